@@ -1,0 +1,41 @@
+/* The process-wide context handlers reach through req->app. */
+#ifndef PORTAL_APP_H
+#define PORTAL_APP_H
+
+#include <stdbool.h>
+
+#include "store/db.h"
+
+/* Configuration from the environment (see config_load). Strings owned by the struct. */
+struct config {
+	char *db_url;
+	char *db_read_url;
+	char *listen;
+	char *data_dir;
+	char *migrations_dir;
+	char *signing_key_path;
+	unsigned threads;
+	unsigned db_pool;
+	size_t max_body;
+	size_t max_upload;
+	unsigned max_connections;
+	unsigned per_ip_connections;
+	unsigned timeout_seconds;
+	bool access_log;
+	bool allow_private_webhooks;
+};
+
+struct app {
+	struct config cfg;
+	struct store_pool *pool;
+	int migrations_latest; /* highest migration file number, for /readyz */
+};
+
+/*
+ * Reads PORTAL_* variables into cfg with working defaults for a local run. ERR_INVALID listing
+ * every bad variable. Release with config_release.
+ */
+int config_load(struct config *cfg, struct error *err);
+void config_release(struct config *cfg);
+
+#endif

@@ -1,0 +1,276 @@
+/* Bearer authentication for people (sessions) and systems (API keys); sign in and out. */
+#define _GNU_SOURCE
+#include "auth.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+#include <sodium.h>
+
+#include "portal/app.h"
+#include "portal/input.h"
+#include "portal/router.h"
+#include "portal/secrets.h"
+#include "store/accounts.h"
+#include "store/audit.h"
+#include "workflows/authz.h"
+#include "workflows/xalloc.h"
+
+/* Failed sign-ins allowed per window before the account or the client address is blocked. */
+#define ACCOUNT_FAILURES 5
+#define ADDRESS_FAILURES 30
+#define THROTTLE_WINDOW 900
+#define THROTTLE_BLOCK 900
+
+const struct authz_caller *auth_caller(const struct http_request *req)
+{
+	return req->caller;
+}
+
+int auth_require(struct http_request *req, struct http_response *res, int action,
+		 const struct authz_object *obj)
+{
+	struct error err = ERROR_INIT;
+	int rc = authz_check(req->caller, (enum authz_action)action, obj, &err);
+	if (rc)
+		http_reply_error(res, &err);
+	error_release(&err);
+	return rc;
+}
+
+struct lookup {
+	unsigned char hash[32];
+	bool api_key;
+	struct authz_caller caller;
+};
+
+static int lookup_caller(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct lookup *l = ctx;
+	if (l->api_key)
+		return store_apikey_caller(c, l->hash, &l->caller, err);
+	return store_session_caller(c, l->hash, AUTH_SESSION_IDLE, &l->caller, err);
+}
+
+/* The token from "Authorization: Bearer <token>", or NULL. */
+static const char *bearer(struct http_request *req)
+{
+	const char *h = http_header(req, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h && strlen(h) < 200 ? h : NULL;
+}
+
+int auth_authenticate(struct http_request *req, struct http_response *res)
+{
+	const char *token = bearer(req);
+	if (!token) {
+		http_add_header(res, "WWW-Authenticate", "Bearer");
+		return http_fail(res, ERR_UNAUTHORIZED,
+				 "sign in (POST /v1/sessions) or send an API key as "
+				 "Authorization: Bearer <token>");
+	}
+	struct lookup l = { .api_key = strncmp(token, AUTH_API_KEY_PREFIX,
+					       strlen(AUTH_API_KEY_PREFIX)) == 0 };
+	secret_token_hash(token, l.hash);
+	struct error err = ERROR_INIT;
+	int rc = store_with(req->app->pool, lookup_caller, &l, &err);
+	if (rc) {
+		if (rc == ERR_UNAUTHORIZED)
+			http_add_header(res, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		http_reply_error(res, &err);
+		error_release(&err);
+		return rc;
+	}
+	struct authz_caller *c = xmalloc(sizeof(*c));
+	*c = l.caller;
+	req->caller = c;
+	req->caller_free = free;
+	return 0;
+}
+
+/* Sign-in state carried through the transactions below. */
+struct signin {
+	const char *email;
+	char acct_scope[300];
+	char ip_scope[80];
+	int retry_after;
+	struct user_row user;
+	bool found;
+	bool ok;
+	bool rehash;
+	char *new_hash;
+	char *token;
+	unsigned char token_hash[32];
+};
+
+static int signin_load(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct signin *s = ctx;
+	int a = 0, b = 0;
+	int rc = store_throttle_blocked(c, s->acct_scope, &a, err);
+	if (!rc)
+		rc = store_throttle_blocked(c, s->ip_scope, &b, err);
+	if (rc)
+		return rc;
+	s->retry_after = a > b ? a : b;
+	if (s->retry_after)
+		return 0;
+	rc = store_user_by_email(c, s->email, &s->user, err);
+	s->found = rc == 0 && s->user.active;
+	if (rc == ERR_NOT_FOUND) {
+		error_release(err);
+		rc = 0;
+	}
+	return rc;
+}
+
+static int signin_record(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct signin *s = ctx;
+	int rc;
+	char detail[400];
+	json_t *d = json_pack("{s:s, s:s}", "email", s->email, "client", s->ip_scope + 3);
+	char *dj = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	snprintf(detail, sizeof(detail), "%s", dj);
+	free(dj);
+	struct audit_entry e = { s->found ? s->user.id : 0, s->found ? s->user.org_id : 0,
+				 s->ok ? "login.succeeded" : "login.failed", "user",
+				 s->found ? "" : "unknown", detail };
+	char idbuf[24];
+	if (s->found) {
+		snprintf(idbuf, sizeof(idbuf), "%lld", s->user.id);
+		e.object_id = idbuf;
+	}
+	if (!s->ok) {
+		rc = store_throttle_fail(c, s->acct_scope, ACCOUNT_FAILURES, THROTTLE_WINDOW,
+					 THROTTLE_BLOCK, err);
+		if (!rc)
+			rc = store_throttle_fail(c, s->ip_scope, ADDRESS_FAILURES, THROTTLE_WINDOW,
+						 THROTTLE_BLOCK, err);
+		return rc ? rc : store_audit_append(c, &e, err);
+	}
+	rc = store_throttle_clear(c, s->acct_scope, err);
+	if (!rc)
+		rc = store_session_create(c, s->token_hash, s->user.id, AUTH_SESSION_TTL, err);
+	if (!rc && s->new_hash)
+		rc = store_user_set_hash(c, s->user.id, s->new_hash, err);
+	return rc ? rc : store_audit_append(c, &e, err);
+}
+
+static int create_session(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	json_t *body = NULL;
+	struct signin s = { 0 };
+	int rc = http_parse_json(req, &body, &err);
+	if (rc)
+		goto out;
+	static const char *const allowed[] = { "email", "password", NULL };
+	http_reject_unknown(body, allowed, "", &err);
+	s.email = input_str(body, "email", true, 254, &err);
+	const char *password = input_str(body, "password", true, 1024, &err);
+	if (err.ndetails) {
+		rc = error_set(&err, ERR_INVALID, "email and password are required");
+		goto out;
+	}
+	char addr[64];
+	http_client_addr(req, addr, sizeof(addr));
+	snprintf(s.acct_scope, sizeof(s.acct_scope), "acct:%s", s.email);
+	for (char *p = s.acct_scope; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(s.ip_scope, sizeof(s.ip_scope), "ip:%s", addr);
+	rc = store_with(req->app->pool, signin_load, &s, &err);
+	if (rc)
+		goto out;
+	if (s.retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", s.retry_after);
+		http_add_header(res, "Retry-After", ra);
+		rc = error_set(&err, ERR_RATE_LIMITED,
+			       "too many failed sign-ins; try again in %d seconds", s.retry_after);
+		goto out;
+	}
+	/* Verify without holding a database connection: hashing takes tens of milliseconds. */
+	s.ok = secret_password_verify(s.found ? s.user.password_hash : NULL, password, &s.rehash) &&
+	       s.found;
+	if (s.ok && s.rehash)
+		s.new_hash = secret_password_hash(password);
+	if (s.ok) {
+		s.token = secret_token_new("pts_");
+		secret_token_hash(s.token, s.token_hash);
+	}
+	rc = store_tx(req->app->pool, signin_record, &s, &err);
+	if (rc)
+		goto out;
+	if (!s.ok) {
+		rc = error_set(&err, ERR_UNAUTHORIZED, "the email or the password is wrong");
+		goto out;
+	}
+	json_t *reply = json_pack("{s:s, s:s, s:i, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s, s:s}}}",
+				  "token", s.token, "token_type", "Bearer", "expires_in",
+				  AUTH_SESSION_TTL, "user", "id", (json_int_t)s.user.id, "email",
+				  s.user.email, "name", s.user.name, "admin", s.user.admin,
+				  "organisation", "id", (json_int_t)s.user.org_id, "kind",
+				  s.user.org_kind, "subkind", s.user.org_subkind);
+	http_add_header(res, "Cache-Control", "no-store");
+	http_reply_json(res, 201, reply);
+out:
+	if (rc)
+		http_reply_error(res, &err);
+	if (s.token)
+		sodium_memzero(s.token, strlen(s.token));
+	free(s.token);
+	free(s.new_hash);
+	json_decref(body);
+	error_release(&err);
+	return rc;
+}
+
+static int revoke(struct store_conn *c, void *ctx, struct error *err)
+{
+	return store_session_revoke(c, ctx, err);
+}
+
+static int delete_session(struct http_request *req, struct http_response *res)
+{
+	const char *token = bearer(req);
+	if (!token || strncmp(token, AUTH_API_KEY_PREFIX, strlen(AUTH_API_KEY_PREFIX)) == 0)
+		return http_fail(res, ERR_CONFLICT, "API keys are revoked by an admin, not signed out");
+	unsigned char hash[32];
+	secret_token_hash(token, hash);
+	struct error err = ERROR_INIT;
+	int rc = store_with(req->app->pool, revoke, hash, &err);
+	if (rc) {
+		http_reply_error(res, &err);
+		error_release(&err);
+		return rc;
+	}
+	res->status = 204;
+	return 0;
+}
+
+static int me(struct http_request *req, struct http_response *res)
+{
+	const struct authz_caller *c = req->caller;
+	http_reply_json(res, 200,
+			json_pack("{s:I, s:I, s:s, s:s, s:b, s:b, s:s}", "user_id",
+				  (json_int_t)c->user_id, "organisation_id", (json_int_t)c->org_id,
+				  "kind", role_name(c->kind), "subkind", c->subkind, "admin",
+				  c->admin, "api_key", c->api_key, "district", c->district));
+	return 0;
+}
+
+const struct route auth_routes[] = {
+	{ "POST", "/v1/sessions", create_session, ROUTE_PUBLIC, 0 },
+	{ "DELETE", "/v1/sessions/current", delete_session, ROUTE_AUTHENTICATED, 0 },
+	{ "GET", "/v1/me", me, ROUTE_AUTHENTICATED, 0 },
+	{ 0 },
+};

@@ -1,0 +1,531 @@
+/* libmicrohttpd glue: request lifecycle, limits, routing, replies, access log and metrics. */
+#define _GNU_SOURCE
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "portal/app.h"
+#include "portal/auth.h"
+#include "portal/metrics.h"
+#include "portal/router.h"
+#include "workflows/xalloc.h"
+
+#define MAX_JSON_DEPTH 32
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct app *app;
+	struct http_limits limits;
+	unsigned port;
+};
+
+static atomic_ullong request_seq;
+static atomic_int in_flight;
+static unsigned request_prefix;
+
+int64_t http_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int http_status_for(int code)
+{
+	switch (code) {
+	case 0: return 200;
+	case ERR_MALFORMED: return 400;
+	case ERR_UNAUTHORIZED: return 401;
+	case ERR_FORBIDDEN: return 403;
+	case ERR_NOT_FOUND: return 404;
+	case ERR_CONFLICT: return 409;
+	case ERR_TOO_LARGE: return 413;
+	case ERR_UNSUPPORTED: return 415;
+	case ERR_INVALID: return 422;
+	case ERR_RATE_LIMITED: return 429;
+	case ERR_UNAVAILABLE:
+	case ERR_RETRY: return 503;
+	default: return 500;
+	}
+}
+
+static void response_clear_body(struct http_response *res)
+{
+	if (!res->body_static)
+		free(res->body);
+	res->body = NULL;
+	res->len = 0;
+	res->body_static = false;
+}
+
+void http_reply_text(struct http_response *res, int status, const char *content_type,
+		     const char *text, size_t len)
+{
+	response_clear_body(res);
+	res->status = status;
+	res->content_type = content_type;
+	res->body = xmalloc(len + 1);
+	memcpy(res->body, text, len);
+	res->body[len] = 0;
+	res->len = len;
+}
+
+void http_reply_static(struct http_response *res, int status, const char *content_type,
+		       const char *body, size_t len)
+{
+	response_clear_body(res);
+	res->status = status;
+	res->content_type = content_type;
+	res->body = (char *)body;
+	res->len = len;
+	res->body_static = true;
+}
+
+void http_reply_json(struct http_response *res, int status, json_t *j)
+{
+	response_clear_body(res);
+	res->status = status;
+	res->content_type = "application/json; charset=utf-8";
+	res->body = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	res->len = res->body ? strlen(res->body) : 0;
+	json_decref(j);
+}
+
+void http_add_header(struct http_response *res, const char *name, const char *value)
+{
+	for (int i = 0; i < res->nheaders; i++)
+		if (strcasecmp(res->headers[i].name, name) == 0) {
+			free(res->headers[i].value);
+			res->headers[i].value = xstrdup(value);
+			return;
+		}
+	if (res->nheaders == HTTP_MAX_HEADERS)
+		return;
+	res->headers[res->nheaders].name = xstrdup(name);
+	res->headers[res->nheaders].value = xstrdup(value);
+	res->nheaders++;
+}
+
+int http_reply_error(struct http_response *res, const struct error *err)
+{
+	int code = err->code ? err->code : ERR_INTERNAL;
+	int status = http_status_for(code);
+	const char *msg = err->message[0] ? err->message : error_code_name(code);
+	if (status == 500)
+		msg = "internal error; the request id identifies it in the server log";
+	json_t *details = json_array();
+	for (size_t i = 0; i < err->ndetails; i++)
+		json_array_append_new(details, json_pack("{s:s, s:s, s:s}", "field",
+							 err->details[i].field, "code",
+							 err->details[i].code, "message",
+							 err->details[i].message));
+	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", error_code_name(code),
+				 "message", msg, "details", details);
+	http_reply_json(res, status, body);
+	return code;
+}
+
+int http_fail(struct http_response *res, int code, const char *fmt, ...)
+{
+	struct error err = ERROR_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err.message, sizeof(err.message), fmt, ap);
+	va_end(ap);
+	err.code = code;
+	http_reply_error(res, &err);
+	return code;
+}
+
+const char *http_header(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void http_client_addr(struct http_request *req, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	buf[0] = 0;
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
+/* Nesting depth of a JSON text outside strings; cheap guard before the real parse. */
+static int json_depth(const char *s, size_t n)
+{
+	int depth = 0, max = 0, in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > max)
+				max = depth;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+		}
+	}
+	return max;
+}
+
+int http_parse_json(struct http_request *req, json_t **out, struct error *err)
+{
+	*out = NULL;
+	const char *ct = http_header(req, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return error_set(err, ERR_UNSUPPORTED,
+				 "send the body as JSON with Content-Type: application/json");
+	if (req->body_len == 0)
+		return error_set(err, ERR_MALFORMED, "the request body is empty; a JSON object is expected");
+	if (json_depth(req->body, req->body_len) > MAX_JSON_DEPTH)
+		return error_set(err, ERR_MALFORMED, "JSON nested deeper than %d levels",
+				 MAX_JSON_DEPTH);
+	json_error_t je;
+	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return error_set(err, ERR_MALFORMED, "malformed JSON at line %d, column %d: %s",
+				 je.line, je.column, je.text);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return error_set(err, ERR_MALFORMED, "the body must be a JSON object");
+	}
+	*out = j;
+	return 0;
+}
+
+int http_reject_unknown(const json_t *obj, const char *const *allowed, const char *prefix,
+			struct error *err)
+{
+	int n = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		int ok = 0;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = strcmp(*a, key) == 0;
+		if (!ok) {
+			char field[200];
+			snprintf(field, sizeof(field), "%s%s", prefix ? prefix : "", key);
+			error_add(err, field, "unknown_field", "unknown field '%s'", key);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void json_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void log_request(struct http_request *req, int64_t dur_ns)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char when[40];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "{\"time\":\"%s.%03ldZ\",\"id\":\"%s\",\"method\":\"", when,
+		ts.tv_nsec / 1000000, req->id);
+	json_escape(f, req->method ? req->method : "");
+	fputs("\",\"path\":\"", f);
+	json_escape(f, req->path ? req->path : "");
+	fprintf(f, "\",\"status\":%d,\"duration_ms\":%.3f}\n", req->status, (double)dur_ns / 1e6);
+	fclose(f);
+	fwrite(line, 1, len, stderr);
+	free(line);
+}
+
+static void request_free(struct http_request *req)
+{
+	for (int i = 0; i < req->nparams; i++)
+		free(req->params[i]);
+	if (req->caller && req->caller_free)
+		req->caller_free(req->caller);
+	free(req->body);
+	free(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct http_request *req = *con_cls;
+	if (!req)
+		return;
+	int64_t dur = http_now_ns() - req->start_ns;
+	if (!req->status)
+		req->status = 499; /* client went away before an answer */
+	metrics_observe(req->route ? req->route_index : -1, req->status, dur);
+	if (s->limits.access_log)
+		log_request(req, dur);
+	request_free(req);
+	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static enum MHD_Result send_response(struct http_request *req, struct http_response *res)
+{
+	struct MHD_Response *r;
+	if (res->body_static)
+		r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_PERSISTENT);
+	else
+		r = MHD_create_response_from_buffer(res->len, res->body ? res->body : (char *)"",
+						    res->body ? MHD_RESPMEM_MUST_FREE
+							      : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		response_clear_body(res);
+		for (int i = 0; i < res->nheaders; i++) {
+			free(res->headers[i].name);
+			free(res->headers[i].value);
+		}
+		return MHD_NO;
+	}
+	res->body = NULL;
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	MHD_add_response_header(r, "X-Request-Id", req->id);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (int i = 0; i < res->nheaders; i++) {
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+		free(res->headers[i].name);
+		free(res->headers[i].value);
+	}
+	res->nheaders = 0;
+	req->status = res->status;
+	enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static void dispatch(struct http_request *req, struct http_response *res, const char *allow,
+		     int match_rc)
+{
+	if (match_rc == ERR_NOT_FOUND) {
+		http_fail(res, ERR_NOT_FOUND, "no such resource: %s", req->path);
+		return;
+	}
+	if (match_rc == ERR_CONFLICT) {
+		http_fail(res, ERR_CONFLICT, "method %s is not allowed here; allowed: %s",
+			  req->method, allow);
+		res->status = 405;
+		http_add_header(res, "Allow", allow);
+		return;
+	}
+	if (req->too_large) {
+		http_fail(res, ERR_TOO_LARGE, "the body is larger than the %zu bytes allowed here",
+			  req->body_cap);
+		return;
+	}
+	if (req->route->access != ROUTE_PUBLIC && auth_authenticate(req, res) != 0)
+		return;
+	res->status = 200;
+	req->route->handler(req, res);
+	if (!res->status)
+		res->status = 200;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_request *req = *con_cls;
+	if (!req) {
+		/*
+		 * First call: headers only. Route and set up, but answer nothing yet: a response
+		 * queued now makes libmicrohttpd close the connection (no keep-alive). The one
+		 * exception is a body announced larger than allowed, refused before it is read.
+		 */
+		req = xcalloc(1, sizeof(*req));
+		req->app = s->app;
+		req->conn = conn;
+		req->method = method;
+		req->path = url;
+		req->start_ns = http_now_ns();
+		req->route_index = -1;
+		unsigned long long seq = atomic_fetch_add(&request_seq, 1);
+		snprintf(req->id, sizeof(req->id), "%08x%08llx", request_prefix, seq);
+		atomic_fetch_add(&in_flight, 1);
+		*con_cls = req;
+		req->match_rc = router_match(method, url, &req->route, &req->route_index,
+					     req->params, &req->nparams, req->allow,
+					     sizeof(req->allow));
+		if (req->match_rc != 0)
+			req->route = NULL;
+		req->body_cap = s->limits.max_body;
+		if (req->route && req->route->max_body)
+			req->body_cap = req->route->max_body == (size_t)-1 ? s->app->cfg.max_upload
+									  : req->route->max_body;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > req->body_cap) {
+			struct http_response res = { 0 };
+			http_fail(&res, ERR_TOO_LARGE,
+				  "the body is larger than the %zu bytes allowed here", req->body_cap);
+			return send_response(req, &res);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (req->status) /* already answered (413 up front): discard */
+			return MHD_YES;
+		if (req->too_large || req->body_len + n > req->body_cap) {
+			req->too_large = true; /* keep reading and discarding; answer 413 at the end */
+			return MHD_YES;
+		}
+		if (req->body_len + n + 1 > req->body_alloc) {
+			size_t cap = req->body_alloc ? req->body_alloc : 4096;
+			while (cap < req->body_len + n + 1)
+				cap *= 2;
+			req->body = xrealloc(req->body, cap);
+			req->body_alloc = cap;
+		}
+		memcpy(req->body + req->body_len, upload_data, n);
+		req->body_len += n;
+		req->body[req->body_len] = 0;
+		return MHD_YES;
+	}
+	if (req->status)
+		return MHD_YES;
+	if (!req->body)
+		req->body = xcalloc(1, 1);
+	struct http_response res = { 0 };
+	dispatch(req, &res, req->allow, req->match_rc);
+	return send_response(req, &res);
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	return MHD_YES;
+}
+
+static void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	fputs("{\"level\":\"warn\",\"source\":\"httpd\",\"message\":\"", stderr);
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = 0;
+	for (char *p = buf; *p; p++)
+		if (*p == '"' || *p == '\\')
+			*p = '\'';
+	fputs(buf, stderr);
+	fputs("\"}\n", stderr);
+}
+
+struct http_server *http_server_start(struct app *app, const char *listen,
+				      const struct http_limits *limits, struct error *err)
+{
+	struct sockaddr_in sa = { 0 };
+	sa.sin_family = AF_INET;
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return error_set(err, ERR_INVALID, "PORTAL_LISTEN must be host:port, got '%s'", listen),
+		       NULL;
+	char host[64];
+	size_t hlen = (size_t)(colon - listen);
+	if (hlen >= sizeof(host))
+		return error_set(err, ERR_INVALID, "PORTAL_LISTEN host too long"), NULL;
+	memcpy(host, listen, hlen);
+	host[hlen] = 0;
+	if (!hlen || strcmp(host, "*") == 0)
+		strcpy(host, "0.0.0.0");
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return error_set(err, ERR_INVALID, "PORTAL_LISTEN '%s' is not an IPv4 host:port",
+				 listen),
+		       NULL;
+	sa.sin_port = htons((uint16_t)port);
+	if (!request_prefix) {
+		request_prefix = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	}
+	router_init();
+
+	struct http_server *s = xcalloc(1, sizeof(*s));
+	s->app = app;
+	s->limits = *limits;
+	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_USE_TURBO | MHD_USE_ITC;
+	s->daemon = MHD_start_daemon(
+		flags, (uint16_t)port, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+		log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(limits->threads ? limits->threads : 1), MHD_OPTION_CONNECTION_LIMIT,
+		limits->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		limits->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT, limits->timeout_seconds,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits->connection_memory,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		free(s);
+		return error_set(err, ERR_IO, "cannot listen on %s (in use, or not permitted)",
+				 listen),
+		       NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : (unsigned)port;
+	return s;
+}
+
+unsigned http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	/* Stop accepting, then give requests in flight up to ten seconds to finish. */
+	MHD_quiesce_daemon(s->daemon);
+	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+		usleep(10000);
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,129 @@
+/* The HTTP server: libmicrohttpd daemon, per-request context, JSON replies and the error envelope. */
+#ifndef PORTAL_HTTP_H
+#define PORTAL_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workflows/error.h"
+
+struct app;
+struct route;
+struct MHD_Connection;
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+/* One request, alive from the first access-handler call until the response is sent. */
+struct http_request {
+	struct app *app;
+	struct MHD_Connection *conn;
+	const char *method; /* borrowed from libmicrohttpd */
+	const char *path;
+	char *body; /* NUL-terminated, owned */
+	size_t body_len;
+	size_t body_cap; /* the cap for this route */
+	size_t body_alloc;
+	bool too_large;
+	const struct route *route;
+	int route_index;
+	int match_rc;	 /* router_match's answer: 0, ERR_NOT_FOUND or ERR_CONFLICT (405) */
+	char allow[64]; /* methods this path answers, for 405 */
+	char *params[HTTP_MAX_PARAMS]; /* path parameters in pattern order, owned */
+	int nparams;
+	char id[24]; /* request id, also sent as X-Request-Id */
+	int64_t start_ns;
+	int status; /* what was answered, for the log */
+	void *caller; /* set by auth; owned by auth, freed via caller_free */
+	void (*caller_free)(void *);
+};
+
+/* What a handler answers. Body owned by the response unless body_static. */
+struct http_response {
+	int status;
+	char *body;
+	size_t len;
+	bool body_static;
+	const char *content_type;
+	struct {
+		char *name;
+		char *value;
+	} headers[HTTP_MAX_HEADERS];
+	int nheaders;
+};
+
+/* A handler fills res and returns 0; a non-zero return means it already set an error reply. */
+typedef int (*http_handler)(struct http_request *req, struct http_response *res);
+
+/* Server limits; every one set explicitly on the daemon. */
+struct http_limits {
+	size_t max_body;	    /* bytes; larger bodies get 413 */
+	unsigned max_connections;   /* total */
+	unsigned per_ip_connections;
+	unsigned timeout_seconds;   /* idle connection timeout */
+	size_t connection_memory;   /* per-connection buffer for headers */
+	unsigned threads;	    /* worker threads (thread pool size) */
+	bool access_log;	    /* one JSON line per request on stderr */
+};
+
+struct http_server;
+
+/*
+ * Starts listening on `listen` ("127.0.0.1:8080", "0.0.0.0:80", port 0 for an ephemeral one)
+ * and serves requests with the router. NULL with err set when the socket cannot be bound.
+ * Stop and free with http_server_stop().
+ */
+struct http_server *http_server_start(struct app *app, const char *listen,
+				      const struct http_limits *limits, struct error *err);
+/* The port actually bound (useful after port 0). */
+unsigned http_server_port(const struct http_server *s);
+/* Stops accepting, waits for requests in flight, frees everything. Safe on NULL. */
+void http_server_stop(struct http_server *s);
+
+/* Header and query-string lookups; borrowed strings valid during the request, NULL if absent. */
+const char *http_header(struct http_request *req, const char *name);
+const char *http_query(struct http_request *req, const char *name);
+/* The client's address as text into buf. */
+void http_client_addr(struct http_request *req, char *buf, size_t len);
+
+/* Replies. Each replaces any earlier body. http_reply_json steals the reference to j. */
+void http_reply_json(struct http_response *res, int status, json_t *j);
+void http_reply_text(struct http_response *res, int status, const char *content_type,
+		     const char *text, size_t len);
+/* Points at a buffer that outlives the response (snapshots): no copy. */
+void http_reply_static(struct http_response *res, int status, const char *content_type,
+		       const char *body, size_t len);
+/* Adds a response header (both strings copied). At most HTTP_MAX_HEADERS. */
+void http_add_header(struct http_response *res, const char *name, const char *value);
+
+/* The HTTP status for an error code. */
+int http_status_for(int code);
+/*
+ * The error envelope {"error":{"code","message","details":[...]}} with the status mapped from
+ * err->code. Returns err->code (non-zero) so handlers can `return http_reply_error(res, &err)`.
+ */
+int http_reply_error(struct http_response *res, const struct error *err);
+/* Shorthand: envelope from a code and a message. Returns code. */
+int http_fail(struct http_response *res, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Parses the body as a JSON object: 415 unless Content-Type is application/json, 400 with the
+ * line and column on malformed JSON, invalid UTF-8 or a non-object; nesting deeper than 32 is
+ * refused. On success *out is a new reference the caller releases.
+ */
+int http_parse_json(struct http_request *req, json_t **out, struct error *err);
+
+/*
+ * Checks that obj has only the listed keys (NULL-terminated) and adds an "unknown_field" detail
+ * for each other key. Returns the number of unknown keys.
+ */
+int http_reject_unknown(const json_t *obj, const char *const *allowed, const char *prefix,
+			struct error *err);
+
+/* Monotonic nanoseconds. */
+int64_t http_now_ns(void);
+
+#endif

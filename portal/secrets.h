@@ -1,0 +1,36 @@
+/* Passwords (Argon2id), random bearer tokens and their hashes. */
+#ifndef PORTAL_SECRETS_H
+#define PORTAL_SECRETS_H
+
+#include <stdbool.h>
+
+#include "workflows/error.h"
+
+/* A new token: prefix + base64url(32 random bytes), no padding. Caller frees. */
+char *secret_token_new(const char *prefix);
+
+/* BLAKE2b-256 of a token: what is stored and looked up. Cannot fail. */
+void secret_token_hash(const char *token, unsigned char out[32]);
+
+/*
+ * Checks a new password: at least 12 characters, not one of the commonest, not the email.
+ * Adds a detail per problem under `field`; returns the number of problems.
+ */
+int secret_password_policy(const char *password, const char *email, const char *field,
+			   struct error *err);
+
+/*
+ * Argon2id hash (crypto_pwhash_str, interactive limits) into a new string the caller frees.
+ * At most two hashes run at once in the process, so logins cannot starve other requests of
+ * threads or memory. NULL only when memory is exhausted.
+ */
+char *secret_password_hash(const char *password);
+
+/*
+ * Verifies password against a stored hash in constant time; an empty stored hash (unknown user,
+ * or no password yet) is verified against a dummy so the time taken does not tell. Sets
+ * *rehash when the stored hash used older limits.
+ */
+bool secret_password_verify(const char *stored, const char *password, bool *rehash);
+
+#endif

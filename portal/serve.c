@@ -1,0 +1,104 @@
+/* `portal serve`: the HTTP server plus background workers, stopped cleanly on SIGINT/SIGTERM. */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "portal/http.h"
+#include "store/migrate.h"
+#include "workflows/xalloc.h"
+
+int app_new(struct app **out, struct error *err)
+{
+	struct app *app = xcalloc(1, sizeof(*app));
+	struct store_config db;
+	if (config_load(&app->cfg, err) != 0) {
+		free(app);
+		return err->code;
+	}
+	if (store_config_parse(app->cfg.db_url, &db, err) != 0) {
+		config_release(&app->cfg);
+		free(app);
+		return err->code;
+	}
+	app->pool = store_pool_new(&db, (int)app->cfg.db_pool);
+	store_config_release(&db);
+	if (store_migrations_latest(app->cfg.migrations_dir, &app->migrations_latest, err) != 0) {
+		app_free(app);
+		return err->code;
+	}
+	*out = app;
+	return 0;
+}
+
+void app_free(struct app *app)
+{
+	if (!app)
+		return;
+	store_pool_free(app->pool);
+	config_release(&app->cfg);
+	free(app);
+}
+
+struct http_limits app_http_limits(const struct app *app)
+{
+	struct http_limits l = {
+		.max_body = app->cfg.max_body,
+		.max_connections = app->cfg.max_connections,
+		.per_ip_connections = app->cfg.per_ip_connections,
+		.timeout_seconds = app->cfg.timeout_seconds,
+		.connection_memory = 64 * 1024,
+		.threads = app->cfg.threads,
+		.access_log = app->cfg.access_log,
+	};
+	return l;
+}
+
+int serve_main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		puts("usage: portal serve\n\nServes the HTTP API on PORTAL_LISTEN until SIGINT or "
+		     "SIGTERM,\nthen stops accepting, finishes requests in flight and exits 0.\n"
+		     "See `portal help` for the environment variables.");
+		return 0;
+	}
+	struct error err = ERROR_INIT;
+	struct app *app = NULL;
+	if (app_new(&app, &err) != 0) {
+		fprintf(stderr, "portal serve: %s\n", err.message);
+		for (size_t i = 0; i < err.ndetails; i++)
+			fprintf(stderr, "  %s\n", err.details[i].message);
+		error_release(&err);
+		return 1;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	/* Block the signals in every thread; this one waits for them below. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	struct http_limits limits = app_http_limits(app);
+	struct http_server *srv = http_server_start(app, app->cfg.listen, &limits, &err);
+	if (!srv) {
+		fprintf(stderr, "portal serve: %s\n", err.message);
+		error_release(&err);
+		app_free(app);
+		return 1;
+	}
+	fprintf(stderr,
+		"{\"level\":\"info\",\"message\":\"serving\",\"listen\":\"%s\",\"port\":%u,"
+		"\"threads\":%u}\n",
+		app->cfg.listen, http_server_port(srv), limits.threads);
+	int sig = 0;
+	sigwait(&set, &sig);
+	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopping\",\"signal\":%d}\n", sig);
+	http_server_stop(srv);
+	app_free(app);
+	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopped\"}\n");
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* The MariaDB connection pool, prepared-statement execution and transactions. Only store/ uses it. */
+#ifndef STORE_DB_H
+#define STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "workflows/error.h"
+
+/* Where the database is. Parsed from PORTAL_DB; strings are owned by the struct. */
+struct store_config {
+	char *host;
+	char *user;
+	char *password;
+	char *database;
+	char *socket;
+	unsigned port;
+};
+
+/*
+ * Parses "mariadb://user:pass@host:port/db" or "mariadb://user:pass@localhost/db?socket=/path"
+ * (user, password and port optional; percent-escapes decoded). ERR_INVALID with a message on a
+ * bad URL. Release with store_config_release().
+ */
+int store_config_parse(const char *url, struct store_config *cfg, struct error *err);
+void store_config_release(struct store_config *cfg);
+
+struct store_pool;
+struct store_conn;
+
+/*
+ * Creates a pool of at most `size` connections, opened lazily. Never fails for an unreachable
+ * server: acquiring then reports ERR_UNAVAILABLE. The caller owns the pool (store_pool_free).
+ */
+struct store_pool *store_pool_new(const struct store_config *cfg, int size);
+void store_pool_free(struct store_pool *pool);
+
+/*
+ * Takes a connection, waiting at most timeout_ms for one to be free, connecting or reconnecting
+ * as needed (with back-off after failures, so a down server answers fast). NULL with
+ * ERR_UNAVAILABLE in err when none can be had. Give it back with store_release().
+ */
+struct store_conn *store_acquire(struct store_pool *pool, int timeout_ms, struct error *err);
+void store_release(struct store_conn *conn);
+
+/* Connections in use and in total, for metrics. */
+void store_pool_usage(struct store_pool *pool, int *in_use, int *open, int *size);
+
+/* One bound parameter. Build them with the P_* macros. */
+enum store_ptype { SP_NULL, SP_INT, SP_STR };
+struct store_param {
+	enum store_ptype type;
+	long long i;
+	const char *s;
+	size_t len;
+};
+#define P_NULL ((struct store_param){ SP_NULL, 0, NULL, 0 })
+#define P_INT(x) ((struct store_param){ SP_INT, (long long)(x), NULL, 0 })
+/* A NULL string binds SQL NULL. */
+#define P_STR(x) store_param_str(x)
+#define P_BLOB(p, n) ((struct store_param){ SP_STR, 0, (const char *)(p), (n) })
+
+static inline struct store_param store_param_str(const char *s)
+{
+	struct store_param p = { s ? SP_STR : SP_NULL, 0, s, s ? strlen(s) : 0 };
+	return p;
+}
+
+/* Rows of a result, every cell as a NUL-terminated string (NULL for SQL NULL). */
+struct store_result {
+	size_t nrows;
+	size_t ncols;
+	char **cells; /* nrows * ncols */
+	size_t *lens;
+	unsigned long long affected;
+	unsigned long long insert_id;
+};
+
+/*
+ * Runs one prepared statement (cached per connection, keyed by the address of the static SQL
+ * text). With `res` non-NULL, *res receives the rows (caller frees with store_result_free);
+ * affected rows and the insert id are in it too. Errors: ERR_RETRY (deadlock 1213, lock wait
+ * 1205), ERR_CONFLICT (duplicate key), ERR_UNAVAILABLE (server gone), ERR_INTERNAL otherwise.
+ */
+int store_exec(struct store_conn *conn, const char *sql, const struct store_param *params,
+	       size_t nparams, struct store_result **res, struct error *err);
+
+/* store_exec for statements whose rows are not wanted; *affected may be NULL. */
+int store_run(struct store_conn *conn, const char *sql, const struct store_param *params,
+	      size_t nparams, unsigned long long *affected, unsigned long long *insert_id,
+	      struct error *err);
+
+void store_result_free(struct store_result *res);
+/* Cell accessors; row and col must be in range. store_cell_ll returns `dflt` for NULL. */
+const char *store_cell(const struct store_result *res, size_t row, size_t col);
+long long store_cell_ll(const struct store_result *res, size_t row, size_t col, long long dflt);
+
+/* Transaction control on one connection. */
+int store_begin(struct store_conn *conn, struct error *err);
+int store_commit(struct store_conn *conn, struct error *err);
+void store_rollback(struct store_conn *conn);
+
+/*
+ * Runs fn inside a transaction on a pooled connection and commits; rolls back on failure.
+ * A deadlock or lock-wait timeout (ERR_RETRY) reruns fn, at most 5 times in all, with a short
+ * randomised pause. fn must therefore be safe to run again (it should only touch the database
+ * and its own ctx output, resetting that at its start).
+ */
+int store_tx(struct store_pool *pool, int (*fn)(struct store_conn *conn, void *ctx,
+						  struct error *err),
+	     void *ctx, struct error *err);
+
+/* Borrow a connection, call fn without a transaction, give it back. */
+int store_with(struct store_pool *pool, int (*fn)(struct store_conn *conn, void *ctx,
+						    struct error *err),
+	       void *ctx, struct error *err);
+
+/* SELECT 1 on a pooled connection: 0 when the server answers, ERR_UNAVAILABLE when not. */
+int store_ping(struct store_pool *pool, struct error *err);
+
+/* Maps a MariaDB error number to our code. */
+int store_map_errno(unsigned int mysql_errno);
+
+#endif

@@ -1,0 +1,566 @@
+/* Tests for workflows/permit.c: every action x state x role, decisions, checks and extensions. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+
+#include "workflows/permit.h"
+
+/* DESIGN.md §5 and §2 rules 6, 14, 15, written out independently of the module's table. */
+static const struct {
+	enum permit_state from;
+	enum permit_action action;
+	enum role role;
+	enum permit_state to;
+} expected_allowed[] = {
+	{ PERMIT_SUBMITTED, PERMIT_ACCEPT, ROLE_AUTHORITY, PERMIT_UNDER_REVIEW },
+	{ PERMIT_SUBMITTED, PERMIT_RETURN, ROLE_AUTHORITY, PERMIT_RETURNED },
+	{ PERMIT_RETURNED, PERMIT_SUPPLEMENT, ROLE_APPLICANT, PERMIT_SUBMITTED },
+	{ PERMIT_UNDER_REVIEW, PERMIT_APPROVE, ROLE_AUTHORITY, PERMIT_APPROVED },
+	{ PERMIT_UNDER_REVIEW, PERMIT_REJECT, ROLE_AUTHORITY, PERMIT_REJECTED },
+	{ PERMIT_SUBMITTED, PERMIT_FAST_TRACK, ROLE_SYSTEM, PERMIT_APPROVED },
+	{ PERMIT_SUBMITTED, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED },
+	{ PERMIT_UNDER_REVIEW, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED },
+	{ PERMIT_APPROVED, PERMIT_INSPECT, ROLE_AUTHORITY, PERMIT_APPROVED },
+	{ PERMIT_APPROVED, PERMIT_POST_CHECK, ROLE_AUTHORITY, PERMIT_APPROVED },
+	{ PERMIT_APPROVED, PERMIT_REQUEST_EXTENSION, ROLE_UTILITY, PERMIT_APPROVED },
+	{ PERMIT_APPROVED, PERMIT_DECIDE_EXTENSION, ROLE_AUTHORITY, PERMIT_APPROVED },
+	{ PERMIT_APPROVED, PERMIT_CLOSE, ROLE_AUTHORITY, PERMIT_CLOSED },
+	{ PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_SYSTEM, PERMIT_EXPIRED },
+	{ PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_OFFICE, PERMIT_EXPIRED },
+	{ PERMIT_APPROVED, PERMIT_REVOKE, ROLE_AUTHORITY, PERMIT_REVOKED },
+	{ PERMIT_APPROVED, PERMIT_REVOKE, ROLE_OFFICE, PERMIT_REVOKED },
+};
+
+#define NALLOWED (sizeof(expected_allowed) / sizeof(expected_allowed[0]))
+
+/* Plain ints: Criterion copies the table into each test's process. */
+struct combo {
+	int state, action, role;
+	int code;
+	int to;
+};
+
+static void free_combos(struct criterion_test_params *p)
+{
+	cr_free(p->params);
+}
+
+static struct combo expect_for(int s, int a, int r)
+{
+	struct combo c = { s, a, r, ERR_CONFLICT, -1 };
+	for (size_t i = 0; i < NALLOWED; i++) {
+		if ((int)expected_allowed[i].from != s || (int)expected_allowed[i].action != a)
+			continue;
+		if ((int)expected_allowed[i].role == r) {
+			c.code = 0;
+			c.to = expected_allowed[i].to;
+			return c;
+		}
+		c.code = ERR_FORBIDDEN;
+	}
+	return c;
+}
+
+ParameterizedTestParameters(permit, every_combination)
+{
+	size_t n = (size_t)PERMIT_STATE_COUNT * PERMIT_ACTION_COUNT * ROLE_COUNT, k = 0;
+	struct combo *combos = cr_malloc(n * sizeof(*combos));
+	for (int s = 0; s < PERMIT_STATE_COUNT; s++)
+		for (int a = 0; a < PERMIT_ACTION_COUNT; a++)
+			for (int r = 0; r < ROLE_COUNT; r++)
+				combos[k++] = expect_for(s, a, r);
+	return cr_make_param_array(struct combo, combos, n, free_combos);
+}
+
+static const struct permit_code one_item[] = { { "traffic_plan", "no diversion drawing" } };
+
+#define TODAY (cal_day_from_ymd(2026, 3, 10))
+
+/* Facts that satisfy every payload and guard for `action`, so only state and role decide. */
+static struct permit_facts full_facts(enum permit_action action)
+{
+	return (struct permit_facts){
+		.kind = PERMIT_DIG_ROAD,
+		.decision = PERMIT_DECISION_APPROVED_ON_COMMITMENT,
+		.extension_pending = action == PERMIT_DECIDE_EXTENSION,
+		.window_from = TODAY - 1,
+		.window_to = TODAY + 10,
+		.reinstatement_passed = true,
+		.fast_track_eligible = true,
+		.deemed_allowed = true,
+		.due_day = TODAY - 1,
+		.today = TODAY,
+		.items = one_item,
+		.nitems = 1,
+		.reason_code = "false_commitment",
+		.result = PERMIT_RESULT_PASS,
+		.extension_to = TODAY + 20,
+		.extension_decision = PERMIT_EXTENSION_GRANT,
+	};
+}
+
+static bool listed(const char *name, enum permit_state s, enum role r)
+{
+	const char *names[PERMIT_ACTION_COUNT];
+	size_t n = permit_allowed_actions(s, r, names, PERMIT_ACTION_COUNT);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+ParameterizedTest(struct combo *c, permit, every_combination)
+{
+	struct permit_facts facts = full_facts(c->action);
+	struct permit_outcome out = { .state = -1 };
+	struct error err = ERROR_INIT;
+	const char *action = permit_action_name(c->action);
+	const char *state = permit_state_name(c->state);
+	const char *role = role_name(c->role);
+
+	int rc = permit_apply(&facts, c->state, action, c->role, &out, &err);
+	cr_assert_eq(rc, c->code, "%s by %s in %s: got %d, want %d (%s)", action, role, state, rc,
+		     c->code, err.message);
+	cr_expect_eq(listed(action, c->state, c->role), rc == 0,
+		     "allowed actions disagree for %s by %s in %s", action, role, state);
+	if (rc == 0) {
+		cr_expect_eq(out.state, c->to, "%s by %s in %s went to %s", action, role, state,
+			     permit_state_name(out.state));
+		cr_expect_not_null(out.event);
+	} else {
+		cr_expect_eq((int)out.state, -1, "outcome written on failure");
+	}
+	if (rc == ERR_CONFLICT)
+		cr_expect_not_null(strstr(err.message, state), "message '%s' does not name %s",
+				   err.message, state);
+	error_release(&err);
+}
+
+/* Silence past the limit: deemed approved only when the standard says so and the limit passed. */
+struct deem_case {
+	int from;
+	bool allowed;
+	int today_after_due; /* today - due_day */
+	int code;
+	int ndetails;
+	char codes[2][16];
+};
+
+ParameterizedTestParameters(permit, deem)
+{
+	static struct deem_case cases[] = {
+		{ PERMIT_UNDER_REVIEW, true, 1, 0, 0, { "" } },
+		{ PERMIT_SUBMITTED, true, 1, 0, 0, { "" } },
+		{ PERMIT_UNDER_REVIEW, true, 30, 0, 0, { "" } },
+		{ PERMIT_UNDER_REVIEW, true, 0, ERR_CONFLICT, 1, { "not_due" } },
+		{ PERMIT_UNDER_REVIEW, true, -3, ERR_CONFLICT, 1, { "not_due" } },
+		{ PERMIT_UNDER_REVIEW, false, 1, ERR_CONFLICT, 1, { "not_allowed" } },
+		{ PERMIT_UNDER_REVIEW, false, 0, ERR_CONFLICT, 2, { "not_allowed", "not_due" } },
+	};
+	return cr_make_param_array(struct deem_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct deem_case *c, permit, deem)
+{
+	struct permit_facts f = { .kind = PERMIT_GREENING,
+				  .deemed_allowed = c->allowed,
+				  .due_day = TODAY,
+				  .today = TODAY + c->today_after_due };
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, c->from, "deem", ROLE_SYSTEM, &out, &err);
+	cr_assert_eq(rc, c->code, "got %d (%s)", rc, err.message);
+	cr_assert_eq(err.ndetails, (size_t)c->ndetails);
+	for (int i = 0; i < c->ndetails; i++)
+		cr_expect_str_eq(err.details[i].code, c->codes[i]);
+	if (rc == 0) {
+		cr_expect_eq(out.state, PERMIT_APPROVED);
+		cr_expect_eq(out.decision, PERMIT_DECISION_DEEMED_APPROVED);
+		cr_expect(out.is_deemed);
+		cr_expect(out.issue_certificate);
+		cr_expect_str_eq(out.event, "permit.deemed_approved");
+		cr_expect_eq(out.clock, CLOCK_STOP);
+	}
+	error_release(&err);
+}
+
+/* The review clock decides when silence becomes approval, across the Spring Festival. */
+Test(permit, deemed_after_review_limit_over_spring_festival)
+{
+	struct calendar cal;
+	calendar_init(&cal);
+	for (int d = 15; d <= 23; d++)
+		calendar_add_holiday(&cal, cal_day_from_ymd(2026, 2, d));
+	calendar_add_makeup(&cal, cal_day_from_ymd(2026, 2, 14));
+	calendar_add_makeup(&cal, cal_day_from_ymd(2026, 2, 28));
+
+	/* accepted Thu 12 Feb 10:00 local with a 5-working-day review: due Thu 26 Feb */
+	int64_t accepted = (int64_t)cal_day_from_ymd(2026, 2, 12) * 86400 + 2 * 3600;
+	struct clock review;
+	cr_assert_eq(clock_start(&review, &cal, 5, accepted, NULL), 0);
+	cr_assert_eq(review.due_day, cal_day_from_ymd(2026, 2, 26));
+
+	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
+				  .deemed_allowed = true,
+				  .due_day = review.due_day };
+	struct permit_outcome out;
+	f.today = cal_day_from_ymd(2026, 2, 26);
+	cr_expect_eq(permit_apply(&f, PERMIT_UNDER_REVIEW, "deem", ROLE_SYSTEM, &out, NULL),
+		     ERR_CONFLICT);
+	f.today = cal_day_from_ymd(2026, 2, 27);
+	cr_assert_eq(permit_apply(&f, PERMIT_UNDER_REVIEW, "deem", ROLE_SYSTEM, &out, NULL), 0);
+	cr_expect(out.is_deemed);
+	cr_expect_eq(out.decision, PERMIT_DECISION_DEEMED_APPROVED);
+	calendar_release(&cal);
+}
+
+Test(permit, fast_track)
+{
+	struct permit_facts f = { .kind = PERMIT_DIG_ROAD, .fast_track_eligible = true };
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, NULL), 0);
+	cr_expect_eq(out.state, PERMIT_APPROVED);
+	cr_expect_eq(out.decision, PERMIT_DECISION_APPROVED_ON_COMMITMENT);
+	cr_expect_not(out.is_deemed);
+	cr_expect_eq(out.tasks, PERMIT_TASK_POST_CHECK);
+	cr_expect(out.issue_certificate);
+
+	f.fast_track_eligible = false;
+	cr_expect_eq(permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, &err),
+		     ERR_CONFLICT);
+	cr_assert_eq(err.ndetails, 1);
+	cr_expect_str_eq(err.details[0].code, "not_eligible");
+	error_release(&err);
+}
+
+/* Post-check of a fast-tracked permit: a pass keeps it, a fail revokes it (measure 十五). */
+struct post_check_case {
+	int decision;
+	bool already;
+	int result;
+	int code;
+	int state;
+	char event[24];
+	char detail[20];
+};
+
+ParameterizedTestParameters(permit, post_check)
+{
+	static struct post_check_case cases[] = {
+		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_PASS, 0,
+		  PERMIT_APPROVED, "permit.post_checked", "" },
+		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_FAIL, 0, PERMIT_REVOKED,
+		  "permit.revoked", "" },
+		{ PERMIT_DECISION_APPROVED, false, PERMIT_RESULT_PASS, ERR_CONFLICT, -1, "",
+		  "not_on_commitment" },
+		{ PERMIT_DECISION_DEEMED_APPROVED, false, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
+		  "not_on_commitment" },
+		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, true, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
+		  "already_done" },
+		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_NONE, ERR_INVALID, -1, "",
+		  "required" },
+	};
+	return cr_make_param_array(struct post_check_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct post_check_case *c, permit, post_check)
+{
+	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
+				  .decision = c->decision,
+				  .post_checked = c->already,
+				  .result = c->result };
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, PERMIT_APPROVED, "post_check", ROLE_AUTHORITY, &out, &err);
+	cr_assert_eq(rc, c->code, "got %d (%s)", rc, err.message);
+	if (rc == 0) {
+		cr_expect_eq(out.state, c->state);
+		cr_expect_str_eq(out.event, c->event);
+		cr_expect(out.post_checked);
+		cr_expect_eq(out.decision, PERMIT_DECISION_APPROVED_ON_COMMITMENT);
+	} else {
+		cr_assert_eq(err.ndetails, 1);
+		cr_expect_str_eq(err.details[0].code, c->detail);
+	}
+	error_release(&err);
+}
+
+/* Inspections change nothing but a failed one opens a remedial task for the utility. */
+struct inspect_case {
+	int result;
+	int code;
+	unsigned tasks;
+	char event[28];
+};
+
+ParameterizedTestParameters(permit, inspect)
+{
+	static struct inspect_case cases[] = {
+		{ PERMIT_RESULT_PASS, 0, 0, "permit.inspected" },
+		{ PERMIT_RESULT_FAIL, 0, PERMIT_TASK_REMEDIAL, "permit.inspection_failed" },
+		{ PERMIT_RESULT_NONE, ERR_INVALID, 0, "" },
+	};
+	return cr_make_param_array(struct inspect_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct inspect_case *c, permit, inspect)
+{
+	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
+				  .decision = PERMIT_DECISION_APPROVED,
+				  .result = c->result };
+	struct permit_outcome out;
+	int rc = permit_apply(&f, PERMIT_APPROVED, "inspect", ROLE_AUTHORITY, &out, NULL);
+	cr_assert_eq(rc, c->code);
+	if (rc == 0) {
+		cr_expect_eq(out.state, PERMIT_APPROVED);
+		cr_expect_eq(out.decision, PERMIT_DECISION_APPROVED);
+		cr_expect_eq(out.tasks, c->tasks);
+		cr_expect_str_eq(out.event, c->event);
+		cr_expect_eq(out.clock, CLOCK_KEEP);
+	}
+}
+
+/* Only dig-road permits wait for a passed reinstatement before they close. */
+struct close_case {
+	int kind;
+	bool reinstated;
+	int code;
+};
+
+ParameterizedTestParameters(permit, close)
+{
+	static struct close_case cases[] = {
+		{ PERMIT_DIG_ROAD, false, ERR_CONFLICT }, { PERMIT_DIG_ROAD, true, 0 },
+		{ PERMIT_GREENING, false, 0 },		  { PERMIT_GREENING, true, 0 },
+		{ PERMIT_PLANNING, false, 0 },		  { PERMIT_PLANNING, true, 0 },
+	};
+	return cr_make_param_array(struct close_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct close_case *c, permit, close)
+{
+	struct permit_facts f = { .kind = c->kind, .reinstatement_passed = c->reinstated };
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, PERMIT_APPROVED, "close", ROLE_AUTHORITY, &out, &err);
+	cr_assert_eq(rc, c->code, "%s: got %d", permit_kind_name(c->kind), rc);
+	if (rc == 0)
+		cr_expect_eq(out.state, PERMIT_CLOSED);
+	else
+		cr_expect_str_eq(err.details[0].code, "not_passed");
+	error_release(&err);
+}
+
+/* Work-window extensions: one pending at a time; a refusal leaves the window as it was. */
+struct extension_case {
+	char action[20];
+	bool pending;
+	int to_offset; /* extension_to - window_to */
+	int decision;
+	int code;
+	char detail[16];
+	bool pending_after;
+	int window_to_offset; /* outcome window_to - window_to */
+};
+
+ParameterizedTestParameters(permit, extension)
+{
+	static struct extension_case cases[] = {
+		{ "request_extension", false, 5, 0, 0, "", true, 0 },
+		{ "request_extension", true, 5, 0, ERR_CONFLICT, "pending", false, 0 },
+		{ "request_extension", false, 0, 0, ERR_INVALID, "not_later", false, 0 },
+		{ "request_extension", false, -3, 0, ERR_INVALID, "not_later", false, 0 },
+		{ "decide_extension", true, 5, PERMIT_EXTENSION_GRANT, 0, "", false, 5 },
+		{ "decide_extension", true, 5, PERMIT_EXTENSION_REFUSE, 0, "", false, 0 },
+		{ "decide_extension", false, 5, PERMIT_EXTENSION_GRANT, ERR_CONFLICT, "none_pending",
+		  false, 0 },
+		{ "decide_extension", true, 5, PERMIT_EXTENSION_NONE, ERR_INVALID, "required", false,
+		  0 },
+	};
+	return cr_make_param_array(struct extension_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct extension_case *c, permit, extension)
+{
+	day_t window_to = TODAY + 10;
+	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
+				  .decision = PERMIT_DECISION_APPROVED,
+				  .window_from = TODAY,
+				  .window_to = window_to,
+				  .extension_pending = c->pending,
+				  .extension_to = window_to + c->to_offset,
+				  .extension_decision = c->decision };
+	bool request = strcmp(c->action, "request_extension") == 0;
+	enum role actor = request ? ROLE_UTILITY : ROLE_AUTHORITY;
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, PERMIT_APPROVED, c->action, actor, &out, &err);
+	cr_assert_eq(rc, c->code, "%s: got %d (%s)", c->action, rc, err.message);
+	if (rc == 0) {
+		cr_expect_eq(out.state, PERMIT_APPROVED);
+		cr_expect_eq(out.extension_pending, c->pending_after);
+		cr_expect_eq(out.window_from, TODAY);
+		cr_expect_eq(out.window_to, window_to + c->window_to_offset);
+		cr_expect_eq(out.clock, request ? CLOCK_START : CLOCK_STOP);
+	} else {
+		cr_assert_eq(err.ndetails, 1);
+		cr_expect_str_eq(err.details[0].code, c->detail);
+	}
+	error_release(&err);
+}
+
+/* Payload: every missing or wrong field at once. */
+struct payload_case {
+	int state;
+	char action[12];
+	int role;
+	int nitems; /* of the items array below */
+	int nconditions;
+	bool reason;
+	int ndetails;
+	char fields[3][20];
+};
+
+static const struct permit_code items[] = { { "a", "" }, { "", "no code" }, { NULL, "none" } };
+
+ParameterizedTestParameters(permit, payload)
+{
+	static struct payload_case cases[] = {
+		{ PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, 0, 0, true, 1, { "items" } },
+		{ PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, 3, 0, true, 2,
+		  { "items[1].code", "items[2].code" } },
+		{ PERMIT_UNDER_REVIEW, "approve", ROLE_AUTHORITY, 0, 2, true, 1,
+		  { "conditions[1].code" } },
+		{ PERMIT_UNDER_REVIEW, "reject", ROLE_AUTHORITY, 0, 0, false, 1, { "reason_code" } },
+		{ PERMIT_APPROVED, "revoke", ROLE_OFFICE, 0, 0, false, 1, { "reason_code" } },
+	};
+	return cr_make_param_array(struct payload_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct payload_case *c, permit, payload)
+{
+	struct permit_facts f = { .kind = PERMIT_PLANNING,
+				  .items = items,
+				  .nitems = (size_t)c->nitems,
+				  .conditions = items,
+				  .nconditions = (size_t)c->nconditions,
+				  .reason_code = c->reason ? "r" : NULL };
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(permit_apply(&f, c->state, c->action, c->role, &out, &err), ERR_INVALID);
+	cr_assert_eq(err.ndetails, (size_t)c->ndetails, "%s: %zu details", c->action,
+		     err.ndetails);
+	for (int i = 0; i < c->ndetails; i++)
+		cr_expect_str_eq(err.details[i].field, c->fields[i]);
+	error_release(&err);
+}
+
+/* Outcomes of the plain transitions: decision, clock effect, certificate. */
+struct effect_case {
+	int state;
+	char action[12];
+	int role;
+	int decision;
+	int clock;
+	char stage[8];
+	bool certificate;
+};
+
+ParameterizedTestParameters(permit, effects)
+{
+	static struct effect_case cases[] = {
+		{ PERMIT_SUBMITTED, "accept", ROLE_AUTHORITY, PERMIT_DECISION_NONE, CLOCK_START,
+		  "review", false },
+		{ PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, PERMIT_DECISION_NONE, CLOCK_PAUSE, "",
+		  false },
+		{ PERMIT_RETURNED, "supplement", ROLE_APPLICANT, PERMIT_DECISION_NONE, CLOCK_RESUME,
+		  "", false },
+		{ PERMIT_UNDER_REVIEW, "approve", ROLE_AUTHORITY, PERMIT_DECISION_APPROVED,
+		  CLOCK_STOP, "", true },
+		{ PERMIT_UNDER_REVIEW, "reject", ROLE_AUTHORITY, PERMIT_DECISION_REJECTED, CLOCK_STOP,
+		  "", false },
+	};
+	return cr_make_param_array(struct effect_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct effect_case *c, permit, effects)
+{
+	struct permit_facts f = { .kind = PERMIT_GREENING,
+				  .items = one_item,
+				  .nitems = 1,
+				  .reason_code = "protected_trees" };
+	struct permit_outcome out;
+	cr_assert_eq(permit_apply(&f, c->state, c->action, c->role, &out, NULL), 0, "%s",
+		     c->action);
+	cr_expect_eq(out.decision, c->decision, "%s decision", c->action);
+	cr_expect_eq(out.clock, c->clock, "%s clock", c->action);
+	if (c->stage[0])
+		cr_expect_str_eq(out.stage, c->stage);
+	else
+		cr_expect_null(out.stage);
+	cr_expect_eq(out.issue_certificate, c->certificate);
+	cr_expect_not(out.is_deemed);
+}
+
+Test(permit, allowed_actions)
+{
+	const char *names[PERMIT_ACTION_COUNT];
+	size_t n = permit_allowed_actions(PERMIT_APPROVED, ROLE_AUTHORITY, names,
+					  PERMIT_ACTION_COUNT);
+	cr_assert_eq(n, 5);
+	const char *want[] = { "inspect", "post_check", "decide_extension", "close", "revoke" };
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(names[i], want[i]);
+	cr_assert_eq(permit_allowed_actions(PERMIT_APPROVED, ROLE_OFFICE, names, 1), 2);
+	cr_expect_str_eq(names[0], "expire");
+	cr_expect_eq(permit_allowed_actions(PERMIT_REVOKED, ROLE_AUTHORITY, names, 1), 0);
+}
+
+Test(permit, terminal_states)
+{
+	for (int s = 0; s < PERMIT_STATE_COUNT; s++) {
+		bool terminal = s == PERMIT_REJECTED || s == PERMIT_CLOSED ||
+				s == PERMIT_EXPIRED || s == PERMIT_REVOKED;
+		cr_expect_eq(permit_state_is_terminal(s), terminal, "%s", permit_state_name(s));
+		size_t total = 0;
+		const char *names[PERMIT_ACTION_COUNT];
+		for (int r = 0; r < ROLE_COUNT; r++)
+			total += permit_allowed_actions(s, r, names, PERMIT_ACTION_COUNT);
+		cr_expect_eq(total == 0, terminal, "%s", permit_state_name(s));
+	}
+}
+
+Test(permit, names_round_trip)
+{
+	for (int i = 0; i < PERMIT_KIND_COUNT; i++) {
+		enum permit_kind back;
+		cr_assert_eq(permit_kind_parse(permit_kind_name(i), &back, NULL), 0);
+		cr_expect_eq(back, i);
+	}
+	for (int i = 0; i < PERMIT_STATE_COUNT; i++) {
+		enum permit_state back;
+		cr_assert_eq(permit_state_parse(permit_state_name(i), &back, NULL), 0);
+		cr_expect_eq(back, i);
+	}
+	for (int i = 0; i < PERMIT_DECISION_COUNT; i++) {
+		enum permit_decision back;
+		cr_assert_eq(permit_decision_parse(permit_decision_name(i), &back, NULL), 0);
+		cr_expect_eq(back, i);
+	}
+	for (int i = 0; i < PERMIT_ACTION_COUNT; i++) {
+		enum permit_action back;
+		cr_assert_eq(permit_action_parse(permit_action_name(i), &back, NULL), 0);
+		cr_expect_eq(back, i);
+	}
+	enum permit_kind k;
+	struct error err = ERROR_INIT;
+	cr_expect_eq(permit_kind_parse("dig-road", &k, &err), ERR_INVALID);
+	cr_expect_not_null(strstr(err.message, "dig-road"));
+	cr_expect_str_eq(permit_decision_name(PERMIT_DECISION_APPROVED_ON_COMMITMENT),
+			 "approved_on_commitment");
+	cr_expect_eq(permit_apply(NULL, PERMIT_SUBMITTED, "grant", ROLE_AUTHORITY, NULL, NULL),
+		     ERR_INVALID);
+	error_release(&err);
+}

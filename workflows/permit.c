@@ -1,0 +1,418 @@
+/* The permit state machine: one table row per allowed (state, action), checked in order. */
+#include "permit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Payload an action must carry; all gaps are reported together. */
+enum need {
+	NEED_ITEMS = 1 << 0,	       /* return: at least one coded item */
+	NEED_REASON = 1 << 1,	       /* reject, revoke: a reason code */
+	NEED_CONDITION_CODES = 1 << 2, /* approve: conditions are optional but each needs a code */
+	NEED_RESULT = 1 << 3,	       /* inspect, post_check: pass or fail */
+	NEED_LATER_END = 1 << 4,       /* request_extension: a new end after the current one */
+	NEED_DECISION = 1 << 5,	       /* decide_extension: grant or refuse */
+};
+
+/* Preconditions on the permit beyond the payload; a failure is a conflict, not bad input. */
+enum guard {
+	NO_GUARD,
+	FAST_TRACK_ELIGIBLE, /* the fast-track rule said yes */
+	SILENCE_PAST_LIMIT,  /* the standard allows deeming and the limit has passed */
+	REINSTATED,	     /* dig-road only: a reinstatement inspection passed */
+	ON_COMMITMENT,	     /* approved on commitment and not yet post-checked */
+	NO_PENDING,	     /* no extension request is pending */
+	PENDING,	     /* an extension request is pending */
+};
+
+/* What changes besides the state. */
+enum change {
+	SAME = 0,
+	DECIDE_APPROVED = 1 << 0,
+	DECIDE_ON_COMMITMENT = 1 << 1,
+	DECIDE_DEEMED = 1 << 2,
+	DECIDE_REJECTED = 1 << 3,
+	MARK_POST_CHECKED = 1 << 4,
+	OPEN_EXTENSION = 1 << 5,
+	SETTLE_EXTENSION = 1 << 6, /* grant moves the window end; refuse leaves it */
+};
+
+struct transition {
+	enum permit_state from;
+	enum permit_action action;
+	unsigned roles;
+	enum permit_state to;
+	unsigned needs;
+	enum guard guard;
+	unsigned change;
+	enum clock_effect clock;
+	const char *stage;
+	const char *event;
+	unsigned tasks;
+	bool certificate;
+	/* For rows with NEED_RESULT: what a failed result does instead. */
+	enum permit_state fail_to;
+	const char *fail_event;
+	unsigned fail_tasks;
+};
+
+#define APPLICANT ROLE_BIT(ROLE_APPLICANT)
+#define UTILITY ROLE_BIT(ROLE_UTILITY)
+#define AUTHORITY ROLE_BIT(ROLE_AUTHORITY)
+#define OFFICE ROLE_BIT(ROLE_OFFICE)
+#define SYSTEM ROLE_BIT(ROLE_SYSTEM)
+
+/* DESIGN.md §5 and §2 rules 6, 14, 15, top to bottom. */
+// clang-format off
+static const struct transition table[] = {
+	/* filing and review */
+	{ .from = PERMIT_SUBMITTED, .action = PERMIT_ACCEPT, .roles = AUTHORITY,
+	  .to = PERMIT_UNDER_REVIEW, .clock = CLOCK_START, .stage = "review",
+	  .event = "permit.accepted" },
+	{ .from = PERMIT_SUBMITTED, .action = PERMIT_RETURN, .roles = AUTHORITY,
+	  .to = PERMIT_RETURNED, .needs = NEED_ITEMS, .clock = CLOCK_PAUSE,
+	  .event = "permit.returned" },
+	{ .from = PERMIT_RETURNED, .action = PERMIT_SUPPLEMENT, .roles = APPLICANT,
+	  .to = PERMIT_SUBMITTED, .clock = CLOCK_RESUME, .event = "permit.supplemented" },
+	{ .from = PERMIT_UNDER_REVIEW, .action = PERMIT_APPROVE, .roles = AUTHORITY,
+	  .to = PERMIT_APPROVED, .needs = NEED_CONDITION_CODES, .change = DECIDE_APPROVED,
+	  .clock = CLOCK_STOP, .event = "permit.approved", .certificate = true },
+	{ .from = PERMIT_UNDER_REVIEW, .action = PERMIT_REJECT, .roles = AUTHORITY,
+	  .to = PERMIT_REJECTED, .needs = NEED_REASON, .change = DECIDE_REJECTED,
+	  .clock = CLOCK_STOP, .event = "permit.rejected" },
+
+	/* decisions the system takes: fast track at submission, silence past the limit */
+	{ .from = PERMIT_SUBMITTED, .action = PERMIT_FAST_TRACK, .roles = SYSTEM,
+	  .to = PERMIT_APPROVED, .guard = FAST_TRACK_ELIGIBLE, .change = DECIDE_ON_COMMITMENT,
+	  .clock = CLOCK_STOP, .event = "permit.fast_tracked", .tasks = PERMIT_TASK_POST_CHECK,
+	  .certificate = true },
+	{ .from = PERMIT_SUBMITTED, .action = PERMIT_DEEM, .roles = SYSTEM,
+	  .to = PERMIT_APPROVED, .guard = SILENCE_PAST_LIMIT, .change = DECIDE_DEEMED,
+	  .clock = CLOCK_STOP, .event = "permit.deemed_approved", .certificate = true },
+	{ .from = PERMIT_UNDER_REVIEW, .action = PERMIT_DEEM, .roles = SYSTEM,
+	  .to = PERMIT_APPROVED, .guard = SILENCE_PAST_LIMIT, .change = DECIDE_DEEMED,
+	  .clock = CLOCK_STOP, .event = "permit.deemed_approved", .certificate = true },
+
+	/* after approval: checks, extensions, and the end of the permit */
+	{ .from = PERMIT_APPROVED, .action = PERMIT_INSPECT, .roles = AUTHORITY,
+	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .event = "permit.inspected",
+	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.inspection_failed",
+	  .fail_tasks = PERMIT_TASK_REMEDIAL },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_POST_CHECK, .roles = AUTHORITY,
+	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .guard = ON_COMMITMENT,
+	  .change = MARK_POST_CHECKED, .event = "permit.post_checked",
+	  .fail_to = PERMIT_REVOKED, .fail_event = "permit.revoked" },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_REQUEST_EXTENSION, .roles = UTILITY,
+	  .to = PERMIT_APPROVED, .needs = NEED_LATER_END, .guard = NO_PENDING,
+	  .change = OPEN_EXTENSION, .clock = CLOCK_START, .stage = "extension",
+	  .event = "permit.extension_requested" },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_DECIDE_EXTENSION, .roles = AUTHORITY,
+	  .to = PERMIT_APPROVED, .needs = NEED_DECISION, .guard = PENDING,
+	  .change = SETTLE_EXTENSION, .clock = CLOCK_STOP, .event = "permit.extension_decided" },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_CLOSE, .roles = AUTHORITY,
+	  .to = PERMIT_CLOSED, .guard = REINSTATED, .event = "permit.closed" },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_EXPIRE, .roles = SYSTEM | OFFICE,
+	  .to = PERMIT_EXPIRED, .event = "permit.expired" },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_REVOKE, .roles = AUTHORITY | OFFICE,
+	  .to = PERMIT_REVOKED, .needs = NEED_REASON, .event = "permit.revoked" },
+};
+// clang-format on
+
+#define NTRANSITIONS (sizeof(table) / sizeof(table[0]))
+
+static const char *const kind_names[PERMIT_KIND_COUNT] = {
+	[PERMIT_DIG_ROAD] = "dig_road",
+	[PERMIT_GREENING] = "greening",
+	[PERMIT_PLANNING] = "planning",
+};
+
+static const char *const state_names[PERMIT_STATE_COUNT] = {
+	[PERMIT_SUBMITTED] = "submitted", [PERMIT_UNDER_REVIEW] = "under_review",
+	[PERMIT_RETURNED] = "returned",	  [PERMIT_APPROVED] = "approved",
+	[PERMIT_REJECTED] = "rejected",	  [PERMIT_CLOSED] = "closed",
+	[PERMIT_EXPIRED] = "expired",	  [PERMIT_REVOKED] = "revoked",
+};
+
+static const char *const decision_names[PERMIT_DECISION_COUNT] = {
+	[PERMIT_DECISION_NONE] = "none",
+	[PERMIT_DECISION_APPROVED] = "approved",
+	[PERMIT_DECISION_APPROVED_ON_COMMITMENT] = "approved_on_commitment",
+	[PERMIT_DECISION_DEEMED_APPROVED] = "deemed_approved",
+	[PERMIT_DECISION_REJECTED] = "rejected",
+};
+
+static const char *const action_names[PERMIT_ACTION_COUNT] = {
+	[PERMIT_ACCEPT] = "accept",
+	[PERMIT_RETURN] = "return",
+	[PERMIT_SUPPLEMENT] = "supplement",
+	[PERMIT_APPROVE] = "approve",
+	[PERMIT_REJECT] = "reject",
+	[PERMIT_CLOSE] = "close",
+	[PERMIT_EXPIRE] = "expire",
+	[PERMIT_REVOKE] = "revoke",
+	[PERMIT_FAST_TRACK] = "fast_track",
+	[PERMIT_DEEM] = "deem",
+	[PERMIT_INSPECT] = "inspect",
+	[PERMIT_POST_CHECK] = "post_check",
+	[PERMIT_REQUEST_EXTENSION] = "request_extension",
+	[PERMIT_DECIDE_EXTENSION] = "decide_extension",
+};
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+static const struct transition *find(enum permit_state from, enum permit_action action)
+{
+	for (size_t i = 0; i < NTRANSITIONS; i++)
+		if (table[i].from == from && table[i].action == action)
+			return &table[i];
+	return NULL;
+}
+
+/* One detail per coded entry without a code, named list[i].code. */
+static void check_codes(const char *list, const struct permit_code *codes, size_t n,
+			struct error *err)
+{
+	char field[48];
+	for (size_t i = 0; codes && i < n; i++) {
+		if (!empty(codes[i].code))
+			continue;
+		snprintf(field, sizeof(field), "%s[%zu].code", list, i);
+		error_add(err, field, "required", "%s entry %zu has no code", list, i + 1);
+	}
+}
+
+static void check_payload(unsigned needs, const struct permit_facts *f, struct error *err)
+{
+	if ((needs & NEED_ITEMS) && (f->nitems == 0 || !f->items))
+		error_add(err, "items", "required", "a return lists every missing or wrong item");
+	if (needs & NEED_ITEMS)
+		check_codes("items", f->items, f->nitems, err);
+	if (needs & NEED_CONDITION_CODES)
+		check_codes("conditions", f->conditions, f->nconditions, err);
+	if ((needs & NEED_REASON) && empty(f->reason_code))
+		error_add(err, "reason_code", "required", "this action needs a reason code");
+	if ((needs & NEED_RESULT) && f->result != PERMIT_RESULT_PASS &&
+	    f->result != PERMIT_RESULT_FAIL)
+		error_add(err, "result", "required", "the result is pass or fail");
+	if ((needs & NEED_LATER_END) && f->extension_to <= f->window_to)
+		error_add(err, "extension_to", "not_later",
+			  "an extension must end after the current work window");
+	if ((needs & NEED_DECISION) && f->extension_decision != PERMIT_EXTENSION_GRANT &&
+	    f->extension_decision != PERMIT_EXTENSION_REFUSE)
+		error_add(err, "decision", "required", "the decision is grant or refuse");
+}
+
+static void check_guard(enum guard g, const struct permit_facts *f, struct error *err)
+{
+	switch (g) {
+	case NO_GUARD:
+		break;
+	case FAST_TRACK_ELIGIBLE:
+		if (!f->fast_track_eligible)
+			error_add(err, "fast_track", "not_eligible",
+				  "the works do not qualify for the fast track");
+		break;
+	case SILENCE_PAST_LIMIT:
+		if (!f->deemed_allowed)
+			error_add(err, "deem", "not_allowed",
+				  "the service standard does not treat silence as approval");
+		if (f->today <= f->due_day)
+			error_add(err, "deem", "not_due", "the authority's limit has not passed");
+		break;
+	case REINSTATED:
+		if (f->kind == PERMIT_DIG_ROAD && !f->reinstatement_passed)
+			error_add(err, "reinstatement", "not_passed",
+				  "a dig-road permit closes only after reinstatement passes");
+		break;
+	case ON_COMMITMENT:
+		if (f->decision != PERMIT_DECISION_APPROVED_ON_COMMITMENT)
+			error_add(err, "decision", "not_on_commitment",
+				  "only a permit approved on commitment is post-checked");
+		else if (f->post_checked)
+			error_add(err, "post_check", "already_done", "the post-check is recorded");
+		break;
+	case NO_PENDING:
+		if (f->extension_pending)
+			error_add(err, "extension", "pending", "an extension request is pending");
+		break;
+	case PENDING:
+		if (!f->extension_pending)
+			error_add(err, "extension", "none_pending", "no extension request is pending");
+		break;
+	}
+}
+
+/* The permit after row t, starting from what it is now. */
+static struct permit_outcome outcome_of(const struct transition *t, const struct permit_facts *f)
+{
+	bool failed = (t->needs & NEED_RESULT) && f->result == PERMIT_RESULT_FAIL;
+	struct permit_outcome o = {
+		.state = failed ? t->fail_to : t->to,
+		.decision = f->decision,
+		.is_deemed = f->is_deemed,
+		.post_checked = f->post_checked,
+		.extension_pending = f->extension_pending,
+		.window_from = f->window_from,
+		.window_to = f->window_to,
+		.clock = t->clock,
+		.stage = t->stage,
+		.event = failed ? t->fail_event : t->event,
+		.tasks = failed ? t->fail_tasks : t->tasks,
+		.issue_certificate = t->certificate,
+	};
+	if (t->change & DECIDE_APPROVED)
+		o.decision = PERMIT_DECISION_APPROVED;
+	if (t->change & DECIDE_ON_COMMITMENT)
+		o.decision = PERMIT_DECISION_APPROVED_ON_COMMITMENT;
+	if (t->change & DECIDE_DEEMED) {
+		o.decision = PERMIT_DECISION_DEEMED_APPROVED;
+		o.is_deemed = true;
+	}
+	if (t->change & DECIDE_REJECTED)
+		o.decision = PERMIT_DECISION_REJECTED;
+	if (t->change & MARK_POST_CHECKED)
+		o.post_checked = true;
+	if (t->change & OPEN_EXTENSION)
+		o.extension_pending = true;
+	if (t->change & SETTLE_EXTENSION) {
+		o.extension_pending = false;
+		if (f->extension_decision == PERMIT_EXTENSION_GRANT)
+			o.window_to = f->extension_to;
+	}
+	return o;
+}
+
+int permit_apply(const struct permit_facts *facts, enum permit_state from, const char *action,
+		 enum role actor, struct permit_outcome *out, struct error *err)
+{
+	static const struct permit_facts no_facts;
+	if (!facts)
+		facts = &no_facts;
+	enum permit_action act;
+	int rc = permit_action_parse(action, &act, err);
+	if (rc)
+		return rc;
+	const struct transition *t = find(from, act);
+	if (!t)
+		return error_set(err, ERR_CONFLICT, "a permit in state %s cannot be %s",
+				 permit_state_name(from), action);
+	if (!(t->roles & ROLE_BIT(actor)))
+		return error_set(err, ERR_FORBIDDEN, "the %s cannot %s a permit", role_name(actor),
+				 action);
+
+	/* Count only the details added here, in case err already holds some. */
+	struct error local = ERROR_INIT;
+	struct error *e = err ? err : &local;
+	size_t before = e->ndetails;
+	check_payload(t->needs, facts, e);
+	if (e->ndetails > before) {
+		rc = error_set(err, ERR_INVALID, "%s is missing or has %zu wrong field(s)", action,
+			       e->ndetails - before);
+		goto out;
+	}
+	check_guard(t->guard, facts, e);
+	if (e->ndetails > before) {
+		rc = error_set(err, ERR_CONFLICT, "the permit does not allow %s now", action);
+		goto out;
+	}
+	*out = outcome_of(t, facts);
+out:
+	error_release(&local);
+	return rc;
+}
+
+size_t permit_allowed_actions(enum permit_state state, enum role role, const char *out[],
+			      size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < NTRANSITIONS; i++) {
+		if (table[i].from != state || !(table[i].roles & ROLE_BIT(role)))
+			continue;
+		if (count < n)
+			out[count] = action_names[table[i].action];
+		count++;
+	}
+	return count;
+}
+
+bool permit_state_is_terminal(enum permit_state state)
+{
+	return state == PERMIT_REJECTED || state == PERMIT_CLOSED || state == PERMIT_EXPIRED ||
+	       state == PERMIT_REVOKED;
+}
+
+static const char *name_of(const char *const names[], int n, int value)
+{
+	return value >= 0 && value < n ? names[value] : "unknown";
+}
+
+static int parse_name(const char *const names[], int n, const char *s, const char *what,
+		      int *out, struct error *err)
+{
+	for (int i = 0; s && i < n; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return error_set(err, ERR_INVALID, "unknown permit %s '%s'", what, s ? s : "(null)");
+}
+
+const char *permit_kind_name(enum permit_kind kind)
+{
+	return name_of(kind_names, PERMIT_KIND_COUNT, kind);
+}
+
+const char *permit_state_name(enum permit_state state)
+{
+	return name_of(state_names, PERMIT_STATE_COUNT, state);
+}
+
+const char *permit_decision_name(enum permit_decision decision)
+{
+	return name_of(decision_names, PERMIT_DECISION_COUNT, decision);
+}
+
+const char *permit_action_name(enum permit_action action)
+{
+	return name_of(action_names, PERMIT_ACTION_COUNT, action);
+}
+
+int permit_kind_parse(const char *s, enum permit_kind *out, struct error *err)
+{
+	int v;
+	int rc = parse_name(kind_names, PERMIT_KIND_COUNT, s, "kind", &v, err);
+	if (rc == 0)
+		*out = (enum permit_kind)v;
+	return rc;
+}
+
+int permit_state_parse(const char *s, enum permit_state *out, struct error *err)
+{
+	int v;
+	int rc = parse_name(state_names, PERMIT_STATE_COUNT, s, "state", &v, err);
+	if (rc == 0)
+		*out = (enum permit_state)v;
+	return rc;
+}
+
+int permit_decision_parse(const char *s, enum permit_decision *out, struct error *err)
+{
+	int v;
+	int rc = parse_name(decision_names, PERMIT_DECISION_COUNT, s, "decision", &v, err);
+	if (rc == 0)
+		*out = (enum permit_decision)v;
+	return rc;
+}
+
+int permit_action_parse(const char *s, enum permit_action *out, struct error *err)
+{
+	int v;
+	int rc = parse_name(action_names, PERMIT_ACTION_COUNT, s, "action", &v, err);
+	if (rc == 0)
+		*out = (enum permit_action)v;
+	return rc;
+}
