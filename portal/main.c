@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "portal/admin.h"
 #include "portal/app.h"
 #include "portal/http.h"
 #include "portal/serve.h"
@@ -23,6 +24,9 @@ static const char usage[] =
 	"commands:\n"
 	"  serve                 run the HTTP API (and the outbox dispatcher threads)\n"
 	"  migrate               apply pending database migrations, then exit\n"
+	"  seed-demo             load demo organisations, accounts and published data\n"
+	"  admin create-office-user --email E   the first office account\n"
+	"  admin audit-verify    check the audit log's hash chain\n"
 	"  version               print the version\n"
 	"  help [command]        this text, or a command's own\n"
 	"\n"
@@ -91,6 +95,10 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "help";
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve_main(argc - 1, argv + 1);
+	else if (strcmp(cmd, "admin") == 0)
+		rc = admin_main(argc - 1, argv + 1);
+	else if (strcmp(cmd, "seed-demo") == 0)
+		rc = seed_demo_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "migrate") == 0)
 		rc = cmd_migrate(argc - 1, argv + 1);
 	else if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

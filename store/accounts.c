@@ -20,6 +20,7 @@ static const char SQL_ORG_LIST[] =
 	"ORDER BY id LIMIT ?";
 static const char SQL_ORG_FIND[] =
 	"SELECT id FROM organisations WHERE kind = ? AND (subkind <=> ?) ORDER BY id LIMIT 1";
+static const char SQL_ORG_BY_NAME[] = "SELECT id FROM organisations WHERE name = ?";
 static const char SQL_DISTRICT[] = "SELECT 1 FROM districts WHERE code = ?";
 static const char SQL_USER_INSERT[] =
 	"INSERT INTO users (org_id, email, name, password_hash, role) VALUES (?, LOWER(?), ?, ?, ?)";
@@ -142,6 +143,19 @@ int store_org_find(struct store_conn *c, const char *kind, const char *subkind, 
 	if (rc == 0 && r->nrows == 0)
 		rc = error_set(err, ERR_NOT_FOUND, "no %s organisation%s%s", kind,
 			       subkind ? " of kind " : "", subkind ? subkind : "");
+	if (rc == 0)
+		*id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_org_by_name(struct store_conn *c, const char *name, long long *id, struct error *err)
+{
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_STR(name) };
+	int rc = store_exec(c, SQL_ORG_BY_NAME, p, 1, &r, err);
+	if (rc == 0 && r->nrows == 0)
+		rc = error_set(err, ERR_NOT_FOUND, "no organisation named '%s'", name);
 	if (rc == 0)
 		*id = store_cell_ll(r, 0, 0, 0);
 	store_result_free(r);

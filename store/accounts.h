@@ -40,6 +40,8 @@ int store_org_list(struct store_conn *c, long long after, int limit, struct org_
 /* The first organisation of a kind/subkind (e.g. the water utility), ERR_NOT_FOUND if none. */
 int store_org_find(struct store_conn *c, const char *kind, const char *subkind, long long *id,
 		   struct error *err);
+/* The organisation with exactly this name; ERR_NOT_FOUND if none. */
+int store_org_by_name(struct store_conn *c, const char *name, long long *id, struct error *err);
 /* Whether a district code exists. */
 int store_district_exists(struct store_conn *c, const char *code, bool *exists,
 			  struct error *err);

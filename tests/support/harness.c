@@ -90,6 +90,17 @@ const char *harness_db_url(void)
 	return u;
 }
 
+const char *harness_db_name(void)
+{
+	static char name[64];
+	const char *url = harness_db_url();
+	const char *p = strstr(url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	cr_assert(p, "bad PORTAL_DB");
+	sscanf(p + 1, "%63[^?]", name);
+	return name;
+}
+
 struct store_pool *harness_pool(void)
 {
 	if (!pool) {

@@ -13,6 +13,9 @@
  */
 const char *harness_db_url(void);
 
+/* The database name alone. */
+const char *harness_db_name(void);
+
 /* A pool on that database; created on first use in this process. */
 struct store_pool *harness_pool(void);
 

@@ -1,0 +1,212 @@
+/* `portal admin ...` and `portal seed-demo`. */
+#define _GNU_SOURCE
+#include "admin.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "portal/secrets.h"
+#include "portal/serve.h"
+#include "store/accounts.h"
+#include "store/audit.h"
+
+#define DEMO_PASSWORD "demo-password-1"
+
+static int fail(const char *what, struct error *err)
+{
+	fprintf(stderr, "portal %s: %s\n", what, err->message);
+	for (size_t i = 0; i < err->ndetails; i++)
+		fprintf(stderr, "  %s: %s\n", err->details[i].field, err->details[i].message);
+	error_release(err);
+	return 1;
+}
+
+/* Finds or creates an organisation and a user in it; idempotent. */
+static int ensure_account(struct store_conn *c, const char *org_name, const char *kind,
+			  const char *subkind, const char *district, const char *email,
+			  const char *password, bool admin, bool check_policy, struct error *err)
+{
+	struct user_row u;
+	int rc = store_user_by_email(c, email, &u, err);
+	if (rc == 0)
+		return 0;
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	error_release(err);
+	if (check_policy && secret_password_policy(password, email, "password", err))
+		return error_set(err, ERR_INVALID, "the password is too weak");
+	long long org = 0, uid = 0;
+	rc = store_org_by_name(c, org_name, &org, err);
+	if (rc == ERR_NOT_FOUND) {
+		error_release(err);
+		rc = store_org_create(c, org_name, kind, subkind, district, &org, err);
+	}
+	if (rc)
+		return rc;
+	char *hash = secret_password_hash(password);
+	rc = store_user_create(c, org, email, org_name, hash, admin, &uid, err);
+	free(hash);
+	if (rc)
+		return rc;
+	char idbuf[24];
+	snprintf(idbuf, sizeof(idbuf), "%lld", uid);
+	struct audit_entry e = { 0, 0, "user.create", "user", idbuf, "{\"via\":\"command line\"}" };
+	return store_audit_append(c, &e, err);
+}
+
+struct office_user {
+	const char *email;
+	const char *password;
+};
+
+static int office_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct office_user *o = ctx;
+	return ensure_account(c, "Reform Office", "office", NULL, "lixia", o->email, o->password,
+			      true, true, err);
+}
+
+static int create_office_user(int argc, char **argv)
+{
+	static const struct option opts[] = { { "email", required_argument, 0, 'e' },
+					      { "help", no_argument, 0, 'h' },
+					      { 0, 0, 0, 0 } };
+	struct office_user o = { 0 };
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
+		if (ch == 'e')
+			o.email = optarg;
+		else {
+			puts("usage: portal admin create-office-user --email EMAIL\n\n"
+			     "Creates the reform office's organisation (if missing) and an admin\n"
+			     "account in it. The password is read from PORTAL_ADMIN_PASSWORD or,\n"
+			     "when unset, from the first line of standard input. At least 12\n"
+			     "characters, not among the commonest passwords.");
+			return ch == 'h' ? 0 : 2;
+		}
+	}
+	if (!o.email) {
+		fputs("portal admin create-office-user: --email is required\n", stderr);
+		return 2;
+	}
+	char line[300] = "";
+	o.password = getenv("PORTAL_ADMIN_PASSWORD");
+	if (!o.password) {
+		if (isatty(0))
+			fputs("password: ", stderr);
+		if (!fgets(line, sizeof(line), stdin)) {
+			fputs("portal admin create-office-user: no password given\n", stderr);
+			return 2;
+		}
+		line[strcspn(line, "\r\n")] = 0;
+		o.password = line;
+	}
+	struct error err = ERROR_INIT;
+	struct app *app = NULL;
+	if (app_new(&app, &err))
+		return fail("admin", &err);
+	int rc = store_tx(app->pool, office_tx, &o, &err);
+	app_free(app);
+	if (rc)
+		return fail("admin create-office-user", &err);
+	printf("office user %s is ready\n", o.email);
+	return 0;
+}
+
+int admin_main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "create-office-user") == 0)
+		return create_office_user(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "audit-verify") == 0) {
+		struct error err = ERROR_INIT;
+		struct app *app = NULL;
+		if (app_new(&app, &err))
+			return fail("admin", &err);
+		long long checked = 0, bad = 0;
+		int rc = store_audit_verify(app->pool, &checked, &bad, &err);
+		app_free(app);
+		if (rc) {
+			fprintf(stderr, "audit chain BROKEN at entry %lld: %s\n", bad, err.message);
+			error_release(&err);
+			return 1;
+		}
+		printf("audit chain intact: %lld entries verified\n", checked);
+		return 0;
+	}
+	puts("usage: portal admin <command>\n\n"
+	     "commands:\n"
+	     "  create-office-user --email EMAIL   the first office account (password on stdin\n"
+	     "                                      or PORTAL_ADMIN_PASSWORD)\n"
+	     "  audit-verify                        check the audit log's hash chain from the start");
+	return argc >= 2 && strcmp(argv[1], "--help") != 0 ? 2 : 0;
+}
+
+/* One demo organisation and account per role; all share the demo-only password. */
+static const struct {
+	const char *org, *kind, *subkind, *district, *email;
+} demo[] = {
+	{ "Reform Office (demo)", "office", NULL, "lixia", "office@demo.test" },
+	{ "Huaxin Property Development Co. (demo)", "applicant", NULL, "hitech",
+	  "applicant@demo.test" },
+	{ "City Water Supply Co. (demo)", "utility", "water", "shizhong", "water@demo.test" },
+	{ "State Grid City Power Supply Co. (demo)", "utility", "power", "lixia",
+	  "power@demo.test" },
+	{ "City Gas Group (demo)", "utility", "gas", "huaiyin", "gas@demo.test" },
+	{ "City Heating Co. (demo)", "utility", "heat", "tianqiao", "heat@demo.test" },
+	{ "City Cable Network Co. (demo)", "utility", "network", "licheng", "network@demo.test" },
+	{ "Urban Management Bureau, Roads (demo)", "authority", "road", "lixia",
+	  "road@demo.test" },
+	{ "Parks and Greening Centre (demo)", "authority", "greening", "lixia",
+	  "greening@demo.test" },
+	{ "Natural Resources and Planning Bureau (demo)", "authority", "planning", "lixia",
+	  "planning@demo.test" },
+};
+
+static int demo_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	for (size_t i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
+		int rc = ensure_account(c, demo[i].org, demo[i].kind, demo[i].subkind,
+					demo[i].district, demo[i].email, DEMO_PASSWORD, true,
+					false, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Further demo data (published fees, standards, calendar, applications) registers here. */
+extern const seed_step seed_steps[];
+
+int seed_demo_main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		puts("usage: portal seed-demo\n\nLoads demo organisations, one account per role "
+		     "(emails *@demo.test,\npassword " DEMO_PASSWORD ": demo only), and the sample "
+		     "published fees,\nservice standards and calendar. Safe to run twice.");
+		return 0;
+	}
+	struct error err = ERROR_INIT;
+	struct app *app = NULL;
+	if (app_new(&app, &err))
+		return fail("seed-demo", &err);
+	FILE *progress = isatty(2) ? stderr : NULL;
+	if (progress)
+		fputs("seed-demo: accounts\n", progress);
+	int rc = store_tx(app->pool, demo_tx, NULL, &err);
+	for (int i = 0; rc == 0 && seed_steps[i]; i++)
+		rc = seed_steps[i](app->pool, progress);
+	app_free(app);
+	if (rc)
+		return fail("seed-demo", &err);
+	printf("demo data loaded: sign in as applicant@demo.test (and office@, water@, power@, "
+	       "gas@, heat@, network@, road@, greening@, planning@demo.test) with password "
+	       "%s\n",
+	       DEMO_PASSWORD);
+	return 0;
+}
+
+const seed_step seed_steps[] = { NULL };
