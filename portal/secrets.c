@@ -15,16 +15,29 @@
 static sem_t hash_slots;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char dummy_hash[crypto_pwhash_STRBYTES];
+static unsigned long long opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
 static void init_slots(void)
 {
 	sem_init(&hash_slots, 0, MAX_CONCURRENT_HASHES);
+	/*
+	 * PORTAL_PASSWORD_COST=minimum exists only so test suites that create hundreds of
+	 * accounts run in seconds; it is the same Argon2id code with the smallest limits.
+	 * Production keeps libsodium's interactive limits.
+	 */
+	const char *cost = getenv("PORTAL_PASSWORD_COST");
+	if (cost && strcmp(cost, "minimum") == 0) {
+		opslimit = crypto_pwhash_OPSLIMIT_MIN;
+		memlimit = crypto_pwhash_MEMLIMIT_MIN;
+	} else if (cost && strcmp(cost, "moderate") == 0) {
+		opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+		memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+	}
 	/* A real hash of a random password, to spend the same time on unknown accounts. */
 	unsigned char pw[16];
 	randombytes_buf(pw, sizeof(pw));
-	if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof(pw),
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof(pw), opslimit, memlimit) != 0)
 		abort();
 }
 
@@ -89,9 +102,7 @@ char *secret_password_hash(const char *password)
 	pthread_once(&once, init_slots);
 	char *out = xmalloc(crypto_pwhash_STRBYTES);
 	sem_wait(&hash_slots);
-	int rc = crypto_pwhash_str(out, password, strlen(password),
-				   crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				   crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	int rc = crypto_pwhash_str(out, password, strlen(password), opslimit, memlimit);
 	sem_post(&hash_slots);
 	if (rc != 0) {
 		free(out);
@@ -109,7 +120,6 @@ bool secret_password_verify(const char *stored, const char *password, bool *reha
 	sem_post(&hash_slots);
 	if (rehash)
 		*rehash = real && rc == 0 &&
-			  crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-							 crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+			  crypto_pwhash_str_needs_rehash(stored, opslimit, memlimit) != 0;
 	return real && rc == 0;
 }

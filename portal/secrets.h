@@ -20,7 +20,8 @@ int secret_password_policy(const char *password, const char *email, const char *
 			   struct error *err);
 
 /*
- * Argon2id hash (crypto_pwhash_str, interactive limits) into a new string the caller frees.
+ * Argon2id hash (crypto_pwhash_str, interactive limits; PORTAL_PASSWORD_COST=minimum for test
+ * suites only) into a new string the caller frees.
  * At most two hashes run at once in the process, so logins cannot starve other requests of
  * threads or memory. NULL only when memory is exhausted.
  */

@@ -221,13 +221,13 @@ Test(auth, weak_hashes_are_upgraded_on_sign_in)
 	harness_make_user("applicant", NULL, false, email);
 	char weak[crypto_pwhash_STRBYTES];
 	cr_assert_eq(crypto_pwhash_str(weak, HARNESS_PASSWORD, strlen(HARNESS_PASSWORD),
-				       crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN), 0);
+				       crypto_pwhash_OPSLIMIT_MIN + 1, crypto_pwhash_MEMLIMIT_MIN * 2), 0);
 	char sql[512];
 	snprintf(sql, sizeof(sql), "UPDATE users SET password_hash = '%s' WHERE email = '%s'", weak,
 		 email);
 	harness_sql(harness_db_name(), sql);
 	free(harness_login(email, HARNESS_PASSWORD));
 	static const char SQL_HASH_CHANGED[] =
-		"SELECT COUNT(*) FROM users WHERE email = ? AND password_hash NOT LIKE '%m=8,%'";
+		"SELECT COUNT(*) FROM users WHERE email = ? AND password_hash NOT LIKE '%m=16,%'";
 	cr_assert_eq(count(SQL_HASH_CHANGED, email, NULL), 1, "hash was rehashed with current limits");
 }

@@ -62,6 +62,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	snprintf(db_url, sizeof(db_url), "mariadb://root@localhost/%s?socket=%s", db_name, sock);
 	setenv("PORTAL_DB", db_url, 1);
 	setenv("PORTAL_ACCESS_LOG", "0", 0);
+	setenv("PORTAL_PASSWORD_COST", "minimum", 0);
 	setenv("PORTAL_ALLOW_PRIVATE_WEBHOOKS", "1", 0);
 	struct store_config cfg;
 	struct error err = ERROR_INIT;
