@@ -19,7 +19,7 @@ ADAPTER_KINDS(DECLARE)
 #undef DECLARE
 
 #define ENTRY(name) &adapter_##name,
-static const struct adapter *const registry[] = { ADAPTER_KINDS(ENTRY) };
+static const struct adapter *const registry[] = {ADAPTER_KINDS(ENTRY)};
 #undef ENTRY
 
 #define NREGISTRY (sizeof(registry) / sizeof(registry[0]))
@@ -71,7 +71,7 @@ static int num(const char *s, size_t n)
 /* The first 10 characters of s are a real "YYYY-MM-DD" date. */
 static bool date_prefix_ok(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
 	bool leap;
 
@@ -99,8 +99,8 @@ static bool time_ok(const char *s)
 
 	if (!date_prefix_ok(s) || (s[10] != 'T' && s[10] != 't'))
 		return false;
-	if (strnlen(p, 8) < 8 || !digits(p, 2) || p[2] != ':' || !digits(p + 3, 2) ||
-	    p[5] != ':' || !digits(p + 6, 2))
+	if (strnlen(p, 8) < 8 || !digits(p, 2) || p[2] != ':' || !digits(p + 3, 2) || p[5] != ':' ||
+	    !digits(p + 6, 2))
 		return false;
 	if (num(p, 2) > 23 || num(p + 3, 2) > 59 || num(p + 6, 2) > 60)
 		return false;
@@ -189,12 +189,12 @@ static size_t check_number(const json_t *v, enum adapter_type type, const char *
 		bool min_exclusive;
 		const char *what;
 	} rules[] = {
-		{ ADAPTER_INT, true, 0, INFINITY, false, "an integer >= 0" },
-		{ ADAPTER_POSITIVE, true, 0, INFINITY, true, "an integer > 0" },
-		{ ADAPTER_AMOUNT, false, 0, INFINITY, true, "a number > 0" },
-		{ ADAPTER_MEASURE, false, 0, INFINITY, false, "a number >= 0" },
-		{ ADAPTER_LAT, false, -90, 90, false, "a latitude in -90..90" },
-		{ ADAPTER_LNG, false, -180, 180, false, "a longitude in -180..180" },
+	    {ADAPTER_INT, true, 0, INFINITY, false, "an integer >= 0"},
+	    {ADAPTER_POSITIVE, true, 0, INFINITY, true, "an integer > 0"},
+	    {ADAPTER_AMOUNT, false, 0, INFINITY, true, "a number > 0"},
+	    {ADAPTER_MEASURE, false, 0, INFINITY, false, "a number >= 0"},
+	    {ADAPTER_LAT, false, -90, 90, false, "a latitude in -90..90"},
+	    {ADAPTER_LNG, false, -180, 180, false, "a longitude in -180..180"},
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
@@ -231,7 +231,8 @@ static size_t check_array(const json_t *v, const struct adapter_field *f, const 
 		error_add(err, path, "empty", "must list at least one item");
 		return 1;
 	}
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		char *ipath = xasprintf("%s[%zu]", path, i);
 
 		if (f->fields && !json_is_object(item)) {
@@ -265,8 +266,9 @@ static size_t check_value(const json_t *v, const struct adapter_field *f, const 
 		return 1;
 	case ADAPTER_DATE:
 	case ADAPTER_TIME:
-		if (json_is_string(v) && (f->type == ADAPTER_DATE ? adapter_date_ok(json_string_value(v))
-								   : time_ok(json_string_value(v))))
+		if (json_is_string(v) &&
+		    (f->type == ADAPTER_DATE ? adapter_date_ok(json_string_value(v))
+					     : time_ok(json_string_value(v))))
 			return 0;
 		error_add(err, path, "wrong_format", "must be %s",
 			  f->type == ADAPTER_DATE ? "a date YYYY-MM-DD" : "an RFC 3339 date-time");
@@ -332,7 +334,8 @@ static size_t unknown_members(const json_t *obj, const struct adapter_field *con
 	json_t *v;
 	size_t bad = 0;
 
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		char *path;
 
 		if (listed(key, tables, ntables, also))
@@ -399,31 +402,31 @@ static void set_path(json_t *root, const char *path, json_t *value)
 
 /* The envelope and snapshot fields every party receives. */
 static const struct adapter_map envelope[] = {
-	{ "type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL },
-	{ "version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL },
-	{ "sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL },
-	{ "occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL },
-	{ "object.reference", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL },
-	{ "object.kind", "data.kind", ADAPTER_STRING, ADAPTER_REQUIRED, NULL },
-	{ "object.state", "data.state", ADAPTER_STRING, ADAPTER_REQUIRED, NULL },
-	{ "object.due_date", "data.due_date", ADAPTER_DATE, 0, NULL },
-	{ "object.application.reference", "data.application_reference", ADAPTER_STRING,
-	  ADAPTER_REQUIRED, NULL },
-	{ "object.application.site.address", "data.site.address", ADAPTER_STRING,
-	  ADAPTER_REQUIRED, NULL },
-	{ "object.application.site.district", "data.site.district", ADAPTER_STRING,
-	  ADAPTER_REQUIRED, NULL },
-	{ "object.application.site.lat", "data.site.lat", ADAPTER_LAT, ADAPTER_REQUIRED, NULL },
-	{ "object.application.site.lng", "data.site.lng", ADAPTER_LNG, ADAPTER_REQUIRED, NULL },
-	{ NULL, NULL, 0, 0, NULL },
+    {"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL},
+    {"object.reference", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.kind", "data.kind", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.state", "data.state", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.due_date", "data.due_date", ADAPTER_DATE, 0, NULL},
+    {"object.application.reference", "data.application_reference", ADAPTER_STRING, ADAPTER_REQUIRED,
+     NULL},
+    {"object.application.site.address", "data.site.address", ADAPTER_STRING, ADAPTER_REQUIRED,
+     NULL},
+    {"object.application.site.district", "data.site.district", ADAPTER_STRING, ADAPTER_REQUIRED,
+     NULL},
+    {"object.application.site.lat", "data.site.lat", ADAPTER_LAT, ADAPTER_REQUIRED, NULL},
+    {"object.application.site.lng", "data.site.lng", ADAPTER_LNG, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
 };
 
 /* Checks every mapped value, copying the good ones into payload. */
 static void map_values(const json_t *event, const struct adapter_map *maps, json_t *payload,
-			 struct error *err)
+		       struct error *err)
 {
 	for (const struct adapter_map *m = maps; m->from; m++) {
-		const struct adapter_field f = { m->from, m->type, m->flags, NULL, m->fields };
+		const struct adapter_field f = {m->from, m->type, m->flags, NULL, m->fields};
 		const json_t *v = adapter_get_path(event, m->from);
 
 		if (!v || json_is_null(v)) {
@@ -445,8 +448,8 @@ static void check_routing(const json_t *event, const struct adapter_payload_spec
 	const char *prefix = strcmp(spec->party, "utility") == 0 ? "job." : "permit.";
 
 	if (kind && *kind && strcmp(kind, spec->kind) != 0)
-		error_add(err, "object.kind", "wrong_kind", "is \"%s\"; this adapter handles \"%s\"",
-			  kind, spec->kind);
+		error_add(err, "object.kind", "wrong_kind",
+			  "is \"%s\"; this adapter handles \"%s\"", kind, spec->kind);
 	if (type && *type && strncmp(type, prefix, strlen(prefix)) != 0)
 		error_add(err, "type", "wrong_party", "a %s receives only %s* events", spec->party,
 			  prefix);
@@ -492,69 +495,88 @@ int adapter_payload_build(const json_t *event, const struct adapter_payload_spec
 
 /* A {code, comment} pair: a coded reason, condition or missing item (published code lists). */
 static const struct adapter_field coded_item[] = {
-	{ "code", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL },
-	{ "comment", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"code", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {"comment", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static const struct adapter_field connection_point[] = {
-	{ "lat", ADAPTER_LAT, ADAPTER_REQUIRED, NULL, NULL },
-	{ "lng", ADAPTER_LNG, ADAPTER_REQUIRED, NULL, NULL },
-	{ "description", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"lat", ADAPTER_LAT, ADAPTER_REQUIRED, NULL, NULL},
+    {"lng", ADAPTER_LNG, ADAPTER_REQUIRED, NULL, NULL},
+    {"description", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 /* Money is integer fen; a quantity is a whole number of the fee item's unit. */
 static const struct adapter_field quote_line[] = {
-	{ "code", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL },
-	{ "quantity", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL },
-	{ "unit_price_fen", ADAPTER_INT, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"code", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {"quantity", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL},
+    {"unit_price_fen", ADAPTER_INT, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
-static const char *const permit_kinds[] = { "dig_road", "greening", "planning", NULL };
-static const char *const pass_fail[] = { "pass", "fail", NULL };
-static const char *const extension_decisions[] = { "granted", "refused", NULL };
+static const char *const permit_kinds[] = {"dig_road", "greening", "planning", NULL};
+static const char *const pass_fail[] = {"pass", "fail", NULL};
+static const char *const extension_decisions[] = {"granted", "refused", NULL};
 
-#define COMMENT { "comment", ADAPTER_STRING, 0, NULL, NULL }
-#define END { NULL, 0, 0, NULL, NULL }
+#define COMMENT                                                                                    \
+	{                                                                                          \
+		"comment", ADAPTER_STRING, 0, NULL, NULL                                           \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL                                                             \
+	}
 
-static const struct adapter_field f_comment[] = { COMMENT, END };
+static const struct adapter_field f_comment[] = {COMMENT, END};
 static const struct adapter_field f_return[] = {
-	{ "items", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY, NULL, coded_item },
-	COMMENT, END,
+    {"items", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY, NULL, coded_item},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_reject[] = {
-	{ "reason_code", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL }, COMMENT, END,
+    {"reason_code", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_survey[] = {
-	{ "connection_point", ADAPTER_OBJECT, ADAPTER_REQUIRED, NULL, connection_point },
-	COMMENT, END,
+    {"connection_point", ADAPTER_OBJECT, ADAPTER_REQUIRED, NULL, connection_point},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_plan[] = {
-	{ "quote_lines", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY, NULL, quote_line },
-	{ "permits_needed", ADAPTER_ARRAY, ADAPTER_REQUIRED, permit_kinds, NULL },
-	COMMENT, END,
+    {"quote_lines", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY, NULL, quote_line},
+    {"permits_needed", ADAPTER_ARRAY, ADAPTER_REQUIRED, permit_kinds, NULL},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_connect[] = {
-	{ "connected_at", ADAPTER_TIME, 0, NULL, NULL }, COMMENT, END,
+    {"connected_at", ADAPTER_TIME, 0, NULL, NULL},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_approve[] = {
-	{ "conditions", ADAPTER_ARRAY, 0, NULL, coded_item }, COMMENT, END,
+    {"conditions", ADAPTER_ARRAY, 0, NULL, coded_item},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_inspect[] = {
-	{ "result", ADAPTER_STRING, ADAPTER_REQUIRED, pass_fail, NULL },
-	{ "inspected_on", ADAPTER_DATE, 0, NULL, NULL },
-	{ "defects", ADAPTER_ARRAY, 0, NULL, coded_item },
-	COMMENT, END,
+    {"result", ADAPTER_STRING, ADAPTER_REQUIRED, pass_fail, NULL},
+    {"inspected_on", ADAPTER_DATE, 0, NULL, NULL},
+    {"defects", ADAPTER_ARRAY, 0, NULL, coded_item},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_post_check[] = {
-	{ "result", ADAPTER_STRING, ADAPTER_REQUIRED, pass_fail, NULL }, COMMENT, END,
+    {"result", ADAPTER_STRING, ADAPTER_REQUIRED, pass_fail, NULL},
+    COMMENT,
+    END,
 };
 static const struct adapter_field f_extension[] = {
-	{ "decision", ADAPTER_STRING, ADAPTER_REQUIRED, extension_decisions, NULL },
-	{ "new_end_date", ADAPTER_DATE, 0, NULL, NULL },
-	COMMENT, END,
+    {"decision", ADAPTER_STRING, ADAPTER_REQUIRED, extension_decisions, NULL},
+    {"new_end_date", ADAPTER_DATE, 0, NULL, NULL},
+    COMMENT,
+    END,
 };
 
 static bool string_is(const json_t *body, const char *key, const char *value)
@@ -572,7 +594,8 @@ static bool present(const json_t *body, const char *key)
 /* A failed inspection opens a remedial task, which must say what to fix. */
 static void check_inspect(const json_t *body, struct error *err)
 {
-	if (string_is(body, "result", "fail") && json_array_size(json_object_get(body, "defects")) == 0)
+	if (string_is(body, "result", "fail") &&
+	    json_array_size(json_object_get(body, "defects")) == 0)
 		error_add(err, "defects", "required", "a failed inspection must list its defects");
 }
 
@@ -580,15 +603,18 @@ static void check_inspect(const json_t *body, struct error *err)
 static void check_post_check(const json_t *body, struct error *err)
 {
 	if (string_is(body, "result", "fail") && !present(body, "comment"))
-		error_add(err, "comment", "required", "a failed post-check must say what was found");
+		error_add(err, "comment", "required",
+			  "a failed post-check must say what was found");
 }
 
 static void check_extension(const json_t *body, struct error *err)
 {
 	if (string_is(body, "decision", "granted") && !present(body, "new_end_date"))
-		error_add(err, "new_end_date", "required", "a granted extension needs its new end date");
+		error_add(err, "new_end_date", "required",
+			  "a granted extension needs its new end date");
 	if (string_is(body, "decision", "refused") && present(body, "new_end_date"))
-		error_add(err, "new_end_date", "not_allowed", "a refused extension has no new end date");
+		error_add(err, "new_end_date", "not_allowed",
+			  "a refused extension has no new end date");
 }
 
 struct action_rule {
@@ -598,21 +624,20 @@ struct action_rule {
 };
 
 static const struct action_rule job_actions[] = {
-	{ "accept", f_comment, NULL },	 { "return", f_return, NULL },
-	{ "reject", f_reject, NULL },	 { "survey", f_survey, NULL },
-	{ "plan", f_plan, NULL },	 { "connect", f_connect, NULL },
-	{ "complete", f_comment, NULL }, { NULL, NULL, NULL },
+    {"accept", f_comment, NULL},   {"return", f_return, NULL}, {"reject", f_reject, NULL},
+    {"survey", f_survey, NULL},	   {"plan", f_plan, NULL},     {"connect", f_connect, NULL},
+    {"complete", f_comment, NULL}, {NULL, NULL, NULL},
 };
 
 static const struct action_rule permit_actions[] = {
-	{ "accept", f_comment, NULL },
-	{ "return", f_return, NULL },
-	{ "approve", f_approve, NULL },
-	{ "reject", f_reject, NULL },
-	{ "inspect", f_inspect, check_inspect },
-	{ "post_check", f_post_check, check_post_check },
-	{ "decide_extension", f_extension, check_extension },
-	{ NULL, NULL, NULL },
+    {"accept", f_comment, NULL},
+    {"return", f_return, NULL},
+    {"approve", f_approve, NULL},
+    {"reject", f_reject, NULL},
+    {"inspect", f_inspect, check_inspect},
+    {"post_check", f_post_check, check_post_check},
+    {"decide_extension", f_extension, check_extension},
+    {NULL, NULL, NULL},
 };
 
 static const struct action_rule *actions_of(const char *party)
@@ -660,7 +685,7 @@ static void check_head(const json_t *body, const char *party, struct error *err)
 		error_add(err, "reference", "required", "is required");
 	else if (!r || !*r || strlen(r) >= sizeof(((struct adapter_callback *)0)->external_ref) ||
 		 strspn(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
-			 strlen(r))
+		     strlen(r))
 		error_add(err, "reference", "wrong_format",
 			  "must be 1..63 letters, digits, '-' or '_'");
 }
@@ -669,7 +694,7 @@ int adapter_callback_parse(const json_t *body, const char *party,
 			   const struct adapter_action_extra *extras, struct adapter_callback *out,
 			   struct error *err)
 {
-	static const char *const head[] = { "action", "reference", NULL };
+	static const char *const head[] = {"action", "reference", NULL};
 	struct error local = ERROR_INIT;
 	const struct action_rule *rule;
 	const struct adapter_action_extra *extra = NULL;
@@ -680,7 +705,7 @@ int adapter_callback_parse(const json_t *body, const char *party,
 	check_head(body, party, &local);
 	rule = rule_find(party, json_string_value(json_object_get(body, "action")));
 	if (rule) {
-		const struct adapter_field *tables[2] = { rule->fields, NULL };
+		const struct adapter_field *tables[2] = {rule->fields, NULL};
 
 		extra = extra_find(extras, rule->action);
 		tables[1] = extra ? extra->fields : NULL;

@@ -88,10 +88,10 @@ enum adapter_type {
 	ADAPTER_LAT,	  /* number in -90..90 */
 	ADAPTER_LNG,	  /* number in -180..180 */
 	ADAPTER_BOOL,
-	ADAPTER_DATE,	  /* "YYYY-MM-DD", a real date */
-	ADAPTER_TIME,	  /* RFC 3339 date-time */
-	ADAPTER_OBJECT,	  /* object with `fields` */
-	ADAPTER_ARRAY,	  /* array of objects with `fields`, or of strings (in `values` if given) */
+	ADAPTER_DATE,	/* "YYYY-MM-DD", a real date */
+	ADAPTER_TIME,	/* RFC 3339 date-time */
+	ADAPTER_OBJECT, /* object with `fields` */
+	ADAPTER_ARRAY,	/* array of objects with `fields`, or of strings (in `values` if given) */
 };
 
 #define ADAPTER_REQUIRED 1u /* absent or null is an error */

@@ -2,23 +2,21 @@
 #include "adapter.h"
 
 static const struct adapter_map maps[] = {
-	{ "object.works.green_area_m2", "data.green_area_m2", ADAPTER_MEASURE, ADAPTER_REQUIRED,
-	  NULL },
-	{ "object.works.trees_affected", "data.trees_affected", ADAPTER_INT, ADAPTER_REQUIRED,
-	  NULL },
-	{ NULL, NULL, 0, 0, NULL },
+    {"object.works.green_area_m2", "data.green_area_m2", ADAPTER_MEASURE, ADAPTER_REQUIRED, NULL},
+    {"object.works.trees_affected", "data.trees_affected", ADAPTER_INT, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = { "greening", "authority", maps, NULL };
+static const struct adapter_payload_spec spec = {"greening", "authority", maps, NULL};
 
 static const struct adapter_field approve_fields[] = {
-	{ "replanting_required", ADAPTER_BOOL, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"replanting_required", ADAPTER_BOOL, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static const struct adapter_action_extra extras[] = {
-	{ "approve", approve_fields, NULL },
-	{ NULL, NULL, NULL },
+    {"approve", approve_fields, NULL},
+    {NULL, NULL, NULL},
 };
 
 static int build_payload(const json_t *event, json_t **out, struct error *err)
@@ -31,5 +29,4 @@ static int parse_callback(const json_t *body, struct adapter_callback *out, stru
 	return adapter_callback_parse(body, "authority", extras, out, err);
 }
 
-const struct adapter adapter_greening = { "greening", "authority", build_payload,
-					  parse_callback };
+const struct adapter adapter_greening = {"greening", "authority", build_payload, parse_callback};

@@ -2,23 +2,23 @@
 #include "adapter.h"
 
 static const struct adapter_map maps[] = {
-	{ "object.params.bandwidth_mbps", "data.bandwidth_mbps", ADAPTER_POSITIVE,
-	  ADAPTER_REQUIRED, NULL },
-	{ "object.params.ports", "data.ports", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL },
-	{ NULL, NULL, 0, 0, NULL },
+    {"object.params.bandwidth_mbps", "data.bandwidth_mbps", ADAPTER_POSITIVE, ADAPTER_REQUIRED,
+     NULL},
+    {"object.params.ports", "data.ports", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = { "network", "utility", maps, NULL };
+static const struct adapter_payload_spec spec = {"network", "utility", maps, NULL};
 
 static const struct adapter_field plan_fields[] = {
-	{ "bandwidth_mbps", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL },
-	{ "ports", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"bandwidth_mbps", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL},
+    {"ports", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static const struct adapter_action_extra extras[] = {
-	{ "plan", plan_fields, NULL },
-	{ NULL, NULL, NULL },
+    {"plan", plan_fields, NULL},
+    {NULL, NULL, NULL},
 };
 
 static int build_payload(const json_t *event, json_t **out, struct error *err)
@@ -31,4 +31,4 @@ static int parse_callback(const json_t *body, struct adapter_callback *out, stru
 	return adapter_callback_parse(body, "utility", extras, out, err);
 }
 
-const struct adapter adapter_network = { "network", "utility", build_payload, parse_callback };
+const struct adapter adapter_network = {"network", "utility", build_payload, parse_callback};

@@ -10,23 +10,22 @@
 #include "workflows/xalloc.h"
 
 static const struct adapter_field segment[] = {
-	{ "road", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL },
-	{ "from_chainage_m", ADAPTER_MEASURE, ADAPTER_REQUIRED, NULL, NULL },
-	{ "to_chainage_m", ADAPTER_MEASURE, ADAPTER_REQUIRED, NULL, NULL },
-	{ "width_m", ADAPTER_AMOUNT, ADAPTER_REQUIRED, NULL, NULL },
-	{ "road_class", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"road", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {"from_chainage_m", ADAPTER_MEASURE, ADAPTER_REQUIRED, NULL, NULL},
+    {"to_chainage_m", ADAPTER_MEASURE, ADAPTER_REQUIRED, NULL, NULL},
+    {"width_m", ADAPTER_AMOUNT, ADAPTER_REQUIRED, NULL, NULL},
+    {"road_class", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static const struct adapter_map maps[] = {
-	{ "object.works.segments", "data.segments", ADAPTER_ARRAY,
-	  ADAPTER_REQUIRED | ADAPTER_NONEMPTY, segment },
-	{ "object.works.window_start", "data.work_window.start_date", ADAPTER_DATE,
-	  ADAPTER_REQUIRED, NULL },
-	{ "object.works.window_end", "data.work_window.end_date", ADAPTER_DATE, ADAPTER_REQUIRED,
-	  NULL },
-	{ "object.fast_track", "data.fast_track", ADAPTER_BOOL, ADAPTER_REQUIRED, NULL },
-	{ NULL, NULL, 0, 0, NULL },
+    {"object.works.segments", "data.segments", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY,
+     segment},
+    {"object.works.window_start", "data.work_window.start_date", ADAPTER_DATE, ADAPTER_REQUIRED,
+     NULL},
+    {"object.works.window_end", "data.work_window.end_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL},
+    {"object.fast_track", "data.fast_track", ADAPTER_BOOL, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
 };
 
 /* Valid "YYYY-MM-DD" dates sort as strings; invalid ones are reported by the schema check. */
@@ -46,7 +45,8 @@ static void check_event(const json_t *event, struct error *err)
 	const json_t *seg;
 	size_t i;
 
-	json_array_foreach(segments, i, seg) {
+	json_array_foreach(segments, i, seg)
+	{
 		const json_t *from = json_object_get(seg, "from_chainage_m");
 		const json_t *to = json_object_get(seg, "to_chainage_m");
 
@@ -64,17 +64,17 @@ static void check_event(const json_t *event, struct error *err)
 		     err);
 }
 
-static const struct adapter_payload_spec spec = { "road", "authority", maps, check_event };
+static const struct adapter_payload_spec spec = {"road", "authority", maps, check_event};
 
 static const struct adapter_field window[] = {
-	{ "start_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL, NULL },
-	{ "end_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL },
+    {"start_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL, NULL},
+    {"end_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static const struct adapter_field approve_fields[] = {
-	{ "work_window", ADAPTER_OBJECT, ADAPTER_REQUIRED, NULL, window },
-	{ NULL, 0, 0, NULL, NULL },
+    {"work_window", ADAPTER_OBJECT, ADAPTER_REQUIRED, NULL, window},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static void check_approve(const json_t *body, struct error *err)
@@ -86,8 +86,8 @@ static void check_approve(const json_t *body, struct error *err)
 }
 
 static const struct adapter_action_extra extras[] = {
-	{ "approve", approve_fields, check_approve },
-	{ NULL, NULL, NULL },
+    {"approve", approve_fields, check_approve},
+    {NULL, NULL, NULL},
 };
 
 /* The authority reads the excavation length directly; it is derived, never sent by the portal. */
@@ -97,18 +97,19 @@ static void add_lengths(json_t *payload)
 	json_t *seg;
 	size_t i;
 
-	json_array_foreach(segments, i, seg) {
+	json_array_foreach(segments, i, seg)
+	{
 		json_t *from = json_object_get(seg, "from_chainage_m");
 		json_t *to = json_object_get(seg, "to_chainage_m");
 
 		if (json_is_integer(from) && json_is_integer(to))
-			json_object_set_new(seg, "length_m",
-					    json_integer(json_integer_value(to) -
-							 json_integer_value(from)));
+			json_object_set_new(
+			    seg, "length_m",
+			    json_integer(json_integer_value(to) - json_integer_value(from)));
 		else
-			json_object_set_new(seg, "length_m",
-					    json_real(json_number_value(to) -
-						      json_number_value(from)));
+			json_object_set_new(
+			    seg, "length_m",
+			    json_real(json_number_value(to) - json_number_value(from)));
 	}
 }
 
@@ -126,4 +127,4 @@ static int parse_callback(const json_t *body, struct adapter_callback *out, stru
 	return adapter_callback_parse(body, "authority", extras, out, err);
 }
 
-const struct adapter adapter_road = { "road", "authority", build_payload, parse_callback };
+const struct adapter adapter_road = {"road", "authority", build_payload, parse_callback};

@@ -35,9 +35,8 @@ static char *b64_encode(const char *prefix, const unsigned char *bin, size_t len
 static int key_parse(const char *s, struct key *k, struct error *err);
 static bool id_ok(const char *id);
 static int timestamp_parse(const char *s, int64_t *out);
-static void hmac_content(const unsigned char *key, size_t keylen, const char *id,
-			 const char *ts, const char *body, size_t bodylen,
-			 unsigned char mac[HMAC_BYTES]);
+static void hmac_content(const unsigned char *key, size_t keylen, const char *id, const char *ts,
+			 const char *body, size_t bodylen, unsigned char mac[HMAC_BYTES]);
 static char *content_join(const char *id, const char *ts, const char *body, size_t bodylen,
 			  size_t *len);
 
@@ -74,8 +73,8 @@ static char *b64_encode(const char *prefix, const unsigned char *bin, size_t len
 	return s;
 }
 
-int webhook_secret_decode(const char *secret, unsigned char out[WEBHOOK_SECRET_MAX],
-			  size_t *outlen, struct error *err)
+int webhook_secret_decode(const char *secret, unsigned char out[WEBHOOK_SECRET_MAX], size_t *outlen,
+			  struct error *err)
 {
 	unsigned char buf[DECODE_MAX];
 	size_t n = 0;
@@ -92,8 +91,8 @@ int webhook_secret_decode(const char *secret, unsigned char out[WEBHOOK_SECRET_M
 		goto out;
 	}
 	if (n < WEBHOOK_SECRET_MIN || n > WEBHOOK_SECRET_MAX) {
-		rc = error_set(err, ERR_INVALID, "webhook secret is %zu bytes; %d to %d required", n,
-			       WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX);
+		rc = error_set(err, ERR_INVALID, "webhook secret is %zu bytes; %d to %d required",
+			       n, WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX);
 		goto out;
 	}
 	memcpy(out, buf, n);
@@ -152,7 +151,8 @@ int webhook_signing_key_decode(const char *s, unsigned char sk[WEBHOOK_ED25519_S
 	/* Re-derive from the seed so a 64-byte key whose public half was altered is refused. */
 	crypto_sign_seed_keypair(pk, derived, buf);
 	if (n == crypto_sign_SECRETKEYBYTES && sodium_memcmp(derived, buf, n) != 0) {
-		rc = error_set(err, ERR_INVALID, "signing key's public half does not match its seed");
+		rc = error_set(err, ERR_INVALID,
+			       "signing key's public half does not match its seed");
 		goto out;
 	}
 	memcpy(sk, derived, sizeof(derived));
@@ -171,8 +171,7 @@ int webhook_public_key_decode(const char *s, unsigned char pk[WEBHOOK_ED25519_PU
 	crypto_ready();
 	if (!s || strncmp(s, PREFIX_PUBLIC, strlen(PREFIX_PUBLIC)) != 0)
 		return error_set(err, ERR_INVALID, "public key must start with \"whpk_\"");
-	if (b64_decode(s + strlen(PREFIX_PUBLIC), buf, &n) != 0 ||
-	    n != crypto_sign_PUBLICKEYBYTES)
+	if (b64_decode(s + strlen(PREFIX_PUBLIC), buf, &n) != 0 || n != crypto_sign_PUBLICKEYBYTES)
 		return error_set(err, ERR_INVALID, "public key must be base64 of 32 bytes");
 	memcpy(pk, buf, n);
 	return 0;
@@ -232,9 +231,8 @@ static int timestamp_parse(const char *s, int64_t *out)
 	return 0;
 }
 
-static void hmac_content(const unsigned char *key, size_t keylen, const char *id,
-			 const char *ts, const char *body, size_t bodylen,
-			 unsigned char mac[HMAC_BYTES])
+static void hmac_content(const unsigned char *key, size_t keylen, const char *id, const char *ts,
+			 const char *body, size_t bodylen, unsigned char mac[HMAC_BYTES])
 {
 	crypto_auth_hmacsha256_state st;
 
@@ -328,9 +326,10 @@ int webhook_headers_build(struct webhook_headers *out, const char *id, int64_t t
 
 	memset(out, 0, sizeof(*out));
 	if (!id || !id_ok(id))
-		return error_set(err, ERR_INVALID,
-				 "webhook id must be 1..%d printable characters without '.' or spaces",
-				 WEBHOOK_ID_MAX);
+		return error_set(
+		    err, ERR_INVALID,
+		    "webhook id must be 1..%d printable characters without '.' or spaces",
+		    WEBHOOK_ID_MAX);
 	if (nkeys == 0)
 		return error_set(err, ERR_INVALID, "no signing key configured for this endpoint");
 	for (size_t i = 0; i < nkeys; i++) {
@@ -344,8 +343,8 @@ int webhook_headers_build(struct webhook_headers *out, const char *id, int64_t t
 		}
 		signature_append(&out->signature,
 				 k.kind == KEY_SECRET
-					 ? webhook_sign_v1(k.bytes, k.len, id, timestamp, body, bodylen)
-					 : webhook_sign_v1a(k.bytes, id, timestamp, body, bodylen));
+				     ? webhook_sign_v1(k.bytes, k.len, id, timestamp, body, bodylen)
+				     : webhook_sign_v1a(k.bytes, id, timestamp, body, bodylen));
 	}
 	out->id = xstrdup(id);
 	out->timestamp = xasprintf("%" PRId64, timestamp);
@@ -385,7 +384,8 @@ static bool entry_matches(const struct verifier *v, const char *entry, size_t le
 	v1 = vlen == 2 && memcmp(entry, "v1", 2) == 0;
 	v1a = vlen == 3 && memcmp(entry, "v1a", 3) == 0;
 	if (!v1 && !v1a) {
-		error_add(report, field, "unknown_version", "signature version \"%.*s\" is not v1 or v1a",
+		error_add(report, field, "unknown_version",
+			  "signature version \"%.*s\" is not v1 or v1a",
 			  (int)(vlen > 16 ? 16 : vlen), entry);
 		return false;
 	}
@@ -430,6 +430,11 @@ static bool header_matches(const struct verifier *v, const char *header, struct 
 		if (!*p)
 			break;
 		len = strcspn(p, " ");
+		if (index == WEBHOOK_SIGNATURES_MAX) {
+			error_add(report, "webhook-signature", "too_many",
+				  "only the first %d signatures are tried", WEBHOOK_SIGNATURES_MAX);
+			break;
+		}
 		if (entry_matches(v, p, len, index++, report))
 			return true;
 		p += len;
@@ -438,8 +443,8 @@ static bool header_matches(const struct verifier *v, const char *header, struct 
 }
 
 /* Header checks that need no keys: presence, id charset, timestamp window. */
-static int headers_check(const char *id, const char *timestamp, const char *signature,
-			 int64_t now, struct error *err)
+static int headers_check(const char *id, const char *timestamp, const char *signature, int64_t now,
+			 struct error *err)
 {
 	int64_t ts;
 
@@ -467,17 +472,18 @@ static int headers_check(const char *id, const char *timestamp, const char *sign
 	return 0;
 }
 
-int webhook_verify(const char *id, const char *timestamp, const char *signature,
-		   const char *body, size_t bodylen, const char *const *keys, size_t nkeys,
-		   int64_t now, struct error *err)
+int webhook_verify(const char *id, const char *timestamp, const char *signature, const char *body,
+		   size_t bodylen, const char *const *keys, size_t nkeys, int64_t now,
+		   struct error *err)
 {
-	struct verifier v = { 0 };
+	struct verifier v = {0};
 	struct key *parsed = NULL;
 	int rc;
 
 	crypto_ready();
 	if (nkeys == 0)
-		return error_set(err, ERR_INVALID, "no verification key configured for this sender");
+		return error_set(err, ERR_INVALID,
+				 "no verification key configured for this sender");
 	rc = headers_check(id, timestamp, signature, now, err);
 	if (rc)
 		return rc;

@@ -27,6 +27,8 @@
 #define WEBHOOK_ED25519_PUBLIC_BYTES 32
 /* Receivers refuse a webhook-timestamp further than this from their clock, either way. */
 #define WEBHOOK_TOLERANCE_SECONDS 300
+/* Entries tried per signature header, so a padded header cannot make us verify without end. */
+#define WEBHOOK_SIGNATURES_MAX 16
 /* Longest webhook-id accepted; ids are ours (outbox event ids), never user input. */
 #define WEBHOOK_ID_MAX 255
 
@@ -35,8 +37,8 @@
  * ERR_INVALID (message says why) on a missing prefix, bad base64, or a length outside
  * 24..64 bytes. out is wiped on failure.
  */
-int webhook_secret_decode(const char *secret, unsigned char out[WEBHOOK_SECRET_MAX],
-			  size_t *outlen, struct error *err);
+int webhook_secret_decode(const char *secret, unsigned char out[WEBHOOK_SECRET_MAX], size_t *outlen,
+			  struct error *err);
 
 /* A fresh "whsec_" secret of 32 random bytes. Caller frees. Cannot fail (aborts on OOM). */
 char *webhook_secret_new(void);
@@ -93,13 +95,14 @@ void webhook_headers_release(struct webhook_headers *h);
  * public keys and "whsk_" secret keys (v1a). Succeeds when the timestamp is within
  * WEBHOOK_TOLERANCE_SECONDS of now and any one signature in the list matches any key of its
  * kind; comparisons are constant-time. Unknown versions and malformed entries are skipped, so
- * a future version next to a valid v1 still passes.
+ * a future version next to a valid v1 still passes; only the first WEBHOOK_SIGNATURES_MAX
+ * entries are tried.
  * Fails with ERR_UNAUTHORIZED (message says why; details list each malformed entry) on missing
  * or malformed headers, a stale or future timestamp, or no matching signature; with
  * ERR_INVALID when keys is empty or a key string is malformed (a configuration problem).
  */
-int webhook_verify(const char *id, const char *timestamp, const char *signature,
-		   const char *body, size_t bodylen, const char *const *keys, size_t nkeys,
-		   int64_t now, struct error *err);
+int webhook_verify(const char *id, const char *timestamp, const char *signature, const char *body,
+		   size_t bodylen, const char *const *keys, size_t nkeys, int64_t now,
+		   struct error *err);
 
 #endif

@@ -26,9 +26,9 @@ day_t cal_day_from_ymd(int y, int m, int d)
 {
 	int64_t yy = (int64_t)y - (m <= 2);
 	int64_t era = floor_div(yy, 400);
-	int64_t yoe = yy - era * 400;			    /* 0..399 */
-	int64_t mp = (m + 9) % 12;			    /* March = 0 */
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;	    /* 0..365 */
+	int64_t yoe = yy - era * 400;			     /* 0..399 */
+	int64_t mp = (m + 9) % 12;			     /* March = 0 */
+	int64_t doy = (153 * mp + 2) / 5 + d - 1;	     /* 0..365 */
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* 0..146096 */
 	return (day_t)(era * 146097 + doe - 719468);
 }
@@ -142,8 +142,9 @@ day_t calendar_add_working_days(const struct calendar *cal, day_t start, int n)
 day_t calendar_received_day(const struct calendar *cal, int64_t utc_seconds)
 {
 	day_t day = cal_day_of_instant(utc_seconds);
-	/* The counter is open [00:00, cut-off): arriving at the cut-off itself is already too late. */
-	bool late = cal_local_seconds_of_day(utc_seconds) > cal->cutoff_seconds;
+	/* The counter is open [00:00, cut-off): arriving at the cut-off itself is already too late.
+	 */
+	bool late = cal_local_seconds_of_day(utc_seconds) >= cal->cutoff_seconds;
 	if (calendar_is_working_day(cal, day) && !late)
 		return day;
 	return calendar_add_working_days(cal, day, 1);
@@ -176,7 +177,7 @@ static bool is_leap(int y)
 
 static int days_in_month(int y, int m)
 {
-	static const int len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return m == 2 && is_leap(y) ? 29 : len[m - 1];
 }
 

@@ -10,9 +10,9 @@
 #include "xalloc.h"
 
 static const char *const param_names[FEE_PARAM_COUNT] = {
-	[FEE_PARAM_DN] = "dn",		   [FEE_PARAM_KW] = "kw",
-	[FEE_PARAM_METERS] = "meters",	   [FEE_PARAM_LENGTH_M] = "length_m",
-	[FEE_PARAM_PORTS] = "ports",	   [FEE_PARAM_CONNECTIONS] = "connections",
+    [FEE_PARAM_DN] = "dn",	   [FEE_PARAM_KW] = "kw",
+    [FEE_PARAM_METERS] = "meters", [FEE_PARAM_LENGTH_M] = "length_m",
+    [FEE_PARAM_PORTS] = "ports",   [FEE_PARAM_CONNECTIONS] = "connections",
 };
 
 /* Where a unit's quantity comes from. */
@@ -27,16 +27,16 @@ static const struct unit_rule {
 	int param;
 	enum quantity_rule rule;
 } unit_rules[] = {
-	{ "per_connection", FEE_PARAM_CONNECTIONS, QTY_PARAM_OR_ONE },
-	{ "per_metre", FEE_PARAM_LENGTH_M, QTY_PARAM },
-	{ "per_meter", FEE_PARAM_METERS, QTY_PARAM },
-	{ "per_kw", FEE_PARAM_KW, QTY_PARAM },
-	{ "per_port", FEE_PARAM_PORTS, QTY_PARAM },
-	{ "per_dn_band", FEE_PARAM_DN, QTY_ONE },
+    {"per_connection", FEE_PARAM_CONNECTIONS, QTY_PARAM_OR_ONE},
+    {"per_metre", FEE_PARAM_LENGTH_M, QTY_PARAM},
+    {"per_meter", FEE_PARAM_METERS, QTY_PARAM},
+    {"per_kw", FEE_PARAM_KW, QTY_PARAM},
+    {"per_port", FEE_PARAM_PORTS, QTY_PARAM},
+    {"per_dn_band", FEE_PARAM_DN, QTY_ONE},
 };
 
 static const char *const known_kinds[] = {
-	"water", "power", "gas", "heat", "network", "road", "greening", "planning",
+    "water", "power", "gas", "heat", "network", "road", "greening", "planning",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -48,7 +48,7 @@ struct problems {
 };
 
 static void problem(struct problems *p, const char *field, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static const struct unit_rule *find_unit(const char *unit);
 static bool empty(const char *s);
 static bool param_value(const struct fee_params *p, int param, int64_t *out);
@@ -150,7 +150,7 @@ int fees_params_from_json(const json_t *obj, struct fee_params *p, struct error 
 	if (!json_is_object(obj))
 		return error_set(err, ERR_MALFORMED, "fee parameters must be a JSON object");
 	fees_params_init(p);
-	struct problems pr = { err, 0 };
+	struct problems pr = {err, 0};
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)obj, key, v)
@@ -200,14 +200,14 @@ static void add_line(struct fee_estimate *e, const struct fee_schedule *s,
 {
 	e->lines = xrealloc(e->lines, (e->nlines + 1) * sizeof(*e->lines));
 	e->lines[e->nlines++] = (struct fee_line){
-		.utility_kind = xstrdup(s->utility_kind ? s->utility_kind : ""),
-		.code = xstrdup(it->code ? it->code : ""),
-		.name_zh = xstrdup(it->name_zh ? it->name_zh : ""),
-		.name_en = xstrdup(it->name_en ? it->name_en : ""),
-		.unit = xstrdup(it->unit ? it->unit : ""),
-		.quantity = quantity,
-		.unit_price_fen = it->unit_price_fen,
-		.amount_fen = amount,
+	    .utility_kind = xstrdup(s->utility_kind ? s->utility_kind : ""),
+	    .code = xstrdup(it->code ? it->code : ""),
+	    .name_zh = xstrdup(it->name_zh ? it->name_zh : ""),
+	    .name_en = xstrdup(it->name_en ? it->name_en : ""),
+	    .unit = xstrdup(it->unit ? it->unit : ""),
+	    .quantity = quantity,
+	    .unit_price_fen = it->unit_price_fen,
+	    .amount_fen = amount,
 	};
 }
 
@@ -266,8 +266,8 @@ static void estimate_schedule(const struct fee_schedule *s, day_t day, const str
 int fees_estimate(const struct fee_schedule *const *schedules, size_t nschedules, day_t day,
 		  const struct fee_params *params, struct fee_estimate *out, struct error *err)
 {
-	struct problems pr = { err, 0 };
-	bool reported[FEE_PARAM_COUNT] = { false };
+	struct problems pr = {err, 0};
+	bool reported[FEE_PARAM_COUNT] = {false};
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < FEE_PARAM_COUNT; i++) {
 		if (params->has[i] && params->value[i] < 0) {
@@ -352,8 +352,7 @@ static void validate_against_earlier(const struct fee_schedule *s, size_t i, con
 	}
 }
 
-static void validate_item(const struct fee_schedule *s, size_t i, day_t today,
-			  struct problems *pr)
+static void validate_item(const struct fee_schedule *s, size_t i, day_t today, struct problems *pr)
 {
 	const struct fee_item *it = &s->items[i];
 	char *at = xasprintf("items[%zu]", i);
@@ -384,7 +383,7 @@ static void validate_item(const struct fee_schedule *s, size_t i, day_t today,
 
 int fees_validate_schedule(const struct fee_schedule *s, day_t today, struct error *err)
 {
-	struct problems pr = { err, 0 };
+	struct problems pr = {err, 0};
 	bool kind_known = false;
 	for (size_t i = 0; !empty(s->utility_kind) && i < COUNT(known_kinds); i++)
 		kind_known = kind_known || strcmp(s->utility_kind, known_kinds[i]) == 0;
@@ -455,7 +454,7 @@ static bool check_quote_line(const struct fee_schedule *s, day_t day,
 int fees_check_quote(const struct fee_schedule *s, day_t day, const struct fee_quote_line *lines,
 		     size_t nlines, int64_t *total_fen, struct error *err)
 {
-	struct problems pr = { err, 0 };
+	struct problems pr = {err, 0};
 	int64_t total = 0;
 	bool overflow = false;
 	for (size_t i = 0; i < nlines; i++) {
@@ -512,8 +511,8 @@ static bool read_integer(const json_t *obj, const char *key, const char *at, boo
 }
 
 /* Reads obj[key] as "YYYY-MM-DD"; null counts as absent. Returns true if a date was read. */
-static bool read_date(const json_t *obj, const char *key, const char *at, bool required,
-		      day_t *out, struct problems *pr)
+static bool read_date(const json_t *obj, const char *key, const char *at, bool required, day_t *out,
+		      struct problems *pr)
 {
 	json_t *v = json_object_get(obj, key);
 	char *field = at ? xasprintf("%s.%s", at, key) : xstrdup(key);
@@ -521,7 +520,8 @@ static bool read_date(const json_t *obj, const char *key, const char *at, bool r
 	if (json_is_string(v)) {
 		ok = cal_day_parse(json_string_value(v), out, NULL) == 0;
 		if (!ok)
-			problem(pr, field, "invalid_date", "%s must be a real YYYY-MM-DD date", key);
+			problem(pr, field, "invalid_date", "%s must be a real YYYY-MM-DD date",
+				key);
 	} else if (v && !json_is_null(v)) {
 		problem(pr, field, "wrong_type", "%s must be a YYYY-MM-DD string", key);
 	} else if (required) {
@@ -590,8 +590,8 @@ static void read_item(const json_t *j, size_t i, day_t schedule_from, struct fee
 		      struct problems *pr)
 {
 	static const char *const allowed[] = {
-		"code",	      "name_zh",	"name_en",	"unit",	       "unit_price_fen",
-		"conditions", "legal_basis", "effective_from", "effective_to", NULL,
+	    "code",	  "name_zh",	 "name_en",	   "unit",	   "unit_price_fen",
+	    "conditions", "legal_basis", "effective_from", "effective_to", NULL,
 	};
 	char *at = xasprintf("items[%zu]", i);
 	it->effective_from = schedule_from;
@@ -625,12 +625,12 @@ out:
 int fees_schedule_from_json(const json_t *j, struct fee_schedule **out, struct error *err)
 {
 	static const char *const allowed[] = {
-		"utility_kind", "version", "effective_from", "items", NULL,
+	    "utility_kind", "version", "effective_from", "items", NULL,
 	};
 	*out = NULL;
 	if (!json_is_object(j))
 		return error_set(err, ERR_MALFORMED, "a fee schedule must be a JSON object");
-	struct problems pr = { err, 0 };
+	struct problems pr = {err, 0};
 	struct fee_schedule *s = xcalloc(1, sizeof(*s));
 	int64_t version = 0;
 	read_string(j, "utility_kind", NULL, true, &s->utility_kind, &pr);
@@ -699,9 +699,9 @@ static json_t *item_json(const struct fee_item *it)
 	json_object_set_new(o, "conditions", conditions_json(&it->conditions));
 	json_object_set_new(o, "legal_basis", json_string(it->legal_basis ? it->legal_basis : ""));
 	json_object_set_new(o, "effective_from", date_json(it->effective_from));
-	json_object_set_new(o, "effective_to", it->effective_to == FEES_OPEN_END
-						       ? json_null()
-						       : date_json(it->effective_to));
+	json_object_set_new(o, "effective_to",
+			    it->effective_to == FEES_OPEN_END ? json_null()
+							      : date_json(it->effective_to));
 	return o;
 }
 

@@ -11,12 +11,12 @@
  * Criterion hands parameters to a test process where the program's addresses differ, so
  * pointers in a parameter would dangle: tests take a row number into a static table instead.
  */
-#define ROW_PARAMS(table)                                                                  \
-	do {                                                                               \
-		static size_t rows[sizeof(table) / sizeof(table[0])];                      \
-		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)                \
-			rows[i] = i;                                                       \
-		return cr_make_param_array(size_t, rows, sizeof(rows) / sizeof(rows[0])); \
+#define ROW_PARAMS(table)                                                                          \
+	do {                                                                                       \
+		static size_t rows[sizeof(table) / sizeof(table[0])];                              \
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)                        \
+			rows[i] = i;                                                               \
+		return cr_make_param_array(size_t, rows, sizeof(rows) / sizeof(rows[0]));          \
 	} while (0)
 
 /* JSON written with single quotes for readability in C tables; none of our texts contain '. */
@@ -38,13 +38,14 @@ static json_t *json_q(const char *text)
 /* An outbox event for kind, with extra members merged into its object snapshot. */
 static json_t *event_new(const char *kind, const char *type, const char *object_extra)
 {
-	json_t *ev = json_q("{'type':'','version':1,'sequence':42,"
-			    "'occurred_at':'2026-03-02T09:30:00+08:00',"
-			    "'object':{'reference':'HK-2026-000123-W','kind':'','state':'submitted',"
-			    "'due_date':'2026-03-06',"
-			    "'application':{'reference':'HK-2026-000123',"
-			    "'site':{'address':'18 Haier Rd','district':'Laoshan',"
-			    "'lat':36.0986,'lng':120.4689}}}}");
+	json_t *ev =
+	    json_q("{'type':'','version':1,'sequence':42,"
+		   "'occurred_at':'2026-03-02T09:30:00+08:00',"
+		   "'object':{'reference':'HK-2026-000123-W','kind':'','state':'submitted',"
+		   "'due_date':'2026-03-06',"
+		   "'application':{'reference':'HK-2026-000123',"
+		   "'site':{'address':'18 Haier Rd','district':'Laoshan',"
+		   "'lat':36.0986,'lng':120.4689}}}}");
 	json_t *object = json_object_get(ev, "object");
 	json_t *extra = json_q(object_extra);
 
@@ -66,19 +67,19 @@ static const char *sample_for(const char *kind)
 	static const struct {
 		const char *kind, *extra;
 	} samples[] = {
-		{ "water", "{'params':{'pipe_dn':100,'meter_count':2,'meter_use':'domestic'}}" },
-		{ "power", "{'params':{'capacity_kw':630,'voltage_level':'10kV'}}" },
-		{ "gas", "{'params':{'flow_m3h':25.5,'pressure_class':'medium_b'}}" },
-		{ "heat", "{'params':{'heat_load_kw':850,'heated_area_m2':12000}}" },
-		{ "network", "{'params':{'bandwidth_mbps':1000,'ports':48}}" },
-		{ "road", "{'fast_track':true,'works':{'segments':[{'road':'Jianshe Rd',"
-			  "'from_chainage_m':120,'to_chainage_m':185,'width_m':1.2,"
-			  "'road_class':'branch'},{'road':'Jianshe Rd','from_chainage_m':10.5,"
-			  "'to_chainage_m':20,'width_m':0.8,'road_class':'branch'}],"
-			  "'window_start':'2026-04-01','window_end':'2026-04-10'}}" },
-		{ "greening", "{'works':{'green_area_m2':35.5,'trees_affected':3}}" },
-		{ "planning", "{'works':{'lines_outside_plot':'DN100 main, 40 m along north verge',"
-			      "'lines_outside_plot_length_m':40}}" },
+	    {"water", "{'params':{'pipe_dn':100,'meter_count':2,'meter_use':'domestic'}}"},
+	    {"power", "{'params':{'capacity_kw':630,'voltage_level':'10kV'}}"},
+	    {"gas", "{'params':{'flow_m3h':25.5,'pressure_class':'medium_b'}}"},
+	    {"heat", "{'params':{'heat_load_kw':850,'heated_area_m2':12000}}"},
+	    {"network", "{'params':{'bandwidth_mbps':1000,'ports':48}}"},
+	    {"road", "{'fast_track':true,'works':{'segments':[{'road':'Jianshe Rd',"
+		     "'from_chainage_m':120,'to_chainage_m':185,'width_m':1.2,"
+		     "'road_class':'branch'},{'road':'Jianshe Rd','from_chainage_m':10.5,"
+		     "'to_chainage_m':20,'width_m':0.8,'road_class':'branch'}],"
+		     "'window_start':'2026-04-01','window_end':'2026-04-10'}}"},
+	    {"greening", "{'works':{'green_area_m2':35.5,'trees_affected':3}}"},
+	    {"planning", "{'works':{'lines_outside_plot':'DN100 main, 40 m along north verge',"
+			 "'lines_outside_plot_length_m':40}}"},
 	};
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
 		if (strcmp(samples[i].kind, kind) == 0)
@@ -120,9 +121,9 @@ Test(adapter, registry_has_every_kind_once)
 	static const struct {
 		const char *kind, *party;
 	} kinds[] = {
-		{ "water", "utility" },	   { "power", "utility" },	{ "gas", "utility" },
-		{ "heat", "utility" },	   { "network", "utility" },	{ "road", "authority" },
-		{ "greening", "authority" }, { "planning", "authority" },
+	    {"water", "utility"},      {"power", "utility"},	  {"gas", "utility"},
+	    {"heat", "utility"},       {"network", "utility"},	  {"road", "authority"},
+	    {"greening", "authority"}, {"planning", "authority"},
 	};
 	size_t n = 0;
 	const struct adapter *const *all = adapter_all(&n);
@@ -152,41 +153,41 @@ struct payload_case {
 };
 
 static const struct payload_case payload_fields_rows[] = {
-	{ "water", "type", "'job.created'" },
-	{ "water", "version", "1" },
-	{ "water", "sequence", "42" },
-	{ "water", "occurred_at", "'2026-03-02T09:30:00+08:00'" },
-	{ "water", "data.reference", "'HK-2026-000123-W'" },
-	{ "water", "data.kind", "'water'" },
-	{ "water", "data.state", "'submitted'" },
-	{ "water", "data.due_date", "'2026-03-06'" },
-	{ "water", "data.application_reference", "'HK-2026-000123'" },
-	{ "water", "data.site",
-	  "{'address':'18 Haier Rd','district':'Laoshan','lat':36.0986,'lng':120.4689}" },
-	{ "water", "data.pipe_diameter_dn", "100" },
-	{ "water", "data.meter_count", "2" },
-	{ "water", "data.meter_use", "'domestic'" },
-	{ "power", "data.capacity_kw", "630" },
-	{ "power", "data.voltage_level", "'10kV'" },
-	{ "power", "data.kind", "'power'" },
-	{ "gas", "data.flow_m3h", "25.5" },
-	{ "gas", "data.pressure_class", "'medium_b'" },
-	{ "heat", "data.heat_load_kw", "850" },
-	{ "heat", "data.heated_area_m2", "12000" },
-	{ "network", "data.bandwidth_mbps", "1000" },
-	{ "network", "data.ports", "48" },
-	{ "road", "type", "'permit.created'" },
-	{ "road", "data.fast_track", "true" },
-	{ "road", "data.work_window", "{'start_date':'2026-04-01','end_date':'2026-04-10'}" },
-	{ "road", "data.segments",
-	  "[{'road':'Jianshe Rd','from_chainage_m':120,'to_chainage_m':185,'width_m':1.2,"
-	  "'road_class':'branch','length_m':65},{'road':'Jianshe Rd','from_chainage_m':10.5,"
-	  "'to_chainage_m':20,'width_m':0.8,'road_class':'branch','length_m':9.5}]" },
-	{ "road", "data.site.district", "'Laoshan'" },
-	{ "greening", "data.green_area_m2", "35.5" },
-	{ "greening", "data.trees_affected", "3" },
-	{ "planning", "data.lines_outside_plot", "'DN100 main, 40 m along north verge'" },
-	{ "planning", "data.lines_outside_plot_length_m", "40" },
+    {"water", "type", "'job.created'"},
+    {"water", "version", "1"},
+    {"water", "sequence", "42"},
+    {"water", "occurred_at", "'2026-03-02T09:30:00+08:00'"},
+    {"water", "data.reference", "'HK-2026-000123-W'"},
+    {"water", "data.kind", "'water'"},
+    {"water", "data.state", "'submitted'"},
+    {"water", "data.due_date", "'2026-03-06'"},
+    {"water", "data.application_reference", "'HK-2026-000123'"},
+    {"water", "data.site",
+     "{'address':'18 Haier Rd','district':'Laoshan','lat':36.0986,'lng':120.4689}"},
+    {"water", "data.pipe_diameter_dn", "100"},
+    {"water", "data.meter_count", "2"},
+    {"water", "data.meter_use", "'domestic'"},
+    {"power", "data.capacity_kw", "630"},
+    {"power", "data.voltage_level", "'10kV'"},
+    {"power", "data.kind", "'power'"},
+    {"gas", "data.flow_m3h", "25.5"},
+    {"gas", "data.pressure_class", "'medium_b'"},
+    {"heat", "data.heat_load_kw", "850"},
+    {"heat", "data.heated_area_m2", "12000"},
+    {"network", "data.bandwidth_mbps", "1000"},
+    {"network", "data.ports", "48"},
+    {"road", "type", "'permit.created'"},
+    {"road", "data.fast_track", "true"},
+    {"road", "data.work_window", "{'start_date':'2026-04-01','end_date':'2026-04-10'}"},
+    {"road", "data.segments",
+     "[{'road':'Jianshe Rd','from_chainage_m':120,'to_chainage_m':185,'width_m':1.2,"
+     "'road_class':'branch','length_m':65},{'road':'Jianshe Rd','from_chainage_m':10.5,"
+     "'to_chainage_m':20,'width_m':0.8,'road_class':'branch','length_m':9.5}]"},
+    {"road", "data.site.district", "'Laoshan'"},
+    {"greening", "data.green_area_m2", "35.5"},
+    {"greening", "data.trees_affected", "3"},
+    {"planning", "data.lines_outside_plot", "'DN100 main, 40 m along north verge'"},
+    {"planning", "data.lines_outside_plot_length_m", "40"},
 };
 
 ParameterizedTestParameters(adapter, payload_fields)
@@ -231,65 +232,65 @@ Test(adapter, payload_leaves_out_internal_fields)
 
 struct missing_case {
 	const char *kind;
-	const char *type; /* NULL: the adapter's own *.created */
+	const char *type;	/* NULL: the adapter's own *.created */
 	const char *event_kind; /* NULL: the adapter's kind */
 	const char *object_extra;
 	const char *expected; /* every detail, as field:code */
 };
 
 static const struct missing_case payload_missing_fields_rows[] = {
-	{ "water", NULL, NULL, "{'params':{}}",
-	  "object.params.pipe_dn:required object.params.meter_count:required "
-	  "object.params.meter_use:required" },
-	{ "water", NULL, NULL, "{'params':{'pipe_dn':0,'meter_count':'2','meter_use':''}}",
-	  "object.params.pipe_dn:out_of_range object.params.meter_count:wrong_type "
-	  "object.params.meter_use:empty" },
-	{ "water", NULL, "power", "{'params':{'pipe_dn':100,'meter_count':2,'meter_use':'x'}}",
-	  "object.kind:wrong_kind" },
-	{ "water", "permit.created", NULL,
-	  "{'params':{'pipe_dn':100,'meter_count':2,'meter_use':'x'}}", "type:wrong_party" },
-	{ "water", NULL, NULL,
-	  "{'due_date':'2026-02-30','state':null,'params':{'pipe_dn':100,'meter_count':2,"
-	  "'meter_use':'x'}}",
-	  "object.due_date:wrong_format object.state:required" },
-	{ "power", NULL, NULL, "{}",
-	  "object.params.capacity_kw:required object.params.voltage_level:required" },
-	{ "power", NULL, NULL, "{'params':{'capacity_kw':-5,'voltage_level':'10kV'}}",
-	  "object.params.capacity_kw:out_of_range" },
-	{ "gas", NULL, NULL, "{'params':'none'}",
-	  "object.params.flow_m3h:required object.params.pressure_class:required" },
-	{ "heat", NULL, NULL, "{'params':{'heated_area_m2':-1}}",
-	  "object.params.heat_load_kw:required object.params.heated_area_m2:out_of_range" },
-	{ "network", NULL, NULL, "{'params':{'bandwidth_mbps':1.5,'ports':0}}",
-	  "object.params.bandwidth_mbps:wrong_type object.params.ports:out_of_range" },
-	{ "road", NULL, NULL, "{}",
-	  "object.works.segments:required object.works.window_start:required "
-	  "object.works.window_end:required object.fast_track:required" },
-	{ "road", "job.created", NULL,
-	  "{'fast_track':'yes','works':{'segments':[],'window_start':'2026-04-01',"
-	  "'window_end':'2026-04-10'}}",
-	  "type:wrong_party object.fast_track:wrong_type object.works.segments:empty" },
-	{ "road", NULL, NULL,
-	  "{'fast_track':false,'works':{'segments':[{'road':'X'},7],"
-	  "'window_start':'2026-04-01','window_end':'2026-04-10'}}",
-	  "object.works.segments[0].from_chainage_m:required "
-	  "object.works.segments[0].to_chainage_m:required "
-	  "object.works.segments[0].width_m:required "
-	  "object.works.segments[0].road_class:required "
-	  "object.works.segments[1]:wrong_type" },
-	{ "road", NULL, NULL,
-	  "{'fast_track':false,'works':{'segments':[{'road':'X','from_chainage_m':50,"
-	  "'to_chainage_m':50,'width_m':1,'road_class':'branch'}],"
-	  "'window_start':'2026-04-10','window_end':'2026-04-01'}}",
-	  "object.works.segments[0].to_chainage_m:out_of_range "
-	  "object.works.window_end:out_of_range" },
-	{ "greening", NULL, NULL, "{'works':{}}",
-	  "object.works.green_area_m2:required object.works.trees_affected:required" },
-	{ "greening", NULL, NULL, "{'works':{'green_area_m2':10,'trees_affected':-2}}",
-	  "object.works.trees_affected:out_of_range" },
-	{ "planning", NULL, NULL, "{'works':{'lines_outside_plot_length_m':'40'}}",
-	  "object.works.lines_outside_plot:required "
-	  "object.works.lines_outside_plot_length_m:wrong_type" },
+    {"water", NULL, NULL, "{'params':{}}",
+     "object.params.pipe_dn:required object.params.meter_count:required "
+     "object.params.meter_use:required"},
+    {"water", NULL, NULL, "{'params':{'pipe_dn':0,'meter_count':'2','meter_use':''}}",
+     "object.params.pipe_dn:out_of_range object.params.meter_count:wrong_type "
+     "object.params.meter_use:empty"},
+    {"water", NULL, "power", "{'params':{'pipe_dn':100,'meter_count':2,'meter_use':'x'}}",
+     "object.kind:wrong_kind"},
+    {"water", "permit.created", NULL, "{'params':{'pipe_dn':100,'meter_count':2,'meter_use':'x'}}",
+     "type:wrong_party"},
+    {"water", NULL, NULL,
+     "{'due_date':'2026-02-30','state':null,'params':{'pipe_dn':100,'meter_count':2,"
+     "'meter_use':'x'}}",
+     "object.due_date:wrong_format object.state:required"},
+    {"power", NULL, NULL, "{}",
+     "object.params.capacity_kw:required object.params.voltage_level:required"},
+    {"power", NULL, NULL, "{'params':{'capacity_kw':-5,'voltage_level':'10kV'}}",
+     "object.params.capacity_kw:out_of_range"},
+    {"gas", NULL, NULL, "{'params':'none'}",
+     "object.params.flow_m3h:required object.params.pressure_class:required"},
+    {"heat", NULL, NULL, "{'params':{'heated_area_m2':-1}}",
+     "object.params.heat_load_kw:required object.params.heated_area_m2:out_of_range"},
+    {"network", NULL, NULL, "{'params':{'bandwidth_mbps':1.5,'ports':0}}",
+     "object.params.bandwidth_mbps:wrong_type object.params.ports:out_of_range"},
+    {"road", NULL, NULL, "{}",
+     "object.works.segments:required object.works.window_start:required "
+     "object.works.window_end:required object.fast_track:required"},
+    {"road", "job.created", NULL,
+     "{'fast_track':'yes','works':{'segments':[],'window_start':'2026-04-01',"
+     "'window_end':'2026-04-10'}}",
+     "type:wrong_party object.fast_track:wrong_type object.works.segments:empty"},
+    {"road", NULL, NULL,
+     "{'fast_track':false,'works':{'segments':[{'road':'X'},7],"
+     "'window_start':'2026-04-01','window_end':'2026-04-10'}}",
+     "object.works.segments[0].from_chainage_m:required "
+     "object.works.segments[0].to_chainage_m:required "
+     "object.works.segments[0].width_m:required "
+     "object.works.segments[0].road_class:required "
+     "object.works.segments[1]:wrong_type"},
+    {"road", NULL, NULL,
+     "{'fast_track':false,'works':{'segments':[{'road':'X','from_chainage_m':50,"
+     "'to_chainage_m':50,'width_m':1,'road_class':'branch'}],"
+     "'window_start':'2026-04-10','window_end':'2026-04-01'}}",
+     "object.works.segments[0].to_chainage_m:out_of_range "
+     "object.works.window_end:out_of_range"},
+    {"greening", NULL, NULL, "{'works':{}}",
+     "object.works.green_area_m2:required object.works.trees_affected:required"},
+    {"greening", NULL, NULL, "{'works':{'green_area_m2':10,'trees_affected':-2}}",
+     "object.works.trees_affected:out_of_range"},
+    {"planning", NULL, NULL, "{'works':{'lines_outside_plot_length_m':'40'}}",
+     "object.works.lines_outside_plot:required "
+     "object.works.lines_outside_plot_length_m:wrong_type"},
 };
 
 ParameterizedTestParameters(adapter, payload_missing_fields)
@@ -370,142 +371,134 @@ struct callback_case {
 };
 
 static const struct callback_case callbacks_rows[] = {
-	/* Job actions every utility shares, checked through water. */
-	{ "water", "{'action':'accept'," R "}", NULL },
-	{ "water", "{'action':'accept'," R ",'comment':'ok'}", NULL },
-	{ "water", "{'action':'return'," R "," ITEMS "}", NULL },
-	{ "water", "{'action':'return'," R ",'items':[]}", "items:empty" },
-	{ "water", "{'action':'return'," R "}", "items:required" },
-	{ "water", "{'action':'return'," R ",'items':[{'code':'M01'},{'comment':'x'}]}",
-	  "items[0].comment:required items[1].code:required" },
-	{ "water", "{'action':'reject'," R ",'reason_code':'R03'}", NULL },
-	{ "water", "{'action':'reject'," R ",'comment':'no'}", "reason_code:required" },
-	{ "water", "{'action':'survey'," R "," POINT "}", NULL },
-	{ "water", "{'action':'survey'," R "}", "connection_point:required" },
-	{ "water",
-	  "{'action':'survey'," R ",'connection_point':{'lat':95,'lng':'x','floor':2}}",
-	  "connection_point.lat:out_of_range connection_point.lng:wrong_type "
-	  "connection_point.description:required connection_point.floor:unknown_field" },
-	{ "water", "{'action':'survey'," R "," POINT ",'meter_size':'DN20'}",
-	  "meter_size:unknown_field" },
-	{ "water",
-	  "{'action':'plan'," R "," QUOTE ",'permits_needed':['dig_road'],"
-	  "'meter_size':'DN20'}",
-	  NULL },
-	{ "water", "{'action':'plan'," R "," QUOTE ",'permits_needed':[]}",
-	  "meter_size:required" },
-	{ "water",
-	  "{'action':'plan'," R ",'quote_lines':[],'permits_needed':['sewer'],"
-	  "'discount':10}",
-	  "quote_lines:empty permits_needed[0]:invalid_value meter_size:required "
-	  "discount:unknown_field" },
-	{ "water",
-	  "{'action':'plan'," R ",'quote_lines':[{'code':'W-101','quantity':0,"
-	  "'unit_price_fen':1.5,'note':'x'}],'permits_needed':[],'meter_size':'DN20'}",
-	  "quote_lines[0].quantity:out_of_range quote_lines[0].unit_price_fen:wrong_type "
-	  "quote_lines[0].note:unknown_field" },
-	{ "water", "{'action':'plan'," R ",'meter_size':'DN20'}",
-	  "quote_lines:required permits_needed:required" },
-	{ "water", "{'action':'connect'," R ",'meter_serial':'WM-889911',"
-		   "'connected_at':'2026-05-01T10:00:00Z'}",
-	  NULL },
-	{ "water", "{'action':'connect'," R ",'connected_at':'May 1st'}",
-	  "connected_at:wrong_format" },
-	{ "water", "{'action':'complete'," R "}", NULL },
-	{ "water", "{'action':'approve'," R "}", "action:invalid_value" },
-	{ "water", "{'action':'confirm'," R "}", "action:invalid_value" },
-	{ "water", "{'action':7," R "}", "action:invalid_value" },
-	{ "water", "{}", "action:required reference:required" },
-	{ "water", "{'action':'accept','reference':'HK 2026'}", "reference:wrong_format" },
-	{ "water", "{'action':'accept','reference':''}", "reference:wrong_format" },
-	{ "water",
-	  "{'action':'accept','reference':'HK-0123456789012345678901234567890123456789"
-	  "012345678901234567890'}",
-	  "reference:wrong_format" },
-	{ "water", "{'action':'accept'," R ",'state':'accepted'}", "state:unknown_field" },
-	/* Power: a survey must name the voltage level. */
-	{ "power", "{'action':'survey'," R "," POINT ",'voltage_level':'10kV'}", NULL },
-	{ "power", "{'action':'survey'," R "," POINT "}", "voltage_level:required" },
-	{ "power", "{'action':'survey'," R "," POINT ",'voltage_level':'11kV'}",
-	  "voltage_level:invalid_value" },
-	{ "power", "{'action':'plan'," R "," QUOTE ",'permits_needed':['dig_road','greening']}",
-	  NULL },
-	{ "power", "{'action':'plan'," R "," QUOTE ",'permits_needed':[],'meter_size':'x'}",
-	  "meter_size:unknown_field" },
-	/* Gas: a survey must name the pressure class. */
-	{ "gas", "{'action':'survey'," R "," POINT ",'pressure_class':'medium_a'}", NULL },
-	{ "gas", "{'action':'survey'," R "," POINT "}", "pressure_class:required" },
-	{ "gas", "{'action':'return'," R "," ITEMS "}", NULL },
-	/* Heat: survey names the substation, plan the agreed load. */
-	{ "heat", "{'action':'survey'," R "," POINT ",'substation':'HES-12'}", NULL },
-	{ "heat", "{'action':'survey'," R ",'substation':''}",
-	  "connection_point:required substation:empty" },
-	{ "heat", "{'action':'plan'," R "," QUOTE ",'permits_needed':[],'heat_load_kw':850}",
-	  NULL },
-	{ "heat", "{'action':'plan'," R "," QUOTE ",'permits_needed':[]}",
-	  "heat_load_kw:required" },
-	/* Network: plan states bandwidth and ports provisioned. */
-	{ "network",
-	  "{'action':'plan'," R "," QUOTE ",'permits_needed':[],'bandwidth_mbps':1000,"
-	  "'ports':48}",
-	  NULL },
-	{ "network", "{'action':'plan'," R "," QUOTE ",'permits_needed':[]}",
-	  "bandwidth_mbps:required ports:required" },
-	{ "network", "{'action':'connect'," R "}", NULL },
-	/* Road: permit actions shared by all authorities, plus the granted window. */
-	{ "road", "{'action':'accept'," R "}", NULL },
-	{ "road", "{'action':'approve'," R "," WINDOW "}", NULL },
-	{ "road",
-	  "{'action':'approve'," R "," WINDOW ",'conditions':[{'code':'C02',"
-	  "'comment':'night work only'}]}",
-	  NULL },
-	{ "road", "{'action':'approve'," R "}", "work_window:required" },
-	{ "road",
-	  "{'action':'approve'," R ",'work_window':{'start_date':'2026-04-10',"
-	  "'end_date':'2026-04-01'}}",
-	  "work_window.end_date:out_of_range" },
-	{ "road",
-	  "{'action':'approve'," R ",'work_window':{'start_date':'2026-04-01',"
-	  "'end_date':'2026-02-30','hours':'night'}}",
-	  "work_window.end_date:wrong_format work_window.hours:unknown_field" },
-	{ "road", "{'action':'reject'," R ",'reason_code':'R11'}", NULL },
-	{ "road", "{'action':'inspect'," R ",'result':'pass','inspected_on':'2026-05-02'}",
-	  NULL },
-	{ "road", "{'action':'inspect'," R ",'result':'fail'}", "defects:required" },
-	{ "road",
-	  "{'action':'inspect'," R ",'result':'fail','defects':[{'code':'D04',"
-	  "'comment':'surface sunk 3 cm'}]}",
-	  NULL },
-	{ "road", "{'action':'inspect'," R ",'result':'maybe'}", "result:invalid_value" },
-	{ "road", "{'action':'post_check'," R ",'result':'pass'}", NULL },
-	{ "road", "{'action':'post_check'," R ",'result':'fail'}", "comment:required" },
-	{ "road", "{'action':'decide_extension'," R ",'decision':'granted',"
-		  "'new_end_date':'2026-04-20'}",
-	  NULL },
-	{ "road", "{'action':'decide_extension'," R ",'decision':'granted'}",
-	  "new_end_date:required" },
-	{ "road",
-	  "{'action':'decide_extension'," R ",'decision':'refused',"
-	  "'new_end_date':'2026-04-20'}",
-	  "new_end_date:not_allowed" },
-	{ "road", "{'action':'decide_extension'," R "}", "decision:required" },
-	{ "road", "{'action':'survey'," R "," POINT "}", "action:invalid_value" },
-	{ "road", "{'action':'return'," R ",'items':{}}", "items:wrong_type" },
-	/* Greening: an approval says whether replanting is due. */
-	{ "greening", "{'action':'approve'," R ",'replanting_required':true}", NULL },
-	{ "greening", "{'action':'approve'," R "}", "replanting_required:required" },
-	{ "greening", "{'action':'approve'," R ",'replanting_required':'yes'}",
-	  "replanting_required:wrong_type" },
-	{ "greening", "{'action':'approve'," R "," WINDOW ",'replanting_required':false}",
-	  "work_window:unknown_field" },
-	{ "greening", "{'action':'return'," R "," ITEMS "}", NULL },
-	/* Planning: an approval carries the licence number. */
-	{ "planning", "{'action':'approve'," R ",'licence_number':'JG-2026-0456'}", NULL },
-	{ "planning", "{'action':'approve'," R ",'conditions':[]}",
-	  "licence_number:required" },
-	{ "planning", "{'action':'reject'," R ",'reason_code':'P07','comment':'outside'}",
-	  NULL },
-	{ "planning", "{'action':'complete'," R "}", "action:invalid_value" },
+    /* Job actions every utility shares, checked through water. */
+    {"water", "{'action':'accept'," R "}", NULL},
+    {"water", "{'action':'accept'," R ",'comment':'ok'}", NULL},
+    {"water", "{'action':'return'," R "," ITEMS "}", NULL},
+    {"water", "{'action':'return'," R ",'items':[]}", "items:empty"},
+    {"water", "{'action':'return'," R "}", "items:required"},
+    {"water", "{'action':'return'," R ",'items':[{'code':'M01'},{'comment':'x'}]}",
+     "items[0].comment:required items[1].code:required"},
+    {"water", "{'action':'reject'," R ",'reason_code':'R03'}", NULL},
+    {"water", "{'action':'reject'," R ",'comment':'no'}", "reason_code:required"},
+    {"water", "{'action':'survey'," R "," POINT "}", NULL},
+    {"water", "{'action':'survey'," R "}", "connection_point:required"},
+    {"water", "{'action':'survey'," R ",'connection_point':{'lat':95,'lng':'x','floor':2}}",
+     "connection_point.lat:out_of_range connection_point.lng:wrong_type "
+     "connection_point.description:required connection_point.floor:unknown_field"},
+    {"water", "{'action':'survey'," R "," POINT ",'meter_size':'DN20'}",
+     "meter_size:unknown_field"},
+    {"water",
+     "{'action':'plan'," R "," QUOTE ",'permits_needed':['dig_road'],"
+     "'meter_size':'DN20'}",
+     NULL},
+    {"water", "{'action':'plan'," R "," QUOTE ",'permits_needed':[]}", "meter_size:required"},
+    {"water",
+     "{'action':'plan'," R ",'quote_lines':[],'permits_needed':['sewer'],"
+     "'discount':10}",
+     "quote_lines:empty permits_needed[0]:invalid_value meter_size:required "
+     "discount:unknown_field"},
+    {"water",
+     "{'action':'plan'," R ",'quote_lines':[{'code':'W-101','quantity':0,"
+     "'unit_price_fen':1.5,'note':'x'}],'permits_needed':[],'meter_size':'DN20'}",
+     "quote_lines[0].quantity:out_of_range quote_lines[0].unit_price_fen:wrong_type "
+     "quote_lines[0].note:unknown_field"},
+    {"water", "{'action':'plan'," R ",'meter_size':'DN20'}",
+     "quote_lines:required permits_needed:required"},
+    {"water",
+     "{'action':'connect'," R ",'meter_serial':'WM-889911',"
+     "'connected_at':'2026-05-01T10:00:00Z'}",
+     NULL},
+    {"water", "{'action':'connect'," R ",'connected_at':'May 1st'}", "connected_at:wrong_format"},
+    {"water", "{'action':'complete'," R "}", NULL},
+    {"water", "{'action':'approve'," R "}", "action:invalid_value"},
+    {"water", "{'action':'confirm'," R "}", "action:invalid_value"},
+    {"water", "{'action':7," R "}", "action:invalid_value"},
+    {"water", "{}", "action:required reference:required"},
+    {"water", "{'action':'accept','reference':'HK 2026'}", "reference:wrong_format"},
+    {"water", "{'action':'accept','reference':''}", "reference:wrong_format"},
+    {"water",
+     "{'action':'accept','reference':'HK-0123456789012345678901234567890123456789"
+     "012345678901234567890'}",
+     "reference:wrong_format"},
+    {"water", "{'action':'accept'," R ",'state':'accepted'}", "state:unknown_field"},
+    /* Power: a survey must name the voltage level. */
+    {"power", "{'action':'survey'," R "," POINT ",'voltage_level':'10kV'}", NULL},
+    {"power", "{'action':'survey'," R "," POINT "}", "voltage_level:required"},
+    {"power", "{'action':'survey'," R "," POINT ",'voltage_level':'11kV'}",
+     "voltage_level:invalid_value"},
+    {"power", "{'action':'plan'," R "," QUOTE ",'permits_needed':['dig_road','greening']}", NULL},
+    {"power", "{'action':'plan'," R "," QUOTE ",'permits_needed':[],'meter_size':'x'}",
+     "meter_size:unknown_field"},
+    /* Gas: a survey must name the pressure class. */
+    {"gas", "{'action':'survey'," R "," POINT ",'pressure_class':'medium_a'}", NULL},
+    {"gas", "{'action':'survey'," R "," POINT "}", "pressure_class:required"},
+    {"gas", "{'action':'return'," R "," ITEMS "}", NULL},
+    /* Heat: survey names the substation, plan the agreed load. */
+    {"heat", "{'action':'survey'," R "," POINT ",'substation':'HES-12'}", NULL},
+    {"heat", "{'action':'survey'," R ",'substation':''}",
+     "connection_point:required substation:empty"},
+    {"heat", "{'action':'plan'," R "," QUOTE ",'permits_needed':[],'heat_load_kw':850}", NULL},
+    {"heat", "{'action':'plan'," R "," QUOTE ",'permits_needed':[]}", "heat_load_kw:required"},
+    /* Network: plan states bandwidth and ports provisioned. */
+    {"network",
+     "{'action':'plan'," R "," QUOTE ",'permits_needed':[],'bandwidth_mbps':1000,"
+     "'ports':48}",
+     NULL},
+    {"network", "{'action':'plan'," R "," QUOTE ",'permits_needed':[]}",
+     "bandwidth_mbps:required ports:required"},
+    {"network", "{'action':'connect'," R "}", NULL},
+    /* Road: permit actions shared by all authorities, plus the granted window. */
+    {"road", "{'action':'accept'," R "}", NULL},
+    {"road", "{'action':'approve'," R "," WINDOW "}", NULL},
+    {"road",
+     "{'action':'approve'," R "," WINDOW ",'conditions':[{'code':'C02',"
+     "'comment':'night work only'}]}",
+     NULL},
+    {"road", "{'action':'approve'," R "}", "work_window:required"},
+    {"road",
+     "{'action':'approve'," R ",'work_window':{'start_date':'2026-04-10',"
+     "'end_date':'2026-04-01'}}",
+     "work_window.end_date:out_of_range"},
+    {"road",
+     "{'action':'approve'," R ",'work_window':{'start_date':'2026-04-01',"
+     "'end_date':'2026-02-30','hours':'night'}}",
+     "work_window.end_date:wrong_format work_window.hours:unknown_field"},
+    {"road", "{'action':'reject'," R ",'reason_code':'R11'}", NULL},
+    {"road", "{'action':'inspect'," R ",'result':'pass','inspected_on':'2026-05-02'}", NULL},
+    {"road", "{'action':'inspect'," R ",'result':'fail'}", "defects:required"},
+    {"road",
+     "{'action':'inspect'," R ",'result':'fail','defects':[{'code':'D04',"
+     "'comment':'surface sunk 3 cm'}]}",
+     NULL},
+    {"road", "{'action':'inspect'," R ",'result':'maybe'}", "result:invalid_value"},
+    {"road", "{'action':'post_check'," R ",'result':'pass'}", NULL},
+    {"road", "{'action':'post_check'," R ",'result':'fail'}", "comment:required"},
+    {"road",
+     "{'action':'decide_extension'," R ",'decision':'granted',"
+     "'new_end_date':'2026-04-20'}",
+     NULL},
+    {"road", "{'action':'decide_extension'," R ",'decision':'granted'}", "new_end_date:required"},
+    {"road",
+     "{'action':'decide_extension'," R ",'decision':'refused',"
+     "'new_end_date':'2026-04-20'}",
+     "new_end_date:not_allowed"},
+    {"road", "{'action':'decide_extension'," R "}", "decision:required"},
+    {"road", "{'action':'survey'," R "," POINT "}", "action:invalid_value"},
+    {"road", "{'action':'return'," R ",'items':{}}", "items:wrong_type"},
+    /* Greening: an approval says whether replanting is due. */
+    {"greening", "{'action':'approve'," R ",'replanting_required':true}", NULL},
+    {"greening", "{'action':'approve'," R "}", "replanting_required:required"},
+    {"greening", "{'action':'approve'," R ",'replanting_required':'yes'}",
+     "replanting_required:wrong_type"},
+    {"greening", "{'action':'approve'," R "," WINDOW ",'replanting_required':false}",
+     "work_window:unknown_field"},
+    {"greening", "{'action':'return'," R "," ITEMS "}", NULL},
+    /* Planning: an approval carries the licence number. */
+    {"planning", "{'action':'approve'," R ",'licence_number':'JG-2026-0456'}", NULL},
+    {"planning", "{'action':'approve'," R ",'conditions':[]}", "licence_number:required"},
+    {"planning", "{'action':'reject'," R ",'reason_code':'P07','comment':'outside'}", NULL},
+    {"planning", "{'action':'complete'," R "}", "action:invalid_value"},
 };
 
 ParameterizedTestParameters(adapter, callbacks)
@@ -542,7 +535,7 @@ ParameterizedTest(size_t *row, adapter, callbacks)
 
 Test(adapter, callback_body_must_be_object)
 {
-	static const char *const bodies[] = { "[]", "'accept'", "7", "null" };
+	static const char *const bodies[] = {"[]", "'accept'", "7", "null"};
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		json_t *body = json_q(bodies[i]);
@@ -558,8 +551,8 @@ Test(adapter, callback_body_must_be_object)
 
 Test(adapter, callback_payload_is_a_copy)
 {
-	json_t *body = json_q("{'action':'survey','reference':'HK-1'," POINT
-			      ",'pressure_class':'low'}");
+	json_t *body =
+	    json_q("{'action':'survey','reference':'HK-1'," POINT ",'pressure_class':'low'}");
 	struct adapter_callback cb;
 
 	cr_assert_eq(adapter_find("gas")->parse_callback(body, &cb, NULL), 0);

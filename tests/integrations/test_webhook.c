@@ -13,12 +13,12 @@
  * Criterion hands parameters to a test process where the program's addresses differ, so
  * pointers in a parameter would dangle: tests take a row number into a static table instead.
  */
-#define ROW_PARAMS(table)                                                                  \
-	do {                                                                               \
-		static size_t rows[sizeof(table) / sizeof(table[0])];                      \
-		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)                \
-			rows[i] = i;                                                       \
-		return cr_make_param_array(size_t, rows, sizeof(rows) / sizeof(rows[0])); \
+#define ROW_PARAMS(table)                                                                          \
+	do {                                                                                       \
+		static size_t rows[sizeof(table) / sizeof(table[0])];                              \
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)                        \
+			rows[i] = i;                                                               \
+		return cr_make_param_array(size_t, rows, sizeof(rows) / sizeof(rows[0]));          \
 	} while (0)
 
 /* The Standard Webhooks specification's published test vector. */
@@ -31,7 +31,7 @@
 /* A well-formed v1 entry that matches nothing: base64 of 32 zero bytes. */
 #define WRONG_SIG "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
-static const char *const spec_keys[] = { SPEC_SECRET };
+static const char *const spec_keys[] = {SPEC_SECRET};
 
 static int verify_spec(const char *id, const char *ts, const char *sig, const char *body,
 		       int64_t now, struct error *err)
@@ -81,77 +81,65 @@ struct verify_case {
 };
 
 static const struct verify_case verify_table_rows[] = {
-	{ "untouched", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, 0 },
-	{ "body changed", SPEC_ID, SPEC_TS_STR, SPEC_SIG, "{\"test\": 2432232315}", SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "body reserialised", SPEC_ID, SPEC_TS_STR, SPEC_SIG, "{\"test\":2432232314}",
-	  SPEC_TS, ERR_UNAUTHORIZED },
-	{ "id changed", "msg_p5jXN8AQM9LWM0D4loKWxJeK", SPEC_TS_STR, SPEC_SIG, SPEC_BODY,
-	  SPEC_TS, ERR_UNAUTHORIZED },
-	{ "timestamp changed", SPEC_ID, "1614265331", SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "now 300 s later", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS + 300, 0 },
-	{ "now 300 s earlier", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS - 300, 0 },
-	{ "too old by 1 s", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS + 301,
-	  ERR_UNAUTHORIZED },
-	{ "too new by 1 s", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS - 301,
-	  ERR_UNAUTHORIZED },
-	{ "a day old", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS + 86400,
-	  ERR_UNAUTHORIZED },
-	{ "second of two matches", SPEC_ID, SPEC_TS_STR, WRONG_SIG " " SPEC_SIG, SPEC_BODY,
-	  SPEC_TS, 0 },
-	{ "first of two matches", SPEC_ID, SPEC_TS_STR, SPEC_SIG " " WRONG_SIG, SPEC_BODY,
-	  SPEC_TS, 0 },
-	{ "neither of two matches", SPEC_ID, SPEC_TS_STR, WRONG_SIG " " WRONG_SIG, SPEC_BODY,
-	  SPEC_TS, ERR_UNAUTHORIZED },
-	{ "extra spaces around", SPEC_ID, SPEC_TS_STR, "  " WRONG_SIG "   " SPEC_SIG "  ",
-	  SPEC_BODY, SPEC_TS, 0 },
-	{ "unknown version then match", SPEC_ID, SPEC_TS_STR, "v9,abcd " SPEC_SIG, SPEC_BODY,
-	  SPEC_TS, 0 },
-	{ "garbage then match", SPEC_ID, SPEC_TS_STR, "garbage " SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  0 },
-	{ "v1 prefix on a v1a entry", SPEC_ID, SPEC_TS_STR, "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SPEC_BODY,
-	  SPEC_TS, ERR_UNAUTHORIZED },
-	/* Malformed headers: refused with a message, never a crash. */
-	{ "signature absent", SPEC_ID, SPEC_TS_STR, NULL, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "signature empty", SPEC_ID, SPEC_TS_STR, "", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "signature blank", SPEC_ID, SPEC_TS_STR, "   ", SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "no comma", SPEC_ID, SPEC_TS_STR, "v1g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-	  SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "version only", SPEC_ID, SPEC_TS_STR, "v1,", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "comma only", SPEC_ID, SPEC_TS_STR, ",", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "bad base64", SPEC_ID, SPEC_TS_STR, "v1,g0hM9SsE*OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-	  SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "unpadded base64", SPEC_ID, SPEC_TS_STR, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
-	  SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "short mac", SPEC_ID, SPEC_TS_STR, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ", SPEC_BODY,
-	  SPEC_TS, ERR_UNAUTHORIZED },
-	{ "very long entry", SPEC_ID, SPEC_TS_STR,
-	  "v1,QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
-	  "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
-	  "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
-	  SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "unknown version only", SPEC_ID, SPEC_TS_STR,
-	  "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "id absent", NULL, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "id empty", "", SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "id with a dot", "msg.1", SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "timestamp absent", SPEC_ID, NULL, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "timestamp empty", SPEC_ID, "", SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED },
-	{ "timestamp not a number", SPEC_ID, "yesterday", SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "timestamp negative", SPEC_ID, "-1614265330", SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "timestamp fractional", SPEC_ID, "1614265330.0", SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
-	{ "timestamp overflowing", SPEC_ID, "99999999999999999999999", SPEC_SIG, SPEC_BODY,
-	  SPEC_TS, ERR_UNAUTHORIZED },
-	{ "timestamp in milliseconds", SPEC_ID, "1614265330000", SPEC_SIG, SPEC_BODY, SPEC_TS,
-	  ERR_UNAUTHORIZED },
+    {"untouched", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, 0},
+    {"body changed", SPEC_ID, SPEC_TS_STR, SPEC_SIG, "{\"test\": 2432232315}", SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"body reserialised", SPEC_ID, SPEC_TS_STR, SPEC_SIG, "{\"test\":2432232314}", SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"id changed", "msg_p5jXN8AQM9LWM0D4loKWxJeK", SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"timestamp changed", SPEC_ID, "1614265331", SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"now 300 s later", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS + 300, 0},
+    {"now 300 s earlier", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS - 300, 0},
+    {"too old by 1 s", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS + 301, ERR_UNAUTHORIZED},
+    {"too new by 1 s", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS - 301, ERR_UNAUTHORIZED},
+    {"a day old", SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS + 86400, ERR_UNAUTHORIZED},
+    {"second of two matches", SPEC_ID, SPEC_TS_STR, WRONG_SIG " " SPEC_SIG, SPEC_BODY, SPEC_TS, 0},
+    {"first of two matches", SPEC_ID, SPEC_TS_STR, SPEC_SIG " " WRONG_SIG, SPEC_BODY, SPEC_TS, 0},
+    {"neither of two matches", SPEC_ID, SPEC_TS_STR, WRONG_SIG " " WRONG_SIG, SPEC_BODY, SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"extra spaces around", SPEC_ID, SPEC_TS_STR, "  " WRONG_SIG "   " SPEC_SIG "  ", SPEC_BODY,
+     SPEC_TS, 0},
+    {"unknown version then match", SPEC_ID, SPEC_TS_STR, "v9,abcd " SPEC_SIG, SPEC_BODY, SPEC_TS,
+     0},
+    {"garbage then match", SPEC_ID, SPEC_TS_STR, "garbage " SPEC_SIG, SPEC_BODY, SPEC_TS, 0},
+    {"v1 mac labelled v1a", SPEC_ID, SPEC_TS_STR,
+     "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    /* Malformed headers: refused with a message, never a crash. */
+    {"signature absent", SPEC_ID, SPEC_TS_STR, NULL, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"signature empty", SPEC_ID, SPEC_TS_STR, "", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"signature blank", SPEC_ID, SPEC_TS_STR, "   ", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"no comma", SPEC_ID, SPEC_TS_STR, "v1g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SPEC_BODY,
+     SPEC_TS, ERR_UNAUTHORIZED},
+    {"version only", SPEC_ID, SPEC_TS_STR, "v1,", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"comma only", SPEC_ID, SPEC_TS_STR, ",", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"bad base64", SPEC_ID, SPEC_TS_STR,
+     "v1,g0hM9SsE*OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"unpadded base64", SPEC_ID, SPEC_TS_STR, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
+     SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"short mac", SPEC_ID, SPEC_TS_STR, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ", SPEC_BODY,
+     SPEC_TS, ERR_UNAUTHORIZED},
+    {"very long entry", SPEC_ID, SPEC_TS_STR,
+     "v1,QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
+     "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
+     "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+     SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"unknown version only", SPEC_ID, SPEC_TS_STR,
+     "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"id absent", NULL, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"id empty", "", SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"id with a dot", "msg.1", SPEC_TS_STR, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"timestamp absent", SPEC_ID, NULL, SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"timestamp empty", SPEC_ID, "", SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"timestamp not a number", SPEC_ID, "yesterday", SPEC_SIG, SPEC_BODY, SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"timestamp negative", SPEC_ID, "-1614265330", SPEC_SIG, SPEC_BODY, SPEC_TS, ERR_UNAUTHORIZED},
+    {"timestamp fractional", SPEC_ID, "1614265330.0", SPEC_SIG, SPEC_BODY, SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"timestamp overflowing", SPEC_ID, "99999999999999999999999", SPEC_SIG, SPEC_BODY, SPEC_TS,
+     ERR_UNAUTHORIZED},
+    {"timestamp in milliseconds", SPEC_ID, "1614265330000", SPEC_SIG, SPEC_BODY, SPEC_TS,
+     ERR_UNAUTHORIZED},
 };
 
 ParameterizedTestParameters(webhook, verify_table)
@@ -207,8 +195,8 @@ struct secret_case {
 };
 
 static const struct secret_case secret_decode_bounds_rows[] = {
-	{ 1, ERR_INVALID },  { 23, ERR_INVALID }, { 24, 0 },	       { 32, 0 },
-	{ 64, 0 },	     { 65, ERR_INVALID }, { 100, ERR_INVALID },
+    {1, ERR_INVALID},  {23, ERR_INVALID},  {24, 0}, {32, 0}, {64, 0},
+    {65, ERR_INVALID}, {100, ERR_INVALID},
 };
 
 ParameterizedTestParameters(webhook, secret_decode_bounds)
@@ -239,13 +227,13 @@ ParameterizedTest(size_t *row, webhook, secret_decode_bounds)
 Test(webhook, secret_decode_refuses_bad_strings)
 {
 	static const char *const bad[] = {
-		NULL,
-		"",
-		"whsec_",
-		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",	   /* no prefix */
-		"whsk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",   /* wrong prefix */
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!",  /* bad character */
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw ", /* trailing space */
+	    NULL,
+	    "",
+	    "whsec_",
+	    "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",	       /* no prefix */
+	    "whsk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",   /* wrong prefix */
+	    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!",  /* bad character */
+	    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw ", /* trailing space */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		unsigned char out[WEBHOOK_SECRET_MAX];
@@ -275,25 +263,25 @@ Test(webhook, secret_new_is_fresh_32_bytes)
 Test(webhook, rotation_signs_with_old_and_new)
 {
 	char *old_secret = webhook_secret_new(), *new_secret = webhook_secret_new();
-	const char *both[] = { old_secret, new_secret };
-	const char *only_new[] = { new_secret };
-	const char *only_old[] = { old_secret };
-	const char *unrelated[] = { SPEC_SECRET };
+	const char *both[] = {old_secret, new_secret};
+	const char *only_new[] = {new_secret};
+	const char *only_old[] = {old_secret};
+	const char *unrelated[] = {SPEC_SECRET};
 	struct webhook_headers h;
 	const char *body = "{\"type\":\"job.created\"}";
 	size_t n = strlen(body);
 
 	cr_assert_eq(webhook_headers_build(&h, "evt_1", 1700000000, body, n, both, 2, NULL), 0);
 	cr_assert_not_null(strchr(h.signature, ' '), "two signatures expected: %s", h.signature);
-	cr_assert_eq(webhook_verify(h.id, h.timestamp, h.signature, body, n, only_new, 1,
-				    1700000000, NULL),
-		     0);
-	cr_assert_eq(webhook_verify(h.id, h.timestamp, h.signature, body, n, only_old, 1,
-				    1700000000, NULL),
-		     0);
-	cr_assert_eq(webhook_verify(h.id, h.timestamp, h.signature, body, n, unrelated, 1,
-				    1700000000, NULL),
-		     ERR_UNAUTHORIZED);
+	cr_assert_eq(
+	    webhook_verify(h.id, h.timestamp, h.signature, body, n, only_new, 1, 1700000000, NULL),
+	    0);
+	cr_assert_eq(
+	    webhook_verify(h.id, h.timestamp, h.signature, body, n, only_old, 1, 1700000000, NULL),
+	    0);
+	cr_assert_eq(
+	    webhook_verify(h.id, h.timestamp, h.signature, body, n, unrelated, 1, 1700000000, NULL),
+	    ERR_UNAUTHORIZED);
 	webhook_headers_release(&h);
 	free(old_secret);
 	free(new_secret);
@@ -313,8 +301,8 @@ Test(webhook, v1a_round_trip_and_one_byte_changes)
 	cr_assert_eq(webhook_signing_key_decode(sk_str, sk, &err), 0, "%s", err.message);
 
 	char *sig = webhook_sign_v1a(sk, "evt_9", 1700000000, body, n);
-	const char *pub[] = { pk_str };
-	const char *sec[] = { sk_str };
+	const char *pub[] = {pk_str};
+	const char *sec[] = {sk_str};
 
 	cr_assert_eq(strncmp(sig, "v1a,", 4), 0);
 	cr_assert_eq(webhook_verify("evt_9", "1700000000", sig, body, n, pub, 1, 1700000000, &err),
@@ -337,17 +325,17 @@ Test(webhook, v1a_round_trip_and_one_byte_changes)
 	raw[10] ^= 0x80;
 	sodium_bin2base64(tampered + 4, sizeof(tampered) - 4, raw, rawlen,
 			  sodium_base64_VARIANT_ORIGINAL);
-	cr_assert_eq(webhook_verify("evt_9", "1700000000", tampered, body, n, pub, 1, 1700000000,
-				    NULL),
-		     ERR_UNAUTHORIZED, "signature byte changed");
+	cr_assert_eq(
+	    webhook_verify("evt_9", "1700000000", tampered, body, n, pub, 1, 1700000000, NULL),
+	    ERR_UNAUTHORIZED, "signature byte changed");
 
 	/* Another key pair's public key does not verify. */
 	char *sk2, *pk2;
 	webhook_keypair_new(&sk2, &pk2);
-	const char *other[] = { pk2 };
-	cr_assert_eq(webhook_verify("evt_9", "1700000000", sig, body, n, other, 1, 1700000000,
-				    NULL),
-		     ERR_UNAUTHORIZED);
+	const char *other[] = {pk2};
+	cr_assert_eq(
+	    webhook_verify("evt_9", "1700000000", sig, body, n, other, 1, 1700000000, NULL),
+	    ERR_UNAUTHORIZED);
 
 	free(sig);
 	free(sk_str);
@@ -359,7 +347,7 @@ Test(webhook, v1a_round_trip_and_one_byte_changes)
 Test(webhook, mixed_v1_and_v1a_header)
 {
 	char *sk_str, *pk_str;
-	const char *keys[] = { SPEC_SECRET, NULL };
+	const char *keys[] = {SPEC_SECRET, NULL};
 	struct webhook_headers h;
 	struct error err = ERROR_INIT;
 
@@ -370,7 +358,7 @@ Test(webhook, mixed_v1_and_v1a_header)
 		     0, "%s", err.message);
 	cr_assert_eq(strncmp(h.signature, SPEC_SIG " v1a,", strlen(SPEC_SIG) + 5), 0, "%s",
 		     h.signature);
-	const char *pub[] = { pk_str };
+	const char *pub[] = {pk_str};
 	cr_assert_eq(webhook_verify(h.id, h.timestamp, h.signature, SPEC_BODY, strlen(SPEC_BODY),
 				    pub, 1, SPEC_TS, &err),
 		     0, "%s", err.message);
@@ -405,15 +393,15 @@ struct build_case {
 };
 
 static const struct build_case headers_build_refusals_rows[] = {
-	{ "good", "evt_1", SPEC_SECRET, 0 },
-	{ "id with dot", "evt.1", SPEC_SECRET, ERR_INVALID },
-	{ "id with space", "evt 1", SPEC_SECRET, ERR_INVALID },
-	{ "empty id", "", SPEC_SECRET, ERR_INVALID },
-	{ "null id", NULL, SPEC_SECRET, ERR_INVALID },
-	{ "public key cannot sign", "evt_1",
-	  "whpk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", ERR_INVALID },
-	{ "unprefixed key", "evt_1", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", ERR_INVALID },
-	{ "short secret", "evt_1", "whsec_AAAA", ERR_INVALID },
+    {"good", "evt_1", SPEC_SECRET, 0},
+    {"id with dot", "evt.1", SPEC_SECRET, ERR_INVALID},
+    {"id with space", "evt 1", SPEC_SECRET, ERR_INVALID},
+    {"empty id", "", SPEC_SECRET, ERR_INVALID},
+    {"null id", NULL, SPEC_SECRET, ERR_INVALID},
+    {"public key cannot sign", "evt_1",
+     "whpk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", ERR_INVALID},
+    {"unprefixed key", "evt_1", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", ERR_INVALID},
+    {"short secret", "evt_1", "whsec_AAAA", ERR_INVALID},
 };
 
 ParameterizedTestParameters(webhook, headers_build_refusals)
@@ -426,7 +414,7 @@ ParameterizedTest(size_t *row, webhook, headers_build_refusals)
 	const struct build_case *c = &headers_build_refusals_rows[*row];
 	struct webhook_headers h;
 	struct error err = ERROR_INIT;
-	const char *keys[] = { c->key };
+	const char *keys[] = {c->key};
 	int rc = webhook_headers_build(&h, c->id, 1, "{}", 2, keys, 1, &err);
 
 	cr_assert_eq(rc, c->expect, "%s: rc %d (%s)", c->name, rc, err.message);
@@ -438,7 +426,7 @@ ParameterizedTest(size_t *row, webhook, headers_build_refusals)
 
 Test(webhook, verify_refuses_bad_key_configuration)
 {
-	const char *bad[] = { "whsec_short" };
+	const char *bad[] = {"whsec_short"};
 
 	cr_assert_eq(webhook_verify(SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, strlen(SPEC_BODY),
 				    NULL, 0, SPEC_TS, NULL),
@@ -446,4 +434,25 @@ Test(webhook, verify_refuses_bad_key_configuration)
 	cr_assert_eq(webhook_verify(SPEC_ID, SPEC_TS_STR, SPEC_SIG, SPEC_BODY, strlen(SPEC_BODY),
 				    bad, 1, SPEC_TS, NULL),
 		     ERR_INVALID);
+}
+
+Test(webhook, only_the_first_signatures_are_tried)
+{
+	char header[2048] = "";
+	struct error err = ERROR_INIT;
+
+	for (int i = 0; i < WEBHOOK_SIGNATURES_MAX - 1; i++)
+		strcat(header, WRONG_SIG " ");
+	strcat(header, SPEC_SIG);
+	cr_assert_eq(verify_spec(SPEC_ID, SPEC_TS_STR, header, SPEC_BODY, SPEC_TS, NULL), 0,
+		     "the last allowed entry matches");
+
+	strcpy(header, WRONG_SIG " ");
+	for (int i = 0; i < WEBHOOK_SIGNATURES_MAX - 1; i++)
+		strcat(header, WRONG_SIG " ");
+	strcat(header, SPEC_SIG);
+	cr_assert_eq(verify_spec(SPEC_ID, SPEC_TS_STR, header, SPEC_BODY, SPEC_TS, &err),
+		     ERR_UNAUTHORIZED, "an entry past the cap is not tried");
+	cr_assert_str_eq(err.details[err.ndetails - 1].code, "too_many");
+	error_release(&err);
 }

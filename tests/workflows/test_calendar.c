@@ -10,17 +10,17 @@
  * copied from shared/data/cn-calendar-2026.json; the test never reads that file.
  */
 static const char *const holiday_ranges[][2] = {
-	{ "2026-01-01", "2026-01-03" }, /* New Year's Day */
-	{ "2026-02-15", "2026-02-23" }, /* Spring Festival */
-	{ "2026-04-04", "2026-04-06" }, /* Qingming */
-	{ "2026-05-01", "2026-05-05" }, /* Labour Day */
-	{ "2026-06-19", "2026-06-21" }, /* Dragon Boat */
-	{ "2026-09-25", "2026-09-27" }, /* Mid-Autumn */
-	{ "2026-10-01", "2026-10-07" }, /* National Day */
+    {"2026-01-01", "2026-01-03"}, /* New Year's Day */
+    {"2026-02-15", "2026-02-23"}, /* Spring Festival */
+    {"2026-04-04", "2026-04-06"}, /* Qingming */
+    {"2026-05-01", "2026-05-05"}, /* Labour Day */
+    {"2026-06-19", "2026-06-21"}, /* Dragon Boat */
+    {"2026-09-25", "2026-09-27"}, /* Mid-Autumn */
+    {"2026-10-01", "2026-10-07"}, /* National Day */
 };
 
 static const char *const makeup_days[] = {
-	"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
+    "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
 };
 
 #define WORKING_DAYS_2026 248
@@ -50,7 +50,8 @@ static int64_t local_instant(const char *date, int h, int m, int s)
 
 /* ---- add_working_days: the worked examples published with the calendar ---- */
 
-/* Strings are inline arrays: Criterion runs each case in a fresh process, so pointers would dangle. */
+/* Strings are inline arrays: Criterion runs each case in a fresh process, so pointers would dangle.
+ */
 struct add_case {
 	char start[11];
 	int n;
@@ -60,17 +61,17 @@ struct add_case {
 ParameterizedTestParameters(calendar, add_working_days_examples)
 {
 	static struct add_case cases[] = {
-		{ "2026-02-12", 5, "2026-02-26" }, /* across Spring Festival, via make-up 02-14 */
-		{ "2026-09-30", 3, "2026-10-10" }, /* across National Day, ends on make-up Sat */
-		{ "2026-04-03", 1, "2026-04-07" }, /* across Qingming */
-		{ "2026-01-01", 1, "2026-01-04" }, /* from a holiday to a make-up Sunday */
-		{ "2026-05-08", 2, "2026-05-11" }, /* Fri + make-up Sat 05-09 + Mon */
-		/* our own rows */
-		{ "2026-03-10", 0, "2026-03-10" }, /* zero days: the start itself */
-		{ "2026-03-10", -3, "2026-03-10" }, /* negative treated as zero */
-		{ "2026-03-06", 1, "2026-03-09" }, /* ordinary weekend skipped */
-		{ "2026-02-13", 1, "2026-02-14" }, /* Friday -> make-up Saturday */
-		{ "2026-12-30", 2, "2027-01-01" }, /* past the end of the published year */
+	    {"2026-02-12", 5, "2026-02-26"}, /* across Spring Festival, via make-up 02-14 */
+	    {"2026-09-30", 3, "2026-10-10"}, /* across National Day, ends on make-up Sat */
+	    {"2026-04-03", 1, "2026-04-07"}, /* across Qingming */
+	    {"2026-01-01", 1, "2026-01-04"}, /* from a holiday to a make-up Sunday */
+	    {"2026-05-08", 2, "2026-05-11"}, /* Fri + make-up Sat 05-09 + Mon */
+	    /* our own rows */
+	    {"2026-03-10", 0, "2026-03-10"},  /* zero days: the start itself */
+	    {"2026-03-10", -3, "2026-03-10"}, /* negative treated as zero */
+	    {"2026-03-06", 1, "2026-03-09"},  /* ordinary weekend skipped */
+	    {"2026-02-13", 1, "2026-02-14"},  /* Friday -> make-up Saturday */
+	    {"2026-12-30", 2, "2027-01-01"},  /* past the end of the published year */
 	};
 	return cr_make_param_array(struct add_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -122,27 +123,27 @@ struct working_case {
 ParameterizedTestParameters(calendar, is_working_day)
 {
 	static struct working_case cases[] = {
-		{ "2026-01-01", false, "New Year holiday on a Thursday" },
-		{ "2026-01-02", false, "New Year holiday on a Friday" },
-		{ "2026-01-04", true, "make-up Sunday" },
-		{ "2026-01-05", true, "ordinary Monday" },
-		{ "2026-02-14", true, "make-up Saturday before Spring Festival" },
-		{ "2026-02-16", false, "Spring Festival Monday" },
-		{ "2026-02-23", false, "last day of Spring Festival, a Monday" },
-		{ "2026-02-24", true, "first Tuesday after Spring Festival" },
-		{ "2026-02-28", true, "make-up Saturday after Spring Festival" },
-		{ "2026-03-07", false, "ordinary Saturday" },
-		{ "2026-03-08", false, "ordinary Sunday" },
-		{ "2026-03-09", true, "ordinary Monday" },
-		{ "2026-04-06", false, "Qingming Monday" },
-		{ "2026-05-05", false, "Labour Day Tuesday" },
-		{ "2026-05-09", true, "make-up Saturday" },
-		{ "2026-06-19", false, "Dragon Boat Friday" },
-		{ "2026-09-20", true, "make-up Sunday" },
-		{ "2026-10-07", false, "National Day Wednesday" },
-		{ "2026-10-10", true, "make-up Saturday" },
-		{ "2026-10-11", false, "ordinary Sunday after a make-up Saturday" },
-		{ "2026-12-25", true, "Friday, not a holiday here" },
+	    {"2026-01-01", false, "New Year holiday on a Thursday"},
+	    {"2026-01-02", false, "New Year holiday on a Friday"},
+	    {"2026-01-04", true, "make-up Sunday"},
+	    {"2026-01-05", true, "ordinary Monday"},
+	    {"2026-02-14", true, "make-up Saturday before Spring Festival"},
+	    {"2026-02-16", false, "Spring Festival Monday"},
+	    {"2026-02-23", false, "last day of Spring Festival, a Monday"},
+	    {"2026-02-24", true, "first Tuesday after Spring Festival"},
+	    {"2026-02-28", true, "make-up Saturday after Spring Festival"},
+	    {"2026-03-07", false, "ordinary Saturday"},
+	    {"2026-03-08", false, "ordinary Sunday"},
+	    {"2026-03-09", true, "ordinary Monday"},
+	    {"2026-04-06", false, "Qingming Monday"},
+	    {"2026-05-05", false, "Labour Day Tuesday"},
+	    {"2026-05-09", true, "make-up Saturday"},
+	    {"2026-06-19", false, "Dragon Boat Friday"},
+	    {"2026-09-20", true, "make-up Sunday"},
+	    {"2026-10-07", false, "National Day Wednesday"},
+	    {"2026-10-10", true, "make-up Saturday"},
+	    {"2026-10-11", false, "ordinary Sunday after a make-up Saturday"},
+	    {"2026-12-25", true, "Friday, not a holiday here"},
 	};
 	return cr_make_param_array(struct working_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -168,21 +169,21 @@ struct received_case {
 ParameterizedTestParameters(calendar, received_day)
 {
 	static struct received_case cases[] = {
-		{ "2026-02-12", 9, 0, 0, 0, "2026-02-12" },    /* working morning */
-		{ "2026-02-12", 16, 59, 59, 0, "2026-02-12" }, /* last second before cut-off */
-		{ "2026-02-12", 17, 0, 0, 0, "2026-02-13" },   /* at the cut-off: next day */
-		{ "2026-02-13", 17, 30, 0, 0, "2026-02-14" },  /* Friday late -> make-up Sat */
-		{ "2026-02-14", 18, 0, 0, 0, "2026-02-24" },   /* late before Spring Festival */
-		{ "2026-02-15", 10, 0, 0, 0, "2026-02-24" },   /* during Spring Festival */
-		{ "2026-09-30", 17, 1, 0, 0, "2026-10-08" },   /* late before National Day */
-		{ "2026-04-03", 20, 0, 0, 0, "2026-04-07" },   /* late before Qingming */
-		{ "2026-01-01", 8, 0, 0, 0, "2026-01-04" },    /* holiday -> make-up Sunday */
-		{ "2026-03-06", 23, 59, 59, 0, "2026-03-09" }, /* late Friday -> Monday */
-		{ "2026-03-07", 10, 0, 0, 0, "2026-03-09" },   /* ordinary Saturday */
-		/* Monday 00:30 local is still Sunday in UTC: the local date decides. */
-		{ "2026-03-09", 0, 30, 0, 0, "2026-03-09" },
-		{ "2026-03-10", 12, 30, 0, 12 * 3600, "2026-03-11" }, /* custom noon cut-off */
-		{ "2026-03-10", 11, 59, 0, 12 * 3600, "2026-03-10" },
+	    {"2026-02-12", 9, 0, 0, 0, "2026-02-12"},	 /* working morning */
+	    {"2026-02-12", 16, 59, 59, 0, "2026-02-12"}, /* last second before cut-off */
+	    {"2026-02-12", 17, 0, 0, 0, "2026-02-13"},	 /* at the cut-off: next day */
+	    {"2026-02-13", 17, 30, 0, 0, "2026-02-14"},	 /* Friday late -> make-up Sat */
+	    {"2026-02-14", 18, 0, 0, 0, "2026-02-24"},	 /* late before Spring Festival */
+	    {"2026-02-15", 10, 0, 0, 0, "2026-02-24"},	 /* during Spring Festival */
+	    {"2026-09-30", 17, 1, 0, 0, "2026-10-08"},	 /* late before National Day */
+	    {"2026-04-03", 20, 0, 0, 0, "2026-04-07"},	 /* late before Qingming */
+	    {"2026-01-01", 8, 0, 0, 0, "2026-01-04"},	 /* holiday -> make-up Sunday */
+	    {"2026-03-06", 23, 59, 59, 0, "2026-03-09"}, /* late Friday -> Monday */
+	    {"2026-03-07", 10, 0, 0, 0, "2026-03-09"},	 /* ordinary Saturday */
+	    /* Monday 00:30 local is still Sunday in UTC: the local date decides. */
+	    {"2026-03-09", 0, 30, 0, 0, "2026-03-09"},
+	    {"2026-03-10", 12, 30, 0, 12 * 3600, "2026-03-11"}, /* custom noon cut-off */
+	    {"2026-03-10", 11, 59, 0, 12 * 3600, "2026-03-10"},
 	};
 	return cr_make_param_array(struct received_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -209,11 +210,25 @@ struct bad_date {
 ParameterizedTestParameters(calendar, parse_rejects)
 {
 	static struct bad_date cases[] = {
-		{ "2026-02-30" }, { "2026-13-01" }, { "26-01-01" },    { "2026-1-1" },
-		{ "2026-01-01x" }, { "2026-01-01 " }, { " 2026-01-01" }, { "" },
-		{ "2026/01/01" }, { "2026-00-10" }, { "2026-01-00" },  { "2025-02-29" },
-		{ "2100-02-29" }, { "2026-01-32" }, { "+026-01-01" },  { "2026-04-31" },
-		{ "2026-01-0a" }, { "20260101" },   { "2026-01-01T00:00:00Z" },
+	    {"2026-02-30"},
+	    {"2026-13-01"},
+	    {"26-01-01"},
+	    {"2026-1-1"},
+	    {"2026-01-01x"},
+	    {"2026-01-01 "},
+	    {" 2026-01-01"},
+	    {""},
+	    {"2026/01/01"},
+	    {"2026-00-10"},
+	    {"2026-01-00"},
+	    {"2025-02-29"},
+	    {"2100-02-29"},
+	    {"2026-01-32"},
+	    {"+026-01-01"},
+	    {"2026-04-31"},
+	    {"2026-01-0a"},
+	    {"20260101"},
+	    {"2026-01-01T00:00:00Z"},
 	};
 	return cr_make_param_array(struct bad_date, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -248,18 +263,12 @@ struct ymd_case {
 ParameterizedTestParameters(calendar, ymd_known)
 {
 	static struct ymd_case cases[] = {
-		{ 1970, 1, 1, 0, 3, "1970-01-01" },
-		{ 1969, 12, 31, -1, 2, "1969-12-31" },
-		{ 2026, 1, 1, 20454, 3, "2026-01-01" },
-		{ 2026, 2, 14, 20498, 5, "2026-02-14" },
-		{ 2026, 1, 4, 20457, 6, "2026-01-04" },
-		{ 2026, 12, 31, 20818, 3, "2026-12-31" },
-		{ 2024, 2, 29, 19782, 3, "2024-02-29" },
-		{ 2000, 3, 1, 11017, 2, "2000-03-01" },
-		{ 1900, 1, 1, -25567, 0, "1900-01-01" },
-		{ 1600, 3, 1, -135080, 2, "1600-03-01" },
-		{ 2100, 3, 1, 47541, 0, "2100-03-01" },
-		{ 1, 1, 1, -719162, 0, "0001-01-01" },
+	    {1970, 1, 1, 0, 3, "1970-01-01"},	   {1969, 12, 31, -1, 2, "1969-12-31"},
+	    {2026, 1, 1, 20454, 3, "2026-01-01"},  {2026, 2, 14, 20498, 5, "2026-02-14"},
+	    {2026, 1, 4, 20457, 6, "2026-01-04"},  {2026, 12, 31, 20818, 3, "2026-12-31"},
+	    {2024, 2, 29, 19782, 3, "2024-02-29"}, {2000, 3, 1, 11017, 2, "2000-03-01"},
+	    {1900, 1, 1, -25567, 0, "1900-01-01"}, {1600, 3, 1, -135080, 2, "1600-03-01"},
+	    {2100, 3, 1, 47541, 0, "2100-03-01"},  {1, 1, 1, -719162, 0, "0001-01-01"},
 	};
 	return cr_make_param_array(struct ymd_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -313,13 +322,11 @@ struct instant_case {
 ParameterizedTestParameters(calendar, instants)
 {
 	static struct instant_case cases[] = {
-		{ 0, "1970-01-01", 8 * 3600 },
-		{ -1, "1970-01-01", 8 * 3600 - 1 },
-		{ -8 * 3600, "1970-01-01", 0 },
-		{ -8 * 3600 - 1, "1969-12-31", 86399 },
-		{ 1767196800, "2026-01-01", 0 },     /* 2025-12-31T16:00:00Z */
-		{ 1767196799, "2025-12-31", 86399 }, /* one second earlier */
-		{ 1767258000, "2026-01-01", 17 * 3600 },
+	    {0, "1970-01-01", 8 * 3600},	   {-1, "1970-01-01", 8 * 3600 - 1},
+	    {-8 * 3600, "1970-01-01", 0},	   {-8 * 3600 - 1, "1969-12-31", 86399},
+	    {1767196800, "2026-01-01", 0},     /* 2025-12-31T16:00:00Z */
+	    {1767196799, "2025-12-31", 86399}, /* one second earlier */
+	    {1767258000, "2026-01-01", 17 * 3600},
 	};
 	return cr_make_param_array(struct instant_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -327,8 +334,8 @@ ParameterizedTestParameters(calendar, instants)
 ParameterizedTest(struct instant_case *c, calendar, instants)
 {
 	char buf[11];
-	cr_expect_str_eq(cal_day_format(cal_day_of_instant(c->utc), buf), c->local_date,
-			 "utc %lld", (long long)c->utc);
+	cr_expect_str_eq(cal_day_format(cal_day_of_instant(c->utc), buf), c->local_date, "utc %lld",
+			 (long long)c->utc);
 	cr_expect_eq(cal_local_seconds_of_day(c->utc), c->seconds, "utc %lld", (long long)c->utc);
 }
 
@@ -362,12 +369,11 @@ struct between_case {
 ParameterizedTestParameters(calendar, working_days_between)
 {
 	static struct between_case cases[] = {
-		{ "2026-02-12", "2026-02-26", 5 },
-		{ "2026-09-30", "2026-10-10", 3 },
-		{ "2026-02-13", "2026-02-24", 2 }, /* 02-14 make-up and 02-24 */
-		{ "2026-03-10", "2026-03-10", 0 }, /* same day */
-		{ "2026-03-10", "2026-03-01", 0 }, /* backwards */
-		{ "2026-10-01", "2026-10-07", 0 }, /* inside a holiday */
+	    {"2026-02-12", "2026-02-26", 5}, {"2026-09-30", "2026-10-10", 3},
+	    {"2026-02-13", "2026-02-24", 2}, /* 02-14 make-up and 02-24 */
+	    {"2026-03-10", "2026-03-10", 0}, /* same day */
+	    {"2026-03-10", "2026-03-01", 0}, /* backwards */
+	    {"2026-10-01", "2026-10-07", 0}, /* inside a holiday */
 	};
 	return cr_make_param_array(struct between_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -387,12 +393,12 @@ Test(calendar, add_keeps_days_sorted_and_unique)
 {
 	struct calendar cal;
 	calendar_init(&cal);
-	day_t in[] = { 30, 10, 20, 10, 30, 5 };
+	day_t in[] = {30, 10, 20, 10, 30, 5};
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
 		calendar_add_holiday(&cal, in[i]);
 		calendar_add_makeup(&cal, in[i] + 1);
 	}
-	day_t want[] = { 5, 10, 20, 30 };
+	day_t want[] = {5, 10, 20, 30};
 	cr_assert_eq(cal.nholidays, 4);
 	cr_assert_eq(cal.nmakeup, 4);
 	for (int i = 0; i < 4; i++) {

@@ -13,58 +13,58 @@
  * goes through fees_schedule_from_json.
  */
 static const char water_v1[] =
-	"{\"utility_kind\":\"water\",\"version\":1,\"effective_from\":\"2026-01-01\",\"items\":["
-	"{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"name_en\":\"Water connection\","
-	" \"unit\":\"per_dn_band\",\"unit_price_fen\":150000,"
-	" \"conditions\":{\"dn_min\":15,\"dn_max\":50},\"legal_basis\":\"fixture basis 1\"},"
-	"{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"name_en\":\"Water connection\","
-	" \"unit\":\"per_dn_band\",\"unit_price_fen\":300000,"
-	" \"conditions\":{\"dn_min\":51,\"dn_max\":100},\"legal_basis\":\"fixture basis 1\"},"
-	"{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"name_en\":\"Water connection\","
-	" \"unit\":\"per_dn_band\",\"unit_price_fen\":800000,"
-	" \"conditions\":{\"dn_min\":101,\"dn_max\":300},\"legal_basis\":\"fixture basis 1\"},"
-	"{\"code\":\"W-PIPE\",\"name_zh\":\"管道敷设费\",\"name_en\":\"Pipe laying\","
-	" \"unit\":\"per_metre\",\"unit_price_fen\":12000,\"legal_basis\":\"fixture basis 2\"},"
-	"{\"code\":\"W-METER\",\"name_zh\":\"水表\",\"name_en\":\"Water meter\","
-	" \"unit\":\"per_meter\",\"unit_price_fen\":0,\"legal_basis\":\"fixture basis 3\"},"
-	"{\"code\":\"W-OLD\",\"name_zh\":\"接水手续费\",\"unit\":\"per_connection\","
-	" \"unit_price_fen\":5000,\"legal_basis\":\"fixture basis 4\","
-	" \"effective_to\":\"2026-03-31\"},"
-	"{\"code\":\"W-NEW\",\"name_zh\":\"接水手续费\",\"unit\":\"per_connection\","
-	" \"unit_price_fen\":6000,\"legal_basis\":\"fixture basis 5\","
-	" \"effective_from\":\"2026-04-01\",\"effective_to\":null}"
-	"]}";
+    "{\"utility_kind\":\"water\",\"version\":1,\"effective_from\":\"2026-01-01\",\"items\":["
+    "{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"name_en\":\"Water connection\","
+    " \"unit\":\"per_dn_band\",\"unit_price_fen\":150000,"
+    " \"conditions\":{\"dn_min\":15,\"dn_max\":50},\"legal_basis\":\"fixture basis 1\"},"
+    "{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"name_en\":\"Water connection\","
+    " \"unit\":\"per_dn_band\",\"unit_price_fen\":300000,"
+    " \"conditions\":{\"dn_min\":51,\"dn_max\":100},\"legal_basis\":\"fixture basis 1\"},"
+    "{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"name_en\":\"Water connection\","
+    " \"unit\":\"per_dn_band\",\"unit_price_fen\":800000,"
+    " \"conditions\":{\"dn_min\":101,\"dn_max\":300},\"legal_basis\":\"fixture basis 1\"},"
+    "{\"code\":\"W-PIPE\",\"name_zh\":\"管道敷设费\",\"name_en\":\"Pipe laying\","
+    " \"unit\":\"per_metre\",\"unit_price_fen\":12000,\"legal_basis\":\"fixture basis 2\"},"
+    "{\"code\":\"W-METER\",\"name_zh\":\"水表\",\"name_en\":\"Water meter\","
+    " \"unit\":\"per_meter\",\"unit_price_fen\":0,\"legal_basis\":\"fixture basis 3\"},"
+    "{\"code\":\"W-OLD\",\"name_zh\":\"接水手续费\",\"unit\":\"per_connection\","
+    " \"unit_price_fen\":5000,\"legal_basis\":\"fixture basis 4\","
+    " \"effective_to\":\"2026-03-31\"},"
+    "{\"code\":\"W-NEW\",\"name_zh\":\"接水手续费\",\"unit\":\"per_connection\","
+    " \"unit_price_fen\":6000,\"legal_basis\":\"fixture basis 5\","
+    " \"effective_from\":\"2026-04-01\",\"effective_to\":null}"
+    "]}";
 
 static const char water_v2[] =
-	"{\"utility_kind\":\"water\",\"version\":2,\"effective_from\":\"2026-07-01\",\"items\":["
-	"{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"unit\":\"per_dn_band\","
-	" \"unit_price_fen\":180000,\"conditions\":{\"dn_min\":15,\"dn_max\":50},"
-	" \"legal_basis\":\"fixture basis 6\"},"
-	"{\"code\":\"W-PIPE\",\"name_zh\":\"管道敷设费\",\"unit\":\"per_metre\","
-	" \"unit_price_fen\":15000,\"legal_basis\":\"fixture basis 6\"}"
-	"]}";
+    "{\"utility_kind\":\"water\",\"version\":2,\"effective_from\":\"2026-07-01\",\"items\":["
+    "{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"unit\":\"per_dn_band\","
+    " \"unit_price_fen\":180000,\"conditions\":{\"dn_min\":15,\"dn_max\":50},"
+    " \"legal_basis\":\"fixture basis 6\"},"
+    "{\"code\":\"W-PIPE\",\"name_zh\":\"管道敷设费\",\"unit\":\"per_metre\","
+    " \"unit_price_fen\":15000,\"legal_basis\":\"fixture basis 6\"}"
+    "]}";
 
 static const char power_v1[] =
-	"{\"utility_kind\":\"power\",\"version\":1,\"effective_from\":\"2026-01-01\",\"items\":["
-	"{\"code\":\"P-LV\",\"name_zh\":\"低压接入\",\"unit\":\"per_connection\","
-	" \"unit_price_fen\":0,\"conditions\":{\"kw_min\":0,\"kw_max\":160},"
-	" \"legal_basis\":\"fixture basis 7\"},"
-	"{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"unit\":\"per_kw\","
-	" \"unit_price_fen\":15000,\"conditions\":{\"kw_min\":161,"
-	" \"customer_class\":\"commercial\"},\"legal_basis\":\"fixture basis 7\"},"
-	"{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"unit\":\"per_kw\","
-	" \"unit_price_fen\":10000,\"conditions\":{\"kw_min\":161,"
-	" \"customer_class\":\"residential\"},\"legal_basis\":\"fixture basis 7\"}"
-	"]}";
+    "{\"utility_kind\":\"power\",\"version\":1,\"effective_from\":\"2026-01-01\",\"items\":["
+    "{\"code\":\"P-LV\",\"name_zh\":\"低压接入\",\"unit\":\"per_connection\","
+    " \"unit_price_fen\":0,\"conditions\":{\"kw_min\":0,\"kw_max\":160},"
+    " \"legal_basis\":\"fixture basis 7\"},"
+    "{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"unit\":\"per_kw\","
+    " \"unit_price_fen\":15000,\"conditions\":{\"kw_min\":161,"
+    " \"customer_class\":\"commercial\"},\"legal_basis\":\"fixture basis 7\"},"
+    "{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"unit\":\"per_kw\","
+    " \"unit_price_fen\":10000,\"conditions\":{\"kw_min\":161,"
+    " \"customer_class\":\"residential\"},\"legal_basis\":\"fixture basis 7\"}"
+    "]}";
 
 static const char network_v1[] =
-	"{\"utility_kind\":\"network\",\"version\":1,\"effective_from\":\"2026-01-01\",\"items\":["
-	"{\"code\":\"N-PORT\",\"name_zh\":\"端口费\",\"unit\":\"per_port\","
-	" \"unit_price_fen\":20000,\"legal_basis\":\"fixture basis 8\"}"
-	"]}";
+    "{\"utility_kind\":\"network\",\"version\":1,\"effective_from\":\"2026-01-01\",\"items\":["
+    "{\"code\":\"N-PORT\",\"name_zh\":\"端口费\",\"unit\":\"per_port\","
+    " \"unit_price_fen\":20000,\"legal_basis\":\"fixture basis 8\"}"
+    "]}";
 
 enum { S_W1 = 1, S_W2 = 2, S_P1 = 4, S_N1 = 8 };
-static const char *const fixtures[] = { water_v1, water_v2, power_v1, network_v1 };
+static const char *const fixtures[] = {water_v1, water_v2, power_v1, network_v1};
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
 
 /* ---------------------------------------------------------------- helpers */
@@ -139,7 +139,7 @@ static int cmp_str(const void *a, const void *b)
 /* Sorts a comma-separated list, so details can be compared regardless of order. */
 static char *sorted_list(const char *list)
 {
-	char *copy = strdup(list), *items[64];
+	char *copy = strdup(list), *items[64] = { 0 };
 	size_t n = 0;
 	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && n < 64;
 	     tok = strtok_r(NULL, ",", &save))
@@ -198,43 +198,43 @@ struct est_case {
 ParameterizedTestParameters(fees, estimate)
 {
 	static struct est_case cases[] = {
-		/* DN 100 is in the 51-100 band; the meter is free but still listed. */
-		{ "2026-02-01", S_W1, "dn=100 length_m=30 meters=2",
-		  "W-CONN:1:300000,W-PIPE:30:360000,W-METER:2:0,W-OLD:1:5000", 665000 },
-		/* last day of the old handling fee, then the first of the new */
-		{ "2026-03-31", S_W1, "dn=100 length_m=30 meters=2",
-		  "W-CONN:1:300000,W-PIPE:30:360000,W-METER:2:0,W-OLD:1:5000", 665000 },
-		{ "2026-04-01", S_W1, "dn=100 length_m=30 meters=2",
-		  "W-CONN:1:300000,W-PIPE:30:360000,W-METER:2:0,W-NEW:1:6000", 666000 },
-		/* band edges: 101 is the next band, 15 the first, 10 none */
-		{ "2026-02-01", S_W1, "dn=101 length_m=0 meters=1",
-		  "W-CONN:1:800000,W-PIPE:0:0,W-METER:1:0,W-OLD:1:5000", 805000 },
-		{ "2026-02-01", S_W1, "dn=15 length_m=1 meters=1",
-		  "W-CONN:1:150000,W-PIPE:1:12000,W-METER:1:0,W-OLD:1:5000", 167000 },
-		{ "2026-02-01", S_W1, "dn=10 length_m=1 meters=1",
-		  "W-PIPE:1:12000,W-METER:1:0,W-OLD:1:5000", 17000 },
-		/* per_connection counts connections when given */
-		{ "2026-02-01", S_W1, "dn=10 length_m=1 meters=1 connections=3",
-		  "W-PIPE:1:12000,W-METER:1:0,W-OLD:3:15000", 27000 },
-		/* version 2 supersedes version 1 from its first day, even for items v1 still had */
-		{ "2026-06-30", S_W1 | S_W2, "dn=50 length_m=10 meters=1",
-		  "W-CONN:1:150000,W-PIPE:10:120000,W-METER:1:0,W-NEW:1:6000", 276000 },
-		{ "2026-07-01", S_W1 | S_W2, "dn=50 length_m=10 meters=1",
-		  "W-CONN:1:180000,W-PIPE:10:150000", 330000 },
-		/* before any schedule is in force: nothing to charge */
-		{ "2025-12-31", S_W1 | S_P1, "dn=50 length_m=10 meters=1 kw=100", "", 0 },
-		/* power: small loads free, larger by kW and customer class */
-		{ "2026-02-01", S_P1, "kw=160", "P-LV:1:0", 0 },
-		{ "2026-02-01", S_P1, "kw=250 class=commercial", "P-HV:250:3750000", 3750000 },
-		{ "2026-02-01", S_P1, "kw=250 class=residential", "P-HV:250:2500000", 2500000 },
-		{ "2026-02-01", S_P1, "kw=250", "", 0 },
-		{ "2026-02-01", S_P1, "dn=50", "", 0 }, /* no kW given: no kW-banded item */
-		/* a joint application: water, power and network together */
-		{ "2026-05-01", S_W1 | S_P1 | S_N1,
-		  "dn=50 length_m=10 meters=1 kw=200 ports=8 class=commercial",
-		  "W-CONN:1:150000,W-PIPE:10:120000,W-METER:1:0,W-NEW:1:6000,P-HV:200:3000000,"
-		  "N-PORT:8:160000",
-		  3436000 },
+	    /* DN 100 is in the 51-100 band; the meter is free but still listed. */
+	    {"2026-02-01", S_W1, "dn=100 length_m=30 meters=2",
+	     "W-CONN:1:300000,W-PIPE:30:360000,W-METER:2:0,W-OLD:1:5000", 665000},
+	    /* last day of the old handling fee, then the first of the new */
+	    {"2026-03-31", S_W1, "dn=100 length_m=30 meters=2",
+	     "W-CONN:1:300000,W-PIPE:30:360000,W-METER:2:0,W-OLD:1:5000", 665000},
+	    {"2026-04-01", S_W1, "dn=100 length_m=30 meters=2",
+	     "W-CONN:1:300000,W-PIPE:30:360000,W-METER:2:0,W-NEW:1:6000", 666000},
+	    /* band edges: 101 is the next band, 15 the first, 10 none */
+	    {"2026-02-01", S_W1, "dn=101 length_m=0 meters=1",
+	     "W-CONN:1:800000,W-PIPE:0:0,W-METER:1:0,W-OLD:1:5000", 805000},
+	    {"2026-02-01", S_W1, "dn=15 length_m=1 meters=1",
+	     "W-CONN:1:150000,W-PIPE:1:12000,W-METER:1:0,W-OLD:1:5000", 167000},
+	    {"2026-02-01", S_W1, "dn=10 length_m=1 meters=1",
+	     "W-PIPE:1:12000,W-METER:1:0,W-OLD:1:5000", 17000},
+	    /* per_connection counts connections when given */
+	    {"2026-02-01", S_W1, "dn=10 length_m=1 meters=1 connections=3",
+	     "W-PIPE:1:12000,W-METER:1:0,W-OLD:3:15000", 27000},
+	    /* version 2 supersedes version 1 from its first day, even for items v1 still had */
+	    {"2026-06-30", S_W1 | S_W2, "dn=50 length_m=10 meters=1",
+	     "W-CONN:1:150000,W-PIPE:10:120000,W-METER:1:0,W-NEW:1:6000", 276000},
+	    {"2026-07-01", S_W1 | S_W2, "dn=50 length_m=10 meters=1",
+	     "W-CONN:1:180000,W-PIPE:10:150000", 330000},
+	    /* before any schedule is in force: nothing to charge */
+	    {"2025-12-31", S_W1 | S_P1, "dn=50 length_m=10 meters=1 kw=100", "", 0},
+	    /* power: small loads free, larger by kW and customer class */
+	    {"2026-02-01", S_P1, "kw=160", "P-LV:1:0", 0},
+	    {"2026-02-01", S_P1, "kw=250 class=commercial", "P-HV:250:3750000", 3750000},
+	    {"2026-02-01", S_P1, "kw=250 class=residential", "P-HV:250:2500000", 2500000},
+	    {"2026-02-01", S_P1, "kw=250", "", 0},
+	    {"2026-02-01", S_P1, "dn=50", "", 0}, /* no kW given: no kW-banded item */
+	    /* a joint application: water, power and network together */
+	    {"2026-05-01", S_W1 | S_P1 | S_N1,
+	     "dn=50 length_m=10 meters=1 kw=200 ports=8 class=commercial",
+	     "W-CONN:1:150000,W-PIPE:10:120000,W-METER:1:0,W-NEW:1:6000,P-HV:200:3000000,"
+	     "N-PORT:8:160000",
+	     3436000},
 	};
 	return cr_make_param_array(struct est_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -280,19 +280,16 @@ struct est_error_case {
 ParameterizedTestParameters(fees, estimate_errors)
 {
 	static struct est_error_case cases[] = {
-		/* every missing quantity named once, however many items need it */
-		{ "2026-02-01", S_W1, "dn=100", "params.length_m:required,params.meters:required" },
-		{ "2026-02-01", S_W1 | S_N1, "dn=100 meters=1",
-		  "params.length_m:required,params.ports:required" },
-		{ "2026-02-01", S_W1, "dn=-5 length_m=-1 meters=1",
-		  "params.dn:negative,params.length_m:negative" },
-		/* amounts and totals beyond int64 are refused, never wrapped */
-		{ "2026-02-01", S_W1, "dn=100 meters=1 length_m=9223372036854775",
-		  "total_fen:overflow" },
-		{ "2026-02-01", S_W1, "dn=100 meters=1 length_m=768614336404564",
-		  "total_fen:overflow" },
-		{ "2026-02-01", S_P1, "kw=9223372036854775807 class=commercial",
-		  "total_fen:overflow" },
+	    /* every missing quantity named once, however many items need it */
+	    {"2026-02-01", S_W1, "dn=100", "params.length_m:required,params.meters:required"},
+	    {"2026-02-01", S_W1 | S_N1, "dn=100 meters=1",
+	     "params.length_m:required,params.ports:required"},
+	    {"2026-02-01", S_W1, "dn=-5 length_m=-1 meters=1",
+	     "params.dn:negative,params.length_m:negative"},
+	    /* amounts and totals beyond int64 are refused, never wrapped */
+	    {"2026-02-01", S_W1, "dn=100 meters=1 length_m=9223372036854775", "total_fen:overflow"},
+	    {"2026-02-01", S_W1, "dn=100 meters=1 length_m=768614336404564", "total_fen:overflow"},
+	    {"2026-02-01", S_P1, "kw=9223372036854775807 class=commercial", "total_fen:overflow"},
 	};
 	return cr_make_param_array(struct est_error_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -323,19 +320,19 @@ Test(fees, estimate_without_error_record)
 	struct fee_params p;
 	fees_params_init(&p);
 	struct fee_estimate e;
-	cr_expect_eq(fees_estimate((const struct fee_schedule *const *)&w, 1, D("2026-02-01"), &p,
-				   &e, NULL),
-		     ERR_INVALID);
+	cr_expect_eq(
+	    fees_estimate((const struct fee_schedule *const *)&w, 1, D("2026-02-01"), &p, &e, NULL),
+	    ERR_INVALID);
 	fees_schedule_free(w);
 }
 
 /* ---------------------------------------------------------------- validation */
 
-#define ITEM(extra)                                                                            \
-	"{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"unit\":\"per_dn_band\","            \
+#define ITEM(extra)                                                                                \
+	"{\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\",\"unit\":\"per_dn_band\","           \
 	"\"unit_price_fen\":150000,\"legal_basis\":\"basis\"" extra "}"
-#define SCHEDULE(items)                                                                        \
-	"{\"utility_kind\":\"water\",\"version\":1,\"effective_from\":\"2026-03-01\","         \
+#define SCHEDULE(items)                                                                            \
+	"{\"utility_kind\":\"water\",\"version\":1,\"effective_from\":\"2026-03-01\","             \
 	"\"items\":[" items "]}"
 #define DN(lo, hi) ",\"conditions\":{\"dn_min\":" #lo ",\"dn_max\":" #hi "}"
 
@@ -349,99 +346,103 @@ struct validate_case {
 ParameterizedTestParameters(fees, validate)
 {
 	static struct validate_case cases[] = {
-		{ "valid", "2026-02-01", SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(51, 100))), "" },
-		{ "published on its first day", "2026-03-01", SCHEDULE(ITEM(DN(15, 50))), "" },
-		{ "negative price", "2026-02-01",
-		  SCHEDULE("{\"code\":\"X\",\"name_zh\":\"x\",\"unit\":\"per_metre\","
-			   "\"unit_price_fen\":-1,\"legal_basis\":\"b\"}"),
-		  "items[0].unit_price_fen:negative" },
-		{ "empty code and names", "2026-02-01",
-		  SCHEDULE("{\"code\":\"\",\"name_zh\":\"\",\"unit\":\"per_metre\","
-			   "\"unit_price_fen\":1,\"legal_basis\":\"\"}"),
-		  "items[0].code:required,items[0].name_zh:required,"
-		  "items[0].legal_basis:required" },
-		{ "unknown unit", "2026-02-01",
-		  SCHEDULE("{\"code\":\"X\",\"name_zh\":\"x\",\"unit\":\"per_yard\","
-			   "\"unit_price_fen\":1,\"legal_basis\":\"b\"}"),
-		  "items[0].unit:unknown_unit" },
-		{ "in the past", "2026-03-02", SCHEDULE(ITEM(DN(15, 50))),
-		  "effective_from:in_the_past,items[0].effective_from:in_the_past" },
-		{ "item before its schedule", "2026-02-01",
-		  SCHEDULE(ITEM(DN(15, 50) ",\"effective_from\":\"2026-02-15\"")),
-		  "items[0].effective_from:invalid_range" },
-		{ "ends before it starts", "2026-02-01",
-		  SCHEDULE(ITEM(DN(15, 50) ",\"effective_to\":\"2026-02-28\"")),
-		  "items[0].effective_to:invalid_range" },
-		{ "duplicate", "2026-02-01", SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(15, 50))),
-		  "items[1].code:duplicate" },
-		{ "dn bands overlap", "2026-02-01", SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(50, 100))),
-		  "items[1].code:overlap" },
-		{ "third band overlaps both", "2026-02-01",
-		  SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(51, 100)) "," ITEM(DN(40, 60))),
-		  "items[2].code:overlap,items[2].code:overlap" },
-		{ "same band, other classes", "2026-02-01",
-		  SCHEDULE(ITEM(",\"conditions\":{\"dn_min\":15,\"customer_class\":\"a\"}") "," ITEM(
-			  ",\"conditions\":{\"dn_min\":15,\"customer_class\":\"b\"}")),
-		  "" },
-		{ "classless overlaps a class", "2026-02-01",
-		  SCHEDULE(ITEM(",\"conditions\":{\"dn_min\":15}") "," ITEM(
-			  ",\"conditions\":{\"dn_min\":15,\"customer_class\":\"b\"}")),
-		  "items[1].code:overlap" },
-		{ "same band, disjoint dates", "2026-02-01",
-		  SCHEDULE(ITEM(DN(15, 50) ",\"effective_to\":\"2026-06-30\"") "," ITEM(
-			  DN(15, 50) ",\"effective_from\":\"2026-07-01\"")),
-		  "" },
-		{ "same band, dates meet", "2026-02-01",
-		  SCHEDULE(ITEM(DN(15, 50) ",\"effective_to\":\"2026-07-01\"") "," ITEM(
-			  DN(15, 50) ",\"effective_from\":\"2026-07-01\"")),
-		  "items[1].code:overlap" },
-		{ "kW open range overlaps", "2026-02-01",
-		  SCHEDULE("{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":1,"
-			   "\"legal_basis\":\"b\",\"conditions\":{\"kw_min\":161}},"
-			   "{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":2,"
-			   "\"legal_basis\":\"b\",\"conditions\":{\"kw_min\":200,\"kw_max\":300}}"),
-		  "items[1].code:overlap" },
-		{ "kW ranges apart", "2026-02-01",
-		  SCHEDULE("{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":1,"
-			   "\"legal_basis\":\"b\",\"conditions\":{\"kw_max\":160}},"
-			   "{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":2,"
-			   "\"legal_basis\":\"b\",\"conditions\":{\"kw_min\":161}}"),
-		  "" },
-		{ "other codes may overlap", "2026-02-01",
-		  SCHEDULE("{\"code\":\"A\",\"name_zh\":\"a\",\"unit\":\"per_metre\","
-			   "\"unit_price_fen\":1,\"legal_basis\":\"b\"},"
-			   "{\"code\":\"B\",\"name_zh\":\"b\",\"unit\":\"per_metre\","
-			   "\"unit_price_fen\":1,\"legal_basis\":\"b\"}"),
-		  "" },
-		{ "band without dn", "2026-02-01", SCHEDULE(ITEM("")),
-		  "items[0].conditions:band_missing" },
-		{ "min above max", "2026-02-01", SCHEDULE(ITEM(DN(100, 50))),
-		  "items[0].conditions.dn_min:invalid_range" },
-		{ "no items", "2026-02-01", SCHEDULE(""), "items:required" },
-		{ "bad kind and version", "2026-02-01",
-		  "{\"utility_kind\":\"sewage\",\"version\":0,\"effective_from\":\"2026-03-01\","
-		  "\"items\":[" ITEM(DN(15, 50)) "]}",
-		  "utility_kind:unknown_kind,version:out_of_range" },
-		{ "empty kind", "2026-02-01",
-		  "{\"utility_kind\":\"\",\"version\":1,\"effective_from\":\"2026-03-01\","
-		  "\"items\":[" ITEM(DN(15, 50)) "]}",
-		  "utility_kind:required" },
-		/* one-time notice: every problem of a bad schedule at once */
-		{ "many problems at once", "2026-03-05",
-		  "{\"utility_kind\":\"sewage\",\"version\":1,\"effective_from\":\"2026-03-01\","
-		  "\"items\":["
-		  "{\"code\":\"A\",\"name_zh\":\"a\",\"unit\":\"per_yard\",\"unit_price_fen\":-5,"
-		  "\"legal_basis\":\"b\",\"effective_from\":\"2026-03-10\"},"
-		  "{\"code\":\"\",\"name_zh\":\"b\",\"unit\":\"per_metre\",\"unit_price_fen\":1,"
-		  "\"legal_basis\":\"b\",\"effective_from\":\"2026-03-10\"},"
-		  ITEM(DN(15, 50) ",\"effective_from\":\"2026-03-10\"") ","
-		  ITEM(DN(50, 80) ",\"effective_from\":\"2026-03-10\"") ","
-		  ITEM(DN(15, 50) ",\"effective_from\":\"2026-03-10\"")
-		  "]}",
-		  "utility_kind:unknown_kind,effective_from:in_the_past,"
-		  "items[0].unit:unknown_unit,items[0].unit_price_fen:negative,"
-		  "items[1].code:required,items[3].code:overlap,"
-		  "items[4].code:duplicate,items[4].code:overlap" },
+	    {"valid", "2026-02-01", SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(51, 100))), ""},
+	    {"published on its first day", "2026-03-01", SCHEDULE(ITEM(DN(15, 50))), ""},
+	    {"negative price", "2026-02-01",
+	     SCHEDULE("{\"code\":\"X\",\"name_zh\":\"x\",\"unit\":\"per_metre\","
+		      "\"unit_price_fen\":-1,\"legal_basis\":\"b\"}"),
+	     "items[0].unit_price_fen:negative"},
+	    {"empty code and names", "2026-02-01",
+	     SCHEDULE("{\"code\":\"\",\"name_zh\":\"\",\"unit\":\"per_metre\","
+		      "\"unit_price_fen\":1,\"legal_basis\":\"\"}"),
+	     "items[0].code:required,items[0].name_zh:required,"
+	     "items[0].legal_basis:required"},
+	    {"unknown unit", "2026-02-01",
+	     SCHEDULE("{\"code\":\"X\",\"name_zh\":\"x\",\"unit\":\"per_yard\","
+		      "\"unit_price_fen\":1,\"legal_basis\":\"b\"}"),
+	     "items[0].unit:unknown_unit"},
+	    {"in the past", "2026-03-02", SCHEDULE(ITEM(DN(15, 50))),
+	     "effective_from:in_the_past,items[0].effective_from:in_the_past"},
+	    {"item before its schedule", "2026-02-01",
+	     SCHEDULE(ITEM(DN(15, 50) ",\"effective_from\":\"2026-02-15\"")),
+	     "items[0].effective_from:invalid_range"},
+	    {"ends before it starts", "2026-02-01",
+	     SCHEDULE(ITEM(DN(15, 50) ",\"effective_to\":\"2026-02-28\"")),
+	     "items[0].effective_to:invalid_range"},
+	    {"duplicate", "2026-02-01", SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(15, 50))),
+	     "items[1].code:duplicate"},
+	    {"dn bands overlap", "2026-02-01", SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(50, 100))),
+	     "items[1].code:overlap"},
+	    {"third band overlaps both", "2026-02-01",
+	     SCHEDULE(ITEM(DN(15, 50)) "," ITEM(DN(51, 100)) "," ITEM(DN(40, 60))),
+	     "items[2].code:overlap,items[2].code:overlap"},
+	    {"same band, other classes", "2026-02-01",
+	     SCHEDULE(ITEM(",\"conditions\":{\"dn_min\":15,\"customer_class\":\"a\"}") "," ITEM(
+		 ",\"conditions\":{\"dn_min\":15,\"customer_class\":\"b\"}")),
+	     ""},
+	    {"classless overlaps a class", "2026-02-01",
+	     SCHEDULE(ITEM(",\"conditions\":{\"dn_min\":15}") "," ITEM(
+		 ",\"conditions\":{\"dn_min\":15,\"customer_class\":\"b\"}")),
+	     "items[1].code:overlap"},
+	    {"same band, disjoint dates", "2026-02-01",
+	     SCHEDULE(ITEM(DN(15, 50) ",\"effective_to\":\"2026-06-30\"") "," ITEM(
+		 DN(15, 50) ",\"effective_from\":\"2026-07-01\"")),
+	     ""},
+	    {"same band, dates meet", "2026-02-01",
+	     SCHEDULE(ITEM(DN(15, 50) ",\"effective_to\":\"2026-07-01\"") "," ITEM(
+		 DN(15, 50) ",\"effective_from\":\"2026-07-01\"")),
+	     "items[1].code:overlap"},
+	    {"kW open range overlaps", "2026-02-01",
+	     SCHEDULE("{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":1,"
+		      "\"legal_basis\":\"b\",\"conditions\":{\"kw_min\":161}},"
+		      "{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":2,"
+		      "\"legal_basis\":\"b\",\"conditions\":{\"kw_min\":200,\"kw_max\":300}}"),
+	     "items[1].code:overlap"},
+	    {"kW ranges apart", "2026-02-01",
+	     SCHEDULE("{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":1,"
+		      "\"legal_basis\":\"b\",\"conditions\":{\"kw_max\":160}},"
+		      "{\"code\":\"P\",\"name_zh\":\"p\",\"unit\":\"per_kw\",\"unit_price_fen\":2,"
+		      "\"legal_basis\":\"b\",\"conditions\":{\"kw_min\":161}}"),
+	     ""},
+	    {"other codes may overlap", "2026-02-01",
+	     SCHEDULE("{\"code\":\"A\",\"name_zh\":\"a\",\"unit\":\"per_metre\","
+		      "\"unit_price_fen\":1,\"legal_basis\":\"b\"},"
+		      "{\"code\":\"B\",\"name_zh\":\"b\",\"unit\":\"per_metre\","
+		      "\"unit_price_fen\":1,\"legal_basis\":\"b\"}"),
+	     ""},
+	    {"band without dn", "2026-02-01", SCHEDULE(ITEM("")),
+	     "items[0].conditions:band_missing"},
+	    {"min above max", "2026-02-01", SCHEDULE(ITEM(DN(100, 50))),
+	     "items[0].conditions.dn_min:invalid_range"},
+	    {"no items", "2026-02-01", SCHEDULE(""), "items:required"},
+	    {"bad kind and version", "2026-02-01",
+	     "{\"utility_kind\":\"sewage\",\"version\":0,\"effective_from\":\"2026-03-01\","
+	     "\"items\":[" ITEM(DN(15, 50)) "]}",
+	     "utility_kind:unknown_kind,version:out_of_range"},
+	    {"empty kind", "2026-02-01",
+	     "{\"utility_kind\":\"\",\"version\":1,\"effective_from\":\"2026-03-01\","
+	     "\"items\":[" ITEM(DN(15, 50)) "]}",
+	     "utility_kind:required"},
+	    /* one-time notice: every problem of a bad schedule at once */
+	    {"many problems at once", "2026-03-05",
+	     "{\"utility_kind\":\"sewage\",\"version\":1,\"effective_from\":\"2026-03-01\","
+	     "\"items\":["
+	     "{\"code\":\"A\",\"name_zh\":\"a\",\"unit\":\"per_yard\",\"unit_price_fen\":-5,"
+	     "\"legal_basis\":\"b\",\"effective_from\":\"2026-03-10\"},"
+	     "{\"code\":\"\",\"name_zh\":\"b\",\"unit\":\"per_metre\",\"unit_price_fen\":1,"
+	     "\"legal_basis\":\"b\",\"effective_from\":\"2026-03-10\"}," ITEM(DN(15, 50) ",\"effect"
+											 "ive_"
+											 "from\":"
+											 "\"2026-"
+											 "03-10\"") "," ITEM(
+		 DN(50, 80) ",\"effective_from\":\"2026-03-10\"") "," ITEM(DN(15,
+									      50) ",\"effective_"
+										  "from\":\"2026-"
+										  "03-10\"") "]}",
+	     "utility_kind:unknown_kind,effective_from:in_the_past,"
+	     "items[0].unit:unknown_unit,items[0].unit_price_fen:negative,"
+	     "items[1].code:required,items[3].code:overlap,"
+	     "items[4].code:duplicate,items[4].code:overlap"},
 	};
 	return cr_make_param_array(struct validate_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -462,8 +463,7 @@ Test(fees, fixtures_are_valid)
 	for (size_t i = 0; i < NFIXTURES; i++) {
 		struct fee_schedule *s = load(fixtures[i]);
 		struct error err = ERROR_INIT;
-		cr_expect_eq(fees_validate_schedule(s, D("2026-01-01"), &err), 0, "fixture %zu",
-			     i);
+		cr_expect_eq(fees_validate_schedule(s, D("2026-01-01"), &err), 0, "fixture %zu", i);
 		expect_details(&err, "");
 		error_release(&err);
 		fees_schedule_free(s);
@@ -474,15 +474,28 @@ Test(fees, validate_hand_built_schedule)
 {
 	/* Schedules need not come from JSON: literals work too (and are not freed). */
 	struct fee_item items[] = {
-		{ .code = "G-CONN", .name_zh = "接气费", .name_en = "", .unit = "per_meter",
-		  .unit_price_fen = 50000, .legal_basis = "b", .effective_from = D("2026-01-01"),
-		  .effective_to = FEES_OPEN_END },
-		{ .code = "G-CONN", .name_zh = "接气费", .name_en = "", .unit = "per_meter",
-		  .unit_price_fen = -1, .legal_basis = "b", .effective_from = D("2026-01-01"),
-		  .effective_to = FEES_OPEN_END },
+	    {.code = "G-CONN",
+	     .name_zh = "接气费",
+	     .name_en = "",
+	     .unit = "per_meter",
+	     .unit_price_fen = 50000,
+	     .legal_basis = "b",
+	     .effective_from = D("2026-01-01"),
+	     .effective_to = FEES_OPEN_END},
+	    {.code = "G-CONN",
+	     .name_zh = "接气费",
+	     .name_en = "",
+	     .unit = "per_meter",
+	     .unit_price_fen = -1,
+	     .legal_basis = "b",
+	     .effective_from = D("2026-01-01"),
+	     .effective_to = FEES_OPEN_END},
 	};
-	struct fee_schedule s = { .utility_kind = "gas", .version = 1,
-				  .effective_from = D("2026-01-01"), .items = items, .nitems = 2 };
+	struct fee_schedule s = {.utility_kind = "gas",
+				 .version = 1,
+				 .effective_from = D("2026-01-01"),
+				 .items = items,
+				 .nitems = 2};
 	struct error err = ERROR_INIT;
 	cr_expect_eq(fees_validate_schedule(&s, D("2026-01-01"), &err), ERR_INVALID);
 	expect_details(&err, "items[1].unit_price_fen:negative,items[1].code:duplicate");
@@ -506,34 +519,37 @@ struct quote_case {
 ParameterizedTestParameters(fees, check_quote)
 {
 	static struct quote_case cases[] = {
-		{ "2026-02-01", { { "W-CONN", 1, 300000 }, { "W-PIPE", 30, 12000 } }, 2, "",
-		  660000 },
-		/* any band's published price of the code is a published price */
-		{ "2026-02-01", { { "W-CONN", 1, 800000 } }, 1, "", 800000 },
-		{ "2026-02-01", { { "W-METER", 2, 0 } }, 1, "", 0 },
-		{ "2026-02-01", { { "", 0, 0 } }, 0, "", 0 }, /* an empty quote */
-		{ "2026-02-01", { { "W-PIPE", 30, 13000 } }, 1, "quote[0].unit_price_fen:price_mismatch",
-		  0 },
-		{ "2026-02-01", { { "W-XYZ", 1, 100 } }, 1, "quote[0].code:not_published", 0 },
-		{ "2026-02-01", { { "", 1, 100 } }, 1, "quote[0].code:required", 0 },
-		/* a price not yet, or no longer, in force on the submission date */
-		{ "2026-02-01", { { "W-NEW", 1, 6000 } }, 1, "quote[0].code:not_in_force", 0 },
-		{ "2026-04-01", { { "W-OLD", 1, 5000 } }, 1, "quote[0].code:not_in_force", 0 },
-		{ "2026-04-01", { { "W-NEW", 1, 6000 } }, 1, "", 6000 },
-		/* the schedule itself is not yet in force */
-		{ "2025-12-01", { { "W-CONN", 1, 150000 }, { "W-PIPE", 1, 12000 } }, 2,
-		  "quote[0].code:not_in_force,quote[1].code:not_in_force", 0 },
-		{ "2026-02-01", { { "W-PIPE", 0, 12000 } }, 1, "quote[0].quantity:out_of_range", 0 },
-		/* every bad line listed at once, with its index */
-		{ "2026-02-01",
-		  { { "W-XYZ", 1, 1 }, { "W-PIPE", 30, 11000 }, { "W-CONN", 1, 150000 },
-		    { "W-METER", -1, 0 } },
-		  4,
-		  "quote[0].code:not_published,quote[1].unit_price_fen:price_mismatch,"
-		  "quote[3].quantity:out_of_range",
-		  0 },
-		{ "2026-02-01", { { "W-PIPE", 768614336404564, 12000 }, { "W-CONN", 1, 300000 } }, 2,
-		  "quote:overflow", 0 },
+	    {"2026-02-01", {{"W-CONN", 1, 300000}, {"W-PIPE", 30, 12000}}, 2, "", 660000},
+	    /* any band's published price of the code is a published price */
+	    {"2026-02-01", {{"W-CONN", 1, 800000}}, 1, "", 800000},
+	    {"2026-02-01", {{"W-METER", 2, 0}}, 1, "", 0},
+	    {"2026-02-01", {{"", 0, 0}}, 0, "", 0}, /* an empty quote */
+	    {"2026-02-01", {{"W-PIPE", 30, 13000}}, 1, "quote[0].unit_price_fen:price_mismatch", 0},
+	    {"2026-02-01", {{"W-XYZ", 1, 100}}, 1, "quote[0].code:not_published", 0},
+	    {"2026-02-01", {{"", 1, 100}}, 1, "quote[0].code:required", 0},
+	    /* a price not yet, or no longer, in force on the submission date */
+	    {"2026-02-01", {{"W-NEW", 1, 6000}}, 1, "quote[0].code:not_in_force", 0},
+	    {"2026-04-01", {{"W-OLD", 1, 5000}}, 1, "quote[0].code:not_in_force", 0},
+	    {"2026-04-01", {{"W-NEW", 1, 6000}}, 1, "", 6000},
+	    /* the schedule itself is not yet in force */
+	    {"2025-12-01",
+	     {{"W-CONN", 1, 150000}, {"W-PIPE", 1, 12000}},
+	     2,
+	     "quote[0].code:not_in_force,quote[1].code:not_in_force",
+	     0},
+	    {"2026-02-01", {{"W-PIPE", 0, 12000}}, 1, "quote[0].quantity:out_of_range", 0},
+	    /* every bad line listed at once, with its index */
+	    {"2026-02-01",
+	     {{"W-XYZ", 1, 1}, {"W-PIPE", 30, 11000}, {"W-CONN", 1, 150000}, {"W-METER", -1, 0}},
+	     4,
+	     "quote[0].code:not_published,quote[1].unit_price_fen:price_mismatch,"
+	     "quote[3].quantity:out_of_range",
+	     0},
+	    {"2026-02-01",
+	     {{"W-PIPE", 768614336404564, 12000}, {"W-CONN", 1, 300000}},
+	     2,
+	     "quote:overflow",
+	     0},
 	};
 	return cr_make_param_array(struct quote_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -543,8 +559,8 @@ ParameterizedTest(struct quote_case *c, fees, check_quote)
 	struct fee_schedule *s = load(water_v1);
 	struct fee_quote_line lines[4];
 	for (size_t i = 0; i < c->nlines; i++)
-		lines[i] = (struct fee_quote_line){ c->lines[i].code, c->lines[i].quantity,
-						    c->lines[i].unit_price_fen };
+		lines[i] = (struct fee_quote_line){c->lines[i].code, c->lines[i].quantity,
+						   c->lines[i].unit_price_fen};
 	struct error err = ERROR_INIT;
 	int64_t total = -1;
 	int rc = fees_check_quote(s, D(c->day), lines, c->nlines, &total, &err);
@@ -572,38 +588,41 @@ struct json_case {
 ParameterizedTestParameters(fees, from_json_errors)
 {
 	static struct json_case cases[] = {
-		{ "not an object", "[]", ERR_MALFORMED, "" },
-		{ "empty object", "{}", ERR_INVALID,
-		  "utility_kind:required,version:required,effective_from:required,items:required" },
-		{ "wrong types", "{\"utility_kind\":5,\"version\":\"1\","
-				 "\"effective_from\":\"2026-02-30\",\"items\":{}}",
-		  ERR_INVALID,
-		  "utility_kind:wrong_type,version:wrong_type,effective_from:invalid_date,"
-		  "items:wrong_type" },
-		{ "typo in a field name", "{\"utility_kind\":\"water\",\"versoin\":1,"
-					  "\"effective_from\":\"2026-02-01\",\"items\":[]}",
-		  ERR_INVALID, "versoin:unknown_field,version:required" },
-		{ "version too large", "{\"utility_kind\":\"water\",\"version\":99999999999,"
-				       "\"effective_from\":\"2026-02-01\",\"items\":[]}",
-		  ERR_INVALID, "version:out_of_range" },
-		{ "every item problem at once",
-		  "{\"utility_kind\":\"water\",\"version\":1,\"effective_from\":\"2026-02-01\","
-		  "\"items\":[5,"
-		  "{\"code\":1,\"unit_price_fen\":1.5,\"name_en\":null,\"colour\":\"red\","
-		  "\"effective_to\":\"2026/12/31\",\"effective_from\":20260101,"
-		  "\"conditions\":{\"dn_min\":\"x\",\"depth_min\":3,\"kw\":1,"
-		  "\"customer_class\":4,\"kw_max\":null}},"
-		  "{\"code\":\"A\",\"name_zh\":\"a\",\"unit\":\"per_metre\",\"unit_price_fen\":1,"
-		  "\"legal_basis\":\"b\",\"conditions\":[]}]}",
-		  ERR_INVALID,
-		  "items[0]:wrong_type,items[1].code:wrong_type,items[1].name_zh:required,"
-		  "items[1].unit:required,items[1].unit_price_fen:wrong_type,"
-		  "items[1].legal_basis:required,items[1].effective_to:invalid_date,"
-		  "items[1].effective_from:wrong_type,items[1].colour:unknown_field,"
-		  "items[1].conditions.dn_min:wrong_type,items[1].conditions.depth_min:unknown_field,"
-		  "items[1].conditions.kw:unknown_field,"
-		  "items[1].conditions.customer_class:wrong_type,"
-		  "items[2].conditions:wrong_type" },
+	    {"not an object", "[]", ERR_MALFORMED, ""},
+	    {"empty object", "{}", ERR_INVALID,
+	     "utility_kind:required,version:required,effective_from:required,items:required"},
+	    {"wrong types",
+	     "{\"utility_kind\":5,\"version\":\"1\","
+	     "\"effective_from\":\"2026-02-30\",\"items\":{}}",
+	     ERR_INVALID,
+	     "utility_kind:wrong_type,version:wrong_type,effective_from:invalid_date,"
+	     "items:wrong_type"},
+	    {"typo in a field name",
+	     "{\"utility_kind\":\"water\",\"versoin\":1,"
+	     "\"effective_from\":\"2026-02-01\",\"items\":[]}",
+	     ERR_INVALID, "versoin:unknown_field,version:required"},
+	    {"version too large",
+	     "{\"utility_kind\":\"water\",\"version\":99999999999,"
+	     "\"effective_from\":\"2026-02-01\",\"items\":[]}",
+	     ERR_INVALID, "version:out_of_range"},
+	    {"every item problem at once",
+	     "{\"utility_kind\":\"water\",\"version\":1,\"effective_from\":\"2026-02-01\","
+	     "\"items\":[5,"
+	     "{\"code\":1,\"unit_price_fen\":1.5,\"name_en\":null,\"colour\":\"red\","
+	     "\"effective_to\":\"2026/12/31\",\"effective_from\":20260101,"
+	     "\"conditions\":{\"dn_min\":\"x\",\"depth_min\":3,\"kw\":1,"
+	     "\"customer_class\":4,\"kw_max\":null}},"
+	     "{\"code\":\"A\",\"name_zh\":\"a\",\"unit\":\"per_metre\",\"unit_price_fen\":1,"
+	     "\"legal_basis\":\"b\",\"conditions\":[]}]}",
+	     ERR_INVALID,
+	     "items[0]:wrong_type,items[1].code:wrong_type,items[1].name_zh:required,"
+	     "items[1].unit:required,items[1].unit_price_fen:wrong_type,"
+	     "items[1].legal_basis:required,items[1].effective_to:invalid_date,"
+	     "items[1].effective_from:wrong_type,items[1].colour:unknown_field,"
+	     "items[1].conditions.dn_min:wrong_type,items[1].conditions.depth_min:unknown_field,"
+	     "items[1].conditions.kw:unknown_field,"
+	     "items[1].conditions.customer_class:wrong_type,"
+	     "items[2].conditions:wrong_type"},
 	};
 	return cr_make_param_array(struct json_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -665,23 +684,23 @@ Test(fees, schedule_to_json_shape)
 	struct fee_schedule *s = load(power_v1);
 	json_t *got = fees_schedule_to_json(s);
 	json_t *want = json_loads(
-		"{\"utility_kind\":\"power\",\"version\":1,\"effective_from\":\"2026-01-01\","
-		"\"items\":["
-		"{\"code\":\"P-LV\",\"name_zh\":\"低压接入\",\"name_en\":\"\","
-		"\"unit\":\"per_connection\",\"unit_price_fen\":0,"
-		"\"conditions\":{\"kw_min\":0,\"kw_max\":160},\"legal_basis\":\"fixture basis 7\","
-		"\"effective_from\":\"2026-01-01\",\"effective_to\":null},"
-		"{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"name_en\":\"\",\"unit\":\"per_kw\","
-		"\"unit_price_fen\":15000,"
-		"\"conditions\":{\"kw_min\":161,\"customer_class\":\"commercial\"},"
-		"\"legal_basis\":\"fixture basis 7\",\"effective_from\":\"2026-01-01\","
-		"\"effective_to\":null},"
-		"{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"name_en\":\"\",\"unit\":\"per_kw\","
-		"\"unit_price_fen\":10000,"
-		"\"conditions\":{\"kw_min\":161,\"customer_class\":\"residential\"},"
-		"\"legal_basis\":\"fixture basis 7\",\"effective_from\":\"2026-01-01\","
-		"\"effective_to\":null}]}",
-		0, NULL);
+	    "{\"utility_kind\":\"power\",\"version\":1,\"effective_from\":\"2026-01-01\","
+	    "\"items\":["
+	    "{\"code\":\"P-LV\",\"name_zh\":\"低压接入\",\"name_en\":\"\","
+	    "\"unit\":\"per_connection\",\"unit_price_fen\":0,"
+	    "\"conditions\":{\"kw_min\":0,\"kw_max\":160},\"legal_basis\":\"fixture basis 7\","
+	    "\"effective_from\":\"2026-01-01\",\"effective_to\":null},"
+	    "{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"name_en\":\"\",\"unit\":\"per_kw\","
+	    "\"unit_price_fen\":15000,"
+	    "\"conditions\":{\"kw_min\":161,\"customer_class\":\"commercial\"},"
+	    "\"legal_basis\":\"fixture basis 7\",\"effective_from\":\"2026-01-01\","
+	    "\"effective_to\":null},"
+	    "{\"code\":\"P-HV\",\"name_zh\":\"高压接入\",\"name_en\":\"\",\"unit\":\"per_kw\","
+	    "\"unit_price_fen\":10000,"
+	    "\"conditions\":{\"kw_min\":161,\"customer_class\":\"residential\"},"
+	    "\"legal_basis\":\"fixture basis 7\",\"effective_from\":\"2026-01-01\","
+	    "\"effective_to\":null}]}",
+	    0, NULL);
 	cr_assert_not_null(want);
 	char *text = json_dumps(got, JSON_SORT_KEYS);
 	cr_expect(json_equal(got, want), "got %s", text);
@@ -703,24 +722,24 @@ Test(fees, estimate_to_json)
 				   &e, NULL),
 		     0);
 	json_t *got = fees_estimate_to_json(&e);
-	json_t *want = json_loads(
-		"{\"total_fen\":240000,\"lines\":["
-		"{\"utility_kind\":\"water\",\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\","
-		"\"name_en\":\"Water connection\",\"unit\":\"per_dn_band\",\"quantity\":1,"
-		"\"unit_price_fen\":150000,\"amount_fen\":150000},"
-		"{\"utility_kind\":\"water\",\"code\":\"W-PIPE\",\"name_zh\":\"管道敷设费\","
-		"\"name_en\":\"Pipe laying\",\"unit\":\"per_metre\",\"quantity\":2,"
-		"\"unit_price_fen\":12000,\"amount_fen\":24000},"
-		"{\"utility_kind\":\"water\",\"code\":\"W-METER\",\"name_zh\":\"水表\","
-		"\"name_en\":\"Water meter\",\"unit\":\"per_meter\",\"quantity\":1,"
-		"\"unit_price_fen\":0,\"amount_fen\":0},"
-		"{\"utility_kind\":\"water\",\"code\":\"W-NEW\",\"name_zh\":\"接水手续费\","
-		"\"name_en\":\"\",\"unit\":\"per_connection\",\"quantity\":1,"
-		"\"unit_price_fen\":6000,\"amount_fen\":6000},"
-		"{\"utility_kind\":\"network\",\"code\":\"N-PORT\",\"name_zh\":\"端口费\","
-		"\"name_en\":\"\",\"unit\":\"per_port\",\"quantity\":3,"
-		"\"unit_price_fen\":20000,\"amount_fen\":60000}]}",
-		0, NULL);
+	json_t *want =
+	    json_loads("{\"total_fen\":240000,\"lines\":["
+		       "{\"utility_kind\":\"water\",\"code\":\"W-CONN\",\"name_zh\":\"接水工程费\","
+		       "\"name_en\":\"Water connection\",\"unit\":\"per_dn_band\",\"quantity\":1,"
+		       "\"unit_price_fen\":150000,\"amount_fen\":150000},"
+		       "{\"utility_kind\":\"water\",\"code\":\"W-PIPE\",\"name_zh\":\"管道敷设费\","
+		       "\"name_en\":\"Pipe laying\",\"unit\":\"per_metre\",\"quantity\":2,"
+		       "\"unit_price_fen\":12000,\"amount_fen\":24000},"
+		       "{\"utility_kind\":\"water\",\"code\":\"W-METER\",\"name_zh\":\"水表\","
+		       "\"name_en\":\"Water meter\",\"unit\":\"per_meter\",\"quantity\":1,"
+		       "\"unit_price_fen\":0,\"amount_fen\":0},"
+		       "{\"utility_kind\":\"water\",\"code\":\"W-NEW\",\"name_zh\":\"接水手续费\","
+		       "\"name_en\":\"\",\"unit\":\"per_connection\",\"quantity\":1,"
+		       "\"unit_price_fen\":6000,\"amount_fen\":6000},"
+		       "{\"utility_kind\":\"network\",\"code\":\"N-PORT\",\"name_zh\":\"端口费\","
+		       "\"name_en\":\"\",\"unit\":\"per_port\",\"quantity\":3,"
+		       "\"unit_price_fen\":20000,\"amount_fen\":60000}]}",
+		       0, NULL);
 	cr_assert_not_null(want);
 	char *text = json_dumps(got, JSON_SORT_KEYS);
 	cr_expect(json_equal(got, want), "got %s", text);
@@ -742,13 +761,13 @@ struct params_json_case {
 ParameterizedTestParameters(fees, params_from_json)
 {
 	static struct params_json_case cases[] = {
-		{ "{\"dn\":100,\"kw\":250,\"customer_class\":\"commercial\"}", 0, "" },
-		{ "{\"customer_class\":null}", 0, "" },
-		{ "{\"dn\":-1,\"kw\":\"5\",\"colour\":1,\"customer_class\":3,\"ports\":1.5}",
-		  ERR_INVALID,
-		  "params.dn:negative,params.kw:wrong_type,params.colour:unknown_field,"
-		  "params.customer_class:wrong_type,params.ports:wrong_type" },
-		{ "[1]", ERR_MALFORMED, "" },
+	    {"{\"dn\":100,\"kw\":250,\"customer_class\":\"commercial\"}", 0, ""},
+	    {"{\"customer_class\":null}", 0, ""},
+	    {"{\"dn\":-1,\"kw\":\"5\",\"colour\":1,\"customer_class\":3,\"ports\":1.5}",
+	     ERR_INVALID,
+	     "params.dn:negative,params.kw:wrong_type,params.colour:unknown_field,"
+	     "params.customer_class:wrong_type,params.ports:wrong_type"},
+	    {"[1]", ERR_MALFORMED, ""},
 	};
 	return cr_make_param_array(struct params_json_case, cases,
 				   sizeof(cases) / sizeof(cases[0]));
@@ -795,8 +814,8 @@ Test(fees, names_and_units)
 	cr_expect_null(fees_param_name(FEE_PARAM_COUNT));
 	cr_expect_null(fees_param_name(-1));
 	cr_expect_eq(fees_param_from_name("DN"), -1);
-	const char *known[] = { "per_connection", "per_metre", "per_meter",
-				"per_kw",	  "per_dn_band", "per_port" };
+	const char *known[] = {"per_connection", "per_metre",	"per_meter",
+			       "per_kw",	 "per_dn_band", "per_port"};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		cr_expect(fees_unit_known(known[i]), "%s", known[i]);
 	cr_expect_not(fees_unit_known("per_yard"));
