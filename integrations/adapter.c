@@ -41,6 +41,28 @@ const struct adapter *const *adapter_all(size_t *n)
 	return registry;
 }
 
+json_t *adapter_callback_transition(const struct adapter_callback *cb)
+{
+	static const char *const same[] = {"items",	     "reason_code", "comment",
+					   "connection_point", "permits_needed", "conditions",
+					   "result",	     NULL};
+	json_t *body = json_pack("{s:s}", "action", cb->action);
+	const json_t *v;
+
+	for (size_t i = 0; same[i]; i++)
+		if ((v = json_object_get(cb->payload, same[i])) && !json_is_null(v))
+			json_object_set_new(body, same[i], json_deep_copy(v));
+	if ((v = json_object_get(cb->payload, "quote_lines")))
+		json_object_set_new(body, "quote", json_deep_copy(v));
+	if ((v = json_object_get(cb->payload, "defects")) && json_array_size(v))
+		json_object_set_new(body, "items", json_deep_copy(v));
+	const char *d = json_string_value(json_object_get(cb->payload, "decision"));
+	if (d)
+		json_object_set_new(body, "decision",
+				    json_string(strcmp(d, "granted") == 0 ? "grant" : "refuse"));
+	return body;
+}
+
 void adapter_callback_release(struct adapter_callback *cb)
 {
 	if (!cb)

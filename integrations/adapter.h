@@ -72,6 +72,14 @@ const struct adapter *adapter_find(const char *kind);
 /* All registered adapters, in registry order; *n receives the count. Static storage. */
 const struct adapter *const *adapter_all(size_t *n);
 
+/*
+ * The transitions API body ({"action", ...}) a validated callback stands for: fields the API
+ * shares are copied, quote_lines becomes quote, defects become items, decision granted/refused
+ * becomes grant/refuse; fields only the party's own records use (meter serials, dates of
+ * connection or inspection, kind extras) are left out. New reference; cannot fail.
+ */
+json_t *adapter_callback_transition(const struct adapter_callback *cb);
+
 /* Frees the payload and empties cb. Safe on a zeroed struct. */
 void adapter_callback_release(struct adapter_callback *cb);
 

@@ -181,6 +181,17 @@ static int demo_tx(struct store_conn *c, void *ctx, struct error *err)
 /* Further demo data (published fees, standards, calendar, applications) registers here. */
 extern const seed_step seed_steps[];
 
+int seed_demo_run(struct store_pool *pool, FILE *progress, struct error *err)
+{
+	if (progress)
+		fputs("seed-demo: accounts\n", progress);
+	int rc = store_tx(pool, demo_tx, NULL, err);
+	for (int i = 0; rc == 0 && seed_steps[i]; i++)
+		if ((rc = seed_steps[i](pool, progress)) != 0)
+			error_set(err, rc, "a seed step failed (see above)");
+	return rc;
+}
+
 int seed_demo_main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
@@ -193,12 +204,7 @@ int seed_demo_main(int argc, char **argv)
 	struct app *app = NULL;
 	if (app_new(&app, &err))
 		return fail("seed-demo", &err);
-	FILE *progress = isatty(2) ? stderr : NULL;
-	if (progress)
-		fputs("seed-demo: accounts\n", progress);
-	int rc = store_tx(app->pool, demo_tx, NULL, &err);
-	for (int i = 0; rc == 0 && seed_steps[i]; i++)
-		rc = seed_steps[i](app->pool, progress);
+	int rc = seed_demo_run(app->pool, isatty(2) ? stderr : NULL, &err);
 	app_free(app);
 	if (rc)
 		return fail("seed-demo", &err);
@@ -209,4 +215,4 @@ int seed_demo_main(int argc, char **argv)
 	return 0;
 }
 
-const seed_step seed_steps[] = { NULL };
+const seed_step seed_steps[] = { seed_published, NULL };

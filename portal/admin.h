@@ -14,4 +14,11 @@ int seed_demo_main(int argc, char **argv);
 struct store_pool;
 typedef int (*seed_step)(struct store_pool *pool, FILE *progress);
 
+/* Publishes the SAMPLE fee schedules and service standards (portal/seed_published.c). */
+int seed_published(struct store_pool *pool, FILE *progress);
+
+/* Loads the demo data through pool (idempotent). The seed-demo command and tests use it. */
+#include "workflows/error.h"
+int seed_demo_run(struct store_pool *pool, FILE *progress, struct error *err);
+
 #endif

@@ -6,6 +6,8 @@
 
 #include "store/db.h"
 
+struct snapshot;
+
 /* Configuration from the environment (see config_load). Strings owned by the struct. */
 struct config {
 	char *db_url;
@@ -29,6 +31,7 @@ struct app {
 	struct config cfg;
 	struct store_pool *pool;
 	int migrations_latest; /* highest migration file number, for /readyz */
+	struct snapshot *snapshot; /* what is published, in memory (portal/snapshot.h) */
 };
 
 /*

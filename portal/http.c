@@ -55,6 +55,7 @@ int http_status_for(int code)
 	case ERR_RATE_LIMITED: return 429;
 	case ERR_UNAVAILABLE:
 	case ERR_RETRY: return 503;
+	case ERR_IO: return 507; /* the data directory is full or unwritable */
 	default: return 500;
 	}
 }

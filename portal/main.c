@@ -1,6 +1,7 @@
 /* The portal binary: serve, migrate, version, seed-demo and admin subcommands. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <mysql.h>
 #include <signal.h>
 #include <sodium.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "integrations/dispatcher.h"
 #include "portal/admin.h"
 #include "portal/app.h"
 #include "portal/http.h"
@@ -24,6 +26,7 @@ static const char usage[] =
 	"commands:\n"
 	"  serve                 run the HTTP API (and the outbox dispatcher threads)\n"
 	"  migrate               apply pending database migrations, then exit\n"
+	"  dispatch [--once]     deliver outbox events only (scale-out; see `portal help dispatch`)\n"
 	"  seed-demo             load demo organisations, accounts and published data\n"
 	"  admin create-office-user --email E   the first office account\n"
 	"  admin audit-verify    check the audit log's hash chain\n"
@@ -44,6 +47,9 @@ static const char usage[] =
 	"  PORTAL_MAX_BODY       request body cap in bytes (default 1048576)\n"
 	"  PORTAL_MAX_UPLOAD     upload cap in bytes (default 20971520)\n"
 	"  PORTAL_MAX_CONNECTIONS, PORTAL_PER_IP_CONNECTIONS, PORTAL_TIMEOUT (seconds)\n"
+	"  PORTAL_DISPATCH_THREADS  webhook delivery threads in serve (default 2; 0 = none)\n"
+	"  PORTAL_RETRY_SCHEDULE seconds before each try (default 0,5,300,1800,7200,18000,36000,36000)\n"
+	"  PORTAL_ALLOW_PRIVATE_WEBHOOKS  1 lets endpoints be loopback/private addresses (local runs)\n"
 	"  PORTAL_ACCESS_LOG     1 (default) logs one JSON line per request on stderr; 0 turns it off\n";
 
 static int die_err(const char *what, struct error *err)
@@ -82,6 +88,57 @@ static int cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
+/* The dispatcher alone, for running delivery on other machines than the HTTP servers. */
+static int cmd_dispatch(int argc, char **argv)
+{
+	bool once = argc > 1 && strcmp(argv[1], "--once") == 0;
+	if (argc > 1 && !once) {
+		puts("usage: portal dispatch [--once]\n\nDelivers outbox events to the organisations'\n"
+		     "webhook endpoints with PORTAL_DISPATCH_THREADS threads (at least 1) until SIGINT\n"
+		     "or SIGTERM, then finishes the attempts in flight and exits 0. --once makes one\n"
+		     "pass and exits. Any number may run against one database. Also reads\n"
+		     "PORTAL_RETRY_SCHEDULE, PORTAL_WEBHOOK_TIMEOUT, PORTAL_DISPATCH_LEASE,\n"
+		     "PORTAL_DISPATCH_POLL_MS, PORTAL_DISPATCH_BATCH.");
+		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	struct error err = ERROR_INIT;
+	struct config cfg;
+	struct store_config db;
+	struct dispatcher_config dcfg;
+	if (config_load(&cfg, &err) != 0)
+		return die_err("dispatch", &err);
+	if (dispatcher_config_load(&dcfg, cfg.allow_private_webhooks, &err) != 0 ||
+	    store_config_parse(cfg.db_url, &db, &err) != 0) {
+		config_release(&cfg);
+		return die_err("dispatch", &err);
+	}
+	struct store_pool *pool = store_pool_new(&db, (int)(dcfg.threads ? dcfg.threads : 1) + 1);
+	store_config_release(&db);
+	config_release(&cfg);
+	int rc = 0;
+	if (once) {
+		int handled = 0;
+		rc = dispatcher_run_once(pool, &dcfg, &handled, &err);
+		if (!rc)
+			printf("%d attempt(s) made\n", handled);
+	} else {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		struct dispatcher *d = dispatcher_start(pool, &dcfg);
+		fprintf(stderr, "{\"level\":\"info\",\"message\":\"dispatching\",\"threads\":%u}\n",
+			dcfg.threads ? dcfg.threads : 1);
+		int sig = 0;
+		sigwait(&set, &sig);
+		dispatcher_stop(d);
+		fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopped\",\"signal\":%d}\n", sig);
+	}
+	store_pool_free(pool);
+	return rc ? die_err("dispatch", &err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0) {
@@ -99,6 +156,8 @@ int main(int argc, char **argv)
 		rc = admin_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "seed-demo") == 0)
 		rc = seed_demo_main(argc - 1, argv + 1);
+	else if (strcmp(cmd, "dispatch") == 0)
+		rc = cmd_dispatch(argc - 1, argv + 1);
 	else if (strcmp(cmd, "migrate") == 0)
 		rc = cmd_migrate(argc - 1, argv + 1);
 	else if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

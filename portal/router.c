@@ -12,6 +12,14 @@ static const struct route *const tables[] = {
 	ops_routes,
 	auth_routes,
 	accounts_routes,
+	public_routes,
+	publish_routes,
+	sites_routes,
+	materials_routes,
+	applications_routes,
+	transitions_routes,
+	codes_routes,
+	integrations_routes,
 };
 
 static const struct route *flat[MAX_ROUTES];

@@ -26,6 +26,14 @@ struct route {
 extern const struct route ops_routes[];
 extern const struct route auth_routes[];
 extern const struct route accounts_routes[];
+extern const struct route public_routes[];
+extern const struct route publish_routes[];
+extern const struct route sites_routes[];
+extern const struct route materials_routes[];
+extern const struct route applications_routes[];
+extern const struct route transitions_routes[];
+extern const struct route codes_routes[];
+extern const struct route integrations_routes[];
 
 /* Builds the flat route list once at start. Cannot fail. */
 void router_init(void);

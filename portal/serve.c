@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "integrations/dispatcher.h"
 #include "portal/http.h"
+#include "portal/sweeper.h"
+#include "portal/snapshot.h"
 #include "store/migrate.h"
 #include "workflows/xalloc.h"
 
@@ -31,6 +34,7 @@ int app_new(struct app **out, struct error *err)
 		app_free(app);
 		return err->code;
 	}
+	snapshot_start(app);
 	*out = app;
 	return 0;
 }
@@ -39,6 +43,7 @@ void app_free(struct app *app)
 {
 	if (!app)
 		return;
+	snapshot_stop(app->snapshot);
 	store_pool_free(app->pool);
 	config_release(&app->cfg);
 	free(app);
@@ -82,6 +87,15 @@ int serve_main(int argc, char **argv)
 	/* Block the signals in every thread; this one waits for them below. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	struct dispatcher_config dcfg;
+	if (dispatcher_config_load(&dcfg, app->cfg.allow_private_webhooks, &err) != 0) {
+		fprintf(stderr, "portal serve: %s\n", err.message);
+		for (size_t i = 0; i < err.ndetails; i++)
+			fprintf(stderr, "  %s\n", err.details[i].message);
+		error_release(&err);
+		app_free(app);
+		return 1;
+	}
 	struct http_limits limits = app_http_limits(app);
 	struct http_server *srv = http_server_start(app, app->cfg.listen, &limits, &err);
 	if (!srv) {
@@ -90,6 +104,10 @@ int serve_main(int argc, char **argv)
 		app_free(app);
 		return 1;
 	}
+	const char *sweep = getenv("PORTAL_SWEEP_SECONDS");
+	struct sweeper *sw = sweeper_start(app, sweep ? (unsigned)atoi(sweep) : 60);
+	/* PORTAL_DISPATCH_THREADS=0 leaves delivery to separate `portal dispatch` processes */
+	struct dispatcher *disp = dcfg.threads ? dispatcher_start(app->pool, &dcfg) : NULL;
 	fprintf(stderr,
 		"{\"level\":\"info\",\"message\":\"serving\",\"listen\":\"%s\",\"port\":%u,"
 		"\"threads\":%u}\n",
@@ -98,6 +116,8 @@ int serve_main(int argc, char **argv)
 	sigwait(&set, &sig);
 	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopping\",\"signal\":%d}\n", sig);
 	http_server_stop(srv);
+	sweeper_stop(sw);
+	dispatcher_stop(disp);
 	app_free(app);
 	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopped\"}\n");
 	return 0;

@@ -7,12 +7,13 @@ int clock_start(struct clock *c, const struct calendar *cal, int limit_days, int
 		struct error *err)
 {
 	if (limit_days < 0)
-		return error_set(err, ERR_INVALID, "a stage limit cannot be negative (%d)", limit_days);
+		return error_set(err, ERR_INVALID, "a stage limit cannot be negative (%d)",
+				 limit_days);
 	day_t received = calendar_received_day(cal, start_utc);
 	*c = (struct clock){
-		.limit_days = limit_days,
-		.started_day = received,
-		.due_day = calendar_add_working_days(cal, received, limit_days),
+	    .limit_days = limit_days,
+	    .started_day = received,
+	    .due_day = calendar_add_working_days(cal, received, limit_days),
 	};
 	return 0;
 }
@@ -29,9 +30,11 @@ int clock_pause(struct clock *c, const struct calendar *cal, int64_t at_utc, con
 	if (c->paused)
 		return error_set(err, ERR_CONFLICT, "the clock is already paused");
 	if (!reason || strcmp(reason, CLOCK_REASON_SUPPLEMENT) != 0)
-		return error_set(err, ERR_INVALID, "a clock pauses only while a supplement is owed");
+		return error_set(err, ERR_INVALID,
+				 "a clock pauses only while a supplement is owed");
 	if (!may_pause(actor))
-		return error_set(err, ERR_FORBIDDEN, "the %s cannot pause a clock", role_name(actor));
+		return error_set(err, ERR_FORBIDDEN, "the %s cannot pause a clock",
+				 role_name(actor));
 
 	day_t day = cal_day_of_instant(at_utc);
 	/* working_days_between is 0 when day >= due_day, so a late stage resumes still late. */
@@ -39,7 +42,7 @@ int clock_pause(struct clock *c, const struct calendar *cal, int64_t at_utc, con
 	c->paused_day = day;
 	c->remaining_days = calendar_working_days_between(cal, day, c->due_day);
 	if (rec)
-		*rec = (struct clock_pause){ day, reason, actor, c->remaining_days };
+		*rec = (struct clock_pause){day, reason, actor, c->remaining_days};
 	return 0;
 }
 

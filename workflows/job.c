@@ -40,58 +40,64 @@ struct transition {
  * the applicant's turns (confirm) and the wait for permits run no utility clock.
  */
 // clang-format off
+/* Any non-terminal state --withdraw(applicant)--> withdrawn. */
+#define WITHDRAW_FROM(state) \
+	{ state, JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, \
+	  0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false }
+
 static const struct transition table[] = {
-	/* from            action                  by         to */
+	/* from             action                  by         to
+	   needs                  guard          clock         stage           event          cert */
 	{ JOB_SUBMITTED,    JOB_ACCEPT,             UTILITY,   JOB_ACCEPTED,
-	  0,                     NO_GUARD,      CLOCK_START,  "survey",       "job.accepted",   false },
+	  0,                      NO_GUARD,      CLOCK_START,  "survey",       "job.accepted", false },
 	{ JOB_SUBMITTED,    JOB_RETURN,             UTILITY,   JOB_RETURNED,
-	  NEED_ITEMS,            NO_GUARD,      CLOCK_PAUSE,  NULL,           "job.returned",   false },
+	  NEED_ITEMS,             NO_GUARD,      CLOCK_PAUSE,  NULL,           "job.returned", false },
 	{ JOB_RETURNED,     JOB_SUPPLEMENT,         APPLICANT, JOB_SUBMITTED,
-	  0,                     NO_GUARD,      CLOCK_RESUME, NULL,           "job.supplemented", false },
+	  0,                      NO_GUARD,      CLOCK_RESUME, NULL,           "job.supplemented", false },
 	{ JOB_SUBMITTED,    JOB_REJECT,             UTILITY,   JOB_REJECTED,
-	  NEED_REASON,           NO_GUARD,      CLOCK_STOP,   NULL,           "job.rejected",   false },
+	  NEED_REASON,            NO_GUARD,      CLOCK_STOP,   NULL,           "job.rejected", false },
 	{ JOB_ACCEPTED,     JOB_SURVEY,             UTILITY,   JOB_SURVEYED,
-	  NEED_CONNECTION_POINT, NO_GUARD,      CLOCK_START,  "plan",         "job.surveyed",   false },
+	  NEED_CONNECTION_POINT,  NO_GUARD,      CLOCK_START,  "plan",         "job.surveyed", false },
 	{ JOB_SURVEYED,     JOB_PLAN,               UTILITY,   JOB_PLANNED,
-	  NEED_QUOTE | NEED_PERMIT_LIST, NO_GUARD, CLOCK_STOP, NULL,          "job.planned",    false },
+	  NEED_QUOTE | NEED_PERMIT_LIST, NO_GUARD, CLOCK_STOP, NULL,           "job.planned",  false },
 	{ JOB_PLANNED,      JOB_CONFIRM,            APPLICANT, JOB_CONFIRMED,
-	  0,                     NO_GUARD,      CLOCK_KEEP,   NULL,           "job.confirmed",  false },
+	  0,                      NO_GUARD,      CLOCK_KEEP,   NULL,           "job.confirmed", false },
 	{ JOB_CONFIRMED,    JOB_START_CONSTRUCTION, UTILITY,   JOB_CONSTRUCTING,
-	  0,                     PERMITS_READY, CLOCK_START,  "construction", "job.construction_started", false },
+	  0,                      PERMITS_READY, CLOCK_START,  "construction",
+	  "job.construction_started", false },
 	{ JOB_CONSTRUCTING, JOB_CONNECT,            UTILITY,   JOB_CONNECTED,
-	  0,                     NO_GUARD,      CLOCK_START,  "completion",   "job.connected",  false },
+	  0,                      NO_GUARD,      CLOCK_START,  "completion",   "job.connected", false },
 	{ JOB_CONNECTED,    JOB_COMPLETE,           UTILITY,   JOB_COMPLETED,
-	  0,                     NO_GUARD,      CLOCK_STOP,   NULL,           "job.completed",  true },
-	/* any non-terminal state --withdraw(applicant)--> withdrawn */
-	{ JOB_SUBMITTED,    JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_ACCEPTED,     JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_RETURNED,     JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_SURVEYED,     JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_PLANNED,      JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_CONFIRMED,    JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_CONSTRUCTING, JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
-	{ JOB_CONNECTED,    JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, 0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false },
+	  0,                      NO_GUARD,      CLOCK_STOP,   NULL,           "job.completed", true },
+	WITHDRAW_FROM(JOB_SUBMITTED),
+	WITHDRAW_FROM(JOB_ACCEPTED),
+	WITHDRAW_FROM(JOB_RETURNED),
+	WITHDRAW_FROM(JOB_SURVEYED),
+	WITHDRAW_FROM(JOB_PLANNED),
+	WITHDRAW_FROM(JOB_CONFIRMED),
+	WITHDRAW_FROM(JOB_CONSTRUCTING),
+	WITHDRAW_FROM(JOB_CONNECTED),
 };
 // clang-format on
 
 #define NTRANSITIONS (sizeof(table) / sizeof(table[0]))
 
 static const char *const state_names[JOB_STATE_COUNT] = {
-	[JOB_SUBMITTED] = "submitted",	     [JOB_ACCEPTED] = "accepted",
-	[JOB_RETURNED] = "returned",	     [JOB_REJECTED] = "rejected",
-	[JOB_SURVEYED] = "surveyed",	     [JOB_PLANNED] = "planned",
-	[JOB_CONFIRMED] = "confirmed",	     [JOB_CONSTRUCTING] = "constructing",
-	[JOB_CONNECTED] = "connected",	     [JOB_COMPLETED] = "completed",
-	[JOB_WITHDRAWN] = "withdrawn",
+    [JOB_SUBMITTED] = "submitted", [JOB_ACCEPTED] = "accepted",
+    [JOB_RETURNED] = "returned",   [JOB_REJECTED] = "rejected",
+    [JOB_SURVEYED] = "surveyed",   [JOB_PLANNED] = "planned",
+    [JOB_CONFIRMED] = "confirmed", [JOB_CONSTRUCTING] = "constructing",
+    [JOB_CONNECTED] = "connected", [JOB_COMPLETED] = "completed",
+    [JOB_WITHDRAWN] = "withdrawn",
 };
 
 static const char *const action_names[JOB_ACTION_COUNT] = {
-	[JOB_ACCEPT] = "accept",   [JOB_RETURN] = "return",
-	[JOB_SUPPLEMENT] = "supplement", [JOB_REJECT] = "reject",
-	[JOB_SURVEY] = "survey",   [JOB_PLAN] = "plan",
-	[JOB_CONFIRM] = "confirm", [JOB_START_CONSTRUCTION] = "start_construction",
-	[JOB_CONNECT] = "connect", [JOB_COMPLETE] = "complete",
-	[JOB_WITHDRAW] = "withdraw",
+    [JOB_ACCEPT] = "accept",	     [JOB_RETURN] = "return",
+    [JOB_SUPPLEMENT] = "supplement", [JOB_REJECT] = "reject",
+    [JOB_SURVEY] = "survey",	     [JOB_PLAN] = "plan",
+    [JOB_CONFIRM] = "confirm",	     [JOB_START_CONSTRUCTION] = "start_construction",
+    [JOB_CONNECT] = "connect",	     [JOB_COMPLETE] = "complete",
+    [JOB_WITHDRAW] = "withdraw",
 };
 
 static bool empty(const char *s)
@@ -124,7 +130,8 @@ static void check_payload(unsigned needs, const struct job_facts *f, struct erro
 	if ((needs & NEED_REASON) && empty(f->reason_code))
 		error_add(err, "reason_code", "required", "a rejection needs a reason code");
 	if ((needs & NEED_CONNECTION_POINT) && !f->has_connection_point)
-		error_add(err, "connection_point", "required", "a survey fixes the connection point");
+		error_add(err, "connection_point", "required",
+			  "a survey fixes the connection point");
 	if ((needs & NEED_QUOTE) && f->nquote_lines == 0)
 		error_add(err, "quote_lines", "required", "a plan carries the quote");
 	if ((needs & NEED_PERMIT_LIST) && !f->permits_listed)
@@ -140,11 +147,13 @@ static void check_permits_ready(const struct job_facts *f, struct error *err)
 		const struct job_permit_need *p = &f->permits[i];
 		const char *ref = empty(p->ref) ? "(unnamed permit)" : p->ref;
 		if (!p->approved) {
-			error_add(err, ref, "permit_not_approved", "permit %s is not approved", ref);
+			error_add(err, ref, "permit_not_approved", "permit %s is not approved",
+				  ref);
 		} else if (f->today < p->window_from || f->today > p->window_to) {
 			error_add(err, ref, "outside_work_window",
 				  "%s is outside permit %s's work window %s..%s",
-				  cal_day_format(f->today, t), ref, cal_day_format(p->window_from, a),
+				  cal_day_format(f->today, t), ref,
+				  cal_day_format(p->window_from, a),
 				  cal_day_format(p->window_to, b));
 		}
 	}
@@ -185,7 +194,7 @@ int job_apply(const struct job_facts *facts, enum job_state from, const char *ac
 			       e->ndetails - before);
 		goto out;
 	}
-	*out = (struct job_outcome){ t->to, t->clock, t->stage, t->event, t->certificate };
+	*out = (struct job_outcome){t->to, t->clock, t->stage, t->event, t->certificate};
 out:
 	error_release(&local);
 	return rc;

@@ -64,10 +64,10 @@ struct job_permit_need {
 struct job_facts {
 	const struct job_item *items; /* return */
 	size_t nitems;
-	const char *reason_code;      /* reject */
-	bool has_connection_point;    /* survey */
-	size_t nquote_lines;	      /* plan: published fee items x quantities */
-	bool permits_listed;	      /* plan: the list of needed permits was given (may be empty) */
+	const char *reason_code;   /* reject */
+	bool has_connection_point; /* survey */
+	size_t nquote_lines;	   /* plan: published fee items x quantities */
+	bool permits_listed;	   /* plan: the list of needed permits was given (may be empty) */
 	const struct job_permit_need *permits; /* plan's list; start_construction's guard */
 	size_t npermits;
 	day_t today; /* start_construction: must be inside every permit's window */

@@ -121,41 +121,41 @@ static const struct transition table[] = {
 #define NTRANSITIONS (sizeof(table) / sizeof(table[0]))
 
 static const char *const kind_names[PERMIT_KIND_COUNT] = {
-	[PERMIT_DIG_ROAD] = "dig_road",
-	[PERMIT_GREENING] = "greening",
-	[PERMIT_PLANNING] = "planning",
+    [PERMIT_DIG_ROAD] = "dig_road",
+    [PERMIT_GREENING] = "greening",
+    [PERMIT_PLANNING] = "planning",
 };
 
 static const char *const state_names[PERMIT_STATE_COUNT] = {
-	[PERMIT_SUBMITTED] = "submitted", [PERMIT_UNDER_REVIEW] = "under_review",
-	[PERMIT_RETURNED] = "returned",	  [PERMIT_APPROVED] = "approved",
-	[PERMIT_REJECTED] = "rejected",	  [PERMIT_CLOSED] = "closed",
-	[PERMIT_EXPIRED] = "expired",	  [PERMIT_REVOKED] = "revoked",
+    [PERMIT_SUBMITTED] = "submitted", [PERMIT_UNDER_REVIEW] = "under_review",
+    [PERMIT_RETURNED] = "returned",   [PERMIT_APPROVED] = "approved",
+    [PERMIT_REJECTED] = "rejected",   [PERMIT_CLOSED] = "closed",
+    [PERMIT_EXPIRED] = "expired",     [PERMIT_REVOKED] = "revoked",
 };
 
 static const char *const decision_names[PERMIT_DECISION_COUNT] = {
-	[PERMIT_DECISION_NONE] = "none",
-	[PERMIT_DECISION_APPROVED] = "approved",
-	[PERMIT_DECISION_APPROVED_ON_COMMITMENT] = "approved_on_commitment",
-	[PERMIT_DECISION_DEEMED_APPROVED] = "deemed_approved",
-	[PERMIT_DECISION_REJECTED] = "rejected",
+    [PERMIT_DECISION_NONE] = "none",
+    [PERMIT_DECISION_APPROVED] = "approved",
+    [PERMIT_DECISION_APPROVED_ON_COMMITMENT] = "approved_on_commitment",
+    [PERMIT_DECISION_DEEMED_APPROVED] = "deemed_approved",
+    [PERMIT_DECISION_REJECTED] = "rejected",
 };
 
 static const char *const action_names[PERMIT_ACTION_COUNT] = {
-	[PERMIT_ACCEPT] = "accept",
-	[PERMIT_RETURN] = "return",
-	[PERMIT_SUPPLEMENT] = "supplement",
-	[PERMIT_APPROVE] = "approve",
-	[PERMIT_REJECT] = "reject",
-	[PERMIT_CLOSE] = "close",
-	[PERMIT_EXPIRE] = "expire",
-	[PERMIT_REVOKE] = "revoke",
-	[PERMIT_FAST_TRACK] = "fast_track",
-	[PERMIT_DEEM] = "deem",
-	[PERMIT_INSPECT] = "inspect",
-	[PERMIT_POST_CHECK] = "post_check",
-	[PERMIT_REQUEST_EXTENSION] = "request_extension",
-	[PERMIT_DECIDE_EXTENSION] = "decide_extension",
+    [PERMIT_ACCEPT] = "accept",
+    [PERMIT_RETURN] = "return",
+    [PERMIT_SUPPLEMENT] = "supplement",
+    [PERMIT_APPROVE] = "approve",
+    [PERMIT_REJECT] = "reject",
+    [PERMIT_CLOSE] = "close",
+    [PERMIT_EXPIRE] = "expire",
+    [PERMIT_REVOKE] = "revoke",
+    [PERMIT_FAST_TRACK] = "fast_track",
+    [PERMIT_DEEM] = "deem",
+    [PERMIT_INSPECT] = "inspect",
+    [PERMIT_POST_CHECK] = "post_check",
+    [PERMIT_REQUEST_EXTENSION] = "request_extension",
+    [PERMIT_DECIDE_EXTENSION] = "decide_extension",
 };
 
 static bool empty(const char *s)
@@ -240,7 +240,8 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 		break;
 	case PENDING:
 		if (!f->extension_pending)
-			error_add(err, "extension", "none_pending", "no extension request is pending");
+			error_add(err, "extension", "none_pending",
+				  "no extension request is pending");
 		break;
 	}
 }
@@ -250,18 +251,18 @@ static struct permit_outcome outcome_of(const struct transition *t, const struct
 {
 	bool failed = (t->needs & NEED_RESULT) && f->result == PERMIT_RESULT_FAIL;
 	struct permit_outcome o = {
-		.state = failed ? t->fail_to : t->to,
-		.decision = f->decision,
-		.is_deemed = f->is_deemed,
-		.post_checked = f->post_checked,
-		.extension_pending = f->extension_pending,
-		.window_from = f->window_from,
-		.window_to = f->window_to,
-		.clock = t->clock,
-		.stage = t->stage,
-		.event = failed ? t->fail_event : t->event,
-		.tasks = failed ? t->fail_tasks : t->tasks,
-		.issue_certificate = t->certificate,
+	    .state = failed ? t->fail_to : t->to,
+	    .decision = f->decision,
+	    .is_deemed = f->is_deemed,
+	    .post_checked = f->post_checked,
+	    .extension_pending = f->extension_pending,
+	    .window_from = f->window_from,
+	    .window_to = f->window_to,
+	    .clock = t->clock,
+	    .stage = t->stage,
+	    .event = failed ? t->fail_event : t->event,
+	    .tasks = failed ? t->fail_tasks : t->tasks,
+	    .issue_certificate = t->certificate,
 	};
 	if (t->change & DECIDE_APPROVED)
 		o.decision = PERMIT_DECISION_APPROVED;
@@ -324,8 +325,7 @@ out:
 	return rc;
 }
 
-size_t permit_allowed_actions(enum permit_state state, enum role role, const char *out[],
-			      size_t n)
+size_t permit_allowed_actions(enum permit_state state, enum role role, const char *out[], size_t n)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < NTRANSITIONS; i++) {
@@ -349,8 +349,8 @@ static const char *name_of(const char *const names[], int n, int value)
 	return value >= 0 && value < n ? names[value] : "unknown";
 }
 
-static int parse_name(const char *const names[], int n, const char *s, const char *what,
-		      int *out, struct error *err)
+static int parse_name(const char *const names[], int n, const char *s, const char *what, int *out,
+		      struct error *err)
 {
 	for (int i = 0; s && i < n; i++) {
 		if (strcmp(s, names[i]) == 0) {

@@ -56,8 +56,11 @@ enum permit_action {
 enum permit_result { PERMIT_RESULT_NONE, PERMIT_RESULT_PASS, PERMIT_RESULT_FAIL };
 
 /* The authority's answer to a work-window extension request. */
-enum permit_extension_decision { PERMIT_EXTENSION_NONE, PERMIT_EXTENSION_GRANT,
-				 PERMIT_EXTENSION_REFUSE };
+enum permit_extension_decision {
+	PERMIT_EXTENSION_NONE,
+	PERMIT_EXTENSION_GRANT,
+	PERMIT_EXTENSION_REFUSE
+};
 
 /* Tasks a transition opens for someone (bit set in permit_outcome.tasks). */
 #define PERMIT_TASK_POST_CHECK (1u << 0) /* authority: check a fast-tracked permit afterwards */
@@ -83,20 +86,20 @@ struct permit_facts {
 	bool is_deemed;
 	bool post_checked;
 	bool extension_pending;
-	day_t window_from, window_to;	/* work window, inclusive */
-	bool reinstatement_passed;	/* dig-road close: a reinstatement inspection has passed */
-	bool fast_track_eligible;	/* fast_track: the fast-track rule said yes at submission */
-	bool deemed_allowed;		/* deem: the standard says silence means approval */
-	day_t due_day;			/* deem: the running stage's due day */
+	day_t window_from, window_to; /* work window, inclusive */
+	bool reinstatement_passed;    /* dig-road close: a reinstatement inspection has passed */
+	bool fast_track_eligible;     /* fast_track: the fast-track rule said yes at submission */
+	bool deemed_allowed;	      /* deem: the standard says silence means approval */
+	day_t due_day;		      /* deem: the running stage's due day */
 	day_t today;
 	/* payload */
-	const struct permit_code *items;	/* return: every missing/wrong item */
+	const struct permit_code *items; /* return: every missing/wrong item */
 	size_t nitems;
-	const struct permit_code *conditions;	/* approve: optional conditions */
+	const struct permit_code *conditions; /* approve: optional conditions */
 	size_t nconditions;
-	const char *reason_code;		/* reject, revoke */
-	enum permit_result result;		/* inspect, post_check */
-	day_t extension_to;	/* request_extension: the new window end; decide: the one pending */
+	const char *reason_code;   /* reject, revoke */
+	enum permit_result result; /* inspect, post_check */
+	day_t extension_to; /* request_extension: the new window end; decide: the one pending */
 	enum permit_extension_decision extension_decision; /* decide_extension */
 };
 
@@ -135,8 +138,7 @@ int permit_apply(const struct permit_facts *facts, enum permit_state from, const
  * Writes into out[0..n) the names of the actions `role` may take in `state` (table order) and
  * returns how many there are, which may exceed n. Names are static.
  */
-size_t permit_allowed_actions(enum permit_state state, enum role role, const char *out[],
-			      size_t n);
+size_t permit_allowed_actions(enum permit_state state, enum role role, const char *out[], size_t n);
 
 /* True for rejected, closed, expired and revoked. */
 bool permit_state_is_terminal(enum permit_state state);

@@ -25,9 +25,9 @@ enum role {
 static inline const char *role_name(enum role r)
 {
 	static const char *const names[ROLE_COUNT] = {
-		[ROLE_APPLICANT] = "applicant", [ROLE_UTILITY] = "utility",
-		[ROLE_AUTHORITY] = "authority", [ROLE_OFFICE] = "office",
-		[ROLE_PUBLIC] = "public",	[ROLE_SYSTEM] = "system",
+	    [ROLE_APPLICANT] = "applicant", [ROLE_UTILITY] = "utility",
+	    [ROLE_AUTHORITY] = "authority", [ROLE_OFFICE] = "office",
+	    [ROLE_PUBLIC] = "public",	    [ROLE_SYSTEM] = "system",
 	};
 	return (unsigned)r < ROLE_COUNT ? names[r] : "unknown";
 }

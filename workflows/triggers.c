@@ -29,7 +29,7 @@ static bool same_road(const struct excavation *a, const struct excavation *b)
 static void push(struct trigger_list *list, enum permit_kind kind, size_t segment, char *reason)
 {
 	list->items = xrealloc(list->items, (list->n + 1) * sizeof(*list->items));
-	list->items[list->n++] = (struct trigger){ kind, reason, segment };
+	list->items[list->n++] = (struct trigger){kind, reason, segment};
 }
 
 /* Lists every impossible quantity; returns how many it found. */
@@ -47,7 +47,8 @@ static size_t check_site(const struct site_facts *site, struct error *err)
 		}
 	}
 	if (site->green_area_m2 < 0 || site->trees_affected < 0 || site->lines_outside_plot_m < 0) {
-		error_add(err, "site", "negative", "areas, tree counts and lengths cannot be negative");
+		error_add(err, "site", "negative",
+			  "areas, tree counts and lengths cannot be negative");
 		bad++;
 	}
 	return bad;
@@ -56,7 +57,7 @@ static size_t check_site(const struct site_facts *site, struct error *err)
 int triggers_evaluate(const struct trigger_rules *rules, const struct site_facts *site,
 		      struct trigger_list *out, struct error *err)
 {
-	*out = (struct trigger_list){ NULL, 0 };
+	*out = (struct trigger_list){NULL, 0};
 	size_t bad = check_site(site, err);
 	if (bad)
 		return error_set(err, ERR_INVALID, "%zu site fact(s) are impossible", bad);
@@ -86,7 +87,7 @@ void triggers_list_release(struct trigger_list *list)
 	for (size_t i = 0; i < list->n; i++)
 		free(list->items[i].reason);
 	free(list->items);
-	*list = (struct trigger_list){ NULL, 0 };
+	*list = (struct trigger_list){NULL, 0};
 }
 
 /* --- dig once -------------------------------------------------------------------------- */
@@ -124,7 +125,8 @@ static size_t check_digs(const struct excavation *digs, size_t n, struct error *
 		const struct excavation *d = &digs[i];
 		snprintf(field, sizeof(field), "digs[%zu]", i);
 		if (empty(d->district) || empty(d->road)) {
-			error_add(err, field, "required", "an excavation names its district and road");
+			error_add(err, field, "required",
+				  "an excavation names its district and road");
 			bad++;
 		}
 		if (d->to_m < d->from_m) {
@@ -133,7 +135,8 @@ static size_t check_digs(const struct excavation *digs, size_t n, struct error *
 			bad++;
 		}
 		if (d->end_day < d->start_day) {
-			error_add(err, field, "invalid_window", "the work window ends before it starts");
+			error_add(err, field, "invalid_window",
+				  "the work window ends before it starts");
 			bad++;
 		}
 	}
@@ -144,13 +147,13 @@ static struct dig_group *open_group(struct dig_group_list *list, const struct re
 {
 	struct dig_group *g = &list->groups[list->n++];
 	*g = (struct dig_group){
-		.district = r->e->district,
-		.road = r->e->road,
-		.from_m = r->e->from_m,
-		.to_m = r->e->to_m,
-		.start_day = r->e->start_day,
-		.end_day = r->e->end_day,
-		.members = xmalloc(n * sizeof(size_t)),
+	    .district = r->e->district,
+	    .road = r->e->road,
+	    .from_m = r->e->from_m,
+	    .to_m = r->e->to_m,
+	    .start_day = r->e->start_day,
+	    .end_day = r->e->end_day,
+	    .members = xmalloc(n * sizeof(size_t)),
 	};
 	return g;
 }
@@ -169,7 +172,7 @@ static void join_group(struct dig_group *g, const struct ref *r)
 int triggers_group_digs(const struct excavation *digs, size_t n, struct dig_group_list *out,
 			struct error *err)
 {
-	*out = (struct dig_group_list){ NULL, 0 };
+	*out = (struct dig_group_list){NULL, 0};
 	size_t bad = check_digs(digs, n, err);
 	if (bad)
 		return error_set(err, ERR_INVALID, "%zu problem(s) with the excavations", bad);
@@ -178,13 +181,14 @@ int triggers_group_digs(const struct excavation *digs, size_t n, struct dig_grou
 
 	struct ref *refs = xmalloc(n * sizeof(*refs));
 	for (size_t i = 0; i < n; i++)
-		refs[i] = (struct ref){ &digs[i], i };
+		refs[i] = (struct ref){&digs[i], i};
 	qsort(refs, n, sizeof(*refs), by_place);
 
 	out->groups = xcalloc(n, sizeof(*out->groups));
 	struct dig_group *g = NULL;
 	for (size_t i = 0; i < n; i++) {
-		/* Sorted by start, so a segment that starts past the group's end starts a new one. */
+		/* Sorted by start, so a segment that starts past the group's end starts a new one.
+		 */
 		bool joins = g && strcmp(g->district, refs[i].e->district) == 0 &&
 			     strcmp(g->road, refs[i].e->road) == 0 && refs[i].e->from_m <= g->to_m;
 		if (!joins)
@@ -202,7 +206,7 @@ void triggers_groups_release(struct dig_group_list *list)
 	for (size_t i = 0; i < list->n; i++)
 		free(list->groups[i].members);
 	free(list->groups);
-	*list = (struct dig_group_list){ NULL, 0 };
+	*list = (struct dig_group_list){NULL, 0};
 }
 
 /* --- fast track ------------------------------------------------------------------------ */
@@ -230,7 +234,7 @@ void triggers_fast_track(const struct fast_track_rules *rules, const struct exca
 	const char *cls = empty(dig->road_class) ? "(none)" : dig->road_class;
 	char text[128];
 
-	*out = (struct fast_track_decision){ 0 };
+	*out = (struct fast_track_decision){0};
 	if (dig->zone_risk != ZONE_RISK_LOW) {
 		out->failed |= FT_ZONE;
 		snprintf(text, sizeof(text), "zone risk %s is not low",
@@ -261,10 +265,11 @@ void triggers_fast_track(const struct fast_track_rules *rules, const struct exca
 	}
 	out->fast = out->failed == 0;
 	if (out->fast)
-		snprintf(out->reason, sizeof(out->reason),
-			 "low-risk zone, road class %s, %d m, %d m², %d days: within the fast-track "
-			 "thresholds",
-			 cls, length, dig->area_m2, days);
+		snprintf(
+		    out->reason, sizeof(out->reason),
+		    "low-risk zone, road class %s, %d m, %d m², %d days: within the fast-track "
+		    "thresholds",
+		    cls, length, dig->area_m2, days);
 }
 
 /* --- trench sharing -------------------------------------------------------------------- */
@@ -276,9 +281,9 @@ bool triggers_overlap(const struct excavation *a, const struct excavation *b)
 }
 
 static const char *const risk_names[ZONE_RISK_COUNT] = {
-	[ZONE_RISK_LOW] = "low",
-	[ZONE_RISK_MEDIUM] = "medium",
-	[ZONE_RISK_HIGH] = "high",
+    [ZONE_RISK_LOW] = "low",
+    [ZONE_RISK_MEDIUM] = "medium",
+    [ZONE_RISK_HIGH] = "high",
 };
 
 const char *triggers_risk_name(enum zone_risk risk)

@@ -1,4 +1,4 @@
-/* Which permits a site's works trigger, dig-once grouping, the fast-track rule and trench overlap. */
+/* Which permits a site's works trigger; dig-once groups, the fast track and trench overlap. */
 #ifndef WORKFLOWS_TRIGGERS_H
 #define WORKFLOWS_TRIGGERS_H
 
@@ -48,7 +48,9 @@ struct trigger_rules {
 	int planning_min_outside_m;
 };
 
+// clang-format off
 #define TRIGGER_RULES_DEFAULT { 0, 0, 0, 0 }
+// clang-format on
 
 /* One triggered permit with the reason recorded on it. */
 struct trigger {

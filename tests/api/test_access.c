@@ -7,8 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "portal/router.h"
+#include "store/published.h"
+#include "store/tracks.h"
+#include "workflows/calendar.h"
+#include "store/materials.h"
+#include "store/sites.h"
 #include "support/harness.h"
 
 enum caller { ANON, APPLICANT, UTILITY, UTILITY_KEY, AUTHORITY, MEMBER, OFFICE, NCALLERS };
@@ -27,6 +33,16 @@ struct expect {
 };
 
 #define ALL(s) { s, s, s, s, s, s, s }
+
+/* Valid draft documents (dated far ahead, so nothing in force today changes). */
+#define FEE_DOC                                                                              \
+	"{\"utility_kind\":\"water\",\"effective_from\":\"2030-01-01\",\"items\":[{\"code\":"  \
+	"\"A%d\",\"name_zh\":\"x\",\"unit\":\"per_connection\",\"unit_price_fen\":1,"          \
+	"\"legal_basis\":\"b\"}]}"
+#define STD_DOC                                                                              \
+	"{\"kind\":\"greening\",\"effective_from\":\"2030-01-01\",\"name_zh\":\"x%d\","        \
+	"\"stages\":[{\"code\":\"accept\",\"name_zh\":\"a\",\"limit_days\":1},"                \
+	"{\"code\":\"review\",\"name_zh\":\"b\",\"limit_days\":5}]}"
 
 static const struct expect table[] = {
 	{ "GET", "/healthz", NULL, ALL(200), ALL(200) },
@@ -60,6 +76,88 @@ static const struct expect table[] = {
 	  { 401, 404, 404, 404, 404, 404, 200 } },
 	{ "DELETE", "/v1/organisations/{id}/api-keys/{key_id}", NULL,
 	  { 401, 204, 204, 403, 204, 403, 204 }, { 401, 404, 404, 404, 404, 404, 204 } },
+	{ "POST", "/v1/sites",
+	  "{\"name\":\"Site %d\",\"address\":\"1 Road\",\"district\":\"lixia\",\"lat\":36.6,"
+	  "\"lng\":117.0,\"zone_risk\":\"low\"}",
+	  { 401, 201, 403, 403, 403, 201, 403 }, { 401, 201, 403, 403, 403, 201, 403 } },
+	{ "GET", "/v1/sites", NULL, { 401, 200, 403, 403, 403, 200, 200 },
+	  { 401, 200, 403, 403, 403, 200, 200 } },
+	{ "GET", "/v1/sites/{id}", NULL, { 401, 200, 403, 403, 403, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	/* no body: the caller gets past authorisation to the validation (type and file missing) */
+	{ "POST", "/v1/materials", NULL, { 401, 422, 403, 403, 403, 422, 403 },
+	  { 401, 422, 403, 403, 403, 422, 403 } },
+	/* the same licence again (the "foreign" pass comes second) is the existing material: 200 */
+	{ "POST", "/v1/materials/elicence",
+	  "{\"type\":\"business_licence\",\"elicence_no\":\"91350100M000100Y43\"}",
+	  { 401, 201, 403, 403, 403, 201, 403 }, { 401, 200, 403, 403, 403, 200, 403 } },
+	{ "GET", "/v1/materials", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 200, 200, 200, 200, 200, 200 } },
+	{ "GET", "/v1/materials/{id}", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "GET", "/v1/materials/{id}/content", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	/* applications: an empty body gets past authorisation to the one-time notice (422) */
+	{ "POST", "/v1/applications", "{}", { 401, 422, 403, 403, 403, 422, 403 },
+	  { 401, 422, 403, 403, 403, 422, 403 } },
+	{ "GET", "/v1/applications", NULL, { 401, 200, 403, 403, 403, 200, 200 },
+	  { 401, 200, 403, 403, 403, 200, 200 } },
+	/* the utility and the authority are parties to the applicant's application */
+	{ "GET", "/v1/applications/{id}", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "GET", "/v1/jobs", NULL, { 401, 403, 200, 200, 403, 403, 200 },
+	  { 401, 403, 200, 200, 403, 403, 200 } },
+	{ "GET", "/v1/jobs/{id}", NULL, { 401, 200, 200, 200, 404, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	/* accept: the utility may (200); then it is accepted, so the key's accept conflicts */
+	{ "POST", "/v1/jobs/{id}/transitions", "{\"action\":\"accept\"}",
+	  { 401, 403, 200, 409, 404, 403, 409 }, { 401, 404, 404, 404, 404, 404, 403 } },
+	{ "GET", "/v1/permits", NULL, { 401, 403, 403, 403, 200, 403, 200 },
+	  { 401, 403, 403, 403, 200, 403, 200 } },
+	/* the utility whose job needs the permit may read it */
+	{ "GET", "/v1/permits/{id}", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/permits/{id}/transitions", "{\"action\":\"accept\"}",
+	  { 401, 403, 403, 403, 200, 403, 409 }, { 401, 404, 404, 404, 404, 404, 403 } },
+	{ "GET", "/v1/public/codes", NULL, ALL(200), ALL(200) },
+	/* published fees, standards and calendar: public reads, then the publishing side */
+	{ "GET", "/v1/public/fees", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/fees/history", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/service-standards", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/calendar", NULL, ALL(200), ALL(200) },
+	{ "POST", "/v1/public/fee-estimate",
+	  "{\"utility_kinds\":[\"water\"],\"params\":{\"dn\":20,\"kw\":10,\"meters\":1,"
+	  "\"length_m\":%d,\"ports\":1}}",
+	  ALL(200), ALL(200) },
+	{ "GET", "/", NULL, ALL(200), ALL(200) },
+	{ "GET", "/fees", NULL, ALL(200), ALL(200) },
+	{ "GET", "/standards", NULL, ALL(200), ALL(200) },
+	/* a water schedule: the road authority may draft road fees only (422) */
+	{ "POST", "/v1/fee-schedules", FEE_DOC, { 401, 403, 201, 201, 422, 403, 201 },
+	  { 401, 403, 201, 201, 422, 403, 201 } },
+	{ "GET", "/v1/fee-schedules", NULL, { 401, 403, 200, 200, 200, 403, 200 },
+	  { 401, 403, 200, 200, 200, 403, 200 } },
+	{ "GET", "/v1/fee-schedules/{id}", NULL, { 401, 403, 200, 200, 200, 403, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "PUT", "/v1/fee-schedules/{id}", FEE_DOC, { 401, 403, 200, 200, 422, 403, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	/* publishing needs a signed-in admin: not an API key */
+	{ "POST", "/v1/fee-schedules/{id}/publish", NULL, { 401, 403, 200, 403, 200, 403, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/service-standards", STD_DOC, { 401, 403, 403, 403, 403, 403, 201 },
+	  { 401, 403, 403, 403, 403, 403, 201 } },
+	{ "GET", "/v1/service-standards", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	{ "GET", "/v1/service-standards/{id}", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "PUT", "/v1/service-standards/{id}", STD_DOC, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/service-standards/{id}/publish", NULL,
+	  { 401, 403, 403, 403, 403, 403, 200 }, { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "PUT", "/v1/calendar/{year}",
+	  "{\"holidays\":[{\"from\":\"2031-01-01\",\"to\":\"2031-01-01\",\"name_zh\":\"元旦\"}],"
+	  "\"cutoff\":\"17:00\"}",
+	  { 401, 403, 403, 403, 403, 403, 200 }, { 401, 403, 403, 403, 403, 403, 200 } },
 };
 
 /* The organisations and objects each caller acts on. */
@@ -68,6 +166,8 @@ struct world {
 	long long org[NCALLERS];      /* the caller's own organisation */
 	long long other[NCALLERS];    /* another organisation of the same kind */
 	long long other_user[NCALLERS];
+	/* applications with one job and one permit: the applicant's, the member's, a foreign one */
+	long long app[3], job[3], permit[3];
 };
 
 static long long make_key(const char *admin_token, long long org, char **key_out)
@@ -95,6 +195,39 @@ static long long invite(const char *token, long long org)
 	return id;
 }
 
+/* An application of `owner` with a water job for `utility` and a dig-road permit for `authority`
+ * that the job needs, written straight through the store. */
+static void track_fixture(struct world *w, int slot, long long owner, long long utility,
+			  long long authority)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct error err = ERROR_INIT;
+	cr_assert(c);
+	struct site_row site = { .org_id = owner, .name = "Track site", .address = "2 Road",
+				 .district = "lixia", .zone_risk = "medium" };
+	long long site_id;
+	cr_assert_eq(store_site_create(c, &site, &site_id, &err), 0, "%s", err.message);
+	char ref[32], jref[40], pref[40];
+	snprintf(ref, sizeof(ref), "HK-ACC-%d", harness_unique());
+	snprintf(jref, sizeof(jref), "%s-W", ref);
+	snprintf(pref, sizeof(pref), "%s-DR", ref);
+	day_t today = cal_day_of_instant(time(NULL));
+	struct application_new a = { ref, owner, site_id, 0, "2026-11-29 10:00:00.000000", today, "{}",
+				     "{\"lines\":[],\"total_fen\":0}", NULL, "h", 0 };
+	cr_assert_eq(store_application_insert(c, &a, &w->app[slot], &err), 0, "%s", err.message);
+	struct stored_clock k = { .stage = "acceptance" };
+	k.clock.limit_days = 1;
+	k.clock.started_day = today;
+	k.clock.due_day = today + 1;
+	struct job_new j = { w->app[slot], jref, "water", "submitted", "{}", utility, &k };
+	cr_assert_eq(store_job_insert(c, &j, &w->job[slot], &err), 0, "%s", err.message);
+	struct permit_new p = { w->app[slot], pref, "dig_road", "submitted", "none", "test dig",
+				authority, false, today, today + 5, today + 6, &k };
+	cr_assert_eq(store_permit_insert(c, &p, &w->permit[slot], &err), 0, "%s", err.message);
+	cr_assert_eq(store_job_permit_link(c, w->job[slot], w->permit[slot], &err), 0);
+	store_release(c);
+}
+
 static void build_world(struct world *w)
 {
 	static const char *kinds[NCALLERS][2] = {
@@ -120,6 +253,70 @@ static void build_world(struct world *w)
 	w->other_user[UTILITY_KEY] = w->other_user[UTILITY];
 	make_key(w->token[UTILITY], w->org[UTILITY], &key);
 	w->token[UTILITY_KEY] = key;
+	track_fixture(w, 0, w->org[APPLICANT], w->org[UTILITY], w->org[AUTHORITY]);
+	track_fixture(w, 1, w->org[MEMBER], w->org[UTILITY], w->org[AUTHORITY]);
+	track_fixture(w, 2, w->other[APPLICANT], w->other[UTILITY], w->other[AUTHORITY]);
+}
+
+/*
+ * For /v1/sites/{id} and /v1/materials/{id}...: creates a site or an uploaded material of org
+ * straight through the store (utilities cannot create them over HTTP) and sets *id.
+ */
+static bool owned_object(const char *pattern, long long org, long long *id)
+{
+	bool site = !strncmp(pattern, "/v1/sites/{", 11);
+	if (!site && strncmp(pattern, "/v1/materials/{", 15) != 0)
+		return false;
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct error err = ERROR_INIT;
+	cr_assert(c);
+	if (site) {
+		struct site_row s = { .org_id = org, .name = "Access site", .address = "1 Road",
+				      .district = "lixia", .zone_risk = "low" };
+		cr_assert_eq(store_site_create(c, &s, id, &err), 0, "%s", err.message);
+	} else {
+		/* the same directory the portal under test uses (see config_load) */
+		const char *dir = getenv("PORTAL_DATA_DIR");
+		struct material_row m = { .org_id = org, .type = "other", .filename = "a.pdf",
+					  .content_type = "application/pdf" };
+		char data[64];
+		m.size_bytes = snprintf(data, sizeof(data), "%%PDF-1.4 access %d", harness_unique());
+		bool created;
+		cr_assert_eq(store_blob_put(dir && *dir ? dir : "var", data, (size_t)m.size_bytes,
+					    m.content_hash, &created, &err),
+			     0, "%s", err.message);
+		cr_assert_eq(store_material_insert(c, &m, id, &err), 0, "%s", err.message);
+	}
+	store_release(c);
+	return true;
+}
+
+/*
+ * For /v1/fee-schedules/{id} and /v1/service-standards/{id}: a valid draft of org, straight
+ * through the store (an applicant cannot draft one over HTTP); a road authority's is for road
+ * fees, everyone else's for water.
+ */
+static bool published_object(const char *pattern, long long org, int caller, long long *id)
+{
+	bool fees = !strncmp(pattern, "/v1/fee-schedules/{", 19);
+	if (!fees && strncmp(pattern, "/v1/service-standards/{", 23) != 0)
+		return false;
+	const char *kind = fees ? (caller == AUTHORITY ? "road" : "water") : "greening";
+	char doc[1024];
+	snprintf(doc, sizeof(doc), fees ? FEE_DOC : STD_DOC, harness_unique());
+	json_t *j = json_loads(doc, 0, NULL);
+	json_object_set_new(j, fees ? "utility_kind" : "kind", json_string(kind));
+	char *body = json_dumps(j, JSON_COMPACT);
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct error err = ERROR_INIT;
+	cr_assert(c);
+	cr_assert_eq(store_pub_draft_create(c, fees ? PUB_FEES : PUB_STANDARDS, org, kind,
+					    "2030-01-01", body, 0, id, &err),
+		     0, "%s", err.message);
+	store_release(c);
+	json_decref(j);
+	free(body);
+	return true;
 }
 
 /* Fills the path's {params} for caller c acting on its own (or a foreign) object. */
@@ -148,8 +345,21 @@ static void fill_path(const struct world *w, const struct expect *e, int c, bool
 		if (!strcmp(name, "id") && strstr(e->pattern, "/v1/users/")) {
 			/* a user of that organisation other than the caller */
 			v = own ? invite(w->token[OFFICE], org) : w->other_user[c == ANON ? APPLICANT : c];
+		} else if (!strcmp(name, "id") && (!strncmp(e->pattern, "/v1/applications/", 17) ||
+						   !strncmp(e->pattern, "/v1/jobs/", 9) ||
+						   !strncmp(e->pattern, "/v1/permits/", 12))) {
+			int slot = own ? (c == MEMBER ? 1 : 0) : 2;
+			v = e->pattern[4] == 'a' ? w->app[slot]
+			    : e->pattern[4] == 'j' ? w->job[slot]
+						   : w->permit[slot];
+		} else if (!strcmp(name, "id") && published_object(e->pattern, org, c, &v)) {
+			/* v is a draft fee schedule or service standard of org */
+		} else if (!strcmp(name, "id") && owned_object(e->pattern, org, &v)) {
+			/* v is a site or material of org */
 		} else if (!strcmp(name, "id")) {
 			v = org;
+		} else if (!strcmp(name, "year")) {
+			v = 2031;
 		} else if (!strcmp(name, "key_id")) {
 			v = make_key(w->token[OFFICE], org, NULL);
 		}

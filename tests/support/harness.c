@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "portal/admin.h"
 #include "portal/http.h"
 #include "portal/secrets.h"
 #include "portal/serve.h"
@@ -71,6 +72,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 		fprintf(stderr, "harness: migrate: %s\n", err.message);
 		abort();
 	}
+	/* Every suite starts from the demo organisations, accounts and published data. */
+	struct store_pool *seed_pool = store_pool_new(&cfg, 2);
+	if (seed_demo_run(seed_pool, NULL, &err) != 0) {
+		fprintf(stderr, "harness: seed-demo: %s\n", err.message);
+		abort();
+	}
+	store_pool_free(seed_pool);
 	store_config_release(&cfg);
 }
 
@@ -194,6 +202,14 @@ static size_t collect(char *p, size_t size, size_t n, void *ud)
 long http_call(struct reply *r, const char *method, const char *path, const char *token,
 	       const char *body, const char *const *headers)
 {
+	return http_call_raw(r, method, path, token, body, body ? strlen(body) : 0,
+			     body ? "application/json" : NULL, headers);
+}
+
+long http_call_raw(struct reply *r, const char *method, const char *path, const char *token,
+		   const void *body, size_t len, const char *content_type,
+		   const char *const *headers)
+{
 	memset(r, 0, sizeof(*r));
 	CURL *c = curl_easy_init();
 	char url[2048];
@@ -205,8 +221,11 @@ long http_call(struct reply *r, const char *method, const char *path, const char
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 		hl = curl_slist_append(hl, auth);
 	}
-	if (body)
-		hl = curl_slist_append(hl, "Content-Type: application/json");
+	char ct[200];
+	if (content_type) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+		hl = curl_slist_append(hl, ct);
+	}
 	for (const char *const *x = headers; x && *x; x++)
 		hl = curl_slist_append(hl, *x);
 	hl = curl_slist_append(hl, "Expect:");
@@ -214,7 +233,7 @@ long http_call(struct reply *r, const char *method, const char *path, const char
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 	}
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

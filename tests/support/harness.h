@@ -49,6 +49,11 @@ const char *reply_header(const struct reply *r, const char *name, char *buf, siz
 long http_call(struct reply *r, const char *method, const char *path, const char *token,
 	       const char *body, const char *const *headers);
 
+/* The same with a raw body of len bytes and its content type (either may be NULL). */
+long http_call_raw(struct reply *r, const char *method, const char *path, const char *token,
+		   const void *body, size_t len, const char *content_type,
+		   const char *const *headers);
+
 /*
  * Creates an organisation of kind/subkind (subkind may be NULL) and one user in it with the
  * password "correct-horse-battery" and a unique email. Returns the user's email in email_out

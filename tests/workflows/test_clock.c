@@ -36,20 +36,20 @@ struct start_case {
 ParameterizedTestParameters(clock, start)
 {
 	static struct start_case cases[] = {
-		/* Thu 12 Feb: 13, make-up 14, then 24, 25, 26 after the festival */
-		{ 2, 12, 10, 0, 5, 2, 12, 2, 26 },
-		/* after the 17:00 cut-off: counts from Fri 13 */
-		{ 2, 12, 18, 0, 5, 2, 13, 2, 27 },
-		{ 2, 12, 17, 0, 5, 2, 13, 2, 27 },
-		{ 2, 12, 16, 59, 5, 2, 12, 2, 26 },
-		/* on the make-up Saturday: a working day */
-		{ 2, 14, 10, 0, 5, 2, 14, 2, 28 },
-		/* on a festival Sunday: received Tue 24 */
-		{ 2, 15, 10, 0, 5, 2, 24, 3, 2 },
-		{ 2, 13, 9, 0, 1, 2, 13, 2, 14 },
-		{ 2, 13, 9, 0, 0, 2, 13, 2, 13 },
-		/* ten working days from Mon 9 Feb span the whole festival */
-		{ 2, 9, 9, 0, 10, 2, 9, 2, 28 },
+	    /* Thu 12 Feb: 13, make-up 14, then 24, 25, 26 after the festival */
+	    {2, 12, 10, 0, 5, 2, 12, 2, 26},
+	    /* after the 17:00 cut-off: counts from Fri 13 */
+	    {2, 12, 18, 0, 5, 2, 13, 2, 27},
+	    {2, 12, 17, 0, 5, 2, 13, 2, 27},
+	    {2, 12, 16, 59, 5, 2, 12, 2, 26},
+	    /* on the make-up Saturday: a working day */
+	    {2, 14, 10, 0, 5, 2, 14, 2, 28},
+	    /* on a festival Sunday: received Tue 24 */
+	    {2, 15, 10, 0, 5, 2, 24, 3, 2},
+	    {2, 13, 9, 0, 1, 2, 13, 2, 14},
+	    {2, 13, 9, 0, 0, 2, 13, 2, 13},
+	    /* ten working days from Mon 9 Feb span the whole festival */
+	    {2, 9, 9, 0, 10, 2, 9, 2, 28},
 	};
 	return cr_make_param_array(struct start_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -90,18 +90,18 @@ struct pause_case {
 ParameterizedTestParameters(clock, pause_resume)
 {
 	static struct pause_case cases[] = {
-		/* due Sat 28 Feb; paused Thu 12 with 13, 14, 24..28 left = 7; back Wed 4 Mar */
-		{ 2, 9, 10, 2, 12, 15, 7, 3, 4, 10, 3, 13 },
-		/* the same pause, supplement arriving after the cut-off: counted from Thu 5 Mar */
-		{ 2, 9, 10, 2, 12, 15, 7, 3, 4, 18, 3, 16 },
-		/* due Wed 25; paused on the make-up Saturday, 24 and 25 left; back on a holiday */
-		{ 2, 13, 3, 2, 14, 11, 2, 2, 20, 10, 2, 26 },
-		/* paused after the cut-off: the pause day still counts as used */
-		{ 2, 13, 3, 2, 13, 20, 3, 2, 24, 9, 2, 27 },
-		/* paused already late: nothing remains, due the day the supplement counts */
-		{ 2, 2, 2, 2, 6, 10, 0, 2, 9, 10, 2, 9 },
-		/* paused on the due day itself: nothing remains */
-		{ 2, 2, 2, 2, 4, 10, 0, 2, 5, 10, 2, 5 },
+	    /* due Sat 28 Feb; paused Thu 12 with 13, 14, 24..28 left = 7; back Wed 4 Mar */
+	    {2, 9, 10, 2, 12, 15, 7, 3, 4, 10, 3, 13},
+	    /* the same pause, supplement arriving after the cut-off: counted from Thu 5 Mar */
+	    {2, 9, 10, 2, 12, 15, 7, 3, 4, 18, 3, 16},
+	    /* due Wed 25; paused on the make-up Saturday, 24 and 25 left; back on a holiday */
+	    {2, 13, 3, 2, 14, 11, 2, 2, 20, 10, 2, 26},
+	    /* paused after the cut-off: the pause day still counts as used */
+	    {2, 13, 3, 2, 13, 20, 3, 2, 24, 9, 2, 27},
+	    /* paused already late: nothing remains, due the day the supplement counts */
+	    {2, 2, 2, 2, 6, 10, 0, 2, 9, 10, 2, 9},
+	    /* paused on the due day itself: nothing remains */
+	    {2, 2, 2, 2, 4, 10, 0, 2, 5, 10, 2, 5},
 	};
 	return cr_make_param_array(struct pause_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -126,7 +126,8 @@ ParameterizedTest(struct pause_case *c, clock, pause_resume)
 	/* Paused clocks are never late, however long the applicant takes. */
 	cr_expect_not(clock_overdue(&k, day(12, 31)));
 
-	cr_assert_eq(clock_resume(&k, &cal, at(c->resume_m, c->resume_d, c->resume_hh, 0), NULL), 0);
+	cr_assert_eq(clock_resume(&k, &cal, at(c->resume_m, c->resume_d, c->resume_hh, 0), NULL),
+		     0);
 	cr_expect_not(k.paused);
 	cr_expect_eq(k.due_day, day(c->due_m, c->due_d), "due %d, want %d", k.due_day,
 		     day(c->due_m, c->due_d));
@@ -140,7 +141,7 @@ ParameterizedTest(struct pause_case *c, clock, pause_resume)
 struct refusal_case {
 	char name[32];
 	bool paused_first;
-	bool resume; /* else pause */
+	bool resume;	 /* else pause */
 	char reason[24]; /* "" for none */
 	enum role actor;
 	int code;
@@ -149,13 +150,13 @@ struct refusal_case {
 ParameterizedTestParameters(clock, refusals)
 {
 	static struct refusal_case cases[] = {
-		{ "pause twice", true, false, "supplement", ROLE_UTILITY, ERR_CONFLICT },
-		{ "resume running", false, true, "", ROLE_UTILITY, ERR_CONFLICT },
-		{ "hidden pause reason", false, false, "expert review", ROLE_AUTHORITY, ERR_INVALID },
-		{ "no reason", false, false, "", ROLE_AUTHORITY, ERR_INVALID },
-		{ "office pauses", false, false, "supplement", ROLE_OFFICE, ERR_FORBIDDEN },
-		{ "applicant pauses", false, false, "supplement", ROLE_APPLICANT, ERR_FORBIDDEN },
-		{ "public pauses", false, false, "supplement", ROLE_PUBLIC, ERR_FORBIDDEN },
+	    {"pause twice", true, false, "supplement", ROLE_UTILITY, ERR_CONFLICT},
+	    {"resume running", false, true, "", ROLE_UTILITY, ERR_CONFLICT},
+	    {"hidden pause reason", false, false, "expert review", ROLE_AUTHORITY, ERR_INVALID},
+	    {"no reason", false, false, "", ROLE_AUTHORITY, ERR_INVALID},
+	    {"office pauses", false, false, "supplement", ROLE_OFFICE, ERR_FORBIDDEN},
+	    {"applicant pauses", false, false, "supplement", ROLE_APPLICANT, ERR_FORBIDDEN},
+	    {"public pauses", false, false, "supplement", ROLE_PUBLIC, ERR_FORBIDDEN},
 	};
 	return cr_make_param_array(struct refusal_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -168,18 +169,18 @@ ParameterizedTest(struct refusal_case *c, clock, refusals)
 	struct error err = ERROR_INIT;
 	cr_assert_eq(clock_start(&k, &cal, 5, at(2, 9, 9, 0), NULL), 0);
 	if (c->paused_first)
-		cr_assert_eq(clock_pause(&k, &cal, at(2, 10, 9, 0), "supplement", ROLE_UTILITY,
-					 NULL, NULL),
-			     0);
+		cr_assert_eq(
+		    clock_pause(&k, &cal, at(2, 10, 9, 0), "supplement", ROLE_UTILITY, NULL, NULL),
+		    0);
 	struct clock before = k;
 	int rc = c->resume ? clock_resume(&k, &cal, at(2, 11, 9, 0), &err)
 			   : clock_pause(&k, &cal, at(2, 11, 9, 0), c->reason[0] ? c->reason : NULL,
-					       c->actor, NULL, &err);
+					 c->actor, NULL, &err);
 	cr_expect_eq(rc, c->code, "%s: got %d", c->name, rc);
 	cr_expect_eq(err.code, c->code, "%s", c->name);
 	cr_expect(before.due_day == k.due_day && before.paused == k.paused &&
-			  before.paused_day == k.paused_day &&
-			  before.remaining_days == k.remaining_days,
+		      before.paused_day == k.paused_day &&
+		      before.remaining_days == k.remaining_days,
 		  "%s changed the clock", c->name);
 	error_release(&err);
 	calendar_release(&cal);
@@ -206,9 +207,9 @@ ParameterizedTestParameters(clock, overdue)
 {
 	/* due Fri 13 Feb (5 working days from Fri 6 Feb) */
 	static struct overdue_case cases[] = {
-		{ 2, 12, false, 0 }, { 2, 13, false, 0 }, { 2, 14, true, 1 }, /* make-up Saturday */
-		{ 2, 15, true, 1 },  { 2, 23, true, 1 },  { 2, 24, true, 2 },
-		{ 2, 28, true, 6 },  { 3, 1, true, 6 },	  { 3, 2, true, 7 },
+	    {2, 12, false, 0}, {2, 13, false, 0}, {2, 14, true, 1}, /* make-up Saturday */
+	    {2, 15, true, 1},  {2, 23, true, 1},  {2, 24, true, 2},
+	    {2, 28, true, 6},  {3, 1, true, 6},	  {3, 2, true, 7},
 	};
 	return cr_make_param_array(struct overdue_case, cases, sizeof(cases) / sizeof(cases[0]));
 }

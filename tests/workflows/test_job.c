@@ -15,24 +15,24 @@ static const struct {
 	enum role role;
 	enum job_state to;
 } expected_allowed[] = {
-	{ JOB_SUBMITTED, JOB_ACCEPT, ROLE_UTILITY, JOB_ACCEPTED },
-	{ JOB_SUBMITTED, JOB_RETURN, ROLE_UTILITY, JOB_RETURNED },
-	{ JOB_SUBMITTED, JOB_REJECT, ROLE_UTILITY, JOB_REJECTED },
-	{ JOB_RETURNED, JOB_SUPPLEMENT, ROLE_APPLICANT, JOB_SUBMITTED },
-	{ JOB_ACCEPTED, JOB_SURVEY, ROLE_UTILITY, JOB_SURVEYED },
-	{ JOB_SURVEYED, JOB_PLAN, ROLE_UTILITY, JOB_PLANNED },
-	{ JOB_PLANNED, JOB_CONFIRM, ROLE_APPLICANT, JOB_CONFIRMED },
-	{ JOB_CONFIRMED, JOB_START_CONSTRUCTION, ROLE_UTILITY, JOB_CONSTRUCTING },
-	{ JOB_CONSTRUCTING, JOB_CONNECT, ROLE_UTILITY, JOB_CONNECTED },
-	{ JOB_CONNECTED, JOB_COMPLETE, ROLE_UTILITY, JOB_COMPLETED },
-	{ JOB_SUBMITTED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_ACCEPTED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_RETURNED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_SURVEYED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_PLANNED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_CONFIRMED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_CONSTRUCTING, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
-	{ JOB_CONNECTED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN },
+    {JOB_SUBMITTED, JOB_ACCEPT, ROLE_UTILITY, JOB_ACCEPTED},
+    {JOB_SUBMITTED, JOB_RETURN, ROLE_UTILITY, JOB_RETURNED},
+    {JOB_SUBMITTED, JOB_REJECT, ROLE_UTILITY, JOB_REJECTED},
+    {JOB_RETURNED, JOB_SUPPLEMENT, ROLE_APPLICANT, JOB_SUBMITTED},
+    {JOB_ACCEPTED, JOB_SURVEY, ROLE_UTILITY, JOB_SURVEYED},
+    {JOB_SURVEYED, JOB_PLAN, ROLE_UTILITY, JOB_PLANNED},
+    {JOB_PLANNED, JOB_CONFIRM, ROLE_APPLICANT, JOB_CONFIRMED},
+    {JOB_CONFIRMED, JOB_START_CONSTRUCTION, ROLE_UTILITY, JOB_CONSTRUCTING},
+    {JOB_CONSTRUCTING, JOB_CONNECT, ROLE_UTILITY, JOB_CONNECTED},
+    {JOB_CONNECTED, JOB_COMPLETE, ROLE_UTILITY, JOB_COMPLETED},
+    {JOB_SUBMITTED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_ACCEPTED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_RETURNED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_SURVEYED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_PLANNED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_CONFIRMED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_CONSTRUCTING, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
+    {JOB_CONNECTED, JOB_WITHDRAW, ROLE_APPLICANT, JOB_WITHDRAWN},
 };
 
 #define NALLOWED (sizeof(expected_allowed) / sizeof(expected_allowed[0]))
@@ -51,7 +51,7 @@ static void free_combos(struct criterion_test_params *p)
 
 static struct combo expect_for(int s, int a, int r)
 {
-	struct combo c = { s, a, r, ERR_CONFLICT, -1 };
+	struct combo c = {s, a, r, ERR_CONFLICT, -1};
 	for (size_t i = 0; i < NALLOWED; i++) {
 		if ((int)expected_allowed[i].from != s || (int)expected_allowed[i].action != a)
 			continue;
@@ -76,23 +76,23 @@ ParameterizedTestParameters(job, every_combination)
 	return cr_make_param_array(struct combo, combos, n, free_combos);
 }
 
-static const struct job_item one_item[] = { { "site_plan", "the plan is unsigned" } };
+static const struct job_item one_item[] = {{"site_plan", "the plan is unsigned"}};
 
 /* Facts that satisfy every payload and every guard, so only state and role decide. */
 static struct job_facts full_facts(struct job_permit_need *permit)
 {
 	day_t today = cal_day_from_ymd(2026, 3, 10);
-	*permit = (struct job_permit_need){ "DR-2026-0001", true, today - 1, today + 1 };
+	*permit = (struct job_permit_need){"DR-2026-0001", true, today - 1, today + 1};
 	return (struct job_facts){
-		.items = one_item,
-		.nitems = 1,
-		.reason_code = "outside_service_area",
-		.has_connection_point = true,
-		.nquote_lines = 2,
-		.permits_listed = true,
-		.permits = permit,
-		.npermits = 1,
-		.today = today,
+	    .items = one_item,
+	    .nitems = 1,
+	    .reason_code = "outside_service_area",
+	    .has_connection_point = true,
+	    .nquote_lines = 2,
+	    .permits_listed = true,
+	    .permits = permit,
+	    .npermits = 1,
+	    .today = today,
 	};
 }
 
@@ -110,7 +110,7 @@ ParameterizedTest(struct combo *c, job, every_combination)
 {
 	struct job_permit_need permit;
 	struct job_facts facts = full_facts(&permit);
-	struct job_outcome out = { .state = -1 };
+	struct job_outcome out = {.state = -1};
 	struct error err = ERROR_INIT;
 	const char *action = job_action_name(c->action);
 	const char *state = job_state_name(c->state);
@@ -155,21 +155,36 @@ struct payload_case {
 	char fields[3][24]; /* expected detail fields, in order */
 };
 
-static const struct job_item blank_items[] = { { "", "x" }, { "ok", "" }, { NULL, "y" } };
+static const struct job_item blank_items[] = {{"", "x"}, {"ok", ""}, {NULL, "y"}};
 
 ParameterizedTestParameters(job, payload)
 {
 	static struct payload_case cases[] = {
-		{ JOB_SUBMITTED, JOB_RETURN, 0, false, true, true, true, true, 1, { "items" } },
-		{ JOB_SUBMITTED, JOB_RETURN, 3, true, true, true, true, true, 2,
-		  { "items[0].code", "items[2].code" } },
-		{ JOB_SUBMITTED, JOB_REJECT, 1, false, false, true, true, true, 1, { "reason_code" } },
-		{ JOB_ACCEPTED, JOB_SURVEY, 1, false, true, false, true, true, 1,
-		  { "connection_point" } },
-		{ JOB_SURVEYED, JOB_PLAN, 1, false, true, true, false, false, 2,
-		  { "quote_lines", "permits_needed" } },
-		{ JOB_SURVEYED, JOB_PLAN, 1, false, true, true, true, false, 1, { "permits_needed" } },
-		{ JOB_SURVEYED, JOB_PLAN, 1, false, true, true, false, true, 1, { "quote_lines" } },
+	    {JOB_SUBMITTED, JOB_RETURN, 0, false, true, true, true, true, 1, {"items"}},
+	    {JOB_SUBMITTED,
+	     JOB_RETURN,
+	     3,
+	     true,
+	     true,
+	     true,
+	     true,
+	     true,
+	     2,
+	     {"items[0].code", "items[2].code"}},
+	    {JOB_SUBMITTED, JOB_REJECT, 1, false, false, true, true, true, 1, {"reason_code"}},
+	    {JOB_ACCEPTED, JOB_SURVEY, 1, false, true, false, true, true, 1, {"connection_point"}},
+	    {JOB_SURVEYED,
+	     JOB_PLAN,
+	     1,
+	     false,
+	     true,
+	     true,
+	     false,
+	     false,
+	     2,
+	     {"quote_lines", "permits_needed"}},
+	    {JOB_SURVEYED, JOB_PLAN, 1, false, true, true, true, false, 1, {"permits_needed"}},
+	    {JOB_SURVEYED, JOB_PLAN, 1, false, true, true, false, true, 1, {"quote_lines"}},
 	};
 	return cr_make_param_array(struct payload_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -177,18 +192,18 @@ ParameterizedTestParameters(job, payload)
 ParameterizedTest(struct payload_case *c, job, payload)
 {
 	struct job_facts f = {
-		.items = c->blank_codes ? blank_items : one_item,
-		.nitems = c->nitems,
-		.reason_code = c->reason ? "duplicate" : "",
-		.has_connection_point = c->connection_point,
-		.nquote_lines = c->quote ? 1 : 0,
-		.permits_listed = c->permit_list,
+	    .items = c->blank_codes ? blank_items : one_item,
+	    .nitems = c->nitems,
+	    .reason_code = c->reason ? "duplicate" : "",
+	    .has_connection_point = c->connection_point,
+	    .nquote_lines = c->quote ? 1 : 0,
+	    .permits_listed = c->permit_list,
 	};
 	struct error err = ERROR_INIT;
 	struct job_outcome out;
 	const char *action = job_action_name(c->action);
-	cr_assert_eq(job_apply(&f, c->state, action, ROLE_UTILITY, &out, &err), ERR_INVALID,
-		     "%s", action);
+	cr_assert_eq(job_apply(&f, c->state, action, ROLE_UTILITY, &out, &err), ERR_INVALID, "%s",
+		     action);
 	cr_assert_eq(err.ndetails, (size_t)c->ndetails, "%s: %zu details", action, err.ndetails);
 	for (int i = 0; i < c->ndetails; i++) {
 		cr_expect_str_eq(err.details[i].field, c->fields[i]);
@@ -199,7 +214,7 @@ ParameterizedTest(struct payload_case *c, job, payload)
 
 Test(job, plan_with_an_empty_permit_list_is_fine)
 {
-	struct job_facts f = { .nquote_lines = 1, .permits_listed = true };
+	struct job_facts f = {.nquote_lines = 1, .permits_listed = true};
 	struct job_outcome out;
 	cr_expect_eq(job_apply(&f, JOB_SURVEYED, "plan", ROLE_UTILITY, &out, NULL), 0);
 	cr_expect_eq(out.state, JOB_PLANNED);
@@ -224,29 +239,36 @@ struct gate_case {
 ParameterizedTestParameters(job, construction_gate)
 {
 	static struct gate_case cases[] = {
-		/* no permits needed */
-		{ 0, { { "", false, 0, 0 } }, 0, 0, { "" }, { "" } },
-		{ 1, { { "DR-1", true, 0, 5 } }, 0, 0, { "" }, { "" } },   /* first day */
-		{ 1, { { "DR-1", true, -5, 0 } }, 0, 0, { "" }, { "" } },  /* last day */
-		{ 1, { { "DR-1", true, 1, 5 } }, ERR_CONFLICT, 1, { "DR-1" },
-		  { "outside_work_window" } },			 /* window not yet open */
-		{ 1, { { "DR-1", true, -5, -1 } }, ERR_CONFLICT, 1, { "DR-1" },
-		  { "outside_work_window" } },			 /* window closed */
-		{ 1, { { "GR-1", false, -1, 1 } }, ERR_CONFLICT, 1, { "GR-1" },
-		  { "permit_not_approved" } },
-		/* every missing permit is named, the good one is not */
-		{ 3,
-		  { { "DR-1", false, -1, 1 }, { "GR-1", true, -1, 1 }, { "PL-1", true, 2, 9 } },
-		  ERR_CONFLICT,
-		  2,
-		  { "DR-1", "PL-1" },
-		  { "permit_not_approved", "outside_work_window" } },
-		{ 3,
-		  { { "DR-1", false, -1, 1 }, { "GR-1", false, -1, 1 }, { "PL-1", false, 2, 9 } },
-		  ERR_CONFLICT,
-		  3,
-		  { "DR-1", "GR-1", "PL-1" },
-		  { "permit_not_approved", "permit_not_approved", "permit_not_approved" } },
+	    /* no permits needed */
+	    {0, {{"", false, 0, 0}}, 0, 0, {""}, {""}},
+	    {1, {{"DR-1", true, 0, 5}}, 0, 0, {""}, {""}},  /* first day */
+	    {1, {{"DR-1", true, -5, 0}}, 0, 0, {""}, {""}}, /* last day */
+	    {1,
+	     {{"DR-1", true, 1, 5}},
+	     ERR_CONFLICT,
+	     1,
+	     {"DR-1"},
+	     {"outside_work_window"}}, /* window not yet open */
+	    {1,
+	     {{"DR-1", true, -5, -1}},
+	     ERR_CONFLICT,
+	     1,
+	     {"DR-1"},
+	     {"outside_work_window"}}, /* window closed */
+	    {1, {{"GR-1", false, -1, 1}}, ERR_CONFLICT, 1, {"GR-1"}, {"permit_not_approved"}},
+	    /* every missing permit is named, the good one is not */
+	    {3,
+	     {{"DR-1", false, -1, 1}, {"GR-1", true, -1, 1}, {"PL-1", true, 2, 9}},
+	     ERR_CONFLICT,
+	     2,
+	     {"DR-1", "PL-1"},
+	     {"permit_not_approved", "outside_work_window"}},
+	    {3,
+	     {{"DR-1", false, -1, 1}, {"GR-1", false, -1, 1}, {"PL-1", false, 2, 9}},
+	     ERR_CONFLICT,
+	     3,
+	     {"DR-1", "GR-1", "PL-1"},
+	     {"permit_not_approved", "permit_not_approved", "permit_not_approved"}},
 	};
 	return cr_make_param_array(struct gate_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -256,10 +278,10 @@ ParameterizedTest(struct gate_case *c, job, construction_gate)
 	day_t today = cal_day_from_ymd(2026, 2, 24);
 	struct job_permit_need needs[3];
 	for (int i = 0; i < c->npermits; i++)
-		needs[i] = (struct job_permit_need){ c->permits[i].ref, c->permits[i].approved,
-						     today + c->permits[i].from,
-						     today + c->permits[i].to };
-	struct job_facts f = { .permits = needs, .npermits = (size_t)c->npermits, .today = today };
+		needs[i] =
+		    (struct job_permit_need){c->permits[i].ref, c->permits[i].approved,
+					     today + c->permits[i].from, today + c->permits[i].to};
+	struct job_facts f = {.permits = needs, .npermits = (size_t)c->npermits, .today = today};
 	struct job_outcome out;
 	struct error err = ERROR_INIT;
 	int rc = job_apply(&f, JOB_CONFIRMED, "start_construction", ROLE_UTILITY, &out, &err);
@@ -290,17 +312,19 @@ struct effect_case {
 ParameterizedTestParameters(job, effects)
 {
 	static struct effect_case cases[] = {
-		{ JOB_SUBMITTED, JOB_ACCEPT, ROLE_UTILITY, CLOCK_START, "survey", "job.accepted", false },
-		{ JOB_SUBMITTED, JOB_RETURN, ROLE_UTILITY, CLOCK_PAUSE, "", "job.returned", false },
-		{ JOB_RETURNED, JOB_SUPPLEMENT, ROLE_APPLICANT, CLOCK_RESUME, "", "job.supplemented", false },
-		{ JOB_SUBMITTED, JOB_REJECT, ROLE_UTILITY, CLOCK_STOP, "", "job.rejected", false },
-		{ JOB_ACCEPTED, JOB_SURVEY, ROLE_UTILITY, CLOCK_START, "plan", "job.surveyed", false },
-		{ JOB_SURVEYED, JOB_PLAN, ROLE_UTILITY, CLOCK_STOP, "", "job.planned", false },
-		{ JOB_PLANNED, JOB_CONFIRM, ROLE_APPLICANT, CLOCK_KEEP, "", "job.confirmed", false },
-		{ JOB_CONSTRUCTING, JOB_CONNECT, ROLE_UTILITY, CLOCK_START, "completion",
-		  "job.connected", false },
-		{ JOB_CONNECTED, JOB_COMPLETE, ROLE_UTILITY, CLOCK_STOP, "", "job.completed", true },
-		{ JOB_CONSTRUCTING, JOB_WITHDRAW, ROLE_APPLICANT, CLOCK_STOP, "", "job.withdrawn", false },
+	    {JOB_SUBMITTED, JOB_ACCEPT, ROLE_UTILITY, CLOCK_START, "survey", "job.accepted", false},
+	    {JOB_SUBMITTED, JOB_RETURN, ROLE_UTILITY, CLOCK_PAUSE, "", "job.returned", false},
+	    {JOB_RETURNED, JOB_SUPPLEMENT, ROLE_APPLICANT, CLOCK_RESUME, "", "job.supplemented",
+	     false},
+	    {JOB_SUBMITTED, JOB_REJECT, ROLE_UTILITY, CLOCK_STOP, "", "job.rejected", false},
+	    {JOB_ACCEPTED, JOB_SURVEY, ROLE_UTILITY, CLOCK_START, "plan", "job.surveyed", false},
+	    {JOB_SURVEYED, JOB_PLAN, ROLE_UTILITY, CLOCK_STOP, "", "job.planned", false},
+	    {JOB_PLANNED, JOB_CONFIRM, ROLE_APPLICANT, CLOCK_KEEP, "", "job.confirmed", false},
+	    {JOB_CONSTRUCTING, JOB_CONNECT, ROLE_UTILITY, CLOCK_START, "completion",
+	     "job.connected", false},
+	    {JOB_CONNECTED, JOB_COMPLETE, ROLE_UTILITY, CLOCK_STOP, "", "job.completed", true},
+	    {JOB_CONSTRUCTING, JOB_WITHDRAW, ROLE_APPLICANT, CLOCK_STOP, "", "job.withdrawn",
+	     false},
 	};
 	return cr_make_param_array(struct effect_case, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -12,23 +12,23 @@ static const struct {
 	enum role role;
 	enum permit_state to;
 } expected_allowed[] = {
-	{ PERMIT_SUBMITTED, PERMIT_ACCEPT, ROLE_AUTHORITY, PERMIT_UNDER_REVIEW },
-	{ PERMIT_SUBMITTED, PERMIT_RETURN, ROLE_AUTHORITY, PERMIT_RETURNED },
-	{ PERMIT_RETURNED, PERMIT_SUPPLEMENT, ROLE_APPLICANT, PERMIT_SUBMITTED },
-	{ PERMIT_UNDER_REVIEW, PERMIT_APPROVE, ROLE_AUTHORITY, PERMIT_APPROVED },
-	{ PERMIT_UNDER_REVIEW, PERMIT_REJECT, ROLE_AUTHORITY, PERMIT_REJECTED },
-	{ PERMIT_SUBMITTED, PERMIT_FAST_TRACK, ROLE_SYSTEM, PERMIT_APPROVED },
-	{ PERMIT_SUBMITTED, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED },
-	{ PERMIT_UNDER_REVIEW, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED },
-	{ PERMIT_APPROVED, PERMIT_INSPECT, ROLE_AUTHORITY, PERMIT_APPROVED },
-	{ PERMIT_APPROVED, PERMIT_POST_CHECK, ROLE_AUTHORITY, PERMIT_APPROVED },
-	{ PERMIT_APPROVED, PERMIT_REQUEST_EXTENSION, ROLE_UTILITY, PERMIT_APPROVED },
-	{ PERMIT_APPROVED, PERMIT_DECIDE_EXTENSION, ROLE_AUTHORITY, PERMIT_APPROVED },
-	{ PERMIT_APPROVED, PERMIT_CLOSE, ROLE_AUTHORITY, PERMIT_CLOSED },
-	{ PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_SYSTEM, PERMIT_EXPIRED },
-	{ PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_OFFICE, PERMIT_EXPIRED },
-	{ PERMIT_APPROVED, PERMIT_REVOKE, ROLE_AUTHORITY, PERMIT_REVOKED },
-	{ PERMIT_APPROVED, PERMIT_REVOKE, ROLE_OFFICE, PERMIT_REVOKED },
+    {PERMIT_SUBMITTED, PERMIT_ACCEPT, ROLE_AUTHORITY, PERMIT_UNDER_REVIEW},
+    {PERMIT_SUBMITTED, PERMIT_RETURN, ROLE_AUTHORITY, PERMIT_RETURNED},
+    {PERMIT_RETURNED, PERMIT_SUPPLEMENT, ROLE_APPLICANT, PERMIT_SUBMITTED},
+    {PERMIT_UNDER_REVIEW, PERMIT_APPROVE, ROLE_AUTHORITY, PERMIT_APPROVED},
+    {PERMIT_UNDER_REVIEW, PERMIT_REJECT, ROLE_AUTHORITY, PERMIT_REJECTED},
+    {PERMIT_SUBMITTED, PERMIT_FAST_TRACK, ROLE_SYSTEM, PERMIT_APPROVED},
+    {PERMIT_SUBMITTED, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED},
+    {PERMIT_UNDER_REVIEW, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_INSPECT, ROLE_AUTHORITY, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_POST_CHECK, ROLE_AUTHORITY, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_REQUEST_EXTENSION, ROLE_UTILITY, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_DECIDE_EXTENSION, ROLE_AUTHORITY, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_CLOSE, ROLE_AUTHORITY, PERMIT_CLOSED},
+    {PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_SYSTEM, PERMIT_EXPIRED},
+    {PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_OFFICE, PERMIT_EXPIRED},
+    {PERMIT_APPROVED, PERMIT_REVOKE, ROLE_AUTHORITY, PERMIT_REVOKED},
+    {PERMIT_APPROVED, PERMIT_REVOKE, ROLE_OFFICE, PERMIT_REVOKED},
 };
 
 #define NALLOWED (sizeof(expected_allowed) / sizeof(expected_allowed[0]))
@@ -47,7 +47,7 @@ static void free_combos(struct criterion_test_params *p)
 
 static struct combo expect_for(int s, int a, int r)
 {
-	struct combo c = { s, a, r, ERR_CONFLICT, -1 };
+	struct combo c = {s, a, r, ERR_CONFLICT, -1};
 	for (size_t i = 0; i < NALLOWED; i++) {
 		if ((int)expected_allowed[i].from != s || (int)expected_allowed[i].action != a)
 			continue;
@@ -72,7 +72,7 @@ ParameterizedTestParameters(permit, every_combination)
 	return cr_make_param_array(struct combo, combos, n, free_combos);
 }
 
-static const struct permit_code one_item[] = { { "traffic_plan", "no diversion drawing" } };
+static const struct permit_code one_item[] = {{"traffic_plan", "no diversion drawing"}};
 
 #define TODAY (cal_day_from_ymd(2026, 3, 10))
 
@@ -80,22 +80,22 @@ static const struct permit_code one_item[] = { { "traffic_plan", "no diversion d
 static struct permit_facts full_facts(enum permit_action action)
 {
 	return (struct permit_facts){
-		.kind = PERMIT_DIG_ROAD,
-		.decision = PERMIT_DECISION_APPROVED_ON_COMMITMENT,
-		.extension_pending = action == PERMIT_DECIDE_EXTENSION,
-		.window_from = TODAY - 1,
-		.window_to = TODAY + 10,
-		.reinstatement_passed = true,
-		.fast_track_eligible = true,
-		.deemed_allowed = true,
-		.due_day = TODAY - 1,
-		.today = TODAY,
-		.items = one_item,
-		.nitems = 1,
-		.reason_code = "false_commitment",
-		.result = PERMIT_RESULT_PASS,
-		.extension_to = TODAY + 20,
-		.extension_decision = PERMIT_EXTENSION_GRANT,
+	    .kind = PERMIT_DIG_ROAD,
+	    .decision = PERMIT_DECISION_APPROVED_ON_COMMITMENT,
+	    .extension_pending = action == PERMIT_DECIDE_EXTENSION,
+	    .window_from = TODAY - 1,
+	    .window_to = TODAY + 10,
+	    .reinstatement_passed = true,
+	    .fast_track_eligible = true,
+	    .deemed_allowed = true,
+	    .due_day = TODAY - 1,
+	    .today = TODAY,
+	    .items = one_item,
+	    .nitems = 1,
+	    .reason_code = "false_commitment",
+	    .result = PERMIT_RESULT_PASS,
+	    .extension_to = TODAY + 20,
+	    .extension_decision = PERMIT_EXTENSION_GRANT,
 	};
 }
 
@@ -112,7 +112,7 @@ static bool listed(const char *name, enum permit_state s, enum role r)
 ParameterizedTest(struct combo *c, permit, every_combination)
 {
 	struct permit_facts facts = full_facts(c->action);
-	struct permit_outcome out = { .state = -1 };
+	struct permit_outcome out = {.state = -1};
 	struct error err = ERROR_INIT;
 	const char *action = permit_action_name(c->action);
 	const char *state = permit_state_name(c->state);
@@ -149,23 +149,23 @@ struct deem_case {
 ParameterizedTestParameters(permit, deem)
 {
 	static struct deem_case cases[] = {
-		{ PERMIT_UNDER_REVIEW, true, 1, 0, 0, { "" } },
-		{ PERMIT_SUBMITTED, true, 1, 0, 0, { "" } },
-		{ PERMIT_UNDER_REVIEW, true, 30, 0, 0, { "" } },
-		{ PERMIT_UNDER_REVIEW, true, 0, ERR_CONFLICT, 1, { "not_due" } },
-		{ PERMIT_UNDER_REVIEW, true, -3, ERR_CONFLICT, 1, { "not_due" } },
-		{ PERMIT_UNDER_REVIEW, false, 1, ERR_CONFLICT, 1, { "not_allowed" } },
-		{ PERMIT_UNDER_REVIEW, false, 0, ERR_CONFLICT, 2, { "not_allowed", "not_due" } },
+	    {PERMIT_UNDER_REVIEW, true, 1, 0, 0, {""}},
+	    {PERMIT_SUBMITTED, true, 1, 0, 0, {""}},
+	    {PERMIT_UNDER_REVIEW, true, 30, 0, 0, {""}},
+	    {PERMIT_UNDER_REVIEW, true, 0, ERR_CONFLICT, 1, {"not_due"}},
+	    {PERMIT_UNDER_REVIEW, true, -3, ERR_CONFLICT, 1, {"not_due"}},
+	    {PERMIT_UNDER_REVIEW, false, 1, ERR_CONFLICT, 1, {"not_allowed"}},
+	    {PERMIT_UNDER_REVIEW, false, 0, ERR_CONFLICT, 2, {"not_allowed", "not_due"}},
 	};
 	return cr_make_param_array(struct deem_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct deem_case *c, permit, deem)
 {
-	struct permit_facts f = { .kind = PERMIT_GREENING,
-				  .deemed_allowed = c->allowed,
-				  .due_day = TODAY,
-				  .today = TODAY + c->today_after_due };
+	struct permit_facts f = {.kind = PERMIT_GREENING,
+				 .deemed_allowed = c->allowed,
+				 .due_day = TODAY,
+				 .today = TODAY + c->today_after_due};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	int rc = permit_apply(&f, c->from, "deem", ROLE_SYSTEM, &out, &err);
@@ -200,9 +200,8 @@ Test(permit, deemed_after_review_limit_over_spring_festival)
 	cr_assert_eq(clock_start(&review, &cal, 5, accepted, NULL), 0);
 	cr_assert_eq(review.due_day, cal_day_from_ymd(2026, 2, 26));
 
-	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
-				  .deemed_allowed = true,
-				  .due_day = review.due_day };
+	struct permit_facts f = {
+	    .kind = PERMIT_DIG_ROAD, .deemed_allowed = true, .due_day = review.due_day};
 	struct permit_outcome out;
 	f.today = cal_day_from_ymd(2026, 2, 26);
 	cr_expect_eq(permit_apply(&f, PERMIT_UNDER_REVIEW, "deem", ROLE_SYSTEM, &out, NULL),
@@ -216,7 +215,7 @@ Test(permit, deemed_after_review_limit_over_spring_festival)
 
 Test(permit, fast_track)
 {
-	struct permit_facts f = { .kind = PERMIT_DIG_ROAD, .fast_track_eligible = true };
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD, .fast_track_eligible = true};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	cr_assert_eq(permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, NULL), 0);
@@ -248,29 +247,28 @@ struct post_check_case {
 ParameterizedTestParameters(permit, post_check)
 {
 	static struct post_check_case cases[] = {
-		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_PASS, 0,
-		  PERMIT_APPROVED, "permit.post_checked", "" },
-		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_FAIL, 0, PERMIT_REVOKED,
-		  "permit.revoked", "" },
-		{ PERMIT_DECISION_APPROVED, false, PERMIT_RESULT_PASS, ERR_CONFLICT, -1, "",
-		  "not_on_commitment" },
-		{ PERMIT_DECISION_DEEMED_APPROVED, false, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
-		  "not_on_commitment" },
-		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, true, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
-		  "already_done" },
-		{ PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_NONE, ERR_INVALID, -1, "",
-		  "required" },
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_PASS, 0, PERMIT_APPROVED,
+	     "permit.post_checked", ""},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_FAIL, 0, PERMIT_REVOKED,
+	     "permit.revoked", ""},
+	    {PERMIT_DECISION_APPROVED, false, PERMIT_RESULT_PASS, ERR_CONFLICT, -1, "",
+	     "not_on_commitment"},
+	    {PERMIT_DECISION_DEEMED_APPROVED, false, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
+	     "not_on_commitment"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, true, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
+	     "already_done"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_NONE, ERR_INVALID, -1, "",
+	     "required"},
 	};
-	return cr_make_param_array(struct post_check_case, cases,
-				   sizeof(cases) / sizeof(cases[0]));
+	return cr_make_param_array(struct post_check_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct post_check_case *c, permit, post_check)
 {
-	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
-				  .decision = c->decision,
-				  .post_checked = c->already,
-				  .result = c->result };
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
+				 .decision = c->decision,
+				 .post_checked = c->already,
+				 .result = c->result};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	int rc = permit_apply(&f, PERMIT_APPROVED, "post_check", ROLE_AUTHORITY, &out, &err);
@@ -298,18 +296,17 @@ struct inspect_case {
 ParameterizedTestParameters(permit, inspect)
 {
 	static struct inspect_case cases[] = {
-		{ PERMIT_RESULT_PASS, 0, 0, "permit.inspected" },
-		{ PERMIT_RESULT_FAIL, 0, PERMIT_TASK_REMEDIAL, "permit.inspection_failed" },
-		{ PERMIT_RESULT_NONE, ERR_INVALID, 0, "" },
+	    {PERMIT_RESULT_PASS, 0, 0, "permit.inspected"},
+	    {PERMIT_RESULT_FAIL, 0, PERMIT_TASK_REMEDIAL, "permit.inspection_failed"},
+	    {PERMIT_RESULT_NONE, ERR_INVALID, 0, ""},
 	};
 	return cr_make_param_array(struct inspect_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct inspect_case *c, permit, inspect)
 {
-	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
-				  .decision = PERMIT_DECISION_APPROVED,
-				  .result = c->result };
+	struct permit_facts f = {
+	    .kind = PERMIT_DIG_ROAD, .decision = PERMIT_DECISION_APPROVED, .result = c->result};
 	struct permit_outcome out;
 	int rc = permit_apply(&f, PERMIT_APPROVED, "inspect", ROLE_AUTHORITY, &out, NULL);
 	cr_assert_eq(rc, c->code);
@@ -332,16 +329,19 @@ struct close_case {
 ParameterizedTestParameters(permit, close)
 {
 	static struct close_case cases[] = {
-		{ PERMIT_DIG_ROAD, false, ERR_CONFLICT }, { PERMIT_DIG_ROAD, true, 0 },
-		{ PERMIT_GREENING, false, 0 },		  { PERMIT_GREENING, true, 0 },
-		{ PERMIT_PLANNING, false, 0 },		  { PERMIT_PLANNING, true, 0 },
+	    {PERMIT_DIG_ROAD, false, ERR_CONFLICT},
+	    {PERMIT_DIG_ROAD, true, 0},
+	    {PERMIT_GREENING, false, 0},
+	    {PERMIT_GREENING, true, 0},
+	    {PERMIT_PLANNING, false, 0},
+	    {PERMIT_PLANNING, true, 0},
 	};
 	return cr_make_param_array(struct close_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct close_case *c, permit, close)
 {
-	struct permit_facts f = { .kind = c->kind, .reinstatement_passed = c->reinstated };
+	struct permit_facts f = {.kind = c->kind, .reinstatement_passed = c->reinstated};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	int rc = permit_apply(&f, PERMIT_APPROVED, "close", ROLE_AUTHORITY, &out, &err);
@@ -368,16 +368,15 @@ struct extension_case {
 ParameterizedTestParameters(permit, extension)
 {
 	static struct extension_case cases[] = {
-		{ "request_extension", false, 5, 0, 0, "", true, 0 },
-		{ "request_extension", true, 5, 0, ERR_CONFLICT, "pending", false, 0 },
-		{ "request_extension", false, 0, 0, ERR_INVALID, "not_later", false, 0 },
-		{ "request_extension", false, -3, 0, ERR_INVALID, "not_later", false, 0 },
-		{ "decide_extension", true, 5, PERMIT_EXTENSION_GRANT, 0, "", false, 5 },
-		{ "decide_extension", true, 5, PERMIT_EXTENSION_REFUSE, 0, "", false, 0 },
-		{ "decide_extension", false, 5, PERMIT_EXTENSION_GRANT, ERR_CONFLICT, "none_pending",
-		  false, 0 },
-		{ "decide_extension", true, 5, PERMIT_EXTENSION_NONE, ERR_INVALID, "required", false,
-		  0 },
+	    {"request_extension", false, 5, 0, 0, "", true, 0},
+	    {"request_extension", true, 5, 0, ERR_CONFLICT, "pending", false, 0},
+	    {"request_extension", false, 0, 0, ERR_INVALID, "not_later", false, 0},
+	    {"request_extension", false, -3, 0, ERR_INVALID, "not_later", false, 0},
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_GRANT, 0, "", false, 5},
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_REFUSE, 0, "", false, 0},
+	    {"decide_extension", false, 5, PERMIT_EXTENSION_GRANT, ERR_CONFLICT, "none_pending",
+	     false, 0},
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_NONE, ERR_INVALID, "required", false, 0},
 	};
 	return cr_make_param_array(struct extension_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -385,13 +384,13 @@ ParameterizedTestParameters(permit, extension)
 ParameterizedTest(struct extension_case *c, permit, extension)
 {
 	day_t window_to = TODAY + 10;
-	struct permit_facts f = { .kind = PERMIT_DIG_ROAD,
-				  .decision = PERMIT_DECISION_APPROVED,
-				  .window_from = TODAY,
-				  .window_to = window_to,
-				  .extension_pending = c->pending,
-				  .extension_to = window_to + c->to_offset,
-				  .extension_decision = c->decision };
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
+				 .decision = PERMIT_DECISION_APPROVED,
+				 .window_from = TODAY,
+				 .window_to = window_to,
+				 .extension_pending = c->pending,
+				 .extension_to = window_to + c->to_offset,
+				 .extension_decision = c->decision};
 	bool request = strcmp(c->action, "request_extension") == 0;
 	enum role actor = request ? ROLE_UTILITY : ROLE_AUTHORITY;
 	struct permit_outcome out;
@@ -423,35 +422,39 @@ struct payload_case {
 	char fields[3][20];
 };
 
-static const struct permit_code items[] = { { "a", "" }, { "", "no code" }, { NULL, "none" } };
+static const struct permit_code items[] = {{"a", ""}, {"", "no code"}, {NULL, "none"}};
 
 ParameterizedTestParameters(permit, payload)
 {
 	static struct payload_case cases[] = {
-		{ PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, 0, 0, true, 1, { "items" } },
-		{ PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, 3, 0, true, 2,
-		  { "items[1].code", "items[2].code" } },
-		{ PERMIT_UNDER_REVIEW, "approve", ROLE_AUTHORITY, 0, 2, true, 1,
-		  { "conditions[1].code" } },
-		{ PERMIT_UNDER_REVIEW, "reject", ROLE_AUTHORITY, 0, 0, false, 1, { "reason_code" } },
-		{ PERMIT_APPROVED, "revoke", ROLE_OFFICE, 0, 0, false, 1, { "reason_code" } },
+	    {PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, 0, 0, true, 1, {"items"}},
+	    {PERMIT_SUBMITTED,
+	     "return",
+	     ROLE_AUTHORITY,
+	     3,
+	     0,
+	     true,
+	     2,
+	     {"items[1].code", "items[2].code"}},
+	    {PERMIT_UNDER_REVIEW, "approve", ROLE_AUTHORITY, 0, 2, true, 1, {"conditions[1].code"}},
+	    {PERMIT_UNDER_REVIEW, "reject", ROLE_AUTHORITY, 0, 0, false, 1, {"reason_code"}},
+	    {PERMIT_APPROVED, "revoke", ROLE_OFFICE, 0, 0, false, 1, {"reason_code"}},
 	};
 	return cr_make_param_array(struct payload_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct payload_case *c, permit, payload)
 {
-	struct permit_facts f = { .kind = PERMIT_PLANNING,
-				  .items = items,
-				  .nitems = (size_t)c->nitems,
-				  .conditions = items,
-				  .nconditions = (size_t)c->nconditions,
-				  .reason_code = c->reason ? "r" : NULL };
+	struct permit_facts f = {.kind = PERMIT_PLANNING,
+				 .items = items,
+				 .nitems = (size_t)c->nitems,
+				 .conditions = items,
+				 .nconditions = (size_t)c->nconditions,
+				 .reason_code = c->reason ? "r" : NULL};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	cr_assert_eq(permit_apply(&f, c->state, c->action, c->role, &out, &err), ERR_INVALID);
-	cr_assert_eq(err.ndetails, (size_t)c->ndetails, "%s: %zu details", c->action,
-		     err.ndetails);
+	cr_assert_eq(err.ndetails, (size_t)c->ndetails, "%s: %zu details", c->action, err.ndetails);
 	for (int i = 0; i < c->ndetails; i++)
 		cr_expect_str_eq(err.details[i].field, c->fields[i]);
 	error_release(&err);
@@ -471,26 +474,26 @@ struct effect_case {
 ParameterizedTestParameters(permit, effects)
 {
 	static struct effect_case cases[] = {
-		{ PERMIT_SUBMITTED, "accept", ROLE_AUTHORITY, PERMIT_DECISION_NONE, CLOCK_START,
-		  "review", false },
-		{ PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, PERMIT_DECISION_NONE, CLOCK_PAUSE, "",
-		  false },
-		{ PERMIT_RETURNED, "supplement", ROLE_APPLICANT, PERMIT_DECISION_NONE, CLOCK_RESUME,
-		  "", false },
-		{ PERMIT_UNDER_REVIEW, "approve", ROLE_AUTHORITY, PERMIT_DECISION_APPROVED,
-		  CLOCK_STOP, "", true },
-		{ PERMIT_UNDER_REVIEW, "reject", ROLE_AUTHORITY, PERMIT_DECISION_REJECTED, CLOCK_STOP,
-		  "", false },
+	    {PERMIT_SUBMITTED, "accept", ROLE_AUTHORITY, PERMIT_DECISION_NONE, CLOCK_START,
+	     "review", false},
+	    {PERMIT_SUBMITTED, "return", ROLE_AUTHORITY, PERMIT_DECISION_NONE, CLOCK_PAUSE, "",
+	     false},
+	    {PERMIT_RETURNED, "supplement", ROLE_APPLICANT, PERMIT_DECISION_NONE, CLOCK_RESUME, "",
+	     false},
+	    {PERMIT_UNDER_REVIEW, "approve", ROLE_AUTHORITY, PERMIT_DECISION_APPROVED, CLOCK_STOP,
+	     "", true},
+	    {PERMIT_UNDER_REVIEW, "reject", ROLE_AUTHORITY, PERMIT_DECISION_REJECTED, CLOCK_STOP,
+	     "", false},
 	};
 	return cr_make_param_array(struct effect_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct effect_case *c, permit, effects)
 {
-	struct permit_facts f = { .kind = PERMIT_GREENING,
-				  .items = one_item,
-				  .nitems = 1,
-				  .reason_code = "protected_trees" };
+	struct permit_facts f = {.kind = PERMIT_GREENING,
+				 .items = one_item,
+				 .nitems = 1,
+				 .reason_code = "protected_trees"};
 	struct permit_outcome out;
 	cr_assert_eq(permit_apply(&f, c->state, c->action, c->role, &out, NULL), 0, "%s",
 		     c->action);
@@ -507,10 +510,10 @@ ParameterizedTest(struct effect_case *c, permit, effects)
 Test(permit, allowed_actions)
 {
 	const char *names[PERMIT_ACTION_COUNT];
-	size_t n = permit_allowed_actions(PERMIT_APPROVED, ROLE_AUTHORITY, names,
-					  PERMIT_ACTION_COUNT);
+	size_t n =
+	    permit_allowed_actions(PERMIT_APPROVED, ROLE_AUTHORITY, names, PERMIT_ACTION_COUNT);
 	cr_assert_eq(n, 5);
-	const char *want[] = { "inspect", "post_check", "decide_extension", "close", "revoke" };
+	const char *want[] = {"inspect", "post_check", "decide_extension", "close", "revoke"};
 	for (size_t i = 0; i < n; i++)
 		cr_expect_str_eq(names[i], want[i]);
 	cr_assert_eq(permit_allowed_actions(PERMIT_APPROVED, ROLE_OFFICE, names, 1), 2);
@@ -521,8 +524,8 @@ Test(permit, allowed_actions)
 Test(permit, terminal_states)
 {
 	for (int s = 0; s < PERMIT_STATE_COUNT; s++) {
-		bool terminal = s == PERMIT_REJECTED || s == PERMIT_CLOSED ||
-				s == PERMIT_EXPIRED || s == PERMIT_REVOKED;
+		bool terminal = s == PERMIT_REJECTED || s == PERMIT_CLOSED || s == PERMIT_EXPIRED ||
+				s == PERMIT_REVOKED;
 		cr_expect_eq(permit_state_is_terminal(s), terminal, "%s", permit_state_name(s));
 		size_t total = 0;
 		const char *names[PERMIT_ACTION_COUNT];

@@ -29,38 +29,102 @@ struct trigger_case {
 ParameterizedTestParameters(triggers, evaluate)
 {
 	static struct trigger_case cases[] = {
-		{ "one dig", TRIGGER_RULES_DEFAULT, 1, { 120 }, 0, 0, 0, 1, { PERMIT_DIG_ROAD },
-		  "road excavation of 120 m on Zhongshan Road" },
-		{ "zero-length dig", TRIGGER_RULES_DEFAULT, 1, { 0 }, 0, 0, 0, 0, { 0 }, "" },
-		{ "green area", TRIGGER_RULES_DEFAULT, 0, { 0 }, 30, 0, 0, 1, { PERMIT_GREENING },
-		  "green space of 30 m² and 0 tree(s) affected" },
-		{ "trees only", TRIGGER_RULES_DEFAULT, 0, { 0 }, 0, 2, 0, 1, { PERMIT_GREENING },
-		  "green space of 0 m² and 2 tree(s) affected" },
-		{ "outside plot", TRIGGER_RULES_DEFAULT, 0, { 0 }, 0, 0, 15, 1, { PERMIT_PLANNING },
-		  "15 m of lines outside the plot boundary" },
-		{ "nothing", TRIGGER_RULES_DEFAULT, 0, { 0 }, 0, 0, 0, 0, { 0 }, "" },
-		{ "everything",
-		  TRIGGER_RULES_DEFAULT,
-		  2,
-		  { 40, 60 },
-		  10,
-		  1,
-		  3,
-		  4,
-		  { PERMIT_DIG_ROAD, PERMIT_DIG_ROAD, PERMIT_GREENING, PERMIT_PLANNING },
-		  "road excavation of 40 m on Zhongshan Road" },
-		/* published thresholds: strictly above triggers, at the threshold does not */
-		{ "dig at threshold", { 10, 0, 0, 0 }, 1, { 10 }, 0, 0, 0, 0, { 0 }, "" },
-		{ "dig over threshold", { 10, 0, 0, 0 }, 1, { 11 }, 0, 0, 0, 1, { PERMIT_DIG_ROAD },
-		  "road excavation of 11 m on Zhongshan Road" },
-		{ "area at threshold", { 0, 50, 3, 0 }, 0, { 0 }, 50, 3, 0, 0, { 0 }, "" },
-		{ "area over threshold", { 0, 50, 3, 0 }, 0, { 0 }, 51, 0, 0, 1, { PERMIT_GREENING },
-		  "green space of 51 m² and 0 tree(s) affected" },
-		{ "trees over threshold", { 0, 50, 3, 0 }, 0, { 0 }, 0, 4, 0, 1, { PERMIT_GREENING },
-		  "green space of 0 m² and 4 tree(s) affected" },
-		{ "outside at threshold", { 0, 0, 0, 5 }, 0, { 0 }, 0, 0, 5, 0, { 0 }, "" },
-		{ "outside over threshold", { 0, 0, 0, 5 }, 0, { 0 }, 0, 0, 6, 1, { PERMIT_PLANNING },
-		  "6 m of lines outside the plot boundary" },
+	    {"one dig",
+	     TRIGGER_RULES_DEFAULT,
+	     1,
+	     {120},
+	     0,
+	     0,
+	     0,
+	     1,
+	     {PERMIT_DIG_ROAD},
+	     "road excavation of 120 m on Zhongshan Road"},
+	    {"zero-length dig", TRIGGER_RULES_DEFAULT, 1, {0}, 0, 0, 0, 0, {0}, ""},
+	    {"green area",
+	     TRIGGER_RULES_DEFAULT,
+	     0,
+	     {0},
+	     30,
+	     0,
+	     0,
+	     1,
+	     {PERMIT_GREENING},
+	     "green space of 30 m² and 0 tree(s) affected"},
+	    {"trees only",
+	     TRIGGER_RULES_DEFAULT,
+	     0,
+	     {0},
+	     0,
+	     2,
+	     0,
+	     1,
+	     {PERMIT_GREENING},
+	     "green space of 0 m² and 2 tree(s) affected"},
+	    {"outside plot",
+	     TRIGGER_RULES_DEFAULT,
+	     0,
+	     {0},
+	     0,
+	     0,
+	     15,
+	     1,
+	     {PERMIT_PLANNING},
+	     "15 m of lines outside the plot boundary"},
+	    {"nothing", TRIGGER_RULES_DEFAULT, 0, {0}, 0, 0, 0, 0, {0}, ""},
+	    {"everything",
+	     TRIGGER_RULES_DEFAULT,
+	     2,
+	     {40, 60},
+	     10,
+	     1,
+	     3,
+	     4,
+	     {PERMIT_DIG_ROAD, PERMIT_DIG_ROAD, PERMIT_GREENING, PERMIT_PLANNING},
+	     "road excavation of 40 m on Zhongshan Road"},
+	    /* published thresholds: strictly above triggers, at the threshold does not */
+	    {"dig at threshold", {10, 0, 0, 0}, 1, {10}, 0, 0, 0, 0, {0}, ""},
+	    {"dig over threshold",
+	     {10, 0, 0, 0},
+	     1,
+	     {11},
+	     0,
+	     0,
+	     0,
+	     1,
+	     {PERMIT_DIG_ROAD},
+	     "road excavation of 11 m on Zhongshan Road"},
+	    {"area at threshold", {0, 50, 3, 0}, 0, {0}, 50, 3, 0, 0, {0}, ""},
+	    {"area over threshold",
+	     {0, 50, 3, 0},
+	     0,
+	     {0},
+	     51,
+	     0,
+	     0,
+	     1,
+	     {PERMIT_GREENING},
+	     "green space of 51 m² and 0 tree(s) affected"},
+	    {"trees over threshold",
+	     {0, 50, 3, 0},
+	     0,
+	     {0},
+	     0,
+	     4,
+	     0,
+	     1,
+	     {PERMIT_GREENING},
+	     "green space of 0 m² and 4 tree(s) affected"},
+	    {"outside at threshold", {0, 0, 0, 5}, 0, {0}, 0, 0, 5, 0, {0}, ""},
+	    {"outside over threshold",
+	     {0, 0, 0, 5},
+	     0,
+	     {0},
+	     0,
+	     0,
+	     6,
+	     1,
+	     {PERMIT_PLANNING},
+	     "6 m of lines outside the plot boundary"},
 	};
 	return cr_make_param_array(struct trigger_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -69,14 +133,14 @@ ParameterizedTest(struct trigger_case *c, triggers, evaluate)
 {
 	struct excavation digs[2];
 	for (int i = 0; i < c->ndigs; i++)
-		digs[i] = (struct excavation){ .utility = "water",
-					       .district = "Gaoxin",
-					       .road = "Zhongshan Road",
-					       .from_m = 100,
-					       .to_m = 100 + c->dig_length[i],
-					       .start_day = march(1),
-					       .end_day = march(5) };
-	struct site_facts site = { digs, (size_t)c->ndigs, c->green_area, c->trees, c->outside };
+		digs[i] = (struct excavation){.utility = "water",
+					      .district = "Gaoxin",
+					      .road = "Zhongshan Road",
+					      .from_m = 100,
+					      .to_m = 100 + c->dig_length[i],
+					      .start_day = march(1),
+					      .end_day = march(5)};
+	struct site_facts site = {digs, (size_t)c->ndigs, c->green_area, c->trees, c->outside};
 	struct trigger_list list;
 	cr_assert_eq(triggers_evaluate(&c->rules, &site, &list, NULL), 0, "%s", c->name);
 	cr_assert_eq(list.n, (size_t)c->ntriggers, "%s: %zu triggers", c->name, list.n);
@@ -96,10 +160,10 @@ ParameterizedTest(struct trigger_case *c, triggers, evaluate)
 Test(triggers, impossible_site_facts_listed_at_once)
 {
 	struct excavation digs[] = {
-		{ .district = "Gaoxin", .road = "A", .from_m = 10, .to_m = 50 },
-		{ .district = "Gaoxin", .road = "B", .from_m = 80, .to_m = 20 },
+	    {.district = "Gaoxin", .road = "A", .from_m = 10, .to_m = 50},
+	    {.district = "Gaoxin", .road = "B", .from_m = 80, .to_m = 20},
 	};
-	struct site_facts site = { digs, 2, -1, 0, 0 };
+	struct site_facts site = {digs, 2, -1, 0, 0};
 	struct trigger_rules rules = TRIGGER_RULES_DEFAULT;
 	struct trigger_list list;
 	struct error err = ERROR_INIT;
@@ -141,62 +205,63 @@ struct group_case {
 ParameterizedTestParameters(triggers, group_digs)
 {
 	static struct group_case cases[] = {
-		{ "overlapping pair",
-		  2,
-		  { { "water", "Gaoxin", "Keji", 0, 100, 2, 6 }, { "gas", "Gaoxin", "Keji", 50, 150, 4, 9 } },
-		  1,
-		  { { "Keji", 0, 150, 2, 9, 2, { 0, 1 } } } },
-		{ "disjoint on one road",
-		  2,
-		  { { "water", "Gaoxin", "Keji", 0, 100, 2, 6 }, { "gas", "Gaoxin", "Keji", 200, 300, 2, 6 } },
-		  2,
-		  { { "Keji", 0, 100, 2, 6, 1, { 0 } }, { "Keji", 200, 300, 2, 6, 1, { 1 } } } },
-		{ "touching chainage",
-		  2,
-		  { { "water", "Gaoxin", "Keji", 0, 100, 2, 6 }, { "power", "Gaoxin", "Keji", 100, 200, 3, 4 } },
-		  1,
-		  { { "Keji", 0, 200, 2, 6, 2, { 0, 1 } } } },
-		{ "same road name, other district",
-		  2,
-		  { { "water", "Gaoxin", "Keji", 0, 100, 2, 6 }, { "gas", "Lixia", "Keji", 0, 100, 2, 6 } },
-		  2,
-		  { { "Keji", 0, 100, 2, 6, 1, { 0 } }, { "Keji", 0, 100, 2, 6, 1, { 1 } } } },
-		{ "chain through a middle dig",
-		  3,
-		  { { "water", "Gaoxin", "Keji", 0, 100, 2, 3 },
-		    { "gas", "Gaoxin", "Keji", 90, 200, 5, 6 },
-		    { "heat", "Gaoxin", "Keji", 190, 300, 10, 12 } },
-		  1,
-		  { { "Keji", 0, 300, 2, 12, 3, { 0, 1, 2 } } } },
-		{ "unsorted input",
-		  3,
-		  { { "water", "Gaoxin", "Keji", 200, 300, 9, 10 },
-		    { "gas", "Gaoxin", "Keji", 0, 100, 1, 2 },
-		    { "net", "Gaoxin", "Keji", 50, 250, 3, 4 } },
-		  1,
-		  { { "Keji", 0, 300, 1, 10, 3, { 0, 1, 2 } } } },
-		{ "contained and apart",
-		  3,
-		  { { "water", "Gaoxin", "Keji", 0, 500, 2, 6 },
-		    { "gas", "Gaoxin", "Keji", 100, 200, 2, 6 },
-		    { "power", "Gaoxin", "Keji", 600, 700, 2, 6 } },
-		  2,
-		  { { "Keji", 0, 500, 2, 6, 2, { 0, 1 } }, { "Keji", 600, 700, 2, 6, 1, { 2 } } } },
-		/* one trench, one permit: the window is the union even when the windows are apart */
-		{ "windows apart",
-		  2,
-		  { { "water", "Gaoxin", "Keji", 0, 100, 1, 5 }, { "gas", "Gaoxin", "Keji", 20, 80, 20, 25 } },
-		  1,
-		  { { "Keji", 0, 100, 1, 25, 2, { 0, 1 } } } },
-		{ "two roads, ordered by road",
-		  4,
-		  { { "water", "Gaoxin", "Wenhua", 0, 100, 2, 6 },
-		    { "gas", "Gaoxin", "Keji", 0, 100, 2, 6 },
-		    { "power", "Gaoxin", "Wenhua", 40, 60, 7, 8 },
-		    { "heat", "Gaoxin", "Keji", 30, 130, 1, 3 } },
-		  2,
-		  { { "Keji", 0, 130, 1, 6, 2, { 1, 3 } }, { "Wenhua", 0, 100, 2, 8, 2, { 0, 2 } } } },
-		{ "nothing to group", 0, { { "", "", "", 0, 0, 0, 0 } }, 0, { { "", 0, 0, 0, 0, 0, { 0 } } } },
+	    {"overlapping pair",
+	     2,
+	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6}, {"gas", "Gaoxin", "Keji", 50, 150, 4, 9}},
+	     1,
+	     {{"Keji", 0, 150, 2, 9, 2, {0, 1}}}},
+	    {"disjoint on one road",
+	     2,
+	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6}, {"gas", "Gaoxin", "Keji", 200, 300, 2, 6}},
+	     2,
+	     {{"Keji", 0, 100, 2, 6, 1, {0}}, {"Keji", 200, 300, 2, 6, 1, {1}}}},
+	    {"touching chainage",
+	     2,
+	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6},
+	      {"power", "Gaoxin", "Keji", 100, 200, 3, 4}},
+	     1,
+	     {{"Keji", 0, 200, 2, 6, 2, {0, 1}}}},
+	    {"same road name, other district",
+	     2,
+	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6}, {"gas", "Lixia", "Keji", 0, 100, 2, 6}},
+	     2,
+	     {{"Keji", 0, 100, 2, 6, 1, {0}}, {"Keji", 0, 100, 2, 6, 1, {1}}}},
+	    {"chain through a middle dig",
+	     3,
+	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 3},
+	      {"gas", "Gaoxin", "Keji", 90, 200, 5, 6},
+	      {"heat", "Gaoxin", "Keji", 190, 300, 10, 12}},
+	     1,
+	     {{"Keji", 0, 300, 2, 12, 3, {0, 1, 2}}}},
+	    {"unsorted input",
+	     3,
+	     {{"water", "Gaoxin", "Keji", 200, 300, 9, 10},
+	      {"gas", "Gaoxin", "Keji", 0, 100, 1, 2},
+	      {"net", "Gaoxin", "Keji", 50, 250, 3, 4}},
+	     1,
+	     {{"Keji", 0, 300, 1, 10, 3, {0, 1, 2}}}},
+	    {"contained and apart",
+	     3,
+	     {{"water", "Gaoxin", "Keji", 0, 500, 2, 6},
+	      {"gas", "Gaoxin", "Keji", 100, 200, 2, 6},
+	      {"power", "Gaoxin", "Keji", 600, 700, 2, 6}},
+	     2,
+	     {{"Keji", 0, 500, 2, 6, 2, {0, 1}}, {"Keji", 600, 700, 2, 6, 1, {2}}}},
+	    /* one trench, one permit: the window is the union even when the windows are apart */
+	    {"windows apart",
+	     2,
+	     {{"water", "Gaoxin", "Keji", 0, 100, 1, 5}, {"gas", "Gaoxin", "Keji", 20, 80, 20, 25}},
+	     1,
+	     {{"Keji", 0, 100, 1, 25, 2, {0, 1}}}},
+	    {"two roads, ordered by road",
+	     4,
+	     {{"water", "Gaoxin", "Wenhua", 0, 100, 2, 6},
+	      {"gas", "Gaoxin", "Keji", 0, 100, 2, 6},
+	      {"power", "Gaoxin", "Wenhua", 40, 60, 7, 8},
+	      {"heat", "Gaoxin", "Keji", 30, 130, 1, 3}},
+	     2,
+	     {{"Keji", 0, 130, 1, 6, 2, {1, 3}}, {"Wenhua", 0, 100, 2, 8, 2, {0, 2}}}},
+	    {"nothing to group", 0, {{"", "", "", 0, 0, 0, 0}}, 0, {{"", 0, 0, 0, 0, 0, {0}}}},
 	};
 	return cr_make_param_array(struct group_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -206,13 +271,13 @@ ParameterizedTest(struct group_case *c, triggers, group_digs)
 	struct excavation digs[4];
 	for (int i = 0; i < c->nsegs; i++) {
 		const struct seg *s = &c->segs[i];
-		digs[i] = (struct excavation){ .utility = s->utility,
-					       .district = s->district,
-					       .road = s->road,
-					       .from_m = s->from,
-					       .to_m = s->to,
-					       .start_day = march(s->start),
-					       .end_day = march(s->end) };
+		digs[i] = (struct excavation){.utility = s->utility,
+					      .district = s->district,
+					      .road = s->road,
+					      .from_m = s->from,
+					      .to_m = s->to,
+					      .start_day = march(s->start),
+					      .end_day = march(s->end)};
 	}
 	struct dig_group_list list;
 	cr_assert_eq(triggers_group_digs(digs, (size_t)c->nsegs, &list, NULL), 0, "%s", c->name);
@@ -227,8 +292,8 @@ ParameterizedTest(struct group_case *c, triggers, group_digs)
 		cr_expect_eq(got->end_day, march(want->end), "%s group %d end", c->name, g);
 		cr_assert_eq(got->nmembers, (size_t)want->nmembers, "%s group %d", c->name, g);
 		for (int m = 0; m < want->nmembers; m++)
-			cr_expect_eq(got->members[m], (size_t)want->members[m], "%s group %d", c->name,
-				     g);
+			cr_expect_eq(got->members[m], (size_t)want->members[m], "%s group %d",
+				     c->name, g);
 	}
 	triggers_groups_release(&list);
 }
@@ -236,14 +301,14 @@ ParameterizedTest(struct group_case *c, triggers, group_digs)
 Test(triggers, group_digs_lists_every_bad_excavation)
 {
 	struct excavation digs[] = {
-		{ .district = "Gaoxin", .road = "", .from_m = 0, .to_m = 10 },
-		{ .district = "Gaoxin", .road = "Keji", .from_m = 0, .to_m = 10 },
-		{ .district = "Gaoxin",
-		  .road = "Keji",
-		  .from_m = 50,
-		  .to_m = 40,
-		  .start_day = 10,
-		  .end_day = 9 },
+	    {.district = "Gaoxin", .road = "", .from_m = 0, .to_m = 10},
+	    {.district = "Gaoxin", .road = "Keji", .from_m = 0, .to_m = 10},
+	    {.district = "Gaoxin",
+	     .road = "Keji",
+	     .from_m = 50,
+	     .to_m = 40,
+	     .start_day = 10,
+	     .end_day = 9},
 	};
 	struct dig_group_list list;
 	struct error err = ERROR_INIT;
@@ -272,37 +337,37 @@ ParameterizedTestParameters(triggers, fast_track)
 {
 	/* thresholds: branch or secondary road, <= 50 m, <= 100 m², <= 5 days */
 	static struct fast_case cases[] = {
-		{ "all at the maximum", ZONE_RISK_LOW, "branch", 50, 100, 5, 0, "within the fast" },
-		{ "well inside", ZONE_RISK_LOW, "secondary", 10, 20, 1, 0, "road class secondary" },
-		{ "medium zone", ZONE_RISK_MEDIUM, "branch", 50, 100, 5, FT_ZONE,
-		  "zone risk medium is not low" },
-		{ "high zone", ZONE_RISK_HIGH, "branch", 50, 100, 5, FT_ZONE, "zone risk high" },
-		{ "primary road", ZONE_RISK_LOW, "primary", 50, 100, 5, FT_ROAD_CLASS,
-		  "road class primary" },
-		{ "no road class", ZONE_RISK_LOW, "", 50, 100, 5, FT_ROAD_CLASS, "road class (none)" },
-		{ "too long", ZONE_RISK_LOW, "branch", 51, 100, 5, FT_LENGTH, "length 51 m over 50 m" },
-		{ "too large", ZONE_RISK_LOW, "branch", 50, 101, 5, FT_AREA, "area 101 m² over 100" },
-		{ "too long a window", ZONE_RISK_LOW, "branch", 50, 100, 6, FT_DURATION,
-		  "duration 6 days over 5 days" },
-		{ "everything wrong", ZONE_RISK_HIGH, "expressway", 500, 900, 30,
-		  FT_ZONE | FT_ROAD_CLASS | FT_LENGTH | FT_AREA | FT_DURATION, "; duration 30 days" },
+	    {"all at the maximum", ZONE_RISK_LOW, "branch", 50, 100, 5, 0, "within the fast"},
+	    {"well inside", ZONE_RISK_LOW, "secondary", 10, 20, 1, 0, "road class secondary"},
+	    {"medium zone", ZONE_RISK_MEDIUM, "branch", 50, 100, 5, FT_ZONE,
+	     "zone risk medium is not low"},
+	    {"high zone", ZONE_RISK_HIGH, "branch", 50, 100, 5, FT_ZONE, "zone risk high"},
+	    {"primary road", ZONE_RISK_LOW, "primary", 50, 100, 5, FT_ROAD_CLASS,
+	     "road class primary"},
+	    {"no road class", ZONE_RISK_LOW, "", 50, 100, 5, FT_ROAD_CLASS, "road class (none)"},
+	    {"too long", ZONE_RISK_LOW, "branch", 51, 100, 5, FT_LENGTH, "length 51 m over 50 m"},
+	    {"too large", ZONE_RISK_LOW, "branch", 50, 101, 5, FT_AREA, "area 101 m² over 100"},
+	    {"too long a window", ZONE_RISK_LOW, "branch", 50, 100, 6, FT_DURATION,
+	     "duration 6 days over 5 days"},
+	    {"everything wrong", ZONE_RISK_HIGH, "expressway", 500, 900, 30,
+	     FT_ZONE | FT_ROAD_CLASS | FT_LENGTH | FT_AREA | FT_DURATION, "; duration 30 days"},
 	};
 	return cr_make_param_array(struct fast_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct fast_case *c, triggers, fast_track)
 {
-	static const char *const classes[] = { "branch", "secondary" };
-	struct fast_track_rules rules = { classes, 2, 50, 100, 5 };
-	struct excavation dig = { .district = "Gaoxin",
-				  .road = "Keji",
-				  .road_class = c->road_class,
-				  .zone_risk = c->risk,
-				  .from_m = 200,
-				  .to_m = 200 + c->length,
-				  .area_m2 = c->area,
-				  .start_day = march(10),
-				  .end_day = march(10) + c->days - 1 };
+	static const char *const classes[] = {"branch", "secondary"};
+	struct fast_track_rules rules = {classes, 2, 50, 100, 5};
+	struct excavation dig = {.district = "Gaoxin",
+				 .road = "Keji",
+				 .road_class = c->road_class,
+				 .zone_risk = c->risk,
+				 .from_m = 200,
+				 .to_m = 200 + c->length,
+				 .area_m2 = c->area,
+				 .start_day = march(10),
+				 .end_day = march(10) + c->days - 1};
 	struct fast_track_decision d;
 	triggers_fast_track(&rules, &dig, &d);
 	cr_expect_eq(d.fast, c->failed == 0, "%s", c->name);
@@ -324,37 +389,37 @@ ParameterizedTestParameters(triggers, overlap)
 {
 	/* against Gaoxin / Keji, chainage 100..200, 10..15 March */
 	static struct overlap_case cases[] = {
-		{ "identical", "Gaoxin", "Keji", 100, 200, 10, 15, true },
-		{ "contained", "Gaoxin", "Keji", 120, 130, 11, 12, true },
-		{ "partly", "Gaoxin", "Keji", 150, 400, 14, 30, true },
-		{ "touching chainage", "Gaoxin", "Keji", 200, 300, 10, 15, true },
-		{ "touching window", "Gaoxin", "Keji", 100, 200, 15, 20, true },
-		{ "chainage apart", "Gaoxin", "Keji", 201, 300, 10, 15, false },
-		{ "window apart", "Gaoxin", "Keji", 100, 200, 16, 20, false },
-		{ "window before", "Gaoxin", "Keji", 100, 200, 1, 9, false },
-		{ "other road", "Gaoxin", "Wenhua", 100, 200, 10, 15, false },
-		{ "other district", "Lixia", "Keji", 100, 200, 10, 15, false },
-		{ "no road", "Gaoxin", "", 100, 200, 10, 15, false },
+	    {"identical", "Gaoxin", "Keji", 100, 200, 10, 15, true},
+	    {"contained", "Gaoxin", "Keji", 120, 130, 11, 12, true},
+	    {"partly", "Gaoxin", "Keji", 150, 400, 14, 30, true},
+	    {"touching chainage", "Gaoxin", "Keji", 200, 300, 10, 15, true},
+	    {"touching window", "Gaoxin", "Keji", 100, 200, 15, 20, true},
+	    {"chainage apart", "Gaoxin", "Keji", 201, 300, 10, 15, false},
+	    {"window apart", "Gaoxin", "Keji", 100, 200, 16, 20, false},
+	    {"window before", "Gaoxin", "Keji", 100, 200, 1, 9, false},
+	    {"other road", "Gaoxin", "Wenhua", 100, 200, 10, 15, false},
+	    {"other district", "Lixia", "Keji", 100, 200, 10, 15, false},
+	    {"no road", "Gaoxin", "", 100, 200, 10, 15, false},
 	};
 	return cr_make_param_array(struct overlap_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct overlap_case *c, triggers, overlap)
 {
-	struct excavation a = { .utility = "water",
-				.district = "Gaoxin",
-				.road = "Keji",
-				.from_m = 100,
-				.to_m = 200,
-				.start_day = march(10),
-				.end_day = march(15) };
-	struct excavation b = { .utility = "gas",
-				.district = c->district,
-				.road = c->road,
-				.from_m = c->from,
-				.to_m = c->to,
-				.start_day = march(c->start),
-				.end_day = march(c->end) };
+	struct excavation a = {.utility = "water",
+			       .district = "Gaoxin",
+			       .road = "Keji",
+			       .from_m = 100,
+			       .to_m = 200,
+			       .start_day = march(10),
+			       .end_day = march(15)};
+	struct excavation b = {.utility = "gas",
+			       .district = c->district,
+			       .road = c->road,
+			       .from_m = c->from,
+			       .to_m = c->to,
+			       .start_day = march(c->start),
+			       .end_day = march(c->end)};
 	cr_expect_eq(triggers_overlap(&a, &b), c->overlap, "%s", c->name);
 	cr_expect_eq(triggers_overlap(&b, &a), c->overlap, "%s (reversed)", c->name);
 }

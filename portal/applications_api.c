@@ -1,0 +1,554 @@
+/*
+ * The joint application: one submission creates every utility job and every permit the works
+ * need, in parallel, in one transaction; reading an application shows all its tracks and one
+ * timeline.
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portal/app.h"
+#include "portal/auth.h"
+#include "portal/input.h"
+#include "portal/router.h"
+#include "portal/snapshot.h"
+#include "portal/tracks.h"
+#include "store/accounts.h"
+#include "store/materials.h"
+#include "store/sites.h"
+#include "store/tracks.h"
+#include "workflows/application.h"
+#include "workflows/job.h"
+#include "workflows/permit.h"
+#include "workflows/standards.h"
+#include "workflows/xalloc.h"
+
+#define ROUTE_SUBMIT "POST /v1/applications"
+
+struct submit {
+	struct http_request *req;
+	const struct authz_caller *caller;
+	const struct published *pub;
+	json_t *body;
+	const char *idem_key;
+	char hash[65];
+	day_t today;
+	long long now_us;
+	struct app_request ar;
+	struct standards_set set;
+	struct standards_view view;
+	int status;
+	json_t *reply;
+	char *replayed; /* a stored first reply, for a retried key */
+	bool parse_failed; /* check everything else, but create nothing */
+};
+
+static int org_for(struct store_conn *c, const char *kind, const char *subkind, const char *field,
+		   long long *id, struct error *err)
+{
+	int rc = store_org_find(c, kind, subkind, id, err);
+	if (rc == ERR_NOT_FOUND) {
+		error_add(err, field, "no_provider", "no %s organisation for %s is registered", kind,
+			  subkind);
+		return 0;
+	}
+	return rc;
+}
+
+/* Materials by id: each must be in the applicant's own library; fills the types. */
+static int load_materials(struct store_conn *c, struct submit *s, struct error *err)
+{
+	for (size_t i = 0; i < s->ar.nmaterials; i++) {
+		struct material_row m;
+		struct error local = ERROR_INIT;
+		int rc = store_material_get(c, s->ar.materials[i].material_id, &m, &local);
+		if (rc && rc != ERR_NOT_FOUND) {
+			error_release(&local);
+			return error_set(err, rc, "%s", "could not read the materials");
+		}
+		error_release(&local);
+		if (rc || m.org_id != s->caller->org_id) {
+			char f[48];
+			snprintf(f, sizeof(f), "materials[%zu]", i);
+			error_add(err, f, "unknown", "material %lld is not in your library",
+				  s->ar.materials[i].material_id);
+			continue;
+		}
+		snprintf(s->ar.materials[i].type, sizeof(s->ar.materials[i].type), "%s", m.type);
+	}
+	return 0;
+}
+
+static int start_clock(struct stored_clock *k, const struct service_standard *std,
+		       const char *stage, const struct published *pub, long long now_us,
+		       struct error *err)
+{
+	int days = 0;
+	memset(k, 0, sizeof(*k));
+	if (application_stage_limit(std, stage, &days, NULL) != 0)
+		return error_set(err, ERR_INTERNAL, "the standard lacks stage %s", stage);
+	snprintf(k->stage, sizeof(k->stage), "%s", stage);
+	return clock_start(&k->clock, &pub->cal, days, now_us / 1000000, err);
+}
+
+/* Everything the submission writes, in the caller's transaction. */
+static int create_all(struct store_conn *c, struct submit *s, const struct app_plan *plan,
+		      long long site_id, long long *utility_org, long long *authority_org,
+		      struct error *err)
+{
+	int year;
+	cal_day_to_ymd(s->today, &year, NULL, NULL);
+	long long n;
+	char ref[25], at[32], tref[40];
+	int rc = store_next_reference(c, year, &n, err);
+	if (rc)
+		return rc;
+	application_reference(year, n, ref, sizeof(ref));
+	store_format_utc(s->now_us, at);
+	char *request = json_dumps(s->body, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *est = fees_estimate_to_json(&plan->estimate);
+	char *estimate = json_dumps(est, JSON_COMPACT);
+	json_decref(est);
+	struct application_new an = { ref, s->caller->org_id, site_id, s->caller->user_id, at,
+				      s->today, request, estimate, s->idem_key, s->hash,
+				      plan->estimate.total_fen };
+	long long app_id = 0;
+	rc = store_application_insert(c, &an, &app_id, err);
+	free(request);
+	free(estimate);
+	for (size_t i = 0; !rc && i < s->ar.nmaterials; i++)
+		rc = store_application_material(c, app_id, s->ar.materials[i].material_id, err);
+	struct transition_new t = { app_id, "application", app_id, "submit", NULL, "open",
+				    "applicant", s->caller->org_id, s->caller->user_id, "{}", at,
+				    NULL, -1 };
+	if (!rc)
+		rc = store_transition_insert(c, &t, err);
+
+	long long job_ids[UK_COUNT] = { 0 };
+	for (int k = 0; !rc && k < UK_COUNT; k++) {
+		if (!plan->jobs[k])
+			continue;
+		struct stored_clock clk;
+		rc = start_clock(&clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
+		snprintf(tref, sizeof(tref), "%s-%s", ref, utility_suffix(k));
+		char *params = json_dumps(s->ar.util[k].params, JSON_COMPACT | JSON_SORT_KEYS);
+		struct job_new jn = { app_id, tref, utility_kind_name(k), "submitted", params,
+				      utility_org[k], &clk };
+		if (!rc)
+			rc = store_job_insert(c, &jn, &job_ids[k], err);
+		free(params);
+		struct transition_new jt = { app_id, "job", job_ids[k], "submit", NULL, "submitted",
+					     "applicant", s->caller->org_id, s->caller->user_id, "{}",
+					     at, clk.stage, clk.clock.due_day };
+		if (!rc)
+			rc = store_transition_insert(c, &jt, err);
+	}
+
+	int seen[PERMIT_KIND_COUNT] = { 0 };
+	for (size_t i = 0; !rc && i < plan->npermits; i++) {
+		const struct planned_permit *pp = &plan->permits[i];
+		const struct service_standard *std = s->set.permit[pp->kind];
+		seen[pp->kind]++;
+		if (seen[pp->kind] > 1)
+			snprintf(tref, sizeof(tref), "%s-%s%d", ref, permit_suffix(pp->kind),
+				 seen[pp->kind]);
+		else
+			snprintf(tref, sizeof(tref), "%s-%s", ref, permit_suffix(pp->kind));
+		struct stored_clock clk = { 0 };
+		struct permit_outcome out = { .state = PERMIT_SUBMITTED };
+		const char *action = "submit";
+		if (pp->fast_track) {
+			/* notice and commitment: approved at once, checked afterwards (measure 15) */
+			struct permit_facts f = { .kind = pp->kind, .fast_track_eligible = true,
+						  .window_from = pp->window_from,
+						  .window_to = pp->window_to, .today = s->today };
+			rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, err);
+			action = "fast_track";
+		} else {
+			rc = start_clock(&clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
+		}
+		/* The decision is due after acceptance and review, counted from receipt. */
+		int acc = 0, rev = 0;
+		application_stage_limit(std, "acceptance", &acc, NULL);
+		application_stage_limit(std, "review", &rev, NULL);
+		day_t received = calendar_received_day(&s->pub->cal, s->now_us / 1000000);
+		day_t deadline = pp->fast_track ? s->today
+						: calendar_add_working_days(&s->pub->cal, received,
+									    acc + rev);
+		struct permit_new pn = { app_id, tref, permit_kind_name(pp->kind),
+					 permit_state_name(out.state), permit_decision_name(out.decision),
+					 pp->reason, authority_org[pp->kind], pp->fast_track,
+					 pp->window_from, pp->window_to, deadline, &clk };
+		long long pid = 0;
+		if (!rc)
+			rc = store_permit_insert(c, &pn, &pid, err);
+		for (int k = 0; !rc && k < UK_COUNT; k++)
+			if (pp->utilities[k] && job_ids[k])
+				rc = store_job_permit_link(c, job_ids[k], pid, err);
+		for (size_t d = 0; !rc && d < pp->ndigs; d++) {
+			const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
+			struct excavation_new en = { app_id, pid, utility_kind_name(dig->utility),
+						     dig->district, dig->road, dig->road_class,
+						     dig->from_m, dig->to_m, dig->width_cm,
+						     dig->start_day, dig->end_day };
+			rc = store_excavation_insert(c, &en, err);
+		}
+		if (!rc && pp->fast_track)
+			rc = store_task_insert(c, pid, "post_check", authority_org[pp->kind], err);
+		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
+					pp->fast_track_reason);
+		char *whyt = json_dumps(why, JSON_COMPACT);
+		json_decref(why);
+		struct transition_new pt = { app_id, "permit", pid, action, NULL,
+					     permit_state_name(out.state), pp->fast_track ? "system" : "applicant",
+					     s->caller->org_id, s->caller->user_id, whyt, at,
+					     clk.stage[0] ? clk.stage : NULL,
+					     clk.stage[0] ? clk.clock.due_day : -1 };
+		if (!rc)
+			rc = store_transition_insert(c, &pt, err);
+		free(whyt);
+	}
+	if (rc)
+		return rc;
+
+	/* Audit, then one event for every organisation concerned, with a snapshot of its track. */
+	int njobs = 0;
+	for (int k = 0; k < UK_COUNT; k++)
+		njobs += plan->jobs[k];
+	rc = tracks_audit(c, s->caller, "application.submit", "application", ref,
+			  json_pack("{s:I, s:I, s:I}", "jobs", (json_int_t)njobs, "permits",
+				    (json_int_t)plan->npermits, "estimate_total_fen",
+				    (json_int_t)plan->estimate.total_fen),
+			  err);
+	struct job_row *jobs = NULL;
+	struct permit_row *permits = NULL;
+	size_t nj = 0, np = 0;
+	if (!rc)
+		rc = store_jobs_of_application(c, app_id, &jobs, &nj, err);
+	if (!rc)
+		rc = store_permits_of_application(c, app_id, &permits, &np, err);
+	json_t *jarr = json_array(), *parr = json_array();
+	for (size_t i = 0; !rc && i < nj; i++) {
+		rc = tracks_emit(c, jobs[i].utility_org_id, app_id, ref, "job.created",
+				 tracks_job_json(&jobs[i], NULL, s->today), err);
+		json_array_append_new(jarr, tracks_job_json(&jobs[i], s->caller, s->today));
+	}
+	for (size_t i = 0; !rc && i < np; i++) {
+		rc = tracks_emit(c, permits[i].authority_org_id, app_id, ref,
+				 permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
+				 tracks_permit_json(&permits[i], NULL, s->today), err);
+		json_array_append_new(parr, tracks_permit_json(&permits[i], s->caller, s->today));
+	}
+	json_t *estimate_json = fees_estimate_to_json(&plan->estimate);
+	if (!rc)
+		rc = tracks_emit(c, s->caller->org_id, app_id, ref, "application.submitted",
+				 json_pack("{s:s, s:i, s:i}", "reference", ref, "jobs", (int)nj,
+					   "permits", (int)np),
+				 err);
+	s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "id", (json_int_t)app_id,
+			     "reference", ref, "status", "open", "submitted_on",
+			     cal_day_format(s->today, (char[11]){ 0 }), "site_id",
+			     (json_int_t)site_id, "jobs", jarr, "permits", parr, "estimate",
+			     estimate_json);
+	for (size_t i = 0; i < nj; i++)
+		store_job_row_release(&jobs[i]);
+	for (size_t i = 0; i < np; i++)
+		store_permit_row_release(&permits[i]);
+	free(jobs);
+	free(permits);
+	return rc;
+}
+
+static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct submit *s = ctx;
+	int rc = 0;
+	json_decref(s->reply);
+	s->reply = NULL;
+	if (s->idem_key) {
+		char hash[65] = "";
+		int status = 0;
+		char *first = NULL;
+		rc = store_idem_get(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, hash, &status,
+				    &first, err);
+		if (rc)
+			return rc;
+		if (first) {
+			if (strcmp(hash, s->hash) != 0) {
+				free(first);
+				return error_set(err, ERR_CONFLICT,
+						 "this Idempotency-Key was used for a different request");
+			}
+			s->replayed = first;
+			s->status = status;
+			return 0;
+		}
+	}
+	struct site_row site;
+	memset(&site, 0, sizeof(site));
+	snprintf(site.zone_risk, sizeof(site.zone_risk), "medium");
+	if (s->ar.site_id) {
+		struct error local = ERROR_INIT;
+		rc = store_site_load_for(c, s->ar.site_id, s->caller->org_id, &site, &local);
+		error_release(&local);
+		if (rc == ERR_NOT_FOUND)
+			error_add(err, "site_id", "unknown", "site %lld is not one of your sites",
+				  s->ar.site_id);
+		else if (rc)
+			return error_set(err, rc, "could not read the site");
+	}
+	if ((rc = load_materials(c, s, err)))
+		return rc;
+	enum zone_risk zone = ZONE_RISK_MEDIUM;
+	triggers_risk_parse(site.zone_risk, &zone, NULL);
+	struct app_plan plan;
+	rc = application_check(&s->ar, &s->view, zone,
+			       (const struct fee_schedule *const *)s->pub->schedules,
+			       s->pub->nschedules, s->today, &plan, err);
+	long long utility_org[UK_COUNT] = { 0 }, authority_org[PERMIT_KIND_COUNT] = { 0 };
+	static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening",
+								       "planning" };
+	for (int k = 0; k < UK_COUNT; k++) {
+		char f[48];
+		snprintf(f, sizeof(f), "utilities.%s", utility_kind_name(k));
+		if (s->ar.util[k].wanted && (rc = org_for(c, "utility", utility_kind_name(k), f,
+							   &utility_org[k], err)) != 0 &&
+		    rc != ERR_INVALID)
+			goto out;
+	}
+	for (size_t i = 0; i < plan.npermits; i++) {
+		enum permit_kind pk = plan.permits[i].kind;
+		if (!authority_org[pk] &&
+		    (rc = org_for(c, "authority", authority_sub[pk], "works", &authority_org[pk],
+				  err)) != 0)
+			goto out;
+	}
+	if (err->ndetails || s->parse_failed) {
+		rc = error_set(err, ERR_INVALID,
+			       "the application cannot be accepted yet: %zu item(s) to fix, all listed",
+			       err->ndetails);
+		goto out;
+	}
+	rc = create_all(c, s, &plan, s->ar.site_id, utility_org, authority_org, err);
+	if (!rc && s->idem_key) {
+		char *text = json_dumps(s->reply, JSON_COMPACT);
+		rc = store_idem_put(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, s->hash, 201,
+				    text, err);
+		free(text);
+	}
+	s->status = 201;
+out:
+	application_plan_release(&plan);
+	return rc;
+}
+
+static int submit(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	struct submit *s = xcalloc(1, sizeof(*s));
+	s->req = req;
+	s->caller = auth_caller(req);
+	int rc = auth_require(req, res, AZ_APP_CREATE, NULL);
+	if (rc)
+		goto done;
+	s->idem_key = http_header(req, "Idempotency-Key");
+	if (s->idem_key && (strlen(s->idem_key) == 0 || strlen(s->idem_key) > 128)) {
+		rc = error_set(&err, ERR_INVALID, "Idempotency-Key must have 1 to 128 characters");
+		goto out;
+	}
+	if ((rc = http_parse_json(req, &s->body, &err)))
+		goto out;
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)req->body, req->body_len, NULL, 0);
+	sodium_bin2hex(s->hash, sizeof(s->hash), h, sizeof(h));
+	s->now_us = tracks_now_us();
+	s->today = cal_day_of_instant(s->now_us / 1000000);
+	s->pub = snapshot_get(req->app);
+	if (!s->pub) {
+		rc = error_set(&err, ERR_UNAVAILABLE, "published standards are not loaded yet");
+		goto out;
+	}
+	/* Parse errors and the published rules' problems are listed together (one-time notice). */
+	s->parse_failed = application_parse(s->body, s->today, &s->ar, &err) != 0;
+	application_standards_in_force((const struct service_standard *const *)s->pub->standards,
+				       s->pub->nstandards, s->today, &s->set);
+	application_view_build(&s->set, &s->view);
+	struct error parse_err = err;
+	error_init(&err);
+	rc = store_tx(req->app->pool, submit_tx, s, &err);
+	if (parse_err.ndetails) {
+		/* keep every parse problem first, then what the standards found */
+		for (size_t i = 0; i < err.ndetails; i++)
+			error_add(&parse_err, err.details[i].field, err.details[i].code, "%s",
+				  err.details[i].message);
+		if (rc == 0 || rc == ERR_INVALID) {
+			error_release(&err);
+			err = parse_err;
+			rc = error_set(&err, ERR_INVALID,
+				       "the application has %zu problem(s); all are listed",
+				       err.ndetails);
+		} else {
+			error_release(&parse_err);
+		}
+		json_decref(s->reply);
+		s->reply = NULL;
+	}
+out:
+	if (rc) {
+		http_reply_error(res, &err);
+	} else if (s->replayed) {
+		http_add_header(res, "Idempotent-Replayed", "true");
+		http_reply_text(res, s->status, "application/json; charset=utf-8", s->replayed,
+				strlen(s->replayed));
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 201, s->reply);
+		s->reply = NULL;
+	}
+done:
+	if (s->pub) {
+		application_view_release(&s->view);
+		snapshot_put(s->pub);
+	}
+	application_request_release(&s->ar);
+	json_decref(s->body);
+	json_decref(s->reply);
+	free(s->replayed);
+	free(s);
+	error_release(&err);
+	return rc;
+}
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+struct view {
+	const struct authz_caller *caller;
+	long long id;
+	int limit;
+	long long after;
+	const char *status;
+	json_t *reply;
+};
+
+static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct view *v = ctx;
+	struct application_row a;
+	struct job_row *jobs = NULL;
+	struct permit_row *permits = NULL;
+	size_t nj = 0, np = 0;
+	int rc = store_application_get(c, v->id, &a, err);
+	if (rc)
+		return rc;
+	rc = store_jobs_of_application(c, a.id, &jobs, &nj, err);
+	if (!rc)
+		rc = store_permits_of_application(c, a.id, &permits, &np, err);
+	long long parties[16];
+	int n = 0;
+	for (size_t i = 0; i < nj && n < 16; i++)
+		parties[n++] = jobs[i].utility_org_id;
+	for (size_t i = 0; i < np && n < 16; i++)
+		parties[n++] = permits[i].authority_org_id;
+	struct authz_object obj = { a.org_id, parties, n };
+	if (!rc)
+		rc = authz_check(v->caller, AZ_APP_READ, &obj, err);
+	json_t *timeline = NULL;
+	if (!rc)
+		rc = store_timeline(c, a.id, &timeline, err);
+	struct site_row site;
+	if (!rc)
+		rc = store_site_get(c, a.site_id, &site, err);
+	if (!rc) {
+		day_t today = tracks_today();
+		json_t *jarr = json_array(), *parr = json_array();
+		for (size_t i = 0; i < nj; i++)
+			json_array_append_new(jarr, tracks_job_json(&jobs[i], v->caller, today));
+		for (size_t i = 0; i < np; i++)
+			json_array_append_new(parr, tracks_permit_json(&permits[i], v->caller, today));
+		json_t *est = json_loads(a.estimate, 0, NULL);
+		v->reply = json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:I, s:o, s:o, s:o, s:o, s:i}",
+				     "id", (json_int_t)a.id, "reference", a.reference, "status",
+				     a.status, "submitted_at", a.submitted_at, "site", "id",
+				     (json_int_t)site.id, "name", site.name, "district", site.district,
+				     "zone_risk", site.zone_risk, "estimate_total_fen",
+				     (json_int_t)a.estimate_total_fen, "estimate",
+				     est ? est : json_null(), "jobs", jarr, "permits", parr,
+				     "timeline", timeline, "version", a.version);
+		timeline = NULL;
+	}
+	json_decref(timeline);
+	for (size_t i = 0; i < nj; i++)
+		store_job_row_release(&jobs[i]);
+	for (size_t i = 0; i < np; i++)
+		store_permit_row_release(&permits[i]);
+	free(jobs);
+	free(permits);
+	store_application_row_release(&a);
+	return rc;
+}
+
+static int app_get(struct http_request *req, struct http_response *res)
+{
+	struct view v = { .caller = auth_caller(req) };
+	if (input_path_id(req, 0, &v.id))
+		return http_fail(res, ERR_NOT_FOUND, "no such application");
+	struct error err = ERROR_INIT;
+	int rc = store_with(req->app->pool, app_get_tx, &v, &err);
+	if (rc)
+		http_reply_error(res, &err);
+	else
+		http_reply_json(res, 200, v.reply);
+	error_release(&err);
+	return rc;
+}
+
+static int app_list_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct view *v = ctx;
+	json_t *items = NULL;
+	long long last = 0;
+	bool more = false;
+	int rc = store_application_list(c, v->caller->org_id, v->status, v->after, v->limit, &items,
+					&last, &more, err);
+	if (rc)
+		return rc;
+	v->reply = json_pack("{s:o}", "items", items);
+	input_set_cursor(v->reply, more, last);
+	return 0;
+}
+
+static int app_list(struct http_request *req, struct http_response *res)
+{
+	struct view v = { .caller = auth_caller(req) };
+	if (auth_require(req, res, AZ_APP_LIST, NULL))
+		return 1;
+	struct error err = ERROR_INIT;
+	static const char *const statuses[] = { "open", "completed", "withdrawn", NULL };
+	v.status = http_query(req, "status");
+	bool ok = !v.status;
+	for (const char *const *s = statuses; v.status && *s; s++)
+		ok |= !strcmp(*s, v.status);
+	if (!ok)
+		error_add(&err, "status", "not_allowed", "status must be open, completed or withdrawn");
+	int rc = input_page(req, &v.limit, &v.after, &err);
+	if (!rc && err.ndetails)
+		rc = error_set(&err, ERR_INVALID, "bad filter");
+	if (!rc)
+		rc = store_with(req->app->pool, app_list_tx, &v, &err);
+	if (rc)
+		http_reply_error(res, &err);
+	else
+		http_reply_json(res, 200, v.reply);
+	error_release(&err);
+	return rc;
+}
+
+const struct route applications_routes[] = {
+	{ "POST", "/v1/applications", submit, ROUTE_AUTHENTICATED, 0 },
+	{ "GET", "/v1/applications", app_list, ROUTE_AUTHENTICATED, 0 },
+	{ "GET", "/v1/applications/{id}", app_get, ROUTE_AUTHENTICATED, 0 },
+	{ 0 },
+};

@@ -1,0 +1,265 @@
+/* Sites: an applicant registers the places it wants connected, and reads them back. */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portal/app.h"
+#include "portal/auth.h"
+#include "portal/input.h"
+#include "portal/router.h"
+#include "store/accounts.h"
+#include "store/audit.h"
+#include "store/sites.h"
+#include "workflows/authz.h"
+#include "workflows/xalloc.h"
+
+/* Coordinates go out with enough digits for DECIMAL(9,6) and none of binary noise. */
+#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
+
+static json_t *site_json(const struct site_row *s)
+{
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id,
+			      "organisation_id", (json_int_t)s->org_id, "name", s->name, "address",
+			      s->address, "district", s->district, "plot_ref", s->plot_ref,
+			      "zone_risk", s->zone_risk, "created_at", s->created_at);
+	json_object_set_new(j, "lat",
+			    s->has_coords ? json_real((double)s->lat_e6 / 1e6) : json_null());
+	json_object_set_new(j, "lng",
+			    s->has_coords ? json_real((double)s->lng_e6 / 1e6) : json_null());
+	return j;
+}
+
+/* What a handler hands to its transaction. */
+struct op {
+	const struct authz_caller *caller;
+	struct site_row site;
+	long long id;
+	long long org_id; /* whose sites to list */
+	int limit;
+	long long after;
+	json_t *reply;
+};
+
+/* Runs fn in a transaction and replies with op->reply (status) or the error. */
+static int run(struct http_request *req, struct http_response *res, int status,
+	       int (*fn)(struct store_conn *, void *, struct error *), struct op *op)
+{
+	struct error err = ERROR_INIT;
+	int rc = store_tx(req->app->pool, fn, op, &err);
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		char *text = json_dumps(op->reply, JSON_FLAGS);
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_text(res, status, "application/json; charset=utf-8", text, strlen(text));
+		free(text);
+	}
+	json_decref(op->reply);
+	error_release(&err);
+	return rc;
+}
+
+/* Replies 422 listing every detail when there are any; returns non-zero then. */
+static int finish_validation(struct http_response *res, struct error *err)
+{
+	if (!err->ndetails && !err->code)
+		return 0;
+	if (!err->code)
+		error_set(err, ERR_INVALID, "the request has %zu problem(s); see details",
+			  err->ndetails);
+	http_reply_error(res, err);
+	error_release(err);
+	return 1;
+}
+
+/* A coordinate in degrees within [-limit, limit], as millionths; a detail when it is not. */
+static void read_coord(const json_t *body, const char *key, double limit, long long *out,
+		       bool *seen, struct error *err)
+{
+	json_t *v = json_object_get(body, key);
+	*seen = v && !json_is_null(v);
+	if (!*seen) {
+		error_add(err, key, "required", "%s is required", key);
+		return;
+	}
+	double d = json_number_value(v);
+	if (!json_is_number(v) || d < -limit || d > limit) {
+		error_add(err, key, "out_of_range", "%s must be a number of degrees from %g to %g",
+			  key, -limit, limit);
+		*seen = false;
+		return;
+	}
+	*out = (long long)(d * 1e6 + (d < 0 ? -0.5 : 0.5));
+}
+
+/* Copies a validated string into a fixed field (validation has bounded its length). */
+#define SET(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+
+/* A district code to look up, and the answer. */
+struct district_query {
+	const char *code;
+	bool exists;
+};
+
+static int district_check(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct district_query *q = ctx;
+	return store_district_exists(c, q->code, &q->exists, err);
+}
+
+/* Adds a detail when the district does not exist, so it is listed with every other problem. */
+static void check_district(struct http_request *req, const char *code, struct error *err)
+{
+	struct district_query q = {code, false};
+	struct error local = ERROR_INIT;
+	int rc = store_with(req->app->pool, district_check, &q, &local);
+	if (rc)
+		error_set(err, rc, "%s", local.message);
+	else if (!q.exists)
+		error_add(err, "district", "unknown", "no district '%s'", code);
+	error_release(&local);
+}
+
+static int site_create_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct op *op = ctx;
+	int rc = store_site_create(c, &op->site, &op->id, err);
+	struct site_row s;
+	if (!rc)
+		rc = store_site_get(c, op->id, &s, err);
+	char idbuf[24];
+	snprintf(idbuf, sizeof(idbuf), "%lld", op->id);
+	json_t *d = rc ? NULL
+		       : json_pack("{s:s, s:s, s:s}", "name", s.name, "district", s.district,
+				   "zone_risk", s.zone_risk);
+	char *detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct audit_entry e = {
+	    op->caller->user_id, op->caller->org_id, "site.create", "site", idbuf, detail};
+	if (!rc)
+		rc = store_audit_append(c, &e, err);
+	free(detail);
+	json_decref(d);
+	if (!rc) {
+		json_decref(op->reply); /* a retried transaction may have set it */
+		op->reply = site_json(&s);
+	}
+	return rc;
+}
+
+static int site_create(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	struct op op = {.caller = auth_caller(req)};
+	if (auth_require(req, res, AZ_SITE_CREATE, NULL))
+		return 1;
+	static const char *const allowed[] = {"name", "address",  "district",  "lat",
+					      "lng",  "plot_ref", "zone_risk", NULL};
+	json_t *body = NULL;
+	if (http_parse_json(req, &body, &err) == 0) {
+		http_reject_unknown(body, allowed, "", &err);
+		struct site_row *s = &op.site;
+		s->org_id = op.caller->org_id;
+		SET(s->name, input_str(body, "name", true, 200, &err));
+		SET(s->address, input_str(body, "address", true, 400, &err));
+		const char *district = input_str(body, "district", true, 32, &err);
+		SET(s->district, district);
+		bool lat_ok, lng_ok;
+		read_coord(body, "lat", 90, &s->lat_e6, &lat_ok, &err);
+		read_coord(body, "lng", 180, &s->lng_e6, &lng_ok, &err);
+		s->has_coords = lat_ok && lng_ok;
+		SET(s->plot_ref, input_str(body, "plot_ref", false, 100, &err));
+		SET(s->zone_risk, input_enum(body, "zone_risk", true, site_zone_risks, &err));
+		if (district)
+			check_district(req, district, &err);
+	}
+	json_decref(body);
+	if (finish_validation(res, &err))
+		return 1;
+	return run(req, res, 201, site_create_tx, &op);
+}
+
+/*
+ * Whose collection a list reads: the caller's own organisation, or for the office any
+ * organisation named by ?organisation_id=. Replies and returns non-zero on refusal.
+ */
+static int list_owner(struct http_request *req, struct http_response *res, int action,
+		      long long *org_id)
+{
+	const struct authz_caller *caller = auth_caller(req);
+	const char *q = http_query(req, "organisation_id");
+	*org_id = caller->org_id;
+	if (q) {
+		char *end;
+		long long v = strtoll(q, &end, 10);
+		if (!*q || *end || v <= 0)
+			return http_fail(res, ERR_INVALID, "organisation_id must be a positive id");
+		*org_id = v;
+	}
+	struct authz_object obj = {.owner_org_id = *org_id};
+	return auth_require(req, res, action, q ? &obj : NULL);
+}
+
+static int site_list_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct op *op = ctx;
+	struct site_row *rows;
+	int n;
+	int rc = store_site_list(c, op->org_id, op->after, op->limit + 1, &rows, &n, err);
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	int shown = n > op->limit ? op->limit : n;
+	for (int i = 0; i < shown; i++)
+		json_array_append_new(items, site_json(&rows[i]));
+	json_decref(op->reply);
+	op->reply = json_pack("{s:o}", "items", items);
+	input_set_cursor(op->reply, n > op->limit, shown ? rows[shown - 1].id : 0);
+	free(rows);
+	return 0;
+}
+
+static int site_list(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	struct op op = {.caller = auth_caller(req)};
+	if (list_owner(req, res, AZ_SITE_READ, &op.org_id))
+		return 1;
+	if (input_page(req, &op.limit, &op.after, &err))
+		return finish_validation(res, &err);
+	return run(req, res, 200, site_list_tx, &op);
+}
+
+static int site_get_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct op *op = ctx;
+	struct site_row s;
+	int rc = store_site_get(c, op->id, &s, err);
+	if (rc)
+		return rc;
+	struct authz_object obj = {.owner_org_id = s.org_id};
+	rc = authz_check(op->caller, AZ_SITE_READ, &obj, err);
+	if (rc == ERR_NOT_FOUND)
+		return error_set(err, ERR_NOT_FOUND, "no site %lld", op->id);
+	if (rc)
+		return rc;
+	json_decref(op->reply);
+	op->reply = site_json(&s);
+	return 0;
+}
+
+static int site_get(struct http_request *req, struct http_response *res)
+{
+	struct op op = {.caller = auth_caller(req)};
+	if (input_path_id(req, 0, &op.id))
+		return http_fail(res, ERR_NOT_FOUND, "no such site");
+	return run(req, res, 200, site_get_tx, &op);
+}
+
+const struct route sites_routes[] = {
+    {"POST", "/v1/sites", site_create, ROUTE_AUTHENTICATED, 0},
+    {"GET", "/v1/sites", site_list, ROUTE_AUTHENTICATED, 0},
+    {"GET", "/v1/sites/{id}", site_get, ROUTE_AUTHENTICATED, 0},
+    {0},
+};

@@ -1,0 +1,100 @@
+/*
+ * The in-memory snapshot of everything published (fee schedules, service standards, the
+ * calendar), so public reads and submissions never touch the database for it. A snapshot is
+ * immutable and reference-counted; a new one replaces it after each local publication, and a
+ * background thread polls publication_state.seq once a second so that publications made by
+ * other portal instances show up too (and rebuilds when the Asia/Shanghai date changes).
+ *
+ * Memory: the parsed data of a superseded snapshot is freed when its last reference is put
+ * back. Its pre-rendered response bodies are NOT freed until snapshot_stop: a response sent
+ * with http_reply_static may still be reading them after the handler put its reference back,
+ * and publications are rare. Identical bodies are shared between snapshots (interned by
+ * content), so a daily rebuild that changes nothing costs nothing.
+ */
+#ifndef PORTAL_SNAPSHOT_H
+#define PORTAL_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "store/published.h"
+#include "workflows/calendar.h"
+#include "workflows/fees.h"
+#include "workflows/standards.h"
+
+struct app;
+
+/* The parameterless public reads, pre-rendered per language. */
+enum snapshot_doc {
+	SNAP_FEES_JSON,
+	SNAP_HISTORY_JSON,
+	SNAP_STANDARDS_JSON,
+	SNAP_CALENDAR_JSON,
+	SNAP_HOME_HTML,
+	SNAP_FEES_HTML,
+	SNAP_STANDARDS_HTML,
+	SNAP_NDOCS
+};
+enum snapshot_lang { SNAP_ZH, SNAP_EN, SNAP_NLANGS };
+
+/* A pre-rendered body; the bytes live until snapshot_stop (see above). */
+struct snapshot_body {
+	const char *data;
+	size_t len;
+	char etag[40]; /* "\"<hex>\"", strong */
+};
+
+/* Where a published document came from (parallel to schedules[] and standards[]). */
+struct published_info {
+	long long id;
+	long long org_id;
+	char org_name[201];
+	char published_at[21];
+};
+
+/* Everything published, as of publication sequence `seq`. Read-only for everyone. */
+struct published {
+	struct fee_schedule **schedules; /* every published version, by kind then version */
+	size_t nschedules;
+	struct published_info *schedule_info;
+	struct service_standard **standards; /* likewise */
+	size_t nstandards;
+	struct published_info *standard_info;
+	struct calendar cal; /* with the cut-off */
+	struct calendar_day *days; /* the named holidays and make-up days, ascending */
+	size_t ndays;
+	long long seq;
+	day_t today; /* the Asia/Shanghai date the bodies were rendered for */
+	struct snapshot_body bodies[SNAP_NDOCS][SNAP_NLANGS];
+	atomic_int refs; /* private */
+};
+
+struct snapshot;
+
+/*
+ * Creates the holder for app->pool, tries a first load (an unreachable database leaves it
+ * empty) and starts the poller thread. Never fails. Stop with snapshot_stop.
+ */
+struct snapshot *snapshot_start(struct app *app);
+
+/* Stops the poller and frees every snapshot and body. Call after the HTTP server stopped. */
+void snapshot_stop(struct snapshot *s);
+
+/*
+ * The current snapshot with a reference taken, or NULL while none could be loaded yet (the
+ * database has not answered since start). Never touches the database. Every non-NULL result
+ * must be given back with snapshot_put.
+ */
+const struct published *snapshot_get(struct app *app);
+void snapshot_put(const struct published *p);
+
+/*
+ * Rebuilds now if the publication sequence or the date moved (call after committing a
+ * publication, so the next read sees it). Returns 0, or the store error (the old snapshot stays).
+ */
+int snapshot_refresh(struct app *app, struct error *err);
+
+/* Today's date in Asia/Shanghai from the wall clock. */
+day_t snapshot_today(void);
+
+#endif

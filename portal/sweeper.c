@@ -1,0 +1,106 @@
+/* The periodic sweep of time limits (deemed approval, rule 14). */
+#define _GNU_SOURCE
+#include "sweeper.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "portal/tracks.h"
+#include "store/tracks.h"
+#include "workflows/xalloc.h"
+
+#define BATCH 200
+
+struct due {
+	day_t today;
+	long long ids[BATCH];
+	size_t n;
+};
+
+static int find_due(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct due *d = ctx;
+	return store_permits_due(c, d->today, d->ids, BATCH, &d->n, err);
+}
+
+int sweeper_run_once(struct app *app, int *deemed, struct error *err)
+{
+	struct due d = { .today = tracks_today() };
+	int count = 0;
+	int rc = store_with(app->pool, find_due, &d, err);
+	for (size_t i = 0; rc == 0 && i < d.n; i++) {
+		struct error one = ERROR_INIT;
+		int r = transitions_system(app, "deem", d.ids[i], &one);
+		if (r == 0)
+			count++;
+		else if (r != ERR_CONFLICT && r != ERR_FORBIDDEN)
+			rc = error_set(err, r, "deeming permit %lld: %s", d.ids[i], one.message);
+		error_release(&one);
+	}
+	if (deemed)
+		*deemed = count;
+	return rc;
+}
+
+struct sweeper {
+	struct app *app;
+	unsigned seconds;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+static void *loop(void *arg)
+{
+	struct sweeper *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		pthread_mutex_unlock(&s->lock);
+		struct error err = ERROR_INIT;
+		int deemed = 0;
+		if (sweeper_run_once(s->app, &deemed, &err) != 0)
+			fprintf(stderr, "{\"level\":\"warn\",\"source\":\"sweeper\",\"message\":\"%s\"}\n",
+				err.message);
+		else if (deemed)
+			fprintf(stderr, "{\"level\":\"info\",\"source\":\"sweeper\",\"deemed\":%d}\n",
+				deemed);
+		error_release(&err);
+		pthread_mutex_lock(&s->lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += s->seconds;
+		while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+struct sweeper *sweeper_start(struct app *app, unsigned seconds)
+{
+	struct sweeper *s = xcalloc(1, sizeof(*s));
+	s->app = app;
+	s->seconds = seconds ? seconds : 60;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	pthread_create(&s->thread, NULL, loop, s);
+	return s;
+}
+
+void sweeper_stop(struct sweeper *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	free(s);
+}

@@ -1,0 +1,106 @@
+/*
+ * The outbox as the dispatcher, the polling feed and the office see it: claiming due events,
+ * recording attempts, listing, replaying. (Events are written by store_outbox_insert in
+ * store/tracks.h, in the transaction of the change they report.)
+ */
+#ifndef STORE_OUTBOX_H
+#define STORE_OUTBOX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "store/db.h"
+#include "store/endpoints.h"
+
+/* One event claimed for delivery, with a copy of its organisation's endpoint. */
+struct outbox_claim {
+	long long id;
+	long long org_id;
+	long long application_id; /* 0 when none */
+	char event_type[65];
+	char *payload; /* the envelope JSON, owned */
+	int attempt;   /* this attempt's number, from 1 */
+	struct endpoint_row ep;
+};
+
+/* Frees the claims' contents and the array. Safe on NULL. */
+void store_outbox_claims_free(struct outbox_claim *claims, size_t n);
+
+/*
+ * Inside a transaction: takes up to max pending events that are due (FOR UPDATE SKIP LOCKED, so
+ * concurrent dispatchers on any node take different ones), and for each:
+ *  - an earlier event of the same organisation and application is still pending: leaves it,
+ *    due again when that one is (order per organisation and application);
+ *  - the organisation has no endpoint: marks it no_endpoint (it stays in the polling feed);
+ *  - the endpoint is disabled: marks it dead with the reason;
+ *  - otherwise counts the attempt and leases it for lease_seconds (next_attempt_at moves on,
+ *    so if this dispatcher dies the event is simply due again later) and returns it.
+ * Commit before delivering: no lock is held during HTTP. *claims (caller frees with
+ * store_outbox_claims_free) is reset at the start, so the function may be rerun by store_tx.
+ */
+int store_outbox_claim(struct store_conn *c, int max, int lease_seconds,
+		       struct outbox_claim **claims, size_t *n, struct error *err);
+
+/* What came of one attempt. */
+enum outbox_outcome {
+	OUTBOX_DELIVERED, /* 2xx */
+	OUTBOX_RETRY,	  /* failed; due again after delay_ms */
+	OUTBOX_DEAD,	  /* failed and that was the last try */
+	OUTBOX_GONE,	  /* 410: the endpoint is disabled and the event dead */
+};
+
+struct outbox_attempt {
+	long long event_id, org_id;
+	int attempt;
+	const char *url;
+	int status_code; /* 0 when no HTTP answer */
+	int duration_ms;
+	const char *excerpt; /* start of the response body, may be NULL */
+	const char *error;   /* why it failed, NULL on success */
+};
+
+/*
+ * Records the attempt and moves the event on (inside a transaction). The event is only moved if
+ * it is still at this attempt (a dispatcher whose lease ran out does not overwrite a newer
+ * attempt). Delivering or killing an event makes the next pending event of the same
+ * organisation and application due now.
+ */
+int store_outbox_record(struct store_conn *c, const struct outbox_attempt *a,
+			enum outbox_outcome outcome, long long delay_ms, struct error *err);
+
+/*
+ * Gives back a claimed event that was not attempted (the dispatcher is stopping): due now, the
+ * attempt uncounted. Does nothing if the event moved on meanwhile.
+ */
+int store_outbox_unclaim(struct store_conn *c, long long id, int attempt, struct error *err);
+
+/* The event as receivers get it: the envelope plus "id" ("evt_<n>") and "sequence". New ref. */
+json_t *store_outbox_event_json(long long id, const char *payload);
+
+/*
+ * The polling feed: org's events with id > after, in id order, at most limit; items as
+ * store_outbox_event_json plus "delivery_status". *last is the last id returned, *more whether
+ * there are more.
+ */
+int store_outbox_feed(struct store_conn *c, long long org_id, long long after, int limit,
+		      json_t **items, long long *last, bool *more, struct error *err);
+
+/* Office list: by status (NULL any) and organisation (0 any), id order after `after`. */
+int store_outbox_list(struct store_conn *c, const char *status, long long org_id,
+		      long long after, int limit, json_t **items, long long *last, bool *more,
+		      struct error *err);
+
+/* One event with its attempts (newest last) and the event body. ERR_NOT_FOUND when absent. */
+int store_outbox_get(struct store_conn *c, long long id, json_t **out, struct error *err);
+
+/*
+ * Makes a delivered, dead or no_endpoint event pending again, due now, with its attempts
+ * counted from zero. ERR_NOT_FOUND when absent; ERR_CONFLICT when it is still pending.
+ */
+int store_outbox_replay(struct store_conn *c, long long id, struct error *err);
+
+/* Replays every dead event of org created at or after since ("YYYY-MM-DD HH:MM:SS" UTC). */
+int store_outbox_replay_dead(struct store_conn *c, long long org_id, const char *since,
+			     long long *count, struct error *err);
+
+#endif

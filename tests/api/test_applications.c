@@ -1,0 +1,485 @@
+/*
+ * The joint application end to end over real HTTP against MariaDB: one submission for all five
+ * utilities on a site whose works need all three permits, every party acts, and it completes.
+ * Plus the rules around it: the one-time notice, idempotency, illegal and stale transitions,
+ * the construction gate, the fee rule on quotes, the supplement pause and deemed approval.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portal/sweeper.h"
+#include "store/db.h"
+#include "support/harness.h"
+#include "workflows/calendar.h"
+
+#define DEMO "demo-password-1"
+
+static struct harness_server *srv;
+static void setup(void) { srv = harness_server_start(); }
+static void teardown(void) { harness_server_stop(srv); }
+TestSuite(applications, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *login(const char *who)
+{
+	char email[64];
+	snprintf(email, sizeof(email), "%s@demo.test", who);
+	return harness_login(email, DEMO);
+}
+
+static json_t *call(const char *method, const char *path, const char *token, const char *body,
+		    long want)
+{
+	struct reply r;
+	http_call(&r, method, path, token, body, NULL);
+	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
+	json_t *j = json_incref(r.json);
+	reply_release(&r);
+	return j;
+}
+
+static const char *jstr(json_t *j, const char *key)
+{
+	return json_string_value(json_object_get(j, key));
+}
+
+static char *day_str(int offset)
+{
+	static char buf[8][11];
+	static int n;
+	char *b = buf[n++ % 8];
+	long long now = (long long)time(NULL);
+	cal_day_format(cal_day_of_instant(now) + offset, b);
+	return b;
+}
+
+/* Uploads one small PDF per material type the published standards require. */
+static json_t *upload_required(const char *token)
+{
+	json_t *std = call("GET", "/v1/public/service-standards", NULL, NULL, 200);
+	json_t *list = json_is_array(std) ? std : json_object_get(std, "items");
+	if (!list)
+		list = json_object_get(std, "standards");
+	cr_assert(json_is_array(list), "service standards list");
+	json_t *ids = json_array();
+	json_t *done = json_object();
+	size_t i;
+	json_t *s;
+	json_array_foreach(list, i, s)
+	{
+		size_t k;
+		json_t *m;
+		json_array_foreach(json_object_get(s, "materials"), k, m)
+		{
+			const char *type = jstr(m, "type");
+			if (!type || json_object_get(done, type))
+				continue;
+			char path[200], pdf[200];
+			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
+			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for test %d\n%%%%EOF\n", type,
+				 harness_unique());
+			struct reply r;
+			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
+			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
+				  r.body);
+			json_object_set_new(done, type, json_true());
+			json_array_append_new(ids, json_pack("{s:O}", "material_id",
+							     json_object_get(r.json, "id")));
+			reply_release(&r);
+		}
+	}
+	json_decref(done);
+	json_decref(std);
+	return ids;
+}
+
+static long long make_site(const char *token, const char *risk)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
+		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"%s\"}",
+		 harness_unique(), risk);
+	json_t *j = call("POST", "/v1/sites", token, body, 201);
+	long long id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+/* The full submission: five utilities, a joint dig, a long dig, green space, lines outside. */
+static char *submission(long long site, json_t *materials)
+{
+	char *m = json_dumps(materials, JSON_COMPACT);
+	char *body;
+	if (asprintf(&body,
+		     "{\"site_id\":%lld,\"commitment\":true,\"customer_class\":\"commercial\","
+		     "\"utilities\":{\"water\":{\"dn\":100,\"use\":\"commercial\",\"meters\":1},"
+		     "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"},"
+		     "\"gas\":{\"flow_m3h\":40,\"pressure_class\":\"low\"},"
+		     "\"heat\":{\"load_kw\":500},\"network\":{\"bandwidth_mbps\":1000,\"ports\":8}},"
+		     "\"works\":{\"excavations\":["
+		     "{\"utility\":\"water\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
+		     "\"road_class\":\"branch\",\"from_m\":100,\"to_m\":120,\"width_m\":1,"
+		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
+		     "{\"utility\":\"gas\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
+		     "\"road_class\":\"branch\",\"from_m\":110,\"to_m\":125,\"width_m\":1,"
+		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
+		     "{\"utility\":\"power\",\"district\":\"lixia\",\"road\":\"Lishan Road\","
+		     "\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,\"width_m\":1,"
+		     "\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
+		     "\"green_space\":{\"area_m2\":30,\"trees_affected\":1},"
+		     "\"lines_outside_plot_m\":20},\"materials\":%s}",
+		     site, day_str(0), day_str(5), day_str(0), day_str(4), day_str(0), day_str(30),
+		     m) < 0)
+		abort();
+	free(m);
+	return body;
+}
+
+static json_t *track(json_t *app, const char *list, const char *field, const char *value)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(app, list), i, t)
+	{
+		if (!strcmp(jstr(t, field), value))
+			return t;
+	}
+	return NULL;
+}
+
+static json_t *act(const char *kind, long long id, const char *token, const char *body, long want)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/%s/%lld/transitions", kind, id);
+	return call("POST", path, token, body, want);
+}
+
+static long long id_of(json_t *t)
+{
+	return json_integer_value(json_object_get(t, "id"));
+}
+
+/* A quote line from the published schedule in force: its first item at its price. */
+static char *quote_for(const char *kind)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/public/fees?utility=%s", kind);
+	json_t *f = call("GET", path, NULL, NULL, 200);
+	char *s = json_dumps(f, JSON_COMPACT);
+	/* find the first item object anywhere in the reply */
+	const char *code = strstr(s, "\"code\":\"");
+	const char *price = strstr(s, "\"unit_price_fen\":");
+	cr_assert(code && price, "no published %s fee items: %.300s", kind, s);
+	char c[64];
+	sscanf(code + 8, "%63[^\"]", c);
+	long long p = atoll(price + 17);
+	char *q;
+	if (asprintf(&q, "[{\"code\":\"%s\",\"quantity\":1,\"unit_price_fen\":%lld}]", c, p) < 0)
+		abort();
+	free(s);
+	json_decref(f);
+	return q;
+}
+
+Test(applications, the_whole_journey_completes)
+{
+	char *app_token = login("applicant");
+	long long site = make_site(app_token, "low");
+	json_t *materials = upload_required(app_token);
+	char *body = submission(site, materials);
+	static const char *const key[] = { "Idempotency-Key: journey-1", NULL };
+	struct reply r;
+	http_call(&r, "POST", "/v1/applications", app_token, body, key);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	json_t *app = json_incref(r.json);
+	reply_release(&r);
+	char ref[32];
+	snprintf(ref, sizeof(ref), "%s", jstr(app, "reference"));
+	cr_assert(!strncmp(ref, "HK-20", 5), "readable reference %s", ref);
+	cr_assert_eq(json_array_size(json_object_get(app, "jobs")), 5, "one job per utility");
+	cr_assert_eq(json_array_size(json_object_get(app, "permits")), 4,
+		     "joint dig-road, dig-road, greening, planning: %s",
+		     json_dumps(json_object_get(app, "permits"), 0));
+	cr_assert(json_integer_value(json_object_get(json_object_get(app, "estimate"), "total_fen")) >= 0);
+
+	/* a retry with the same key returns the first result */
+	http_call(&r, "POST", "/v1/applications", app_token, body, key);
+	cr_assert(r.status == 201 || r.status == 200);
+	cr_assert_str_eq(jstr(r.json, "reference"), ref, "the same application, not a new one");
+	reply_release(&r);
+
+	long long app_id = id_of(app);
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/applications/%lld", app_id);
+	json_decref(app);
+	app = call("GET", path, app_token, NULL, 200);
+
+	/* the joint dig of water and gas is fast-tracked on commitment */
+	char dr[40], dr2[40], gr[40], pl[40];
+	snprintf(dr, sizeof(dr), "%s-DR", ref);
+	snprintf(dr2, sizeof(dr2), "%s-DR2", ref);
+	snprintf(gr, sizeof(gr), "%s-GR", ref);
+	snprintf(pl, sizeof(pl), "%s-PL", ref);
+	json_t *joint = track(app, "permits", "reference", dr);
+	json_t *longdig = track(app, "permits", "reference", dr2);
+	cr_assert(joint && longdig && track(app, "permits", "reference", gr) &&
+			  track(app, "permits", "reference", pl),
+		  "refs: %s %s %s %s", jstr(json_array_get(json_object_get(app, "permits"), 0), "reference"),
+		  jstr(json_array_get(json_object_get(app, "permits"), 1), "reference"),
+		  jstr(json_array_get(json_object_get(app, "permits"), 2), "reference"),
+		  jstr(json_array_get(json_object_get(app, "permits"), 3), "reference"));
+	if (!json_is_true(json_object_get(joint, "fast_track"))) {
+		json_t *t = joint;
+		joint = longdig;
+		longdig = t;
+	}
+	cr_assert(json_is_true(json_object_get(joint, "fast_track")));
+	cr_assert_str_eq(jstr(joint, "state"), "approved");
+	cr_assert_str_eq(jstr(joint, "decision"), "approved_on_commitment");
+	cr_assert_str_eq(jstr(longdig, "state"), "submitted");
+	cr_assert(json_is_string(json_object_get(longdig, "deadline_date")));
+
+	static const char *const kinds[] = { "water", "power", "gas", "heat", "network" };
+	/* every utility accepts, surveys and plans from its published fees */
+	for (int k = 0; k < 5; k++) {
+		char *tok = login(kinds[k]);
+		long long jid = id_of(track(app, "jobs", "utility_kind", kinds[k]));
+		json_decref(act("jobs", jid, tok, "{\"action\":\"accept\"}", 200));
+		json_decref(act("jobs", jid, tok,
+				"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,"
+				"\"lng\":117.021,\"description\":\"north gate\"}}",
+				200));
+		char *q = quote_for(kinds[k]), *plan;
+		if (asprintf(&plan, "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":[]}", q) < 0)
+			abort();
+		json_t *j = act("jobs", jid, tok, plan, 200);
+		cr_assert_str_eq(jstr(j, "state"), "planned");
+		json_decref(j);
+		json_decref(act("jobs", jid, app_token, "{\"action\":\"confirm\"}", 200));
+		free(q);
+		free(plan);
+		free(tok);
+	}
+
+	/* power may not start before its permits are approved: each missing one is named */
+	char *power = login("power");
+	long long power_job = id_of(track(app, "jobs", "utility_kind", "power"));
+	struct reply gate;
+	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions", power_job);
+	http_call(&gate, "POST", path, power, "{\"action\":\"start_construction\"}", NULL);
+	cr_assert_eq(gate.status, 409, "%s", gate.body);
+	cr_assert(strstr(gate.body, jstr(longdig, "reference")), "names the dig-road permit: %s",
+		  gate.body);
+	cr_assert(strstr(gate.body, gr) && strstr(gate.body, pl), "names greening and planning");
+	reply_release(&gate);
+
+	/* the authorities decide in parallel */
+	static const struct {
+		const char *who;
+		const char *suffix;
+	} deciders[] = { { "road", NULL }, { "greening", "GR" }, { "planning", "PL" } };
+	for (int d = 0; d < 3; d++) {
+		char *tok = login(deciders[d].who);
+		char pref[48];
+		if (deciders[d].suffix)
+			snprintf(pref, sizeof(pref), "%s-%s", ref, deciders[d].suffix);
+		long long pid = deciders[d].suffix ? id_of(track(app, "permits", "reference", pref))
+						   : id_of(longdig);
+		json_decref(act("permits", pid, tok, "{\"action\":\"accept\"}", 200));
+		json_t *p = act("permits", pid, tok,
+				"{\"action\":\"approve\",\"conditions\":[{\"code\":\"KEEP_ONE_LANE\"}]}",
+				200);
+		cr_assert_str_eq(jstr(p, "decision"), "approved");
+		json_decref(p);
+		free(tok);
+	}
+
+	/* now every utility builds, connects and completes */
+	for (int k = 0; k < 5; k++) {
+		char *tok = login(kinds[k]);
+		long long jid = id_of(track(app, "jobs", "utility_kind", kinds[k]));
+		json_decref(act("jobs", jid, tok, "{\"action\":\"start_construction\"}", 200));
+		json_decref(act("jobs", jid, tok, "{\"action\":\"connect\"}", 200));
+		json_t *j = act("jobs", jid, tok, "{\"action\":\"complete\"}", 200);
+		cr_assert_str_eq(jstr(j, "state"), "completed");
+		json_decref(j);
+		free(tok);
+	}
+
+	/* the road authority closes both dig-road permits once reinstatement passes */
+	char *road = login("road");
+	json_t *pair[] = { joint, longdig };
+	for (int i = 0; i < 2; i++) {
+		long long pid = id_of(pair[i]);
+		struct reply early;
+		snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+		http_call(&early, "POST", path, road, "{\"action\":\"close\"}", NULL);
+		cr_assert_eq(early.status, 409, "no close before a passed inspection: %s", early.body);
+		reply_release(&early);
+		json_decref(act("permits", pid, road, "{\"action\":\"inspect\",\"result\":\"pass\"}", 200));
+		json_t *p = act("permits", pid, road, "{\"action\":\"close\"}", 200);
+		cr_assert_str_eq(jstr(p, "state"), "closed");
+		json_decref(p);
+	}
+
+	snprintf(path, sizeof(path), "/v1/applications/%lld", app_id);
+	json_t *done = call("GET", path, app_token, NULL, 200);
+	cr_assert_str_eq(jstr(done, "status"), "completed");
+	cr_assert_gt(json_array_size(json_object_get(done, "timeline")), 40, "every step on the record");
+	json_decref(done);
+	json_decref(app);
+	json_decref(materials);
+	free(body);
+	free(app_token);
+	free(power);
+	free(road);
+}
+
+Test(applications, the_one_time_notice_lists_everything_and_stores_nothing)
+{
+	char *tok = login("applicant");
+	long long site = make_site(tok, "medium");
+	json_t *before = call("GET", "/v1/applications?limit=200", tok, NULL, 200);
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":%lld,\"utilities\":{\"water\":{\"dn\":100,\"use\":\"domestic\"},"
+		 "\"power\":{\"kw\":0}},\"works\":{\"green_space\":{\"area_m2\":10}},"
+		 "\"materials\":[]}",
+		 site);
+	json_t *e = call("POST", "/v1/applications", tok, body, 422);
+	json_t *details = json_object_get(json_object_get(e, "error"), "details");
+	char *text = json_dumps(details, 0);
+	cr_assert(strstr(text, "utilities.power.kw"), "%s", text);
+	cr_assert(strstr(text, "utilities.power.voltage_level"), "%s", text);
+	cr_assert(strstr(text, "\"missing\""), "missing materials listed too: %s", text);
+	cr_assert_geq(json_array_size(details), 4, "%s", text);
+	json_t *after = call("GET", "/v1/applications?limit=200", tok, NULL, 200);
+	cr_assert_eq(json_array_size(json_object_get(after, "items")),
+		     json_array_size(json_object_get(before, "items")), "nothing stored on a 422");
+	free(text);
+	json_decref(e);
+	json_decref(before);
+	json_decref(after);
+	free(tok);
+}
+
+/* A small application (water only, no works) and its job id. */
+static long long water_only(const char *tok, char *ref_out)
+{
+	long long site = make_site(tok, "medium");
+	json_t *materials = upload_required(tok);
+	char *m = json_dumps(materials, JSON_COMPACT);
+	char body[4096];
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":%lld,\"utilities\":{\"water\":{\"dn\":50,\"use\":\"domestic\"}},"
+		 "\"materials\":%s}",
+		 site, m);
+	json_t *a = call("POST", "/v1/applications", tok, body, 201);
+	if (ref_out)
+		strcpy(ref_out, jstr(a, "reference"));
+	long long jid = id_of(json_array_get(json_object_get(a, "jobs"), 0));
+	json_decref(a);
+	json_decref(materials);
+	free(m);
+	return jid;
+}
+
+Test(applications, illegal_stale_and_foreign_transitions_are_refused)
+{
+	char *tok = login("applicant");
+	long long jid = water_only(tok, NULL);
+	char *water = login("water");
+	char *gas = login("gas");
+	/* the applicant cannot accept; another utility cannot even see the job */
+	json_decref(act("jobs", jid, tok, "{\"action\":\"accept\"}", 403));
+	json_decref(act("jobs", jid, gas, "{\"action\":\"accept\"}", 404));
+	json_decref(act("jobs", jid, water, "{\"action\":\"fly\"}", 422));
+	json_t *j = act("jobs", jid, water, "{\"action\":\"accept\",\"version\":1}", 200);
+	cr_assert_eq(json_integer_value(json_object_get(j, "version")), 2);
+	json_decref(j);
+	/* stale version */
+	json_t *e = act("jobs", jid, water, "{\"action\":\"survey\",\"version\":1,"
+			"\"connection_point\":{\"lat\":1,\"lng\":2}}", 409);
+	json_decref(e);
+	/* accepting twice: 409 listing what is allowed now */
+	e = act("jobs", jid, water, "{\"action\":\"accept\"}", 409);
+	char *text = json_dumps(e, 0);
+	cr_assert(strstr(text, "survey"), "allowed actions listed: %s", text);
+	free(text);
+	json_decref(e);
+	free(tok);
+	free(water);
+	free(gas);
+}
+
+Test(applications, a_return_pauses_the_clock_until_the_supplement)
+{
+	char *tok = login("applicant");
+	long long jid = water_only(tok, NULL);
+	char *water = login("water");
+	json_decref(act("jobs", jid, water, "{\"action\":\"return\",\"items\":[]}", 422));
+	json_t *j = act("jobs", jid, water,
+			"{\"action\":\"return\",\"items\":[{\"code\":\"MATERIAL_ILLEGIBLE\","
+			"\"comment\":\"site plan scan unreadable\"},{\"code\":\"LOAD_UNCLEAR\"}]}",
+			200);
+	cr_assert_str_eq(jstr(j, "state"), "returned");
+	json_t *clock = json_object_get(j, "clock");
+	cr_assert(json_is_true(json_object_get(clock, "paused")), "%s", json_dumps(j, 0));
+	cr_assert(json_is_integer(json_object_get(clock, "remaining_days")));
+	json_decref(j);
+	j = act("jobs", jid, tok, "{\"action\":\"supplement\"}", 200);
+	cr_assert_str_eq(jstr(j, "state"), "submitted");
+	cr_assert(json_is_false(json_object_get(json_object_get(j, "clock"), "paused")));
+	cr_assert(json_is_string(json_object_get(json_object_get(j, "clock"), "due_date")));
+	json_decref(j);
+	free(tok);
+	free(water);
+}
+
+Test(applications, quotes_use_only_published_prices)
+{
+	char *tok = login("applicant");
+	long long jid = water_only(tok, NULL);
+	char *water = login("water");
+	json_decref(act("jobs", jid, water, "{\"action\":\"accept\"}", 200));
+	json_decref(act("jobs", jid, water,
+			"{\"action\":\"survey\",\"connection_point\":{\"lat\":1,\"lng\":2}}", 200));
+	json_t *e = act("jobs", jid, water,
+			"{\"action\":\"plan\",\"permits_needed\":[],\"quote\":["
+			"{\"code\":\"NOT-A-FEE\",\"quantity\":1,\"unit_price_fen\":100},"
+			"{\"code\":\"ALSO-NOT\",\"quantity\":2,\"unit_price_fen\":5}]}",
+			422);
+	char *text = json_dumps(e, 0);
+	cr_assert(strstr(text, "quote[0]") && strstr(text, "quote[1]"), "each bad line: %s", text);
+	free(text);
+	json_decref(e);
+	free(tok);
+	free(water);
+}
+
+Test(applications, queues_list_only_own_work)
+{
+	char *tok = login("applicant");
+	char ref[32];
+	water_only(tok, ref);
+	char *water = login("water");
+	char *gas = login("gas");
+	json_t *q = call("GET", "/v1/jobs?state=submitted&limit=200", water, NULL, 200);
+	char *text = json_dumps(q, 0);
+	cr_assert(strstr(text, ref), "the water queue has the new job");
+	free(text);
+	json_decref(q);
+	q = call("GET", "/v1/jobs?limit=200", gas, NULL, 200);
+	text = json_dumps(q, 0);
+	cr_assert(!strstr(text, ref), "the gas queue does not");
+	free(text);
+	json_decref(q);
+	json_decref(call("GET", "/v1/jobs", tok, NULL, 403));
+	free(tok);
+	free(water);
+	free(gas);
+}

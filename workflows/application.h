@@ -1,0 +1,175 @@
+/*
+ * The joint application: the submitted request parsed and checked against every published
+ * standard at once (one-time notice), and the plan of parallel tracks it creates. Pure.
+ */
+#ifndef WORKFLOWS_APPLICATION_H
+#define WORKFLOWS_APPLICATION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
+#include "error.h"
+#include "fees.h"
+#include "permit.h"
+#include "triggers.h"
+
+enum utility_kind { UK_WATER, UK_POWER, UK_GAS, UK_HEAT, UK_NETWORK, UK_COUNT };
+
+/* "water", "power", ...; NULL out of range. */
+const char *utility_kind_name(int kind);
+/* Index of a utility kind name, or -1. */
+int utility_kind_parse(const char *name);
+/* Reference suffix of a track: W, E, G, H, N for utilities; DR, GR, PL for permits. */
+const char *utility_suffix(int kind);
+const char *permit_suffix(enum permit_kind kind);
+
+/* One wanted utility with its technical parameters. */
+struct app_utility {
+	bool wanted;
+	json_t *params;		/* the parameters as given (new reference) */
+	struct fee_params fees; /* the same, as fee parameters (dn, kw, meters, ports, ...) */
+};
+
+/* One road segment a utility's works excavate. Strings owned by the request. */
+struct app_dig {
+	int utility;
+	char *district;
+	char *road;
+	char *road_class;
+	int from_m, to_m;
+	int width_cm;
+	day_t start_day, end_day;
+};
+
+/* One material the application uses: an uploaded one by id, or an e-licence by number. */
+struct app_material {
+	long long material_id; /* 0 when referenced by licence number */
+	char type[65];	       /* from the library row (filled by the caller for ids) */
+};
+
+/* A submission as parsed. Release with application_request_release. */
+struct app_request {
+	long long site_id;
+	struct app_utility util[UK_COUNT];
+	struct app_dig *digs;
+	size_t ndigs;
+	int green_area_m2;
+	int trees_affected;
+	int lines_outside_plot_m;
+	struct app_material *materials;
+	size_t nmaterials;
+	char customer_class[32];
+	bool commitment; /* the applicant signs the notice-and-commitment for fast track */
+};
+
+/*
+ * Parses a submission body, listing every missing, mistyped, unknown or out-of-range field at
+ * once (ERR_INVALID), e.g. "utilities.water.dn". Dates must not be before `today`. Material
+ * entries give material_id; their types are filled later by the caller (application_check).
+ */
+int application_parse(const json_t *body, day_t today, struct app_request *out,
+		      struct error *err);
+void application_request_release(struct app_request *req);
+
+/* A material the published standard asks for, and when. Strings borrowed. */
+struct material_rule {
+	const char *type;
+	const char *name_en;
+	const char *condition; /* NULL: always; "excavation", "green_space", "outside_plot" */
+	bool required;
+};
+
+/*
+ * What the application needs from one published service standard (utility kind or permit
+ * kind), extracted by the caller. Strings borrowed.
+ */
+struct track_rules {
+	bool published;
+	int version;
+	const struct material_rule *materials;
+	size_t nmaterials;
+	int first_limit_days;  /* the "acceptance" stage */
+	bool silence_approves; /* permits: deemed approval on silence */
+	/* permits only */
+	struct trigger_rules trigger;
+	bool fast_track_enabled;
+	struct fast_track_rules fast_track;
+	int fast_track_decision_days;
+};
+
+/* The rules in force: utilities by enum utility_kind, permits by enum permit_kind. */
+struct standards_view {
+	struct track_rules utility[UK_COUNT];
+	struct track_rules permit[PERMIT_KIND_COUNT];
+};
+
+/* One permit the plan files, with the utilities whose works need it. */
+struct planned_permit {
+	enum permit_kind kind;
+	char *reason;
+	bool fast_track;
+	char fast_track_reason[256];
+	day_t window_from, window_to;
+	bool utilities[UK_COUNT]; /* whose works need it */
+	size_t *digs;		  /* dig-road: indices into req->digs */
+	size_t ndigs;
+};
+
+/* The tracks one submission creates. Release with application_plan_release. */
+struct app_plan {
+	bool jobs[UK_COUNT];
+	struct planned_permit *permits;
+	size_t npermits;
+	struct fee_estimate estimate;
+};
+
+/*
+ * The one-time notice and the plan together: checks the request against every wanted
+ * utility's and every triggered permit's published standard (each wanted utility must be
+ * offered; every required material present, by type; conditions by the works), and when all
+ * is well fills *plan: one job per wanted utility, the triggered permits with dig-once
+ * grouping (one joint dig-road permit per group of overlapping segments on one road), the
+ * fast-track decision (low-risk zone, thresholds, and the applicant's commitment), and the fee
+ * estimate from the schedules in force on `day`. On failure ERR_INVALID lists every problem
+ * and *plan is empty.
+ */
+int application_check(const struct app_request *req, const struct standards_view *std,
+		      enum zone_risk zone, const struct fee_schedule *const *schedules,
+		      size_t nschedules, day_t day, struct app_plan *plan, struct error *err);
+void application_plan_release(struct app_plan *plan);
+
+/* The published standards in force on one day, by track kind (NULL where none). */
+struct service_standard;
+struct standards_set {
+	const struct service_standard *utility[UK_COUNT];
+	const struct service_standard *permit[PERMIT_KIND_COUNT];
+};
+
+/* Picks, for every kind, the standard in force on day among n published ones. Cannot fail. */
+void application_standards_in_force(const struct service_standard *const *all, size_t n,
+				    day_t day, struct standards_set *out);
+
+/*
+ * The rules the one-time notice needs, read from the standards (strings borrowed from them, so
+ * keep them alive). Release with application_view_release.
+ */
+void application_view_build(const struct standards_set *set, struct standards_view *view);
+void application_view_release(struct standards_view *view);
+
+/*
+ * The published limit of a workflow stage ("acceptance", "survey", "plan", "construction",
+ * "completion", "review", "extension"), mapped onto the standard's stage codes (accept, survey,
+ * plan, construct, complete, review; an extension is decided within the review limit when no
+ * "extension" stage is published). 0 and the limit, or ERR_NOT_FOUND when std is NULL or has no
+ * such stage.
+ */
+int application_stage_limit(const struct service_standard *std, const char *stage, int *days,
+			    bool *silence_approves);
+
+/* "HK-2026-000123" into buf (at least 24 bytes). */
+void application_reference(int year, long long n, char *buf, size_t len);
+
+#endif
