@@ -324,20 +324,18 @@ static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 	return store_outbox_record(c, &rc->a, rc->outcome, rc->delay_ms, err);
 }
 
-struct unclaim_ctx {
-	const struct outbox_claim *claims;
-	size_t from, n;
-};
-
 static int unclaim_tx(struct store_conn *c, void *ctx, struct error *err)
 {
-	struct unclaim_ctx *u = ctx;
-	for (size_t i = u->from; i < u->n; i++) {
-		int rc = store_outbox_unclaim(c, u->claims[i].id, u->claims[i].attempt, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	const struct outbox_claim *cl = ctx;
+	return store_outbox_unclaim(c, cl->id, cl->attempt, err);
+}
+
+/* Gives an unattempted claim back; if that fails, its lease simply runs out. */
+static void unclaim(struct worker *w, const struct outbox_claim *cl)
+{
+	struct error err = ERROR_INIT;
+	store_tx(w->pool, unclaim_tx, (void *)cl, &err);
+	error_release(&err);
 }
 
 static void count(struct worker *w, enum outbox_outcome o)
@@ -366,7 +364,7 @@ static void log_line(const char *level, const char *message, long long id, const
 	json_decref(j);
 }
 
-static void deliver_one(struct worker *w, const struct outbox_claim *cl)
+static enum outbox_outcome deliver_one(struct worker *w, const struct outbox_claim *cl)
 {
 	struct result r;
 	attempt(w, cl, &r);
@@ -392,6 +390,7 @@ static void deliver_one(struct worker *w, const struct outbox_claim *cl)
 			 cl->id, r.error);
 	error_release(&err);
 	count(w, rc.outcome);
+	return rc.outcome;
 }
 
 static bool stopping(const struct worker *w)
@@ -409,18 +408,26 @@ static int pass(struct worker *w, int *handled, struct error *err)
 		store_outbox_claims_free(cc.claims, cc.n);
 		return rc;
 	}
-	size_t i = 0;
-	for (; i < cc.n && !stopping(w); i++) {
-		deliver_one(w, &cc.claims[i]);
+	/*
+	 * An organisation whose receiver answered 410 in this batch gets no more requests: its
+	 * other events go back, and the next claim finds the endpoint disabled.
+	 */
+	long long *gone = xcalloc(cc.n + 1, sizeof(*gone));
+	size_t ngone = 0;
+	for (size_t i = 0; i < cc.n; i++) {
+		bool skip = stopping(w);
+		for (size_t g = 0; g < ngone && !skip; g++)
+			skip = gone[g] == cc.claims[i].org_id;
+		if (skip) {
+			unclaim(w, &cc.claims[i]);
+			continue;
+		}
+		if (deliver_one(w, &cc.claims[i]) == OUTBOX_GONE)
+			gone[ngone++] = cc.claims[i].org_id;
 		if (handled)
 			(*handled)++;
 	}
-	if (i < cc.n) {
-		struct unclaim_ctx u = { cc.claims, i, cc.n };
-		struct error local = ERROR_INIT;
-		store_tx(w->pool, unclaim_tx, &u, &local); /* if it fails, the lease runs out */
-		error_release(&local);
-	}
+	free(gone);
 	store_outbox_claims_free(cc.claims, cc.n);
 	return 0;
 }

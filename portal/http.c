@@ -295,9 +295,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!req)
 		return;
 	int64_t dur = http_now_ns() - req->start_ns;
-	if (!req->status)
+	if (!req->status) {
 		req->status = 499; /* client went away before an answer */
-	metrics_observe(req->route ? req->route_index : -1, req->status, dur);
+		metrics_observe(req->route ? req->route_index : -1, req->status, dur);
+	}
 	if (s->limits.access_log)
 		log_request(req, dur);
 	request_free(req);
@@ -336,6 +337,9 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 	req->status = res->status;
 	enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
+	/* Counted when answered, so a client that reads /metrics next sees this request. */
+	metrics_observe(req->route ? req->route_index : -1, req->status,
+			http_now_ns() - req->start_ns);
 	return ok;
 }
 

@@ -158,7 +158,50 @@ static const struct expect table[] = {
 	  "{\"holidays\":[{\"from\":\"2031-01-01\",\"to\":\"2031-01-01\",\"name_zh\":\"元旦\"}],"
 	  "\"cutoff\":\"17:00\"}",
 	  { 401, 403, 403, 403, 403, 403, 200 }, { 401, 403, 403, 403, 403, 403, 200 } },
+	/* webhook endpoints: utilities', authorities' and the office's admins (201 creates) */
+	{ "PUT", "/v1/organisations/{id}/endpoint", "{\"url\":\"https://example.com/h%d\"}",
+	  { 401, 403, 201, 403, 201, 403, 201 }, { 401, 404, 404, 404, 404, 404, 201 } },
+	{ "GET", "/v1/organisations/{id}/endpoint", NULL, { 401, 403, 200, 403, 200, 403, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/organisations/{id}/endpoint/rotate", NULL,
+	  { 401, 403, 200, 403, 200, 403, 200 }, { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/organisations/{id}/endpoint/replay", "{\"since\":\"2000-01-01T00:00:00Z\"}",
+	  { 401, 403, 403, 403, 403, 403, 200 }, { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "GET", "/v1/events", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 200, 200, 200, 200, 200, 200 } },
+	{ "GET", "/v1/deliveries", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	{ "GET", "/v1/deliveries/{event_id}", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	{ "POST", "/v1/deliveries/{event_id}/replay", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	/* only a water utility's API key may call back as water; unsigned, it gets 401 */
+	{ "POST", "/v1/integrations/{kind}/callbacks", "{\"action\":\"accept\",\"reference\":\"X%d\"}",
+	  { 401, 403, 403, 401, 403, 403, 403 }, { 401, 403, 403, 401, 403, 403, 403 } },
 };
+
+static const char SQL_LAST_EVENT[] = "SELECT MAX(id) FROM outbox WHERE org_id = ?";
+
+/* A dead outbox event of org, for /v1/deliveries/{event_id} (replayable each time). */
+static long long dead_event(long long org)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct error err = ERROR_INIT;
+	cr_assert(c);
+	cr_assert_eq(store_outbox_insert(c, org, 0, "job.accepted", "{\"type\":\"job.accepted\"}",
+					 &err),
+		     0, "%s", err.message);
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(org) };
+	cr_assert_eq(store_exec(c, SQL_LAST_EVENT, p, 1, &r, &err), 0, "%s", err.message);
+	long long id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	store_release(c);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "UPDATE outbox SET status = 'dead' WHERE id = %lld", id);
+	harness_sql(harness_db_name(), sql);
+	return id;
+}
 
 /* The organisations and objects each caller acts on. */
 struct world {
@@ -362,8 +405,12 @@ static void fill_path(const struct world *w, const struct expect *e, int c, bool
 			v = 2031;
 		} else if (!strcmp(name, "key_id")) {
 			v = make_key(w->token[OFFICE], org, NULL);
+		} else if (!strcmp(name, "event_id")) {
+			v = dead_event(org);
 		}
 		snprintf(val, sizeof(val), "%lld", v);
+		if (!strcmp(name, "kind"))
+			snprintf(val, sizeof(val), "water");
 		strncat(out, val, len - strlen(out) - 1);
 		p = close + 1;
 	}

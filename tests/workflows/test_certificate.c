@@ -55,7 +55,7 @@ Test(certificate, the_canonical_form_is_sorted_compact_utf8)
 }
 
 struct bad_case {
-	const char *what;
+	char what[24];
 	int field; /* 0 holder with a newline, 1 number missing, 2 a fraction in scope */
 };
 
@@ -131,7 +131,7 @@ Test(certificate, numbers_and_key_ids)
 struct status_case {
 	int today_d, valid_to_d; /* March 2026 days; valid_to_d 0: no end */
 	bool revoked, expired;
-	const char *want;
+	char want[8]; /* arrays, not pointers: parameters are copied into another process */
 };
 
 ParameterizedTestParameters(certificate, status)
