@@ -409,25 +409,28 @@ static int pass(struct worker *w, int *handled, struct error *err)
 		return rc;
 	}
 	/*
-	 * An organisation whose receiver answered 410 in this batch gets no more requests: its
-	 * other events go back, and the next claim finds the endpoint disabled.
+	 * An organisation whose receiver failed in this batch (410, an error, a timeout, a hang)
+	 * gets no more requests from it: its other events go back untried, due at once, and the
+	 * next pass tries one again. Otherwise one hanging receiver would hold this thread for a
+	 * timeout per event and delay every other organisation's deliveries behind it.
 	 */
-	long long *gone = xcalloc(cc.n + 1, sizeof(*gone));
-	size_t ngone = 0;
+	long long *failing = xcalloc(cc.n + 1, sizeof(*failing));
+	size_t nfailing = 0;
 	for (size_t i = 0; i < cc.n; i++) {
 		bool skip = stopping(w);
-		for (size_t g = 0; g < ngone && !skip; g++)
-			skip = gone[g] == cc.claims[i].org_id;
+		for (size_t g = 0; g < nfailing && !skip; g++)
+			skip = failing[g] == cc.claims[i].org_id;
 		if (skip) {
 			unclaim(w, &cc.claims[i]);
 			continue;
 		}
-		if (deliver_one(w, &cc.claims[i]) == OUTBOX_GONE)
-			gone[ngone++] = cc.claims[i].org_id;
+		enum outbox_outcome o = deliver_one(w, &cc.claims[i]);
+		if (o == OUTBOX_GONE || o == OUTBOX_RETRY)
+			failing[nfailing++] = cc.claims[i].org_id;
 		if (handled)
 			(*handled)++;
 	}
-	free(gone);
+	free(failing);
 	store_outbox_claims_free(cc.claims, cc.n);
 	return 0;
 }

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "portal/keys.h"
 #include "portal/secrets.h"
+#include "portal/seed_oversight.h"
 #include "portal/serve.h"
 #include "store/accounts.h"
 #include "store/audit.h"
@@ -137,11 +139,25 @@ int admin_main(int argc, char **argv)
 		printf("audit chain intact: %lld entries verified\n", checked);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "rotate-signing-key") == 0) {
+		struct error err = ERROR_INIT;
+		struct app *app = NULL;
+		char id[25];
+		if (app_new(&app, &err))
+			return fail("admin", &err);
+		int rc = keys_rotate(app->pool, keys_path(), id, &err);
+		app_free(app);
+		if (rc)
+			return fail("admin rotate-signing-key", &err);
+		printf("certificates are now signed with %s (the old public key stays published)\n", id);
+		return 0;
+	}
 	puts("usage: portal admin <command>\n\n"
 	     "commands:\n"
 	     "  create-office-user --email EMAIL   the first office account (password on stdin\n"
 	     "                                      or PORTAL_ADMIN_PASSWORD)\n"
-	     "  audit-verify                        check the audit log's hash chain from the start");
+	     "  audit-verify                        check the audit log's hash chain from the start\n"
+	     "  rotate-signing-key                  new certificate-signing key; old public keys stay");
 	return argc >= 2 && strcmp(argv[1], "--help") != 0 ? 2 : 0;
 }
 
@@ -215,4 +231,4 @@ int seed_demo_main(int argc, char **argv)
 	return 0;
 }
 
-const seed_step seed_steps[] = { seed_published, NULL };
+const seed_step seed_steps[] = { seed_published, seed_oversight, NULL };

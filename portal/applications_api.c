@@ -13,6 +13,7 @@
 #include "portal/app.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/oversight_api.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
@@ -195,9 +196,21 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 						     dig->from_m, dig->to_m, dig->width_cm,
 						     dig->start_day, dig->end_day };
 			rc = store_excavation_insert(c, &en, err);
+			/* trench sharing: another open application digging here at the same time */
+			long long others[20];
+			size_t nothers = 0;
+			if (!rc)
+				rc = store_overlapping_permits(c, app_id, dig->district, dig->road,
+							       dig->from_m, dig->to_m, dig->start_day,
+							       dig->end_day, others, 20, &nothers, err);
+			for (size_t o = 0; !rc && o < nothers; o++)
+				rc = store_joint_dig_propose(c, others[o], pid,
+							     authority_org[pp->kind], err);
 		}
 		if (!rc && pp->fast_track)
 			rc = store_task_insert(c, pid, "post_check", authority_org[pp->kind], err);
+		if (!rc && pp->fast_track && out.issue_certificate)
+			rc = oversight_certificate_issue(c, "permit", pid, err);
 		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
 					pp->fast_track_reason);
 		char *whyt = json_dumps(why, JSON_COMPACT);

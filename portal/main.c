@@ -30,6 +30,8 @@ static const char usage[] =
 	"  seed-demo             load demo organisations, accounts and published data\n"
 	"  admin create-office-user --email E   the first office account\n"
 	"  admin audit-verify    check the audit log's hash chain\n"
+	"  audit verify          the same: names the first broken entry\n"
+	"  admin rotate-signing-key   a new certificate-signing key (old public keys stay)\n"
 	"  version               print the version\n"
 	"  help [command]        this text, or a command's own\n"
 	"\n"
@@ -154,6 +156,8 @@ int main(int argc, char **argv)
 		rc = serve_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "admin") == 0)
 		rc = admin_main(argc - 1, argv + 1);
+	else if (strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0)
+		rc = admin_main(2, (char *[]){ argv[0], (char *)"audit-verify", NULL });
 	else if (strcmp(cmd, "seed-demo") == 0)
 		rc = seed_demo_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "dispatch") == 0)

@@ -19,7 +19,12 @@ static const struct route *const tables[] = {
 	applications_routes,
 	transitions_routes,
 	codes_routes,
+	jointdig_routes,
 	integrations_routes,
+	oversight_routes,
+	public_stats_routes,
+	stats_html_routes,
+	openapi_routes,
 };
 
 static const struct route *flat[MAX_ROUTES];

@@ -33,7 +33,12 @@ extern const struct route materials_routes[];
 extern const struct route applications_routes[];
 extern const struct route transitions_routes[];
 extern const struct route codes_routes[];
+extern const struct route jointdig_routes[];
 extern const struct route integrations_routes[];
+extern const struct route openapi_routes[];
+extern const struct route oversight_routes[];
+extern const struct route public_stats_routes[];
+extern const struct route stats_html_routes[];
 
 /* Builds the flat route list once at start. Cannot fail. */
 void router_init(void);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "portal/oversight_api.h"
 #include "portal/tracks.h"
 #include "store/tracks.h"
 #include "workflows/xalloc.h"
@@ -42,6 +43,9 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err)
 	}
 	if (deemed)
 		*deemed = count;
+	/* the day's supervision digest: a no-op after the first pass of the day */
+	if (rc == 0)
+		rc = oversight_digest_run(app, NULL, err);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "portal/app.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/oversight_api.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/sweeper.h"
@@ -361,6 +362,8 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = tracks_audit(c, a->caller, out.event, "job", j.reference,
 				  json_pack("{s:s, s:s}", "from", j.state, "to", job_state_name(out.state)),
 				  err);
+	if (!rc && out.issue_certificate)
+		rc = oversight_certificate_issue(c, "job", j.id, err);
 	/* Links for the permits the plan says the works need. */
 	for (size_t i = 0; !rc && a->permits_needed && i < json_array_size(a->permits_needed); i++) {
 		const char *ref = json_string_value(json_array_get(a->permits_needed, i));
@@ -717,6 +720,8 @@ static int permit_act_tx(struct store_conn *c, void *ctx, struct error *err)
 				  json_pack("{s:s, s:s}", "from", p.state, "to",
 					    permit_state_name(out.state)),
 				  err);
+	if (!rc && out.issue_certificate)
+		rc = oversight_certificate_issue(c, "permit", p.id, err);
 	struct permit_row fresh;
 	if (!rc)
 		rc = store_permit_get(c, p.id, false, &fresh, err);

@@ -148,6 +148,29 @@ static const char SQL_PERMITS_DUE[] =
 	"SELECT id FROM permits WHERE state IN ('submitted', 'under_review') AND paused = 0 "
 	"AND due_day < ? ORDER BY id LIMIT ?";
 
+static const char SQL_OVERLAPS[] =
+	"SELECT DISTINCT e.permit_id FROM excavations e JOIN applications a ON a.id = e.application_id "
+	"WHERE e.district_code = ? AND e.road = ? AND e.from_m <= ? AND e.to_m >= ? "
+	"AND e.start_day <= ? AND e.end_day >= ? AND e.application_id <> ? AND a.status = 'open' "
+	"AND e.permit_id IS NOT NULL ORDER BY 1 LIMIT 20";
+static const char SQL_JD_PROPOSE[] =
+	"INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, authority_org_id) VALUES (?, ?, ?)";
+static const char SQL_JD_LIST[] =
+	"SELECT j.id, j.status, pa.id, pa.reference, pa.window_from, pa.window_to, pb.id, pb.reference, "
+	"pb.window_from, pb.window_to, DATE_FORMAT(j.created_at, '%Y-%m-%dT%H:%i:%sZ') "
+	"FROM joint_dig_proposals j JOIN permits pa ON pa.id = j.permit_a "
+	"JOIN permits pb ON pb.id = j.permit_b WHERE j.authority_org_id = ? "
+	"AND (? IS NULL OR j.status = ?) ORDER BY j.id LIMIT 500";
+static const char SQL_JD_GET[] =
+	"SELECT id, permit_a, permit_b, authority_org_id, status FROM joint_dig_proposals "
+	"WHERE id = ? FOR UPDATE";
+static const char SQL_JD_DECIDE[] =
+	"UPDATE joint_dig_proposals SET status = ?, decided_at = UTC_TIMESTAMP(6) WHERE id = ? "
+	"AND status = 'proposed'";
+static const char SQL_PERMIT_WINDOW[] =
+	"UPDATE permits SET window_from = ?, window_to = ?, version = version + 1, "
+	"updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
+
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
 static struct store_param day_param(day_t d, char buf[11])
@@ -802,4 +825,92 @@ int store_permits_due(struct store_conn *c, day_t today, long long *ids, size_t 
 		ids[(*n)++] = store_cell_ll(r, i, 0, 0);
 	store_result_free(r);
 	return rc;
+}
+
+int store_overlapping_permits(struct store_conn *c, long long app_id, const char *district,
+			      const char *road, int from_m, int to_m, day_t start, day_t end,
+			      long long *permits, size_t cap, size_t *n, struct error *err)
+{
+	char d1[11], d2[11];
+	struct store_param p[] = { P_STR(district), P_STR(road),	P_INT(to_m),
+				   P_INT(from_m),   day_param(end, d1), day_param(start, d2),
+				   P_INT(app_id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_OVERLAPS, p, 7, &r, err);
+	*n = 0;
+	for (size_t i = 0; rc == 0 && i < r->nrows && *n < cap; i++)
+		permits[(*n)++] = store_cell_ll(r, i, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_joint_dig_propose(struct store_conn *c, long long permit_a, long long permit_b,
+			    long long authority_org_id, struct error *err)
+{
+	struct store_param p[] = { P_INT(permit_a), P_INT(permit_b), P_INT(authority_org_id) };
+	return store_run(c, SQL_JD_PROPOSE, p, 3, NULL, NULL, err);
+}
+
+int store_joint_dig_list(struct store_conn *c, long long org_id, const char *status,
+			 json_t **items, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id), P_STR(status), P_STR(status) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_JD_LIST, p, 3, &r, err);
+	if (rc)
+		return rc;
+	*items = json_array();
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *side[2];
+		for (int k = 0; k < 2; k++) {
+			size_t o = 2 + (size_t)k * 4;
+			side[k] = json_pack("{s:I, s:s, s:{s:s?, s:s?}}", "id",
+					    (json_int_t)store_cell_ll(r, i, o, 0), "reference",
+					    store_cell(r, i, o + 1), "work_window", "from",
+					    store_cell(r, i, o + 2), "to", store_cell(r, i, o + 3));
+		}
+		json_array_append_new(*items, json_pack("{s:I, s:s, s:[o, o], s:s}", "id",
+							(json_int_t)store_cell_ll(r, i, 0, 0), "status",
+							store_cell(r, i, 1), "permits", side[0], side[1],
+							"proposed_at", store_cell(r, i, 10)));
+	}
+	store_result_free(r);
+	return 0;
+}
+
+int store_joint_dig_get(struct store_conn *c, long long id, struct joint_dig_row *out,
+			struct error *err)
+{
+	struct store_param p[] = { P_INT(id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_JD_GET, p, 1, &r, err);
+	if (rc == 0 && r->nrows == 0)
+		rc = error_set(err, ERR_NOT_FOUND, "no such joint dig proposal");
+	if (rc == 0) {
+		out->id = store_cell_ll(r, 0, 0, 0);
+		out->permit_a = store_cell_ll(r, 0, 1, 0);
+		out->permit_b = store_cell_ll(r, 0, 2, 0);
+		out->authority_org_id = store_cell_ll(r, 0, 3, 0);
+		COPY(out->status, store_cell(r, 0, 4));
+	}
+	store_result_free(r);
+	return rc;
+}
+
+int store_joint_dig_decide(struct store_conn *c, long long id, bool accepted, struct error *err)
+{
+	struct store_param p[] = { P_STR(accepted ? "accepted" : "declined"), P_INT(id) };
+	unsigned long long n = 0;
+	int rc = store_run(c, SQL_JD_DECIDE, p, 2, &n, NULL, err);
+	if (rc == 0 && n == 0)
+		rc = error_set(err, ERR_CONFLICT, "the proposal was already decided");
+	return rc;
+}
+
+int store_permit_set_window(struct store_conn *c, long long id, day_t from, day_t to,
+			    struct error *err)
+{
+	char d1[11], d2[11];
+	struct store_param p[] = { day_param(from, d1), day_param(to, d2), P_INT(id) };
+	return store_run(c, SQL_PERMIT_WINDOW, p, 3, NULL, NULL, err);
 }

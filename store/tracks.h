@@ -261,6 +261,30 @@ int store_application_refresh_status(struct store_conn *c, long long app_id, str
 int store_permits_due(struct store_conn *c, day_t today, long long *ids, size_t cap, size_t *n,
 		      struct error *err);
 
+/*
+ * Trench sharing across applications: the dig-road permits of OTHER open applications whose
+ * excavations on this road segment overlap in chainage and window (at most cap).
+ */
+int store_overlapping_permits(struct store_conn *c, long long app_id, const char *district,
+			      const char *road, int from_m, int to_m, day_t start, day_t end,
+			      long long *permits, size_t cap, size_t *n, struct error *err);
+/* Records a proposed joint dig between two permits (once per pair). */
+int store_joint_dig_propose(struct store_conn *c, long long permit_a, long long permit_b,
+			    long long authority_org_id, struct error *err);
+/* The proposals for an authority (status NULL: all), as JSON with both permits' windows. */
+int store_joint_dig_list(struct store_conn *c, long long org_id, const char *status,
+			 json_t **items, struct error *err);
+struct joint_dig_row {
+	long long id, permit_a, permit_b, authority_org_id;
+	char status[16];
+};
+int store_joint_dig_get(struct store_conn *c, long long id, struct joint_dig_row *out,
+			struct error *err);
+int store_joint_dig_decide(struct store_conn *c, long long id, bool accepted, struct error *err);
+/* Sets a permit's work window (both bounds), bumping its version. */
+int store_permit_set_window(struct store_conn *c, long long id, day_t from, day_t to,
+			    struct error *err);
+
 /* "YYYY-MM-DD HH:MM:SS.ffffff" for a UTC instant given in microseconds. */
 void store_format_utc(long long utc_us, char out[32]);
 

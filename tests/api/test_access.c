@@ -45,6 +45,24 @@ struct expect {
 	"{\"code\":\"review\",\"name_zh\":\"b\",\"limit_days\":5}]}"
 
 static const struct expect table[] = {
+	/* oversight: supervision for the office; ratings by the applicant (no such job: 404) */
+	{ "GET", "/v1/supervision/overdue", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	{ "GET", "/v1/supervision/pauses", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	{ "POST", "/v1/ratings", "{\"object\":\"job\",\"id\":999999999,\"score\":\"good\"}",
+	  { 401, 404, 403, 403, 403, 404, 403 }, { 401, 404, 403, 403, 403, 404, 403 } },
+	{ "GET", "/v1/follow-ups", NULL, { 401, 403, 200, 200, 200, 403, 200 },
+	  { 401, 403, 200, 200, 200, 403, 200 } },
+	{ "POST", "/v1/follow-ups/{id}/answer", "{\"answer\":\"fixed\"}",
+	  { 401, 404, 404, 404, 404, 404, 404 }, { 401, 404, 404, 404, 404, 404, 404 } },
+	{ "POST", "/v1/follow-ups/{id}/close", "{}", { 401, 404, 404, 404, 404, 404, 404 },
+	  { 401, 404, 404, 404, 404, 404, 404 } },
+	{ "GET", "/v1/public/certificates/{number}", NULL, ALL(404), ALL(404) },
+	{ "GET", "/v1/public/keys", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/stats", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/open-data/applications.csv", NULL, ALL(200), ALL(200) },
+	{ "GET", "/stats", NULL, ALL(200), ALL(200) },
 	{ "GET", "/healthz", NULL, ALL(200), ALL(200) },
 	{ "GET", "/readyz", NULL, ALL(200), ALL(200) },
 	{ "GET", "/metrics", NULL, ALL(200), ALL(200) },
@@ -120,6 +138,13 @@ static const struct expect table[] = {
 	{ "POST", "/v1/permits/{id}/transitions", "{\"action\":\"accept\"}",
 	  { 401, 403, 403, 403, 200, 403, 409 }, { 401, 404, 404, 404, 404, 404, 403 } },
 	{ "GET", "/v1/public/codes", NULL, ALL(200), ALL(200) },
+	/* joint digs belong to the road authority; each call gets a fresh proposal */
+	{ "GET", "/v1/joint-digs", NULL, { 401, 403, 403, 403, 200, 403, 200 },
+	  { 401, 403, 403, 403, 200, 403, 200 } },
+	{ "POST", "/v1/joint-digs/{id}/accept", NULL, { 401, 404, 404, 404, 200, 404, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/joint-digs/{id}/decline", NULL, { 401, 404, 404, 404, 200, 404, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
 	/* published fees, standards and calendar: public reads, then the publishing side */
 	{ "GET", "/v1/public/fees", NULL, ALL(200), ALL(200) },
 	{ "GET", "/v1/public/fees/history", NULL, ALL(200), ALL(200) },
@@ -271,6 +296,30 @@ static void track_fixture(struct world *w, int slot, long long owner, long long 
 	store_release(c);
 }
 
+/* A fresh joint-dig proposal between the slot's permit and a new one, for `authority`. */
+static long long joint_dig_fixture(const struct world *w, int slot, long long authority)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct error err = ERROR_INIT;
+	cr_assert(c);
+	char ref[40];
+	snprintf(ref, sizeof(ref), "HK-JD-%d-DR", harness_unique());
+	day_t today = cal_day_of_instant(time(NULL));
+	struct permit_new p = { w->app[slot], ref, "dig_road", "submitted", "none", "test dig",
+				authority, false, today + 2, today + 9, today + 6, NULL };
+	long long pid;
+	cr_assert_eq(store_permit_insert(c, &p, &pid, &err), 0, "%s", err.message);
+	cr_assert_eq(store_joint_dig_propose(c, w->permit[slot], pid, authority, &err), 0);
+	static const char SQL_MINE[] = "SELECT id FROM joint_dig_proposals WHERE permit_b = ?";
+	struct store_result *r = NULL;
+	struct store_param pp[] = { P_INT(pid) };
+	cr_assert_eq(store_exec(c, SQL_MINE, pp, 1, &r, &err), 0);
+	long long id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	store_release(c);
+	return id;
+}
+
 static void build_world(struct world *w)
 {
 	static const char *kinds[NCALLERS][2] = {
@@ -388,6 +437,8 @@ static void fill_path(const struct world *w, const struct expect *e, int c, bool
 		if (!strcmp(name, "id") && strstr(e->pattern, "/v1/users/")) {
 			/* a user of that organisation other than the caller */
 			v = own ? invite(w->token[OFFICE], org) : w->other_user[c == ANON ? APPLICANT : c];
+		} else if (!strcmp(name, "id") && !strncmp(e->pattern, "/v1/joint-digs/", 15)) {
+			v = joint_dig_fixture(w, own ? 0 : 2, own ? w->org[AUTHORITY] : w->other[AUTHORITY]);
 		} else if (!strcmp(name, "id") && (!strncmp(e->pattern, "/v1/applications/", 17) ||
 						   !strncmp(e->pattern, "/v1/jobs/", 9) ||
 						   !strncmp(e->pattern, "/v1/permits/", 12))) {

@@ -483,3 +483,141 @@ Test(applications, queues_list_only_own_work)
 	free(water);
 	free(gas);
 }
+
+/* A power-only application digging 400 m of primary road: a normal dig-road permit. */
+static long long power_dig(const char *tok, long long *permit_id)
+{
+	long long site = make_site(tok, "medium");
+	json_t *materials = upload_required(tok);
+	char *m = json_dumps(materials, JSON_COMPACT);
+	char body[4096];
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":%lld,\"utilities\":{\"power\":{\"kw\":80,\"voltage_level\":\"0.4kV\"}},"
+		 "\"works\":{\"excavations\":[{\"utility\":\"power\",\"district\":\"lixia\","
+		 "\"road\":\"Lishan Road\",\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,"
+		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},\"materials\":%s}",
+		 site, day_str(1), day_str(20), m);
+	json_t *a = call("POST", "/v1/applications", tok, body, 201);
+	long long jid = id_of(json_array_get(json_object_get(a, "jobs"), 0));
+	*permit_id = id_of(json_array_get(json_object_get(a, "permits"), 0));
+	cr_assert_str_eq(jstr(json_array_get(json_object_get(a, "permits"), 0), "state"), "submitted");
+	json_decref(a);
+	json_decref(materials);
+	free(m);
+	return jid;
+}
+
+Test(applications, silence_past_the_review_limit_is_deemed_approval)
+{
+	char *tok = login("applicant");
+	long long pid;
+	power_dig(tok, &pid);
+	char *road = login("road");
+	json_decref(act("permits", pid, road, "{\"action\":\"accept\"}", 200));
+	/* nothing is due yet: the sweep changes nothing */
+	int deemed = -1;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(sweeper_run_once(harness_app(srv), &deemed, &err), 0, "%s", err.message);
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/permits/%lld", pid);
+	json_t *p = call("GET", path, tok, NULL, 200);
+	cr_assert_str_eq(jstr(p, "state"), "under_review");
+	json_decref(p);
+	/* the review limit passes without a decision */
+	char sql[200];
+	snprintf(sql, sizeof(sql),
+		 "UPDATE permits SET due_day = UTC_DATE() - INTERVAL 3 DAY WHERE id = %lld", pid);
+	harness_sql(harness_db_name(), sql);
+	cr_assert_eq(sweeper_run_once(harness_app(srv), &deemed, &err), 0, "%s", err.message);
+	cr_assert_geq(deemed, 1);
+	p = call("GET", path, tok, NULL, 200);
+	cr_assert_str_eq(jstr(p, "state"), "approved");
+	cr_assert_str_eq(jstr(p, "decision"), "deemed_approved");
+	cr_assert(json_is_true(json_object_get(p, "is_deemed")));
+	json_decref(p);
+	/* idempotent: a second pass finds nothing more for this permit */
+	cr_assert_eq(sweeper_run_once(harness_app(srv), &deemed, &err), 0);
+	p = call("GET", path, tok, NULL, 200);
+	cr_assert_eq(json_integer_value(json_object_get(p, "version")), 3, "accept + deem only");
+	json_decref(p);
+	free(tok);
+	free(road);
+}
+
+Test(applications, work_window_extensions_one_at_a_time)
+{
+	char *tok = login("applicant");
+	long long pid;
+	long long jid = power_dig(tok, &pid);
+	char *road = login("road"), *power = login("power");
+	json_decref(act("permits", pid, road, "{\"action\":\"accept\"}", 200));
+	json_decref(act("permits", pid, road, "{\"action\":\"approve\"}", 200));
+	/* the power company's job needs the permit: it may ask for a longer window */
+	(void)jid;
+	char body[200];
+	snprintf(body, sizeof(body), "{\"action\":\"request_extension\",\"extension_to\":\"%s\","
+		 "\"comment\":\"rock under the road\"}", day_str(40));
+	json_t *p = act("permits", pid, power, body, 200);
+	cr_assert(json_is_true(json_object_get(p, "extension_pending")));
+	char before[11];
+	snprintf(before, sizeof(before), "%s",
+		 jstr(json_object_get(p, "work_window"), "to"));
+	json_decref(p);
+	/* one pending request at a time */
+	json_decref(act("permits", pid, power, body, 409));
+	/* a refusal leaves the permit as it was */
+	p = act("permits", pid, road, "{\"action\":\"decide_extension\",\"decision\":\"refuse\"}", 200);
+	cr_assert_str_eq(jstr(json_object_get(p, "work_window"), "to"), before);
+	cr_assert(json_is_false(json_object_get(p, "extension_pending")));
+	json_decref(p);
+	json_decref(act("permits", pid, power, body, 200));
+	p = act("permits", pid, road, "{\"action\":\"decide_extension\",\"decision\":\"grant\"}", 200);
+	cr_assert_str_eq(jstr(json_object_get(p, "work_window"), "to"), day_str(40));
+	json_decref(p);
+	/* a utility without a job on it cannot even see it */
+	char *gas = login("gas");
+	json_decref(act("permits", pid, gas, body, 404));
+	free(gas);
+	free(tok);
+	free(road);
+	free(power);
+}
+
+Test(applications, overlapping_digs_of_two_applications_are_offered_as_a_joint_dig)
+{
+	char *tok = login("applicant");
+	long long p1, p2;
+	power_dig(tok, &p1);
+	power_dig(tok, &p2); /* the same segment and window: a trench to share */
+	char *road = login("road");
+	json_t *list = call("GET", "/v1/joint-digs?status=proposed", road, NULL, 200);
+	long long proposal = 0;
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(list, "items"), i, it)
+	{
+		json_t *ps = json_object_get(it, "permits");
+		long long a = id_of(json_array_get(ps, 0)), b = id_of(json_array_get(ps, 1));
+		if ((a == p1 && b == p2) || (a == p2 && b == p1))
+			proposal = id_of(it);
+	}
+	cr_assert(proposal, "the pair is proposed to the road authority");
+	json_decref(list);
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/joint-digs/%lld/accept", proposal);
+	json_decref(call("POST", path, tok, NULL, 404));
+	json_t *r = call("POST", path, road, NULL, 200);
+	cr_assert_str_eq(jstr(r, "status"), "accepted");
+	json_decref(r);
+	json_decref(call("POST", path, road, NULL, 409));
+	snprintf(path, sizeof(path), "/v1/permits/%lld", p1);
+	json_t *a = call("GET", path, road, NULL, 200);
+	snprintf(path, sizeof(path), "/v1/permits/%lld", p2);
+	json_t *b = call("GET", path, road, NULL, 200);
+	cr_assert_str_eq(jstr(json_object_get(a, "work_window"), "to"),
+			 jstr(json_object_get(b, "work_window"), "to"), "one merged window");
+	json_decref(a);
+	json_decref(b);
+	free(tok);
+	free(road);
+}

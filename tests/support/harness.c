@@ -151,6 +151,11 @@ void harness_server_stop(struct harness_server *s)
 	free(s);
 }
 
+struct app *harness_app(struct harness_server *s)
+{
+	return s->app;
+}
+
 const char *harness_base(void)
 {
 	return base;

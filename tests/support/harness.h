@@ -26,6 +26,8 @@ void harness_sql(const char *database, const char *sql);
 struct harness_server;
 struct harness_server *harness_server_start(void);
 void harness_server_stop(struct harness_server *s);
+/* The application context of a started server (for calling sweeps directly). */
+struct app *harness_app(struct harness_server *s);
 /* The base URL of the last started server, e.g. "http://127.0.0.1:40123". */
 const char *harness_base(void);
 

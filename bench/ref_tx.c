@@ -1,0 +1,454 @@
+/*
+ * Reference D of bench/run: the SQL transaction of one application submission, run straight
+ * through Connector/C with prepared statements, by THREADS threads for SECONDS, and nothing
+ * else (no HTTP, no JSON, no rules). The statements have the shapes of store/tracks.c,
+ * store/audit.c, store/sites.c, store/materials.c and store/accounts.c, in the order
+ * portal/applications_api.c runs them; the counts (permits, links, excavations, tasks, outbox
+ * rows) and the outbox payload size come from a real submission of the portal (bench/run
+ * measures them and passes them in).
+ *
+ *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX PAYLOAD
+ *
+ * MATERIALS is a comma-separated list of material ids. Prints one line:
+ *   "tx_per_s=<n> p50_ms=<x> p99_ms=<y> retries=<n>"
+ * Exit 1 when it cannot connect or a statement fails other than by deadlock/lock wait.
+ */
+#define _GNU_SOURCE
+#include <mysql.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+	S_SITE,
+	S_MATERIAL,
+	S_ORG,
+	S_REF,
+	S_APP,
+	S_APP_MATERIAL,
+	S_TRANSITION,
+	S_JOB,
+	S_PERMIT,
+	S_LINK,
+	S_DIG,
+	S_TASK,
+	S_AUDIT_HEAD,
+	S_AUDIT,
+	S_AUDIT_MOVE,
+	S_JOBS_OF,
+	S_PERMITS_OF,
+	S_OUTBOX,
+	S_COUNT
+};
+
+static const char *const sql[S_COUNT] = {
+	[S_SITE] = "SELECT id, org_id, name, address, district_code, lat, lng, plot_ref, zone_risk, "
+		   "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM sites WHERE id = ? AND "
+		   "org_id = ?",
+	[S_MATERIAL] = "SELECT id, org_id, material_type FROM materials WHERE id = ?",
+	[S_ORG] = "SELECT id FROM organisations WHERE kind = ? AND (subkind <=> ?) ORDER BY id "
+		  "LIMIT 1",
+	[S_REF] = "INSERT INTO reference_counters (year, next_value) VALUES (?, LAST_INSERT_ID(1)) "
+		  "ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)",
+	[S_APP] = "INSERT INTO applications (reference, org_id, site_id, submitted_at, "
+		  "submitted_day, request, estimate, estimate_total_fen, idempotency_key, "
+		  "request_hash, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_APP_MATERIAL] = "INSERT INTO application_materials (application_id, material_id) "
+			   "VALUES (?, ?)",
+	[S_TRANSITION] = "INSERT INTO transitions (application_id, object_type, object_id, action, "
+			 "from_state, to_state, actor_role, actor_org_id, actor_user_id, payload, "
+			 "at, stage, due_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_JOB] = "INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, "
+		  "state, params, stage, stage_limit_days, started_day, due_day) VALUES (?, ?, ?, "
+		  "?, ?, ?, ?, ?, ?, ?)",
+	[S_PERMIT] = "INSERT INTO permits (application_id, reference, kind, authority_org_id, "
+		     "state, decision, trigger_reason, fast_track, window_from, window_to, "
+		     "deadline_day, stage, stage_limit_days, started_day, due_day) VALUES (?, ?, "
+		     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_LINK] = "INSERT INTO job_permits (job_id, permit_id) VALUES (?, ?)",
+	[S_DIG] = "INSERT INTO excavations (application_id, permit_id, utility_kind, "
+		  "district_code, road, road_class, from_m, to_m, width_m, start_day, end_day) "
+		  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)",
+	[S_TASK] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)",
+	[S_AUDIT_HEAD] = "SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE",
+	[S_AUDIT] = "INSERT INTO audit_log (id, at, actor_user_id, actor_org_id, action, "
+		    "object_type, object_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
+		    "?, ?, ?)",
+	[S_AUDIT_MOVE] = "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
+	[S_JOBS_OF] = "SELECT x.id, x.application_id, a.org_id, a.reference, a.submitted_day, "
+		      "x.reference, x.utility_kind, x.utility_org_id, x.state, x.version, x.params, "
+		      "x.connection_point, x.quote, x.quote_total_fen, x.permits_needed, "
+		      "DATE_FORMAT(x.updated_at, '%Y-%m-%dT%H:%i:%sZ'), x.stage, "
+		      "x.stage_limit_days, x.started_day, x.due_day, x.paused, x.paused_day, "
+		      "x.remaining_days FROM jobs x JOIN applications a ON a.id = "
+		      "x.application_id WHERE x.application_id = ? ORDER BY x.id",
+	[S_PERMITS_OF] = "SELECT x.id, x.application_id, a.org_id, a.reference, a.submitted_day, "
+			 "x.reference, x.kind, x.authority_org_id, x.state, x.decision, "
+			 "x.is_deemed, x.fast_track, x.post_checked, x.reinstatement_passed, "
+			 "x.extension_pending, x.extension_to, x.window_from, x.window_to, "
+			 "x.deadline_day, x.trigger_reason, x.conditions, x.decision_reason, "
+			 "x.version, DATE_FORMAT(x.updated_at, '%Y-%m-%dT%H:%i:%sZ'), x.stage, "
+			 "x.stage_limit_days, x.started_day, x.due_day, x.paused, x.paused_day, "
+			 "x.remaining_days FROM permits x JOIN applications a ON a.id = "
+			 "x.application_id WHERE x.application_id = ? ORDER BY x.id",
+	[S_OUTBOX] = "INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES (?, "
+		     "?, ?, ?)",
+};
+
+struct shape {
+	long long org, user, site;
+	long long materials[32];
+	int nmaterials, permits, links, digs, tasks, outbox;
+	size_t payload;
+};
+
+static const char *sock_path, *db_name;
+static struct shape shape;
+static int seconds;
+static atomic_int stop;
+static atomic_long retries;
+
+struct worker {
+	pthread_t th;
+	int index;
+	MYSQL *my;
+	MYSQL_STMT *st[S_COUNT];
+	double *lat_ms;
+	size_t nlat, cap;
+	char *payload, *request;
+};
+
+/* A parameter list built per statement; strings and integers only, like store/db.c. */
+struct binds {
+	MYSQL_BIND b[16];
+	long long ints[16];
+	unsigned long lens[16];
+	int n;
+};
+
+static void b_int(struct binds *p, long long v)
+{
+	MYSQL_BIND *b = &p->b[p->n];
+	memset(b, 0, sizeof(*b));
+	p->ints[p->n] = v;
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = &p->ints[p->n];
+	p->n++;
+}
+
+static void b_str(struct binds *p, const char *s)
+{
+	MYSQL_BIND *b = &p->b[p->n];
+	memset(b, 0, sizeof(*b));
+	if (!s) {
+		b->buffer_type = MYSQL_TYPE_NULL;
+	} else {
+		p->lens[p->n] = (unsigned long)strlen(s);
+		b->buffer_type = MYSQL_TYPE_STRING;
+		b->buffer = (void *)s;
+		b->buffer_length = p->lens[p->n];
+		b->length = &p->lens[p->n];
+	}
+	p->n++;
+}
+
+/* Executes statement i; reads and drops any rows. Returns 0, 1 to retry, -1 on failure. */
+static int run(struct worker *w, int i, struct binds *p, unsigned long long *insert_id,
+	       long long *first_col)
+{
+	MYSQL_STMT *st = w->st[i];
+	if ((p && p->n && mysql_stmt_bind_param(st, p->b)) || mysql_stmt_execute(st))
+		goto fail;
+	if (mysql_stmt_field_count(st)) {
+		long long v = 0;
+		MYSQL_BIND rb;
+		memset(&rb, 0, sizeof(rb));
+		rb.buffer_type = MYSQL_TYPE_LONGLONG;
+		rb.buffer = &v;
+		/* store_exec buffers whole results; fetch the first column, read every row */
+		if (mysql_stmt_bind_result(st, &rb) || mysql_stmt_store_result(st))
+			goto fail;
+		int n = 0;
+		while (mysql_stmt_fetch(st) == 0)
+			if (n++ == 0 && first_col)
+				*first_col = v;
+		mysql_stmt_free_result(st);
+	}
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	return 0;
+fail:;
+	unsigned e = mysql_stmt_errno(st);
+	if (e == 1213 || e == 1205)
+		return 1;
+	fprintf(stderr, "ref_tx: %s: %s\n", sql[i], mysql_stmt_error(st));
+	return -1;
+}
+
+static void utc_now(char *out, size_t n)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t k = strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + k, n - k, ".%06ld", ts.tv_nsec / 1000);
+}
+
+#define RUN(i, p, id, col)                                    \
+	do {                                                  \
+		int rc_ = run(w, (i), (p), (id), (col));      \
+		if (rc_)                                      \
+			return rc_;                           \
+	} while (0)
+
+/* One submission's statements, inside the caller's transaction. */
+static int submission(struct worker *w)
+{
+	static const char *const kinds[] = { "water", "power", "gas", "heat", "network" };
+	static const char *const authorities[] = { "road", "greening", "planning" };
+	struct binds p;
+	char at[40], ref[32], tref[48];
+	utc_now(at, sizeof(at));
+	long long mat = 0;
+
+	p.n = 0, b_int(&p, shape.site), b_int(&p, shape.org);
+	RUN(S_SITE, &p, NULL, NULL);
+	for (int i = 0; i < shape.nmaterials; i++) {
+		p.n = 0, b_int(&p, shape.materials[i]);
+		RUN(S_MATERIAL, &p, NULL, &mat);
+	}
+	long long orgs[8];
+	for (int i = 0; i < 8; i++) {
+		p.n = 0, b_str(&p, i < 5 ? "utility" : "authority");
+		b_str(&p, i < 5 ? kinds[i] : authorities[i - 5]);
+		RUN(S_ORG, &p, NULL, &orgs[i]);
+	}
+	unsigned long long n = 0, app = 0;
+	p.n = 0, b_int(&p, 2026);
+	RUN(S_REF, &p, NULL, NULL);
+	n = mysql_stmt_insert_id(w->st[S_REF]);
+	snprintf(ref, sizeof(ref), "BX-%d-%09llu", w->index, n);
+	char hash[65];
+	memset(hash, 'a', 64), hash[64] = 0;
+	p.n = 0, b_str(&p, ref), b_int(&p, shape.org), b_int(&p, shape.site), b_str(&p, at);
+	b_str(&p, "2026-03-02"), b_str(&p, w->request), b_str(&p, w->request + 1200);
+	b_int(&p, 12345600), b_str(&p, NULL), b_str(&p, hash), b_int(&p, shape.user);
+	RUN(S_APP, &p, &app, NULL);
+	for (int i = 0; i < shape.nmaterials; i++) {
+		p.n = 0, b_int(&p, (long long)app), b_int(&p, shape.materials[i]);
+		RUN(S_APP_MATERIAL, &p, NULL, NULL);
+	}
+#define TRANSITION(type, obj, action, to, role, stage, due)                                   \
+	do {                                                                                  \
+		p.n = 0, b_int(&p, (long long)app), b_str(&p, type), b_int(&p, (long long)(obj)); \
+		b_str(&p, action), b_str(&p, NULL), b_str(&p, to), b_str(&p, role);           \
+		b_int(&p, shape.org), b_int(&p, shape.user), b_str(&p, "{}"), b_str(&p, at);  \
+		b_str(&p, stage), b_str(&p, due);                                             \
+		RUN(S_TRANSITION, &p, NULL, NULL);                                            \
+	} while (0)
+	TRANSITION("application", app, "submit", "open", "applicant", NULL, NULL);
+	unsigned long long jobs[5];
+	for (int k = 0; k < 5; k++) {
+		snprintf(tref, sizeof(tref), "%s-%c", ref, "WPGHN"[k]);
+		p.n = 0, b_int(&p, (long long)app), b_str(&p, tref), b_str(&p, kinds[k]);
+		b_int(&p, orgs[k]), b_str(&p, "submitted");
+		b_str(&p, "{\"dn\":100,\"meters\":1,\"use\":\"commercial\"}");
+		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
+		b_str(&p, "2026-03-04");
+		RUN(S_JOB, &p, &jobs[k], NULL);
+		TRANSITION("job", jobs[k], "submit", "submitted", "applicant", "acceptance",
+			   "2026-03-04");
+	}
+	int links = shape.links, digs = shape.digs, tasks = shape.tasks;
+	for (int i = 0; i < shape.permits; i++) {
+		unsigned long long pid = 0;
+		snprintf(tref, sizeof(tref), "%s-P%d", ref, i);
+		p.n = 0, b_int(&p, (long long)app), b_str(&p, tref), b_str(&p, "dig_road");
+		b_int(&p, orgs[5 + i % 3]), b_str(&p, "submitted"), b_str(&p, "none");
+		b_str(&p, "excavation on a branch road, 20 m"), b_int(&p, 0);
+		b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07"), b_str(&p, "2026-03-20");
+		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
+		b_str(&p, "2026-03-04");
+		RUN(S_PERMIT, &p, &pid, NULL);
+		int left = shape.permits - i;
+		for (int l = 0, nl = (links + left - 1) / left; l < nl; l++, links--) {
+			p.n = 0, b_int(&p, (long long)jobs[l % 5]), b_int(&p, (long long)pid);
+			RUN(S_LINK, &p, NULL, NULL);
+		}
+		for (int d = 0, nd = (digs + left - 1) / left; d < nd; d++, digs--) {
+			p.n = 0, b_int(&p, (long long)app), b_int(&p, (long long)pid);
+			b_str(&p, "water"), b_str(&p, "lixia"), b_str(&p, "Jingshi Road");
+			b_str(&p, "branch"), b_int(&p, 100), b_int(&p, 120), b_int(&p, 100);
+			b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07");
+			RUN(S_DIG, &p, NULL, NULL);
+		}
+		if (tasks > 0 && i == shape.permits - 1) {
+			for (; tasks > 0; tasks--) {
+				p.n = 0, b_int(&p, (long long)pid), b_str(&p, "post_check");
+				b_int(&p, orgs[5]);
+				RUN(S_TASK, &p, NULL, NULL);
+			}
+		}
+		TRANSITION("permit", pid, "submit", "submitted", "applicant", "acceptance",
+			   "2026-03-04");
+	}
+	/* the audit chain: lock the head, append, move the head */
+	long long last = 0;
+	RUN(S_AUDIT_HEAD, NULL, NULL, &last);
+	char prev[65], next[65];
+	memset(prev, 'b', 64), prev[64] = 0;
+	memset(next, 'c', 64), next[64] = 0;
+	p.n = 0, b_int(&p, last + 1), b_str(&p, at), b_int(&p, shape.user), b_int(&p, shape.org);
+	b_str(&p, "application.submit"), b_str(&p, "application"), b_str(&p, ref);
+	b_str(&p, "{\"estimate_total_fen\":12345600,\"jobs\":5,\"permits\":3}");
+	b_str(&p, prev), b_str(&p, next);
+	RUN(S_AUDIT, &p, NULL, NULL);
+	p.n = 0, b_int(&p, last + 1), b_str(&p, next);
+	RUN(S_AUDIT_MOVE, &p, NULL, NULL);
+	p.n = 0, b_int(&p, (long long)app);
+	RUN(S_JOBS_OF, &p, NULL, NULL);
+	p.n = 0, b_int(&p, (long long)app);
+	RUN(S_PERMITS_OF, &p, NULL, NULL);
+	for (int i = 0; i < shape.outbox; i++) {
+		p.n = 0, b_int(&p, orgs[i % 8]), b_int(&p, (long long)app);
+		b_str(&p, "job.created"), b_str(&p, w->payload);
+		RUN(S_OUTBOX, &p, NULL, NULL);
+	}
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	while (!atomic_load(&stop)) {
+		double t0 = now_ms();
+		int rc;
+		do {
+			if (mysql_query(w->my, "START TRANSACTION")) {
+				fprintf(stderr, "ref_tx: %s\n", mysql_error(w->my));
+				exit(1);
+			}
+			rc = submission(w);
+			if (rc == 0 && mysql_commit(w->my)) {
+				unsigned e = mysql_errno(w->my);
+				rc = e == 1213 || e == 1205 ? 1 : -1;
+			}
+			if (rc)
+				mysql_rollback(w->my);
+			if (rc < 0)
+				exit(1);
+			if (rc > 0)
+				atomic_fetch_add(&retries, 1);
+		} while (rc > 0);
+		if (w->nlat == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 4096;
+			w->lat_ms = realloc(w->lat_ms, w->cap * sizeof(double));
+			if (!w->lat_ms)
+				exit(1);
+		}
+		w->lat_ms[w->nlat++] = now_ms() - t0;
+	}
+	return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static struct worker *worker_new(int index)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	w->index = index;
+	w->my = mysql_init(NULL);
+	if (!mysql_real_connect(w->my, NULL, "root", NULL, db_name, 0, sock_path, 0)) {
+		fprintf(stderr, "ref_tx: connect: %s\n", mysql_error(w->my));
+		exit(1);
+	}
+	mysql_autocommit(w->my, 1);
+	for (int i = 0; i < S_COUNT; i++) {
+		w->st[i] = mysql_stmt_init(w->my);
+		if (mysql_stmt_prepare(w->st[i], sql[i], (unsigned long)strlen(sql[i]))) {
+			fprintf(stderr, "ref_tx: prepare %s: %s\n", sql[i], mysql_stmt_error(w->st[i]));
+			exit(1);
+		}
+	}
+	/* a request text and an estimate (the tail of the same buffer), and an event payload */
+	w->request = malloc(2400);
+	memset(w->request, 'r', 2399);
+	w->request[1199] = 0;
+	w->request[2399] = 0;
+	w->payload = malloc(shape.payload + 1);
+	memset(w->payload, 'p', shape.payload);
+	w->payload[shape.payload] = 0;
+	return w;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 15) {
+		fputs("usage: ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS "
+		      "DIGS TASKS OUTBOX PAYLOAD\n",
+		      stderr);
+		return 2;
+	}
+	sock_path = argv[1];
+	db_name = argv[2];
+	int threads = atoi(argv[3]);
+	seconds = atoi(argv[4]);
+	shape.org = atoll(argv[5]);
+	shape.user = atoll(argv[6]);
+	shape.site = atoll(argv[7]);
+	for (char *s = argv[8], *tok; (tok = strsep(&s, ",")) && shape.nmaterials < 32;)
+		if (*tok)
+			shape.materials[shape.nmaterials++] = atoll(tok);
+	shape.permits = atoi(argv[9]);
+	shape.links = atoi(argv[10]);
+	shape.digs = atoi(argv[11]);
+	shape.tasks = atoi(argv[12]);
+	shape.outbox = atoi(argv[13]);
+	shape.payload = (size_t)atol(argv[14]);
+	if (threads < 1 || seconds < 1 || shape.permits < 1 || shape.payload < 1)
+		return 2;
+	mysql_library_init(0, NULL, NULL);
+	struct worker **w = calloc((size_t)threads, sizeof(*w));
+	for (int i = 0; i < threads; i++)
+		w[i] = worker_new(i);
+	double t0 = now_ms();
+	for (int i = 0; i < threads; i++)
+		pthread_create(&w[i]->th, NULL, work, w[i]);
+	struct timespec d = { seconds, 0 };
+	nanosleep(&d, NULL);
+	atomic_store(&stop, 1);
+	size_t total = 0;
+	for (int i = 0; i < threads; i++) {
+		pthread_join(w[i]->th, NULL);
+		total += w[i]->nlat;
+	}
+	double elapsed = (now_ms() - t0) / 1e3;
+	double *all = malloc((total + 1) * sizeof(double));
+	size_t k = 0;
+	for (int i = 0; i < threads; i++) {
+		memcpy(all + k, w[i]->lat_ms, w[i]->nlat * sizeof(double));
+		k += w[i]->nlat;
+		mysql_close(w[i]->my);
+	}
+	qsort(all, total, sizeof(double), cmp);
+	printf("tx_per_s=%.1f p50_ms=%.2f p99_ms=%.2f retries=%ld\n", (double)total / elapsed,
+	       total ? all[total / 2] : 0, total ? all[(size_t)((double)total * 0.99)] : 0,
+	       atomic_load(&retries));
+	return 0;
+}

@@ -1,0 +1,171 @@
+/*
+ * Trench sharing across applications (DESIGN.md rule 16): when two open applications dig the
+ * same road segment in overlapping windows, the road authority sees the pair and may accept a
+ * joint dig, which gives both permits one merged work window.
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portal/app.h"
+#include "portal/auth.h"
+#include "portal/input.h"
+#include "portal/router.h"
+#include "portal/tracks.h"
+#include "store/tracks.h"
+#include "workflows/xalloc.h"
+
+struct jd {
+	const struct authz_caller *caller;
+	long long id;
+	bool accept;
+	const char *status;
+	json_t *reply;
+};
+
+static int list_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct jd *j = ctx;
+	json_t *items = NULL;
+	int rc = store_joint_dig_list(c, j->caller->org_id, j->status, &items, err);
+	if (!rc)
+		j->reply = json_pack("{s:o}", "items", items);
+	return rc;
+}
+
+static int jd_list(struct http_request *req, struct http_response *res)
+{
+	struct jd j = { .caller = auth_caller(req) };
+	if (auth_require(req, res, AZ_PERMIT_LIST, NULL))
+		return 1;
+	j.status = http_query(req, "status");
+	struct error err = ERROR_INIT;
+	int rc = store_with(req->app->pool, list_tx, &j, &err);
+	if (rc)
+		http_reply_error(res, &err);
+	else
+		http_reply_json(res, 200, j.reply);
+	error_release(&err);
+	return rc;
+}
+
+static day_t min_day(day_t a, day_t b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+static day_t max_day(day_t a, day_t b)
+{
+	return a > b ? a : b;
+}
+
+static int decide_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct jd *j = ctx;
+	struct joint_dig_row row;
+	struct permit_row a = { 0 }, b = { 0 };
+	int rc = store_joint_dig_get(c, j->id, &row, err);
+	if (rc)
+		return rc;
+	struct authz_object obj = { row.authority_org_id, NULL, 0 };
+	if ((rc = authz_check(j->caller, AZ_PERMIT_ACT, &obj, err)))
+		return rc;
+	if (j->caller->kind != ROLE_AUTHORITY && j->caller->kind != ROLE_OFFICE)
+		return error_set(err, ERR_FORBIDDEN, "the road authority decides joint digs");
+	if ((rc = store_joint_dig_decide(c, row.id, j->accept, err)))
+		return rc;
+	if ((rc = store_permit_get(c, row.permit_a, true, &a, err)) ||
+	    (rc = store_permit_get(c, row.permit_b, true, &b, err)))
+		goto out;
+	day_t from = min_day(a.window_from, b.window_from);
+	day_t to = max_day(a.window_to, b.window_to);
+	char at[32];
+	store_format_utc(tracks_now_us(), at);
+	const struct permit_row *both[2] = { &a, &b };
+	for (int i = 0; !rc && i < 2; i++) {
+		const struct permit_row *p = both[i];
+		if (j->accept && (!strcmp(p->state, "closed") || !strcmp(p->state, "rejected") ||
+				  !strcmp(p->state, "revoked") || !strcmp(p->state, "expired"))) {
+			rc = error_set(err, ERR_CONFLICT, "%s is %s: no joint dig any more",
+				       p->reference, p->state);
+			break;
+		}
+		if (j->accept)
+			rc = store_permit_set_window(c, p->id, from, to, err);
+		json_t *detail = json_pack("{s:I, s:s, s:s}", "proposal", (json_int_t)row.id, "with",
+					   both[1 - i]->reference, "decision",
+					   j->accept ? "accepted" : "declined");
+		char *dt = json_dumps(detail, JSON_COMPACT);
+		struct transition_new t = { p->application_id, "permit", p->id,
+					    j->accept ? "joint_dig" : "joint_dig_declined", p->state,
+					    p->state, role_name(j->caller->kind), j->caller->org_id,
+					    j->caller->user_id, dt, at, NULL, -1 };
+		if (!rc)
+			rc = store_transition_insert(c, &t, err);
+		free(dt);
+		if (!rc)
+			rc = tracks_audit(c, j->caller, j->accept ? "permit.joint_dig" : "permit.joint_dig_declined",
+					  "permit", p->reference, json_incref(detail), err);
+		if (!rc && j->accept) {
+			struct permit_row fresh;
+			rc = store_permit_get(c, p->id, false, &fresh, err);
+			if (!rc) {
+				rc = tracks_emit(c, fresh.app_org_id, fresh.application_id,
+						 fresh.app_reference, "permit.joint_dig",
+						 tracks_permit_json(&fresh, NULL, tracks_today()), err);
+				store_permit_row_release(&fresh);
+			}
+		}
+		json_decref(detail);
+	}
+	if (!rc) {
+		char f[11], t[11];
+		j->reply = json_pack("{s:I, s:s, s:[s, s]}", "id", (json_int_t)row.id, "status",
+				     j->accept ? "accepted" : "declined", "permits", a.reference,
+				     b.reference);
+		if (j->accept)
+			json_object_set_new(j->reply, "work_window",
+					    json_pack("{s:s, s:s}", "from", cal_day_format(from, f),
+						      "to", cal_day_format(to, t)));
+	}
+out:
+	store_permit_row_release(&a);
+	store_permit_row_release(&b);
+	return rc;
+}
+
+static int decide(struct http_request *req, struct http_response *res, bool accept)
+{
+	struct jd j = { .caller = auth_caller(req), .accept = accept };
+	if (input_path_id(req, 0, &j.id))
+		return http_fail(res, ERR_NOT_FOUND, "no such joint dig proposal");
+	struct error err = ERROR_INIT;
+	int rc = store_tx(req->app->pool, decide_tx, &j, &err);
+	if (rc) {
+		json_decref(j.reply);
+		http_reply_error(res, &err);
+	} else {
+		http_reply_json(res, 200, j.reply);
+	}
+	error_release(&err);
+	return rc;
+}
+
+static int jd_accept(struct http_request *req, struct http_response *res)
+{
+	return decide(req, res, true);
+}
+
+static int jd_decline(struct http_request *req, struct http_response *res)
+{
+	return decide(req, res, false);
+}
+
+const struct route jointdig_routes[] = {
+	{ "GET", "/v1/joint-digs", jd_list, ROUTE_AUTHENTICATED, 0 },
+	{ "POST", "/v1/joint-digs/{id}/accept", jd_accept, ROUTE_AUTHENTICATED, 0 },
+	{ "POST", "/v1/joint-digs/{id}/decline", jd_decline, ROUTE_AUTHENTICATED, 0 },
+	{ 0 },
+};
