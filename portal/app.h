@@ -30,6 +30,11 @@ struct config {
 struct app {
 	struct config cfg;
 	struct store_pool *pool;
+	/*
+	 * PORTAL_DB_READ: a replica for the published data (the snapshot poller reads it), or
+	 * NULL. Everything else, and the reload right after a local publication, uses pool.
+	 */
+	struct store_pool *read_pool;
 	int migrations_latest; /* highest migration file number, for /readyz */
 	struct snapshot *snapshot; /* what is published, in memory (portal/snapshot.h) */
 };

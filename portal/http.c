@@ -203,13 +203,19 @@ int http_parse_json(struct http_request *req, json_t **out, struct error *err)
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
 		return error_set(err, ERR_UNSUPPORTED,
 				 "send the body as JSON with Content-Type: application/json");
-	if (req->body_len == 0)
+	return http_json_object(req->body, req->body_len, out, err);
+}
+
+int http_json_object(const char *body, size_t len, json_t **out, struct error *err)
+{
+	*out = NULL;
+	if (len == 0)
 		return error_set(err, ERR_MALFORMED, "the request body is empty; a JSON object is expected");
-	if (json_depth(req->body, req->body_len) > MAX_JSON_DEPTH)
+	if (json_depth(body, len) > MAX_JSON_DEPTH)
 		return error_set(err, ERR_MALFORMED, "JSON nested deeper than %d levels",
 				 MAX_JSON_DEPTH);
 	json_error_t je;
-	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		return error_set(err, ERR_MALFORMED, "malformed JSON at line %d, column %d: %s",
 				 je.line, je.column, je.text);
@@ -527,8 +533,14 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	/* Stop accepting, then give requests in flight up to ten seconds to finish. */
-	MHD_quiesce_daemon(s->daemon);
+	/*
+	 * Stop accepting, then give requests in flight up to ten seconds to finish. Quiescing
+	 * hands the listening socket back to us; closing it is what makes new connections fail
+	 * at once instead of waiting in the kernel's backlog until the daemon stops.
+	 */
+	MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
 	MHD_stop_daemon(s->daemon);

@@ -115,6 +115,8 @@ int http_fail(struct http_response *res, int code, const char *fmt, ...)
  * refused. On success *out is a new reference the caller releases.
  */
 int http_parse_json(struct http_request *req, json_t **out, struct error *err);
+/* The body checks of http_parse_json alone (no headers): pure, for fuzzing and tests. */
+int http_json_object(const char *body, size_t len, json_t **out, struct error *err);
 
 /*
  * Checks that obj has only the listed keys (NULL-terminated) and adds an "unknown_field" detail

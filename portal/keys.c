@@ -21,6 +21,7 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct signing_key cached;
 static bool loaded;
+static ino_t loaded_ino; /* a rotation by another process replaces the file: reload then */
 static char path_buf[1024];
 
 const char *keys_path(void)
@@ -82,8 +83,8 @@ static int read_key(const char *path, struct signing_key *out, struct error *err
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return error_set(err, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "cannot read %s: %s",
-				 path, strerror(errno));
+		return error_set(err, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO,
+				 "cannot read %s: %s", path, strerror(errno));
 	char line[256] = "", b64[200] = "";
 	bool ok = fgets(line, sizeof(line), f) && sscanf(line, "ed25519 %199s", b64) == 1;
 	fclose(f);
@@ -124,8 +125,13 @@ int keys_current(struct store_conn *c, struct signing_key *out, struct error *er
 	const char *path = keys_path();
 	pthread_mutex_lock(&lock);
 	int rc = 0;
-	if (!loaded && (rc = keys_load_file(path, &cached, err)) == 0)
+	struct stat st;
+	if (loaded && (stat(path, &st) != 0 || st.st_ino != loaded_ino))
+		loaded = false;
+	if (!loaded && (rc = keys_load_file(path, &cached, err)) == 0) {
 		loaded = true;
+		loaded_ino = stat(path, &st) == 0 ? st.st_ino : 0;
+	}
 	if (!rc)
 		*out = cached;
 	pthread_mutex_unlock(&lock);
@@ -156,7 +162,7 @@ static int rotate_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_key_register(c, r->fresh.key_id, r->fresh.public_b64, err);
 	char *detail = xasprintf("{\"old\":\"%s\",\"new\":\"%s\"}", r->old.key_id, r->fresh.key_id);
-	struct audit_entry e = { 0, 0, "signing_key.rotate", "signing_key", r->fresh.key_id, detail };
+	struct audit_entry e = {0, 0, "signing_key.rotate", "signing_key", r->fresh.key_id, detail};
 	if (!rc)
 		rc = store_audit_append(c, &e, err);
 	free(detail);
@@ -165,7 +171,7 @@ static int rotate_tx(struct store_conn *c, void *ctx, struct error *err)
 
 int keys_rotate(struct store_pool *pool, const char *path, char new_id[25], struct error *err)
 {
-	struct rotation r = { .path = path };
+	struct rotation r = {.path = path};
 	int rc = keys_load_file(path, &r.old, err);
 	if (rc)
 		return rc;

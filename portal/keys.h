@@ -11,10 +11,10 @@
 #include "store/db.h"
 
 struct signing_key {
-	char key_id[25];	/* certificate_key_id */
+	char key_id[25]; /* certificate_key_id */
 	unsigned char pk[32];
 	unsigned char sk[64];
-	char public_b64[45];	/* standard base64 of pk */
+	char public_b64[45]; /* standard base64 of pk */
 };
 
 /* Where the key file is (see above). The string is static. */

@@ -1,6 +1,7 @@
 /* The portal binary: serve, migrate, version, seed-demo and admin subcommands. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <mysql.h>
 #include <signal.h>
@@ -17,6 +18,43 @@
 #include "portal/serve.h"
 #include "store/migrate.h"
 
+/* The environment, in blocks shared by the commands' help texts. */
+#define ENV_DB                                                                                    \
+	"  PORTAL_DB             mariadb://user:pass@host:port/db or\n"                           \
+	"                        mariadb://user@localhost/db?socket=/path/to.sock\n"              \
+	"                        (default: root on the private server's socket under PORTAL_DATA_DIR)\n" \
+	"  PORTAL_DATA_DIR       data directory: materials, signing key (default var)\n"          \
+	"  PORTAL_MIGRATIONS     directory of NNNN_name.sql files (default: the source tree's)\n"
+#define ENV_HTTP                                                                                  \
+	"  PORTAL_DB_READ        optional replica URL (same form as PORTAL_DB) for the published\n" \
+	"                        data behind public reads; everything else uses PORTAL_DB\n"        \
+	"  PORTAL_LISTEN         host:port to serve on (default 127.0.0.1:8080; port 0 = any)\n"   \
+	"  PORTAL_THREADS        HTTP worker threads (default 2 per CPU)\n"                         \
+	"  PORTAL_DB_POOL        database connections (default threads + 2)\n"                      \
+	"  PORTAL_MAX_BODY       request body cap in bytes (default 1048576)\n"                     \
+	"  PORTAL_MAX_UPLOAD     upload cap in bytes (default 20971520)\n"                          \
+	"  PORTAL_MAX_CONNECTIONS    open connections (default 1024)\n"                             \
+	"  PORTAL_PER_IP_CONNECTIONS open connections per client address (default 512; 0 = no cap)\n" \
+	"  PORTAL_TIMEOUT        idle connection timeout in seconds (default 30)\n"                 \
+	"  PORTAL_ACCESS_LOG     1 (default) logs one JSON line per request on stderr; 0 turns it off\n" \
+	"  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" \
+	"  PORTAL_OPENAPI        the file served at /v1/openapi.yaml (default: the source tree's\n" \
+	"                        portal/openapi.yaml)\n"                                              \
+	"  PORTAL_SWEEP_SECONDS  how often time limits and deemed decisions are swept (default 60)\n" \
+	"  PORTAL_STATS_SECONDS  recompute public statistics at most this often (default 60)\n"    \
+	"  PORTAL_ELICENCE_URL   the electronic licence lookup service (unset: licences are\n"     \
+	"                        recorded unverified)\n"                                             \
+	"  PORTAL_PASSWORD_COST  `minimum` only for test suites (cheap password hashing)\n"         \
+	"  PORTAL_WEBHOOK_ROTATION_OVERLAP  seconds a rotated webhook key keeps signing (default 86400)\n"
+#define ENV_DISPATCH                                                                              \
+	"  PORTAL_DISPATCH_THREADS  delivery threads (default 2; in serve 0 = none)\n"              \
+	"  PORTAL_RETRY_SCHEDULE seconds before each try (default 0,5,300,1800,7200,18000,36000,36000)\n" \
+	"  PORTAL_WEBHOOK_TIMEOUT   seconds per delivery attempt (default 15)\n"                    \
+	"  PORTAL_DISPATCH_LEASE    seconds an attempt holds its event (default 60)\n"              \
+	"  PORTAL_DISPATCH_POLL_MS  idle polling interval (default 500)\n"                          \
+	"  PORTAL_DISPATCH_BATCH    events claimed at once (default 16)\n"                          \
+	"  PORTAL_ALLOW_PRIVATE_WEBHOOKS  1 lets endpoints be loopback/private addresses (local runs)\n"
+
 static const char usage[] =
 	"usage: portal <command> [options]\n"
 	"\n"
@@ -26,33 +64,111 @@ static const char usage[] =
 	"commands:\n"
 	"  serve                 run the HTTP API (and the outbox dispatcher threads)\n"
 	"  migrate               apply pending database migrations, then exit\n"
-	"  dispatch [--once]     deliver outbox events only (scale-out; see `portal help dispatch`)\n"
+	"  dispatch [--once]     deliver outbox events only (scale-out)\n"
 	"  seed-demo             load demo organisations, accounts and published data\n"
 	"  admin create-office-user --email E   the first office account\n"
-	"  admin audit-verify    check the audit log's hash chain\n"
-	"  audit verify          the same: names the first broken entry\n"
-	"  admin rotate-signing-key   a new certificate-signing key (old public keys stay)\n"
+	"  admin audit-verify    check the audit log's hash chain (also: portal audit verify)\n"
+	"  admin rotate-signing-key             a new certificate-signing key\n"
 	"  version               print the version\n"
-	"  help [command]        this text, or a command's own\n"
+	"  help [command]        this text, or a command's own (also: portal <command> --help)\n"
 	"\n"
-	"environment:\n"
-	"  PORTAL_DB             mariadb://user:pass@host:port/db or\n"
-	"                        mariadb://user@localhost/db?socket=/path/to.sock\n"
-	"                        (default: root on the private server's socket under PORTAL_DATA_DIR)\n"
-	"  PORTAL_DB_READ        optional replica URL for public reads\n"
-	"  PORTAL_LISTEN         host:port to serve on (default 127.0.0.1:8080; port 0 = any)\n"
-	"  PORTAL_DATA_DIR       data directory: materials, signing key (default var)\n"
-	"  PORTAL_MIGRATIONS     directory of NNNN_name.sql files (default: the source tree's)\n"
-	"  PORTAL_SIGNING_KEY    Ed25519 key file (default $PORTAL_DATA_DIR/signing.key)\n"
-	"  PORTAL_THREADS        HTTP worker threads (default 2 per CPU)\n"
-	"  PORTAL_DB_POOL        database connections (default threads + 2)\n"
-	"  PORTAL_MAX_BODY       request body cap in bytes (default 1048576)\n"
-	"  PORTAL_MAX_UPLOAD     upload cap in bytes (default 20971520)\n"
-	"  PORTAL_MAX_CONNECTIONS, PORTAL_PER_IP_CONNECTIONS, PORTAL_TIMEOUT (seconds)\n"
-	"  PORTAL_DISPATCH_THREADS  webhook delivery threads in serve (default 2; 0 = none)\n"
-	"  PORTAL_RETRY_SCHEDULE seconds before each try (default 0,5,300,1800,7200,18000,36000,36000)\n"
-	"  PORTAL_ALLOW_PRIVATE_WEBHOOKS  1 lets endpoints be loopback/private addresses (local runs)\n"
-	"  PORTAL_ACCESS_LOG     1 (default) logs one JSON line per request on stderr; 0 turns it off\n";
+	"Configuration is read from the environment; `portal <command> --help` lists what each\n"
+	"command reads. Common to all:\n"
+	ENV_DB;
+
+/* `portal <command> --help`: every option and every variable the command reads. */
+static const struct {
+	const char *command;
+	const char *text;
+} help[] = {
+	{ "serve",
+	  "usage: portal serve\n\n"
+	  "Serves the HTTP API on PORTAL_LISTEN, with outbox dispatcher threads and the sweeper of\n"
+	  "time limits, until SIGINT or SIGTERM; then stops accepting, finishes requests in flight\n"
+	  "(up to 10 s), lets the dispatchers finish their attempt, closes the database pool and\n"
+	  "exits 0. Logs are JSON lines on stderr.\n\n"
+	  "environment:\n" ENV_DB ENV_HTTP ENV_DISPATCH },
+	{ "migrate",
+	  "usage: portal migrate\n\n"
+	  "Applies every migrations/NNNN_*.sql not yet applied, in order, recording each with its\n"
+	  "checksum; refuses when an applied file changed. Run it once per upgrade, before the new\n"
+	  "portals start. Shows each file on a terminal; quiet in logs.\n\n"
+	  "environment:\n" ENV_DB },
+	{ "dispatch",
+	  "usage: portal dispatch [--once]\n\n"
+	  "Delivers outbox events to the organisations' webhook endpoints until SIGINT or SIGTERM,\n"
+	  "then finishes the attempts in flight and exits 0. Any number may run against one\n"
+	  "database (they share the outbox with SELECT ... FOR UPDATE SKIP LOCKED).\n\n"
+	  "options:\n"
+	  "  --once    make one pass over the due events and exit\n\n"
+	  "environment:\n" ENV_DB ENV_DISPATCH },
+	{ "seed-demo",
+	  "usage: portal seed-demo\n\n"
+	  "Loads demo organisations, one account per role (emails *@demo.test, password\n"
+	  "demo-password-1: demo only), and the sample published fees, service standards and\n"
+	  "calendar. Safe to run twice. Shows its steps on a terminal; quiet in logs.\n\n"
+	  "environment:\n" ENV_DB
+	  "  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" },
+	{ "admin",
+	  "usage: portal admin <command> [options]\n\n"
+	  "commands:\n"
+	  "  create-office-user --email EMAIL   the first office account (password on stdin\n"
+	  "                                      or PORTAL_ADMIN_PASSWORD)\n"
+	  "  audit-verify                        check the audit log's hash chain from the start\n"
+	  "  rotate-signing-key                  new certificate-signing key; old public keys stay\n\n"
+	  "environment:\n" ENV_DB
+	  "  PORTAL_ADMIN_PASSWORD the new office user's password (else read from standard input)\n"
+	  "  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" },
+	{ "admin create-office-user",
+	  "usage: portal admin create-office-user --email EMAIL\n\n"
+	  "Creates the reform office's organisation (if missing) and an admin account in it.\n\n"
+	  "options:\n"
+	  "  --email EMAIL   the account's email (required)\n\n"
+	  "environment:\n" ENV_DB
+	  "  PORTAL_ADMIN_PASSWORD the password (else the first line of standard input); at least\n"
+	  "                        12 characters, not among the commonest passwords\n" },
+	{ "admin audit-verify",
+	  "usage: portal admin audit-verify   (or: portal audit verify)\n\n"
+	  "Recomputes the audit log's hash chain from the first entry; exits 0 when intact, 1 with\n"
+	  "the first broken entry otherwise.\n\n"
+	  "environment:\n" ENV_DB },
+	{ "audit",
+	  "usage: portal audit verify\n\n"
+	  "The same as `portal admin audit-verify`: recomputes the audit log's hash chain; exits 0\n"
+	  "when intact, 1 with the first broken entry otherwise.\n\n"
+	  "environment:\n" ENV_DB },
+	{ "admin rotate-signing-key",
+	  "usage: portal admin rotate-signing-key\n\n"
+	  "Generates a new Ed25519 key for electronic certificates; earlier public keys stay\n"
+	  "published so older certificates still verify.\n\n"
+	  "environment:\n" ENV_DB
+	  "  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" },
+	{ "version", "usage: portal version\n\nPrints the version.\n" },
+	{ "help", "usage: portal help [command]\n\nThe overview, or a command's own help.\n" },
+};
+
+static bool is_help(const char *s)
+{
+	return s && (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0);
+}
+
+/* Prints the help of `cmd` (with its subcommand `sub`, may be NULL); false if there is none. */
+static bool print_help(const char *cmd, const char *sub)
+{
+	char name[64];
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0 && !sub)
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", cmd, pass == 0 ? " " : "",
+			 pass == 0 ? sub : "");
+		for (size_t i = 0; i < sizeof(help) / sizeof(help[0]); i++)
+			if (strcmp(help[i].command, name) == 0) {
+				fputs(help[i].text, stdout);
+				return true;
+			}
+	}
+	return false;
+}
 
 static int die_err(const char *what, struct error *err)
 {
@@ -152,6 +268,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	int rc = 2;
 	const char *cmd = argc > 1 ? argv[1] : "help";
+	/* `portal <command> [<subcommand>] --help`: answered here, before any set-up */
+	if (argc > 2 && (is_help(argv[2]) || (argc > 3 && is_help(argv[3]))) &&
+	    print_help(cmd, is_help(argv[2]) ? NULL : argv[2])) {
+		mysql_library_end();
+		return 0;
+	}
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "admin") == 0)
@@ -168,8 +290,15 @@ int main(int argc, char **argv)
 		printf("portal %s\n", PORTAL_VERSION);
 		rc = 0;
 	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		if (argc > 2)
-			return main(3, (char *[]){ argv[0], argv[2], (char *)"--help", NULL });
+		if (argc > 2 && print_help(argv[2], argc > 3 ? argv[3] : NULL)) {
+			mysql_library_end();
+			return 0;
+		}
+		if (argc > 2) {
+			fprintf(stderr, "portal: no help for '%s'\n", argv[2]);
+			mysql_library_end();
+			return 2;
+		}
 		fputs(usage, stdout);
 		rc = 0;
 	} else {

@@ -86,9 +86,9 @@ int oversight_certificate_issue(struct store_conn *c, const char *object_type, l
 	store_format_utc(now, at);
 	scope = scope_of(object_type, &f);
 	bool permit = !strcmp(object_type, "permit");
-	struct certificate cert = { number,   object_type, f.reference, f.holder,
-				    f.district, scope,	   today,	permit ? f.window_to : -1,
-				    issued,   ISSUER,	   key.key_id };
+	struct certificate cert = {number,     object_type, f.reference, f.holder,
+				   f.district, scope,	    today,	 permit ? f.window_to : -1,
+				   issued,     ISSUER,	    key.key_id};
 	text = certificate_canonical(&cert, err);
 	if (!text) {
 		rc = err && err->code ? err->code : ERR_INTERNAL;
@@ -96,12 +96,13 @@ int oversight_certificate_issue(struct store_conn *c, const char *object_type, l
 	}
 	char sig[89];
 	certificate_sign(text, strlen(text), key.sk, sig);
-	struct certificate_new cn = { number, object_type, id,	 f.application_id, key.key_id,
-				      text,   sig,	   at,	 cert.valid_to };
+	struct certificate_new cn = {number, object_type, id, f.application_id, key.key_id,
+				     text,   sig,	  at, cert.valid_to};
 	rc = store_certificate_insert(c, &cn, err);
 	if (!rc)
 		rc = tracks_audit(c, NULL, "certificate.issue", object_type, f.reference,
-				  json_pack("{s:s, s:s}", "number", number, "key_id", key.key_id), err);
+				  json_pack("{s:s, s:s}", "number", number, "key_id", key.key_id),
+				  err);
 out:
 	forget_key(&key);
 	json_decref(scope);
@@ -124,14 +125,14 @@ static int cert_read_tx(struct store_conn *c, void *ctx, struct error *err)
 		return rc;
 	bool revoked = !strcmp(row.object_state, "revoked");
 	bool expired = !strcmp(row.object_state, "expired");
-	enum certificate_status st = certificate_status(tracks_today(), row.valid_to, revoked,
-							expired);
+	enum certificate_status st =
+	    certificate_status(tracks_today(), row.valid_to, revoked, expired);
 	json_t *doc = json_loads(row.document, 0, NULL);
-	r->reply = json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s}}", "number", row.number,
-			     "status", certificate_status_name(st), "certificate",
-			     doc ? doc : json_null(), "document", row.document, "signature",
-			     "algorithm", "ed25519", "encoding", "base64", "key_id", row.key_id,
-			     "value", row.signature);
+	r->reply =
+	    json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s}}", "number", row.number,
+		      "status", certificate_status_name(st), "certificate", doc ? doc : json_null(),
+		      "document", row.document, "signature", "algorithm", "ed25519", "encoding",
+		      "base64", "key_id", row.key_id, "value", row.signature);
 	json_object_set_new(json_object_get(r->reply, "signature"), "public_key",
 			    json_string(row.public_key));
 	store_certificate_row_release(&row);
@@ -140,7 +141,7 @@ static int cert_read_tx(struct store_conn *c, void *ctx, struct error *err)
 
 static int certificate_get(struct http_request *req, struct http_response *res)
 {
-	struct cert_read r = { req->params[0], NULL };
+	struct cert_read r = {req->params[0], NULL};
 	if (strlen(r.number) > 23)
 		return http_fail(res, ERR_NOT_FOUND, "no such certificate");
 	struct error err = ERROR_INIT;
@@ -182,14 +183,14 @@ static int keys_get(struct http_request *req, struct http_response *res)
 
 static json_t *overdue_json(const struct overdue_row *o, const struct calendar *cal, day_t today)
 {
-	struct clock k = { .due_day = o->due_day };
+	struct clock k = {.due_day = o->due_day};
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}, s:s, s:o, s:o, s:i}",
 			 "object", o->object_type, "id", (json_int_t)o->id, "reference",
 			 o->reference, "application", o->app_reference, "kind", o->kind, "state",
 			 o->state, "stage", o->stage, "organisation", "id", (json_int_t)o->org_id,
 			 "name", o->org_name, "district", o->district, "started_on",
-			 day_json(o->started_day), "due_date", day_json(o->due_day),
-			 "days_overdue", clock_days_overdue(&k, cal, today));
+			 day_json(o->started_day), "due_date", day_json(o->due_day), "days_overdue",
+			 clock_days_overdue(&k, cal, today));
 }
 
 struct overdue {
@@ -216,7 +217,7 @@ static int supervision_overdue(struct http_request *req, struct http_response *r
 	if (auth_require(req, res, AZ_SUPERVISE, NULL))
 		return 1;
 	struct error err = ERROR_INIT;
-	struct overdue o = { snapshot_get(req->app), tracks_today(), NULL };
+	struct overdue o = {snapshot_get(req->app), tracks_today(), NULL};
 	int rc = o.pub ? store_with(req->app->pool, overdue_tx, &o, &err)
 		       : error_set(&err, ERR_UNAVAILABLE, "the calendar is not loaded yet");
 	if (rc) {
@@ -227,7 +228,8 @@ static int supervision_overdue(struct http_request *req, struct http_response *r
 		http_add_header(res, "Cache-Control", "no-store");
 		http_reply_json(res, 200,
 				json_pack("{s:s, s:i, s:o}", "as_of", cal_day_format(o.today, d),
-					  "count", (int)json_array_size(o.items), "items", o.items));
+					  "count", (int)json_array_size(o.items), "items",
+					  o.items));
 	}
 	if (o.pub)
 		snapshot_put(o.pub);
@@ -292,7 +294,7 @@ static int supervision_pauses(struct http_request *req, struct http_response *re
 {
 	if (auth_require(req, res, AZ_SUPERVISE, NULL))
 		return 1;
-	struct page p = { 0 };
+	struct page p = {0};
 	return list(req, res, &p, pauses_tx);
 }
 
@@ -300,8 +302,9 @@ static int follow_ups_list(struct http_request *req, struct http_response *res)
 {
 	const struct authz_caller *who = auth_caller(req);
 	if (who->kind != ROLE_OFFICE && who->kind != ROLE_UTILITY && who->kind != ROLE_AUTHORITY)
-		return http_fail(res, ERR_FORBIDDEN, "follow-ups are for rated organisations and the office");
-	struct page p = { .org = who->kind == ROLE_OFFICE ? 0 : who->org_id };
+		return http_fail(res, ERR_FORBIDDEN,
+				 "follow-ups are for rated organisations and the office");
+	struct page p = {.org = who->kind == ROLE_OFFICE ? 0 : who->org_id};
 	return list(req, res, &p, follow_ups_tx);
 }
 
@@ -328,16 +331,16 @@ static int rate_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_rating_target(c, r->object, r->id, &t, err);
 	if (rc)
 		return rc;
-	long long party[] = { t.rated_org_id };
-	struct authz_object obj = { t.owner_org_id, party, 1 };
+	long long party[] = {t.rated_org_id};
+	struct authz_object obj = {t.owner_org_id, party, 1};
 	if ((rc = authz_check(r->caller, AZ_RATE, &obj, err)))
 		return rc;
 	if (!rateable(r->object, &t))
 		return error_set(err, ERR_CONFLICT, "%s %s can be rated once it is %s", r->object,
 				 t.reference, !strcmp(r->object, "job") ? "completed" : "decided");
-	struct rating_new rn = { r->object,	   r->id,	    t.application_id,
-				 r->caller->org_id, r->caller->user_id, t.rated_org_id,
-				 r->score,	   r->comment };
+	struct rating_new rn = {
+	    r->object,		r->id,		t.application_id, r->caller->org_id,
+	    r->caller->user_id, t.rated_org_id, r->score,	  r->comment};
 	long long rating_id = 0, follow_up = 0;
 	if ((rc = store_rating_insert(c, &rn, &rating_id, err)))
 		return rc;
@@ -357,21 +360,22 @@ static int rate_tx(struct store_conn *c, void *ctx, struct error *err)
 				  json_pack("{s:s}", "score", r->score), err);
 	if (rc)
 		return rc;
-	r->reply = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)rating_id,
-			     "object", r->object, "object_id", (json_int_t)r->id, "reference",
-			     t.reference, "score", r->score, "comment", r->comment ? r->comment : "",
-			     "follow_up_id", follow_up ? json_integer(follow_up) : json_null());
+	r->reply =
+	    json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)rating_id, "object",
+		      r->object, "object_id", (json_int_t)r->id, "reference", t.reference, "score",
+		      r->score, "comment", r->comment ? r->comment : "", "follow_up_id",
+		      follow_up ? json_integer(follow_up) : json_null());
 	return 0;
 }
 
 static int rating_create(struct http_request *req, struct http_response *res)
 {
-	static const char *const keys[] = { "object", "id", "score", "comment", NULL };
-	static const char *const objects[] = { "job", "permit", NULL };
-	static const char *const scores[] = { "good", "average", "bad", NULL };
+	static const char *const keys[] = {"object", "id", "score", "comment", NULL};
+	static const char *const objects[] = {"job", "permit", NULL};
+	static const char *const scores[] = {"good", "average", "bad", NULL};
 	struct error err = ERROR_INIT;
 	json_t *body = NULL;
-	struct rate r = { .caller = auth_caller(req) };
+	struct rate r = {.caller = auth_caller(req)};
 	int rc = http_parse_json(req, &body, &err);
 	if (!rc) {
 		http_reject_unknown(body, keys, "", &err);
@@ -380,10 +384,12 @@ static int rating_create(struct http_request *req, struct http_response *res)
 		r.score = input_enum(body, "score", true, scores, &err);
 		r.comment = input_str(body, "comment", false, 2000, &err);
 		if (err.ndetails)
-			rc = error_set(&err, ERR_INVALID, "the rating has %zu problem(s)", err.ndetails);
+			rc = error_set(&err, ERR_INVALID, "the rating has %zu problem(s)",
+				       err.ndetails);
 	}
 	if (!rc && r.caller->kind != ROLE_APPLICANT)
-		rc = error_set(&err, ERR_FORBIDDEN, "only the applicant rates its jobs and permits");
+		rc =
+		    error_set(&err, ERR_FORBIDDEN, "only the applicant rates its jobs and permits");
 	if (!rc)
 		rc = store_tx(req->app->pool, rate_tx, &r, &err);
 	if (rc)
@@ -436,9 +442,9 @@ static int settle_tx(struct store_conn *c, void *ctx, struct error *err)
 
 static int settle(struct http_request *req, struct http_response *res, bool close)
 {
-	static const char *const answer_keys[] = { "answer", NULL };
-	static const char *const close_keys[] = { "note", NULL };
-	struct settle s = { .caller = auth_caller(req), .close = close };
+	static const char *const answer_keys[] = {"answer", NULL};
+	static const char *const close_keys[] = {"note", NULL};
+	struct settle s = {.caller = auth_caller(req), .close = close};
 	if (input_path_id(req, 0, &s.id))
 		return http_fail(res, ERR_NOT_FOUND, "no such follow-up");
 	struct error err = ERROR_INIT;
@@ -448,7 +454,8 @@ static int settle(struct http_request *req, struct http_response *res, bool clos
 		http_reject_unknown(body, close ? close_keys : answer_keys, "", &err);
 		s.text = input_str(body, close ? "note" : "answer", !close, 4000, &err);
 		if (err.ndetails)
-			rc = error_set(&err, ERR_INVALID, "the request has %zu problem(s)", err.ndetails);
+			rc = error_set(&err, ERR_INVALID, "the request has %zu problem(s)",
+				       err.ndetails);
 	}
 	if (!rc)
 		rc = store_tx(req->app->pool, settle_tx, &s, &err);
@@ -503,7 +510,8 @@ static int digest_tx(struct store_conn *c, void *ctx, struct error *err)
 			if (rows[j].org_id != rows[i].org_id)
 				continue;
 			done[j] = true;
-			json_array_append_new(items, overdue_json(&rows[j], &d->pub->cal, d->today));
+			json_array_append_new(items,
+					      overdue_json(&rows[j], &d->pub->cal, d->today));
 		}
 		rc = tracks_emit(c, rows[i].org_id, 0, NULL, "supervision.digest",
 				 json_pack("{s:s, s:i, s:o}", "date", day, "overdue",
@@ -524,7 +532,7 @@ int oversight_digest_run(struct app *app, int *events, struct error *err)
 		*events = 0;
 	if (done_day == today)
 		return 0;
-	struct digest d = { snapshot_get(app), today, 0 };
+	struct digest d = {snapshot_get(app), today, 0};
 	if (!d.pub)
 		return 0; /* nothing to count days with yet: the next sweep tries again */
 	int rc = store_tx(app->pool, digest_tx, &d, err);
@@ -537,13 +545,13 @@ int oversight_digest_run(struct app *app, int *events, struct error *err)
 }
 
 const struct route oversight_routes[] = {
-	{ "GET", "/v1/supervision/overdue", supervision_overdue, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/supervision/pauses", supervision_pauses, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/ratings", rating_create, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/follow-ups", follow_ups_list, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/follow-ups/{id}/answer", follow_up_answer, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/follow-ups/{id}/close", follow_up_close, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/public/certificates/{number}", certificate_get, ROUTE_PUBLIC, 0 },
-	{ "GET", "/v1/public/keys", keys_get, ROUTE_PUBLIC, 0 },
-	{ 0 },
+    {"GET", "/v1/supervision/overdue", supervision_overdue, ROUTE_AUTHENTICATED, 0},
+    {"GET", "/v1/supervision/pauses", supervision_pauses, ROUTE_AUTHENTICATED, 0},
+    {"POST", "/v1/ratings", rating_create, ROUTE_AUTHENTICATED, 0},
+    {"GET", "/v1/follow-ups", follow_ups_list, ROUTE_AUTHENTICATED, 0},
+    {"POST", "/v1/follow-ups/{id}/answer", follow_up_answer, ROUTE_AUTHENTICATED, 0},
+    {"POST", "/v1/follow-ups/{id}/close", follow_up_close, ROUTE_AUTHENTICATED, 0},
+    {"GET", "/v1/public/certificates/{number}", certificate_get, ROUTE_PUBLIC, 0},
+    {"GET", "/v1/public/keys", keys_get, ROUTE_PUBLIC, 0},
+    {0},
 };

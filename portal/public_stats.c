@@ -156,21 +156,21 @@ static void build(const struct calendar *cal, const struct history *h, struct bu
 			/* a job ends when completed; a permit when first decided */
 			bool fin = job ? !strcmp(e->to_state, "completed")
 				       : !strcmp(e->to_state, "approved") ||
-						 !strcmp(e->to_state, "rejected");
-			ev[k] = (struct stats_event){ e->at, e->stage, e->due_day, fin };
+					     !strcmp(e->to_state, "rejected");
+			ev[k] = (struct stats_event){e->at, e->stage, e->due_day, fin};
 			state = e->to_state;
 		}
 		for (size_t k = 0; k < t->npauses; k++)
-			pa[k] = (struct stats_pause){ h->pauses[t->first_pause + k].paused_at,
-						      h->pauses[t->first_pause + k].resumed_at };
+			pa[k] = (struct stats_pause){h->pauses[t->first_pause + k].paused_at,
+						     h->pauses[t->first_pause + k].resumed_at};
 		struct stats_span sp[64];
 		size_t ns = stats_spans(cal, ev, t->nevents, pa, t->npauses, sp, 64);
 		if (ns > 64)
 			ns = 64;
 		const struct stats_span *total = NULL;
 		for (size_t k = 0; k < ns; k++) {
-			struct stats_sample s = { .days = sp[k].days, .on_time = sp[k].on_time,
-						  .rating = STATS_UNRATED };
+			struct stats_sample s = {
+			    .days = sp[k].days, .on_time = sp[k].on_time, .rating = STATS_UNRATED};
 			if (sp[k].stage) {
 				s.key[STATS_STAGE] = sp[k].stage;
 				add_sample(bt, &s);
@@ -233,7 +233,7 @@ static struct stats_view *render(struct built *bt, long long now)
 	gmtime_r(&secs, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_t *groups = json_object(), *rankings = json_object();
-	struct buf csv = { 0 };
+	struct buf csv = {0};
 	put(&csv, "dimension,key,count,median_days,p90_days,on_time_rate,materials_avg,"
 		  "fast_track_share,deemed_share,rated,rating_score,rank\n");
 	/* the whole city: every finished track under one key */
@@ -268,10 +268,10 @@ static struct stats_view *render(struct built *bt, long long now)
 			json_t *rk = json_array();
 			for (size_t i = 0; i < n; i++)
 				json_array_append_new(
-					rk, json_pack("{s:i, s:s, s:f, s:f, s:i}", "rank", rows[i].rank,
-						      "key", rows[i].key, "on_time_rate",
-						      rows[i].on_time_rate, "median_days",
-						      rows[i].median_days, "count", rows[i].count));
+				    rk, json_pack("{s:i, s:s, s:f, s:f, s:i}", "rank", rows[i].rank,
+						  "key", rows[i].key, "on_time_rate",
+						  rows[i].on_time_rate, "median_days",
+						  rows[i].median_days, "count", rows[i].count));
 			json_object_set_new(rankings, stats_dim_name((enum stats_dim)d), rk);
 		}
 		free(rows);
@@ -280,8 +280,8 @@ static struct stats_view *render(struct built *bt, long long now)
 			    "source", "status history (transitions and clock pauses)", "unit",
 			    "working days", "ranking",
 			    "on-time rate (higher first), then median working days (lower first)",
-			    "refresh_seconds", refresh_seconds(), "summary", summary, "groups", groups,
-			    "rankings", rankings);
+			    "refresh_seconds", refresh_seconds(), "summary", summary, "groups",
+			    groups, "rankings", rankings);
 	v->json_text = json_dumps(v->json, JSON_COMPACT);
 	v->csv = csv.p;
 	v->open_data = bt->open.p;
@@ -309,7 +309,7 @@ static struct stats_view *compute(struct app *app, struct error *err)
 	const struct published *pub = snapshot_get(app);
 	struct calendar weekends;
 	calendar_init(&weekends);
-	struct built bt = { 0 };
+	struct built bt = {0};
 	build(pub ? &pub->cal : &weekends, &h, &bt);
 	struct stats_view *v = render(&bt, tracks_now_us());
 	if (pub)
@@ -411,7 +411,7 @@ static int open_data_get(struct http_request *req, struct http_response *res)
 }
 
 const struct route public_stats_routes[] = {
-	{ "GET", "/v1/public/stats", stats_get, ROUTE_PUBLIC, 0 },
-	{ "GET", "/v1/public/open-data/applications.csv", open_data_get, ROUTE_PUBLIC, 0 },
-	{ 0 },
+    {"GET", "/v1/public/stats", stats_get, ROUTE_PUBLIC, 0},
+    {"GET", "/v1/public/open-data/applications.csv", open_data_get, ROUTE_PUBLIC, 0},
+    {0},
 };

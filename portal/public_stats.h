@@ -13,13 +13,13 @@
 
 /* One computed generation; read-only for everyone, alive while a reference is held. */
 struct stats_view {
-	json_t *json;	      /* the /v1/public/stats document */
-	char *json_text;      /* its compact text */
-	char *csv;	      /* the same figures as CSV */
-	char *open_data;      /* one anonymised row per track, CSV */
-	char etag[40];	      /* of json_text */
+	json_t *json;	       /* the /v1/public/stats document */
+	char *json_text;       /* its compact text */
+	char *csv;	       /* the same figures as CSV */
+	char *open_data;       /* one anonymised row per track, CSV */
+	char etag[40];	       /* of json_text */
 	long long computed_us; /* when, UTC microseconds */
-	int refs;	      /* private */
+	int refs;	       /* private */
 };
 
 /*

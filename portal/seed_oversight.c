@@ -24,8 +24,8 @@
 #define DEMO_PASSWORD "demo-password-1"
 
 static const char SQL_DONE[] =
-	"SELECT COUNT(*) FROM applications a JOIN users u ON u.org_id = a.org_id "
-	"WHERE u.email = 'applicant@demo.test' AND a.status = 'completed'";
+    "SELECT COUNT(*) FROM applications a JOIN users u ON u.org_id = a.org_id "
+    "WHERE u.email = 'applicant@demo.test' AND a.status = 'completed'";
 
 struct client {
 	char base[64];
@@ -65,7 +65,7 @@ static json_t *call(struct client *cl, const char *method, const char *path, con
 		snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
 		h = curl_slist_append(h, ct);
 	}
-	struct sink s = { 0 };
+	struct sink s = {0};
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -126,9 +126,11 @@ static json_t *upload_materials(struct client *cl, const char *token)
 			if (!type || json_object_get(done, type))
 				continue;
 			char path[200], pdf[200];
-			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
+			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type,
+				 type);
 			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% demo %s\n%%%%EOF\n", type);
-			json_t *r = call(cl, "POST", path, token, "application/pdf", pdf, strlen(pdf));
+			json_t *r =
+			    call(cl, "POST", path, token, "application/pdf", pdf, strlen(pdf));
 			if (r)
 				json_array_append_new(ids, json_pack("{s:O}", "material_id",
 								     json_object_get(r, "id")));
@@ -180,25 +182,26 @@ static void journey(struct client *cl)
 	json_t *mats = upload_materials(cl, app_t);
 	char *m = json_dumps(mats, JSON_COMPACT), d0[11], d5[11];
 	char *body = xasprintf(
-		"{\"site_id\":%lld,\"commitment\":true,\"utilities\":{\"water\":{\"dn\":50,"
-		"\"use\":\"domestic\",\"meters\":1}},\"works\":{\"excavations\":[{\"utility\":"
-		"\"water\",\"district\":\"hitech\",\"road\":\"Demo Road\",\"road_class\":\"branch\","
-		"\"from_m\":10,\"to_m\":25,\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},"
-		"\"materials\":%s}",
-		(long long)json_integer_value(json_object_get(site, "id")), day_str(0, d0),
-		day_str(5, d5), m);
+	    "{\"site_id\":%lld,\"commitment\":true,\"utilities\":{\"water\":{\"dn\":50,"
+	    "\"use\":\"domestic\",\"meters\":1}},\"works\":{\"excavations\":[{\"utility\":"
+	    "\"water\",\"district\":\"hitech\",\"road\":\"Demo Road\",\"road_class\":\"branch\","
+	    "\"from_m\":10,\"to_m\":25,\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},"
+	    "\"materials\":%s}",
+	    (long long)json_integer_value(json_object_get(site, "id")), day_str(0, d0),
+	    day_str(5, d5), m);
 	json_t *app = post(cl, "/v1/applications", app_t, body);
-	long long job = json_integer_value(json_object_get(json_array_get(json_object_get(app, "jobs"), 0), "id"));
+	long long job = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(app, "jobs"), 0), "id"));
 	json_t *permits = json_object_get(app, "permits");
 	char *needed = xstrdup("[]");
 	if (json_array_size(permits)) {
 		free(needed);
 		needed = xasprintf("[\"%s\"]", json_string_value(json_object_get(
-							 json_array_get(permits, 0), "reference")));
+						   json_array_get(permits, 0), "reference")));
 	}
 	char *q = water_quote(cl), *plan = xasprintf("{\"action\":\"plan\",\"quote\":%s,"
-						   "\"permits_needed\":%s}",
-						   q, needed);
+						     "\"permits_needed\":%s}",
+						     q, needed);
 	act(cl, "jobs", job, water, "{\"action\":\"accept\"}");
 	act(cl, "jobs", job, water,
 	    "{\"action\":\"survey\",\"connection_point\":{\"lat\":36.681,\"lng\":117.131,"
@@ -237,7 +240,7 @@ static int count_done(struct store_conn *c, void *ctx, struct error *err)
 int seed_oversight(struct store_pool *pool, FILE *progress)
 {
 	struct error err = ERROR_INIT;
-	struct done_check d = { 0 };
+	struct done_check d = {0};
 	if (store_with(pool, count_done, &d, &err) != 0) {
 		fprintf(stderr, "seed-demo: %s\n", err.message);
 		error_release(&err);
@@ -248,7 +251,7 @@ int seed_oversight(struct store_pool *pool, FILE *progress)
 	if (progress)
 		fputs("seed-demo: one completed demo application (statistics, certificates)\n",
 		      progress);
-	struct app app = { 0 };
+	struct app app = {0};
 	if (config_load(&app.cfg, &err) != 0) {
 		fprintf(stderr, "seed-demo: %s\n", err.message);
 		error_release(&err);
@@ -256,19 +259,19 @@ int seed_oversight(struct store_pool *pool, FILE *progress)
 	}
 	app.pool = pool;
 	snapshot_start(&app);
-	struct http_limits limits = { .max_body = app.cfg.max_body,
-				      .max_connections = 16,
-				      .per_ip_connections = 16,
-				      .timeout_seconds = 30,
-				      .connection_memory = 64 * 1024,
-				      .threads = 2 };
+	struct http_limits limits = {.max_body = app.cfg.max_body,
+				     .max_connections = 16,
+				     .per_ip_connections = 16,
+				     .timeout_seconds = 30,
+				     .connection_memory = 64 * 1024,
+				     .threads = 2};
 	struct http_server *srv = http_server_start(&app, "127.0.0.1:0", &limits, &err);
 	int rc = 0;
 	if (!srv) {
 		fprintf(stderr, "seed-demo: %s\n", err.message);
 		rc = ERR_UNAVAILABLE;
 	} else {
-		struct client cl = { .failed = 0 };
+		struct client cl = {.failed = 0};
 		snprintf(cl.base, sizeof(cl.base), "http://127.0.0.1:%u", http_server_port(srv));
 		journey(&cl);
 		rc = cl.failed ? ERR_INTERNAL : 0;

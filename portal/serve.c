@@ -30,6 +30,18 @@ int app_new(struct app **out, struct error *err)
 	}
 	app->pool = store_pool_new(&db, (int)app->cfg.db_pool);
 	store_config_release(&db);
+	if (app->cfg.db_read_url && *app->cfg.db_read_url) {
+		if (store_config_parse(app->cfg.db_read_url, &db, err) != 0) {
+			char why[sizeof(err->message)];
+			snprintf(why, sizeof(why), "%s", err->message);
+			error_set(err, err->code, "PORTAL_DB_READ: %s", why);
+			app_free(app);
+			return err->code;
+		}
+		/* one poller reads it; a second connection covers a reconnect */
+		app->read_pool = store_pool_new(&db, 2);
+		store_config_release(&db);
+	}
 	if (store_migrations_latest(app->cfg.migrations_dir, &app->migrations_latest, err) != 0) {
 		app_free(app);
 		return err->code;
@@ -44,6 +56,8 @@ void app_free(struct app *app)
 	if (!app)
 		return;
 	snapshot_stop(app->snapshot);
+	if (app->read_pool)
+		store_pool_free(app->read_pool);
 	store_pool_free(app->pool);
 	config_release(&app->cfg);
 	free(app);
@@ -71,6 +85,16 @@ int serve_main(int argc, char **argv)
 		     "See `portal help` for the environment variables.");
 		return 0;
 	}
+	/*
+	 * Block the signals before any thread starts (app_new starts the snapshot poller): threads
+	 * inherit the mask, so only the sigwait below receives them. A thread started earlier
+	 * could take SIGTERM with its default action and kill the process mid-request.
+	 */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	struct error err = ERROR_INIT;
 	struct app *app = NULL;
 	if (app_new(&app, &err) != 0) {
@@ -80,13 +104,6 @@ int serve_main(int argc, char **argv)
 		error_release(&err);
 		return 1;
 	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	/* Block the signals in every thread; this one waits for them below. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-
 	struct dispatcher_config dcfg;
 	if (dispatcher_config_load(&dcfg, app->cfg.allow_private_webhooks, &err) != 0) {
 		fprintf(stderr, "portal serve: %s\n", err.message);

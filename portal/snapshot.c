@@ -35,6 +35,7 @@ struct snapshot {
 	bool stopping;
 	bool started; /* the poller thread runs */
 	bool failing; /* the last load failed: log again only when it recovers */
+	bool read_failing; /* likewise for the replica (PORTAL_DB_READ) */
 };
 
 day_t snapshot_today(void)
@@ -201,12 +202,12 @@ static void render_all(struct snapshot *s, struct published *p)
 		}
 }
 
-/* Loads and renders a new snapshot and makes it current. Under s->rebuild. */
-static int rebuild(struct snapshot *s, struct error *err)
+/* Loads (from pool) and renders a new snapshot and makes it current. Under s->rebuild. */
+static int rebuild(struct snapshot *s, struct store_pool *pool, struct error *err)
 {
 	struct load l = { .p = xcalloc(1, sizeof(struct published)) };
 	calendar_init(&l.p->cal);
-	int rc = store_tx(s->app->pool, load_tx, &l, err);
+	int rc = store_tx(pool, load_tx, &l, err);
 	if (rc) {
 		load_reset(&l);
 		free_published(l.p);
@@ -228,26 +229,35 @@ static int rebuild(struct snapshot *s, struct error *err)
 	return 0;
 }
 
-/* Rebuilds when there is no snapshot, the sequence moved or the day changed. */
-static int refresh(struct snapshot *s, struct error *err)
+/*
+ * Rebuilds from pool when there is no snapshot, the sequence moved or the day changed. A
+ * replica (PORTAL_DB_READ) that is behind what this instance already shows is not a reason to
+ * go back: after a local publication the snapshot comes from the primary, and the replica
+ * catches up.
+ */
+static int refresh(struct snapshot *s, struct store_pool *pool, bool quiet, struct error *err)
 {
 	long long seq = 0;
-	int rc = store_with(s->app->pool, seq_tx, &seq, err);
+	int rc = store_with(pool, seq_tx, &seq, err);
 	pthread_mutex_lock(&s->rebuild);
 	if (!rc) {
 		const struct published *cur = snapshot_get(s->app);
-		bool fresh = cur && cur->seq == seq && cur->today == snapshot_today();
+		bool behind = pool != s->app->pool && cur && seq < cur->seq;
+		bool fresh = cur && (cur->seq == seq || behind) && cur->today == snapshot_today();
 		snapshot_put(cur);
 		if (!fresh)
-			rc = rebuild(s, err);
+			rc = rebuild(s, behind ? s->app->pool : pool, err);
 	}
-	if (rc && !s->failing)
+	if (quiet) {
+		/* the caller logs */
+	} else if (rc && !s->failing)
 		fprintf(stderr,
 			"{\"level\":\"warn\",\"message\":\"published snapshot not refreshed: "
 			"%s\"}\n", err->message);
 	else if (!rc && s->failing)
 		fprintf(stderr, "{\"level\":\"info\",\"message\":\"published snapshot loaded\"}\n");
-	s->failing = rc != 0;
+	if (!quiet)
+		s->failing = rc != 0;
 	pthread_mutex_unlock(&s->rebuild);
 	return rc;
 }
@@ -256,7 +266,8 @@ int snapshot_refresh(struct app *app, struct error *err)
 {
 	if (!app->snapshot)
 		return error_set(err, ERR_UNAVAILABLE, "no snapshot");
-	return refresh(app->snapshot, err);
+	/* after a local publication: the primary, which has it already */
+	return refresh(app->snapshot, app->pool, false, err);
 }
 
 static void *poller(void *arg)
@@ -271,8 +282,19 @@ static void *poller(void *arg)
 		if (s->stopping)
 			break;
 		pthread_mutex_unlock(&s->stop_mu);
+		/* the replica when there is one; the primary when it fails */
 		struct error err = ERROR_INIT;
-		refresh(s, &err);
+		struct store_pool *replica = s->app->read_pool;
+		int rc = replica ? refresh(s, replica, true, &err) : -1;
+		if (replica && (rc != 0) != s->read_failing)
+			fprintf(stderr, rc ? "{\"level\":\"warn\",\"message\":\"PORTAL_DB_READ "
+					     "unreachable; reading published data from PORTAL_DB\"}\n"
+					   : "{\"level\":\"info\",\"message\":\"reading published "
+					     "data from PORTAL_DB_READ again\"}\n");
+		s->read_failing = replica && rc != 0;
+		error_release(&err);
+		if (rc != 0)
+			refresh(s, s->app->pool, false, &err);
 		error_release(&err);
 		pthread_mutex_lock(&s->stop_mu);
 	}
@@ -290,7 +312,7 @@ struct snapshot *snapshot_start(struct app *app)
 	pthread_cond_init(&s->stop_cv, NULL);
 	app->snapshot = s;
 	struct error err = ERROR_INIT;
-	refresh(s, &err);
+	refresh(s, app->pool, false, &err);
 	error_release(&err);
 	s->started = pthread_create(&s->thread, NULL, poller, s) == 0;
 	if (!s->started)

@@ -4,6 +4,9 @@
  * immutable and reference-counted; a new one replaces it after each local publication, and a
  * background thread polls publication_state.seq once a second so that publications made by
  * other portal instances show up too (and rebuilds when the Asia/Shanghai date changes).
+ * With PORTAL_DB_READ the poller reads a replica (falling back to PORTAL_DB while it is
+ * unreachable) and never goes back to an older sequence than it shows; the reload after a
+ * local publication reads the primary, so the publisher's next read sees its change at once.
  *
  * Memory: the parsed data of a superseded snapshot is freed when its last reference is put
  * back. Its pre-rendered response bodies are NOT freed until snapshot_stop: a response sent

@@ -50,33 +50,35 @@ static void text(struct page *pg, const char *s)
 static const struct {
 	const char *dim, *zh, *en;
 } sections[] = {
-	{ "district", "各区县（开发区）", "By district" },
-	{ "utility", "各公用事业单位", "By utility" },
-	{ "authority", "各审批部门", "By authority" },
-	{ "stage", "各环节", "By stage" },
-	{ "month", "各月份", "By month" },
+    {"district", "各区县（开发区）", "By district"},
+    {"utility", "各公用事业单位", "By utility"},
+    {"authority", "各审批部门", "By authority"},
+    {"stage", "各环节", "By stage"},
+    {"month", "各月份", "By month"},
 };
 
 static const char style[] =
-	"body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;"
-	"margin:0;color:#1a1a1a;line-height:1.5}header{background:#8b1a1a;color:#fff;padding:1rem 2rem}"
-	"header h1{margin:0;font-size:1.4rem}nav a{color:#fff;margin-right:1.2rem;text-decoration:none}"
-	"nav a.on{font-weight:bold;text-decoration:underline}main{padding:1rem 2rem;max-width:72rem}"
-	"h2{border-bottom:2px solid #8b1a1a;padding-bottom:.2rem;margin-top:2rem}"
-	"table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}"
-	"th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left}th{background:#f2eded}"
-	"td.num{text-align:right}.meta{color:#555;font-size:.9rem}svg{max-width:100%}"
-	"footer{color:#666;font-size:.85rem;padding:1rem 2rem;border-top:1px solid #ddd}a{color:#8b1a1a}"
-	"@media print{header{background:none;color:#000}nav{display:none}}";
+    "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;"
+    "margin:0;color:#1a1a1a;line-height:1.5}header{background:#8b1a1a;color:#fff;padding:1rem 2rem}"
+    "header h1{margin:0;font-size:1.4rem}nav a{color:#fff;margin-right:1.2rem;text-decoration:none}"
+    "nav a.on{font-weight:bold;text-decoration:underline}main{padding:1rem 2rem;max-width:72rem}"
+    "h2{border-bottom:2px solid #8b1a1a;padding-bottom:.2rem;margin-top:2rem}"
+    "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}"
+    "th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left}th{background:#f2eded}"
+    "td.num{text-align:right}.meta{color:#555;font-size:.9rem}svg{max-width:100%}"
+    "footer{color:#666;font-size:.85rem;padding:1rem 2rem;border-top:1px solid "
+    "#ddd}a{color:#8b1a1a}"
+    "@media print{header{background:none;color:#000}nav{display:none}}";
 
 static void head(struct page *pg)
 {
-	raw(pg, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s"
-		"</title><style>%s</style></head><body><header><h1>%s</h1><nav>"
-		"<a href=\"/\">%s</a><a href=\"/fees\">%s</a><a href=\"/standards\">%s</a>"
-		"<a class=\"on\" href=\"/stats\">%s</a><a href=\"/stats?lang=%s\">%s</a></nav>"
-		"</header><main>",
+	raw(pg,
+	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s"
+	    "</title><style>%s</style></head><body><header><h1>%s</h1><nav>"
+	    "<a href=\"/\">%s</a><a href=\"/fees\">%s</a><a href=\"/standards\">%s</a>"
+	    "<a class=\"on\" href=\"/stats\">%s</a><a href=\"/stats?lang=%s\">%s</a></nav>"
+	    "</header><main>",
 	    pg->lang == SNAP_EN ? "en" : "zh-CN", L("办理时间统计", "Processing statistics"), style,
 	    L("办理时间统计", "Processing statistics"), L("首页", "Home"), L("收费标准", "Fees"),
 	    L("服务标准", "Service standards"), L("统计", "Statistics"),
@@ -93,8 +95,9 @@ static void chart(struct page *pg, json_t *rows, const char *field, double max, 
 	if (max <= 0)
 		max = 1;
 	int h = 22 * (int)n + 28;
-	raw(pg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"%d\" role=\"img\" "
-		"aria-label=\"",
+	raw(pg,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"%d\" role=\"img\" "
+	    "aria-label=\"",
 	    h);
 	text(pg, title);
 	raw(pg, "\"><text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"bold\">");
@@ -106,8 +109,9 @@ static void chart(struct page *pg, json_t *rows, const char *field, double max, 
 		int y = 26 + 22 * (int)i, w = (int)(360.0 * v / max);
 		raw(pg, "<text x=\"0\" y=\"%d\" font-size=\"12\">", y + 14);
 		text(pg, json_string_value(json_object_get(r, "key")));
-		raw(pg, "</text><rect x=\"200\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#8b1a1a\"/>"
-			"<text x=\"%d\" y=\"%d\" font-size=\"12\">",
+		raw(pg,
+		    "</text><rect x=\"200\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#8b1a1a\"/>"
+		    "<text x=\"%d\" y=\"%d\" font-size=\"12\">",
 		    y + 2, w > 0 ? w : 1, 206 + (w > 0 ? w : 1), y + 14);
 		if (percent)
 			raw(pg, "%.0f%%", v * 100);
@@ -134,8 +138,9 @@ static double max_of(json_t *rows, const char *field)
 
 static void table(struct page *pg, json_t *rows)
 {
-	raw(pg, "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-		"<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
+	raw(pg,
+	    "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
 	    L("名称", "Name"), L("排名", "Rank"), L("办结数", "Count"),
 	    L("中位数（工作日）", "Median (working days)"), L("90% 分位", "90th percentile"),
 	    L("按时率", "On time"), L("平均材料数", "Materials"), L("快速通道", "Fast-tracked"),
@@ -147,10 +152,11 @@ static void table(struct page *pg, json_t *rows)
 		raw(pg, "<tr><td>");
 		text(pg, json_string_value(json_object_get(r, "key")));
 		json_t *score = json_object_get(r, "rating_score");
-		raw(pg, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-			"<td class=\"num\">%.1f</td><td class=\"num\">%lld</td>"
-			"<td class=\"num\">%.0f%%</td><td class=\"num\">%.1f</td>"
-			"<td class=\"num\">%.0f%%</td><td class=\"num\">%.0f%%</td><td class=\"num\">",
+		raw(pg,
+		    "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+		    "<td class=\"num\">%.1f</td><td class=\"num\">%lld</td>"
+		    "<td class=\"num\">%.0f%%</td><td class=\"num\">%.1f</td>"
+		    "<td class=\"num\">%.0f%%</td><td class=\"num\">%.0f%%</td><td class=\"num\">",
 		    (long long)json_integer_value(json_object_get(r, "rank")),
 		    (long long)json_integer_value(json_object_get(r, "count")),
 		    json_number_value(json_object_get(r, "median_days")),
@@ -171,15 +177,19 @@ static void table(struct page *pg, json_t *rows)
 /* Renders the page from the statistics document. New buffer (caller frees). */
 static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 {
-	struct page page = { .lang = lang };
+	struct page page = {.lang = lang};
 	struct page *pg = &page;
 	head(pg);
 	json_t *sum = json_object_get(doc, "summary");
-	raw(pg, "<p class=\"meta\">%s ", L("数据来源：办理过程的状态记录（不含人工填报），时间以工作日计，补正期间不计时。更新于",
-					  "Computed from the status history (never hand-entered), in working days, "
-					  "supplement pauses excluded. Updated"));
+	raw(pg, "<p class=\"meta\">%s ",
+	    L("数据来源：办理过程的状态记录（不含人工填报），时间以工作日计，补正期间不计时。更新"
+	      "于",
+	      "Computed from the status history (never hand-entered), in working days, "
+	      "supplement pauses excluded. Updated"));
 	text(pg, json_string_value(json_object_get(doc, "generated_at")));
-	raw(pg, "</p><p>%s: <strong>%lld</strong> · %s: <strong>%.1f</strong> · %s: <strong>%.0f%%</strong></p>",
+	raw(pg,
+	    "</p><p>%s: <strong>%lld</strong> · %s: <strong>%.1f</strong> · %s: "
+	    "<strong>%.0f%%</strong></p>",
 	    L("已办结", "Finished"), (long long)json_integer_value(json_object_get(sum, "count")),
 	    L("中位数（工作日）", "Median working days"),
 	    json_number_value(json_object_get(sum, "median_days")), L("按时率", "On time"),
@@ -198,9 +208,10 @@ static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 			chart(pg, rows, "on_time_rate", 1, true, L("按时率", "On-time rate"));
 		table(pg, rows);
 	}
-	raw(pg, "</main><footer>%s: <a href=\"/v1/public/stats\">/v1/public/stats</a> · "
-	       "<a href=\"/v1/public/stats?format=csv\">CSV</a> · "
-	       "<a href=\"/v1/public/open-data/applications.csv\">%s</a></footer></body></html>\n",
+	raw(pg,
+	    "</main><footer>%s: <a href=\"/v1/public/stats\">/v1/public/stats</a> · "
+	    "<a href=\"/v1/public/stats?format=csv\">CSV</a> · "
+	    "<a href=\"/v1/public/open-data/applications.csv\">%s</a></footer></body></html>\n",
 	    L("数据接口", "Data"), L("开放数据", "Open data"));
 	*len = page.len;
 	return page.p;
@@ -230,6 +241,6 @@ static int stats_page(struct http_request *req, struct http_response *res)
 }
 
 const struct route stats_html_routes[] = {
-	{ "GET", "/stats", stats_page, ROUTE_PUBLIC, 0 },
-	{ 0 },
+    {"GET", "/stats", stats_page, ROUTE_PUBLIC, 0},
+    {0},
 };

@@ -16,6 +16,7 @@
 #include "portal/snapshot.h"
 #include "portal/sweeper.h"
 #include "portal/tracks.h"
+#include "portal/transitions.h"
 #include "store/tracks.h"
 #include "workflows/application.h"
 #include "workflows/fees.h"
@@ -154,6 +155,15 @@ static int parse_act_body(struct act *a, struct error *err)
 		return error_set(err, ERR_INVALID, "the request has %zu problem(s); all are listed",
 				 err->ndetails);
 	return 0;
+}
+
+int transitions_parse_body(json_t *body, struct error *err)
+{
+	struct act *a = xcalloc(1, sizeof(*a)); /* large: the item arrays */
+	a->body = body;
+	int rc = parse_act_body(a, err);
+	free(a);
+	return rc;
 }
 
 /* Reads the request; replies and returns non-zero when it is malformed or invalid. */

@@ -10,127 +10,127 @@
 #include "workflows/xalloc.h"
 
 static const char SQL_RATE_JOB[] =
-	"SELECT j.application_id, a.org_id, j.utility_org_id, j.state, '', j.reference "
-	"FROM jobs j JOIN applications a ON a.id = j.application_id WHERE j.id = ?";
+    "SELECT j.application_id, a.org_id, j.utility_org_id, j.state, '', j.reference "
+    "FROM jobs j JOIN applications a ON a.id = j.application_id WHERE j.id = ?";
 static const char SQL_RATE_PERMIT[] =
-	"SELECT p.application_id, a.org_id, p.authority_org_id, p.state, p.decision, p.reference "
-	"FROM permits p JOIN applications a ON a.id = p.application_id WHERE p.id = ?";
+    "SELECT p.application_id, a.org_id, p.authority_org_id, p.state, p.decision, p.reference "
+    "FROM permits p JOIN applications a ON a.id = p.application_id WHERE p.id = ?";
 static const char SQL_RATING_INSERT[] =
-	"INSERT INTO ratings (object_type, object_id, application_id, rater_org_id, rater_user_id, "
-	"rated_org_id, score, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO ratings (object_type, object_id, application_id, rater_org_id, rater_user_id, "
+    "rated_org_id, score, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_FOLLOW_UP_OPEN[] = "INSERT INTO follow_ups (rating_id, org_id) VALUES (?, ?)";
 static const char SQL_FOLLOW_UP_LOCK[] =
-	"SELECT org_id, status FROM follow_ups WHERE id = ? FOR UPDATE";
+    "SELECT org_id, status FROM follow_ups WHERE id = ? FOR UPDATE";
 static const char SQL_FOLLOW_UP_READ[] = "SELECT org_id, status FROM follow_ups WHERE id = ?";
 static const char SQL_FOLLOW_UP_ANSWER[] =
-	"UPDATE follow_ups SET status = 'answered', answer = ?, answered_by = ?, "
-	"answered_at = UTC_TIMESTAMP(6) WHERE id = ?";
+    "UPDATE follow_ups SET status = 'answered', answer = ?, answered_by = ?, "
+    "answered_at = UTC_TIMESTAMP(6) WHERE id = ?";
 static const char SQL_FOLLOW_UP_CLOSE[] =
-	"UPDATE follow_ups SET status = 'closed', close_note = ?, closed_by = ?, "
-	"closed_at = UTC_TIMESTAMP(6) WHERE id = ?";
-#define FOLLOW_UP_COLUMNS                                                                         \
-	"SELECT f.id, f.status, f.org_id, o.name, f.answer, "                                    \
-	"DATE_FORMAT(f.answered_at, '%Y-%m-%dT%H:%i:%sZ'), f.close_note, "                       \
-	"DATE_FORMAT(f.closed_at, '%Y-%m-%dT%H:%i:%sZ'), "                                       \
-	"DATE_FORMAT(f.created_at, '%Y-%m-%dT%H:%i:%sZ'), r.object_type, r.object_id, r.score, " \
-	"r.comment, COALESCE(j.reference, p.reference) "                                          \
-	"FROM follow_ups f JOIN ratings r ON r.id = f.rating_id "                                 \
-	"JOIN organisations o ON o.id = f.org_id "                                                \
-	"LEFT JOIN jobs j ON r.object_type = 'job' AND j.id = r.object_id "                       \
+    "UPDATE follow_ups SET status = 'closed', close_note = ?, closed_by = ?, "
+    "closed_at = UTC_TIMESTAMP(6) WHERE id = ?";
+#define FOLLOW_UP_COLUMNS                                                                          \
+	"SELECT f.id, f.status, f.org_id, o.name, f.answer, "                                      \
+	"DATE_FORMAT(f.answered_at, '%Y-%m-%dT%H:%i:%sZ'), f.close_note, "                         \
+	"DATE_FORMAT(f.closed_at, '%Y-%m-%dT%H:%i:%sZ'), "                                         \
+	"DATE_FORMAT(f.created_at, '%Y-%m-%dT%H:%i:%sZ'), r.object_type, r.object_id, r.score, "   \
+	"r.comment, COALESCE(j.reference, p.reference) "                                           \
+	"FROM follow_ups f JOIN ratings r ON r.id = f.rating_id "                                  \
+	"JOIN organisations o ON o.id = f.org_id "                                                 \
+	"LEFT JOIN jobs j ON r.object_type = 'job' AND j.id = r.object_id "                        \
 	"LEFT JOIN permits p ON r.object_type = 'permit' AND p.id = r.object_id "
 static const char SQL_FOLLOW_UP_ONE[] = FOLLOW_UP_COLUMNS "WHERE f.id = ?";
 static const char SQL_FOLLOW_UPS[] =
-	FOLLOW_UP_COLUMNS "WHERE (? = 0 OR f.org_id = ?) AND f.id > ? ORDER BY f.id LIMIT ?";
+    FOLLOW_UP_COLUMNS "WHERE (? = 0 OR f.org_id = ?) AND f.id > ? ORDER BY f.id LIMIT ?";
 
 static const char SQL_KEY_REGISTER[] =
-	"INSERT IGNORE INTO signing_keys (key_id, public_key) VALUES (?, ?)";
+    "INSERT IGNORE INTO signing_keys (key_id, public_key) VALUES (?, ?)";
 static const char SQL_KEY_RETIRE[] =
-	"UPDATE signing_keys SET retired_at = UTC_TIMESTAMP(6) WHERE key_id = ? "
-	"AND retired_at IS NULL";
+    "UPDATE signing_keys SET retired_at = UTC_TIMESTAMP(6) WHERE key_id = ? "
+    "AND retired_at IS NULL";
 static const char SQL_KEYS[] =
-	"SELECT key_id, algorithm, public_key, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
-	"DATE_FORMAT(retired_at, '%Y-%m-%dT%H:%i:%sZ') FROM signing_keys "
-	"ORDER BY created_at DESC, key_id";
+    "SELECT key_id, algorithm, public_key, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
+    "DATE_FORMAT(retired_at, '%Y-%m-%dT%H:%i:%sZ') FROM signing_keys "
+    "ORDER BY created_at DESC, key_id";
 
 static const char SQL_FACTS_PERMIT[] =
-	"SELECT p.application_id, p.reference, p.kind, p.state, p.decision, p.is_deemed, "
-	"p.window_from, p.window_to, o.name, s.district_code, NULL FROM permits p "
-	"JOIN applications a ON a.id = p.application_id JOIN organisations o ON o.id = a.org_id "
-	"JOIN sites s ON s.id = a.site_id WHERE p.id = ?";
+    "SELECT p.application_id, p.reference, p.kind, p.state, p.decision, p.is_deemed, "
+    "p.window_from, p.window_to, o.name, s.district_code, NULL FROM permits p "
+    "JOIN applications a ON a.id = p.application_id JOIN organisations o ON o.id = a.org_id "
+    "JOIN sites s ON s.id = a.site_id WHERE p.id = ?";
 static const char SQL_FACTS_JOB[] =
-	"SELECT j.application_id, j.reference, j.utility_kind, j.state, '', 0, NULL, NULL, o.name, "
-	"s.district_code, j.connection_point FROM jobs j "
-	"JOIN applications a ON a.id = j.application_id JOIN organisations o ON o.id = a.org_id "
-	"JOIN sites s ON s.id = a.site_id WHERE j.id = ?";
+    "SELECT j.application_id, j.reference, j.utility_kind, j.state, '', 0, NULL, NULL, o.name, "
+    "s.district_code, j.connection_point FROM jobs j "
+    "JOIN applications a ON a.id = j.application_id JOIN organisations o ON o.id = a.org_id "
+    "JOIN sites s ON s.id = a.site_id WHERE j.id = ?";
 static const char SQL_CERT_OF[] =
-	"SELECT number FROM certificates WHERE object_type = ? AND object_id = ?";
+    "SELECT number FROM certificates WHERE object_type = ? AND object_id = ?";
 static const char SQL_CERT_NEXT[] =
-	"INSERT INTO certificate_counters (year, next_value) VALUES (?, LAST_INSERT_ID(1)) "
-	"ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)";
+    "INSERT INTO certificate_counters (year, next_value) VALUES (?, LAST_INSERT_ID(1)) "
+    "ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)";
 static const char SQL_CERT_INSERT[] =
-	"INSERT INTO certificates (number, object_type, object_id, application_id, key_id, "
-	"document, signature, valid_to, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO certificates (number, object_type, object_id, application_id, key_id, "
+    "document, signature, valid_to, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_CERT_GET[] =
-	"SELECT c.number, c.object_type, c.key_id, c.document, c.signature, c.valid_to, "
-	"COALESCE(j.state, p.state, ''), k.public_key FROM certificates c "
-	"LEFT JOIN jobs j ON c.object_type = 'job' AND j.id = c.object_id "
-	"LEFT JOIN permits p ON c.object_type = 'permit' AND p.id = c.object_id "
-	"JOIN signing_keys k ON k.key_id = c.key_id WHERE c.number = ?";
+    "SELECT c.number, c.object_type, c.key_id, c.document, c.signature, c.valid_to, "
+    "COALESCE(j.state, p.state, ''), k.public_key FROM certificates c "
+    "LEFT JOIN jobs j ON c.object_type = 'job' AND j.id = c.object_id "
+    "LEFT JOIN permits p ON c.object_type = 'permit' AND p.id = c.object_id "
+    "JOIN signing_keys k ON k.key_id = c.key_id WHERE c.number = ?";
 
 static const char SQL_OVERDUE[] =
-	"SELECT 'job', j.id, j.application_id, j.utility_org_id, j.reference, a.reference, "
-	"j.utility_kind, j.state, j.stage, o.name, s.district_code, j.due_day, j.started_day "
-	"FROM jobs j JOIN applications a ON a.id = j.application_id "
-	"JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = j.utility_org_id "
-	"WHERE j.stage IS NOT NULL AND j.paused = 0 AND j.due_day < ? "
-	"UNION ALL "
-	"SELECT 'permit', p.id, p.application_id, p.authority_org_id, p.reference, a.reference, "
-	"p.kind, p.state, p.stage, o.name, s.district_code, p.due_day, p.started_day "
-	"FROM permits p JOIN applications a ON a.id = p.application_id "
-	"JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = p.authority_org_id "
-	"WHERE p.stage IS NOT NULL AND p.paused = 0 AND p.due_day < ? "
-	"ORDER BY 12, 1, 2 LIMIT ?";
+    "SELECT 'job', j.id, j.application_id, j.utility_org_id, j.reference, a.reference, "
+    "j.utility_kind, j.state, j.stage, o.name, s.district_code, j.due_day, j.started_day "
+    "FROM jobs j JOIN applications a ON a.id = j.application_id "
+    "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = j.utility_org_id "
+    "WHERE j.stage IS NOT NULL AND j.paused = 0 AND j.due_day < ? "
+    "UNION ALL "
+    "SELECT 'permit', p.id, p.application_id, p.authority_org_id, p.reference, a.reference, "
+    "p.kind, p.state, p.stage, o.name, s.district_code, p.due_day, p.started_day "
+    "FROM permits p JOIN applications a ON a.id = p.application_id "
+    "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = p.authority_org_id "
+    "WHERE p.stage IS NOT NULL AND p.paused = 0 AND p.due_day < ? "
+    "ORDER BY 12, 1, 2 LIMIT ?";
 static const char SQL_PAUSES[] =
-	"SELECT c.id, c.object_type, c.object_id, COALESCE(j.reference, p.reference, ''), c.stage, "
-	"c.reason, c.items, c.actor_role, c.actor_org_id, o.name, c.actor_user_id, "
-	"DATE_FORMAT(c.paused_at, '%Y-%m-%dT%H:%i:%sZ'), c.paused_day, c.remaining_days, "
-	"DATE_FORMAT(c.resumed_at, '%Y-%m-%dT%H:%i:%sZ') FROM clock_pauses c "
-	"LEFT JOIN jobs j ON c.object_type = 'job' AND j.id = c.object_id "
-	"LEFT JOIN permits p ON c.object_type = 'permit' AND p.id = c.object_id "
-	"LEFT JOIN organisations o ON o.id = c.actor_org_id WHERE c.id > ? ORDER BY c.id LIMIT ?";
+    "SELECT c.id, c.object_type, c.object_id, COALESCE(j.reference, p.reference, ''), c.stage, "
+    "c.reason, c.items, c.actor_role, c.actor_org_id, o.name, c.actor_user_id, "
+    "DATE_FORMAT(c.paused_at, '%Y-%m-%dT%H:%i:%sZ'), c.paused_day, c.remaining_days, "
+    "DATE_FORMAT(c.resumed_at, '%Y-%m-%dT%H:%i:%sZ') FROM clock_pauses c "
+    "LEFT JOIN jobs j ON c.object_type = 'job' AND j.id = c.object_id "
+    "LEFT JOIN permits p ON c.object_type = 'permit' AND p.id = c.object_id "
+    "LEFT JOIN organisations o ON o.id = c.actor_org_id WHERE c.id > ? ORDER BY c.id LIMIT ?";
 static const char SQL_DIGEST_CLAIM[] = "INSERT IGNORE INTO digest_runs (day) VALUES (?)";
 
-#define MATERIALS_OF(t)                                                                   \
-	"(SELECT COUNT(*) FROM application_materials am WHERE am.application_id = " t \
+#define MATERIALS_OF(t)                                                                            \
+	"(SELECT COUNT(*) FROM application_materials am WHERE am.application_id = " t              \
 	".application_id)"
 static const char SQL_HISTORY_TRACKS[] =
-	"SELECT 'job', j.id, s.district_code, o.name, j.utility_kind, j.reference, " MATERIALS_OF(
-		"j") ", 0, 0, r.score, a.submitted_day, NULL, "
-		     "(SELECT CONCAT(e.road, ' ', e.from_m, '-', e.to_m, ' m') FROM excavations e "
-		     "WHERE e.application_id = j.application_id AND e.utility_kind = j.utility_kind "
-		     "ORDER BY e.id LIMIT 1) "
-		     "FROM jobs j JOIN applications a ON a.id = j.application_id "
-		     "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = j.utility_org_id "
-		     "LEFT JOIN ratings r ON r.object_type = 'job' AND r.object_id = j.id "
-		     "UNION ALL "
-		     "SELECT 'permit', p.id, s.district_code, o.name, p.kind, p.reference, " MATERIALS_OF(
-			     "p") ", p.fast_track, p.is_deemed, r.score, a.submitted_day, p.window_to, "
-				  "(SELECT GROUP_CONCAT(DISTINCT CONCAT(e.road, ' ', e.from_m, '-', e.to_m, "
-				  "' m') SEPARATOR '; ') FROM excavations e WHERE e.permit_id = p.id) "
-				  "FROM permits p JOIN applications a ON a.id = p.application_id "
-				  "JOIN sites s ON s.id = a.site_id "
-				  "JOIN organisations o ON o.id = p.authority_org_id "
-				  "LEFT JOIN ratings r ON r.object_type = 'permit' AND r.object_id = p.id "
-				  "ORDER BY 1, 2";
+    "SELECT 'job', j.id, s.district_code, o.name, j.utility_kind, j.reference, " MATERIALS_OF(
+	"j") ", 0, 0, r.score, a.submitted_day, NULL, "
+	     "(SELECT CONCAT(e.road, ' ', e.from_m, '-', e.to_m, ' m') FROM excavations e "
+	     "WHERE e.application_id = j.application_id AND e.utility_kind = j.utility_kind "
+	     "ORDER BY e.id LIMIT 1) "
+	     "FROM jobs j JOIN applications a ON a.id = j.application_id "
+	     "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = j.utility_org_id "
+	     "LEFT JOIN ratings r ON r.object_type = 'job' AND r.object_id = j.id "
+	     "UNION ALL "
+	     "SELECT 'permit', p.id, s.district_code, o.name, p.kind, p.reference, " MATERIALS_OF(
+		 "p") ", p.fast_track, p.is_deemed, r.score, a.submitted_day, p.window_to, "
+		      "(SELECT GROUP_CONCAT(DISTINCT CONCAT(e.road, ' ', e.from_m, '-', e.to_m, "
+		      "' m') SEPARATOR '; ') FROM excavations e WHERE e.permit_id = p.id) "
+		      "FROM permits p JOIN applications a ON a.id = p.application_id "
+		      "JOIN sites s ON s.id = a.site_id "
+		      "JOIN organisations o ON o.id = p.authority_org_id "
+		      "LEFT JOIN ratings r ON r.object_type = 'permit' AND r.object_id = p.id "
+		      "ORDER BY 1, 2";
 static const char SQL_HISTORY_EVENTS[] =
-	"SELECT IF(object_type = 'job', 'job', 'permit'), object_id, "
-	"TIMESTAMPDIFF(SECOND, '1970-01-01', at), stage, due_day, action, to_state FROM transitions "
-	"WHERE object_type IN ('job', 'permit') ORDER BY 1, object_id, id";
+    "SELECT IF(object_type = 'job', 'job', 'permit'), object_id, "
+    "TIMESTAMPDIFF(SECOND, '1970-01-01', at), stage, due_day, action, to_state FROM transitions "
+    "WHERE object_type IN ('job', 'permit') ORDER BY 1, object_id, id";
 static const char SQL_HISTORY_PAUSES[] =
-	"SELECT IF(object_type = 'job', 'job', 'permit'), object_id, "
-	"TIMESTAMPDIFF(SECOND, '1970-01-01', paused_at), "
-	"IF(resumed_at IS NULL, -1, TIMESTAMPDIFF(SECOND, '1970-01-01', resumed_at)) "
-	"FROM clock_pauses ORDER BY 1, object_id, id";
+    "SELECT IF(object_type = 'job', 'job', 'permit'), object_id, "
+    "TIMESTAMPDIFF(SECOND, '1970-01-01', paused_at), "
+    "IF(resumed_at IS NULL, -1, TIMESTAMPDIFF(SECOND, '1970-01-01', resumed_at)) "
+    "FROM clock_pauses ORDER BY 1, object_id, id";
 
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
@@ -152,7 +152,7 @@ int store_rating_target(struct store_conn *c, const char *object_type, long long
 			struct rating_target *out, struct error *err)
 {
 	bool job = strcmp(object_type, "job") == 0;
-	struct store_param p[] = { P_INT(id) };
+	struct store_param p[] = {P_INT(id)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, job ? SQL_RATE_JOB : SQL_RATE_PERMIT, p, 1, &r, err);
 	if (rc)
@@ -175,9 +175,14 @@ int store_rating_insert(struct store_conn *c, const struct rating_new *n, long l
 			struct error *err)
 {
 	struct store_param p[] = {
-		P_STR(n->object_type), P_INT(n->object_id),    P_INT(n->application_id),
-		P_INT(n->rater_org_id), n->rater_user_id ? P_INT(n->rater_user_id) : P_NULL,
-		P_INT(n->rated_org_id), P_STR(n->score),	P_STR(n->comment ? n->comment : ""),
+	    P_STR(n->object_type),
+	    P_INT(n->object_id),
+	    P_INT(n->application_id),
+	    P_INT(n->rater_org_id),
+	    n->rater_user_id ? P_INT(n->rater_user_id) : P_NULL,
+	    P_INT(n->rated_org_id),
+	    P_STR(n->score),
+	    P_STR(n->comment ? n->comment : ""),
 	};
 	unsigned long long insert_id = 0;
 	int rc = store_run(c, SQL_RATING_INSERT, p, 8, NULL, &insert_id, err);
@@ -187,10 +192,10 @@ int store_rating_insert(struct store_conn *c, const struct rating_new *n, long l
 	return rc;
 }
 
-int store_follow_up_open(struct store_conn *c, long long rating_id, long long org_id,
-			 long long *id, struct error *err)
+int store_follow_up_open(struct store_conn *c, long long rating_id, long long org_id, long long *id,
+			 struct error *err)
 {
-	struct store_param p[] = { P_INT(rating_id), P_INT(org_id) };
+	struct store_param p[] = {P_INT(rating_id), P_INT(org_id)};
 	unsigned long long insert_id = 0;
 	int rc = store_run(c, SQL_FOLLOW_UP_OPEN, p, 2, NULL, &insert_id, err);
 	*id = (long long)insert_id;
@@ -200,7 +205,7 @@ int store_follow_up_open(struct store_conn *c, long long rating_id, long long or
 int store_follow_up_get(struct store_conn *c, long long id, bool for_update, long long *org_id,
 			char status[16], struct error *err)
 {
-	struct store_param p[] = { P_INT(id) };
+	struct store_param p[] = {P_INT(id)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, for_update ? SQL_FOLLOW_UP_LOCK : SQL_FOLLOW_UP_READ, p, 1, &r, err);
 	if (rc)
@@ -218,14 +223,14 @@ int store_follow_up_get(struct store_conn *c, long long id, bool for_update, lon
 int store_follow_up_answer(struct store_conn *c, long long id, long long user_id,
 			   const char *answer, struct error *err)
 {
-	struct store_param p[] = { P_STR(answer), user_id ? P_INT(user_id) : P_NULL, P_INT(id) };
+	struct store_param p[] = {P_STR(answer), user_id ? P_INT(user_id) : P_NULL, P_INT(id)};
 	return store_run(c, SQL_FOLLOW_UP_ANSWER, p, 3, NULL, NULL, err);
 }
 
-int store_follow_up_close(struct store_conn *c, long long id, long long user_id,
-			  const char *note, struct error *err)
+int store_follow_up_close(struct store_conn *c, long long id, long long user_id, const char *note,
+			  struct error *err)
 {
-	struct store_param p[] = { P_STR(note), user_id ? P_INT(user_id) : P_NULL, P_INT(id) };
+	struct store_param p[] = {P_STR(note), user_id ? P_INT(user_id) : P_NULL, P_INT(id)};
 	return store_run(c, SQL_FOLLOW_UP_CLOSE, p, 3, NULL, NULL, err);
 }
 
@@ -246,7 +251,7 @@ static json_t *follow_up_json(const struct store_result *r, size_t i)
 
 int store_follow_up_json(struct store_conn *c, long long id, json_t **out, struct error *err)
 {
-	struct store_param p[] = { P_INT(id) };
+	struct store_param p[] = {P_INT(id)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_FOLLOW_UP_ONE, p, 1, &r, err);
 	if (rc)
@@ -262,7 +267,7 @@ int store_follow_up_json(struct store_conn *c, long long id, json_t **out, struc
 int store_follow_ups(struct store_conn *c, long long org_id, long long after, int limit,
 		     json_t **items, long long *last, bool *more, struct error *err)
 {
-	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT(after), P_INT(limit + 1) };
+	struct store_param p[] = {P_INT(org_id), P_INT(org_id), P_INT(after), P_INT(limit + 1)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_FOLLOW_UPS, p, 4, &r, err);
 	if (rc)
@@ -283,13 +288,13 @@ int store_follow_ups(struct store_conn *c, long long org_id, long long after, in
 int store_key_register(struct store_conn *c, const char *key_id, const char *public_b64,
 		       struct error *err)
 {
-	struct store_param p[] = { P_STR(key_id), P_STR(public_b64) };
+	struct store_param p[] = {P_STR(key_id), P_STR(public_b64)};
 	return store_run(c, SQL_KEY_REGISTER, p, 2, NULL, NULL, err);
 }
 
 int store_key_retire(struct store_conn *c, const char *key_id, struct error *err)
 {
-	struct store_param p[] = { P_STR(key_id) };
+	struct store_param p[] = {P_STR(key_id)};
 	return store_run(c, SQL_KEY_RETIRE, p, 1, NULL, NULL, err);
 }
 
@@ -302,12 +307,12 @@ int store_keys(struct store_conn *c, json_t **items, struct error *err)
 	*items = json_array();
 	for (size_t i = 0; i < r->nrows; i++)
 		json_array_append_new(
-			*items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "key_id",
-					  store_cell(r, i, 0), "use", "certificate", "algorithm",
-					  store_cell(r, i, 1), "public_key", store_cell(r, i, 2),
-					  "created_at", store_cell(r, i, 3), "retired_at",
-					  str_or_null(store_cell(r, i, 4)), "status",
-					  store_cell(r, i, 4) ? "retired" : "current"));
+		    *items,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "key_id", store_cell(r, i, 0),
+			      "use", "certificate", "algorithm", store_cell(r, i, 1), "public_key",
+			      store_cell(r, i, 2), "created_at", store_cell(r, i, 3), "retired_at",
+			      str_or_null(store_cell(r, i, 4)), "status",
+			      store_cell(r, i, 4) ? "retired" : "current"));
 	store_result_free(r);
 	return 0;
 }
@@ -317,7 +322,7 @@ int store_certificate_facts(struct store_conn *c, const char *object_type, long 
 {
 	memset(out, 0, sizeof(*out));
 	bool job = strcmp(object_type, "job") == 0;
-	struct store_param p[] = { P_INT(id) };
+	struct store_param p[] = {P_INT(id)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, job ? SQL_FACTS_JOB : SQL_FACTS_PERMIT, p, 1, &r, err);
 	if (rc)
@@ -350,7 +355,7 @@ void store_certificate_facts_release(struct certificate_facts *f)
 int store_certificate_of(struct store_conn *c, const char *object_type, long long id,
 			 char number[24], struct error *err)
 {
-	struct store_param p[] = { P_STR(object_type), P_INT(id) };
+	struct store_param p[] = {P_STR(object_type), P_INT(id)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_CERT_OF, p, 2, &r, err);
 	if (rc)
@@ -362,7 +367,7 @@ int store_certificate_of(struct store_conn *c, const char *object_type, long lon
 
 int store_certificate_next(struct store_conn *c, int year, long long *n, struct error *err)
 {
-	struct store_param p[] = { P_INT(year) };
+	struct store_param p[] = {P_INT(year)};
 	unsigned long long id = 0;
 	int rc = store_run(c, SQL_CERT_NEXT, p, 1, NULL, &id, err);
 	*n = (long long)id;
@@ -374,10 +379,11 @@ int store_certificate_insert(struct store_conn *c, const struct certificate_new 
 {
 	char to[11];
 	struct store_param p[] = {
-		P_STR(n->number),   P_STR(n->object_type), P_INT(n->object_id),
-		P_INT(n->application_id), P_STR(n->key_id), P_STR(n->document),
-		P_STR(n->signature), n->valid_to >= 0 ? P_STR(cal_day_format(n->valid_to, to)) : P_NULL,
-		P_STR(n->issued_at),
+	    P_STR(n->number),	 P_STR(n->object_type),
+	    P_INT(n->object_id), P_INT(n->application_id),
+	    P_STR(n->key_id),	 P_STR(n->document),
+	    P_STR(n->signature), n->valid_to >= 0 ? P_STR(cal_day_format(n->valid_to, to)) : P_NULL,
+	    P_STR(n->issued_at),
 	};
 	return store_run(c, SQL_CERT_INSERT, p, 9, NULL, NULL, err);
 }
@@ -386,7 +392,7 @@ int store_certificate_get(struct store_conn *c, const char *number, struct certi
 			  struct error *err)
 {
 	memset(out, 0, sizeof(*out));
-	struct store_param p[] = { P_STR(number) };
+	struct store_param p[] = {P_STR(number)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_CERT_GET, p, 1, &r, err);
 	if (rc)
@@ -421,7 +427,7 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 {
 	char t[11];
 	cal_day_format(today, t);
-	struct store_param p[] = { P_STR(t), P_STR(t), P_INT((long long)cap) };
+	struct store_param p[] = {P_STR(t), P_STR(t), P_INT((long long)cap)};
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
@@ -450,10 +456,10 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 	return 0;
 }
 
-int store_pauses(struct store_conn *c, long long after, int limit, json_t **items,
-		 long long *last, bool *more, struct error *err)
+int store_pauses(struct store_conn *c, long long after, int limit, json_t **items, long long *last,
+		 bool *more, struct error *err)
 {
-	struct store_param p[] = { P_INT(after), P_INT(limit + 1) };
+	struct store_param p[] = {P_INT(after), P_INT(limit + 1)};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_PAUSES, p, 2, &r, err);
 	if (rc)
@@ -463,25 +469,22 @@ int store_pauses(struct store_conn *c, long long after, int limit, json_t **item
 	*last = 0;
 	for (size_t i = 0; i < r->nrows && i < (size_t)limit; i++) {
 		json_t *its = json_loads(store_cell(r, i, 6), 0, NULL);
-		json_t *actor = json_pack("{s:s, s:o, s:o, s:o}", "role", store_cell(r, i, 7),
-					  "org_id",
-					  store_cell(r, i, 8) ? json_integer(store_cell_ll(r, i, 8, 0))
-							      : json_null(),
-					  "org_name", str_or_null(store_cell(r, i, 9)), "user_id",
-					  store_cell(r, i, 10) ? json_integer(store_cell_ll(r, i, 10, 0))
-							       : json_null());
+		json_t *actor = json_pack(
+		    "{s:s, s:o, s:o, s:o}", "role", store_cell(r, i, 7), "org_id",
+		    store_cell(r, i, 8) ? json_integer(store_cell_ll(r, i, 8, 0)) : json_null(),
+		    "org_name", str_or_null(store_cell(r, i, 9)), "user_id",
+		    store_cell(r, i, 10) ? json_integer(store_cell_ll(r, i, 10, 0)) : json_null());
 		json_array_append_new(
-			*items,
-			json_pack("{s:I, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:i, s:o, s:b}",
-				  "id", (json_int_t)store_cell_ll(r, i, 0, 0), "object",
-				  store_cell(r, i, 1), "object_id",
-				  (json_int_t)store_cell_ll(r, i, 2, 0), "reference",
-				  store_cell(r, i, 3), "stage", str_or_null(store_cell(r, i, 4)),
-				  "reason", store_cell(r, i, 5), "items", its ? its : json_array(),
-				  "actor", actor, "paused_at", store_cell(r, i, 11), "paused_on",
-				  store_cell(r, i, 12), "remaining_days",
-				  (int)store_cell_ll(r, i, 13, 0), "resumed_at",
-				  str_or_null(store_cell(r, i, 14)), "open", !store_cell(r, i, 14)));
+		    *items,
+		    json_pack(
+			"{s:I, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:i, s:o, s:b}", "id",
+			(json_int_t)store_cell_ll(r, i, 0, 0), "object", store_cell(r, i, 1),
+			"object_id", (json_int_t)store_cell_ll(r, i, 2, 0), "reference",
+			store_cell(r, i, 3), "stage", str_or_null(store_cell(r, i, 4)), "reason",
+			store_cell(r, i, 5), "items", its ? its : json_array(), "actor", actor,
+			"paused_at", store_cell(r, i, 11), "paused_on", store_cell(r, i, 12),
+			"remaining_days", (int)store_cell_ll(r, i, 13, 0), "resumed_at",
+			str_or_null(store_cell(r, i, 14)), "open", !store_cell(r, i, 14)));
 		*last = store_cell_ll(r, i, 0, 0);
 	}
 	store_result_free(r);
@@ -491,7 +494,7 @@ int store_pauses(struct store_conn *c, long long after, int limit, json_t **item
 int store_digest_claim(struct store_conn *c, day_t day, bool *mine, struct error *err)
 {
 	char d[11];
-	struct store_param p[] = { P_STR(cal_day_format(day, d)) };
+	struct store_param p[] = {P_STR(cal_day_format(day, d))};
 	unsigned long long affected = 0;
 	int rc = store_run(c, SQL_DIGEST_CLAIM, p, 1, &affected, NULL, err);
 	*mine = rc == 0 && affected == 1;
@@ -556,7 +559,7 @@ int store_history(struct store_conn *c, struct history *h, struct error *err)
 	size_t pos = 0;
 	for (size_t i = 0; i < ev->nrows; i++) {
 		struct history_track *t =
-			track_at(h, &pos, store_cell(ev, i, 0), store_cell_ll(ev, i, 1, 0));
+		    track_at(h, &pos, store_cell(ev, i, 0), store_cell_ll(ev, i, 1, 0));
 		if (!t)
 			continue;
 		if (t->nevents == 0)
@@ -573,7 +576,7 @@ int store_history(struct store_conn *c, struct history *h, struct error *err)
 	pos = 0;
 	for (size_t i = 0; i < pa->nrows; i++) {
 		struct history_track *t =
-			track_at(h, &pos, store_cell(pa, i, 0), store_cell_ll(pa, i, 1, 0));
+		    track_at(h, &pos, store_cell(pa, i, 0), store_cell_ll(pa, i, 1, 0));
 		if (!t)
 			continue;
 		if (t->npauses == 0)

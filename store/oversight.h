@@ -37,16 +37,16 @@ int store_rating_insert(struct store_conn *c, const struct rating_new *r, long l
 			struct error *err);
 
 /* Opens the follow-up of a (bad) rating for the rated organisation. */
-int store_follow_up_open(struct store_conn *c, long long rating_id, long long org_id,
-			 long long *id, struct error *err);
+int store_follow_up_open(struct store_conn *c, long long rating_id, long long org_id, long long *id,
+			 struct error *err);
 
 /* A follow-up's organisation and status, locked with for_update. ERR_NOT_FOUND when absent. */
 int store_follow_up_get(struct store_conn *c, long long id, bool for_update, long long *org_id,
 			char status[16], struct error *err);
 int store_follow_up_answer(struct store_conn *c, long long id, long long user_id,
 			   const char *answer, struct error *err);
-int store_follow_up_close(struct store_conn *c, long long id, long long user_id,
-			  const char *note, struct error *err);
+int store_follow_up_close(struct store_conn *c, long long id, long long user_id, const char *note,
+			  struct error *err);
 /* One follow-up with its rating, as JSON (new reference). */
 int store_follow_up_json(struct store_conn *c, long long id, json_t **out, struct error *err);
 /* Follow-ups of org (0: all), keyset after id, ascending. */
@@ -67,7 +67,7 @@ int store_keys(struct store_conn *c, json_t **items, struct error *err);
 struct certificate_facts {
 	long long application_id;
 	char reference[33];
-	char kind[16];	   /* utility kind or permit kind */
+	char kind[16]; /* utility kind or permit kind */
 	char state[25];
 	char decision[33]; /* permits */
 	bool is_deemed;
@@ -126,8 +126,8 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 		  size_t cap, struct error *err);
 
 /* Clock pauses after id, ascending, with the actor's organisation and the object's reference. */
-int store_pauses(struct store_conn *c, long long after, int limit, json_t **items,
-		 long long *last, bool *more, struct error *err);
+int store_pauses(struct store_conn *c, long long after, int limit, json_t **items, long long *last,
+		 bool *more, struct error *err);
 
 /* Takes the day's digest run: *mine true when this caller is the first to claim `day`. */
 int store_digest_claim(struct store_conn *c, day_t day, bool *mine, struct error *err);
@@ -166,7 +166,8 @@ struct history {
 	struct history_pause *pauses;
 	size_t npauses;
 };
-/* Reads every job and permit with its transitions and pauses. Release with store_history_release. */
+/* Reads every job and permit with its transitions and pauses. Release with store_history_release.
+ */
 int store_history(struct store_conn *c, struct history *h, struct error *err);
 void store_history_release(struct history *h);
 

@@ -15,7 +15,8 @@ static bool canonical_value(const json_t *v, struct error *err)
 	case JSON_STRING:
 		for (const unsigned char *p = (const unsigned char *)json_string_value(v); *p; p++)
 			if (*p < 0x20 || *p == 0x7f) {
-				error_set(err, ERR_INVALID, "a certificate text holds a control character");
+				error_set(err, ERR_INVALID,
+					  "a certificate text holds a control character");
 				return false;
 			}
 		return true;
@@ -27,7 +28,8 @@ static bool canonical_value(const json_t *v, struct error *err)
 		{
 			for (const unsigned char *p = (const unsigned char *)key; *p; p++)
 				if (*p < 0x20 || *p >= 0x7f) {
-					error_set(err, ERR_INVALID, "certificate keys are plain ASCII");
+					error_set(err, ERR_INVALID,
+						  "certificate keys are plain ASCII");
 					return false;
 				}
 			if (!canonical_value(x, err))
@@ -67,11 +69,16 @@ static json_t *str(const char *s)
 
 char *certificate_canonical(const struct certificate *c, struct error *err)
 {
-	const char *missing = !c->number ? "number" : !c->object ? "object"
-			      : !c->reference ? "reference" : !c->holder ? "holder"
-			      : !c->district ? "district" : !c->issued_at ? "issued_at"
-			      : !c->issuer ? "issuer" : !c->key_id ? "key_id"
-			      : c->valid_from < 0 ? "valid_from" : NULL;
+	const char *missing = !c->number	  ? "number"
+			      : !c->object	  ? "object"
+			      : !c->reference	  ? "reference"
+			      : !c->holder	  ? "holder"
+			      : !c->district	  ? "district"
+			      : !c->issued_at	  ? "issued_at"
+			      : !c->issuer	  ? "issuer"
+			      : !c->key_id	  ? "key_id"
+			      : c->valid_from < 0 ? "valid_from"
+						  : NULL;
 	if (missing) {
 		error_set(err, ERR_INVALID, "a certificate needs %s", missing);
 		return NULL;
@@ -133,8 +140,7 @@ void certificate_key_id(const unsigned char public_key[32], char out[25])
 	sodium_bin2hex(out + 8, 17, h, 8);
 }
 
-enum certificate_status certificate_status(day_t today, day_t valid_to, bool revoked,
-					   bool expired)
+enum certificate_status certificate_status(day_t today, day_t valid_to, bool revoked, bool expired)
 {
 	if (revoked)
 		return CERT_REVOKED;
@@ -145,6 +151,6 @@ enum certificate_status certificate_status(day_t today, day_t valid_to, bool rev
 
 const char *certificate_status_name(enum certificate_status s)
 {
-	static const char *const names[] = { "valid", "expired", "revoked" };
+	static const char *const names[] = {"valid", "expired", "revoked"};
 	return (unsigned)s < 3 ? names[s] : "unknown";
 }

@@ -24,15 +24,15 @@
 
 /* What a certificate says. Strings borrowed; scope is a JSON object (borrowed). */
 struct certificate {
-	const char *number;	/* "EC-2026-000001" */
-	const char *object;	/* "permit" or "job" (a completed connection) */
-	const char *reference;	/* the permit's or job's reference */
-	const char *holder;	/* the applicant organisation's name */
-	const char *district;	/* the site's district code */
-	json_t *scope;		/* what is certified: kind, decision, work window... */
+	const char *number;    /* "EC-2026-000001" */
+	const char *object;    /* "permit" or "job" (a completed connection) */
+	const char *reference; /* the permit's or job's reference */
+	const char *holder;    /* the applicant organisation's name */
+	const char *district;  /* the site's district code */
+	json_t *scope;	       /* what is certified: kind, decision, work window... */
 	day_t valid_from;
-	day_t valid_to;		/* -1: no end */
-	const char *issued_at;	/* RFC 3339 UTC */
+	day_t valid_to;	       /* -1: no end */
+	const char *issued_at; /* RFC 3339 UTC */
 	const char *issuer;
 	const char *key_id;
 };
@@ -66,8 +66,7 @@ void certificate_key_id(const unsigned char public_key[32], char out[25]);
 enum certificate_status { CERT_VALID, CERT_EXPIRED, CERT_REVOKED };
 
 /* Revoked beats expired beats valid; expired once today is after valid_to (>= 0) or withdrawn. */
-enum certificate_status certificate_status(day_t today, day_t valid_to, bool revoked,
-					   bool expired);
+enum certificate_status certificate_status(day_t today, day_t valid_to, bool revoked, bool expired);
 const char *certificate_status_name(enum certificate_status s);
 
 #endif

@@ -30,8 +30,8 @@ int stats_working_days(const struct calendar *cal, int64_t start, int64_t end,
 		/* A resume restarts the count from its received day, like clock_resume. */
 		day_t p = max_day(cal_day_of_instant(pauses[i].paused_at), s);
 		day_t r = pauses[i].resumed_at < 0
-				  ? e
-				  : min_day(calendar_received_day(cal, pauses[i].resumed_at), e);
+			      ? e
+			      : min_day(calendar_received_day(cal, pauses[i].resumed_at), e);
 		days -= calendar_working_days_between(cal, p, r);
 	}
 	return days > 0 ? days : 0;
@@ -59,8 +59,8 @@ size_t stats_spans(const struct calendar *cal, const struct stats_event *ev, siz
 				due = ev[j].due_day;
 		if (j == nev)
 			break; /* still running: not a finished stretch */
-		struct stats_span sp = { ev[i].stage, calendar_received_day(cal, ev[i].at),
-					 cal_day_of_instant(ev[j].at), 0, false };
+		struct stats_span sp = {ev[i].stage, calendar_received_day(cal, ev[i].at),
+					cal_day_of_instant(ev[j].at), 0, false};
 		sp.days = stats_working_days(cal, ev[i].at, ev[j].at, pauses, npauses);
 		sp.on_time = due < 0 || sp.end_day <= due;
 		bool before_end = true;
@@ -76,8 +76,8 @@ size_t stats_spans(const struct calendar *cal, const struct stats_event *ev, siz
 	for (size_t i = 0; i < nev; i++) {
 		if (!ev[i].finished)
 			continue;
-		struct stats_span sp = { NULL, calendar_received_day(cal, ev[0].at),
-					 cal_day_of_instant(ev[i].at), 0, all_on_time };
+		struct stats_span sp = {NULL, calendar_received_day(cal, ev[0].at),
+					cal_day_of_instant(ev[i].at), 0, all_on_time};
 		sp.days = stats_working_days(cal, ev[0].at, ev[i].at, pauses, npauses);
 		if (n < cap)
 			out[n] = sp;
@@ -88,8 +88,8 @@ size_t stats_spans(const struct calendar *cal, const struct stats_event *ev, siz
 }
 
 static const char *const dim_names[STATS_NDIMS] = {
-	[STATS_DISTRICT] = "district", [STATS_UTILITY] = "utility", [STATS_AUTHORITY] = "authority",
-	[STATS_STAGE] = "stage",       [STATS_MONTH] = "month",
+    [STATS_DISTRICT] = "district", [STATS_UTILITY] = "utility", [STATS_AUTHORITY] = "authority",
+    [STATS_STAGE] = "stage",	   [STATS_MONTH] = "month",
 };
 
 const char *stats_dim_name(enum stats_dim d)
@@ -184,8 +184,8 @@ static int cmp_rank(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-void stats_group(const struct stats_sample *s, size_t n, enum stats_dim d,
-		 struct stats_row **rows, size_t *nrows)
+void stats_group(const struct stats_sample *s, size_t n, enum stats_dim d, struct stats_row **rows,
+		 size_t *nrows)
 {
 	*rows = NULL;
 	*nrows = 0;
@@ -193,7 +193,7 @@ void stats_group(const struct stats_sample *s, size_t n, enum stats_dim d,
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (s[i].key[d])
-			k[m++] = (struct keyed){ &s[i], d };
+			k[m++] = (struct keyed){&s[i], d};
 	qsort(k, m, sizeof(*k), cmp_keyed);
 	struct stats_row *out = m ? xcalloc(m, sizeof(*out)) : NULL;
 	size_t nr = 0;

@@ -106,7 +106,7 @@ int stats_p90(const int *days, size_t n);
  * Groups the samples by dimension d: one row per distinct key, ordered by key (bytewise), each
  * ranked. *rows is a new array the caller frees (NULL when *nrows is 0). Cannot fail.
  */
-void stats_group(const struct stats_sample *s, size_t n, enum stats_dim d,
-		 struct stats_row **rows, size_t *nrows);
+void stats_group(const struct stats_sample *s, size_t n, enum stats_dim d, struct stats_row **rows,
+		 size_t *nrows);
 
 #endif

@@ -134,9 +134,10 @@ static char *document(void)
 
 /* ---------------------------------------------------------------- the reader itself */
 
+/* Inline arrays, not pointers: Criterion runs each case in a new process image. */
 struct reader_case {
-	const char *yaml;
-	const char *want; /* the operations found, joined with ';' */
+	char yaml[160];
+	char want[64]; /* the operations found, joined with ';' */
 };
 
 static struct reader_case reader_cases[] = {

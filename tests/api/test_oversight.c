@@ -26,8 +26,14 @@
 #define DEMO "demo-password-1"
 
 static struct harness_server *srv;
-static void setup(void) { srv = harness_server_start(); }
-static void teardown(void) { harness_server_stop(srv); }
+static void setup(void)
+{
+	srv = harness_server_start();
+}
+static void teardown(void)
+{
+	harness_server_stop(srv);
+}
 TestSuite(oversight, .init = setup, .fini = teardown, .timeout = 120);
 
 static char *login(const char *who)
@@ -63,17 +69,17 @@ static char *scalar(const char *sql)
 }
 
 static const char SQL_JOB_CERT[] =
-	"SELECT number FROM certificates WHERE object_type = 'job' ORDER BY id LIMIT 1";
+    "SELECT number FROM certificates WHERE object_type = 'job' ORDER BY id LIMIT 1";
 static const char SQL_PERMIT_CERT[] =
-	"SELECT c.number FROM certificates c JOIN permits p ON p.id = c.object_id "
-	"WHERE c.object_type = 'permit' AND p.fast_track = 1 ORDER BY c.id LIMIT 1";
+    "SELECT c.number FROM certificates c JOIN permits p ON p.id = c.object_id "
+    "WHERE c.object_type = 'permit' AND p.fast_track = 1 ORDER BY c.id LIMIT 1";
 static const char SQL_PERMIT_OF_CERT[] =
-	"SELECT c.object_id FROM certificates c JOIN permits p ON p.id = c.object_id "
-	"WHERE c.object_type = 'permit' AND p.fast_track = 1 ORDER BY c.id LIMIT 1";
+    "SELECT c.object_id FROM certificates c JOIN permits p ON p.id = c.object_id "
+    "WHERE c.object_type = 'permit' AND p.fast_track = 1 ORDER BY c.id LIMIT 1";
 static const char SQL_DEMO_JOB[] =
-	"SELECT j.id FROM jobs j JOIN applications a ON a.id = j.application_id "
-	"JOIN users u ON u.org_id = a.org_id WHERE u.email = 'applicant@demo.test' "
-	"AND j.state = 'completed' ORDER BY j.id LIMIT 1";
+    "SELECT j.id FROM jobs j JOIN applications a ON a.id = j.application_id "
+    "JOIN users u ON u.org_id = a.org_id WHERE u.email = 'applicant@demo.test' "
+    "AND j.state = 'completed' ORDER BY j.id LIMIT 1";
 
 static void verify_reply(json_t *c, bool want_ok)
 {
@@ -139,8 +145,9 @@ Test(oversight, a_revoked_permits_certificate_shows_revoked)
 	char *road = login("road");
 	char tpath[128];
 	snprintf(tpath, sizeof(tpath), "/v1/permits/%s/transitions", pid);
-	json_t *p = call("POST", tpath, road, "{\"action\":\"post_check\",\"result\":\"fail\","
-					     "\"comment\":\"commitment not kept\"}",
+	json_t *p = call("POST", tpath, road,
+			 "{\"action\":\"post_check\",\"result\":\"fail\","
+			 "\"comment\":\"commitment not kept\"}",
 			 200);
 	cr_expect_str_eq(json_string_value(json_object_get(p, "state")), "revoked");
 	json_decref(p);
@@ -170,7 +177,8 @@ Test(oversight, statistics_come_from_the_history)
 		}
 	}
 	cr_expect(found, "the demo district has figures: %s", json_dumps(s, 0));
-	cr_expect(json_array_size(json_object_get(json_object_get(s, "rankings"), "district")) >= 1);
+	cr_expect(json_array_size(json_object_get(json_object_get(s, "rankings"), "district")) >=
+		  1);
 	cr_expect(json_array_size(json_object_get(json_object_get(s, "groups"), "stage")) >= 1);
 	json_decref(s);
 
@@ -182,7 +190,7 @@ Test(oversight, statistics_come_from_the_history)
 	cr_expect(strstr(r.body, "dimension,key,count,median_days") == r.body, "%s", r.body);
 	cr_expect(strstr(r.body, "district,\"hitech\","), "%s", r.body);
 	reply_release(&r);
-	static const char *const accept[] = { "Accept: text/csv", NULL };
+	static const char *const accept[] = {"Accept: text/csv", NULL};
 	http_call(&r, "GET", "/v1/public/stats", NULL, NULL, accept);
 	cr_expect(strstr(r.body, "dimension,key") == r.body);
 	reply_release(&r);
@@ -213,7 +221,8 @@ Test(oversight, ratings_are_once_and_a_bad_one_opens_a_follow_up)
 	char *office = login("office");
 	char body[256];
 	snprintf(body, sizeof(body),
-		 "{\"object\":\"job\",\"id\":%s,\"score\":\"bad\",\"comment\":\"three visits\"}", job);
+		 "{\"object\":\"job\",\"id\":%s,\"score\":\"bad\",\"comment\":\"three visits\"}",
+		 job);
 	json_decref(call("POST", "/v1/ratings", water, body, 403));
 	char email[128];
 	harness_make_user("applicant", NULL, true, email);
@@ -266,19 +275,21 @@ Test(oversight, supervision_lists_overdue_stages_and_pauses_and_digests_once_a_d
 	char sql[1024];
 	int u = harness_unique();
 	/* a stage that ran out in January 2020, and a pause with its reason and actor */
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, state, "
-		 "params, stage, stage_limit_days, started_day, due_day) SELECT application_id, "
-		 "CONCAT(reference, '-LATE%d'), utility_kind, utility_org_id, 'accepted', '{}', "
-		 "'survey', 3, '2020-01-01', '2020-01-06' FROM jobs WHERE id = %s",
-		 u, job);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, state, "
+	    "params, stage, stage_limit_days, started_day, due_day) SELECT application_id, "
+	    "CONCAT(reference, '-LATE%d'), utility_kind, utility_org_id, 'accepted', '{}', "
+	    "'survey', 3, '2020-01-01', '2020-01-06' FROM jobs WHERE id = %s",
+	    u, job);
 	harness_sql(harness_db_name(), sql);
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO clock_pauses (object_type, object_id, stage, reason, items, actor_role, "
-		 "actor_org_id, paused_at, paused_day, remaining_days) SELECT 'job', id, 'survey', "
-		 "'supplement', '[{\"code\":\"PLAN_%d\"}]', 'utility', utility_org_id, "
-		 "UTC_TIMESTAMP(6), CURDATE(), 2 FROM jobs WHERE id = %s",
-		 u, job);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO clock_pauses (object_type, object_id, stage, reason, items, actor_role, "
+	    "actor_org_id, paused_at, paused_day, remaining_days) SELECT 'job', id, 'survey', "
+	    "'supplement', '[{\"code\":\"PLAN_%d\"}]', 'utility', utility_org_id, "
+	    "UTC_TIMESTAMP(6), CURDATE(), 2 FROM jobs WHERE id = %s",
+	    u, job);
 	harness_sql(harness_db_name(), sql);
 	char *office = login("office"), *water = login("water");
 	json_decref(call("GET", "/v1/supervision/overdue", water, NULL, 403));
@@ -304,12 +315,15 @@ Test(oversight, supervision_lists_overdue_stages_and_pauses_and_digests_once_a_d
 	char *text = json_dumps(p, 0);
 	char code[32];
 	snprintf(code, sizeof(code), "PLAN_%d", u);
-	cr_expect(strstr(text, code) && strstr(text, "\"supplement\"") && strstr(text, "\"utility\""),
+	cr_expect(strstr(text, code) && strstr(text, "\"supplement\"") &&
+		      strstr(text, "\"utility\""),
 		  "%s", text);
 	free(text);
 	json_decref(p);
 
-	/* the digest: one event for the water company today, then nothing more today */
+	/* the digest: one event for the water company today, then nothing more today (another
+	 * suite's sweep may have taken today's run already: start the day afresh) */
+	harness_sql(harness_db_name(), "DELETE FROM digest_runs");
 	struct app *app = NULL;
 	struct error err = ERROR_INIT;
 	cr_assert_eq(app_new(&app, &err), 0, "%s", err.message);
@@ -331,20 +345,23 @@ Test(oversight, the_audit_chain_names_a_changed_and_a_removed_entry)
 {
 	long long checked = 0, bad = 0;
 	struct error err = ERROR_INIT;
-	cr_assert_eq(store_audit_verify(harness_pool(), &checked, &bad, &err), 0, "%s", err.message);
+	cr_assert_eq(store_audit_verify(harness_pool(), &checked, &bad, &err), 0, "%s",
+		     err.message);
 	cr_assert_gt(checked, 3);
 	char *detail = scalar("SELECT detail FROM audit_log WHERE id = 3");
-	harness_sql(harness_db_name(), "UPDATE audit_log SET detail = '{\"forged\":true}' WHERE id = 3");
+	harness_sql(harness_db_name(),
+		    "UPDATE audit_log SET detail = '{\"forged\":true}' WHERE id = 3");
 	cr_expect_eq(store_audit_verify(harness_pool(), &checked, &bad, &err), ERR_CONFLICT);
 	cr_expect_eq(bad, 3, "names the changed entry: %s", err.message);
 	error_release(&err);
 	/* put it back exactly: the chain is whole again */
 	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
 	static const char SQL_RESTORE[] = "UPDATE audit_log SET detail = ? WHERE id = 3";
-	struct store_param p[] = { P_STR(detail) };
+	struct store_param p[] = {P_STR(detail)};
 	cr_assert_eq(store_run(c, SQL_RESTORE, p, 1, NULL, NULL, &err), 0);
 	store_release(c);
-	cr_expect_eq(store_audit_verify(harness_pool(), &checked, &bad, &err), 0, "%s", err.message);
+	cr_expect_eq(store_audit_verify(harness_pool(), &checked, &bad, &err), 0, "%s",
+		     err.message);
 	harness_sql(harness_db_name(), "DELETE FROM audit_log WHERE id = 2");
 	cr_expect_eq(store_audit_verify(harness_pool(), &checked, &bad, &err), ERR_CONFLICT);
 	cr_expect_eq(bad, 2, "names the removed entry: %s", err.message);

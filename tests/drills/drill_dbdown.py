@@ -3,7 +3,7 @@ import threading
 import time
 import uuid
 
-from drillkit import (Client, DrillFailure, Process, check, check_applications, fresh_database,
+from drillkit import (max_id, Client, DrillFailure, Process, check, check_applications, fresh_database,
                       mariadb_start, mariadb_stop, prepare_applicant, say, submission)
 
 TITLE = "MariaDB down for 10 s under load"
@@ -13,6 +13,7 @@ OUTAGE_SECONDS = 10
 def run():
     db = "drill_dbdown"
     env = fresh_database(db)
+    since = max_id(db, "applications")
     portal = Process(env, name="dbdown").start()
     applicant = Client(portal.port).login("applicant")
     site, mats = prepare_applicant(applicant)
@@ -130,6 +131,6 @@ def run():
             raise DrillFailure("retry after recovery answered %s %s" % (s, j))
         acked[key] = j["id"]
     say("%d unacknowledged submissions retried after recovery" % len(pending))
-    check_applications(db, acked)
+    check_applications(db, acked, since)
     check(portal.alive(), "the same portal process served throughout")
     portal.stop()

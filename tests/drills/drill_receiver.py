@@ -30,6 +30,8 @@ def run():
 
     applicant = Client(portal.port).login("applicant")
     site, mats = prepare_applicant(applicant)
+    # Events from the demo data predate the endpoints; the drill is about the ones after.
+    base = int(sql(db, "SELECT COALESCE(MAX(id), 0) FROM outbox")[0][0])
     stop = threading.Event()
     made = [0]
 
@@ -57,9 +59,15 @@ def run():
 
     def undelivered():
         return int(sql(db, "SELECT COUNT(*) FROM outbox WHERE org_id IN (%d, %d) AND status <> "
-                       "'delivered'" % (water_org, road_org))[0][0])
+                       "'delivered' AND id > %d" % (water_org, road_org, base))[0][0])
     wait_until(lambda: undelivered() == 0, 60)
     took = time.time() - t_ok
+    if undelivered():
+        for r in sql(db, "SELECT id, org_id, status, attempts, next_attempt_at, last_error "
+                     "FROM outbox WHERE org_id IN (%d, %d) AND status <> 'delivered' AND id > %d "
+                     "LIMIT 10" % (water_org, road_org, base)):
+            say("undelivered: %s" % r)
+        say("now: %s" % sql(db, "SELECT UTC_TIMESTAMP(6)")[0][0])
     check(undelivered() == 0, "every event for both receivers delivered, %.1f s after the "
           "receiver recovered" % took)
 
@@ -72,7 +80,8 @@ def run():
     got = wait_until(lambda: ("evt_%d" % last) in flaky.acked, 10, 0.05)
     check(got, "its event reached the receiver %.2f s later" % (time.time() - t0))
 
-    ids = {"evt_" + r[0] for r in sql(db, "SELECT id FROM outbox WHERE org_id=%d" % water_org)}
+    ids = {"evt_" + r[0] for r in sql(db, "SELECT id FROM outbox WHERE org_id=%d AND id > %d"
+                                        % (water_org, base))}
     with flaky.lock:
         acked = dict(flaky.acked)
         modes = {}
@@ -90,12 +99,14 @@ def run():
     check(int(slow) <= TIMEOUT * 1000 + 1000, "no attempt outlasted the %d s timeout by more "
           "than 1 s (longest %s ms): a hanging receiver holds a thread only that long"
           % (TIMEOUT, slow))
-    dead = int(sql(db, "SELECT COUNT(*) FROM outbox WHERE status='dead'")[0][0])
+    dead = int(sql(db, "SELECT COUNT(*) FROM outbox WHERE status='dead' AND id > %d"
+                   % base)[0][0])
     check(dead == 0, "no event died")
     lag = sql(db, "SELECT MAX(TIMESTAMPDIFF(MICROSECOND, created_at, delivered_at))/1e6 "
-              "FROM outbox WHERE org_id=%d" % road_org)[0][0]
-    ids_b = {"evt_" + r[0] for r in sql(db, "SELECT id FROM outbox WHERE org_id=%d" % road_org)}
-    check(set(steady.acked) == ids_b and float(lag) < 4 * TIMEOUT + 5,
+              "FROM outbox WHERE org_id=%d AND id > %d" % (road_org, base))[0][0]
+    ids_b = {"evt_" + r[0] for r in sql(db, "SELECT id FROM outbox WHERE org_id=%d AND id > %d"
+                                          % (road_org, base))}
+    check(set(steady.acked) == ids_b and float(lag) < 2 * TIMEOUT + 4,
           "the steady receiver got its %d events during the storm, each within %.1f s"
           % (len(ids_b), float(lag)))
     flaky.close()

@@ -282,15 +282,21 @@ def submission(site, mats, n=0):
     }
 
 
-def check_applications(db, keys_to_ids, org_id=2):
+def max_id(db, table):
+    return int(sql_one(db, "SELECT COALESCE(MAX(id), 0) FROM %s" % table))
+
+
+def check_applications(db, keys_to_ids, since, org_id=None):
     """
     The consistency promise for submitted applications: each idempotency key has exactly one
     application, its id is the one acknowledged, and every application has its jobs, permits,
-    audit entry and outbox events.
+    audit entry and outbox events. Only applications after id `since` (the demo data's
+    own come before) are the drill's.
     """
+    org_id = org_id or org_id_of(db, "applicant")
     rows = sql(db, "SELECT idempotency_key, COUNT(*), MIN(id) FROM applications "
-               "WHERE org_id=%d AND idempotency_key IS NOT NULL GROUP BY idempotency_key"
-               % org_id)
+               "WHERE org_id=%d AND id > %d AND idempotency_key IS NOT NULL "
+               "GROUP BY idempotency_key" % (org_id, since))
     per_key = {r[0]: (int(r[1]), int(r[2])) for r in rows}
     dup = [k for k, (n, _) in per_key.items() if n != 1]
     check(not dup, "no idempotency key has more than one application (%d keys)" % len(per_key))
@@ -299,7 +305,8 @@ def check_applications(db, keys_to_ids, org_id=2):
           % len(keys_to_ids))
     wrong = [k for k, i in keys_to_ids.items() if per_key[k][1] != i]
     check(not wrong, "each acknowledged id is the stored one")
-    total = int(sql_one(db, "SELECT COUNT(*) FROM applications WHERE org_id=%d" % org_id))
+    total = int(sql_one(db, "SELECT COUNT(*) FROM applications WHERE org_id=%d AND id > %d"
+                       % (org_id, since)))
     check(total == len(per_key), "no application without its key (%d in all)" % total)
     lacking = sql(db, """
         SELECT a.id,
@@ -308,7 +315,7 @@ def check_applications(db, keys_to_ids, org_id=2):
           (SELECT COUNT(*) FROM audit_log l WHERE l.object_type='application'
              AND l.object_id=a.reference AND l.action='application.submit'),
           (SELECT COUNT(*) FROM outbox o WHERE o.application_id=a.id)
-        FROM applications a WHERE a.org_id=%d""" % org_id)
+        FROM applications a WHERE a.org_id=%d AND a.id > %d""" % (org_id, since))
     bad = [r for r in lacking if int(r[1]) != 2 or int(r[2]) < 1 or int(r[3]) != 1
            or int(r[4]) < 3]
     check(not bad, "every application has 2 jobs, its permit, 1 audit entry and its outbox "

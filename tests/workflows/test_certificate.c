@@ -10,17 +10,17 @@
 static struct certificate sample(json_t *scope)
 {
 	struct certificate c = {
-		.number = "EC-2026-000001",
-		.object = "permit",
-		.reference = "HK-2026-000007-DR",
-		.holder = "华信置业 Huaxin \"Property\"",
-		.district = "lixia",
-		.scope = scope,
-		.valid_from = cal_day_from_ymd(2026, 3, 2),
-		.valid_to = cal_day_from_ymd(2026, 4, 30),
-		.issued_at = "2026-03-02T02:00:00Z",
-		.issuer = "Joint Utility Hookup Portal",
-		.key_id = "ed25519-0011223344556677",
+	    .number = "EC-2026-000001",
+	    .object = "permit",
+	    .reference = "HK-2026-000007-DR",
+	    .holder = "华信置业 Huaxin \"Property\"",
+	    .district = "lixia",
+	    .scope = scope,
+	    .valid_from = cal_day_from_ymd(2026, 3, 2),
+	    .valid_to = cal_day_from_ymd(2026, 4, 30),
+	    .issued_at = "2026-03-02T02:00:00Z",
+	    .issuer = "Joint Utility Hookup Portal",
+	    .key_id = "ed25519-0011223344556677",
 	};
 	return c;
 }
@@ -32,13 +32,13 @@ Test(certificate, the_canonical_form_is_sorted_compact_utf8)
 	char *text = certificate_canonical(&c, NULL);
 	cr_assert(text);
 	const char *want =
-		"{\"format\":\"hkp-certificate-1\",\"holder\":\"华信置业 Huaxin \\\"Property\\\"\","
-		"\"issued_at\":\"2026-03-02T02:00:00Z\",\"issuer\":\"Joint Utility Hookup Portal\","
-		"\"key_id\":\"ed25519-0011223344556677\",\"number\":\"EC-2026-000001\","
-		"\"object\":\"permit\",\"reference\":\"HK-2026-000007-DR\","
-		"\"scope\":{\"decision\":\"approved\",\"kind\":\"dig_road\"},"
-		"\"site_district\":\"lixia\",\"valid_from\":\"2026-03-02\","
-		"\"valid_to\":\"2026-04-30\"}";
+	    "{\"format\":\"hkp-certificate-1\",\"holder\":\"华信置业 Huaxin \\\"Property\\\"\","
+	    "\"issued_at\":\"2026-03-02T02:00:00Z\",\"issuer\":\"Joint Utility Hookup Portal\","
+	    "\"key_id\":\"ed25519-0011223344556677\",\"number\":\"EC-2026-000001\","
+	    "\"object\":\"permit\",\"reference\":\"HK-2026-000007-DR\","
+	    "\"scope\":{\"decision\":\"approved\",\"kind\":\"dig_road\"},"
+	    "\"site_district\":\"lixia\",\"valid_from\":\"2026-03-02\","
+	    "\"valid_to\":\"2026-04-30\"}";
 	cr_expect_str_eq(text, want);
 	/* parsing and re-canonicalising gives the same bytes */
 	json_t *doc = json_loads(text, 0, NULL);
@@ -61,8 +61,8 @@ struct bad_case {
 
 ParameterizedTestParameters(certificate, refuses)
 {
-	static struct bad_case cases[] = { { "control character", 0 }, { "missing number", 1 },
-					   { "fraction", 2 } };
+	static struct bad_case cases[] = {
+	    {"control character", 0}, {"missing number", 1}, {"fraction", 2}};
 	return cr_make_param_array(struct bad_case, cases, 3);
 }
 
@@ -117,7 +117,7 @@ Test(certificate, numbers_and_key_ids)
 	cr_expect_str_eq(n, "EC-2026-000001");
 	certificate_number(2027, 1234567, n);
 	cr_expect_str_eq(n, "EC-2027-1234567");
-	unsigned char pk[32] = { 0 };
+	unsigned char pk[32] = {0};
 	char id[25];
 	certificate_key_id(pk, id);
 	cr_expect_eq(strlen(id), 24);
@@ -137,10 +137,10 @@ struct status_case {
 ParameterizedTestParameters(certificate, status)
 {
 	static struct status_case cases[] = {
-	    { 10, 20, false, false, "valid" },	  { 20, 20, false, false, "valid" },
-	    { 21, 20, false, false, "expired" },  { 21, 0, false, false, "valid" },
-	    { 10, 20, false, true, "expired" },	  { 10, 20, true, false, "revoked" },
-	    { 21, 20, true, true, "revoked" },
+	    {10, 20, false, false, "valid"},   {20, 20, false, false, "valid"},
+	    {21, 20, false, false, "expired"}, {21, 0, false, false, "valid"},
+	    {10, 20, false, true, "expired"},  {10, 20, true, false, "revoked"},
+	    {21, 20, true, true, "revoked"},
 	};
 	return cr_make_param_array(struct status_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -149,6 +149,7 @@ ParameterizedTest(struct status_case *c, certificate, status)
 {
 	day_t today = cal_day_from_ymd(2026, 3, c->today_d);
 	day_t to = c->valid_to_d ? cal_day_from_ymd(2026, 3, c->valid_to_d) : -1;
-	cr_expect_str_eq(certificate_status_name(certificate_status(today, to, c->revoked, c->expired)),
-			 c->want);
+	cr_expect_str_eq(
+	    certificate_status_name(certificate_status(today, to, c->revoked, c->expired)),
+	    c->want);
 }

@@ -33,21 +33,21 @@ ParameterizedTestParameters(stats, working_days)
 {
 	static struct wd_case cases[] = {
 	    /* Mon 9 to Fri 13: 10, 11, 12, 13 */
-	    { 2, 9, 10, 2, 13, 10, 0, 0, 0, 0, 0, 0, 4 },
+	    {2, 9, 10, 2, 13, 10, 0, 0, 0, 0, 0, 0, 4},
 	    /* across the festival: 13, make-up 14, then 24 */
-	    { 2, 12, 10, 2, 24, 10, 0, 0, 0, 0, 0, 0, 3 },
+	    {2, 12, 10, 2, 24, 10, 0, 0, 0, 0, 0, 0, 3},
 	    /* received after the cut-off: counts from Fri 13 */
-	    { 2, 12, 18, 2, 24, 10, 0, 0, 0, 0, 0, 0, 2 },
+	    {2, 12, 18, 2, 24, 10, 0, 0, 0, 0, 0, 0, 2},
 	    /* paused Wed 11 to Fri 13: 12 and 13 do not count */
-	    { 2, 9, 10, 2, 24, 10, 2, 11, 10, 2, 13, 10, 4 },
+	    {2, 9, 10, 2, 24, 10, 2, 11, 10, 2, 13, 10, 4},
 	    /* still paused at the end */
-	    { 2, 9, 10, 2, 13, 10, 2, 11, 10, 0, 0, 0, 2 },
+	    {2, 9, 10, 2, 13, 10, 2, 11, 10, 0, 0, 0, 2},
 	    /* ended before its received day */
-	    { 2, 13, 18, 2, 13, 19, 0, 0, 0, 0, 0, 0, 0 },
+	    {2, 13, 18, 2, 13, 19, 0, 0, 0, 0, 0, 0, 0},
 	    /* paused on a holiday, resumed Wed 25: 24 and 25 do not count */
-	    { 2, 12, 10, 2, 27, 10, 2, 15, 10, 2, 25, 10, 4 },
+	    {2, 12, 10, 2, 27, 10, 2, 15, 10, 2, 25, 10, 4},
 	    /* a resume after the cut-off counts from the next working day */
-	    { 2, 9, 10, 2, 13, 10, 2, 10, 10, 2, 11, 18, 2 },
+	    {2, 9, 10, 2, 13, 10, 2, 10, 10, 2, 11, 18, 2},
 	};
 	return cr_make_param_array(struct wd_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -56,12 +56,12 @@ ParameterizedTest(struct wd_case *c, stats, working_days)
 {
 	struct calendar cal;
 	spring_festival(&cal);
-	struct stats_pause p = { c->pm ? at(c->pm, c->pd, c->ph) : 0,
-				 c->rm ? at(c->rm, c->rd, c->rh) : -1 };
+	struct stats_pause p = {c->pm ? at(c->pm, c->pd, c->ph) : 0,
+				c->rm ? at(c->rm, c->rd, c->rh) : -1};
 	int got = stats_working_days(&cal, at(c->sm, c->sd, c->sh), at(c->em, c->ed, c->eh), &p,
 				     c->pm ? 1 : 0);
-	cr_expect_eq(got, c->want, "%d-%d %dh .. %d-%d %dh: %d, want %d", c->sm, c->sd, c->sh, c->em,
-		     c->ed, c->eh, got, c->want);
+	cr_expect_eq(got, c->want, "%d-%d %dh .. %d-%d %dh: %d, want %d", c->sm, c->sd, c->sh,
+		     c->em, c->ed, c->eh, got, c->want);
 	calendar_release(&cal);
 }
 
@@ -75,13 +75,13 @@ struct pct_case {
 ParameterizedTestParameters(stats, percentiles)
 {
 	static struct pct_case cases[] = {
-	    { 1, { 7 }, 7, 7 },
-	    { 2, { 2, 1 }, 1.5, 2 },
-	    { 3, { 5, 1, 3 }, 3, 5 },
-	    { 4, { 10, 2, 9, 4 }, 6.5, 10 },
-	    { 10, { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 }, 5.5, 9 },
-	    { 11, { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, 6, 10 },
-	    { 5, { 0, 0, 0, 0, 20 }, 0, 20 },
+	    {1, {7}, 7, 7},
+	    {2, {2, 1}, 1.5, 2},
+	    {3, {5, 1, 3}, 3, 5},
+	    {4, {10, 2, 9, 4}, 6.5, 10},
+	    {10, {10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, 5.5, 9},
+	    {11, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 6, 10},
+	    {5, {0, 0, 0, 0, 20}, 0, 20},
 	};
 	return cr_make_param_array(struct pct_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -102,15 +102,15 @@ Test(stats, spans_of_a_history_with_a_pause_and_holidays)
 	spring_festival(&cal);
 	day_t d13 = cal_day_from_ymd(2026, 2, 13), d25 = cal_day_from_ymd(2026, 2, 25);
 	struct stats_event ev[] = {
-		{ at(2, 9, 10), "acceptance", cal_day_from_ymd(2026, 2, 11), false }, /* submit */
-		{ at(2, 10, 10), "acceptance", -1, false },			      /* return */
-		{ at(2, 12, 10), "acceptance", d13, false },			      /* supplement */
-		{ at(2, 13, 10), "survey", d25, false },			      /* accept */
-		{ at(2, 26, 10), "plan", cal_day_from_ymd(2026, 3, 2), false },	      /* survey */
-		{ at(2, 27, 10), NULL, -1, false },				      /* plan */
-		{ at(3, 2, 10), NULL, -1, true },				      /* complete */
+	    {at(2, 9, 10), "acceptance", cal_day_from_ymd(2026, 2, 11), false}, /* submit */
+	    {at(2, 10, 10), "acceptance", -1, false},				/* return */
+	    {at(2, 12, 10), "acceptance", d13, false},				/* supplement */
+	    {at(2, 13, 10), "survey", d25, false},				/* accept */
+	    {at(2, 26, 10), "plan", cal_day_from_ymd(2026, 3, 2), false},	/* survey */
+	    {at(2, 27, 10), NULL, -1, false},					/* plan */
+	    {at(3, 2, 10), NULL, -1, true},					/* complete */
 	};
-	struct stats_pause pauses[] = { { at(2, 10, 10), at(2, 12, 10) } };
+	struct stats_pause pauses[] = {{at(2, 10, 10), at(2, 12, 10)}};
 	struct stats_span sp[8];
 	size_t n = stats_spans(&cal, ev, 7, pauses, 1, sp, 8);
 	cr_assert_eq(n, 4, "three stage runs and the whole track, got %zu", n);
@@ -136,11 +136,11 @@ Test(stats, a_running_track_has_no_total_and_a_fast_track_takes_no_time)
 {
 	struct calendar cal;
 	spring_festival(&cal);
-	struct stats_event running[] = { { at(2, 9, 10), "review", cal_day_from_ymd(2026, 2, 12),
-					   false } };
+	struct stats_event running[] = {
+	    {at(2, 9, 10), "review", cal_day_from_ymd(2026, 2, 12), false}};
 	struct stats_span sp[4];
 	cr_expect_eq(stats_spans(&cal, running, 1, NULL, 0, sp, 4), 0);
-	struct stats_event fast[] = { { at(2, 9, 10), NULL, -1, true } };
+	struct stats_event fast[] = {{at(2, 9, 10), NULL, -1, true}};
 	cr_assert_eq(stats_spans(&cal, fast, 1, NULL, 0, sp, 4), 1);
 	cr_expect_eq(sp[0].days, 0);
 	cr_expect(sp[0].on_time);
@@ -150,15 +150,13 @@ Test(stats, a_running_track_has_no_total_and_a_fast_track_takes_no_time)
 Test(stats, groups_rank_and_skip_samples_without_the_key)
 {
 	struct stats_sample s[] = {
-		{ { "lixia", "Water Co", NULL, NULL, "2026-02" }, 2, true, 3, true, false, STATS_GOOD },
-		{ { "lixia", "Water Co", NULL, NULL, "2026-02" }, 4, true, 3, false, false, STATS_BAD },
-		{ { "lixia", NULL, "Roads", NULL, "2026-03" }, 9, false, 5, false, true, STATS_UNRATED },
-		{ { "lixia", "Gas Co", NULL, NULL, "2026-03" }, 10, true, 5, false, false,
-		  STATS_AVERAGE },
-		{ { "hitech", "Gas Co", NULL, NULL, "2026-03" }, 5, true, 2, false, false,
-		  STATS_UNRATED },
-		/* a stage run counts only under its stage */
-		{ { NULL, NULL, NULL, "survey", NULL }, 40, false, 0, false, false, STATS_UNRATED },
+	    {{"lixia", "Water Co", NULL, NULL, "2026-02"}, 2, true, 3, true, false, STATS_GOOD},
+	    {{"lixia", "Water Co", NULL, NULL, "2026-02"}, 4, true, 3, false, false, STATS_BAD},
+	    {{"lixia", NULL, "Roads", NULL, "2026-03"}, 9, false, 5, false, true, STATS_UNRATED},
+	    {{"lixia", "Gas Co", NULL, NULL, "2026-03"}, 10, true, 5, false, false, STATS_AVERAGE},
+	    {{"hitech", "Gas Co", NULL, NULL, "2026-03"}, 5, true, 2, false, false, STATS_UNRATED},
+	    /* a stage run counts only under its stage */
+	    {{NULL, NULL, NULL, "survey", NULL}, 40, false, 0, false, false, STATS_UNRATED},
 	};
 	struct stats_row *rows;
 	size_t n;
@@ -208,9 +206,9 @@ Test(stats, groups_rank_and_skip_samples_without_the_key)
 Test(stats, equal_on_time_rates_rank_by_median_then_name)
 {
 	struct stats_sample s[] = {
-		{ { "b" }, 3, true, 0, false, false, STATS_UNRATED },
-		{ { "a" }, 3, true, 0, false, false, STATS_UNRATED },
-		{ { "c" }, 1, true, 0, false, false, STATS_UNRATED },
+	    {{"b"}, 3, true, 0, false, false, STATS_UNRATED},
+	    {{"a"}, 3, true, 0, false, false, STATS_UNRATED},
+	    {{"c"}, 1, true, 0, false, false, STATS_UNRATED},
 	};
 	struct stats_row *rows;
 	size_t n;
