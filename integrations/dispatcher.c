@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "integrations/adapter.h"
 #include "integrations/urlguard.h"
 #include "integrations/webhook.h"
 #include "store/outbox.h"
@@ -268,6 +269,32 @@ static void post(struct worker *w, const struct outbox_claim *cl, const char *bo
 	curl_slist_free_all(pin);
 }
 
+json_t *dispatcher_body(long long id, const char *payload)
+{
+	json_t *ev = store_outbox_event_json(id, payload);
+	const char *kind = json_string_value(json_object_get(ev, "adapter"));
+	const struct adapter *a = kind ? adapter_find(kind) : NULL;
+	if (!a)
+		return ev;
+	json_t *out = NULL;
+	struct error err = ERROR_INIT;
+	if (a->build_payload(ev, &out, &err) == 0) {
+		/* the party's own shape, keeping the id receivers deduplicate by */
+		json_object_set(out, "id", json_object_get(ev, "id"));
+		json_decref(ev);
+		ev = out;
+	} else {
+		/* an event the adapter cannot map still goes out, in the portal's own shape */
+		fprintf(stderr,
+			"{\"level\":\"warn\",\"source\":\"dispatcher\",\"event\":%lld,"
+			"\"message\":\"adapter %s could not map the event; sent as is\"}\n",
+			id, kind);
+		json_object_del(ev, "adapter");
+	}
+	error_release(&err);
+	return ev;
+}
+
 /* Builds, signs (afresh, with this attempt's timestamp) and posts one event. */
 static void attempt(struct worker *w, const struct outbox_claim *cl, struct result *r)
 {
@@ -276,7 +303,7 @@ static void attempt(struct worker *w, const struct outbox_claim *cl, struct resu
 	struct error err = ERROR_INIT;
 	struct webhook_headers h = { 0 };
 	struct urlguard_target t;
-	json_t *ev = store_outbox_event_json(cl->id, cl->payload);
+	json_t *ev = dispatcher_body(cl->id, cl->payload);
 	char *body = json_dumps(ev, JSON_COMPACT);
 	json_decref(ev);
 	const char *keys[2];

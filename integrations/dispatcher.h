@@ -6,6 +6,7 @@
 #ifndef INTEGRATIONS_DISPATCHER_H
 #define INTEGRATIONS_DISPATCHER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,5 +80,12 @@ struct dispatcher_stats {
 };
 /* Totals since start (threads add as they go). */
 void dispatcher_stats_get(struct dispatcher *d, struct dispatcher_stats *out);
+
+/*
+ * The body delivered for outbox event `id`: the envelope with "id" and "sequence", mapped
+ * through the kind's adapter when the event names one (the utility's or authority's shape);
+ * the envelope as it is otherwise, or when the adapter cannot map it. New reference.
+ */
+json_t *dispatcher_body(long long id, const char *payload);
 
 #endif

@@ -245,14 +245,16 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 		rc = store_permits_of_application(c, app_id, &permits, &np, err);
 	json_t *jarr = json_array(), *parr = json_array();
 	for (size_t i = 0; !rc && i < nj; i++) {
-		rc = tracks_emit(c, jobs[i].utility_org_id, app_id, ref, "job.created",
-				 tracks_job_json(&jobs[i], NULL, s->today), err);
+		rc = tracks_emit_party(c, jobs[i].utility_org_id, app_id, ref, "job.created",
+				       jobs[i].utility_kind, tracks_job_event(c, &jobs[i], s->today, err),
+				       err);
 		json_array_append_new(jarr, tracks_job_json(&jobs[i], s->caller, s->today));
 	}
 	for (size_t i = 0; !rc && i < np; i++) {
-		rc = tracks_emit(c, permits[i].authority_org_id, app_id, ref,
-				 permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
-				 tracks_permit_json(&permits[i], NULL, s->today), err);
+		rc = tracks_emit_party(c, permits[i].authority_org_id, app_id, ref,
+				       permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
+				       tracks_permit_adapter(permits[i].kind),
+				       tracks_permit_event(c, &permits[i], s->today, err), err);
 		json_array_append_new(parr, tracks_permit_json(&permits[i], s->caller, s->today));
 	}
 	json_t *estimate_json = fees_estimate_to_json(&plan->estimate);

@@ -114,8 +114,28 @@ json_t *tracks_permit_json(const struct permit_row *p, const struct authz_caller
 	return o;
 }
 
+static int emit(struct store_conn *c, long long org_id, long long application_id,
+		const char *app_reference, const char *type, const char *adapter, json_t *object,
+		struct error *err);
+
 int tracks_emit(struct store_conn *c, long long org_id, long long application_id,
 		const char *app_reference, const char *type, json_t *object, struct error *err)
+{
+	return emit(c, org_id, application_id, app_reference, type, NULL, object, err);
+}
+
+int tracks_emit_party(struct store_conn *c, long long org_id, long long application_id,
+		      const char *app_reference, const char *type, const char *adapter,
+		      json_t *object, struct error *err)
+{
+	if (!object)
+		return err && err->code ? err->code : ERR_INTERNAL;
+	return emit(c, org_id, application_id, app_reference, type, adapter, object, err);
+}
+
+static int emit(struct store_conn *c, long long org_id, long long application_id,
+		const char *app_reference, const char *type, const char *adapter, json_t *object,
+		struct error *err)
 {
 	char at[32];
 	long long now = tracks_now_us();
@@ -126,6 +146,8 @@ int tracks_emit(struct store_conn *c, long long org_id, long long application_id
 	json_t *env = json_pack("{s:s, s:i, s:s, s:s, s:o}", "type", type, "version", 1,
 				"occurred_at", at, "application", app_reference ? app_reference : "",
 				"object", object);
+	if (adapter)
+		json_object_set_new(env, "adapter", json_string(adapter));
 	char *payload = json_dumps(env, JSON_COMPACT);
 	json_decref(env);
 	int rc = store_outbox_insert(c, org_id, application_id, type, payload, err);
@@ -144,4 +166,110 @@ int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const 
 	free(d);
 	json_decref(detail);
 	return rc;
+}
+
+static json_t *place_json(const struct application_place *pl)
+{
+	json_t *site = json_pack("{s:s, s:s}", "address", pl->address, "district", pl->district);
+	json_object_set_new(site, "lat", pl->lat ? json_real(atof(pl->lat)) : json_null());
+	json_object_set_new(site, "lng", pl->lng ? json_real(atof(pl->lng)) : json_null());
+	return json_pack("{s:s, s:o}", "reference", pl->reference, "site", site);
+}
+
+/* Copies src[from] to dst[to] when present. */
+static void rename_field(json_t *dst, const json_t *src, const char *from, const char *to)
+{
+	json_t *v = json_object_get(src, from);
+	if (v)
+		json_object_set(dst, to, v);
+}
+
+json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t today,
+			 struct error *err)
+{
+	struct application_place pl;
+	if (store_application_place(c, j->application_id, &pl, err) != 0)
+		return NULL;
+	json_t *o = tracks_job_json(j, NULL, today);
+	json_t *given = json_object_get(o, "params");
+	json_t *params = json_is_object(given) ? json_deep_copy(given) : json_object();
+	/* the names the utilities' systems use (integrations/adapter.h) */
+	rename_field(params, given, "dn", "pipe_dn");
+	rename_field(params, given, "use", "meter_use");
+	rename_field(params, given, "kw", "capacity_kw");
+	rename_field(params, given, "load_kw", "heat_load_kw");
+	if (!strcmp(j->utility_kind, "water") || !strcmp(j->utility_kind, "gas"))
+		json_object_set_new(params, "meter_count",
+				    json_integer(json_integer_value(json_object_get(given, "meters"))
+							 ?: 1));
+	json_object_set_new(o, "params", params);
+	json_object_set_new(o, "kind", json_string(j->utility_kind));
+	json_object_set_new(o, "application", place_json(&pl));
+	json_object_set_new(o, "due_date", json_incref(json_object_get(
+						   json_object_get(o, "clock"), "due_date"))
+						   ?: json_null());
+	store_application_place_release(&pl);
+	return o;
+}
+
+json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, day_t today,
+			    struct error *err)
+{
+	struct application_place pl;
+	if (store_application_place(c, p->application_id, &pl, err) != 0)
+		return NULL;
+	json_t *o = tracks_permit_json(p, NULL, today);
+	json_t *works = json_object();
+	if (!strcmp(p->kind, "dig_road")) {
+		json_t *segs = NULL, *out = json_array();
+		if (store_permit_segments(c, p->id, &segs, err) != 0) {
+			json_decref(o);
+			json_decref(works);
+			json_decref(out);
+			store_application_place_release(&pl);
+			return NULL;
+		}
+		size_t i;
+		json_t *s;
+		json_array_foreach(segs, i, s)
+		{
+			json_array_append_new(
+				out, json_pack("{s:O, s:O, s:O, s:O, s:O}", "road",
+					       json_object_get(s, "road"), "from_chainage_m",
+					       json_object_get(s, "from_m"), "to_chainage_m",
+					       json_object_get(s, "to_m"), "width_m",
+					       json_object_get(s, "width_m"), "road_class",
+					       json_object_get(s, "road_class")));
+		}
+		json_decref(segs);
+		json_object_set_new(works, "segments", out);
+		json_t *w = json_object_get(o, "work_window");
+		rename_field(works, w, "from", "window_start");
+		rename_field(works, w, "to", "window_end");
+	} else {
+		json_t *req = pl.request ? json_loads(pl.request, 0, NULL) : NULL;
+		json_t *rw = json_object_get(req, "works");
+		json_t *g = json_object_get(rw, "green_space");
+		json_object_set_new(works, "green_area_m2",
+				    json_integer(json_integer_value(json_object_get(g, "area_m2"))));
+		json_object_set_new(works, "trees_affected",
+				    json_integer(json_integer_value(json_object_get(g, "trees_affected"))));
+		json_int_t out_m = json_integer_value(json_object_get(rw, "lines_outside_plot_m"));
+		json_object_set_new(works, "lines_outside_plot_length_m", json_integer(out_m));
+		json_object_set_new(works, "lines_outside_plot",
+				    json_string(p->trigger_reason ? p->trigger_reason : ""));
+		json_decref(req);
+	}
+	json_object_set_new(o, "works", works);
+	json_object_set_new(o, "permit_kind", json_string(p->kind));
+	json_object_set_new(o, "kind", json_string(tracks_permit_adapter(p->kind)));
+	json_object_set_new(o, "application", place_json(&pl));
+	json_object_set_new(o, "due_date", json_incref(json_object_get(o, "deadline_date")) ?: json_null());
+	store_application_place_release(&pl);
+	return o;
+}
+
+const char *tracks_permit_adapter(const char *permit_kind)
+{
+	return !strcmp(permit_kind, "dig_road") ? "road" : permit_kind;
 }

@@ -19,11 +19,35 @@ json_t *tracks_permit_json(const struct permit_row *p, const struct authz_caller
 			   day_t today);
 
 /*
+ * The snapshot a party's event carries: the view plus what its adapter maps (DESIGN.md §6):
+ * "kind", "application": {"reference", "site": {address, district, lat, lng}}, and for a job
+ * "params" under the names the utilities use (pipe_dn, capacity_kw, ...), for a permit
+ * "works" (road segments and window, green space, lines outside the plot). New reference, or
+ * NULL with err set when the application cannot be read.
+ */
+json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t today,
+			 struct error *err);
+json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, day_t today,
+			    struct error *err);
+
+/*
  * Writes one event to the outbox for an organisation: the versioned envelope {"type",
  * "version": 1, "occurred_at", "application", "object": snapshot}. Steals `object`.
  */
 int tracks_emit(struct store_conn *c, long long org_id, long long application_id,
 		const char *app_reference, const char *type, json_t *object, struct error *err);
+
+/*
+ * The same for the utility or authority doing the work: the envelope also names the adapter
+ * ("water" … "road", "greening", "planning") the dispatcher maps the event through. object is
+ * from tracks_job_event / tracks_permit_event; NULL (their failure) returns err's code.
+ */
+int tracks_emit_party(struct store_conn *c, long long org_id, long long application_id,
+		      const char *app_reference, const char *type, const char *adapter,
+		      json_t *object, struct error *err);
+
+/* The adapter kind of a permit kind: dig_road -> road; greening, planning as they are. */
+const char *tracks_permit_adapter(const char *permit_kind);
 
 /* Appends an audit entry for a track change (detail steals `detail`, may be NULL). */
 int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const char *action,

@@ -404,14 +404,13 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_job_get(c, j.id, false, &fresh, err);
 	if (!rc) {
-		json_t *snap = tracks_job_json(&fresh, NULL, today);
-		rc = tracks_emit(c, fresh.utility_org_id, fresh.application_id, fresh.app_reference,
-				 out.event, json_incref(snap), err);
+		rc = tracks_emit_party(c, fresh.utility_org_id, fresh.application_id,
+				       fresh.app_reference, out.event, fresh.utility_kind,
+				       tracks_job_event(c, &fresh, today, err), err);
 		if (!rc)
 			rc = tracks_emit(c, fresh.app_org_id, fresh.application_id,
-					 fresh.app_reference, out.event, snap, err);
-		else
-			json_decref(snap);
+					 fresh.app_reference, out.event,
+					 tracks_job_json(&fresh, NULL, today), err);
 		if (!rc && job_state_is_terminal(out.state))
 			rc = store_application_refresh_status(c, fresh.application_id, err);
 		a->reply = tracks_job_json(&fresh, a->caller, today);
@@ -736,14 +735,13 @@ static int permit_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_permit_get(c, p.id, false, &fresh, err);
 	if (!rc) {
-		json_t *snap = tracks_permit_json(&fresh, NULL, today);
-		rc = tracks_emit(c, fresh.authority_org_id, fresh.application_id,
-				 fresh.app_reference, out.event, json_incref(snap), err);
+		rc = tracks_emit_party(c, fresh.authority_org_id, fresh.application_id,
+				       fresh.app_reference, out.event, tracks_permit_adapter(fresh.kind),
+				       tracks_permit_event(c, &fresh, today, err), err);
 		if (!rc)
 			rc = tracks_emit(c, fresh.app_org_id, fresh.application_id,
-					 fresh.app_reference, out.event, snap, err);
-		else
-			json_decref(snap);
+					 fresh.app_reference, out.event,
+					 tracks_permit_json(&fresh, NULL, today), err);
 		a->reply = tracks_permit_json(&fresh, a->caller, today);
 		store_permit_row_release(&fresh);
 	}

@@ -171,6 +171,13 @@ static const char SQL_PERMIT_WINDOW[] =
 	"UPDATE permits SET window_from = ?, window_to = ?, version = version + 1, "
 	"updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
 
+static const char SQL_APP_PLACE[] =
+	"SELECT a.reference, s.address, s.district_code, s.lat, s.lng, a.request FROM applications a "
+	"JOIN sites s ON s.id = a.site_id WHERE a.id = ?";
+static const char SQL_SEGMENTS[] =
+	"SELECT road, from_m, to_m, width_m, road_class FROM excavations WHERE permit_id = ? "
+	"ORDER BY id";
+
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
 static struct store_param day_param(day_t d, char buf[11])
@@ -913,4 +920,53 @@ int store_permit_set_window(struct store_conn *c, long long id, day_t from, day_
 	char d1[11], d2[11];
 	struct store_param p[] = { day_param(from, d1), day_param(to, d2), P_INT(id) };
 	return store_run(c, SQL_PERMIT_WINDOW, p, 3, NULL, NULL, err);
+}
+
+int store_application_place(struct store_conn *c, long long app_id, struct application_place *out,
+			    struct error *err)
+{
+	struct store_param p[] = { P_INT(app_id) };
+	struct store_result *r = NULL;
+	memset(out, 0, sizeof(*out));
+	int rc = store_exec(c, SQL_APP_PLACE, p, 1, &r, err);
+	if (rc == 0 && r->nrows == 0)
+		rc = error_set(err, ERR_NOT_FOUND, "no such application");
+	if (rc == 0) {
+		COPY(out->reference, store_cell(r, 0, 0));
+		COPY(out->address, store_cell(r, 0, 1));
+		COPY(out->district, store_cell(r, 0, 2));
+		out->lat = dup_cell(r, 0, 3);
+		out->lng = dup_cell(r, 0, 4);
+		out->request = dup_cell(r, 0, 5);
+	}
+	store_result_free(r);
+	return rc;
+}
+
+void store_application_place_release(struct application_place *p)
+{
+	free(p->lat);
+	free(p->lng);
+	free(p->request);
+	memset(p, 0, sizeof(*p));
+}
+
+int store_permit_segments(struct store_conn *c, long long permit_id, json_t **out,
+			  struct error *err)
+{
+	struct store_param p[] = { P_INT(permit_id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_SEGMENTS, p, 1, &r, err);
+	if (rc)
+		return rc;
+	*out = json_array();
+	for (size_t i = 0; i < r->nrows; i++)
+		json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:f, s:s}", "road",
+						      store_cell(r, i, 0), "from_m",
+						      (json_int_t)store_cell_ll(r, i, 1, 0), "to_m",
+						      (json_int_t)store_cell_ll(r, i, 2, 0), "width_m",
+						      atof(store_cell(r, i, 3)), "road_class",
+						      store_cell(r, i, 4)));
+	store_result_free(r);
+	return 0;
 }

@@ -285,6 +285,21 @@ int store_joint_dig_decide(struct store_conn *c, long long id, bool accepted, st
 int store_permit_set_window(struct store_conn *c, long long id, day_t from, day_t to,
 			    struct error *err);
 
+/* Where an application's works are, for the parties' event payloads. Strings owned. */
+struct application_place {
+	char reference[25];
+	char address[401];
+	char district[33];
+	char *lat, *lng; /* decimal text or NULL */
+	char *request;	 /* the submitted JSON */
+};
+int store_application_place(struct store_conn *c, long long app_id, struct application_place *out,
+			    struct error *err);
+void store_application_place_release(struct application_place *p);
+/* The road segments a dig-road permit covers, as [{road, from_m, to_m, width_m, road_class}]. */
+int store_permit_segments(struct store_conn *c, long long permit_id, json_t **out,
+			  struct error *err);
+
 /* "YYYY-MM-DD HH:MM:SS.ffffff" for a UTC instant given in microseconds. */
 void store_format_utc(long long utc_us, char out[32]);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "integrations/dispatcher.h"
 #include "portal/sweeper.h"
 #include "store/db.h"
 #include "support/harness.h"
@@ -620,4 +621,61 @@ Test(applications, overlapping_digs_of_two_applications_are_offered_as_a_joint_d
 	json_decref(b);
 	free(tok);
 	free(road);
+}
+
+Test(applications, every_party_event_maps_through_its_adapter)
+{
+	char *tok = login("applicant");
+	long long site = make_site(tok, "low");
+	json_t *materials = upload_required(tok);
+	char *body = submission(site, materials);
+	json_t *a = call("POST", "/v1/applications", tok, body, 201);
+	long long app_id = id_of(a);
+	/* a few transitions too, so job.* and permit.* events of later steps are covered */
+	char *water = login("water");
+	long long jid = id_of(track(a, "jobs", "utility_kind", "water"));
+	json_decref(act("jobs", jid, water, "{\"action\":\"accept\"}", 200));
+	json_decref(act("jobs", jid, water,
+			"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.6,\"lng\":117.0}}", 200));
+	static const char SQL_EVENTS[] =
+		"SELECT id, payload FROM outbox WHERE application_id = ? ORDER BY id";
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(app_id) };
+	cr_assert_eq(store_exec(c, SQL_EVENTS, p, 1, &r, NULL), 0);
+	int mapped = 0;
+	json_t *kinds = json_object();
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *ev = json_loads(store_cell(r, i, 1), 0, NULL);
+		const char *adapter = json_string_value(json_object_get(ev, "adapter"));
+		json_t *out = dispatcher_body(store_cell_ll(r, i, 0, 0), store_cell(r, i, 1));
+		if (adapter) {
+			json_t *data = json_object_get(out, "data");
+			cr_expect(json_is_object(data), "%s event %s was not mapped: %s", adapter,
+				  json_string_value(json_object_get(ev, "type")), json_dumps(out, 0));
+			cr_expect(!json_object_get(out, "adapter"));
+			cr_expect(json_is_string(json_object_get(out, "id")), "the id receivers dedupe by");
+			mapped++;
+			json_object_set_new(kinds, adapter, json_true());
+		} else {
+			cr_expect(json_is_object(json_object_get(out, "object")),
+				  "applicant events keep the portal's shape");
+		}
+		json_decref(out);
+		json_decref(ev);
+	}
+	static const char *const all[] = { "water", "power", "gas", "heat", "network", "road",
+					   "greening", "planning" };
+	for (size_t k = 0; k < 8; k++)
+		cr_expect(json_object_get(kinds, all[k]), "no mapped %s event", all[k]);
+	cr_assert_geq(mapped, 11);
+	/* the water payload carries what the water company needs */
+	json_decref(kinds);
+	store_result_free(r);
+	store_release(c);
+	json_decref(a);
+	json_decref(materials);
+	free(body);
+	free(tok);
+	free(water);
 }

@@ -131,7 +131,8 @@ static void db_start(struct db *d, const char *name, int server_id, const char *
 		dup2(null, 2);
 		execlp("mariadbd", "mariadbd", "--no-defaults", a[0], a[1], a[2],
 		       "--bind-address=127.0.0.1", "--skip-name-resolve", user, a[3], a[4], a[5], a[6],
-		       a[7], "--innodb-buffer-pool-size=64M", "--character-set-server=utf8mb4",
+		       a[7], "--innodb-buffer-pool-size=64M", "--log-bin-trust-function-creators=1",
+		       "--character-set-server=utf8mb4",
 		       "--collation-server=utf8mb4_unicode_ci", (char *)NULL);
 		_exit(127);
 	}
@@ -185,10 +186,10 @@ static char *url_of(const struct db *d)
 	return xasprintf("mariadb://portal:" USER_PW "@127.0.0.1:%u/portal", d->port);
 }
 
-/* Runs `portal <args>` to completion against the primary. */
+/* Runs `portal <args>` to completion against the primary, as root (migrations create users). */
 static void portal_run(const char *args)
 {
-	char *db = url_of(&primary);
+	char *db = xasprintf("mariadb://root@localhost/portal?socket=%s", primary.sock);
 	int rc = sh("PORTAL_DB='%s' PORTAL_DATA_DIR='%s/data' '%s' %s >>'%s/portal-cmd.log' 2>&1", db,
 		    work, getenv("PORTAL_PORTAL_BIN"), args, work);
 	free(db);
@@ -361,7 +362,8 @@ static void teardown(void)
 	stop_pid(&pb.pid, 15);
 	stop_pid(&replica.pid, 30);
 	stop_pid(&primary.pid, 30);
-	sh("rm -rf '%s' '%s'", work, sockdir);
+	if (!getenv("PORTAL_TEST_KEEP")) /* keep the logs and data directories to look into */
+		sh("rm -rf '%s' '%s'", work, sockdir);
 }
 
 TestSuite(scaleout, .init = setup, .fini = teardown, .timeout = 180);
