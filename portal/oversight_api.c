@@ -16,6 +16,7 @@
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/keys.h"
+#include "store/endpoints.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
@@ -161,7 +162,10 @@ static int keys_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct signing_key k;
 	int rc = keys_current(c, &k, err); /* the current key is published before it signs */
 	forget_key(&k);
-	return rc ? rc : store_keys(c, (json_t **)ctx, err);
+	if (!rc)
+		rc = store_keys(c, (json_t **)ctx, err);
+	/* and the keys v1a webhook endpoints are signed with (Standard Webhooks, §6) */
+	return rc ? rc : store_endpoint_public_keys(c, *(json_t **)ctx, err);
 }
 
 static int keys_get(struct http_request *req, struct http_response *res)

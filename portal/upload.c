@@ -176,7 +176,8 @@ static void part_headers(const char *block, size_t len, struct part *p)
 		char *v = colon + 1;
 		while (*v == ' ' || *v == '\t')
 			v++;
-		if (!strcasecmp(line, "Content-Disposition") && !p->name) {
+		/* the first disposition that names anything counts; a later one must not leak it */
+		if (!strcasecmp(line, "Content-Disposition") && !p->name && !p->filename) {
 			p->name = header_param(v, "name");
 			p->filename = header_param(v, "filename");
 		} else if (!strcasecmp(line, "Content-Type") && !p->content_type) {

@@ -10,6 +10,9 @@
 
 #define RFC3339(col) "IFNULL(DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ'), '')"
 
+static const char SQL_PUBLIC_KEYS[] =
+	"SELECT org_id, public_key, DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ') FROM endpoints "
+	"WHERE mode = 'v1a' AND disabled = 0 AND public_key IS NOT NULL ORDER BY org_id";
 static const char SQL_GET[] =
 	"SELECT org_id, url, mode, secret, signing_key, public_key, previous_secret, "
 	"previous_signing_key, (previous_until IS NOT NULL AND previous_until > UTC_TIMESTAMP(6)), "
@@ -197,6 +200,21 @@ int store_callback_target(struct store_conn *c, long long org_id, bool permit,
 			       permit ? "permit" : "job", reference);
 	else
 		*id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_endpoint_public_keys(struct store_conn *c, json_t *keys, struct error *err)
+{
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_PUBLIC_KEYS, NULL, 0, &r, err);
+	for (size_t i = 0; rc == 0 && i < r->nrows; i++)
+		json_array_append_new(keys, json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "use",
+						      "webhook", "algorithm", "Ed25519",
+						      "organisation_id",
+						      (json_int_t)store_cell_ll(r, i, 0, 0),
+						      "public_key", store_cell(r, i, 1), "created_at",
+						      store_cell(r, i, 2), "status", "current"));
 	store_result_free(r);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef STORE_ENDPOINTS_H
 #define STORE_ENDPOINTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "store/db.h"
@@ -49,6 +50,12 @@ int store_endpoint_put(struct store_conn *c, long long org_id, const char *url, 
 int store_endpoint_rotate(struct store_conn *c, long long org_id, const char *secret,
 			  const char *signing_key, const char *public_key, long long overlap_seconds,
 			  struct error *err);
+
+/*
+ * Appends to `keys` (a JSON array) the public key of every enabled v1a endpoint, so receivers
+ * can fetch the key that signs their deliveries from /v1/public/keys.
+ */
+int store_endpoint_public_keys(struct store_conn *c, json_t *keys, struct error *err);
 
 /* Disables the endpoint (a receiver answered 410 Gone), keeping why. */
 int store_endpoint_disable(struct store_conn *c, long long org_id, const char *reason,

@@ -370,3 +370,30 @@ Test(integrations, signed_callbacks_apply_once)
 	free(secret);
 	party_release(&p);
 }
+
+Test(integrations, v1a_public_keys_are_published)
+{
+	struct party p = water_utility();
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/organisations/%lld/endpoint", p.org);
+	struct reply r;
+	cr_assert_eq(http_call(&r, "PUT", path, p.token,
+			       "{\"url\":\"https://example.com/v1a\",\"mode\":\"v1a\"}", NULL),
+		     201, "%s", r.body);
+	char *pk = strdup(json_string_value(json_object_get(r.json, "public_key")));
+	reply_release(&r);
+	cr_assert_eq(http_call(&r, "GET", "/v1/public/keys", NULL, NULL, NULL), 200);
+	bool found = false;
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(r.json, "keys"), i, k)
+	{
+		if (json_integer_value(json_object_get(k, "organisation_id")) == p.org &&
+		    !strcmp(json_string_value(json_object_get(k, "public_key")), pk))
+			found = !strcmp(json_string_value(json_object_get(k, "use")), "webhook");
+	}
+	cr_assert(found, "the v1a key of org %lld is at /v1/public/keys: %s", p.org, r.body);
+	reply_release(&r);
+	free(pk);
+	party_release(&p);
+}
