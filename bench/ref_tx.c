@@ -163,19 +163,30 @@ static int run(struct worker *w, int i, struct binds *p, unsigned long long *ins
 	MYSQL_STMT *st = w->st[i];
 	if ((p && p->n && mysql_stmt_bind_param(st, p->b)) || mysql_stmt_execute(st))
 		goto fail;
-	if (mysql_stmt_field_count(st)) {
-		long long v = 0;
-		MYSQL_BIND rb;
-		memset(&rb, 0, sizeof(rb));
-		rb.buffer_type = MYSQL_TYPE_LONGLONG;
-		rb.buffer = &v;
-		/* store_exec buffers whole results; fetch the first column, read every row */
-		if (mysql_stmt_bind_result(st, &rb) || mysql_stmt_store_result(st))
+	unsigned nf = mysql_stmt_field_count(st);
+	if (nf) {
+		/* like store_exec: buffer the whole result, every cell read as text */
+		static _Thread_local char cells[40][2048];
+		static _Thread_local unsigned long lens[40];
+		static _Thread_local my_bool nulls[40], errs[40];
+		MYSQL_BIND rb[40];
+		memset(rb, 0, sizeof(rb));
+		for (unsigned k = 0; k < nf && k < 40; k++) {
+			rb[k].buffer_type = MYSQL_TYPE_STRING;
+			rb[k].buffer = cells[k];
+			rb[k].buffer_length = sizeof(cells[k]) - 1;
+			rb[k].length = &lens[k];
+			rb[k].is_null = &nulls[k];
+			rb[k].error = &errs[k];
+		}
+		if (nf > 40 || mysql_stmt_bind_result(st, rb) || mysql_stmt_store_result(st))
 			goto fail;
-		int n = 0;
-		while (mysql_stmt_fetch(st) == 0)
-			if (n++ == 0 && first_col)
-				*first_col = v;
+		int n = 0, f;
+		while ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED)
+			if (n++ == 0 && first_col && !nulls[0]) {
+				cells[0][lens[0] < 2047 ? lens[0] : 2047] = 0;
+				*first_col = atoll(cells[0]);
+			}
 		mysql_stmt_free_result(st);
 	}
 	if (insert_id)

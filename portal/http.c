@@ -16,7 +16,9 @@
 
 #include "portal/app.h"
 #include "portal/auth.h"
+#include "portal/html.h"
 #include "portal/metrics.h"
+#include "portal/ratelimit.h"
 #include "portal/router.h"
 #include "workflows/xalloc.h"
 
@@ -27,6 +29,8 @@ struct http_server {
 	struct app *app;
 	struct http_limits limits;
 	unsigned port;
+	struct ratelimit *rate_public; /* PORTAL_RATE_PUBLIC: public routes, per address */
+	struct ratelimit *rate_login;  /* PORTAL_RATE_LOGIN: POST /v1/sessions, per address */
 };
 
 static atomic_ullong request_seq;
@@ -312,6 +316,24 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&in_flight, 1);
 }
 
+/*
+ * Every HTML answer gets the page security headers, even from a handler that forgot them:
+ * no script at all, no framing, no referrer leaking ids in URLs.
+ */
+static void html_headers(struct http_response *res)
+{
+	bool csp = false, ref = false;
+	for (int i = 0; i < res->nheaders; i++) {
+		csp |= !strcasecmp(res->headers[i].name, "Content-Security-Policy");
+		ref |= !strcasecmp(res->headers[i].name, "Referrer-Policy");
+	}
+	if (!csp)
+		http_add_header(res, "Content-Security-Policy", HTML_CSP);
+	if (!ref)
+		http_add_header(res, "Referrer-Policy", "no-referrer");
+	http_add_header(res, "X-Frame-Options", "DENY");
+}
+
 static enum MHD_Result send_response(struct http_request *req, struct http_response *res)
 {
 	struct MHD_Response *r;
@@ -334,6 +356,8 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	MHD_add_response_header(r, "X-Request-Id", req->id);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (res->content_type && !strncmp(res->content_type, "text/html", 9))
+		html_headers(res);
 	for (int i = 0; i < res->nheaders; i++) {
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
 		free(res->headers[i].name);
@@ -349,8 +373,36 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 	return ok;
 }
 
-static void dispatch(struct http_request *req, struct http_response *res, const char *allow,
-		     int match_rc)
+/*
+ * The public routes and sign-in are reachable without credentials, so they are what a flood
+ * or a password-guessing run hits: a token bucket per client address answers 429 beyond it.
+ */
+static int rate_limited(struct http_server *s, struct http_request *req,
+			struct http_response *res)
+{
+	const struct route *r = req->route;
+	struct ratelimit *rl = NULL;
+	if (!strcmp(r->method, "POST") && !strcmp(r->pattern, "/v1/sessions"))
+		rl = s->rate_login;
+	else if (r->access == ROUTE_PUBLIC)
+		rl = s->rate_public;
+	if (!rl)
+		return 0;
+	char addr[64];
+	http_client_addr(req, addr, sizeof(addr));
+	unsigned wait = ratelimit_take(rl, addr, http_now_ns());
+	if (!wait)
+		return 0;
+	http_fail(res, ERR_RATE_LIMITED, "too many requests from this address; retry in %u s",
+		  wait);
+	char secs[16];
+	snprintf(secs, sizeof(secs), "%u", wait);
+	http_add_header(res, "Retry-After", secs);
+	return 1;
+}
+
+static void dispatch(struct http_server *s, struct http_request *req, struct http_response *res,
+		     const char *allow, int match_rc)
 {
 	if (match_rc == ERR_NOT_FOUND) {
 		http_fail(res, ERR_NOT_FOUND, "no such resource: %s", req->path);
@@ -368,6 +420,8 @@ static void dispatch(struct http_request *req, struct http_response *res, const 
 			  req->body_cap);
 		return;
 	}
+	if (rate_limited(s, req, res))
+		return;
 	if (req->route->access != ROUTE_PUBLIC && auth_authenticate(req, res) != 0)
 		return;
 	res->status = 200;
@@ -444,7 +498,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!req->body)
 		req->body = xcalloc(1, 1);
 	struct http_response res = { 0 };
-	dispatch(req, &res, req->allow, req->match_rc);
+	dispatch(s, req, &res, req->allow, req->match_rc);
 	return send_response(req, &res);
 }
 
@@ -496,10 +550,16 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 		request_prefix = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 	}
 	router_init();
+	double pub_rate, pub_burst, login_rate, login_burst;
+	if (ratelimit_parse_env("PORTAL_RATE_PUBLIC", 200, 400, &pub_rate, &pub_burst, err) ||
+	    ratelimit_parse_env("PORTAL_RATE_LOGIN", 20, 100, &login_rate, &login_burst, err))
+		return NULL;
 
 	struct http_server *s = xcalloc(1, sizeof(*s));
 	s->app = app;
 	s->limits = *limits;
+	s->rate_public = ratelimit_new(pub_rate, pub_burst, 65536);
+	s->rate_login = ratelimit_new(login_rate, login_burst, 65536);
 	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | MHD_USE_ITC;
@@ -514,6 +574,8 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
+		ratelimit_free(s->rate_public);
+		ratelimit_free(s->rate_login);
 		free(s);
 		return error_set(err, ERR_IO, "cannot listen on %s (in use, or not permitted)",
 				 listen),
@@ -544,5 +606,7 @@ void http_server_stop(struct http_server *s)
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
 	MHD_stop_daemon(s->daemon);
+	ratelimit_free(s->rate_public);
+	ratelimit_free(s->rate_login);
 	free(s);
 }

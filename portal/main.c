@@ -36,6 +36,9 @@
 	"  PORTAL_MAX_CONNECTIONS    open connections (default 1024)\n"                             \
 	"  PORTAL_PER_IP_CONNECTIONS open connections per client address (default 512; 0 = no cap)\n" \
 	"  PORTAL_TIMEOUT        idle connection timeout in seconds (default 30)\n"                 \
+	"  PORTAL_RATE_PUBLIC    requests per second per client address on public routes,\n"        \
+	"                        RATE or RATE:BURST (default 200:400; 0 = no limit)\n"             \
+	"  PORTAL_RATE_LOGIN     sign-in attempts per second per address (default 20:100; 0 = off)\n" \
 	"  PORTAL_ACCESS_LOG     1 (default) logs one JSON line per request on stderr; 0 turns it off\n" \
 	"  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" \
 	"  PORTAL_OPENAPI        the file served at /v1/openapi.yaml (default: the source tree's\n" \

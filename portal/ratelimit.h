@@ -1,0 +1,40 @@
+/*
+ * Per-client token buckets for the public and sign-in endpoints: each client address may make
+ * `rate` requests a second on average and `burst` at once. In memory, per process: a limit of
+ * N per instance behind a load balancer is N times the number of instances.
+ */
+#ifndef PORTAL_RATELIMIT_H
+#define PORTAL_RATELIMIT_H
+
+#include <stdint.h>
+
+#include "workflows/error.h"
+
+struct ratelimit;
+
+/*
+ * A limiter remembering up to `slots` addresses (rounded up to a power of two). rate <= 0
+ * makes a limiter that allows everything. burst < 1 is taken as 1. Cannot fail (aborts on OOM).
+ */
+struct ratelimit *ratelimit_new(double rate, double burst, unsigned slots);
+
+/*
+ * Takes one token for `key` (a client address) at monotonic time now_ns. 0 when allowed;
+ * otherwise the whole seconds (at least 1) until a token is back, for Retry-After. When the
+ * table is full the stalest address in the probe window is forgotten (it starts again full).
+ * Thread-safe.
+ */
+unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ns);
+
+/* Frees the limiter. Safe on NULL. */
+void ratelimit_free(struct ratelimit *rl);
+
+/*
+ * Reads a rate variable: "200" (per second, burst twice that) or "200:50" (rate:burst), "0"
+ * turns the limit off. dflt_rate/dflt_burst when unset. ERR_INVALID (a detail naming the
+ * variable) on anything else.
+ */
+int ratelimit_parse_env(const char *name, double dflt_rate, double dflt_burst, double *rate,
+			double *burst, struct error *err);
+
+#endif
