@@ -25,6 +25,9 @@ struct config {
 	unsigned timeout_seconds;
 	bool access_log;
 	bool allow_private_webhooks;
+	unsigned login_account_failures; /* failed sign-ins per account before a block */
+	unsigned login_address_failures; /* ... per client address */
+	unsigned login_block_seconds;	 /* how long a block lasts (also the counting window) */
 };
 
 struct app {

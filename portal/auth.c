@@ -19,11 +19,6 @@
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
 
-/* Failed sign-ins allowed per window before the account or the client address is blocked. */
-#define ACCOUNT_FAILURES 5
-#define ADDRESS_FAILURES 30
-#define THROTTLE_WINDOW 900
-#define THROTTLE_BLOCK 900
 
 const struct authz_caller *auth_caller(const struct http_request *req)
 {
@@ -97,6 +92,7 @@ int auth_authenticate(struct http_request *req, struct http_response *res)
 
 /* Sign-in state carried through the transactions below. */
 struct signin {
+	const struct config *cfg;
 	const char *email;
 	char acct_scope[300];
 	char ip_scope[80];
@@ -150,11 +146,15 @@ static int signin_record(struct store_conn *c, void *ctx, struct error *err)
 		e.object_id = idbuf;
 	}
 	if (!s->ok) {
-		rc = store_throttle_fail(c, s->acct_scope, ACCOUNT_FAILURES, THROTTLE_WINDOW,
-					 THROTTLE_BLOCK, err);
+		/* blocked once the failures within one window reach the limit (configurable) */
+		const struct config *cfg = s->cfg;
+		rc = store_throttle_fail(c, s->acct_scope, (int)cfg->login_account_failures,
+					 (int)cfg->login_block_seconds, (int)cfg->login_block_seconds,
+					 err);
 		if (!rc)
-			rc = store_throttle_fail(c, s->ip_scope, ADDRESS_FAILURES, THROTTLE_WINDOW,
-						 THROTTLE_BLOCK, err);
+			rc = store_throttle_fail(c, s->ip_scope, (int)cfg->login_address_failures,
+						 (int)cfg->login_block_seconds,
+						 (int)cfg->login_block_seconds, err);
 		return rc ? rc : store_audit_append(c, &e, err);
 	}
 	rc = store_throttle_clear(c, s->acct_scope, err);
@@ -169,7 +169,7 @@ static int create_session(struct http_request *req, struct http_response *res)
 {
 	struct error err = ERROR_INIT;
 	json_t *body = NULL;
-	struct signin s = { 0 };
+	struct signin s = { .cfg = &req->app->cfg };
 	int rc = http_parse_json(req, &body, &err);
 	if (rc)
 		goto out;

@@ -64,6 +64,11 @@ int config_load(struct config *cfg, struct error *err)
 	cfg->timeout_seconds = (unsigned)env_num("PORTAL_TIMEOUT", 30, 1, 3600, err);
 	cfg->access_log = env_bool("PORTAL_ACCESS_LOG", true);
 	cfg->allow_private_webhooks = env_bool("PORTAL_ALLOW_PRIVATE_WEBHOOKS", false);
+	cfg->login_account_failures =
+		(unsigned)env_num("PORTAL_LOGIN_ACCOUNT_FAILURES", 5, 1, 1000000, err);
+	cfg->login_address_failures =
+		(unsigned)env_num("PORTAL_LOGIN_ADDRESS_FAILURES", 30, 1, 1000000, err);
+	cfg->login_block_seconds = (unsigned)env_num("PORTAL_LOGIN_BLOCK_SECONDS", 900, 1, 86400, err);
 	if (err && err->ndetails)
 		return error_set(err, ERR_INVALID, "bad configuration");
 	return 0;

@@ -462,22 +462,73 @@ static void schedule_meta(struct page *pg, const struct published *p, size_t i)
 	raw(pg, "</p>");
 }
 
-/* Later versions already published: the public sees what is coming and from when. */
-static void upcoming(struct page *pg, const struct published *p, const char *kind, day_t day)
+/*
+ * The organisation's later versions already published: the public sees what is coming and
+ * from when. Returns how many there are.
+ */
+static int upcoming(struct page *pg, const struct published *p, long long org, const char *kind,
+		    day_t day)
 {
+	int n = 0;
 	for (size_t i = 0; i < p->nschedules; i++) {
 		const struct fee_schedule *s = p->schedules[i];
-		if (strcmp(s->utility_kind, kind) != 0 || s->effective_from <= day)
+		if (p->schedule_info[i].org_id != org || strcmp(s->utility_kind, kind) != 0 ||
+		    s->effective_from <= day)
 			continue;
+		n++;
+		if (!pg)
+			continue; /* only counting */
 		char from[11];
 		cal_day_format(s->effective_from, from);
 		raw(pg, "<p class=\"upcoming\">");
 		textf(pg, "%s: %s %d, %s %s — ", T("upcoming"), T("version"), s->version,
 		      T("effective_from"), from);
-		rawf(pg, "<a href=\"/fees?utility=%s&amp;date=%s\">", kind, from);
+		rawf(pg, "<a href=\"/fees?utility=%s&amp;org=%lld&amp;date=%s\">", kind, org, from);
 		text(pg, T("fees"));
 		raw(pg, "</a></p>");
 	}
+	return n;
+}
+
+/*
+ * One kind's section: per organisation (ascending id) what it has in force on the day and
+ * what it has coming. Fee schedules are per organisation: one does not supersede another.
+ * Returns how many organisations it showed (nothing is written when none).
+ */
+static int kind_section(struct page *pg, const struct published *p, const struct public_query *q,
+			const char *kind)
+{
+	long long *orgs = xcalloc(p->nschedules + 1, sizeof(*orgs));
+	size_t norgs = snapshot_fee_orgs(p, kind, orgs, p->nschedules);
+	int shown = 0;
+	for (size_t o = 0; o < norgs; o++) {
+		if (q->org_id && orgs[o] != q->org_id)
+			continue;
+		size_t i = 0;
+		const struct fee_schedule *s = snapshot_schedule_in_force(p, orgs[o], kind, q->day, &i);
+		if (!s && !upcoming(NULL, p, orgs[o], kind, q->day))
+			continue;
+		if (!shown++) {
+			rawf(pg, "<h2 id=\"%s\">", kind);
+			text(pg, html_kind_name(kind, pg->lang));
+			raw(pg, "</h2>");
+		}
+		rawf(pg, "<section id=\"%s-org-%lld\"><h3>", kind, orgs[o]);
+		for (size_t k = 0; k < p->nschedules; k++)
+			if (p->schedule_info[k].org_id == orgs[o]) {
+				text(pg, p->schedule_info[k].org_name);
+				break;
+			}
+		raw(pg, "</h3>");
+		if (s) {
+			schedule_meta(pg, p, i);
+			fee_table(pg, s, q->day);
+		}
+		upcoming(pg, p, orgs[o], kind, q->day);
+		raw(pg, "</section>");
+	}
+	free(orgs);
+	return shown;
 }
 
 char *html_fees(const struct published *p, const struct public_query *q,
@@ -494,26 +545,10 @@ char *html_fees(const struct published *p, const struct public_query *q,
 		textf(&pg, "%s%s", lookup(texts, "as_of", lang), cal_day_format(q->day, d));
 		raw(&pg, "</p>");
 	}
-	const struct fee_schedule *const *all = (const struct fee_schedule *const *)p->schedules;
 	int shown = 0;
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-		if (q->kind && strcmp(q->kind, order[k]) != 0)
-			continue;
-		const struct fee_schedule *s =
-			fees_schedule_in_force(all, p->nschedules, order[k], q->day);
-		if (!s)
-			continue;
-		size_t i = 0;
-		while (p->schedules[i] != s)
-			i++;
-		rawf(&pg, "<h2 id=\"%s\">", order[k]);
-		text(&pg, html_kind_name(order[k], lang));
-		raw(&pg, "</h2>");
-		schedule_meta(&pg, p, i);
-		fee_table(&pg, s, q->day);
-		upcoming(&pg, p, order[k], q->day);
-		shown++;
-	}
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		if (!q->kind || strcmp(q->kind, order[k]) == 0)
+			shown += kind_section(&pg, p, q, order[k]);
 	if (!shown) {
 		raw(&pg, "<p>");
 		text(&pg, lookup(texts, "none_fees", lang));

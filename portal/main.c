@@ -39,6 +39,9 @@
 	"  PORTAL_RATE_PUBLIC    requests per second per client address on public routes,\n"        \
 	"                        RATE or RATE:BURST (default 200:400; 0 = no limit)\n"             \
 	"  PORTAL_RATE_LOGIN     sign-in attempts per second per address (default 20:100; 0 = off)\n" \
+	"  PORTAL_LOGIN_ACCOUNT_FAILURES  failed sign-ins per account before a block (default 5)\n" \
+	"  PORTAL_LOGIN_ADDRESS_FAILURES  failed sign-ins per address before a block (default 30)\n" \
+	"  PORTAL_LOGIN_BLOCK_SECONDS     how long a block lasts, and the counting window (900)\n" \
 	"  PORTAL_ACCESS_LOG     1 (default) logs one JSON line per request on stderr; 0 turns it off\n" \
 	"  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" \
 	"  PORTAL_OPENAPI        the file served at /v1/openapi.yaml (default: the source tree's\n" \

@@ -78,16 +78,25 @@ static json_t *schedule_json(const struct published *p, size_t i, bool only_day,
 	}
 	name_items(items, lang);
 	json_object_set_new(o, "utility_name", json_string(html_kind_name(s->utility_kind, lang)));
+	json_object_set_new(o, "organisation_id", json_integer(p->schedule_info[i].org_id));
 	json_object_set_new(o, "organisation", json_string(p->schedule_info[i].org_name));
 	json_object_set_new(o, "published_at", json_string(p->schedule_info[i].published_at));
 	return o;
 }
 
-static size_t schedule_index(const struct published *p, const struct fee_schedule *s)
+/* The organisations publishing kind that q selects, ascending ids; *orgs is the caller's. */
+static size_t fee_orgs(const struct published *p, const struct public_query *q, const char *kind,
+		       long long **orgs)
 {
-	for (size_t i = 0; i < p->nschedules; i++)
-		if (p->schedules[i] == s)
-			return i;
+	*orgs = xcalloc(p->nschedules + 1, sizeof(**orgs));
+	size_t n = snapshot_fee_orgs(p, kind, *orgs, p->nschedules);
+	if (!q->org_id)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if ((*orgs)[i] == q->org_id) {
+			(*orgs)[0] = q->org_id;
+			return 1;
+		}
 	return 0;
 }
 
@@ -102,29 +111,32 @@ json_t *public_fees_json(const struct published *p, const struct public_query *q
 			 enum snapshot_lang lang)
 {
 	json_t *list = json_array();
-	const struct fee_schedule *const *all = (const struct fee_schedule *const *)p->schedules;
+	/* per kind, what each organisation has in force: one utility does not supersede another */
 	for (size_t k = 0; fee_kinds[k]; k++) {
 		if (q->kind && strcmp(q->kind, fee_kinds[k]) != 0)
 			continue;
-		const struct fee_schedule *s =
-			fees_schedule_in_force(all, p->nschedules, fee_kinds[k], q->day);
-		if (s)
-			json_array_append_new(list, schedule_json(p, schedule_index(p, s), true,
-								  q->day, lang));
+		long long *orgs;
+		size_t norgs = fee_orgs(p, q, fee_kinds[k], &orgs);
+		for (size_t o = 0; o < norgs; o++) {
+			size_t i;
+			if (snapshot_schedule_in_force(p, orgs[o], fee_kinds[k], q->day, &i))
+				json_array_append_new(list, schedule_json(p, i, true, q->day, lang));
+		}
+		free(orgs);
 	}
 	json_t *o = json_pack("{s:o}", "schedules", list);
 	echo_date(o, q);
 	return o;
 }
 
-/* "in_force", "upcoming" or "superseded" on day. */
+/* "in_force", "upcoming" or "superseded" on day, among its organisation's own versions. */
 static const char *schedule_status(const struct published *p, size_t i, day_t day)
 {
 	const struct fee_schedule *s = p->schedules[i];
 	if (s->effective_from > day)
 		return "upcoming";
-	const struct fee_schedule *const *all = (const struct fee_schedule *const *)p->schedules;
-	return fees_schedule_in_force(all, p->nschedules, s->utility_kind, day) == s
+	return snapshot_schedule_in_force(p, p->schedule_info[i].org_id, s->utility_kind, day,
+					  NULL) == s
 		       ? "in_force"
 		       : "superseded";
 }
@@ -133,17 +145,26 @@ json_t *public_history_json(const struct published *p, const struct public_query
 			    enum snapshot_lang lang)
 {
 	json_t *list = json_array();
-	/* newest version first within each kind, kinds in the usual order */
+	/*
+	 * Kinds in the usual order, organisations by id within a kind, newest version first
+	 * within an organisation (the snapshot holds each one's versions ascending).
+	 */
 	for (size_t k = 0; fee_kinds[k]; k++) {
 		if (q->kind && strcmp(q->kind, fee_kinds[k]) != 0)
 			continue;
-		for (size_t i = p->nschedules; i-- > 0;) {
-			if (strcmp(p->schedules[i]->utility_kind, fee_kinds[k]) != 0)
-				continue;
-			json_t *o = schedule_json(p, i, false, q->day, lang);
-			json_object_set_new(o, "status", json_string(schedule_status(p, i, q->day)));
-			json_array_append_new(list, o);
-		}
+		long long *orgs;
+		size_t norgs = fee_orgs(p, q, fee_kinds[k], &orgs);
+		for (size_t o = 0; o < norgs; o++)
+			for (size_t i = p->nschedules; i-- > 0;) {
+				if (strcmp(p->schedules[i]->utility_kind, fee_kinds[k]) != 0 ||
+				    p->schedule_info[i].org_id != orgs[o])
+					continue;
+				json_t *s = schedule_json(p, i, false, q->day, lang);
+				json_object_set_new(s, "status",
+						    json_string(schedule_status(p, i, q->day)));
+				json_array_append_new(list, s);
+			}
+		free(orgs);
 	}
 	return json_pack("{s:o}", "schedules", list);
 }
@@ -395,6 +416,16 @@ static void read_query(struct http_request *req, const char *kind_param,
 		else
 			q->day_given = true;
 	}
+	/* ?org= selects one organisation's fee schedules (service standards are the office's) */
+	const char *org = kinds == fee_kinds ? http_query(req, "org") : NULL;
+	if (org && *org) {
+		size_t len = strlen(org);
+		long long v = strspn(org, "0123456789") == len && len <= 18 ? atoll(org) : 0;
+		if (v < 1)
+			error_add(err, "org", "invalid", "org must be an organisation id");
+		else
+			q->org_id = v;
+	}
 	(void)p;
 }
 
@@ -429,7 +460,7 @@ static int read_doc(struct http_request *req, struct http_response *res, enum sn
 	enum snapshot_lang lang = public_lang(req);
 	if (rc) {
 		/* error replied */
-	} else if (!q.kind && !q.day_given && p->today == q.day) {
+	} else if (!q.kind && !q.org_id && !q.day_given && p->today == q.day) {
 		const struct snapshot_body *b = &p->bodies[doc][lang];
 		answer(req, res, hb != NULL, b->data, b->len, b->etag, true, lang);
 	} else if (hb) {
@@ -515,8 +546,63 @@ static int get_calendar(struct http_request *req, struct http_response *res)
 
 /* ---------------------------------------------------------------- the estimate */
 
+/* One kind asked for, and the organisation whose fees price it (0: not named). */
+struct est_kind {
+	const char *kind;
+	long long org_id;
+};
+
+/*
+ * The organisation that prices kind when the request names none: the lowest id among those
+ * with a schedule of kind in force on day (0 when none has).
+ */
+static long long default_org(const struct published *p, const char *kind, day_t day)
+{
+	long long *orgs = xcalloc(p->nschedules + 1, sizeof(*orgs)), org = 0;
+	size_t n = snapshot_fee_orgs(p, kind, orgs, p->nschedules);
+	for (size_t i = 0; i < n && !org; i++)
+		if (snapshot_schedule_in_force(p, orgs[i], kind, day, NULL))
+			org = orgs[i];
+	free(orgs);
+	return org;
+}
+
+/*
+ * Reads utility_kinds[i] (at): "water", or {"kind": "water", "org_id": 12} to be priced by that
+ * organisation's schedules, which must have published one of that kind. Returns the kind
+ * (unchecked) and sets *org_id when named and good; lists problems in err.
+ */
+static const char *read_kind_item(const struct published *p, const json_t *v, const char *at,
+				  long long *org_id, struct error *err)
+{
+	static const char *const allowed[] = { "kind", "org_id", NULL };
+	if (!json_is_object(v))
+		return json_string_value(v);
+	char prefix[48], field[64];
+	snprintf(prefix, sizeof(prefix), "%s.", at);
+	http_reject_unknown(v, allowed, prefix, err);
+	const char *kind = json_string_value(json_object_get(v, "kind"));
+	json_t *org = json_object_get(v, "org_id");
+	snprintf(field, sizeof(field), "%s.org_id", at);
+	const struct fee_schedule *one;
+	if (!org)
+		return kind;
+	if (!json_is_integer(org) || json_integer_value(org) < 1)
+		error_add(err, field, json_is_integer(org) ? "out_of_range" : "wrong_type",
+			  "org_id is an organisation id");
+	else if (known(kind, fee_kinds) &&
+		 !snapshot_schedules_of_kind(p, json_integer_value(org), kind, &one, 1))
+		error_add(err, field, "not_published",
+			  "organisation %lld has published no %s fee schedule",
+			  (long long)json_integer_value(org), kind);
+	else
+		*org_id = json_integer_value(org);
+	return kind;
+}
+
 /* Reads utility_kinds: known, no repeats. Returns how many were good (into kinds). */
-static size_t read_kinds(const json_t *body, const char *kinds[8], struct error *err)
+static size_t read_kinds(const struct published *p, const json_t *body,
+			 struct est_kind kinds[8], struct error *err)
 {
 	json_t *a = json_object_get(body, "utility_kinds");
 	size_t n = 0;
@@ -526,18 +612,22 @@ static size_t read_kinds(const json_t *body, const char *kinds[8], struct error 
 		return 0;
 	}
 	for (size_t i = 0; i < json_array_size(a); i++) {
-		const char *k = json_string_value(json_array_get(a, i));
-		bool repeat = false;
-		for (size_t j = 0; k && j < n; j++)
-			repeat = repeat || strcmp(kinds[j], k) == 0;
 		char field[48];
 		snprintf(field, sizeof(field), "utility_kinds[%zu]", i);
+		json_t *v = json_array_get(a, i);
+		long long org = 0;
+		const char *k = read_kind_item(p, v, field, &org, err);
+		bool repeat = false;
+		for (size_t j = 0; k && j < n; j++)
+			repeat = repeat || strcmp(kinds[j].kind, k) == 0;
+		if (json_is_object(v))
+			strcat(field, ".kind");
 		if (!known(k, fee_kinds))
 			error_add(err, field, "not_allowed", "not a kind with published fees");
 		else if (repeat)
 			error_add(err, field, "duplicate", "%s is listed twice", k);
 		else if (n < 8)
-			kinds[n++] = k;
+			kinds[n++] = (struct est_kind){ k, org };
 	}
 	return n;
 }
@@ -546,9 +636,9 @@ static int estimate(const struct published *p, const json_t *body, struct http_r
 		    enum snapshot_lang lang, struct error *err)
 {
 	static const char *const allowed[] = { "utility_kinds", "date", "params", NULL };
-	const char *kinds[8];
+	struct est_kind kinds[8];
 	http_reject_unknown(body, allowed, "", err);
-	size_t nk = read_kinds(body, kinds, err);
+	size_t nk = read_kinds(p, body, kinds, err);
 	struct public_query q = { .day = snapshot_today() };
 	const char *date = input_str(body, "date", false, 10, err);
 	if (date && cal_day_parse(date, &q.day, NULL))
@@ -563,22 +653,32 @@ static int estimate(const struct published *p, const json_t *body, struct http_r
 	if (err->ndetails)
 		return error_set(err, ERR_INVALID, "the request has %zu problem(s); see details",
 				 err->ndetails);
-	/* every published version of the chosen kinds: fees_estimate picks the one in force */
+	/*
+	 * Per kind, every published version of ONE organisation's schedules (the one named, else
+	 * default_org): fees_estimate then picks the version in force, unambiguously.
+	 */
 	const struct fee_schedule **chosen = xcalloc(p->nschedules + 1, sizeof(*chosen));
 	size_t nc = 0;
-	json_t *missing = json_array();
+	json_t *missing = json_array(), *orgs = json_array();
 	for (size_t k = 0; k < nk; k++) {
-		for (size_t i = 0; i < p->nschedules; i++)
-			if (strcmp(p->schedules[i]->utility_kind, kinds[k]) == 0)
-				chosen[nc++] = p->schedules[i];
-		if (!fees_schedule_in_force(chosen, nc, kinds[k], q.day))
-			json_array_append_new(missing, json_string(kinds[k]));
+		const char *kind = kinds[k].kind;
+		long long org = kinds[k].org_id ? kinds[k].org_id : default_org(p, kind, q.day);
+		size_t i;
+		nc += snapshot_schedules_of_kind(p, org, kind, chosen + nc, p->nschedules - nc);
+		if (!org || !snapshot_schedule_in_force(p, org, kind, q.day, &i))
+			json_array_append_new(missing, json_string(kind));
+		else
+			json_array_append_new(orgs, json_pack("{s:s, s:I, s:s}", "utility_kind", kind,
+							      "organisation_id", (json_int_t)org,
+							      "organisation",
+							      p->schedule_info[i].org_name));
 	}
 	struct fee_estimate e;
 	int rc = fees_estimate(chosen, nc, q.day, &fp, &e, err);
 	free(chosen);
 	if (rc) {
 		json_decref(missing);
+		json_decref(orgs);
 		return rc;
 	}
 	json_t *o = fees_estimate_to_json(&e);
@@ -586,6 +686,7 @@ static int estimate(const struct published *p, const json_t *body, struct http_r
 	name_items(json_object_get(o, "lines"), lang);
 	char buf[11];
 	json_object_set_new(o, "date", json_string(cal_day_format(q.day, buf)));
+	json_object_set_new(o, "organisations", orgs);
 	json_object_set_new(o, "no_schedule_in_force", missing);
 	http_reply_json(res, 200, o);
 	http_add_header(res, "Cache-Control", "no-store");

@@ -8,11 +8,13 @@
 #include "portal/snapshot.h"
 
 /*
- * What a read selects. kind NULL: every kind; day: the date asked about (the snapshot's
- * today for parameterless reads); year for the calendar.
+ * What a read selects. kind NULL: every kind; org_id 0: every organisation (fees only: fee
+ * schedules are per organisation); day: the date asked about (the snapshot's today for
+ * parameterless reads); year for the calendar.
  */
 struct public_query {
 	const char *kind;
+	long long org_id;
 	day_t day;
 	bool day_given; /* a ?date= was given: echo it in the reply */
 	int year;

@@ -433,7 +433,7 @@ static int publish_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = error_set(err, ERR_CONFLICT, "version %d is already published", row.version);
 		goto out;
 	}
-	rc = store_pub_next_version(c, op->dk->table, row.kind, &version, err);
+	rc = store_pub_next_version(c, op->dk->table, row.org_id, row.kind, &version, err);
 	if (!rc)
 		rc = parse_doc(op->dk, doc, version, &fs, &st, err);
 	if (!rc)

@@ -2,7 +2,8 @@
  * `portal seed-demo` step: SAMPLE fee schedules (five utilities and the road authority) and
  * service standards (five utility kinds, three permit kinds), published through the same
  * checks and audit as the API. Every price and limit is made up for the demo and says so.
- * Idempotent: a kind that already has a published version is left alone.
+ * Idempotent: a kind that already has a published version (for fees: by the organisation
+ * seeded for it) is left alone.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -229,10 +230,11 @@ struct seed {
 	int published;
 };
 
-static bool already(const struct pub_row *rows, size_t n, const char *kind)
+/* Whether kind is published already (by org, unless org is 0). */
+static bool already(const struct pub_row *rows, size_t n, long long org, const char *kind)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(rows[i].kind, kind) == 0)
+		if (strcmp(rows[i].kind, kind) == 0 && (!org || rows[i].org_id == org))
 			return true;
 	return false;
 }
@@ -242,7 +244,7 @@ static int publish_one(struct store_conn *c, enum pub_table t, long long org, js
 		       const char *kind, day_t today, struct error *err)
 {
 	int version = 0;
-	int rc = store_pub_next_version(c, t, kind, &version, err);
+	int rc = store_pub_next_version(c, t, org, kind, &version, err);
 	if (rc)
 		return rc;
 	json_object_set_new(doc, "version", json_integer(version));
@@ -285,9 +287,10 @@ static int seed_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_pub_load_published(c, PUB_FEES, &rows, &n, err);
 	for (size_t i = 0; !rc && i < sizeof(fees) / sizeof(fees[0]); i++) {
 		long long org = 0;
-		if (already(rows, n, fees[i].kind))
-			continue;
 		rc = store_org_find(c, fees[i].org_kind, fees[i].kind, &org, err);
+		/* fee schedules are per organisation: another water company's does not count */
+		if (rc || already(rows, n, org, fees[i].kind))
+			continue;
 		json_t *doc = fee_doc(&fees[i], s->today);
 		if (!rc)
 			rc = publish_one(c, PUB_FEES, org, doc, fees[i].kind, s->today, err);
@@ -303,7 +306,7 @@ static int seed_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_pub_load_published(c, PUB_STANDARDS, &rows, &n, err);
 	for (size_t i = 0; !rc && i < sizeof(standards) / sizeof(standards[0]); i++) {
-		if (already(rows, n, standards[i].kind))
+		if (already(rows, n, 0, standards[i].kind))
 			continue;
 		json_t *doc = standard_doc(&standards[i], s->today);
 		rc = publish_one(c, PUB_STANDARDS, office, doc, standards[i].kind, s->today, err);

@@ -78,6 +78,63 @@ const struct published *snapshot_get(struct app *app)
 	return p;
 }
 
+/* ---------------------------------------------------------------- per organisation */
+
+size_t snapshot_schedules_of_kind(const struct published *p, long long org_id, const char *kind,
+				  const struct fee_schedule **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; p && i < p->nschedules && n < cap; i++)
+		if (p->schedule_info[i].org_id == org_id &&
+		    (!kind || strcmp(p->schedules[i]->utility_kind, kind) == 0))
+			out[n++] = p->schedules[i];
+	return n;
+}
+
+size_t snapshot_schedules_of(const struct published *p, long long org_id,
+			     const struct fee_schedule **out, size_t cap)
+{
+	return snapshot_schedules_of_kind(p, org_id, NULL, out, cap);
+}
+
+const struct fee_schedule *snapshot_schedule_in_force(const struct published *p,
+						      long long org_id, const char *kind,
+						      day_t day, size_t *index)
+{
+	if (!p || !p->nschedules)
+		return NULL;
+	const struct fee_schedule **own = xcalloc(p->nschedules, sizeof(*own));
+	size_t n = snapshot_schedules_of_kind(p, org_id, kind, own, p->nschedules);
+	const struct fee_schedule *s = fees_schedule_in_force(own, n, kind, day);
+	free(own);
+	for (size_t i = 0; s && index && i < p->nschedules; i++)
+		if (p->schedules[i] == s)
+			*index = i;
+	return s;
+}
+
+size_t snapshot_fee_orgs(const struct published *p, const char *kind, long long *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; p && i < p->nschedules; i++) {
+		long long org = p->schedule_info[i].org_id;
+		if (strcmp(p->schedules[i]->utility_kind, kind) != 0)
+			continue;
+		/* insertion into the sorted, distinct list */
+		size_t at = 0;
+		while (at < n && out[at] < org)
+			at++;
+		if ((at < n && out[at] == org) || at >= cap)
+			continue;
+		if (n == cap)
+			n--; /* the largest falls off */
+		memmove(&out[at + 1], &out[at], (n - at) * sizeof(*out));
+		out[at] = org;
+		n++;
+	}
+	return n;
+}
+
 /* ---------------------------------------------------------------- loading */
 
 static void info_from_row(const struct pub_row *r, struct published_info *info)

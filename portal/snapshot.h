@@ -100,4 +100,35 @@ int snapshot_refresh(struct app *app, struct error *err);
 /* Today's date in Asia/Shanghai from the wall clock. */
 day_t snapshot_today(void);
 
+/*
+ * Fee schedules are per organisation (two water companies each publish their own; neither
+ * supersedes the other). These pick from p->schedules[] by schedule_info[].org_id; every
+ * pointer returned is borrowed from p (valid while it is held). Cannot fail.
+ */
+
+/*
+ * Every published version of organisation org_id's schedules, in snapshot order: stores at
+ * most cap pointers in out and returns how many it stored (cap >= p->nschedules gets them all).
+ */
+size_t snapshot_schedules_of(const struct published *p, long long org_id,
+			     const struct fee_schedule **out, size_t cap);
+
+/* The same, of one kind only (kind NULL: every kind). */
+size_t snapshot_schedules_of_kind(const struct published *p, long long org_id, const char *kind,
+				  const struct fee_schedule **out, size_t cap);
+
+/*
+ * Organisation org_id's schedule in force for kind on day (fees_schedule_in_force among its
+ * own), or NULL. Its index in p->schedules[] in *index when found (index may be NULL).
+ */
+const struct fee_schedule *snapshot_schedule_in_force(const struct published *p,
+						      long long org_id, const char *kind,
+						      day_t day, size_t *index);
+
+/*
+ * The organisations that have published a schedule of kind (any version), ascending ids:
+ * stores at most cap in out and returns how many it stored.
+ */
+size_t snapshot_fee_orgs(const struct published *p, const char *kind, long long *out, size_t cap);
+
 #endif

@@ -208,13 +208,16 @@ int store_endpoint_public_keys(struct store_conn *c, json_t *keys, struct error 
 {
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_PUBLIC_KEYS, NULL, 0, &r, err);
-	for (size_t i = 0; rc == 0 && i < r->nrows; i++)
-		json_array_append_new(keys, json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "use",
-						      "webhook", "algorithm", "Ed25519",
+	for (size_t i = 0; rc == 0 && i < r->nrows; i++) {
+		char kid[40];
+		snprintf(kid, sizeof(kid), "webhook-org-%lld", store_cell_ll(r, i, 0, 0));
+		json_array_append_new(keys, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "key_id",
+						      kid, "use", "webhook", "algorithm", "Ed25519",
 						      "organisation_id",
 						      (json_int_t)store_cell_ll(r, i, 0, 0),
 						      "public_key", store_cell(r, i, 1), "created_at",
 						      store_cell(r, i, 2), "status", "current"));
+	}
 	store_result_free(r);
 	return rc;
 }

@@ -42,9 +42,10 @@ static const char SQL_STD_LIST[] =
 	ROW_COLS("kind", "service_standards")
 	"WHERE (? = 0 OR d.org_id = ?) AND (? IS NULL OR d.kind = ?) AND d.id > ? "
 	"ORDER BY d.id LIMIT ?";
+/* per organisation and kind: two water companies number their schedules each on their own */
 static const char SQL_FEE_NEXT[] =
-	"SELECT COALESCE(MAX(version), 0) + 1 FROM fee_schedules WHERE utility_kind = ? "
-	"FOR UPDATE";
+	"SELECT COALESCE(MAX(version), 0) + 1 FROM fee_schedules WHERE org_id = ? AND "
+	"utility_kind = ? FOR UPDATE";
 static const char SQL_STD_NEXT[] =
 	"SELECT COALESCE(MAX(version), 0) + 1 FROM service_standards WHERE kind = ? FOR UPDATE";
 static const char SQL_FEE_PUBLISH[] =
@@ -55,7 +56,7 @@ static const char SQL_STD_PUBLISH[] =
 	"published_by = ?, published_at = UTC_TIMESTAMP(6) WHERE id = ? AND status = 'draft'";
 static const char SQL_FEE_PUBLISHED[] =
 	ROW_COLS("utility_kind", "fee_schedules")
-	"WHERE d.status = 'published' ORDER BY d.utility_kind, d.version";
+	"WHERE d.status = 'published' ORDER BY d.utility_kind, d.org_id, d.version";
 static const char SQL_STD_PUBLISHED[] =
 	ROW_COLS("kind", "service_standards")
 	"WHERE d.status = 'published' ORDER BY d.kind, d.version";
@@ -186,12 +187,14 @@ int store_pub_list(struct store_conn *c, enum pub_table t, long long org_id, con
 	return 0;
 }
 
-int store_pub_next_version(struct store_conn *c, enum pub_table t, const char *kind,
-			   int *version, struct error *err)
+int store_pub_next_version(struct store_conn *c, enum pub_table t, long long org_id,
+			   const char *kind, int *version, struct error *err)
 {
-	struct store_param p[] = { P_STR(kind) };
+	/* standards are numbered per kind only (the office's, one per kind) */
+	struct store_param fee[] = { P_INT(org_id), P_STR(kind) }, std[] = { P_STR(kind) };
+	bool fees = t == PUB_FEES;
 	struct store_result *res = NULL;
-	int rc = store_exec(c, sql[t].next, p, 1, &res, err);
+	int rc = store_exec(c, sql[t].next, fees ? fee : std, fees ? 2 : 1, &res, err);
 	if (rc)
 		return rc;
 	*version = (int)store_cell_ll(res, 0, 0, 1);

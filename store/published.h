@@ -60,9 +60,13 @@ int store_pub_list(struct store_conn *c, enum pub_table t, long long org_id, con
 		   long long after, int limit, struct pub_row **rows, size_t *n,
 		   struct error *err);
 
-/* The next version for kind (max + 1), locking that kind's versions until commit. */
-int store_pub_next_version(struct store_conn *c, enum pub_table t, const char *kind,
-			   int *version, struct error *err);
+/*
+ * The next version (max + 1), locking those versions until commit: of a fee schedule, per
+ * organisation and kind (each utility numbers its own); of a service standard, per kind
+ * (org_id is ignored: the office's, one per kind).
+ */
+int store_pub_next_version(struct store_conn *c, enum pub_table t, long long org_id,
+			   const char *kind, int *version, struct error *err);
 
 /*
  * Turns a draft into version `version` with the final body, stamped now, and bumps the
@@ -71,7 +75,10 @@ int store_pub_next_version(struct store_conn *c, enum pub_table t, const char *k
 int store_pub_publish(struct store_conn *c, enum pub_table t, long long id, int version,
 		      const char *body, long long user_id, struct error *err);
 
-/* Every published row of the table, by kind then version. *rows is the caller's. */
+/*
+ * Every published row of the table, by kind then version (fees: by kind, organisation id,
+ * version). *rows is the caller's.
+ */
 int store_pub_load_published(struct store_conn *c, enum pub_table t, struct pub_row **rows,
 			     size_t *n, struct error *err);
 
