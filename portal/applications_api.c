@@ -59,6 +59,39 @@ static int org_for(struct store_conn *c, const char *kind, const char *subkind, 
 	return rc;
 }
 
+/* The road authority, whose "road" fees price the excavation; 0 when none is registered. */
+static int road_authority(struct store_conn *c, long long *id, struct error *err)
+{
+	struct error local = ERROR_INIT;
+	int rc = store_org_find(c, "authority", "road", id, &local);
+	if (rc == ERR_NOT_FOUND)
+		rc = 0; /* reported below only if the works need a dig-road permit */
+	else if (rc)
+		error_set(err, rc, "%s", local.message);
+	error_release(&local);
+	return rc;
+}
+
+/*
+ * The published schedules (every version) of the organisations the application goes to: each
+ * wanted utility's of its kind and the road authority's "road" fees. application_check picks
+ * the version in force by kind, which is unambiguous among these only. *out is the caller's.
+ */
+static size_t assigned_schedules(const struct published *pub, const struct app_request *ar,
+				 const long long utility_org[UK_COUNT], long long road_org,
+				 const struct fee_schedule ***out)
+{
+	size_t n = 0, cap = pub->nschedules;
+	*out = xcalloc(cap + 1, sizeof(**out));
+	for (int k = 0; k < UK_COUNT; k++)
+		if (ar->util[k].wanted && utility_org[k])
+			n += snapshot_schedules_of_kind(pub, utility_org[k], utility_kind_name(k),
+							*out + n, cap - n);
+	if (road_org)
+		n += snapshot_schedules_of_kind(pub, road_org, "road", *out + n, cap - n);
+	return n;
+}
+
 /* Materials by id: each must be in the applicant's own library; fills the types. */
 static int load_materials(struct store_conn *c, struct submit *s, struct error *err)
 {
@@ -320,9 +353,8 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 	enum zone_risk zone = ZONE_RISK_MEDIUM;
 	triggers_risk_parse(site.zone_risk, &zone, NULL);
 	struct app_plan plan;
-	rc = application_check(&s->ar, &s->view, zone,
-			       (const struct fee_schedule *const *)s->pub->schedules,
-			       s->pub->nschedules, s->today, &plan, err);
+	memset(&plan, 0, sizeof(plan));
+	/* who gets the jobs first: fee schedules are per organisation, and so is the estimate */
 	long long utility_org[UK_COUNT] = { 0 }, authority_org[PERMIT_KIND_COUNT] = { 0 };
 	static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening",
 								       "planning" };
@@ -334,6 +366,13 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 		    rc != ERR_INVALID)
 			goto out;
 	}
+	if ((rc = road_authority(c, &authority_org[PERMIT_DIG_ROAD], err)))
+		goto out;
+	const struct fee_schedule **fees = NULL;
+	size_t nfees = assigned_schedules(s->pub, &s->ar, utility_org,
+					  authority_org[PERMIT_DIG_ROAD], &fees);
+	rc = application_check(&s->ar, &s->view, zone, fees, nfees, s->today, &plan, err);
+	free(fees);
 	for (size_t i = 0; i < plan.npermits; i++) {
 		enum permit_kind pk = plan.permits[i].kind;
 		if (!authority_org[pk] &&

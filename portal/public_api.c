@@ -578,7 +578,7 @@ static const char *read_kind_item(const struct published *p, const json_t *v, co
 	static const char *const allowed[] = { "kind", "org_id", NULL };
 	if (!json_is_object(v))
 		return json_string_value(v);
-	char prefix[48], field[64];
+	char prefix[64], field[64];
 	snprintf(prefix, sizeof(prefix), "%s.", at);
 	http_reject_unknown(v, allowed, prefix, err);
 	const char *kind = json_string_value(json_object_get(v, "kind"));

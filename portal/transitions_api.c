@@ -306,10 +306,16 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 		standards_in_force((const struct service_standard *const *)a->pub->standards,
 				   a->pub->nstandards, j.utility_kind, j.submitted_day);
 	if (!strcmp(a->action, "plan")) {
-		/* Only published items in force on the submission date, at their price (rule 9). */
-		const struct fee_schedule *s = fees_schedule_in_force(
-			(const struct fee_schedule *const *)a->pub->schedules, a->pub->nschedules,
-			j.utility_kind, j.submitted_day);
+		/*
+		 * Only published items in force on the submission date, at their price (rule 9),
+		 * of this job's own utility: fee schedules are per organisation.
+		 */
+		const struct fee_schedule **own = xcalloc(a->pub->nschedules + 1, sizeof(*own));
+		size_t nown = snapshot_schedules_of(a->pub, j.utility_org_id, own,
+						    a->pub->nschedules);
+		const struct fee_schedule *s =
+			fees_schedule_in_force(own, nown, j.utility_kind, j.submitted_day);
+		free(own); /* s points into the snapshot, not into own */
 		int64_t total = 0;
 		if (!s && a->nquote) {
 			error_add(err, "quote", "not_published", "no fee schedule was in force for %s on the submission date",

@@ -19,11 +19,13 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(public, .init = setup, .fini = teardown);
 
-/* A signed-in admin of a new utility (or authority) of that subkind. */
-static char *publisher(const char *kind, const char *subkind)
+/* A signed-in admin of a new utility (or authority) of that subkind; its id in *org. */
+static char *publisher(const char *kind, const char *subkind, long long *org)
 {
 	char email[128];
-	harness_make_user(kind, subkind, true, email);
+	long long id = harness_make_user(kind, subkind, true, email);
+	if (org)
+		*org = id;
 	return harness_login(email, HARNESS_PASSWORD);
 }
 
@@ -56,6 +58,7 @@ ParameterizedTestParameters(public, etag_and_not_modified)
 		{ "/v1/public/fees?utility=water&date=2030-01-01", "application/json" },
 		{ "/v1/public/fees/history", "application/json" },
 		{ "/v1/public/fees/history?utility=gas", "application/json" },
+		{ "/v1/public/fees?utility=water&org=1", "application/json" },
 		{ "/v1/public/service-standards", "application/json" },
 		{ "/v1/public/service-standards?kind=dig_road&date=2031-02-03", "application/json" },
 		{ "/v1/public/calendar", "application/json" },
@@ -170,7 +173,7 @@ static const char network_doc[] =
 	"\"unit_price_fen\":1500,\"conditions\":{\"length_m_min\":1},\"legal_basis\":\"Doc 2\"}]}";
 
 struct est_case {
-	char body[300];
+	char body[300]; /* "@ORG" stands for the organisation that published network_doc */
 	long status;
 	char lines[120]; /* "CODE:quantity:amount,..." */
 	long long total_fen;
@@ -180,20 +183,30 @@ struct est_case {
 ParameterizedTestParameters(public, estimate)
 {
 	static struct est_case cases[] = {
-		{ "{\"utility_kinds\":[\"network\",\"greening\"],\"date\":\"2035-02-01\","
-		  "\"params\":{\"ports\":4,\"length_m\":100}}",
+		{ "{\"utility_kinds\":[{\"kind\":\"network\",\"org_id\":@ORG},\"greening\"],"
+		  "\"date\":\"2035-02-01\",\"params\":{\"ports\":4,\"length_m\":100}}",
 		  200, "N-CONN:1:0,N-PORT:4:80000,N-LINE:100:150000", 230000, "" },
 		/* no line to lay: the conditional item drops out */
-		{ "{\"utility_kinds\":[\"network\"],\"date\":\"2035-02-01\","
-		  "\"params\":{\"ports\":1,\"length_m\":0,\"connections\":2}}",
+		{ "{\"utility_kinds\":[{\"kind\":\"network\",\"org_id\":@ORG}],"
+		  "\"date\":\"2035-02-01\",\"params\":{\"ports\":1,\"length_m\":0,"
+		  "\"connections\":2}}",
 		  200, "N-CONN:2:0,N-PORT:1:20000", 20000, "" },
-		/* the day before it, the sample schedule the harness seeds (no line item) */
-		{ "{\"utility_kinds\":[\"network\"],\"date\":\"2034-12-31\","
+		/* no organisation named: the lowest id with one in force, the sample (no line item) */
+		{ "{\"utility_kinds\":[\"network\"],\"date\":\"2035-02-01\","
 		  "\"params\":{\"ports\":2,\"length_m\":100}}",
 		  200, "N-CONN:1:0,N-PORT:2:40000", 40000, "" },
-		{ "{\"utility_kinds\":[\"network\"],\"date\":\"2035-02-01\","
-		  "\"params\":{\"length_m\":5}}",
+		/* the day before it, ours has nothing in force: nothing to charge */
+		{ "{\"utility_kinds\":[{\"kind\":\"network\",\"org_id\":@ORG}],"
+		  "\"date\":\"2034-12-31\",\"params\":{\"ports\":2}}",
+		  200, "", 0, "" },
+		{ "{\"utility_kinds\":[{\"kind\":\"network\",\"org_id\":@ORG}],"
+		  "\"date\":\"2035-02-01\",\"params\":{\"length_m\":5}}",
 		  422, "", 0, "params.ports:required" },
+		{ "{\"utility_kinds\":[{\"kind\":\"network\",\"org_id\":\"x\"},"
+		  "{\"kind\":\"gas\",\"org_id\":@ORG,\"colour\":1},{\"kind\":\"sewer\"}]}",
+		  422, "", 0,
+		  "utility_kinds[0].org_id:wrong_type,utility_kinds[1].colour:unknown_field,"
+		  "utility_kinds[1].org_id:not_published,utility_kinds[2].kind:not_allowed" },
 		{ "{\"utility_kinds\":[\"sewer\",\"network\",\"network\"],\"date\":\"2035-02-30\","
 		  "\"params\":{\"ports\":-1},\"colour\":1}",
 		  422, "", 0,
@@ -203,22 +216,48 @@ ParameterizedTestParameters(public, estimate)
 	return cr_make_param_array(struct est_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-ParameterizedTest(struct est_case *c, public, estimate)
+/* The organisation that published network_doc: the first case to run publishes it. */
+static long long network_publisher(void)
 {
-	char *token = publisher("utility", "network");
 	struct reply r;
-	/* the first case to run publishes the schedule; the others find it there */
 	cr_assert_eq(http_call(&r, "GET", "/v1/public/fees?utility=network&date=2035-01-01", NULL,
 			       NULL, NULL),
 		     200);
-	json_t *s = json_array_get(json_object_get(r.json, "schedules"), 0);
-	bool have = s && !strcmp(json_string_value(json_object_get(s, "effective_from")),
-				 "2035-01-01");
+	long long org = 0;
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(r.json, "schedules"), i, s)
+	{
+		if (!strcmp(json_string_value(json_object_get(s, "effective_from")), "2035-01-01"))
+			org = json_integer_value(json_object_get(s, "organisation_id"));
+	}
 	reply_release(&r);
-	if (!have)
+	if (!org) {
+		char *token = publisher("utility", "network", &org);
 		publish_doc(token, "/v1/fee-schedules", network_doc);
-	cr_assert_eq(http_call(&r, "POST", "/v1/public/fee-estimate", NULL, c->body, NULL),
-		     c->status, "%s", r.body);
+		free(token);
+	}
+	return org;
+}
+
+ParameterizedTest(struct est_case *c, public, estimate)
+{
+	long long org = network_publisher();
+	char body[400], num[24];
+	snprintf(num, sizeof(num), "%lld", org);
+	body[0] = 0;
+	for (const char *at = c->body, *next; *at; at = next + 4) {
+		next = strstr(at, "@ORG");
+		if (!next) {
+			strcat(body, at);
+			break;
+		}
+		strncat(body, at, (size_t)(next - at));
+		strcat(body, num);
+	}
+	struct reply r;
+	cr_assert_eq(http_call(&r, "POST", "/v1/public/fee-estimate", NULL, body, NULL), c->status,
+		     "%s", r.body);
 	char got[400] = "";
 	if (c->status == 200) {
 		size_t i;
@@ -238,6 +277,14 @@ ParameterizedTest(struct est_case *c, public, estimate)
 			cr_expect_str_eq(json_string_value(json_array_get(
 						 json_object_get(r.json, "no_schedule_in_force"), 0)),
 					 "greening");
+		/* which organisation priced it: the one named, else the sample's (a lower id) */
+		json_t *by = json_array_get(json_object_get(r.json, "organisations"), 0);
+		if (c->total_fen == 0)
+			cr_expect_null(by, "nothing in force, no organisation: %s", r.body);
+		else if (strstr(c->body, "@ORG"))
+			cr_expect_eq(json_integer_value(json_object_get(by, "organisation_id")), org);
+		else
+			cr_expect_lt(json_integer_value(json_object_get(by, "organisation_id")), org);
 	} else {
 		size_t i;
 		json_t *d;
@@ -253,7 +300,6 @@ ParameterizedTest(struct est_case *c, public, estimate)
 		cr_expect_str_eq(got, c->details);
 	}
 	reply_release(&r);
-	free(token);
 }
 
 /* ---------------------------------------------------------------- HTML pages */
@@ -267,7 +313,8 @@ static const char power_doc[] =
 
 Test(public, fee_page_shows_price_date_and_basis_escaped)
 {
-	char *token = publisher("utility", "power");
+	long long org = 0;
+	char *token = publisher("utility", "power", &org);
 	publish_doc(token, "/v1/fee-schedules", power_doc);
 	struct reply r;
 	char buf[200];
@@ -292,9 +339,9 @@ Test(public, fee_page_shows_price_date_and_basis_escaped)
 		     200);
 	cr_expect_null(strstr(r.body, "1,234.56"));
 	reply_release(&r);
-	cr_assert_eq(http_call(&r, "GET", "/v1/public/fees?utility=power&date=2036-01-02", NULL,
-			       NULL, NULL),
-		     200);
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/public/fees?utility=power&org=%lld&date=2036-01-02", org);
+	cr_assert_eq(http_call(&r, "GET", path, NULL, NULL, NULL), 200);
 	json_t *item = json_array_get(
 		json_object_get(json_array_get(json_object_get(r.json, "schedules"), 0), "items"), 0);
 	cr_expect_eq(json_integer_value(json_object_get(item, "unit_price_fen")), 123456);
@@ -316,10 +363,10 @@ Test(public, fee_page_shows_price_date_and_basis_escaped)
 Test(public, bad_query_parameters_are_listed_together)
 {
 	struct reply r;
-	cr_assert_eq(http_call(&r, "GET", "/v1/public/fees?utility=sewer&date=2026-13-01", NULL,
-			       NULL, NULL),
+	cr_assert_eq(http_call(&r, "GET", "/v1/public/fees?utility=sewer&date=2026-13-01&org=x1",
+			       NULL, NULL, NULL),
 		     422);
 	cr_expect_eq(json_array_size(json_object_get(json_object_get(r.json, "error"), "details")),
-		     2, "%s", r.body);
+		     3, "%s", r.body);
 	reply_release(&r);
 }

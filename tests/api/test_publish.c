@@ -73,12 +73,16 @@ static int publish_ok(const char *token, const char *doc)
 	return v;
 }
 
-/* The unit price in force for kind on date, or -1 when nothing is. */
-static long long price_on(const char *kind, const char *date)
+/*
+ * The unit price organisation org has in force for kind on date, or -1 when nothing is (fee
+ * schedules are per organisation: another's of the same kind does not count).
+ */
+static long long price_on(const char *kind, long long org, const char *date)
 {
-	char path[128];
+	char path[160];
 	struct reply r;
-	snprintf(path, sizeof(path), "/v1/public/fees?utility=%s&date=%s", kind, date);
+	snprintf(path, sizeof(path), "/v1/public/fees?utility=%s&org=%lld&date=%s", kind, org,
+		 date);
 	cr_assert_eq(http_call(&r, "GET", path, NULL, NULL, NULL), 200, "%s", r.body);
 	json_t *s = json_array_get(json_object_get(r.json, "schedules"), 0);
 	json_t *it = json_array_get(json_object_get(s, "items"), 0);
@@ -94,24 +98,39 @@ static void day_string(int offset, char out[11])
 
 Test(publish, a_future_schedule_changes_the_public_fees_from_its_date_on)
 {
-	char *token = admin_of("utility", "gas", NULL);
+	long long org = 0;
+	char *token = admin_of("utility", "gas", &org);
 	char d1[11], d2[11], before1[11], before2[11];
 	day_string(400, d1);
 	day_string(430, d2);
 	day_string(399, before1);
 	day_string(429, before2);
 	char *a = schedule("gas", d1, 1000), *b = schedule("gas", d2, 2000);
-	/* the harness's sample gas schedule is in force from today on, until ours */
-	long long sample = price_on("gas", before1);
-	publish_ok(token, a);
-	cr_expect_eq(price_on("gas", before1), sample, "the old price the day before");
-	cr_expect_neq(sample, 1000);
-	cr_expect_eq(price_on("gas", d1), 1000);
-	cr_expect_eq(price_on("gas", d2), 1000, "the second version is not published yet");
-	publish_ok(token, b);
-	cr_expect_eq(price_on("gas", before2), 1000, "the day before it takes effect");
-	cr_expect_eq(price_on("gas", d2), 2000, "from its effective date on");
-	cr_expect_eq(price_on("gas", "2099-01-01"), 2000);
+	cr_expect_eq(publish_ok(token, a), 1, "this company's first version");
+	cr_expect_eq(price_on("gas", org, before1), -1, "nothing of ours the day before");
+	cr_expect_eq(price_on("gas", org, d1), 1000);
+	cr_expect_eq(price_on("gas", org, d2), 1000, "the second version is not published yet");
+	cr_expect_eq(publish_ok(token, b), 2);
+	cr_expect_eq(price_on("gas", org, before2), 1000, "the day before it takes effect");
+	cr_expect_eq(price_on("gas", org, d2), 2000, "from its effective date on");
+	cr_expect_eq(price_on("gas", org, "2099-01-01"), 2000);
+
+	/* the harness's sample gas company is another organisation: its schedule stays in force */
+	char path[128];
+	struct reply r;
+	snprintf(path, sizeof(path), "/v1/public/fees?utility=gas&date=%s", d2);
+	cr_assert_eq(http_call(&r, "GET", path, NULL, NULL, NULL), 200);
+	json_t *list = json_object_get(r.json, "schedules");
+	cr_assert_eq(json_array_size(list), 2, "%s", r.body);
+	json_t *sample = json_array_get(list, 0), *ours = json_array_get(list, 1);
+	cr_expect_lt(json_integer_value(json_object_get(sample, "organisation_id")), org,
+		     "organisations by id");
+	cr_expect_eq(json_integer_value(json_object_get(ours, "organisation_id")), org);
+	cr_expect_eq(json_integer_value(json_object_get(ours, "version")), 2);
+	cr_expect_neq(json_integer_value(json_object_get(
+			      json_array_get(json_object_get(sample, "items"), 0), "unit_price_fen")),
+		      2000);
+	reply_release(&r);
 	free(a);
 	free(b);
 	free(token);
@@ -119,33 +138,55 @@ Test(publish, a_future_schedule_changes_the_public_fees_from_its_date_on)
 
 Test(publish, supersession_follows_the_effective_date_and_history_keeps_every_version)
 {
-	char *token = admin_of("utility", "heat", NULL);
+	long long org = 0;
+	char *token = admin_of("utility", "heat", &org);
 	char *v1 = schedule("heat", "2037-01-01", 100), *v2 = schedule("heat", "2037-06-01", 200),
 	     *v3 = schedule("heat", "2037-03-01", 300);
 	int n1 = publish_ok(token, v1), n2 = publish_ok(token, v2), n3 = publish_ok(token, v3);
+	cr_expect_eq(n1, 1, "numbered per organisation: the sample heat company's do not count");
 	cr_expect_eq(n2, n1 + 1);
 	cr_expect_eq(n3, n1 + 2, "versions are numbered in publication order");
 	/* the latest effective date on or before the day wins, whatever the version number */
-	cr_expect_eq(price_on("heat", "2037-02-28"), 100);
-	cr_expect_eq(price_on("heat", "2037-03-01"), 300);
-	cr_expect_eq(price_on("heat", "2037-05-31"), 300);
-	cr_expect_eq(price_on("heat", "2037-06-01"), 200);
+	cr_expect_eq(price_on("heat", org, "2037-02-28"), 100);
+	cr_expect_eq(price_on("heat", org, "2037-03-01"), 300);
+	cr_expect_eq(price_on("heat", org, "2037-05-31"), 300);
+	cr_expect_eq(price_on("heat", org, "2037-06-01"), 200);
 
 	struct reply r;
 	cr_assert_eq(http_call(&r, "GET", "/v1/public/fees/history?utility=heat", NULL, NULL, NULL),
 		     200);
 	json_t *list = json_object_get(r.json, "schedules");
-	/* ours, newest first, then the sample version the harness seeded, in force today */
+	/* the sample version the harness seeded (a lower organisation id), then ours newest first */
 	cr_assert_eq(json_array_size(list), 4, "%s", r.body);
-	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(list, 3), "status")),
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "status")),
 			 "in_force");
 	int want[] = { n3, n2, n1 };
 	for (size_t i = 0; i < 3; i++) {
-		json_t *s = json_array_get(list, i);
+		json_t *s = json_array_get(list, i + 1);
 		cr_expect_eq(json_integer_value(json_object_get(s, "version")), want[i]);
 		cr_expect_str_eq(json_string_value(json_object_get(s, "status")), "upcoming");
 		cr_expect_str_eq(json_string_value(json_object_get(s, "utility_kind")), "heat");
+		cr_expect_eq(json_integer_value(json_object_get(s, "organisation_id")), org);
 	}
+	reply_release(&r);
+	/* on 2037-06-01, statuses among our own versions; the sample company's stays in force */
+	char path[128];
+	snprintf(path, sizeof(path), "/v1/public/fees/history?utility=heat&org=%lld&date=2037-06-01",
+		 org);
+	cr_assert_eq(http_call(&r, "GET", path, NULL, NULL, NULL), 200);
+	list = json_object_get(r.json, "schedules");
+	cr_assert_eq(json_array_size(list), 3, "%s", r.body);
+	const char *status[] = { "superseded", "in_force", "superseded" };
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_str_eq(json_string_value(json_object_get(json_array_get(list, i), "status")),
+				 status[i], "version %d", want[i]);
+	reply_release(&r);
+	cr_assert_eq(http_call(&r, "GET", "/v1/public/fees/history?utility=heat&date=2037-06-01",
+			       NULL, NULL, NULL),
+		     200);
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r.json, "schedules"), 0), "status")),
+			 "in_force", "%s", r.body);
 	reply_release(&r);
 	free(v1);
 	free(v2);
@@ -161,7 +202,8 @@ static const char SQL_AUDIT[] =
 
 Test(publish, a_published_schedule_is_immutable)
 {
-	char *token = admin_of("authority", "planning", NULL);
+	long long org = 0;
+	char *token = admin_of("authority", "planning", &org);
 	char *doc = schedule("planning", "2038-01-01", 500);
 	long long id = draft(token, doc);
 	struct reply r;
@@ -172,7 +214,7 @@ Test(publish, a_published_schedule_is_immutable)
 	reply_release(&r);
 	cr_assert_eq(publish(token, id, &r), 200, "%s", r.body);
 	reply_release(&r);
-	cr_expect_eq(price_on("planning", "2038-01-01"), 600);
+	cr_expect_eq(price_on("planning", org, "2038-01-01"), 600);
 
 	cr_expect_eq(http_call(&r, "PUT", path, token, doc, NULL), 409, "%s", r.body);
 	reply_release(&r);
@@ -360,7 +402,7 @@ Test(publish, a_publication_elsewhere_reaches_this_instance_within_seconds)
 	long long id = 0;
 	int version = 0;
 	cr_assert_eq(store_begin(c, &err), 0);
-	cr_assert_eq(store_pub_next_version(c, PUB_STANDARDS, "network", &version, &err), 0);
+	cr_assert_eq(store_pub_next_version(c, PUB_STANDARDS, org, "network", &version, &err), 0);
 	json_t *j = json_loads(doc, 0, NULL);
 	json_object_set_new(j, "effective_from", json_string("2041-01-01"));
 	json_object_set_new(j, "version", json_integer(version));
