@@ -165,7 +165,7 @@ int job_apply(const struct job_facts *facts, enum job_state from, const char *ac
 	static const struct job_facts no_facts;
 	if (!facts)
 		facts = &no_facts;
-	enum job_action act;
+	enum job_action act = JOB_ACTION_COUNT;
 	int rc = job_action_parse(action, &act, err);
 	if (rc)
 		return rc;

@@ -292,7 +292,7 @@ int permit_apply(const struct permit_facts *facts, enum permit_state from, const
 	static const struct permit_facts no_facts;
 	if (!facts)
 		facts = &no_facts;
-	enum permit_action act;
+	enum permit_action act = PERMIT_ACTION_COUNT;
 	int rc = permit_action_parse(action, &act, err);
 	if (rc)
 		return rc;
@@ -383,7 +383,7 @@ const char *permit_action_name(enum permit_action action)
 
 int permit_kind_parse(const char *s, enum permit_kind *out, struct error *err)
 {
-	int v;
+	int v = 0;
 	int rc = parse_name(kind_names, PERMIT_KIND_COUNT, s, "kind", &v, err);
 	if (rc == 0)
 		*out = (enum permit_kind)v;
@@ -392,7 +392,7 @@ int permit_kind_parse(const char *s, enum permit_kind *out, struct error *err)
 
 int permit_state_parse(const char *s, enum permit_state *out, struct error *err)
 {
-	int v;
+	int v = 0;
 	int rc = parse_name(state_names, PERMIT_STATE_COUNT, s, "state", &v, err);
 	if (rc == 0)
 		*out = (enum permit_state)v;
@@ -401,7 +401,7 @@ int permit_state_parse(const char *s, enum permit_state *out, struct error *err)
 
 int permit_decision_parse(const char *s, enum permit_decision *out, struct error *err)
 {
-	int v;
+	int v = 0;
 	int rc = parse_name(decision_names, PERMIT_DECISION_COUNT, s, "decision", &v, err);
 	if (rc == 0)
 		*out = (enum permit_decision)v;
@@ -410,7 +410,7 @@ int permit_decision_parse(const char *s, enum permit_decision *out, struct error
 
 int permit_action_parse(const char *s, enum permit_action *out, struct error *err)
 {
-	int v;
+	int v = 0;
 	int rc = parse_name(action_names, PERMIT_ACTION_COUNT, s, "action", &v, err);
 	if (rc == 0)
 		*out = (enum permit_action)v;
