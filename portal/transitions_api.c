@@ -253,6 +253,45 @@ static json_t *codes_json(const struct permit_code *c, size_t n)
 	return a;
 }
 
+/* What a transition carried, for the history: the action and the fields it had. */
+static json_t *act_payload(const struct act *a)
+{
+	json_t *payload = json_pack("{s:s}", "action", a->action);
+	if (a->nitems)
+		json_object_set_new(payload, "items", codes_json(a->codes, a->nitems));
+	if (a->nconditions)
+		json_object_set_new(payload, "conditions", codes_json(a->conditions, a->nconditions));
+	if (a->reason_code)
+		json_object_set_new(payload, "reason_code", json_string(a->reason_code));
+	if (a->comment)
+		json_object_set_new(payload, "comment", json_string(a->comment));
+	if (a->result != PERMIT_RESULT_NONE)
+		json_object_set_new(payload, "result",
+				    json_string(a->result == PERMIT_RESULT_PASS ? "pass" : "fail"));
+	return payload;
+}
+
+/*
+ * Puts a clock pause on the record (who paused, why, which items are owed) or closes the open
+ * one when the supplement arrived. pause is NULL when the clock did not pause now.
+ */
+static int record_pause(struct store_conn *c, const struct act *a, const char *type, long long id,
+			const struct stored_clock *k, const struct clock_pause *pause, bool resumed,
+			json_t *payload, const char *at, struct error *err)
+{
+	if (resumed)
+		return store_pause_close(c, type, id, at, err);
+	if (!pause)
+		return 0;
+	char *items = json_dumps(json_object_get(payload, "items"), JSON_COMPACT);
+	struct pause_new pn = { type, id, k->stage, CLOCK_REASON_SUPPLEMENT, items,
+				role_name(role_of(a->caller)), a->caller->org_id, a->caller->user_id,
+				at, pause->day, pause->remaining_days };
+	int rc = store_pause_insert(c, &pn, err);
+	free(items);
+	return rc;
+}
+
 /* --- jobs ----------------------------------------------------------------------------- */
 
 static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -343,24 +382,10 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 		goto out;
 	char at[32];
 	store_format_utc(now, at);
-	json_t *payload = json_pack("{s:s}", "action", a->action);
-	if (a->nitems)
-		json_object_set_new(payload, "items", codes_json(a->codes, a->nitems));
-	if (a->reason_code)
-		json_object_set_new(payload, "reason_code", json_string(a->reason_code));
-	if (a->comment)
-		json_object_set_new(payload, "comment", json_string(a->comment));
+	json_t *payload = act_payload(a);
 	char *payload_text = json_dumps(payload, JSON_COMPACT);
-	if (paused_now) {
-		char *items = json_dumps(json_object_get(payload, "items"), JSON_COMPACT);
-		struct pause_new pn = { "job", j.id, k.stage, CLOCK_REASON_SUPPLEMENT, items,
-					role_name(role_of(a->caller)), a->caller->org_id,
-					a->caller->user_id, at, pause.day, pause.remaining_days };
-		rc = store_pause_insert(c, &pn, err);
-		free(items);
-	} else if (out.clock == CLOCK_RESUME) {
-		rc = store_pause_close(c, "job", j.id, at, err);
-	}
+	rc = record_pause(c, a, "job", j.id, &k, paused_now ? &pause : NULL,
+			  out.clock == CLOCK_RESUME, payload, at, err);
 	struct job_update u = { j.id, j.version, job_state_name(out.state), &k, cp_text, quote_text,
 				pn_text, quote_total };
 	if (!rc)
@@ -668,32 +693,13 @@ static int permit_act_tx(struct store_conn *c, void *ctx, struct error *err)
 		goto out;
 	char at[32];
 	store_format_utc(now, at);
-	json_t *payload = json_pack("{s:s}", "action", a->action);
-	if (a->nitems)
-		json_object_set_new(payload, "items", codes_json(a->codes, a->nitems));
-	if (a->nconditions)
-		json_object_set_new(payload, "conditions", codes_json(a->conditions, a->nconditions));
-	if (a->reason_code)
-		json_object_set_new(payload, "reason_code", json_string(a->reason_code));
-	if (a->comment)
-		json_object_set_new(payload, "comment", json_string(a->comment));
-	if (a->result != PERMIT_RESULT_NONE)
-		json_object_set_new(payload, "result",
-				    json_string(a->result == PERMIT_RESULT_PASS ? "pass" : "fail"));
+	json_t *payload = act_payload(a);
 	char *payload_text = json_dumps(payload, JSON_COMPACT);
 	char *conditions = a->nconditions ? json_dumps(json_object_get(payload, "conditions"), JSON_COMPACT)
 					  : NULL;
 	char *reason = a->reason_code ? json_dumps(payload, JSON_COMPACT) : NULL;
-	if (paused_now) {
-		char *items = json_dumps(json_object_get(payload, "items"), JSON_COMPACT);
-		struct pause_new pn = { "permit", p.id, k.stage, CLOCK_REASON_SUPPLEMENT, items,
-					role_name(role_of(a->caller)), a->caller->org_id,
-					a->caller->user_id, at, pause.day, pause.remaining_days };
-		rc = store_pause_insert(c, &pn, err);
-		free(items);
-	} else if (out.clock == CLOCK_RESUME) {
-		rc = store_pause_close(c, "permit", p.id, at, err);
-	}
+	rc = record_pause(c, a, "permit", p.id, &k, paused_now ? &pause : NULL,
+			  out.clock == CLOCK_RESUME, payload, at, err);
 	bool reinstated = p.reinstatement_passed;
 	if (!rc && (!strcmp(a->action, "inspect") || !strcmp(a->action, "post_check"))) {
 		const char *kind_name = !strcmp(a->action, "post_check") ? "post_check" : "reinstatement";
