@@ -720,6 +720,7 @@ static char *slurp(const char *path)
 
 static void child_start(struct child *ch)
 {
+	memset(ch, 0, sizeof(*ch)); /* the wait below polls until the port is known */
 	const char *bin = getenv("PORTAL_PORTAL_BIN");
 	cr_assert(bin && access(bin, X_OK) == 0,
 		  "PORTAL_PORTAL_BIN must name the built portal binary (scripts/test sets it)");
