@@ -29,12 +29,22 @@ static json_t *org_json(const struct org_row *o)
 			 o->district, "created_at", o->created_at);
 }
 
+static json_t *org_json_item(const void *row)
+{
+	return org_json(row);
+}
+
 static json_t *user_json(const struct user_row *u)
 {
 	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)u->id,
 			 "organisation_id", (json_int_t)u->org_id, "email", u->email, "name",
 			 u->name, "role", u->admin ? "admin" : "member", "active", u->active,
 			 "password_set", u->password_hash[0] != 0);
+}
+
+static json_t *user_json_item(const void *row)
+{
+	return user_json(row);
 }
 
 /* Everything a handler hands to its transaction. */
@@ -177,12 +187,8 @@ static int org_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_org_list(c, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_t *items = json_array();
-	int shown = n > op->limit ? op->limit : n;
-	for (int i = 0; i < shown; i++)
-		json_array_append_new(items, org_json(&rows[i]));
-	op->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(op->reply, n > op->limit, shown ? rows[shown - 1].id : 0);
+	json_decref(op->reply);
+	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, org_json_item);
 	free(rows);
 	return 0;
 }
@@ -289,12 +295,8 @@ static int user_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_user_list(c, op->id, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_t *items = json_array();
-	int shown = n > op->limit ? op->limit : n;
-	for (int i = 0; i < shown; i++)
-		json_array_append_new(items, user_json(&rows[i]));
-	op->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(op->reply, n > op->limit, shown ? rows[shown - 1].id : 0);
+	json_decref(op->reply);
+	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, user_json_item);
 	free(rows);
 	return 0;
 }

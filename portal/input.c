@@ -152,3 +152,19 @@ void input_set_cursor(json_t *reply, bool more, long long last_id)
 		json_object_set_new(reply, "next_cursor", json_null());
 	}
 }
+
+json_t *input_page_reply(const void *rows, size_t size, int n, int limit,
+			 json_t *(*render)(const void *row))
+{
+	json_t *items = json_array();
+	int shown = n > limit ? limit : n;
+	long long last = 0;
+	for (int i = 0; i < shown; i++) {
+		const void *row = (const char *)rows + (size_t)i * size;
+		json_array_append_new(items, render(row));
+		memcpy(&last, row, sizeof(last));
+	}
+	json_t *reply = json_pack("{s:o}", "items", items);
+	input_set_cursor(reply, n > limit, last);
+	return reply;
+}

@@ -35,6 +35,14 @@ int input_path_id(struct http_request *req, int i, long long *id);
  */
 int input_page(struct http_request *req, int *limit, long long *after, struct error *err);
 
+/*
+ * The reply of a keyset-paginated list: {"items": [...], "next_cursor"} from n rows fetched with
+ * limit + 1 (a row past the limit means there are more). Each row, `size` bytes apart, must
+ * start with its `long long id` (the cursor); render makes one item. New reference.
+ */
+json_t *input_page_reply(const void *rows, size_t size, int n, int limit,
+			 json_t *(*render)(const void *row));
+
 /* Adds "next_cursor" (string or null) to a list reply. */
 void input_set_cursor(json_t *reply, bool more, long long last_id);
 

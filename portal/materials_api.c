@@ -47,6 +47,11 @@ static json_t *material_json(const struct material_row *m)
 	return j;
 }
 
+static json_t *material_json_item(const void *row)
+{
+	return material_json(row);
+}
+
 /* What a handler hands to its transaction. */
 struct op {
 	const struct authz_caller *caller;
@@ -287,13 +292,8 @@ static int list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_material_list(c, op->org_id, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_t *items = json_array();
-	int shown = n > op->limit ? op->limit : n;
-	for (int i = 0; i < shown; i++)
-		json_array_append_new(items, material_json(&rows[i]));
 	json_decref(op->reply);
-	op->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(op->reply, n > op->limit, shown ? rows[shown - 1].id : 0);
+	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, material_json_item);
 	free(rows);
 	return 0;
 }
