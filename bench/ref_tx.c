@@ -44,6 +44,8 @@ enum {
 	S_JOBS_OF,
 	S_PERMITS_OF,
 	S_OUTBOX,
+	S_PLACE,
+	S_SEGMENTS,
 	S_COUNT
 };
 
@@ -102,6 +104,10 @@ static const char *const sql[S_COUNT] = {
 			 "x.stage_limit_days, x.started_day, x.due_day, x.paused, x.paused_day, "
 			 "x.remaining_days FROM permits x JOIN applications a ON a.id = "
 			 "x.application_id WHERE x.application_id = ? ORDER BY x.id",
+	[S_PLACE] = "SELECT a.reference, s.address, s.district_code, s.lat, s.lng, a.request FROM "
+		    "applications a JOIN sites s ON s.id = a.site_id WHERE a.id = ?",
+	[S_SEGMENTS] = "SELECT road, from_m, to_m, width_m, road_class FROM excavations WHERE "
+		       "permit_id = ? ORDER BY id",
 	[S_OUTBOX] = "INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES (?, "
 		     "?, ?, ?)",
 };
@@ -127,6 +133,7 @@ struct worker {
 	double *lat_ms;
 	size_t nlat, cap;
 	char *payload, *request;
+	unsigned long long ref_n;
 };
 
 /* A parameter list built per statement; strings and integers only, like store/db.c. */
@@ -246,10 +253,7 @@ static int submission(struct worker *w)
 		b_str(&p, i < 5 ? kinds[i] : authorities[i - 5]);
 		RUN(S_ORG, &p, NULL, &orgs[i]);
 	}
-	unsigned long long n = 0, app = 0;
-	p.n = 0, b_int(&p, 2026);
-	RUN(S_REF, &p, NULL, NULL);
-	n = mysql_stmt_insert_id(w->st[S_REF]);
+	unsigned long long n = w->ref_n, app = 0;
 	/* a road of its own, as bench/submit.lua gives every submission */
 	snprintf(road, sizeof(road), "Bench Road %llu", n % 100000);
 	snprintf(ref, sizeof(ref), "BX-%d-%09llu", w->index, n);
@@ -285,6 +289,7 @@ static int submission(struct worker *w)
 			   "2026-03-04");
 	}
 	int links = shape.links, digs = shape.digs, tasks = shape.tasks;
+	unsigned long long pids[8] = { 0 };
 	for (int i = 0; i < shape.permits; i++) {
 		unsigned long long pid = 0;
 		snprintf(tref, sizeof(tref), "%s-P%d", ref, i);
@@ -295,6 +300,7 @@ static int submission(struct worker *w)
 		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
 		b_str(&p, "2026-03-04");
 		RUN(S_PERMIT, &p, &pid, NULL);
+		pids[i < 8 ? i : 7] = pid;
 		int left = shape.permits - i;
 		for (int l = 0, nl = (links + left - 1) / left; l < nl; l++, links--) {
 			p.n = 0, b_int(&p, (long long)jobs[l % 5]), b_int(&p, (long long)pid);
@@ -321,6 +327,24 @@ static int submission(struct worker *w)
 		TRANSITION("permit", pid, "submit", "submitted", "applicant", "acceptance",
 			   "2026-03-04");
 	}
+	p.n = 0, b_int(&p, (long long)app);
+	RUN(S_JOBS_OF, &p, NULL, NULL);
+	p.n = 0, b_int(&p, (long long)app);
+	RUN(S_PERMITS_OF, &p, NULL, NULL);
+	/* events: each party's carries the place (and a dig permit's its segments) */
+	for (int i = 0; i < shape.outbox; i++) {
+		if (i < shape.outbox - 1) {
+			p.n = 0, b_int(&p, (long long)app);
+			RUN(S_PLACE, &p, NULL, NULL);
+		}
+		if (i >= 5 && i - 5 < shape.permits && i - 5 < 8 && i - 5 < shape.digs) {
+			p.n = 0, b_int(&p, (long long)pids[i - 5]);
+			RUN(S_SEGMENTS, &p, NULL, NULL);
+		}
+		p.n = 0, b_int(&p, orgs[i % 8]), b_int(&p, (long long)app);
+		b_str(&p, "job.created"), b_str(&p, w->payload);
+		RUN(S_OUTBOX, &p, NULL, NULL);
+	}
 	/* the audit chain: lock the head, append, move the head */
 	long long last = 0;
 	RUN(S_AUDIT_HEAD, NULL, NULL, &last);
@@ -334,15 +358,6 @@ static int submission(struct worker *w)
 	RUN(S_AUDIT, &p, NULL, NULL);
 	p.n = 0, b_int(&p, last + 1), b_str(&p, next);
 	RUN(S_AUDIT_MOVE, &p, NULL, NULL);
-	p.n = 0, b_int(&p, (long long)app);
-	RUN(S_JOBS_OF, &p, NULL, NULL);
-	p.n = 0, b_int(&p, (long long)app);
-	RUN(S_PERMITS_OF, &p, NULL, NULL);
-	for (int i = 0; i < shape.outbox; i++) {
-		p.n = 0, b_int(&p, orgs[i % 8]), b_int(&p, (long long)app);
-		b_str(&p, "job.created"), b_str(&p, w->payload);
-		RUN(S_OUTBOX, &p, NULL, NULL);
-	}
 	return 0;
 }
 
@@ -359,6 +374,11 @@ static void *work(void *arg)
 	while (!atomic_load(&stop)) {
 		double t0 = now_ms();
 		int rc;
+		/* the reference number: its own autocommit statement, as the portal takes it */
+		struct binds p;
+		p.n = 0, b_int(&p, 2026);
+		if (run(w, S_REF, &p, &w->ref_n, NULL))
+			exit(1);
 		do {
 			if (mysql_query(w->my, "START TRANSACTION")) {
 				fprintf(stderr, "ref_tx: %s\n", mysql_error(w->my));

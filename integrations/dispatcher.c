@@ -117,7 +117,7 @@ int dispatcher_config_load(struct dispatcher_config *cfg, bool allow_private, st
 	cfg->threads = (unsigned)env_num("PORTAL_DISPATCH_THREADS", 2, 0, 64, err);
 	cfg->lease_seconds = (int)env_num("PORTAL_DISPATCH_LEASE", 60, 2, 3600, err);
 	cfg->timeout_ms = env_num("PORTAL_WEBHOOK_TIMEOUT", 15, 1, 120, err) * 1000;
-	cfg->poll_ms = (int)env_num("PORTAL_DISPATCH_POLL_MS", 500, 10, 60000, err);
+	cfg->poll_ms = (int)env_num("PORTAL_DISPATCH_POLL_MS", 100, 10, 60000, err);
 	cfg->batch = (int)env_num("PORTAL_DISPATCH_BATCH", 16, 1, 200, err);
 	const char *s = getenv("PORTAL_RETRY_SCHEDULE");
 	struct error local = ERROR_INIT;

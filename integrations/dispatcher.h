@@ -30,7 +30,7 @@ struct dispatcher_config {
 	long long retry_after_max_ms; /* Retry-After is honoured up to this; the longest delay */
 	int lease_seconds;	  /* PORTAL_DISPATCH_LEASE: a claim's hold, > timeout; 60 */
 	long long timeout_ms;	  /* PORTAL_WEBHOOK_TIMEOUT (seconds): whole request; 15 s */
-	int poll_ms;		  /* PORTAL_DISPATCH_POLL_MS: idle wait between claims; 500 */
+	int poll_ms;		  /* PORTAL_DISPATCH_POLL_MS: idle wait between claims; 100 */
 	int batch;		  /* events claimed per transaction; 16 */
 	bool allow_private;	  /* PORTAL_ALLOW_PRIVATE_WEBHOOKS: loopback/private targets */
 };

@@ -45,6 +45,7 @@ struct submit {
 	json_t *reply;
 	char *replayed; /* a stored first reply, for a retried key */
 	bool parse_failed; /* check everything else, but create nothing */
+	long long ref_n; /* the reference number, taken before the transaction; 0 = not yet */
 };
 
 static int org_for(struct store_conn *c, const char *kind, const char *subkind, const char *field,
@@ -135,12 +136,11 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 {
 	int year;
 	cal_day_to_ymd(s->today, &year, NULL, NULL);
-	long long n;
 	char ref[25], at[32], tref[40];
-	int rc = store_next_reference(c, year, &n, err);
+	int rc = s->ref_n ? 0 : store_next_reference(c, year, &s->ref_n, err);
 	if (rc)
 		return rc;
-	application_reference(year, n, ref, sizeof(ref));
+	application_reference(year, s->ref_n, ref, sizeof(ref));
 	store_format_utc(s->now_us, at);
 	char *request = json_dumps(s->body, JSON_COMPACT | JSON_SORT_KEYS);
 	json_t *est = fees_estimate_to_json(&plan->estimate);
@@ -260,15 +260,7 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	if (rc)
 		return rc;
 
-	/* Audit, then one event for every organisation concerned, with a snapshot of its track. */
-	int njobs = 0;
-	for (int k = 0; k < UK_COUNT; k++)
-		njobs += plan->jobs[k];
-	rc = tracks_audit(c, s->caller, "application.submit", "application", ref,
-			  json_pack("{s:I, s:I, s:I}", "jobs", (json_int_t)njobs, "permits",
-				    (json_int_t)plan->npermits, "estimate_total_fen",
-				    (json_int_t)plan->estimate.total_fen),
-			  err);
+	/* One event for every organisation concerned, with a snapshot of its track; then audit. */
 	struct job_row *jobs = NULL;
 	struct permit_row *permits = NULL;
 	size_t nj = 0, np = 0;
@@ -296,6 +288,19 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 				 json_pack("{s:s, s:i, s:i}", "reference", ref, "jobs", (int)nj,
 					   "permits", (int)np),
 				 err);
+	/*
+	 * Last: appending to the audit chain locks its head row until the commit, and every
+	 * writer in the portal queues on that lock, so it is held for as few statements as can be.
+	 */
+	int njobs = 0;
+	for (int k = 0; k < UK_COUNT; k++)
+		njobs += plan->jobs[k];
+	if (!rc)
+		rc = tracks_audit(c, s->caller, "application.submit", "application", ref,
+				  json_pack("{s:I, s:I, s:I}", "jobs", (json_int_t)njobs, "permits",
+					    (json_int_t)plan->npermits, "estimate_total_fen",
+					    (json_int_t)plan->estimate.total_fen),
+				  err);
 	s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "id", (json_int_t)app_id,
 			     "reference", ref, "status", "open", "submitted_on",
 			     cal_day_format(s->today, (char[11]){ 0 }), "site_id",
@@ -310,12 +315,28 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	return rc;
 }
 
+/*
+ * Takes the next reference number in a statement of its own, committed at once: the counter's
+ * row stays locked only that long, not for the whole submission (which would queue every
+ * submission behind the one in progress). A submission that then fails leaves a gap in the
+ * numbers. Not used with an Idempotency-Key, whose retry may replay instead of creating.
+ */
+static int reserve_reference(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct submit *s = ctx;
+	int year;
+	cal_day_to_ymd(s->today, &year, NULL, NULL);
+	return store_next_reference(c, year, &s->ref_n, err);
+}
+
 static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct submit *s = ctx;
 	int rc = 0;
 	json_decref(s->reply);
 	s->reply = NULL;
+	if (s->idem_key)
+		s->ref_n = 0; /* taken in here, so a rerun after a rollback takes it again */
 	if (s->idem_key) {
 		char hash[65] = "";
 		int status = 0;
@@ -432,7 +453,10 @@ static int submit(struct http_request *req, struct http_response *res)
 	application_view_build(&s->set, &s->view);
 	struct error parse_err = err;
 	error_init(&err);
-	rc = store_tx(req->app->pool, submit_tx, s, &err);
+	if (!s->parse_failed && !s->idem_key)
+		rc = store_with(req->app->pool, reserve_reference, s, &err);
+	if (!rc)
+		rc = store_tx(req->app->pool, submit_tx, s, &err);
 	if (parse_err.ndetails) {
 		/* keep every parse problem first, then what the standards found */
 		for (size_t i = 0; i < err.ndetails; i++)
