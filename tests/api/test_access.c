@@ -222,10 +222,10 @@ static long long dead_event(long long org)
 	cr_assert_eq(store_exec(c, SQL_LAST_EVENT, p, 1, &r, &err), 0, "%s", err.message);
 	long long id = store_cell_ll(r, 0, 0, 0);
 	store_result_free(r);
+	static const char SQL_KILL[] = "UPDATE outbox SET status = 'dead' WHERE id = ?";
+	struct store_param k[] = { P_INT(id) };
+	cr_assert_eq(store_run(c, SQL_KILL, k, 1, NULL, NULL, &err), 0, "%s", err.message);
 	store_release(c);
-	char sql[128];
-	snprintf(sql, sizeof(sql), "UPDATE outbox SET status = 'dead' WHERE id = %lld", id);
-	harness_sql(harness_db_name(), sql);
 	return id;
 }
 
