@@ -39,9 +39,15 @@ mariadb_start() {
 	mkdir -p "$datadir" "$(dirname "$socket")"
 	if [ ! -d "$datadir/mysql" ]; then
 		log "initialising a private MariaDB in $datadir"
-		mariadb-install-db --no-defaults --datadir="$datadir" \
-			--auth-root-authentication-method=normal --skip-test-db --user="$(id -un)" \
-			>"$datadir.install.log" 2>&1 || { cat "$datadir.install.log" >&2; return 1; }
+		# One installation at a time on the machine (parallel tests start private servers),
+		# and a failed one leaves nothing behind that a second call would take for a datadir.
+		if ! flock /tmp/portal-mariadb-install.lock mariadb-install-db --no-defaults \
+			--datadir="$datadir" --auth-root-authentication-method=normal --skip-test-db \
+			--user="$(id -un)" >"$datadir.install.log" 2>&1; then
+			cat "$datadir.install.log" >&2
+			rm -rf "$datadir"
+			return 1
+		fi
 	fi
 	mariadbd --no-defaults --datadir="$datadir" --socket="$socket" --skip-networking \
 		--user="$(id -un)" --pid-file="$datadir/mariadbd.pid" \

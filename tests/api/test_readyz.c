@@ -33,8 +33,13 @@ static void db_start(void)
 	/* a loaded machine can make a first start fail: try again before giving up */
 	int rc = -1;
 	for (int attempt = 0; attempt < 3 && rc != 0; attempt++) {
-		if (attempt)
+		if (attempt) {
+			char clean[400];
+			snprintf(clean, sizeof(clean), "rm -rf '%s'", datadir);
+			if (system(clean) != 0)
+				break;
 			sleep(2);
+		}
 		rc = system(cmd);
 	}
 	if (rc != 0) {

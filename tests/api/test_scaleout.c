@@ -104,7 +104,7 @@ static void install(const char *dir)
 	for (int attempt = 0; attempt < 3 && rc != 0; attempt++) {
 		if (attempt)
 			sh("rm -rf '%s'; sleep 2", dir);
-		rc = sh("mariadb-install-db --no-defaults --datadir='%s' "
+		rc = sh("flock /tmp/portal-mariadb-install.lock mariadb-install-db --no-defaults --datadir='%s' "
 			"--auth-root-authentication-method=normal --skip-test-db "
 			"--user=\"$(id -un)\" >>'%s.install.log' 2>&1",
 			dir, dir);
