@@ -486,7 +486,9 @@ static int job_transition(struct http_request *req, struct http_response *res)
 	a->caller = auth_caller(req);
 	int rc = parse_act(req, res, a);
 	if (!rc)
-		rc = run_act(req, res, a, job_act_tx);
+		rc = run_act(req, res, a, job_act_tx); /* releases a->body */
+	else
+		json_decref(a->body);
 	free(a);
 	return rc;
 }
@@ -769,7 +771,9 @@ static int permit_transition(struct http_request *req, struct http_response *res
 	a->caller = auth_caller(req);
 	int rc = parse_act(req, res, a);
 	if (!rc)
-		rc = run_act(req, res, a, permit_act_tx);
+		rc = run_act(req, res, a, permit_act_tx); /* releases a->body */
+	else
+		json_decref(a->body);
 	free(a);
 	return rc;
 }
