@@ -606,6 +606,22 @@ static int permit_queue(struct http_request *req, struct http_response *res)
 
 /* --- permits ---------------------------------------------------------------------------- */
 
+/* Who a permit concerns: the authority deciding it and the utilities whose jobs need it. */
+struct permit_parties {
+	long long ids[9];
+	struct authz_object obj;
+};
+
+static int permit_parties(struct store_conn *c, const struct permit_row *p,
+			  struct permit_parties *out, struct error *err)
+{
+	size_t n = 0;
+	out->ids[0] = p->authority_org_id;
+	int rc = store_permit_utility_orgs(c, p->id, out->ids + 1, 8, &n, err);
+	out->obj = (struct authz_object){ p->app_org_id, out->ids, (int)n + 1 };
+	return rc;
+}
+
 static int permit_read_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct read *r = ctx;
@@ -614,12 +630,10 @@ static int permit_read_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (rc)
 		return rc;
 	/* the utilities whose jobs need the permit may read it too */
-	long long party[9] = { p.authority_org_id };
-	size_t nparty = 0;
-	rc = store_permit_utility_orgs(c, p.id, party + 1, 8, &nparty, err);
-	struct authz_object obj = { p.app_org_id, party, (int)nparty + 1 };
+	struct permit_parties pp;
+	rc = permit_parties(c, &p, &pp, err);
 	if (!rc)
-		rc = authz_check(r->caller, AZ_PERMIT_READ, &obj, err);
+		rc = authz_check(r->caller, AZ_PERMIT_READ, &pp.obj, err);
 	if (!rc)
 		r->reply = tracks_permit_json(&p, r->caller, tracks_today());
 	store_permit_row_release(&p);
@@ -638,13 +652,9 @@ static int permit_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_permit_get(c, a->id, true, &p, err);
 	if (rc)
 		return rc;
-	/* Parties: the authority, and the utilities whose jobs need the permit. */
-	long long party[9] = { p.authority_org_id };
-	size_t nparty = 0;
-	if ((rc = store_permit_utility_orgs(c, p.id, party + 1, 8, &nparty, err)))
-		goto out;
-	struct authz_object obj = { p.app_org_id, party, (int)nparty + 1 };
-	if ((rc = authz_check(a->caller, AZ_PERMIT_ACT, &obj, err)))
+	struct permit_parties pp;
+	if ((rc = permit_parties(c, &p, &pp, err)) ||
+	    (rc = authz_check(a->caller, AZ_PERMIT_ACT, &pp.obj, err)))
 		goto out;
 	if (a->version && a->version != p.version) {
 		rc = error_set(err, ERR_CONFLICT, "version %d is stale; the permit is at version %d",

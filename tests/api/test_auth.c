@@ -222,10 +222,11 @@ Test(auth, weak_hashes_are_upgraded_on_sign_in)
 	char weak[crypto_pwhash_STRBYTES];
 	cr_assert_eq(crypto_pwhash_str(weak, HARNESS_PASSWORD, strlen(HARNESS_PASSWORD),
 				       crypto_pwhash_OPSLIMIT_MIN + 1, crypto_pwhash_MEMLIMIT_MIN * 2), 0);
-	char sql[512];
-	snprintf(sql, sizeof(sql), "UPDATE users SET password_hash = '%s' WHERE email = '%s'", weak,
-		 email);
-	harness_sql(harness_db_name(), sql);
+	static const char SQL_WEAKEN[] = "UPDATE users SET password_hash = ? WHERE email = ?";
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_param wp[] = { P_STR(weak), P_STR(email) };
+	cr_assert_eq(store_run(c, SQL_WEAKEN, wp, 2, NULL, NULL, NULL), 0);
+	store_release(c);
 	free(harness_login(email, HARNESS_PASSWORD));
 	static const char SQL_HASH_CHANGED[] =
 		"SELECT COUNT(*) FROM users WHERE email = ? AND password_hash NOT LIKE '%m=16,%'";
