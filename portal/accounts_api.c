@@ -483,16 +483,16 @@ static int key_revoke(struct http_request *req, struct http_response *res)
 }
 
 const struct route accounts_routes[] = {
-	{ "POST", "/v1/organisations", org_create, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/organisations", org_list, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/organisations/{id}", org_get, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/organisations/{id}/users", user_invite, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/organisations/{id}/users", user_list, ROUTE_AUTHENTICATED, 0 },
-	{ "PATCH", "/v1/users/{id}", user_update, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/invitations/accept", invitation_accept, ROUTE_PUBLIC, 0 },
-	{ "POST", "/v1/organisations/{id}/api-keys", key_create, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/organisations/{id}/api-keys", key_list, ROUTE_AUTHENTICATED, 0 },
+	{ "POST", "/v1/organisations", org_create, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/organisations", org_list, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/organisations/{id}", org_get, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/organisations/{id}/users", user_invite, ROUTE_AUTHENTICATED, 0, true },
+	{ "GET", "/v1/organisations/{id}/users", user_list, ROUTE_AUTHENTICATED, 0, false },
+	{ "PATCH", "/v1/users/{id}", user_update, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/invitations/accept", invitation_accept, ROUTE_PUBLIC, 0, true },
+	{ "POST", "/v1/organisations/{id}/api-keys", key_create, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/organisations/{id}/api-keys", key_list, ROUTE_AUTHENTICATED, 0, false },
 	{ "DELETE", "/v1/organisations/{id}/api-keys/{key_id}", key_revoke, ROUTE_AUTHENTICATED,
-	  0 },
+	  0, false },
 	{ 0 },
 };

@@ -17,6 +17,8 @@ struct config {
 	char *migrations_dir;
 	char *signing_key_path;
 	unsigned threads;
+	unsigned slow_threads; /* sign-in hashing, off the HTTP threads */
+	unsigned slow_queue;
 	unsigned db_pool;
 	size_t max_body;
 	size_t max_upload;

@@ -625,8 +625,8 @@ static int app_list(struct http_request *req, struct http_response *res)
 }
 
 const struct route applications_routes[] = {
-	{ "POST", "/v1/applications", submit, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/applications", app_list, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/applications/{id}", app_get, ROUTE_AUTHENTICATED, 0 },
+	{ "POST", "/v1/applications", submit, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/applications", app_list, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/applications/{id}", app_get, ROUTE_AUTHENTICATED, 0, false },
 	{ 0 },
 };

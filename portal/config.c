@@ -56,7 +56,11 @@ int config_load(struct config *cfg, struct error *err)
 	cfg->signing_key_path = env_str("PORTAL_SIGNING_KEY", dflt_key);
 	free(dflt_key);
 	cfg->threads = (unsigned)env_num("PORTAL_THREADS", (unsigned long long)cpus * 2, 1, 256, err);
-	cfg->db_pool = (unsigned)env_num("PORTAL_DB_POOL", cfg->threads + 2, 1, 512, err);
+	cfg->slow_threads = (unsigned)env_num("PORTAL_SLOW_THREADS",
+					      cpus > 1 ? (unsigned long long)cpus / 2 : 1, 1, 64, err);
+	cfg->slow_queue = (unsigned)env_num("PORTAL_SLOW_QUEUE", 256, 1, 100000, err);
+	cfg->db_pool = (unsigned)env_num("PORTAL_DB_POOL", cfg->threads + cfg->slow_threads + 2, 1,
+					 512, err);
 	cfg->max_body = env_num("PORTAL_MAX_BODY", 1 << 20, 1024, 64ull << 20, err);
 	cfg->max_upload = env_num("PORTAL_MAX_UPLOAD", 20 << 20, 1024, 1ull << 30, err);
 	cfg->max_connections = (unsigned)env_num("PORTAL_MAX_CONNECTIONS", 1024, 1, 100000, err);

@@ -18,6 +18,7 @@
 #include "portal/auth.h"
 #include "portal/html.h"
 #include "portal/metrics.h"
+#include "portal/offload.h"
 #include "portal/ratelimit.h"
 #include "portal/router.h"
 #include "workflows/xalloc.h"
@@ -31,6 +32,7 @@ struct http_server {
 	unsigned port;
 	struct ratelimit *rate_public; /* PORTAL_RATE_PUBLIC: public routes, per address */
 	struct ratelimit *rate_login;  /* PORTAL_RATE_LOGIN: POST /v1/sessions, per address */
+	struct offload *slow;	       /* routes with `offload`; NULL runs them inline */
 };
 
 static atomic_ullong request_seq;
@@ -287,8 +289,22 @@ static void log_request(struct http_request *req, int64_t dur_ns)
 	free(line);
 }
 
+static void response_release(struct http_response *res)
+{
+	response_clear_body(res);
+	for (int i = 0; i < res->nheaders; i++) {
+		free(res->headers[i].name);
+		free(res->headers[i].value);
+	}
+	res->nheaders = 0;
+}
+
 static void request_free(struct http_request *req)
 {
+	if (req->deferred_res) {
+		response_release(req->deferred_res);
+		free(req->deferred_res);
+	}
 	for (int i = 0; i < req->nparams; i++)
 		free(req->params[i]);
 	if (req->caller && req->caller_free)
@@ -344,11 +360,7 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 						    res->body ? MHD_RESPMEM_MUST_FREE
 							      : MHD_RESPMEM_PERSISTENT);
 	if (!r) {
-		response_clear_body(res);
-		for (int i = 0; i < res->nheaders; i++) {
-			free(res->headers[i].name);
-			free(res->headers[i].value);
-		}
+		response_release(res);
 		return MHD_NO;
 	}
 	res->body = NULL;
@@ -401,33 +413,69 @@ static int rate_limited(struct http_server *s, struct http_request *req,
 	return 1;
 }
 
-static void dispatch(struct http_server *s, struct http_request *req, struct http_response *res,
-		     const char *allow, int match_rc)
+/*
+ * Everything before the handler: 404, 405, 413, rate limits, credentials. 1 when res already
+ * holds the answer.
+ */
+static int precheck(struct http_server *s, struct http_request *req, struct http_response *res)
 {
-	if (match_rc == ERR_NOT_FOUND) {
+	if (req->match_rc == ERR_NOT_FOUND) {
 		http_fail(res, ERR_NOT_FOUND, "no such resource: %s", req->path);
-		return;
+		return 1;
 	}
-	if (match_rc == ERR_CONFLICT) {
+	if (req->match_rc == ERR_CONFLICT) {
 		http_fail(res, ERR_CONFLICT, "method %s is not allowed here; allowed: %s",
-			  req->method, allow);
+			  req->method, req->allow);
 		res->status = 405;
-		http_add_header(res, "Allow", allow);
-		return;
+		http_add_header(res, "Allow", req->allow);
+		return 1;
 	}
 	if (req->too_large) {
 		http_fail(res, ERR_TOO_LARGE, "the body is larger than the %zu bytes allowed here",
 			  req->body_cap);
-		return;
+		return 1;
 	}
 	if (rate_limited(s, req, res))
-		return;
+		return 1;
 	if (req->route->access != ROUTE_PUBLIC && auth_authenticate(req, res) != 0)
-		return;
+		return 1;
+	return 0;
+}
+
+static void run_handler(struct http_request *req, struct http_response *res)
+{
 	res->status = 200;
 	req->route->handler(req, res);
 	if (!res->status)
 		res->status = 200;
+}
+
+/* On a slow-work thread: answer, then hand the connection back to libmicrohttpd. */
+static void run_deferred(void *arg)
+{
+	struct http_request *req = arg;
+	run_handler(req, req->deferred_res);
+	req->deferred = HTTP_DEFERRED_DONE;
+	MHD_resume_connection(req->conn);
+}
+
+/*
+ * Suspends the connection and queues the handler. When the queue is full the request is
+ * answered 503 at once (the suspension undone), so a burst of sign-ins cannot pile up without
+ * bound; the per-address login rate limit comes first anyway.
+ */
+static void defer(struct http_server *s, struct http_request *req)
+{
+	req->deferred = HTTP_DEFERRED;
+	req->deferred_res = xcalloc(1, sizeof(*req->deferred_res));
+	MHD_suspend_connection(req->conn);
+	if (offload_submit(s->slow, run_deferred, req) == 0)
+		return;
+	http_fail(req->deferred_res, ERR_UNAVAILABLE,
+		  "too many sign-ins are being processed; retry in a second");
+	http_add_header(req->deferred_res, "Retry-After", "1");
+	req->deferred = HTTP_DEFERRED_DONE;
+	MHD_resume_connection(req->conn);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -495,10 +543,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (req->status)
 		return MHD_YES;
+	if (req->deferred == HTTP_DEFERRED_DONE)
+		return send_response(req, req->deferred_res);
+	if (req->deferred == HTTP_DEFERRED)
+		return MHD_YES; /* still being worked on */
 	if (!req->body)
 		req->body = xcalloc(1, 1);
 	struct http_response res = { 0 };
-	dispatch(s, req, &res, req->allow, req->match_rc);
+	if (!precheck(s, req, &res)) {
+		if (req->route->offload && s->slow) {
+			defer(s, req);
+			return MHD_YES;
+		}
+		run_handler(req, &res);
+	}
 	return send_response(req, &res);
 }
 
@@ -563,6 +621,8 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | MHD_USE_ITC;
+	if (limits->slow_threads)
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 		log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
@@ -581,6 +641,9 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 				 listen),
 		       NULL;
 	}
+	/* nice +10: under load, sign-ins wait for CPU instead of every other request */
+	if (limits->slow_threads)
+		s->slow = offload_start(limits->slow_threads, 10, limits->slow_queue);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : (unsigned)port;
 	return s;
@@ -605,6 +668,8 @@ void http_server_stop(struct http_server *s)
 		close(lfd);
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
+	/* finishes the queued sign-ins: libmicrohttpd must not stop with connections suspended */
+	offload_stop(s->slow);
 	MHD_stop_daemon(s->daemon);
 	ratelimit_free(s->rate_public);
 	ratelimit_free(s->rate_login);

@@ -38,6 +38,10 @@ struct http_request {
 	int status; /* what was answered, for the log */
 	void *caller; /* set by auth; owned by auth, freed via caller_free */
 	void (*caller_free)(void *);
+	/* A route with `offload`: its answer, made on a slow-work thread, sent when resumed. */
+	enum { HTTP_INLINE, HTTP_DEFERRED, HTTP_DEFERRED_DONE } deferred;
+	struct http_response *deferred_res;
+	struct http_server *server;
 };
 
 /* What a handler answers. Body owned by the response unless body_static. */
@@ -65,6 +69,8 @@ struct http_limits {
 	unsigned timeout_seconds;   /* idle connection timeout */
 	size_t connection_memory;   /* per-connection buffer for headers */
 	unsigned threads;	    /* worker threads (thread pool size) */
+	unsigned slow_threads;	    /* threads for handlers that hash passwords; 0 = inline */
+	unsigned slow_queue;	    /* such requests waiting beyond those running; more get 503 */
 	bool access_log;	    /* one JSON line per request on stderr */
 };
 

@@ -622,16 +622,16 @@ static int callback(struct http_request *req, struct http_response *res)
 }
 
 const struct route integrations_routes[] = {
-	{ "PUT", "/v1/organisations/{id}/endpoint", endpoint_put, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/organisations/{id}/endpoint", endpoint_get, ROUTE_AUTHENTICATED, 0 },
+	{ "PUT", "/v1/organisations/{id}/endpoint", endpoint_put, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/organisations/{id}/endpoint", endpoint_get, ROUTE_AUTHENTICATED, 0, false },
 	{ "POST", "/v1/organisations/{id}/endpoint/rotate", endpoint_rotate, ROUTE_AUTHENTICATED,
-	  0 },
+	  0, false },
 	{ "POST", "/v1/organisations/{id}/endpoint/replay", endpoint_replay, ROUTE_AUTHENTICATED,
-	  0 },
-	{ "GET", "/v1/events", events_feed, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/deliveries", deliveries_list, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/deliveries/{event_id}", delivery_get, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/deliveries/{event_id}/replay", delivery_replay, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/integrations/{kind}/callbacks", callback, ROUTE_AUTHENTICATED, 0 },
+	  0, false },
+	{ "GET", "/v1/events", events_feed, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/deliveries", deliveries_list, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/deliveries/{event_id}", delivery_get, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/deliveries/{event_id}/replay", delivery_replay, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/integrations/{kind}/callbacks", callback, ROUTE_AUTHENTICATED, 0, false },
 	{ 0 },
 };

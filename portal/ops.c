@@ -47,8 +47,8 @@ static int metrics(struct http_request *req, struct http_response *res)
 }
 
 const struct route ops_routes[] = {
-	{ "GET", "/healthz", healthz, ROUTE_PUBLIC, 0 },
-	{ "GET", "/readyz", readyz, ROUTE_PUBLIC, 0 },
-	{ "GET", "/metrics", metrics, ROUTE_PUBLIC, 0 },
+	{ "GET", "/healthz", healthz, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/readyz", readyz, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/metrics", metrics, ROUTE_PUBLIC, 0, false },
 	{ 0 },
 };

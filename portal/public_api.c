@@ -713,13 +713,13 @@ static int post_estimate(struct http_request *req, struct http_response *res)
 }
 
 const struct route public_routes[] = {
-	{ "GET", "/v1/public/fees", get_fees, ROUTE_PUBLIC, 0 },
-	{ "GET", "/v1/public/fees/history", get_history, ROUTE_PUBLIC, 0 },
-	{ "GET", "/v1/public/service-standards", get_standards, ROUTE_PUBLIC, 0 },
-	{ "GET", "/v1/public/calendar", get_calendar, ROUTE_PUBLIC, 0 },
-	{ "POST", "/v1/public/fee-estimate", post_estimate, ROUTE_PUBLIC, 16 * 1024 },
-	{ "GET", "/", page_home, ROUTE_PUBLIC, 0 },
-	{ "GET", "/fees", page_fees, ROUTE_PUBLIC, 0 },
-	{ "GET", "/standards", page_standards, ROUTE_PUBLIC, 0 },
+	{ "GET", "/v1/public/fees", get_fees, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/v1/public/fees/history", get_history, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/v1/public/service-standards", get_standards, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/v1/public/calendar", get_calendar, ROUTE_PUBLIC, 0, false },
+	{ "POST", "/v1/public/fee-estimate", post_estimate, ROUTE_PUBLIC, 16 * 1024, false },
+	{ "GET", "/", page_home, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/fees", page_fees, ROUTE_PUBLIC, 0, false },
+	{ "GET", "/standards", page_standards, ROUTE_PUBLIC, 0, false },
 	{ 0 },
 };

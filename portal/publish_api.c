@@ -672,16 +672,16 @@ static int calendar_put(struct http_request *req, struct http_response *res)
 }
 
 const struct route publish_routes[] = {
-	{ "POST", "/v1/fee-schedules", fee_create, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/fee-schedules", fee_list, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/fee-schedules/{id}", fee_get, ROUTE_AUTHENTICATED, 0 },
-	{ "PUT", "/v1/fee-schedules/{id}", fee_update, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/fee-schedules/{id}/publish", fee_publish, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/service-standards", std_create, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/service-standards", std_list, ROUTE_AUTHENTICATED, 0 },
-	{ "GET", "/v1/service-standards/{id}", std_get, ROUTE_AUTHENTICATED, 0 },
-	{ "PUT", "/v1/service-standards/{id}", std_update, ROUTE_AUTHENTICATED, 0 },
-	{ "POST", "/v1/service-standards/{id}/publish", std_publish, ROUTE_AUTHENTICATED, 0 },
-	{ "PUT", "/v1/calendar/{year}", calendar_put, ROUTE_AUTHENTICATED, 0 },
+	{ "POST", "/v1/fee-schedules", fee_create, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/fee-schedules", fee_list, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/fee-schedules/{id}", fee_get, ROUTE_AUTHENTICATED, 0, false },
+	{ "PUT", "/v1/fee-schedules/{id}", fee_update, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/fee-schedules/{id}/publish", fee_publish, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/service-standards", std_create, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/service-standards", std_list, ROUTE_AUTHENTICATED, 0, false },
+	{ "GET", "/v1/service-standards/{id}", std_get, ROUTE_AUTHENTICATED, 0, false },
+	{ "PUT", "/v1/service-standards/{id}", std_update, ROUTE_AUTHENTICATED, 0, false },
+	{ "POST", "/v1/service-standards/{id}/publish", std_publish, ROUTE_AUTHENTICATED, 0, false },
+	{ "PUT", "/v1/calendar/{year}", calendar_put, ROUTE_AUTHENTICATED, 0, false },
 	{ 0 },
 };

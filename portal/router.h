@@ -20,6 +20,11 @@ struct route {
 	http_handler handler;
 	enum route_access access;
 	size_t max_body; /* 0: the server's default cap; uploads set the upload cap */
+	/*
+	 * The handler hashes a password: it runs on the slow-work threads (portal/offload.h) with
+	 * the connection suspended, so it never holds a request thread.
+	 */
+	bool offload;
 };
 
 /* Each handler module exports a table ending with a zeroed entry; router.c lists the tables. */

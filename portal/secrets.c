@@ -18,6 +18,20 @@ static char dummy_hash[crypto_pwhash_STRBYTES];
 static unsigned long long opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 static size_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
+static void set_cost(const char *cost)
+{
+	if (cost && strcmp(cost, "minimum") == 0) {
+		opslimit = crypto_pwhash_OPSLIMIT_MIN;
+		memlimit = crypto_pwhash_MEMLIMIT_MIN;
+	} else if (cost && strcmp(cost, "moderate") == 0) {
+		opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+		memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+	} else {
+		opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	}
+}
+
 static void init_slots(void)
 {
 	sem_init(&hash_slots, 0, MAX_CONCURRENT_HASHES);
@@ -26,14 +40,7 @@ static void init_slots(void)
 	 * accounts run in seconds; it is the same Argon2id code with the smallest limits.
 	 * Production keeps libsodium's interactive limits.
 	 */
-	const char *cost = getenv("PORTAL_PASSWORD_COST");
-	if (cost && strcmp(cost, "minimum") == 0) {
-		opslimit = crypto_pwhash_OPSLIMIT_MIN;
-		memlimit = crypto_pwhash_MEMLIMIT_MIN;
-	} else if (cost && strcmp(cost, "moderate") == 0) {
-		opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
-		memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
-	}
+	set_cost(getenv("PORTAL_PASSWORD_COST"));
 	/* A real hash of a random password, to spend the same time on unknown accounts. */
 	unsigned char pw[16];
 	randombytes_buf(pw, sizeof(pw));
@@ -122,4 +129,10 @@ bool secret_password_verify(const char *stored, const char *password, bool *reha
 		*rehash = real && rc == 0 &&
 			  crypto_pwhash_str_needs_rehash(stored, opslimit, memlimit) != 0;
 	return real && rc == 0;
+}
+
+void secret_password_cost_set(const char *cost)
+{
+	pthread_once(&once, init_slots);
+	set_cost(cost);
 }

@@ -22,8 +22,9 @@ int secret_password_policy(const char *password, const char *email, const char *
 /*
  * Argon2id hash (crypto_pwhash_str, interactive limits; PORTAL_PASSWORD_COST=minimum for test
  * suites only) into a new string the caller frees.
- * At most two hashes run at once in the process, so logins cannot starve other requests of
- * threads or memory. NULL only when memory is exhausted.
+ * At most two hashes run at once in the process, so logins cannot exhaust memory (64 MiB
+ * each). The HTTP server runs the routes that hash on its slow-work threads (portal/offload.h).
+ * NULL only when memory is exhausted.
  */
 char *secret_password_hash(const char *password);
 
@@ -33,5 +34,11 @@ char *secret_password_hash(const char *password);
  * *rehash when the stored hash used older limits.
  */
 bool secret_password_verify(const char *stored, const char *password, bool *rehash);
+
+/*
+ * Sets the cost of new hashes at run time ("minimum", "moderate", anything else interactive),
+ * as PORTAL_PASSWORD_COST does at start. For tests that need a hash to take real time.
+ */
+void secret_password_cost_set(const char *cost);
 
 #endif

@@ -72,6 +72,8 @@ struct http_limits app_http_limits(const struct app *app)
 		.timeout_seconds = app->cfg.timeout_seconds,
 		.connection_memory = 64 * 1024,
 		.threads = app->cfg.threads,
+		.slow_threads = app->cfg.slow_threads,
+		.slow_queue = app->cfg.slow_queue,
 		.access_log = app->cfg.access_log,
 	};
 	return l;

@@ -1,0 +1,155 @@
+/*
+ * Password hashing off the request threads: the job queue of portal/offload.c on its own, and a
+ * real server with ONE HTTP thread that keeps answering while a sign-in hashes at production
+ * cost. If the hash ran on the HTTP thread, the read below would wait for it.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "portal/offload.h"
+#include "portal/secrets.h"
+#include "support/harness.h"
+
+/* ---- the queue alone ------------------------------------------------------------------- */
+
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool open;
+	atomic_int ran;
+};
+
+static void wait_gate(void *arg)
+{
+	struct gate *g = arg;
+	pthread_mutex_lock(&g->lock);
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+	atomic_fetch_add(&g->ran, 1);
+}
+
+static void open_gate(struct gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+Test(offload, bounded_queue_refuses_then_runs_everything_it_took)
+{
+	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0 };
+	struct offload *o = offload_start(1, 0, 2);
+	/* the first job holds the only thread; wait until it is taken off the queue */
+	cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
+	for (int i = 0; i < 500 && offload_queued(o) > 0; i++)
+		usleep(2000);
+	cr_assert_eq(offload_queued(o), 0, "the thread never took the first job");
+	cr_expect_eq(offload_submit(o, wait_gate, &g), 0);
+	cr_expect_eq(offload_submit(o, wait_gate, &g), 0);
+	cr_expect_eq(offload_submit(o, wait_gate, &g), -1, "a third waiting job must be refused");
+	cr_expect_eq(offload_queued(o), 2);
+	open_gate(&g);
+	offload_stop(o); /* runs what was queued before joining */
+	cr_expect_eq(atomic_load(&g.ran), 3);
+}
+
+Test(offload, stop_runs_queued_jobs_on_several_threads)
+{
+	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, true, 0 };
+	struct offload *o = offload_start(3, 5, 1000);
+	for (int i = 0; i < 200; i++)
+		cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
+	offload_stop(o);
+	cr_expect_eq(atomic_load(&g.ran), 200);
+}
+
+/* ---- through the server ------------------------------------------------------------------ */
+
+struct signin {
+	char email[128];
+	long status;
+	char retry_after[16];
+	atomic_bool done;
+};
+
+static void *sign_in(void *arg)
+{
+	struct signin *s = arg;
+	char body[300];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", s->email,
+		 HARNESS_PASSWORD);
+	struct reply r = { 0 };
+	s->status = http_call(&r, "POST", "/v1/sessions", NULL, body, NULL);
+	if (!reply_header(&r, "Retry-After", s->retry_after, sizeof(s->retry_after)))
+		s->retry_after[0] = 0;
+	reply_release(&r);
+	atomic_store(&s->done, true);
+	return NULL;
+}
+
+Test(offload, one_http_thread_answers_reads_while_a_signin_hashes, .timeout = 120)
+{
+	setenv("PORTAL_THREADS", "1", 1);
+	setenv("PORTAL_SLOW_THREADS", "1", 1);
+	struct harness_server *srv = harness_server_start();
+	/* production cost from here on: the user's stored hash takes real time to verify */
+	secret_password_cost_set("interactive");
+	struct signin s = { 0 };
+	harness_make_user("applicant", NULL, false, s.email);
+	pthread_t t;
+	pthread_create(&t, NULL, sign_in, &s);
+	usleep(150000); /* the sign-in is hashing now (an interactive hash takes ~0.5 s here) */
+	struct reply r = { 0 };
+	int answered_first = 0;
+	for (int i = 0; i < 5; i++) {
+		cr_expect_eq(http_call(&r, "GET", "/v1/public/fees", NULL, NULL, NULL), 200);
+		reply_release(&r);
+		answered_first += !atomic_load(&s.done);
+	}
+	pthread_join(t, NULL);
+	cr_expect_eq(s.status, 201, "the sign-in itself must succeed");
+	cr_expect_gt(answered_first, 0,
+		     "no read was answered while the sign-in was hashing: it held the HTTP thread");
+	harness_server_stop(srv);
+}
+
+Test(offload, a_full_signin_queue_answers_503_with_retry_after, .timeout = 120)
+{
+	setenv("PORTAL_THREADS", "2", 1);
+	setenv("PORTAL_SLOW_THREADS", "1", 1);
+	setenv("PORTAL_SLOW_QUEUE", "1", 1);
+	struct harness_server *srv = harness_server_start();
+	secret_password_cost_set("interactive");
+	enum { N = 5 };
+	struct signin s[N];
+	memset(s, 0, sizeof(s));
+	harness_make_user("applicant", NULL, false, s[0].email);
+	pthread_t t[N];
+	for (int i = 0; i < N; i++) {
+		strcpy(s[i].email, s[0].email);
+		pthread_create(&t[i], NULL, sign_in, &s[i]);
+		usleep(40000);
+	}
+	int ok = 0, busy = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		if (s[i].status == 201) {
+			ok++;
+		} else {
+			cr_expect_eq(s[i].status, 503, "sign-in %d: %ld", i, s[i].status);
+			cr_expect_str_eq(s[i].retry_after, "1", "sign-in %d: Retry-After", i);
+			busy++;
+		}
+	}
+	/* one hashing, one waiting: the other three were refused at once, never queued */
+	cr_expect_geq(ok, 1);
+	cr_expect_geq(busy, 1, "five sign-ins 40 ms apart against a queue of one");
+	harness_server_stop(srv);
+}
