@@ -2,6 +2,7 @@
 #ifndef PORTAL_APP_H
 #define PORTAL_APP_H
 
+#include "portal/proxy.h"
 #include <stdbool.h>
 
 #include "store/db.h"
@@ -18,6 +19,7 @@ struct config {
 	char *signing_key_path;
 	unsigned threads;
 	unsigned slow_threads; /* sign-in hashing, off the HTTP threads */
+	struct proxy_list trusted_proxies; /* PORTAL_TRUSTED_PROXIES */
 	unsigned slow_queue;
 	unsigned db_pool;
 	size_t max_body;

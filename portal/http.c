@@ -19,6 +19,7 @@
 #include "portal/html.h"
 #include "portal/metrics.h"
 #include "portal/offload.h"
+#include "portal/proxy.h"
 #include "portal/ratelimit.h"
 #include "portal/router.h"
 #include "workflows/xalloc.h"
@@ -168,15 +169,19 @@ void http_client_addr(struct http_request *req, char *buf, size_t len)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	buf[0] = 0;
-	if (!ci || !ci->client_addr)
+	char peer[INET6_ADDRSTRLEN] = "";
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof(peer));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
+			  sizeof(peer));
+	const struct proxy_list *trusted = req->server ? req->server->limits.trusted_proxies : NULL;
+	if (!trusted || !trusted->n) {
+		snprintf(buf, len, "%s", peer);
 		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
-			  (socklen_t)len);
+	}
+	proxy_client_addr(trusted, peer, http_header(req, "X-Forwarded-For"), buf, len);
 }
 
 /* Nesting depth of a JSON text outside strings; cheap guard before the real parse. */
@@ -398,7 +403,7 @@ static int rate_limited(struct http_server *s, struct http_request *req,
 		rl = s->rate_login;
 	else if (r->access == ROUTE_PUBLIC)
 		rl = s->rate_public;
-	if (!rl)
+	if (!ratelimit_enabled(rl))
 		return 0;
 	char addr[64];
 	http_client_addr(req, addr, sizeof(addr));
@@ -492,6 +497,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 */
 		req = xcalloc(1, sizeof(*req));
 		req->app = s->app;
+		req->server = s;
 		req->conn = conn;
 		req->method = method;
 		req->path = url;

@@ -71,6 +71,7 @@ struct http_limits {
 	unsigned threads;	    /* worker threads (thread pool size) */
 	unsigned slow_threads;	    /* threads for handlers that hash passwords; 0 = inline */
 	unsigned slow_queue;	    /* such requests waiting beyond those running; more get 503 */
+	const struct proxy_list *trusted_proxies; /* whose X-Forwarded-For is believed; may be NULL */
 	bool access_log;	    /* one JSON line per request on stderr */
 };
 
@@ -91,7 +92,10 @@ void http_server_stop(struct http_server *s);
 /* Header and query-string lookups; borrowed strings valid during the request, NULL if absent. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
-/* The client's address as text into buf. */
+/*
+ * The client's address as text into buf: the socket's peer, or behind a trusted proxy
+ * (PORTAL_TRUSTED_PROXIES) the address X-Forwarded-For gives for it (portal/proxy.h).
+ */
 void http_client_addr(struct http_request *req, char *buf, size_t len);
 
 /* Replies. Each replaces any earlier body. http_reply_json steals the reference to j. */

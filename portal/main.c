@@ -45,6 +45,9 @@
 	"  PORTAL_LOGIN_ACCOUNT_FAILURES  failed sign-ins per account before a block (default 5)\n" \
 	"  PORTAL_LOGIN_ADDRESS_FAILURES  failed sign-ins per address before a block (default 30)\n" \
 	"  PORTAL_LOGIN_BLOCK_SECONDS     how long a block lasts, and the counting window (900)\n" \
+	"  PORTAL_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For names the client for\n"  \
+	"                        the per-address limits: addresses or networks, comma separated\n" \
+	"                        (e.g. 10.0.0.0/8,::1; default none: the socket's address counts)\n" \
 	"  PORTAL_ACCESS_LOG     1 (default) logs one JSON line per request on stderr; 0 turns it off\n" \
 	"  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" \
 	"  PORTAL_OPENAPI        the file served at /v1/openapi.yaml (default: the source tree's\n" \

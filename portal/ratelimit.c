@@ -129,3 +129,8 @@ int ratelimit_parse_env(const char *name, double dflt_rate, double dflt_burst, d
 	*burst = b;
 	return 0;
 }
+
+bool ratelimit_enabled(const struct ratelimit *rl)
+{
+	return rl && rl->rate > 0;
+}

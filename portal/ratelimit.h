@@ -6,6 +6,7 @@
 #ifndef PORTAL_RATELIMIT_H
 #define PORTAL_RATELIMIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "workflows/error.h"
@@ -25,6 +26,9 @@ struct ratelimit *ratelimit_new(double rate, double burst, unsigned slots);
  * Thread-safe.
  */
 unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ns);
+
+/* False for NULL or a limiter made with rate 0 (off): callers may skip finding the key. */
+bool ratelimit_enabled(const struct ratelimit *rl);
 
 /* Frees the limiter. Safe on NULL. */
 void ratelimit_free(struct ratelimit *rl);

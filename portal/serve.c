@@ -74,6 +74,7 @@ struct http_limits app_http_limits(const struct app *app)
 		.threads = app->cfg.threads,
 		.slow_threads = app->cfg.slow_threads,
 		.slow_queue = app->cfg.slow_queue,
+		.trusted_proxies = &app->cfg.trusted_proxies,
 		.access_log = app->cfg.access_log,
 	};
 	return l;

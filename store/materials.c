@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,7 +190,11 @@ char *store_blob_path(const char *data_dir, const char *hash)
 	return xasprintf("%s/materials/%.2s/%.2s/%s", data_dir, hash, hash + 2, hash);
 }
 
-/* A message for people about a failed file operation. */
+/*
+ * A message for people about a failed file operation. The client is told the reason only; the
+ * operator's log line names the operation and the server path (a client has no use for where
+ * the server keeps its files, and should not learn it).
+ */
 static int io_fail(struct error *err, int e, const char *what, const char *path)
 {
 	const char *why =
@@ -198,8 +203,14 @@ static int io_fail(struct error *err, int e, const char *what, const char *path)
 	    : e == EACCES || e == EPERM || e == EROFS ? "the directory is not writable"
 	    : e == ENOTDIR || e == ENOENT ? "the data directory is missing or not a directory"
 					  : strerror(e);
-	return error_set(err, ERR_IO, "cannot store the document: %s (%s %s: %s)", why, what, path,
-			 strerror(e));
+	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s}", "level", "error", "source",
+				 "materials", "message", why, "operation", what, "path", path);
+	char *text = json_dumps(line, JSON_COMPACT);
+	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\",\"source\":\"materials\"}");
+	free(text);
+	json_decref(line);
+	return error_set(err, ERR_IO, "cannot store the document: %s; the operators have the details",
+			 why);
 }
 
 /* mkdir -p for the blob's directory: each missing component is created. */

@@ -353,6 +353,8 @@ Test(materials, a_data_dir_that_cannot_exist_is_507_with_no_row)
 	cr_assert_eq(upload_raw(&r, token, "type=site_plan", "application/pdf", buf, n), 507, "%s",
 		     r.body);
 	cr_expect(strstr(r.body, "cannot store the document"), "%s", r.body);
+	cr_expect(strstr(r.body, "missing or not a directory"), "%s", r.body);
+	cr_expect_null(strstr(r.body, data_dir), "the server's path leaked: %s", r.body);
 	cr_expect_eq(count_sql(SQL_ORG_MATERIALS, org), 0, "no row");
 	reply_release(&r);
 	free(dir);
@@ -382,6 +384,7 @@ Test(materials, a_write_that_fails_midway_is_507_and_leaves_no_temporary_file)
 	setrlimit(RLIMIT_FSIZE, &old);
 	cr_expect_eq(r.status, 507, "%s", r.body);
 	cr_expect(strstr(r.body, "larger than the file system allows"), "%s", r.body);
+	cr_expect_null(strstr(r.body, data_dir), "the server's path leaked: %s", r.body);
 	cr_expect_eq(count_sql(SQL_ORG_MATERIALS, org), 0, "no row");
 	cr_expect_eq(files_under(data_dir, ""), 0, "no partial or temporary file");
 	reply_release(&r);

@@ -44,6 +44,7 @@ def refused_cleanly(db, data_dir, client, content, tag, words, rows_before):
     msg = ((j or {}).get("error") or {}).get("message", "")
     check(s == 507 and any(w in msg for w in words),
           "%s: answered %s \"%s\"" % (tag, s, msg[:90]))
+    check(data_dir not in msg, "%s: the message does not name the server's path" % tag)
     check(int(sql_one(db, "SELECT COUNT(*) FROM materials")) == rows_before,
           "%s: no material row was recorded" % tag)
     check(not os.path.exists(blob_path(data_dir, content)) and
