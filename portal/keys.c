@@ -3,7 +3,6 @@
 #include "keys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 
 #include "store/audit.h"
 #include "store/oversight.h"
+#include "store/seal.h"
 #include "workflows/certificate.h"
 #include "workflows/xalloc.h"
 
@@ -46,78 +46,20 @@ static void fill_public(struct signing_key *k)
 			  sodium_base64_VARIANT_ORIGINAL);
 }
 
-/* Writes a fresh key into a new file next to path (mode 0600); returns its name. */
-static char *write_new(const char *path, struct signing_key *k, struct error *err)
+/* A fresh key pair: its 64-byte secret key (seed || public key) is what the file holds. */
+static void fresh_pair(unsigned char *sk, size_t n)
 {
-	crypto_sign_keypair(k->pk, k->sk);
-	fill_public(k);
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		mkdir(dir, 0700); /* the data directory on a first start; EEXIST is fine */
-	}
-	free(dir);
-	char *tmp = xasprintf("%s.new.%d.%u", path, (int)getpid(), randombytes_random());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) {
-		error_set(err, ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return NULL;
-	}
-	char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
-	sodium_bin2base64(b64, sizeof(b64), k->sk, 64, sodium_base64_VARIANT_ORIGINAL);
-	char *line = xasprintf("ed25519 %s\n", b64);
-	ssize_t w = write(fd, line, strlen(line));
-	sodium_memzero(line, strlen(line));
-	free(line);
-	if (w < 0 || fsync(fd) != 0 || close(fd) != 0) {
-		error_set(err, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return NULL;
-	}
-	return tmp;
-}
-
-static int read_key(const char *path, struct signing_key *out, struct error *err)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return error_set(err, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO,
-				 "cannot read %s: %s", path, strerror(errno));
-	char line[256] = "", b64[200] = "";
-	bool ok = fgets(line, sizeof(line), f) && sscanf(line, "ed25519 %199s", b64) == 1;
-	fclose(f);
-	size_t n = 0;
-	if (ok)
-		ok = sodium_base642bin(out->sk, 64, b64, strlen(b64), NULL, &n, NULL,
-				       sodium_base64_VARIANT_ORIGINAL) == 0 &&
-		     n == 64;
-	sodium_memzero(line, sizeof(line));
-	sodium_memzero(b64, sizeof(b64));
-	if (!ok)
-		return error_set(err, ERR_IO, "%s is not an ed25519 key file", path);
-	fill_public(out);
-	return 0;
+	unsigned char pk[32];
+	(void)n;
+	crypto_sign_keypair(pk, sk);
 }
 
 int keys_load_file(const char *path, struct signing_key *out, struct error *err)
 {
-	int rc = read_key(path, out, err);
-	if (rc != ERR_NOT_FOUND)
-		return rc;
-	error_release(err);
-	char *tmp = write_new(path, out, err);
-	if (!tmp)
-		return ERR_IO;
-	/* link() fails when the file appeared meanwhile: then the other process's key wins. */
-	rc = link(tmp, path) == 0 ? 0 : errno == EEXIST ? 1 : -1;
-	int e = errno;
-	unlink(tmp);
-	free(tmp);
-	if (rc < 0)
-		return error_set(err, ERR_IO, "cannot create %s: %s", path, strerror(e));
-	return rc == 1 ? read_key(path, out, err) : 0;
+	int rc = store_keyfile_load(path, "ed25519", out->sk, sizeof(out->sk), fresh_pair, err);
+	if (!rc)
+		fill_public(out);
+	return rc;
 }
 
 int keys_current(struct store_conn *c, struct signing_key *out, struct error *err)
@@ -175,7 +117,9 @@ int keys_rotate(struct store_pool *pool, const char *path, char new_id[25], stru
 	int rc = keys_load_file(path, &r.old, err);
 	if (rc)
 		return rc;
-	char *tmp = write_new(path, &r.fresh, err);
+	fresh_pair(r.fresh.sk, sizeof(r.fresh.sk));
+	fill_public(&r.fresh);
+	char *tmp = store_keyfile_write(path, "ed25519", r.fresh.sk, sizeof(r.fresh.sk), err);
 	if (!tmp)
 		return ERR_IO;
 	/* Record first: a key that signs must already be published. Then swap the file. */

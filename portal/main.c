@@ -17,6 +17,7 @@
 #include "portal/http.h"
 #include "portal/serve.h"
 #include "store/migrate.h"
+#include "store/seal.h"
 
 /* The environment, in blocks shared by the commands' help texts. */
 #define ENV_DB                                                                                    \
@@ -59,6 +60,9 @@
 	"  PORTAL_PASSWORD_COST  `minimum` only for test suites (cheap password hashing)\n"         \
 	"  PORTAL_WEBHOOK_ROTATION_OVERLAP  seconds a rotated webhook key keeps signing (default 86400)\n"
 #define ENV_DISPATCH                                                                              \
+	"  PORTAL_SECRETS_KEY    the key that seals webhook secrets in the database; every portal\n" \
+	"                        and dispatcher needs the same file (default\n"                     \
+	"                        $PORTAL_DATA_DIR/secrets.key, created on first start)\n"           \
 	"  PORTAL_DISPATCH_THREADS  delivery threads (default 2; in serve 0 = none)\n"              \
 	"  PORTAL_RETRY_SCHEDULE seconds before each try (default 0,5,300,1800,7200,18000,36000,36000)\n" \
 	"  PORTAL_WEBHOOK_TIMEOUT   seconds per delivery attempt (default 15)\n"                    \
@@ -239,6 +243,14 @@ static int cmd_dispatch(int argc, char **argv)
 		return die_err("dispatch", &err);
 	if (dispatcher_config_load(&dcfg, cfg.allow_private_webhooks, &err) != 0 ||
 	    store_config_parse(cfg.db_url, &db, &err) != 0) {
+		config_release(&cfg);
+		return die_err("dispatch", &err);
+	}
+	char *seal_path = store_seal_default_path();
+	int sealed = store_seal_load(seal_path, &err);
+	free(seal_path);
+	if (sealed) {
+		store_config_release(&db);
 		config_release(&cfg);
 		return die_err("dispatch", &err);
 	}

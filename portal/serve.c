@@ -13,6 +13,7 @@
 #include "portal/sweeper.h"
 #include "portal/snapshot.h"
 #include "store/migrate.h"
+#include "store/seal.h"
 #include "workflows/xalloc.h"
 
 int app_new(struct app **out, struct error *err)
@@ -46,6 +47,18 @@ int app_new(struct app **out, struct error *err)
 		app_free(app);
 		return err->code;
 	}
+	/*
+	 * Webhook endpoint secrets are sealed at rest with this key (store/seal.h). Loaded now so
+	 * the key file exists from the first start; when the data directory is unusable the
+	 * portal still serves (reads, and 507 for uploads), and endpoint operations say why.
+	 */
+	char *seal_path = store_seal_default_path();
+	struct error kerr = ERROR_INIT;
+	if (store_seal_load(seal_path, &kerr) != 0)
+		fprintf(stderr, "{\"level\":\"warn\",\"message\":\"secrets key: %s\"}\n",
+			kerr.message);
+	error_release(&kerr);
+	free(seal_path);
 	snapshot_start(app);
 	*out = app;
 	return 0;

@@ -2,10 +2,12 @@
 #define _GNU_SOURCE
 #include "endpoints.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/seal.h"
 #include "workflows/xalloc.h"
 
 #define RFC3339(col) "IFNULL(DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ'), '')"
@@ -95,11 +97,15 @@ int store_endpoint_get(struct store_conn *c, long long org_id, bool for_update,
 	out->org_id = store_cell_ll(r, 0, 0, 0);
 	out->url = dup_or_null(store_cell(r, 0, 1));
 	copy(out->mode, sizeof(out->mode), store_cell(r, 0, 2));
-	out->secret = dup_or_null(store_cell(r, 0, 3));
-	out->signing_key = dup_or_null(store_cell(r, 0, 4));
+	/* the keys are sealed at rest (store/seal.h) */
+	rc = store_unseal(store_cell(r, 0, 3), &out->secret, err);
+	if (!rc)
+		rc = store_unseal(store_cell(r, 0, 4), &out->signing_key, err);
 	out->public_key = dup_or_null(store_cell(r, 0, 5));
-	out->previous_secret = dup_or_null(store_cell(r, 0, 6));
-	out->previous_signing_key = dup_or_null(store_cell(r, 0, 7));
+	if (!rc)
+		rc = store_unseal(store_cell(r, 0, 6), &out->previous_secret, err);
+	if (!rc)
+		rc = store_unseal(store_cell(r, 0, 7), &out->previous_signing_key, err);
 	out->previous_active = store_cell_ll(r, 0, 8, 0) != 0;
 	copy(out->previous_until, sizeof(out->previous_until), store_cell(r, 0, 9));
 	out->disabled = store_cell_ll(r, 0, 10, 0) != 0;
@@ -108,16 +114,42 @@ int store_endpoint_get(struct store_conn *c, long long org_id, bool for_update,
 	copy(out->updated_at, sizeof(out->updated_at), store_cell(r, 0, 13));
 	copy(out->rotated_at, sizeof(out->rotated_at), store_cell(r, 0, 14));
 	store_result_free(r);
-	return 0;
+	if (rc)
+		store_endpoint_release(out);
+	return rc;
+}
+
+/* The two keys sealed for storage; both NULL-safe. */
+static int seal_pair(const char *secret, const char *signing_key, char **s1, char **s2,
+		     struct error *err)
+{
+	*s2 = NULL;
+	int rc = store_seal(secret, s1, err);
+	if (!rc)
+		rc = store_seal(signing_key, s2, err);
+	return rc;
+}
+
+static void free_sealed(char *s)
+{
+	if (s)
+		sodium_memzero(s, strlen(s));
+	free(s);
 }
 
 int store_endpoint_put(struct store_conn *c, long long org_id, const char *url, const char *mode,
 		       const char *secret, const char *signing_key, const char *public_key,
 		       struct error *err)
 {
-	struct store_param p[] = { P_INT(org_id), P_STR(url),	     P_STR(mode),
-				   P_STR(secret), P_STR(signing_key), P_STR(public_key) };
-	return store_run(c, SQL_PUT, p, 6, NULL, NULL, err);
+	char *s1 = NULL, *s2 = NULL;
+	int rc = seal_pair(secret, signing_key, &s1, &s2, err);
+	struct store_param p[] = { P_INT(org_id), P_STR(url), P_STR(mode),
+				   P_STR(s1),	  P_STR(s2),  P_STR(public_key) };
+	if (!rc)
+		rc = store_run(c, SQL_PUT, p, 6, NULL, NULL, err);
+	free_sealed(s1);
+	free_sealed(s2);
+	return rc;
 }
 
 int store_endpoint_rotate(struct store_conn *c, long long org_id, const char *secret,
@@ -125,11 +157,16 @@ int store_endpoint_rotate(struct store_conn *c, long long org_id, const char *se
 			  struct error *err)
 {
 	unsigned long long n = 0;
-	struct store_param p[] = { P_INT(overlap_seconds), P_STR(secret), P_STR(signing_key),
-				   P_STR(public_key), P_INT(org_id) };
-	int rc = store_run(c, SQL_ROTATE, p, 5, &n, NULL, err);
+	char *s1 = NULL, *s2 = NULL;
+	int rc = seal_pair(secret, signing_key, &s1, &s2, err);
+	struct store_param p[] = { P_INT(overlap_seconds), P_STR(s1), P_STR(s2), P_STR(public_key),
+				   P_INT(org_id) };
+	if (!rc)
+		rc = store_run(c, SQL_ROTATE, p, 5, &n, NULL, err);
 	if (!rc && n == 0)
 		rc = error_set(err, ERR_NOT_FOUND, "organisation %lld has no endpoint", org_id);
+	free_sealed(s1);
+	free_sealed(s2);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "portal/serve.h"
 #include "store/accounts.h"
 #include "store/migrate.h"
+#include "store/seal.h"
 #include "workflows/xalloc.h"
 
 static char db_name[64];
@@ -53,6 +54,24 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	(void)set;
 	if (sodium_init() < 0)
 		abort();
+	/*
+	 * The secrets key the portals of this run load too (from PORTAL_DATA_DIR), so endpoints
+	 * written directly through the store open in a server and the other way round.
+	 */
+	const char *data = getenv("PORTAL_DATA_DIR"), *tmp = getenv("PORTAL_TEST_TMP");
+	if (!(data && *data) && !getenv("PORTAL_SECRETS_KEY")) {
+		char kp[300];
+		snprintf(kp, sizeof(kp), "%s/harness-secrets.key", tmp && *tmp ? tmp : "/tmp");
+		setenv("PORTAL_SECRETS_KEY", kp, 0);
+	}
+	/* Tests run in processes of their own, which load the same file (store_seal's default). */
+	struct error kerr = ERROR_INIT;
+	char *kp = store_seal_default_path();
+	if (store_seal_load(kp, &kerr) != 0) {
+		fprintf(stderr, "harness: %s\n", kerr.message);
+		abort();
+	}
+	free(kp);
 	const char *sock = getenv("PORTAL_TEST_SOCKET");
 	if (!sock)
 		return; /* harness_db_url() will say what is wrong */
