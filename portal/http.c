@@ -647,9 +647,13 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 				 listen),
 		       NULL;
 	}
-	/* nice +10: under load, sign-ins wait for CPU instead of every other request */
+	/*
+	 * The lowest priority (nice 19): a request thread that wakes preempts a hash at once, and
+	 * on a saturated machine sign-ins still get a small share rather than none (SCHED_IDLE
+	 * could starve them).
+	 */
 	if (limits->slow_threads)
-		s->slow = offload_start(limits->slow_threads, 10, limits->slow_queue);
+		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : (unsigned)port;
 	return s;
