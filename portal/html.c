@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 /* ---------------------------------------------------------------- labels */
@@ -128,26 +129,13 @@ const char *html_unit_name(const char *unit, enum snapshot_lang lang)
 /* ---------------------------------------------------------------- the buffer */
 
 struct page {
-	char *buf;
-	size_t len, cap;
+	struct strbuf out;
 	enum snapshot_lang lang;
 };
 
-static void raw_n(struct page *pg, const char *s, size_t n)
-{
-	if (pg->len + n + 1 > pg->cap) {
-		while (pg->len + n + 1 > pg->cap)
-			pg->cap = pg->cap ? pg->cap * 2 : 8192;
-		pg->buf = xrealloc(pg->buf, pg->cap);
-	}
-	memcpy(pg->buf + pg->len, s, n);
-	pg->len += n;
-	pg->buf[pg->len] = 0;
-}
-
 static void raw(struct page *pg, const char *s)
 {
-	raw_n(pg, s, strlen(s));
+	strbuf_puts(&pg->out, s);
 }
 
 static void rawf(struct page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -155,10 +143,8 @@ static void rawf(struct page *pg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	strbuf_vprintf(&pg->out, fmt, ap);
 	va_end(ap);
-	raw(pg, s);
-	free(s);
 }
 
 /* Escaped text. */
@@ -282,8 +268,8 @@ static char *finish(struct page *pg, size_t *len)
 		"<a href=\"/v1/public/service-standards\">/v1/public/service-standards</a> · "
 		"<a href=\"/v1/public/calendar\">/v1/public/calendar</a>"
 		"</footer></body></html>\n");
-	*len = pg->len;
-	return pg->buf;
+	*len = pg->out.len;
+	return pg->out.p;
 }
 
 static void sample_notice(struct page *pg, bool any_sample)

@@ -16,6 +16,7 @@
 #include "portal/tracks.h"
 #include "store/oversight.h"
 #include "workflows/stats.h"
+#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,45 +64,23 @@ void public_stats_invalidate(void)
 
 /* --- building samples from the history --------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
-	va_end(ap);
-	size_t n = strlen(s);
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-	free(s);
-}
-
 /* A CSV field: always quoted, quotes doubled, and never read as a spreadsheet formula. */
-static void put_field(struct buf *b, const char *s)
+static void put_field(struct strbuf *b, const char *s)
 {
-	put(b, "\"%s", s && strchr("=+-@", s[0]) && s[0] ? "'" : "");
-	for (const char *p = s ? s : ""; *p; p++)
+	strbuf_puts(b, s && s[0] && strchr("=+-@", s[0]) ? "\"'" : "\"");
+	for (const char *p = s ? s : ""; *p; p++) {
+		strbuf_add(b, p, 1);
 		if (*p == '"')
-			put(b, "\"\"");
-		else
-			put(b, "%c", *p);
-	put(b, "\"");
+			strbuf_add(b, p, 1); /* doubled */
+	}
+	strbuf_puts(b, "\"");
 }
 
 struct built {
 	struct stats_sample *samples;
 	size_t n, cap;
 	char (*months)[8];
-	struct buf open;
+	struct strbuf open;
 };
 
 static void add_sample(struct built *bt, const struct stats_sample *s)
@@ -113,32 +92,32 @@ static void add_sample(struct built *bt, const struct stats_sample *s)
 	bt->samples[bt->n++] = *s;
 }
 
-static void open_row(struct buf *b, const struct history_track *t, const char *state,
+static void open_row(struct strbuf *b, const struct history_track *t, const char *state,
 		     const struct stats_span *total)
 {
 	char d1[11], d2[11];
 	put_field(b, t->object_type);
-	put(b, ",");
+	strbuf_printf(b, ",");
 	put_field(b, t->kind);
-	put(b, ",");
+	strbuf_printf(b, ",");
 	put_field(b, t->district);
-	put(b, ",");
+	strbuf_printf(b, ",");
 	put_field(b, t->segment);
-	put(b, ",%s,%s,", t->submitted_day >= 0 ? cal_day_format(t->submitted_day, d1) : "",
+	strbuf_printf(b, ",%s,%s,", t->submitted_day >= 0 ? cal_day_format(t->submitted_day, d1) : "",
 	    total ? cal_day_format(total->end_day, d2) : "");
 	put_field(b, state);
 	if (total)
-		put(b, ",%d,%s", total->days, total->on_time ? "true" : "false");
+		strbuf_printf(b, ",%d,%s", total->days, total->on_time ? "true" : "false");
 	else
-		put(b, ",,");
-	put(b, ",%s,%s\n", t->fast_tracked ? "true" : "false", t->deemed ? "true" : "false");
+		strbuf_printf(b, ",,");
+	strbuf_printf(b, ",%s,%s\n", t->fast_tracked ? "true" : "false", t->deemed ? "true" : "false");
 }
 
 /* Every finished stage run and finished track of the history as samples; open-data rows. */
 static void build(const struct calendar *cal, const struct history *h, struct built *bt)
 {
 	bt->months = xcalloc(h->ntracks + 1, sizeof(*bt->months));
-	put(&bt->open, "object,kind,district,road_segment,submitted_on,finished_on,state,"
+	strbuf_printf(&bt->open, "object,kind,district,road_segment,submitted_on,finished_on,state,"
 		       "working_days,on_time,fast_tracked,deemed\n");
 	size_t cap_ev = 16, cap_sp = 16;
 	struct stats_event *ev = xmalloc(cap_ev * sizeof(*ev));
@@ -207,15 +186,15 @@ static json_t *row_json(const struct stats_row *r)
 			 r->rated ? json_real(r->rating_score) : json_null(), "rank", r->rank);
 }
 
-static void csv_row(struct buf *b, const char *dim, const struct stats_row *r)
+static void csv_row(struct strbuf *b, const char *dim, const struct stats_row *r)
 {
-	put(b, "%s,", dim);
+	strbuf_printf(b, "%s,", dim);
 	put_field(b, r->key);
-	put(b, ",%d,%.1f,%d,%.3f,%.2f,%.3f,%.3f,%d,", r->count, r->median_days, r->p90_days,
+	strbuf_printf(b, ",%d,%.1f,%d,%.3f,%.2f,%.3f,%.3f,%d,", r->count, r->median_days, r->p90_days,
 	    r->on_time_rate, r->materials_avg, r->fast_track_share, r->deemed_share, r->rated);
 	if (r->rated)
-		put(b, "%.1f", r->rating_score);
-	put(b, ",%d\n", r->rank);
+		strbuf_printf(b, "%.1f", r->rating_score);
+	strbuf_printf(b, ",%d\n", r->rank);
 }
 
 static int cmp_rank(const void *a, const void *b)
@@ -233,8 +212,8 @@ static struct stats_view *render(struct built *bt, long long now)
 	gmtime_r(&secs, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_t *groups = json_object(), *rankings = json_object();
-	struct buf csv = {0};
-	put(&csv, "dimension,key,count,median_days,p90_days,on_time_rate,materials_avg,"
+	struct strbuf csv = {0};
+	strbuf_printf(&csv, "dimension,key,count,median_days,p90_days,on_time_rate,materials_avg,"
 		  "fast_track_share,deemed_share,rated,rating_score,rank\n");
 	/* the whole city: every finished track under one key */
 	struct stats_sample *all = xmalloc((bt->n + 1) * sizeof(*all));

@@ -13,11 +13,11 @@
 #include "portal/public_api.h"
 #include "portal/public_stats.h"
 #include "portal/router.h"
+#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 struct page {
-	char *p;
-	size_t len, cap;
+	struct strbuf out;
 	enum snapshot_lang lang;
 };
 
@@ -26,16 +26,8 @@ static void raw(struct page *pg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	strbuf_vprintf(&pg->out, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(s);
-	if (pg->len + n + 1 > pg->cap) {
-		pg->cap = (pg->len + n + 1) * 2;
-		pg->p = xrealloc(pg->p, pg->cap);
-	}
-	memcpy(pg->p + pg->len, s, n + 1);
-	pg->len += n;
-	free(s);
 }
 
 static void text(struct page *pg, const char *s)
@@ -213,8 +205,8 @@ static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 	    "<a href=\"/v1/public/stats?format=csv\">CSV</a> · "
 	    "<a href=\"/v1/public/open-data/applications.csv\">%s</a></footer></body></html>\n",
 	    L("数据接口", "Data"), L("开放数据", "Open data"));
-	*len = page.len;
-	return page.p;
+	*len = page.out.len;
+	return page.out.p;
 }
 
 static int stats_page(struct http_request *req, struct http_response *res)

@@ -1,0 +1,25 @@
+/* A growing NUL-terminated text buffer, for building pages, CSV and JSON by hand. */
+#ifndef WORKFLOWS_STRBUF_H
+#define WORKFLOWS_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Zero-initialise; p is NULL until something is added. The caller frees p. */
+struct strbuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Appends n bytes of s. Cannot fail (aborts when memory is exhausted, like xmalloc). */
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+
+/* Appends the NUL-terminated s. */
+void strbuf_puts(struct strbuf *b, const char *s);
+
+/* Appends formatted text. */
+void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+#endif
