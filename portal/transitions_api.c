@@ -479,18 +479,25 @@ static int run_act(struct http_request *req, struct http_response *res, struct a
 	return rc;
 }
 
-static int job_transition(struct http_request *req, struct http_response *res)
+/* A transition request on a job or a permit: parse the action, then fn in one transaction. */
+static int act_route(struct http_request *req, struct http_response *res,
+		     int (*fn)(struct store_conn *, void *, struct error *))
 {
 	struct act *a = xcalloc(1, sizeof(*a));
 	a->req = req;
 	a->caller = auth_caller(req);
 	int rc = parse_act(req, res, a);
 	if (!rc)
-		rc = run_act(req, res, a, job_act_tx); /* releases a->body */
+		rc = run_act(req, res, a, fn); /* releases a->body */
 	else
 		json_decref(a->body);
 	free(a);
 	return rc;
+}
+
+static int job_transition(struct http_request *req, struct http_response *res)
+{
+	return act_route(req, res, job_act_tx);
 }
 
 struct read {
@@ -776,16 +783,7 @@ out:
 
 static int permit_transition(struct http_request *req, struct http_response *res)
 {
-	struct act *a = xcalloc(1, sizeof(*a));
-	a->req = req;
-	a->caller = auth_caller(req);
-	int rc = parse_act(req, res, a);
-	if (!rc)
-		rc = run_act(req, res, a, permit_act_tx); /* releases a->body */
-	else
-		json_decref(a->body);
-	free(a);
-	return rc;
+	return act_route(req, res, permit_act_tx);
 }
 
 int transitions_system(struct app *app, const char *action, long long permit_id,
