@@ -16,7 +16,11 @@
 
 #include "workflows/xalloc.h"
 
-#define STMT_CACHE 96
+/*
+ * Prepared statements kept per connection: more than the portal's distinct statements (about
+ * 170, plus the multi-row inserts by row count), so a warm connection never prepares again.
+ */
+#define STMT_CACHE 320
 #define TX_ATTEMPTS 5
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
@@ -24,6 +28,7 @@
 struct cached_stmt {
 	const char *sql;
 	MYSQL_STMT *stmt;
+	unsigned long long used; /* the connection's use counter at the last use */
 };
 
 struct store_conn {
@@ -33,6 +38,7 @@ struct store_conn {
 	bool in_use;
 	struct cached_stmt cache[STMT_CACHE];
 	int ncache;
+	unsigned long long uses;
 };
 
 struct store_pool {
@@ -335,9 +341,12 @@ static int fail(struct store_conn *c, unsigned int e, const char *msg, struct er
 
 static MYSQL_STMT *prepare(struct store_conn *c, const char *sql, struct error *err)
 {
+	c->uses++;
 	for (int i = 0; i < c->ncache; i++)
-		if (c->cache[i].sql == sql)
+		if (c->cache[i].sql == sql) {
+			c->cache[i].used = c->uses;
 			return c->cache[i].stmt;
+		}
 	MYSQL_STMT *st = mysql_stmt_init(c->mysql);
 	if (!st) {
 		fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
@@ -348,14 +357,17 @@ static MYSQL_STMT *prepare(struct store_conn *c, const char *sql, struct error *
 		mysql_stmt_close(st);
 		return NULL;
 	}
-	if (c->ncache == STMT_CACHE) { /* evict the oldest */
-		mysql_stmt_close(c->cache[0].stmt);
-		memmove(c->cache, c->cache + 1, sizeof(c->cache[0]) * (STMT_CACHE - 1));
-		c->ncache--;
+	int slot = c->ncache;
+	if (c->ncache == STMT_CACHE) { /* full: replace the least recently used */
+		slot = 0;
+		for (int i = 1; i < c->ncache; i++)
+			if (c->cache[i].used < c->cache[slot].used)
+				slot = i;
+		mysql_stmt_close(c->cache[slot].stmt);
+	} else {
+		c->ncache++;
 	}
-	c->cache[c->ncache].sql = sql;
-	c->cache[c->ncache].stmt = st;
-	c->ncache++;
+	c->cache[slot] = (struct cached_stmt){ sql, st, c->uses };
 	return st;
 }
 
@@ -465,9 +477,9 @@ int store_exec(struct store_conn *c, const char *sql, const struct store_param *
 	if (mysql_stmt_param_count(st) != nparams)
 		return error_set(err, ERR_INTERNAL, "statement wants %lu parameters, got %zu",
 				 mysql_stmt_param_count(st), nparams);
-	MYSQL_BIND binds[32];
-	unsigned long lens[32];
-	if (nparams > 32)
+	MYSQL_BIND binds[STORE_MAX_PARAMS];
+	unsigned long lens[STORE_MAX_PARAMS];
+	if (nparams > STORE_MAX_PARAMS)
 		return error_set(err, ERR_INTERNAL, "too many parameters");
 	memset(binds, 0, sizeof(binds[0]) * (nparams ? nparams : 1));
 	for (size_t i = 0; i < nparams; i++) {

@@ -77,6 +77,9 @@ struct store_result {
 	unsigned long long insert_id;
 };
 
+/* The most parameters one statement may bind (multi-row inserts bind rows x columns). */
+#define STORE_MAX_PARAMS 256
+
 /*
  * Runs one prepared statement (cached per connection, keyed by the address of the static SQL
  * text). With `res` non-NULL, *res receives the rows (caller frees with store_result_free);
