@@ -8,6 +8,12 @@
  * measures them and passes them in). Like bench/submit.lua, each submission digs on a road of
  * its own, so the trench-sharing search finds nobody.
  *
+ * As in the portal, the application, jobs, permits and tasks are inserted one row at a time
+ * (later rows need their ids), and materials, job-permit links, excavations, transitions and
+ * outbox events with multi-row INSERTs: chunks of at most 32 bound values (store/db.c binds no
+ * more) and 16 rows, the SQL text the same as store/tracks.c builds for that row count. The
+ * application's place and its road segments are read once for all its events.
+ *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX PAYLOAD
  *
  * MATERIALS is a comma-separated list of material ids. Prints one line:
@@ -30,12 +36,8 @@ enum {
 	S_ORG,
 	S_REF,
 	S_APP,
-	S_APP_MATERIAL,
-	S_TRANSITION,
 	S_JOB,
 	S_PERMIT,
-	S_LINK,
-	S_DIG,
 	S_TASK,
 	S_OVERLAPS,
 	S_AUDIT_HEAD,
@@ -43,7 +45,6 @@ enum {
 	S_AUDIT_MOVE,
 	S_JOBS_OF,
 	S_PERMITS_OF,
-	S_OUTBOX,
 	S_PLACE,
 	S_SEGMENTS,
 	S_COUNT
@@ -61,11 +62,6 @@ static const char *const sql[S_COUNT] = {
 	[S_APP] = "INSERT INTO applications (reference, org_id, site_id, submitted_at, "
 		  "submitted_day, request, estimate, estimate_total_fen, idempotency_key, "
 		  "request_hash, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_APP_MATERIAL] = "INSERT INTO application_materials (application_id, material_id) "
-			   "VALUES (?, ?)",
-	[S_TRANSITION] = "INSERT INTO transitions (application_id, object_type, object_id, action, "
-			 "from_state, to_state, actor_role, actor_org_id, actor_user_id, payload, "
-			 "at, stage, due_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_JOB] = "INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, "
 		  "state, params, stage, stage_limit_days, started_day, due_day) VALUES (?, ?, ?, "
 		  "?, ?, ?, ?, ?, ?, ?)",
@@ -73,10 +69,6 @@ static const char *const sql[S_COUNT] = {
 		     "state, decision, trigger_reason, fast_track, window_from, window_to, "
 		     "deadline_day, stage, stage_limit_days, started_day, due_day) VALUES (?, ?, "
 		     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_LINK] = "INSERT INTO job_permits (job_id, permit_id) VALUES (?, ?)",
-	[S_DIG] = "INSERT INTO excavations (application_id, permit_id, utility_kind, "
-		  "district_code, road, road_class, from_m, to_m, width_m, start_day, end_day) "
-		  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)",
 	[S_TASK] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)",
 	[S_OVERLAPS] = "SELECT DISTINCT e.permit_id FROM excavations e JOIN applications a ON a.id "
 		       "= e.application_id WHERE e.district_code = ? AND e.road = ? AND e.from_m "
@@ -106,11 +98,53 @@ static const char *const sql[S_COUNT] = {
 			 "x.application_id WHERE x.application_id = ? ORDER BY x.id",
 	[S_PLACE] = "SELECT a.reference, s.address, s.district_code, s.lat, s.lng, a.request FROM "
 		    "applications a JOIN sites s ON s.id = a.site_id WHERE a.id = ?",
-	[S_SEGMENTS] = "SELECT road, from_m, to_m, width_m, road_class FROM excavations WHERE "
-		       "permit_id = ? ORDER BY id",
-	[S_OUTBOX] = "INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES (?, "
-		     "?, ?, ?)",
+	[S_SEGMENTS] = "SELECT permit_id, road, from_m, to_m, width_m, road_class FROM excavations "
+		       "WHERE application_id = ? AND permit_id IS NOT NULL ORDER BY id",
 };
+
+/* The multi-row INSERTs: statement start and one row's group, joined as store/tracks.c does. */
+#define BINDS_MAX 256 /* STORE_MAX_PARAMS in store/db.h */
+#define BATCH_ROWS_MAX 16
+enum { B_MATERIALS, B_LINKS, B_EXCAVATIONS, B_TRANSITIONS, B_OUTBOX, B_COUNT };
+static const struct {
+	const char *head, *row;
+	int cols;
+} batch[B_COUNT] = {
+	[B_MATERIALS] = { "INSERT INTO application_materials (application_id, material_id) VALUES ",
+			  "(?, ?)", 2 },
+	[B_LINKS] = { "INSERT INTO job_permits (job_id, permit_id) VALUES ", "(?, ?)", 2 },
+	[B_EXCAVATIONS] = { "INSERT INTO excavations (application_id, permit_id, utility_kind, "
+			    "district_code, road, road_class, from_m, to_m, width_m, start_day, "
+			    "end_day) VALUES ",
+			    "(?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)", 11 },
+	[B_TRANSITIONS] = { "INSERT INTO transitions (application_id, object_type, object_id, "
+			    "action, from_state, to_state, actor_role, actor_org_id, "
+			    "actor_user_id, payload, at, stage, due_day) VALUES ",
+			    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 13 },
+	[B_OUTBOX] = { "INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES ",
+		       "(?, ?, ?, ?)", 4 },
+};
+
+/* Rows in the next chunk of a batch of kind k with `left` rows to go. */
+static int chunk_rows(int k, int left)
+{
+	int max = BINDS_MAX / batch[k].cols;
+	if (max > BATCH_ROWS_MAX)
+		max = BATCH_ROWS_MAX;
+	return left < max ? left : max;
+}
+
+static char *batch_text(int k, int n)
+{
+	size_t head = strlen(batch[k].head), row = strlen(batch[k].row);
+	char *text = malloc(head + (size_t)n * (row + 2) + 1), *at = text;
+	if (!text)
+		exit(1);
+	at += sprintf(at, "%s", batch[k].head);
+	for (int i = 0; i < n; i++)
+		at += sprintf(at, "%s%s", i ? ", " : "", batch[k].row);
+	return text;
+}
 
 struct shape {
 	long long org, user, site;
@@ -130,6 +164,8 @@ struct worker {
 	int index;
 	MYSQL *my;
 	MYSQL_STMT *st[S_COUNT];
+	MYSQL_STMT *bst[B_COUNT][BATCH_ROWS_MAX + 1]; /* prepared on first use */
+	char *btext[B_COUNT][BATCH_ROWS_MAX + 1];
 	double *lat_ms;
 	size_t nlat, cap;
 	char *payload, *request;
@@ -138,9 +174,9 @@ struct worker {
 
 /* A parameter list built per statement; strings and integers only, like store/db.c. */
 struct binds {
-	MYSQL_BIND b[16];
-	long long ints[16];
-	unsigned long lens[16];
+	MYSQL_BIND b[BINDS_MAX];
+	long long ints[BINDS_MAX];
+	unsigned long lens[BINDS_MAX];
 	int n;
 };
 
@@ -170,11 +206,10 @@ static void b_str(struct binds *p, const char *s)
 	p->n++;
 }
 
-/* Executes statement i; reads and drops any rows. Returns 0, 1 to retry, -1 on failure. */
-static int run(struct worker *w, int i, struct binds *p, unsigned long long *insert_id,
-	       long long *first_col)
+/* Executes a statement; reads and drops any rows. Returns 0, 1 to retry, -1 on failure. */
+static int exec(MYSQL_STMT *st, const char *text, struct binds *p, unsigned long long *insert_id,
+		long long *first_col)
 {
-	MYSQL_STMT *st = w->st[i];
 	if ((p && p->n && mysql_stmt_bind_param(st, p->b)) || mysql_stmt_execute(st))
 		goto fail;
 	unsigned nf = mysql_stmt_field_count(st);
@@ -210,8 +245,30 @@ fail:;
 	unsigned e = mysql_stmt_errno(st);
 	if (e == 1213 || e == 1205)
 		return 1;
-	fprintf(stderr, "ref_tx: %s: %s\n", sql[i], mysql_stmt_error(st));
+	fprintf(stderr, "ref_tx: %s: %s\n", text, mysql_stmt_error(st));
 	return -1;
+}
+
+static int run(struct worker *w, int i, struct binds *p, unsigned long long *insert_id,
+	       long long *first_col)
+{
+	return exec(w->st[i], sql[i], p, insert_id, first_col);
+}
+
+/* Executes the n-row statement of batch kind k with the binds in p. */
+static int run_batch(struct worker *w, int k, int n, struct binds *p)
+{
+	if (!w->bst[k][n]) {
+		w->btext[k][n] = batch_text(k, n);
+		w->bst[k][n] = mysql_stmt_init(w->my);
+		if (mysql_stmt_prepare(w->bst[k][n], w->btext[k][n],
+				       (unsigned long)strlen(w->btext[k][n]))) {
+			fprintf(stderr, "ref_tx: prepare %s: %s\n", w->btext[k][n],
+				mysql_stmt_error(w->bst[k][n]));
+			exit(1);
+		}
+	}
+	return exec(w->bst[k][n], w->btext[k][n], p, NULL, NULL);
 }
 
 static void utc_now(char *out, size_t n)
@@ -230,6 +287,42 @@ static void utc_now(char *out, size_t n)
 		if (rc_)                                      \
 			return rc_;                           \
 	} while (0)
+
+/*
+ * A multi-row INSERT of `total` rows of batch kind k, in chunks: ROW binds row i's values
+ * into p (it may use i, the row's index in the whole batch).
+ */
+#define BATCH(k, total, i, ROW)                                               \
+	do {                                                                  \
+		for (int i = 0, end_; i < (total);) {                         \
+			int m_ = chunk_rows((k), (total) - i);                \
+			p.n = 0;                                              \
+			for (end_ = i + m_; i < end_; i++) {                  \
+				ROW;                                          \
+			}                                                     \
+			int rc_ = run_batch(w, (k), m_, &p);                  \
+			if (rc_)                                              \
+				return rc_;                                   \
+		}                                                             \
+	} while (0)
+
+#define MAX_PERMITS 64
+#define MAX_DIGS 256
+
+/* Transition t of a submission: the application's, then each job's, then each permit's. */
+static void transition_row(struct binds *p, int t, unsigned long long app,
+			   const unsigned long long *jobs, const unsigned long long *pids,
+			   const char *at)
+{
+	bool is_app = t == 0, is_job = t >= 1 && t <= 5;
+	b_int(p, (long long)app);
+	b_str(p, is_app ? "application" : is_job ? "job" : "permit");
+	b_int(p, (long long)(is_app ? app : is_job ? jobs[t - 1] : pids[t - 6]));
+	b_str(p, "submit"), b_str(p, NULL), b_str(p, is_app ? "open" : "submitted");
+	b_str(p, "applicant"), b_int(p, shape.org), b_int(p, shape.user);
+	b_str(p, "{}"), b_str(p, at), b_str(p, is_app ? NULL : "acceptance");
+	b_str(p, is_app ? NULL : "2026-03-04");
+}
 
 /* One submission's statements, inside the caller's transaction. */
 static int submission(struct worker *w)
@@ -263,19 +356,8 @@ static int submission(struct worker *w)
 	b_str(&p, "2026-03-02"), b_str(&p, w->request), b_str(&p, w->request + 1200);
 	b_int(&p, 12345600), b_str(&p, NULL), b_str(&p, hash), b_int(&p, shape.user);
 	RUN(S_APP, &p, &app, NULL);
-	for (int i = 0; i < shape.nmaterials; i++) {
-		p.n = 0, b_int(&p, (long long)app), b_int(&p, shape.materials[i]);
-		RUN(S_APP_MATERIAL, &p, NULL, NULL);
-	}
-#define TRANSITION(type, obj, action, to, role, stage, due)                                   \
-	do {                                                                                  \
-		p.n = 0, b_int(&p, (long long)app), b_str(&p, type), b_int(&p, (long long)(obj)); \
-		b_str(&p, action), b_str(&p, NULL), b_str(&p, to), b_str(&p, role);           \
-		b_int(&p, shape.org), b_int(&p, shape.user), b_str(&p, "{}"), b_str(&p, at);  \
-		b_str(&p, stage), b_str(&p, due);                                             \
-		RUN(S_TRANSITION, &p, NULL, NULL);                                            \
-	} while (0)
-	TRANSITION("application", app, "submit", "open", "applicant", NULL, NULL);
+	BATCH(B_MATERIALS, shape.nmaterials, i,
+	      (b_int(&p, (long long)app), b_int(&p, shape.materials[i])));
 	unsigned long long jobs[5];
 	for (int k = 0; k < 5; k++) {
 		snprintf(tref, sizeof(tref), "%s-%c", ref, "WPGHN"[k]);
@@ -285,11 +367,13 @@ static int submission(struct worker *w)
 		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
 		b_str(&p, "2026-03-04");
 		RUN(S_JOB, &p, &jobs[k], NULL);
-		TRANSITION("job", jobs[k], "submit", "submitted", "applicant", "acceptance",
-			   "2026-03-04");
 	}
-	int links = shape.links, digs = shape.digs, tasks = shape.tasks;
-	unsigned long long pids[8] = { 0 };
+	/* each permit alone for its id; its links and excavations are spread as they come */
+	int links = shape.links, digs = shape.digs;
+	unsigned long long pids[MAX_PERMITS] = { 0 };
+	unsigned long long link_job[MAX_PERMITS * 5], link_permit[MAX_PERMITS * 5];
+	unsigned long long dig_permit[MAX_DIGS];
+	int nlinks = 0, ndigs = 0;
 	for (int i = 0; i < shape.permits; i++) {
 		unsigned long long pid = 0;
 		snprintf(tref, sizeof(tref), "%s-P%d", ref, i);
@@ -300,51 +384,48 @@ static int submission(struct worker *w)
 		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
 		b_str(&p, "2026-03-04");
 		RUN(S_PERMIT, &p, &pid, NULL);
-		pids[i < 8 ? i : 7] = pid;
+		pids[i] = pid;
+		/* the post-check tasks of fast-tracked permits, after their permit */
+		for (int t = 0; i == shape.permits - 1 && t < shape.tasks; t++) {
+			p.n = 0, b_int(&p, (long long)pid), b_str(&p, "post_check");
+			b_int(&p, orgs[5]);
+			RUN(S_TASK, &p, NULL, NULL);
+		}
 		int left = shape.permits - i;
 		for (int l = 0, nl = (links + left - 1) / left; l < nl; l++, links--) {
-			p.n = 0, b_int(&p, (long long)jobs[l % 5]), b_int(&p, (long long)pid);
-			RUN(S_LINK, &p, NULL, NULL);
+			link_job[nlinks] = jobs[l % 5];
+			link_permit[nlinks++] = pid;
 		}
-		for (int d = 0, nd = (digs + left - 1) / left; d < nd; d++, digs--) {
-			p.n = 0, b_int(&p, (long long)app), b_int(&p, (long long)pid);
-			b_str(&p, "water"), b_str(&p, "lixia"), b_str(&p, road);
-			b_str(&p, "branch"), b_int(&p, 100), b_int(&p, 120), b_int(&p, 100);
-			b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07");
-			RUN(S_DIG, &p, NULL, NULL);
-			/* trench sharing: the portal looks for others digging there */
-			p.n = 0, b_str(&p, "lixia"), b_str(&p, road), b_int(&p, 120), b_int(&p, 100);
-			b_str(&p, "2026-03-07"), b_str(&p, "2026-03-02"), b_int(&p, (long long)app);
-			RUN(S_OVERLAPS, &p, NULL, NULL);
-		}
-		if (tasks > 0 && i == shape.permits - 1) {
-			for (; tasks > 0; tasks--) {
-				p.n = 0, b_int(&p, (long long)pid), b_str(&p, "post_check");
-				b_int(&p, orgs[5]);
-				RUN(S_TASK, &p, NULL, NULL);
-			}
-		}
-		TRANSITION("permit", pid, "submit", "submitted", "applicant", "acceptance",
-			   "2026-03-04");
+		for (int d = 0, nd = (digs + left - 1) / left; d < nd; d++, digs--)
+			dig_permit[ndigs++] = pid;
 	}
+	BATCH(B_LINKS, nlinks, l,
+	      (b_int(&p, (long long)link_job[l]), b_int(&p, (long long)link_permit[l])));
+	BATCH(B_EXCAVATIONS, ndigs, d,
+	      (b_int(&p, (long long)app), b_int(&p, (long long)dig_permit[d]), b_str(&p, "water"),
+	       b_str(&p, "lixia"), b_str(&p, road), b_str(&p, "branch"), b_int(&p, 100),
+	       b_int(&p, 120), b_int(&p, 100), b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07")));
+	/* trench sharing: the portal looks for others digging where each excavation is */
+	for (int d = 0; d < ndigs; d++) {
+		p.n = 0, b_str(&p, "lixia"), b_str(&p, road), b_int(&p, 120), b_int(&p, 100);
+		b_str(&p, "2026-03-07"), b_str(&p, "2026-03-02"), b_int(&p, (long long)app);
+		RUN(S_OVERLAPS, &p, NULL, NULL);
+	}
+	BATCH(B_TRANSITIONS, 1 + 5 + shape.permits, t, transition_row(&p, t, app, jobs, pids, at));
 	p.n = 0, b_int(&p, (long long)app);
 	RUN(S_JOBS_OF, &p, NULL, NULL);
 	p.n = 0, b_int(&p, (long long)app);
 	RUN(S_PERMITS_OF, &p, NULL, NULL);
-	/* events: each party's carries the place (and a dig permit's its segments) */
-	for (int i = 0; i < shape.outbox; i++) {
-		if (i < shape.outbox - 1) {
-			p.n = 0, b_int(&p, (long long)app);
-			RUN(S_PLACE, &p, NULL, NULL);
-		}
-		if (i >= 5 && i - 5 < shape.permits && i - 5 < 8 && i - 5 < shape.digs) {
-			p.n = 0, b_int(&p, (long long)pids[i - 5]);
-			RUN(S_SEGMENTS, &p, NULL, NULL);
-		}
-		p.n = 0, b_int(&p, orgs[i % 8]), b_int(&p, (long long)app);
-		b_str(&p, "job.created"), b_str(&p, w->payload);
-		RUN(S_OUTBOX, &p, NULL, NULL);
+	/* events: each party's carries the place (and a dig permit's its segments), read once */
+	p.n = 0, b_int(&p, (long long)app);
+	RUN(S_PLACE, &p, NULL, NULL);
+	if (shape.digs > 0) {
+		p.n = 0, b_int(&p, (long long)app);
+		RUN(S_SEGMENTS, &p, NULL, NULL);
 	}
+	BATCH(B_OUTBOX, shape.outbox, e,
+	      (b_int(&p, orgs[e % 8]), b_int(&p, (long long)app), b_str(&p, "job.created"),
+	       b_str(&p, w->payload)));
 	/* the audit chain: lock the head, append, move the head */
 	long long last = 0;
 	RUN(S_AUDIT_HEAD, NULL, NULL, &last);
@@ -465,7 +546,9 @@ int main(int argc, char **argv)
 	shape.tasks = atoi(argv[12]);
 	shape.outbox = atoi(argv[13]);
 	shape.payload = (size_t)atol(argv[14]);
-	if (threads < 1 || seconds < 1 || shape.permits < 1 || shape.payload < 1)
+	if (threads < 1 || seconds < 1 || shape.permits < 1 || shape.permits > MAX_PERMITS ||
+	    shape.digs < 0 || shape.digs > MAX_DIGS || shape.links < 0 ||
+	    shape.links > MAX_PERMITS * 5 || shape.payload < 1)
 		return 2;
 	mysql_library_init(0, NULL, NULL);
 	struct worker **w = calloc((size_t)threads, sizeof(*w));

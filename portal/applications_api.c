@@ -129,14 +129,201 @@ static int start_clock(struct stored_clock *k, const struct service_standard *st
 	return clock_start(&k->clock, &pub->cal, days, now_us / 1000000, err);
 }
 
-/* Everything the submission writes, in the caller's transaction. */
+/*
+ * What create_all collects while it creates the jobs and permits, to write afterwards with a
+ * few multi-row inserts: rows nothing else references, whose ids are therefore never needed.
+ */
+struct pending {
+	struct transition_new *trans; /* in the order the timeline shows them */
+	size_t ntrans;
+	struct stored_clock *clocks; /* the tracks' first clocks; transitions point into them */
+	size_t nclocks;
+	char **payloads; /* the permit transitions' payloads, owned */
+	size_t npayloads;
+	struct job_permit *links;
+	size_t nlinks;
+	struct excavation_new *digs;
+	long long *dig_authority; /* per dig: the authority a joint dig is proposed to */
+	size_t ndigs;
+	long long *certify; /* fast-tracked permits, certified at the end */
+	size_t ncertify;
+};
+
+static void pending_init(struct pending *pd, const struct app_plan *plan)
+{
+	size_t np = plan->npermits, nd = 0;
+	for (size_t i = 0; i < np; i++)
+		nd += plan->permits[i].ndigs;
+	memset(pd, 0, sizeof(*pd));
+	pd->trans = xcalloc(1 + UK_COUNT + np, sizeof(*pd->trans));
+	pd->clocks = xcalloc(UK_COUNT + np, sizeof(*pd->clocks));
+	pd->payloads = xcalloc(np + 1, sizeof(*pd->payloads));
+	pd->links = xcalloc(np * UK_COUNT + 1, sizeof(*pd->links));
+	pd->digs = xcalloc(nd + 1, sizeof(*pd->digs));
+	pd->dig_authority = xcalloc(nd + 1, sizeof(*pd->dig_authority));
+	pd->certify = xcalloc(np + 1, sizeof(*pd->certify));
+}
+
+static void pending_release(struct pending *pd)
+{
+	for (size_t i = 0; i < pd->npayloads; i++)
+		free(pd->payloads[i]);
+	free(pd->trans);
+	free(pd->clocks);
+	free(pd->payloads);
+	free(pd->links);
+	free(pd->digs);
+	free(pd->dig_authority);
+	free(pd->certify);
+	memset(pd, 0, sizeof(*pd));
+}
+
+/* One job per wanted utility, each inserted alone for its id; their transitions pending. */
+static int create_jobs(struct store_conn *c, struct submit *s, const struct app_plan *plan,
+		       long long app_id, const char *ref, const char *at,
+		       const long long *utility_org, long long job_ids[UK_COUNT],
+		       struct pending *pd, struct error *err)
+{
+	char tref[40];
+	int rc = 0;
+	for (int k = 0; !rc && k < UK_COUNT; k++) {
+		if (!plan->jobs[k])
+			continue;
+		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
+		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
+		snprintf(tref, sizeof(tref), "%s-%s", ref, utility_suffix(k));
+		char *params = json_dumps(s->ar.util[k].params, JSON_COMPACT | JSON_SORT_KEYS);
+		struct job_new jn = { app_id, tref, utility_kind_name(k), "submitted", params,
+				      utility_org[k], clk };
+		if (!rc)
+			rc = store_job_insert(c, &jn, &job_ids[k], err);
+		free(params);
+		pd->trans[pd->ntrans++] = (struct transition_new){
+			app_id, "job", job_ids[k], "submit", NULL, "submitted", "applicant",
+			s->caller->org_id, s->caller->user_id, "{}", at, clk->stage,
+			clk->clock.due_day
+		};
+	}
+	return rc;
+}
+
+/*
+ * Every permit the works trigger, each inserted alone for its id (with its post-check task
+ * when fast-tracked); its links to the jobs, excavations, transition and certificate pending.
+ */
+static int create_permits(struct store_conn *c, struct submit *s, const struct app_plan *plan,
+			  long long app_id, const char *ref, const char *at,
+			  const long long *authority_org, const long long job_ids[UK_COUNT],
+			  struct pending *pd, struct error *err)
+{
+	char tref[40];
+	int rc = 0;
+	int seen[PERMIT_KIND_COUNT] = { 0 };
+	for (size_t i = 0; !rc && i < plan->npermits; i++) {
+		const struct planned_permit *pp = &plan->permits[i];
+		const struct service_standard *std = s->set.permit[pp->kind];
+		seen[pp->kind]++;
+		if (seen[pp->kind] > 1)
+			snprintf(tref, sizeof(tref), "%s-%s%d", ref, permit_suffix(pp->kind),
+				 seen[pp->kind]);
+		else
+			snprintf(tref, sizeof(tref), "%s-%s", ref, permit_suffix(pp->kind));
+		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
+		struct permit_outcome out = { .state = PERMIT_SUBMITTED };
+		const char *action = "submit";
+		if (pp->fast_track) {
+			/* notice and commitment: approved at once, checked afterwards (measure 15) */
+			struct permit_facts f = { .kind = pp->kind, .fast_track_eligible = true,
+						  .window_from = pp->window_from,
+						  .window_to = pp->window_to, .today = s->today };
+			rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, err);
+			action = "fast_track";
+		} else {
+			rc = start_clock(clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
+		}
+		/* The decision is due after acceptance and review, counted from receipt. */
+		int acc = 0, rev = 0;
+		application_stage_limit(std, "acceptance", &acc, NULL);
+		application_stage_limit(std, "review", &rev, NULL);
+		day_t received = calendar_received_day(&s->pub->cal, s->now_us / 1000000);
+		day_t deadline = pp->fast_track ? s->today
+						: calendar_add_working_days(&s->pub->cal, received,
+									    acc + rev);
+		struct permit_new pn = { app_id, tref, permit_kind_name(pp->kind),
+					 permit_state_name(out.state), permit_decision_name(out.decision),
+					 pp->reason, authority_org[pp->kind], pp->fast_track,
+					 pp->window_from, pp->window_to, deadline, clk };
+		long long pid = 0;
+		if (!rc)
+			rc = store_permit_insert(c, &pn, &pid, err);
+		if (!rc && pp->fast_track)
+			rc = store_task_insert(c, pid, "post_check", authority_org[pp->kind], err);
+		if (rc)
+			break;
+		for (int k = 0; k < UK_COUNT; k++)
+			if (pp->utilities[k] && job_ids[k])
+				pd->links[pd->nlinks++] = (struct job_permit){ job_ids[k], pid };
+		for (size_t d = 0; d < pp->ndigs; d++) {
+			const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
+			pd->dig_authority[pd->ndigs] = authority_org[pp->kind];
+			pd->digs[pd->ndigs++] = (struct excavation_new){
+				app_id, pid, utility_kind_name(dig->utility), dig->district,
+				dig->road, dig->road_class, dig->from_m, dig->to_m, dig->width_cm,
+				dig->start_day, dig->end_day
+			};
+		}
+		if (pp->fast_track && out.issue_certificate)
+			pd->certify[pd->ncertify++] = pid;
+		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
+					pp->fast_track_reason);
+		char *whyt = json_dumps(why, JSON_COMPACT);
+		json_decref(why);
+		pd->payloads[pd->npayloads++] = whyt;
+		pd->trans[pd->ntrans++] = (struct transition_new){
+			app_id, "permit", pid, action, NULL, permit_state_name(out.state),
+			pp->fast_track ? "system" : "applicant", s->caller->org_id,
+			s->caller->user_id, whyt, at, clk->stage[0] ? clk->stage : NULL,
+			clk->stage[0] ? clk->clock.due_day : -1
+		};
+	}
+	return rc;
+}
+
+/*
+ * Trench sharing: for each planned excavation, the other open applications digging there at
+ * the same time get a joint dig proposed. Their own rows are excluded by the search, so this
+ * may run after this application's excavations are written.
+ */
+static int propose_joint_digs(struct store_conn *c, long long app_id, const struct pending *pd,
+			      struct error *err)
+{
+	int rc = 0;
+	for (size_t d = 0; !rc && d < pd->ndigs; d++) {
+		const struct excavation_new *e = &pd->digs[d];
+		long long others[20];
+		size_t nothers = 0;
+		rc = store_overlapping_permits(c, app_id, e->district, e->road, e->from_m, e->to_m,
+					       e->start_day, e->end_day, others, 20, &nothers, err);
+		for (size_t o = 0; !rc && o < nothers; o++)
+			rc = store_joint_dig_propose(c, others[o], e->permit_id,
+						     pd->dig_authority[d], err);
+	}
+	return rc;
+}
+
+/*
+ * Everything the submission writes, in the caller's transaction, in as few round trips as the
+ * data allow: the application, jobs and permits one by one, since later rows need their ids;
+ * materials, links, excavations, transitions and events in multi-row inserts; the place and
+ * the road segments that the parties' events carry read once, not once per event.
+ */
 static int create_all(struct store_conn *c, struct submit *s, const struct app_plan *plan,
 		      long long site_id, long long *utility_org, long long *authority_org,
 		      struct error *err)
 {
 	int year;
 	cal_day_to_ymd(s->today, &year, NULL, NULL);
-	char ref[25], at[32], tref[40];
+	char ref[25], at[32];
 	int rc = s->ref_n ? 0 : store_next_reference(c, year, &s->ref_n, err);
 	if (rc)
 		return rc;
@@ -153,145 +340,81 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	rc = store_application_insert(c, &an, &app_id, err);
 	free(request);
 	free(estimate);
-	for (size_t i = 0; !rc && i < s->ar.nmaterials; i++)
-		rc = store_application_material(c, app_id, s->ar.materials[i].material_id, err);
-	struct transition_new t = { app_id, "application", app_id, "submit", NULL, "open",
-				    "applicant", s->caller->org_id, s->caller->user_id, "{}", at,
-				    NULL, -1 };
-	if (!rc)
-		rc = store_transition_insert(c, &t, err);
 
-	long long job_ids[UK_COUNT] = { 0 };
-	for (int k = 0; !rc && k < UK_COUNT; k++) {
-		if (!plan->jobs[k])
-			continue;
-		struct stored_clock clk;
-		rc = start_clock(&clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
-		snprintf(tref, sizeof(tref), "%s-%s", ref, utility_suffix(k));
-		char *params = json_dumps(s->ar.util[k].params, JSON_COMPACT | JSON_SORT_KEYS);
-		struct job_new jn = { app_id, tref, utility_kind_name(k), "submitted", params,
-				      utility_org[k], &clk };
-		if (!rc)
-			rc = store_job_insert(c, &jn, &job_ids[k], err);
-		free(params);
-		struct transition_new jt = { app_id, "job", job_ids[k], "submit", NULL, "submitted",
-					     "applicant", s->caller->org_id, s->caller->user_id, "{}",
-					     at, clk.stage, clk.clock.due_day };
-		if (!rc)
-			rc = store_transition_insert(c, &jt, err);
-	}
-
-	int seen[PERMIT_KIND_COUNT] = { 0 };
-	for (size_t i = 0; !rc && i < plan->npermits; i++) {
-		const struct planned_permit *pp = &plan->permits[i];
-		const struct service_standard *std = s->set.permit[pp->kind];
-		seen[pp->kind]++;
-		if (seen[pp->kind] > 1)
-			snprintf(tref, sizeof(tref), "%s-%s%d", ref, permit_suffix(pp->kind),
-				 seen[pp->kind]);
-		else
-			snprintf(tref, sizeof(tref), "%s-%s", ref, permit_suffix(pp->kind));
-		struct stored_clock clk = { 0 };
-		struct permit_outcome out = { .state = PERMIT_SUBMITTED };
-		const char *action = "submit";
-		if (pp->fast_track) {
-			/* notice and commitment: approved at once, checked afterwards (measure 15) */
-			struct permit_facts f = { .kind = pp->kind, .fast_track_eligible = true,
-						  .window_from = pp->window_from,
-						  .window_to = pp->window_to, .today = s->today };
-			rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, err);
-			action = "fast_track";
-		} else {
-			rc = start_clock(&clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
-		}
-		/* The decision is due after acceptance and review, counted from receipt. */
-		int acc = 0, rev = 0;
-		application_stage_limit(std, "acceptance", &acc, NULL);
-		application_stage_limit(std, "review", &rev, NULL);
-		day_t received = calendar_received_day(&s->pub->cal, s->now_us / 1000000);
-		day_t deadline = pp->fast_track ? s->today
-						: calendar_add_working_days(&s->pub->cal, received,
-									    acc + rev);
-		struct permit_new pn = { app_id, tref, permit_kind_name(pp->kind),
-					 permit_state_name(out.state), permit_decision_name(out.decision),
-					 pp->reason, authority_org[pp->kind], pp->fast_track,
-					 pp->window_from, pp->window_to, deadline, &clk };
-		long long pid = 0;
-		if (!rc)
-			rc = store_permit_insert(c, &pn, &pid, err);
-		for (int k = 0; !rc && k < UK_COUNT; k++)
-			if (pp->utilities[k] && job_ids[k])
-				rc = store_job_permit_link(c, job_ids[k], pid, err);
-		for (size_t d = 0; !rc && d < pp->ndigs; d++) {
-			const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
-			struct excavation_new en = { app_id, pid, utility_kind_name(dig->utility),
-						     dig->district, dig->road, dig->road_class,
-						     dig->from_m, dig->to_m, dig->width_cm,
-						     dig->start_day, dig->end_day };
-			rc = store_excavation_insert(c, &en, err);
-			/* trench sharing: another open application digging here at the same time */
-			long long others[20];
-			size_t nothers = 0;
-			if (!rc)
-				rc = store_overlapping_permits(c, app_id, dig->district, dig->road,
-							       dig->from_m, dig->to_m, dig->start_day,
-							       dig->end_day, others, 20, &nothers, err);
-			for (size_t o = 0; !rc && o < nothers; o++)
-				rc = store_joint_dig_propose(c, others[o], pid,
-							     authority_org[pp->kind], err);
-		}
-		if (!rc && pp->fast_track)
-			rc = store_task_insert(c, pid, "post_check", authority_org[pp->kind], err);
-		if (!rc && pp->fast_track && out.issue_certificate)
-			rc = oversight_certificate_issue(c, "permit", pid, err);
-		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
-					pp->fast_track_reason);
-		char *whyt = json_dumps(why, JSON_COMPACT);
-		json_decref(why);
-		struct transition_new pt = { app_id, "permit", pid, action, NULL,
-					     permit_state_name(out.state), pp->fast_track ? "system" : "applicant",
-					     s->caller->org_id, s->caller->user_id, whyt, at,
-					     clk.stage[0] ? clk.stage : NULL,
-					     clk.stage[0] ? clk.clock.due_day : -1 };
-		if (!rc)
-			rc = store_transition_insert(c, &pt, err);
-		free(whyt);
-	}
-	if (rc)
-		return rc;
-
-	/* One event for every organisation concerned, with a snapshot of its track; then audit. */
 	struct job_row *jobs = NULL;
 	struct permit_row *permits = NULL;
 	size_t nj = 0, np = 0;
+	struct application_place place = { 0 };
+	json_t *segments = NULL, *jarr = json_array(), *parr = json_array();
+	struct tracks_events *events = tracks_events_new();
+	struct pending pd;
+	pending_init(&pd, plan);
+	long long *material_ids = xcalloc(s->ar.nmaterials + 1, sizeof(*material_ids));
+	for (size_t i = 0; i < s->ar.nmaterials; i++)
+		material_ids[i] = s->ar.materials[i].material_id;
+	if (!rc)
+		rc = store_application_materials(c, app_id, material_ids, s->ar.nmaterials, err);
+	free(material_ids);
+	pd.trans[pd.ntrans++] = (struct transition_new){ app_id, "application", app_id, "submit",
+							 NULL, "open", "applicant",
+							 s->caller->org_id, s->caller->user_id,
+							 "{}", at, NULL, -1 };
+	long long job_ids[UK_COUNT] = { 0 };
+	if (!rc)
+		rc = create_jobs(c, s, plan, app_id, ref, at, utility_org, job_ids, &pd, err);
+	if (!rc)
+		rc = create_permits(c, s, plan, app_id, ref, at, authority_org, job_ids, &pd, err);
+	if (!rc)
+		rc = store_job_permit_links(c, pd.links, pd.nlinks, err);
+	if (!rc)
+		rc = store_excavations_insert_many(c, pd.digs, pd.ndigs, err);
+	if (!rc)
+		rc = propose_joint_digs(c, app_id, &pd, err);
+	if (!rc)
+		rc = store_transitions_insert_many(c, pd.trans, pd.ntrans, err);
+
+	/* One event for every organisation concerned, with a snapshot of its track. */
 	if (!rc)
 		rc = store_jobs_of_application(c, app_id, &jobs, &nj, err);
 	if (!rc)
 		rc = store_permits_of_application(c, app_id, &permits, &np, err);
-	json_t *jarr = json_array(), *parr = json_array();
+	bool dig_road = false;
+	for (size_t i = 0; i < np; i++)
+		dig_road |= !strcmp(permits[i].kind, "dig_road");
+	if (!rc && nj + np)
+		rc = store_application_place(c, app_id, &place, err);
+	if (!rc && dig_road)
+		rc = store_application_segments(c, app_id, &segments, err);
 	for (size_t i = 0; !rc && i < nj; i++) {
-		rc = tracks_emit_party(c, jobs[i].utility_org_id, app_id, ref, "job.created",
-				       jobs[i].utility_kind, tracks_job_event(c, &jobs[i], s->today, err),
-				       err);
+		tracks_events_add(events, jobs[i].utility_org_id, app_id, ref, "job.created",
+				  jobs[i].utility_kind,
+				  tracks_job_event_from(&jobs[i], &place, s->today));
 		json_array_append_new(jarr, tracks_job_json(&jobs[i], s->caller, s->today));
 	}
 	for (size_t i = 0; !rc && i < np; i++) {
-		rc = tracks_emit_party(c, permits[i].authority_org_id, app_id, ref,
-				       permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
-				       tracks_permit_adapter(permits[i].kind),
-				       tracks_permit_event(c, &permits[i], s->today, err), err);
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", permits[i].id);
+		tracks_events_add(events, permits[i].authority_org_id, app_id, ref,
+				  permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
+				  tracks_permit_adapter(permits[i].kind),
+				  tracks_permit_event_from(&permits[i], &place,
+							   json_object_get(segments, id), s->today));
 		json_array_append_new(parr, tracks_permit_json(&permits[i], s->caller, s->today));
 	}
-	json_t *estimate_json = fees_estimate_to_json(&plan->estimate);
-	if (!rc)
-		rc = tracks_emit(c, s->caller->org_id, app_id, ref, "application.submitted",
-				 json_pack("{s:s, s:i, s:i}", "reference", ref, "jobs", (int)nj,
-					   "permits", (int)np),
-				 err);
+	if (!rc) {
+		tracks_events_add(events, s->caller->org_id, app_id, ref, "application.submitted",
+				  NULL,
+				  json_pack("{s:s, s:i, s:i}", "reference", ref, "jobs", (int)nj,
+					    "permits", (int)np));
+		rc = tracks_events_flush(c, events, err);
+	}
 	/*
 	 * Last: appending to the audit chain locks its head row until the commit, and every
 	 * writer in the portal queues on that lock, so it is held for as few statements as can be.
+	 * A fast-tracked permit's certificate appends to the chain too, so it is issued here.
 	 */
+	for (size_t i = 0; !rc && i < pd.ncertify; i++)
+		rc = oversight_certificate_issue(c, "permit", pd.certify[i], err);
 	int njobs = 0;
 	for (int k = 0; k < UK_COUNT; k++)
 		njobs += plan->jobs[k];
@@ -301,11 +424,19 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 					    (json_int_t)plan->npermits, "estimate_total_fen",
 					    (json_int_t)plan->estimate.total_fen),
 				  err);
-	s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "id", (json_int_t)app_id,
-			     "reference", ref, "status", "open", "submitted_on",
-			     cal_day_format(s->today, (char[11]){ 0 }), "site_id",
-			     (json_int_t)site_id, "jobs", jarr, "permits", parr, "estimate",
-			     estimate_json);
+	if (!rc) {
+		s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:O, s:o}", "id",
+				     (json_int_t)app_id, "reference", ref, "status", "open",
+				     "submitted_on", cal_day_format(s->today, (char[11]){ 0 }),
+				     "site_id", (json_int_t)site_id, "jobs", jarr, "permits", parr,
+				     "estimate", fees_estimate_to_json(&plan->estimate));
+	}
+	json_decref(jarr);
+	json_decref(parr);
+	json_decref(segments);
+	store_application_place_release(&place);
+	tracks_events_free(events);
+	pending_release(&pd);
 	for (size_t i = 0; i < nj; i++)
 		store_job_row_release(&jobs[i]);
 	for (size_t i = 0; i < np; i++)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "store/audit.h"
+#include "workflows/xalloc.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
 
@@ -133,9 +134,9 @@ int tracks_emit_party(struct store_conn *c, long long org_id, long long applicat
 	return emit(c, org_id, application_id, app_reference, type, adapter, object, err);
 }
 
-static int emit(struct store_conn *c, long long org_id, long long application_id,
-		const char *app_reference, const char *type, const char *adapter, json_t *object,
-		struct error *err)
+/* The event's text: the versioned envelope around object (stolen). The caller frees it. */
+static char *envelope(const char *app_reference, const char *type, const char *adapter,
+		      json_t *object)
 {
 	char at[32];
 	long long now = tracks_now_us();
@@ -150,9 +151,64 @@ static int emit(struct store_conn *c, long long org_id, long long application_id
 		json_object_set_new(env, "adapter", json_string(adapter));
 	char *payload = json_dumps(env, JSON_COMPACT);
 	json_decref(env);
+	return payload;
+}
+
+static int emit(struct store_conn *c, long long org_id, long long application_id,
+		const char *app_reference, const char *type, const char *adapter, json_t *object,
+		struct error *err)
+{
+	char *payload = envelope(app_reference, type, adapter, object);
 	int rc = store_outbox_insert(c, org_id, application_id, type, payload, err);
 	free(payload);
 	return rc;
+}
+
+struct tracks_events {
+	struct outbox_new *rows; /* event_type and payload owned */
+	size_t n, cap;
+};
+
+struct tracks_events *tracks_events_new(void)
+{
+	return xcalloc(1, sizeof(struct tracks_events));
+}
+
+void tracks_events_add(struct tracks_events *ev, long long org_id, long long application_id,
+		       const char *app_reference, const char *type, const char *adapter,
+		       json_t *object)
+{
+	if (ev->n == ev->cap) {
+		ev->cap = ev->cap ? ev->cap * 2 : 16;
+		ev->rows = xrealloc(ev->rows, ev->cap * sizeof(*ev->rows));
+	}
+	ev->rows[ev->n++] = (struct outbox_new){ org_id, application_id, xstrdup(type),
+						 envelope(app_reference, type, adapter, object) };
+}
+
+static void events_clear(struct tracks_events *ev)
+{
+	for (size_t i = 0; i < ev->n; i++) {
+		free((char *)ev->rows[i].event_type);
+		free((char *)ev->rows[i].payload);
+	}
+	ev->n = 0;
+}
+
+int tracks_events_flush(struct store_conn *c, struct tracks_events *ev, struct error *err)
+{
+	int rc = store_outbox_insert_many(c, ev->rows, ev->n, err);
+	events_clear(ev);
+	return rc;
+}
+
+void tracks_events_free(struct tracks_events *ev)
+{
+	if (!ev)
+		return;
+	events_clear(ev);
+	free(ev->rows);
+	free(ev);
 }
 
 int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const char *action,
@@ -190,6 +246,14 @@ json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t to
 	struct application_place pl;
 	if (store_application_place(c, j->application_id, &pl, err) != 0)
 		return NULL;
+	json_t *o = tracks_job_event_from(j, &pl, today);
+	store_application_place_release(&pl);
+	return o;
+}
+
+json_t *tracks_job_event_from(const struct job_row *j, const struct application_place *pl,
+			      day_t today)
+{
 	json_t *o = tracks_job_json(j, NULL, today);
 	json_t *given = json_object_get(o, "params");
 	json_t *params = json_is_object(given) ? json_deep_copy(given) : json_object();
@@ -204,11 +268,10 @@ json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t to
 							 ?: 1));
 	json_object_set_new(o, "params", params);
 	json_object_set_new(o, "kind", json_string(j->utility_kind));
-	json_object_set_new(o, "application", place_json(&pl));
+	json_object_set_new(o, "application", place_json(pl));
 	json_object_set_new(o, "due_date", json_incref(json_object_get(
 						   json_object_get(o, "clock"), "due_date"))
 						   ?: json_null());
-	store_application_place_release(&pl);
 	return o;
 }
 
@@ -218,20 +281,27 @@ json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, da
 	struct application_place pl;
 	if (store_application_place(c, p->application_id, &pl, err) != 0)
 		return NULL;
+	json_t *segs = NULL;
+	if (!strcmp(p->kind, "dig_road") && store_permit_segments(c, p->id, &segs, err) != 0) {
+		store_application_place_release(&pl);
+		return NULL;
+	}
+	json_t *o = tracks_permit_event_from(p, &pl, segs, today);
+	json_decref(segs);
+	store_application_place_release(&pl);
+	return o;
+}
+
+json_t *tracks_permit_event_from(const struct permit_row *p, const struct application_place *pl,
+				 const json_t *segments, day_t today)
+{
 	json_t *o = tracks_permit_json(p, NULL, today);
 	json_t *works = json_object();
 	if (!strcmp(p->kind, "dig_road")) {
-		json_t *segs = NULL, *out = json_array();
-		if (store_permit_segments(c, p->id, &segs, err) != 0) {
-			json_decref(o);
-			json_decref(works);
-			json_decref(out);
-			store_application_place_release(&pl);
-			return NULL;
-		}
+		json_t *out = json_array();
 		size_t i;
 		json_t *s;
-		json_array_foreach(segs, i, s)
+		json_array_foreach(segments, i, s)
 		{
 			json_array_append_new(
 				out, json_pack("{s:O, s:O, s:O, s:O, s:O}", "road",
@@ -241,13 +311,12 @@ json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, da
 					       json_object_get(s, "width_m"), "road_class",
 					       json_object_get(s, "road_class")));
 		}
-		json_decref(segs);
 		json_object_set_new(works, "segments", out);
 		json_t *w = json_object_get(o, "work_window");
 		rename_field(works, w, "from", "window_start");
 		rename_field(works, w, "to", "window_end");
 	} else {
-		json_t *req = pl.request ? json_loads(pl.request, 0, NULL) : NULL;
+		json_t *req = pl->request ? json_loads(pl->request, 0, NULL) : NULL;
 		json_t *rw = json_object_get(req, "works");
 		json_t *g = json_object_get(rw, "green_space");
 		json_object_set_new(works, "green_area_m2",
@@ -263,9 +332,8 @@ json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, da
 	json_object_set_new(o, "works", works);
 	json_object_set_new(o, "permit_kind", json_string(p->kind));
 	json_object_set_new(o, "kind", json_string(tracks_permit_adapter(p->kind)));
-	json_object_set_new(o, "application", place_json(&pl));
+	json_object_set_new(o, "application", place_json(pl));
 	json_object_set_new(o, "due_date", json_incref(json_object_get(o, "deadline_date")) ?: json_null());
-	store_application_place_release(&pl);
 	return o;
 }
 

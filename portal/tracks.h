@@ -29,6 +29,16 @@ json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t to
 			 struct error *err);
 json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, day_t today,
 			    struct error *err);
+/*
+ * The same snapshots from what the caller already read, so that the events of one application
+ * cost one read of its place (store_application_place) and one of its segments
+ * (store_application_segments) instead of one each per event. segments is the dig-road
+ * permit's list (NULL: none), ignored for other kinds; both are borrowed. New reference.
+ */
+json_t *tracks_job_event_from(const struct job_row *j, const struct application_place *pl,
+			      day_t today);
+json_t *tracks_permit_event_from(const struct permit_row *p, const struct application_place *pl,
+				 const json_t *segments, day_t today);
 
 /*
  * Writes one event to the outbox for an organisation: the versioned envelope {"type",
@@ -45,6 +55,21 @@ int tracks_emit(struct store_conn *c, long long org_id, long long application_id
 int tracks_emit_party(struct store_conn *c, long long org_id, long long application_id,
 		      const char *app_reference, const char *type, const char *adapter,
 		      json_t *object, struct error *err);
+
+/*
+ * Events collected, then written together in the order added (one multi-row INSERT per chunk,
+ * store_outbox_insert_many) with the same envelopes as tracks_emit and tracks_emit_party.
+ * Made by tracks_events_new, freed (with any events not written) by tracks_events_free.
+ */
+struct tracks_events;
+struct tracks_events *tracks_events_new(void);
+/* Adds one event; steals object; adapter NULL for tracks_emit's envelope. Cannot fail. */
+void tracks_events_add(struct tracks_events *ev, long long org_id, long long application_id,
+		       const char *app_reference, const char *type, const char *adapter,
+		       json_t *object);
+/* Writes the events added so far and empties the list, written or not. */
+int tracks_events_flush(struct store_conn *c, struct tracks_events *ev, struct error *err);
+void tracks_events_free(struct tracks_events *ev);
 
 /* The adapter kind of a permit kind: dig_road -> road; greening, planning as they are. */
 const char *tracks_permit_adapter(const char *permit_kind);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "tracks.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,13 @@ static const char SQL_APP_INSERT[] =
 	"INSERT INTO applications (reference, org_id, site_id, submitted_at, submitted_day, request, "
 	"estimate, estimate_total_fen, idempotency_key, request_hash, created_by) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_APP_MATERIAL[] =
-	"INSERT INTO application_materials (application_id, material_id) VALUES (?, ?)";
+/*
+ * The inserts that go many rows at a time: the statement up to VALUES and one row's group.
+ * The statements themselves are built from these by row count (see batch_sql below).
+ */
+static const char HEAD_APP_MATERIAL[] =
+	"INSERT INTO application_materials (application_id, material_id) VALUES ";
+static const char ROW_APP_MATERIAL[] = "(?, ?)";
 static const char SQL_APP_GET[] =
 	"SELECT id, reference, org_id, site_id, status, DATE_FORMAT(submitted_at, "
 	"'%Y-%m-%dT%H:%i:%sZ'), submitted_day, estimate_total_fen, version, request, estimate "
@@ -41,11 +47,13 @@ static const char SQL_PERMIT_INSERT[] =
 	"INSERT INTO permits (application_id, reference, kind, authority_org_id, state, decision, "
 	"trigger_reason, fast_track, window_from, window_to, deadline_day, stage, stage_limit_days, "
 	"started_day, due_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_LINK[] = "INSERT INTO job_permits (job_id, permit_id) VALUES (?, ?)";
-static const char SQL_EXCAVATION[] =
+static const char HEAD_LINK[] = "INSERT INTO job_permits (job_id, permit_id) VALUES ";
+static const char ROW_LINK[] = "(?, ?)";
+static const char HEAD_EXCAVATION[] =
 	"INSERT INTO excavations (application_id, permit_id, utility_kind, district_code, road, "
 	"road_class, from_m, to_m, width_m, start_day, end_day) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)";
+	"VALUES ";
+static const char ROW_EXCAVATION[] = "(?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)";
 #define CLOCK_COLS "x.stage, x.stage_limit_days, x.started_day, x.due_day, x.paused, " \
 		   "x.paused_day, x.remaining_days"
 #define JOB_COLS                                                                               \
@@ -83,10 +91,11 @@ static const char SQL_PERMIT_UPDATE[] =
 	"due_day = ?, paused = ?, paused_day = ?, remaining_days = ?, "
 	"conditions = COALESCE(?, conditions), decision_reason = COALESCE(?, decision_reason), "
 	"version = version + 1, updated_at = UTC_TIMESTAMP(6) WHERE id = ? AND version = ?";
-static const char SQL_TRANSITION[] =
+static const char HEAD_TRANSITION[] =
 	"INSERT INTO transitions (application_id, object_type, object_id, action, from_state, "
 	"to_state, actor_role, actor_org_id, actor_user_id, payload, at, stage, due_day) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"VALUES ";
+static const char ROW_TRANSITION[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_TIMELINE[] =
 	"SELECT t.id, t.object_type, COALESCE(j.reference, p.reference, a.reference), t.action, "
 	"t.from_state, t.to_state, t.actor_role, DATE_FORMAT(t.at, '%Y-%m-%dT%H:%i:%sZ'), t.stage, "
@@ -110,8 +119,9 @@ static const char SQL_EXT_INSERT[] =
 	"VALUES (?, ?, ?, ?, ?)";
 static const char SQL_EXT_SETTLE[] =
 	"UPDATE extensions SET status = ?, decided_at = ? WHERE permit_id = ? AND status = 'pending'";
-static const char SQL_OUTBOX[] =
-	"INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES (?, ?, ?, ?)";
+static const char HEAD_OUTBOX[] =
+	"INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES ";
+static const char ROW_OUTBOX[] = "(?, ?, ?, ?)";
 static const char SQL_JOB_QUEUE[] =
 	"SELECT x.id, x.reference, x.utility_kind, x.state, x.stage, x.due_day, x.paused, "
 	"a.reference, x.version, (x.paused = 0 AND x.due_day < ?) FROM jobs x "
@@ -177,6 +187,9 @@ static const char SQL_APP_PLACE[] =
 static const char SQL_SEGMENTS[] =
 	"SELECT road, from_m, to_m, width_m, road_class FROM excavations WHERE permit_id = ? "
 	"ORDER BY id";
+static const char SQL_APP_SEGMENTS[] =
+	"SELECT permit_id, road, from_m, to_m, width_m, road_class FROM excavations "
+	"WHERE application_id = ? AND permit_id IS NOT NULL ORDER BY id";
 
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
@@ -201,6 +214,90 @@ static char *dup_cell(const struct store_result *r, size_t row, size_t col)
 {
 	const char *s = store_cell(r, row, col);
 	return s ? xstrdup(s) : NULL;
+}
+
+/*
+ * Multi-row INSERTs: many rows in one statement, so one round trip instead of one per row.
+ * store_exec binds at most STORE_MAX_PARAMS parameters (store/db.h), so a batch
+ * goes in chunks of at most BINDS_MAX / columns rows, and never more than BATCH_ROWS_MAX. The
+ * statement cache of store/db.c knows a statement by the ADDRESS of its text: the text for
+ * each row count is therefore built once per process, under pthread_once, and kept, so that
+ * every chunk of n rows finds its statement already prepared on a warm connection and a batch
+ * takes at most one cache slot per row count. The text depends on the row count only; every
+ * value is bound. The one-row texts are the single-row statements the rest of the portal uses.
+ */
+#define BINDS_MAX STORE_MAX_PARAMS
+#define BATCH_ROWS_MAX 16
+
+enum batch_kind { B_MATERIALS, B_LINKS, B_EXCAVATIONS, B_TRANSITIONS, B_OUTBOX, B_COUNT };
+
+static const struct {
+	const char *head, *row;
+	size_t cols;
+} batch_shape[B_COUNT] = {
+	[B_MATERIALS] = { HEAD_APP_MATERIAL, ROW_APP_MATERIAL, 2 },
+	[B_LINKS] = { HEAD_LINK, ROW_LINK, 2 },
+	[B_EXCAVATIONS] = { HEAD_EXCAVATION, ROW_EXCAVATION, 11 },
+	[B_TRANSITIONS] = { HEAD_TRANSITION, ROW_TRANSITION, 13 },
+	[B_OUTBOX] = { HEAD_OUTBOX, ROW_OUTBOX, 4 },
+};
+
+/* batch_sql[k][n]: the statement inserting n rows of kind k; built once, never freed. */
+static char *batch_sql[B_COUNT][BATCH_ROWS_MAX + 1];
+static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
+
+static size_t batch_rows_max(enum batch_kind k)
+{
+	size_t n = BINDS_MAX / batch_shape[k].cols;
+	return n < BATCH_ROWS_MAX ? n : BATCH_ROWS_MAX;
+}
+
+static void batch_build(void)
+{
+	for (int k = 0; k < B_COUNT; k++) {
+		size_t head = strlen(batch_shape[k].head), row = strlen(batch_shape[k].row);
+		for (size_t n = 1; n <= batch_rows_max(k); n++) {
+			char *sql = xmalloc(head + n * (row + 2) + 1), *at = sql;
+			memcpy(at, batch_shape[k].head, head);
+			at += head;
+			for (size_t i = 0; i < n; i++) {
+				if (i) {
+					memcpy(at, ", ", 2);
+					at += 2;
+				}
+				memcpy(at, batch_shape[k].row, row);
+				at += row;
+			}
+			*at = 0;
+			batch_sql[k][n] = sql;
+		}
+	}
+}
+
+/*
+ * Fills the parameters of row i (cols of them at p); a date parameter may point into days,
+ * which has one 11-byte buffer per parameter. rows is the caller's array.
+ */
+typedef void (*row_fill_fn)(const void *rows, size_t i, struct store_param *p, char (*days)[11]);
+
+/* Inserts n rows in chunks, in order. The first failure stops it; the caller rolls back. */
+static int insert_rows(struct store_conn *c, enum batch_kind k, const void *rows, size_t n,
+		       row_fill_fn fill, struct error *err)
+{
+	pthread_once(&batch_once, batch_build);
+	size_t cols = batch_shape[k].cols, max = batch_rows_max(k);
+	struct store_param p[BINDS_MAX];
+	char days[BINDS_MAX][11];
+	for (size_t done = 0; done < n;) {
+		size_t m = n - done < max ? n - done : max;
+		for (size_t r = 0; r < m; r++)
+			fill(rows, done + r, p + r * cols, days + r * cols);
+		int rc = store_run(c, batch_sql[k][m], p, m * cols, NULL, NULL, err);
+		if (rc)
+			return rc;
+		done += m;
+	}
+	return 0;
 }
 
 void store_format_utc(long long utc_us, char out[32])
@@ -261,11 +358,30 @@ int store_application_insert(struct store_conn *c, const struct application_new 
 	return rc;
 }
 
+struct material_rows {
+	long long app_id;
+	const long long *ids;
+};
+
+static void material_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct material_rows *m = rows;
+	(void)days;
+	p[0] = P_INT(m->app_id);
+	p[1] = P_INT(m->ids[i]);
+}
+
 int store_application_material(struct store_conn *c, long long app_id, long long material_id,
 			       struct error *err)
 {
-	struct store_param p[] = { P_INT(app_id), P_INT(material_id) };
-	return store_run(c, SQL_APP_MATERIAL, p, 2, NULL, NULL, err);
+	return store_application_materials(c, app_id, &material_id, 1, err);
+}
+
+int store_application_materials(struct store_conn *c, long long app_id,
+				const long long *material_ids, size_t n, struct error *err)
+{
+	struct material_rows m = { app_id, material_ids };
+	return insert_rows(c, B_MATERIALS, &m, n, material_fill, err);
 }
 
 int store_application_get(struct store_conn *c, long long id, struct application_row *out,
@@ -385,25 +501,52 @@ int store_permit_insert(struct store_conn *c, const struct permit_new *x, long l
 	return rc;
 }
 
+static void link_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct job_permit *l = (const struct job_permit *)rows + i;
+	(void)days;
+	p[0] = P_INT(l->job_id);
+	p[1] = P_INT(l->permit_id);
+}
+
 int store_job_permit_link(struct store_conn *c, long long job_id, long long permit_id,
 			  struct error *err)
 {
-	struct store_param p[] = { P_INT(job_id), P_INT(permit_id) };
-	return store_run(c, SQL_LINK, p, 2, NULL, NULL, err);
+	struct job_permit l = { job_id, permit_id };
+	return store_job_permit_links(c, &l, 1, err);
+}
+
+int store_job_permit_links(struct store_conn *c, const struct job_permit *links, size_t n,
+			   struct error *err)
+{
+	return insert_rows(c, B_LINKS, links, n, link_fill, err);
+}
+
+static void excavation_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct excavation_new *e = (const struct excavation_new *)rows + i;
+	p[0] = P_INT(e->application_id);
+	p[1] = e->permit_id ? P_INT(e->permit_id) : P_NULL;
+	p[2] = P_STR(e->utility_kind);
+	p[3] = P_STR(e->district);
+	p[4] = P_STR(e->road);
+	p[5] = P_STR(e->road_class);
+	p[6] = P_INT(e->from_m);
+	p[7] = P_INT(e->to_m);
+	p[8] = P_INT(e->width_cm);
+	p[9] = day_param(e->start_day, days[9]);
+	p[10] = day_param(e->end_day, days[10]);
 }
 
 int store_excavation_insert(struct store_conn *c, const struct excavation_new *e, struct error *err)
 {
-	char d1[11], d2[11];
-	struct store_param p[] = {
-		P_INT(e->application_id), e->permit_id ? P_INT(e->permit_id) : P_NULL,
-		P_STR(e->utility_kind),	  P_STR(e->district),
-		P_STR(e->road),		  P_STR(e->road_class),
-		P_INT(e->from_m),	  P_INT(e->to_m),
-		P_INT(e->width_cm),	  day_param(e->start_day, d1),
-		day_param(e->end_day, d2),
-	};
-	return store_run(c, SQL_EXCAVATION, p, 11, NULL, NULL, err);
+	return store_excavations_insert_many(c, e, 1, err);
+}
+
+int store_excavations_insert_many(struct store_conn *c, const struct excavation_new *e, size_t n,
+				  struct error *err)
+{
+	return insert_rows(c, B_EXCAVATIONS, e, n, excavation_fill, err);
 }
 
 static void clock_from(const struct store_result *r, size_t i, size_t col, struct stored_clock *k)
@@ -606,18 +749,33 @@ int store_permit_update(struct store_conn *c, const struct permit_update *u, str
 	return rc ? rc : changed_meanwhile(n, err);
 }
 
+static void transition_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct transition_new *t = (const struct transition_new *)rows + i;
+	p[0] = P_INT(t->application_id);
+	p[1] = P_STR(t->object_type);
+	p[2] = P_INT(t->object_id);
+	p[3] = P_STR(t->action);
+	p[4] = P_STR(t->from_state);
+	p[5] = P_STR(t->to_state);
+	p[6] = P_STR(t->actor_role);
+	p[7] = t->actor_org_id ? P_INT(t->actor_org_id) : P_NULL;
+	p[8] = t->actor_user_id ? P_INT(t->actor_user_id) : P_NULL;
+	p[9] = P_STR(t->payload ? t->payload : "{}");
+	p[10] = P_STR(t->at);
+	p[11] = P_STR(t->stage);
+	p[12] = day_param(t->due_day, days[12]);
+}
+
 int store_transition_insert(struct store_conn *c, const struct transition_new *t, struct error *err)
 {
-	char d[11];
-	struct store_param p[] = {
-		P_INT(t->application_id), P_STR(t->object_type), P_INT(t->object_id),
-		P_STR(t->action),	  P_STR(t->from_state),	 P_STR(t->to_state),
-		P_STR(t->actor_role),	  t->actor_org_id ? P_INT(t->actor_org_id) : P_NULL,
-		t->actor_user_id ? P_INT(t->actor_user_id) : P_NULL,
-		P_STR(t->payload ? t->payload : "{}"), P_STR(t->at), P_STR(t->stage),
-		day_param(t->due_day, d),
-	};
-	return store_run(c, SQL_TRANSITION, p, 13, NULL, NULL, err);
+	return store_transitions_insert_many(c, t, 1, err);
+}
+
+int store_transitions_insert_many(struct store_conn *c, const struct transition_new *t, size_t n,
+				  struct error *err)
+{
+	return insert_rows(c, B_TRANSITIONS, t, n, transition_fill, err);
 }
 
 int store_timeline(struct store_conn *c, long long app_id, json_t **items, struct error *err)
@@ -703,12 +861,27 @@ int store_extension_settle(struct store_conn *c, long long permit_id, bool grant
 	return store_run(c, SQL_EXT_SETTLE, p, 3, NULL, NULL, err);
 }
 
+static void outbox_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct outbox_new *o = (const struct outbox_new *)rows + i;
+	(void)days;
+	p[0] = P_INT(o->org_id);
+	p[1] = o->application_id ? P_INT(o->application_id) : P_NULL;
+	p[2] = P_STR(o->event_type);
+	p[3] = P_STR(o->payload);
+}
+
 int store_outbox_insert(struct store_conn *c, long long org_id, long long application_id,
 			const char *event_type, const char *payload, struct error *err)
 {
-	struct store_param p[] = { P_INT(org_id), application_id ? P_INT(application_id) : P_NULL,
-				   P_STR(event_type), P_STR(payload) };
-	return store_run(c, SQL_OUTBOX, p, 4, NULL, NULL, err);
+	struct outbox_new o = { org_id, application_id, event_type, payload };
+	return store_outbox_insert_many(c, &o, 1, err);
+}
+
+int store_outbox_insert_many(struct store_conn *c, const struct outbox_new *rows, size_t n,
+			     struct error *err)
+{
+	return insert_rows(c, B_OUTBOX, rows, n, outbox_fill, err);
 }
 
 static int queue(struct store_conn *c, const char *sql, bool permits, long long org_id,
@@ -951,6 +1124,15 @@ void store_application_place_release(struct application_place *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* One segment of a result whose road, from_m, to_m, width_m, road_class start at col. */
+static json_t *segment_json(const struct store_result *r, size_t i, size_t col)
+{
+	return json_pack("{s:s, s:I, s:I, s:f, s:s}", "road", store_cell(r, i, col), "from_m",
+			 (json_int_t)store_cell_ll(r, i, col + 1, 0), "to_m",
+			 (json_int_t)store_cell_ll(r, i, col + 2, 0), "width_m",
+			 atof(store_cell(r, i, col + 3)), "road_class", store_cell(r, i, col + 4));
+}
+
 int store_permit_segments(struct store_conn *c, long long permit_id, json_t **out,
 			  struct error *err)
 {
@@ -961,12 +1143,29 @@ int store_permit_segments(struct store_conn *c, long long permit_id, json_t **ou
 		return rc;
 	*out = json_array();
 	for (size_t i = 0; i < r->nrows; i++)
-		json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:f, s:s}", "road",
-						      store_cell(r, i, 0), "from_m",
-						      (json_int_t)store_cell_ll(r, i, 1, 0), "to_m",
-						      (json_int_t)store_cell_ll(r, i, 2, 0), "width_m",
-						      atof(store_cell(r, i, 3)), "road_class",
-						      store_cell(r, i, 4)));
+		json_array_append_new(*out, segment_json(r, i, 0));
+	store_result_free(r);
+	return 0;
+}
+
+int store_application_segments(struct store_conn *c, long long app_id, json_t **by_permit,
+			       struct error *err)
+{
+	struct store_param p[] = { P_INT(app_id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_APP_SEGMENTS, p, 1, &r, err);
+	if (rc)
+		return rc;
+	*by_permit = json_object();
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *permit = store_cell(r, i, 0);
+		json_t *list = json_object_get(*by_permit, permit);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(*by_permit, permit, list);
+		}
+		json_array_append_new(list, segment_json(r, i, 1));
+	}
 	store_result_free(r);
 	return 0;
 }

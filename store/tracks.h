@@ -92,6 +92,17 @@ int store_application_insert(struct store_conn *c, const struct application_new 
 			     struct error *err);
 int store_application_material(struct store_conn *c, long long app_id, long long material_id,
 			       struct error *err);
+
+/*
+ * Batch inserts (this one, store_job_permit_links, store_excavations_insert_many,
+ * store_transitions_insert_many, store_outbox_insert_many) write n rows (n may be 0) with
+ * multi-row INSERTs, a few statements instead of one per row; rows get ascending ids in the
+ * order given. Use them inside a transaction: a failure may leave earlier chunks written.
+ * They report no ids, so rows that others must reference are inserted one at a time
+ * (store_job_insert, store_permit_insert). Errors as store_exec's (ERR_CONFLICT: duplicate).
+ */
+int store_application_materials(struct store_conn *c, long long app_id,
+				const long long *material_ids, size_t n, struct error *err);
 /* By id; with for_update the row is locked. ERR_NOT_FOUND when absent. */
 int store_application_get(struct store_conn *c, long long id, struct application_row *out,
 			  struct error *err);
@@ -126,6 +137,11 @@ int store_permit_insert(struct store_conn *c, const struct permit_new *p, long l
 			struct error *err);
 int store_job_permit_link(struct store_conn *c, long long job_id, long long permit_id,
 			  struct error *err);
+struct job_permit {
+	long long job_id, permit_id;
+};
+int store_job_permit_links(struct store_conn *c, const struct job_permit *links, size_t n,
+			   struct error *err);
 
 struct excavation_new {
 	long long application_id, permit_id;
@@ -134,6 +150,8 @@ struct excavation_new {
 	day_t start_day, end_day;
 };
 int store_excavation_insert(struct store_conn *c, const struct excavation_new *e, struct error *err);
+int store_excavations_insert_many(struct store_conn *c, const struct excavation_new *e, size_t n,
+				  struct error *err);
 
 /* Loads a job (with its application's organisation and submission day); lock with for_update. */
 int store_job_get(struct store_conn *c, long long id, bool for_update, struct job_row *out,
@@ -187,6 +205,8 @@ struct transition_new {
 	day_t due_day; /* -1 when none */
 };
 int store_transition_insert(struct store_conn *c, const struct transition_new *t, struct error *err);
+int store_transitions_insert_many(struct store_conn *c, const struct transition_new *t, size_t n,
+				  struct error *err);
 /* The unified timeline of an application: every transition of every track, in order. */
 int store_timeline(struct store_conn *c, long long app_id, json_t **items, struct error *err);
 
@@ -217,6 +237,14 @@ int store_extension_settle(struct store_conn *c, long long permit_id, bool grant
 /* One event for one organisation, written with the change it reports. */
 int store_outbox_insert(struct store_conn *c, long long org_id, long long application_id,
 			const char *event_type, const char *payload, struct error *err);
+/* An event to insert (application_id 0: none). Strings borrowed. */
+struct outbox_new {
+	long long org_id, application_id;
+	const char *event_type, *payload;
+};
+/* Events in the order given: the dispatcher delivers per organisation in id order. */
+int store_outbox_insert_many(struct store_conn *c, const struct outbox_new *rows, size_t n,
+			     struct error *err);
 
 /*
  * Queues for a utility (jobs) or an authority (permits): state filter (NULL any), overdue only
@@ -299,6 +327,13 @@ void store_application_place_release(struct application_place *p);
 /* The road segments a dig-road permit covers, as [{road, from_m, to_m, width_m, road_class}]. */
 int store_permit_segments(struct store_conn *c, long long permit_id, json_t **out,
 			  struct error *err);
+/*
+ * The same for every permit of an application in one read: *by_permit is a new object whose
+ * keys are permit ids in decimal, each holding that permit's segments as above. A permit
+ * without excavations has no key.
+ */
+int store_application_segments(struct store_conn *c, long long app_id, json_t **by_permit,
+			       struct error *err);
 
 /* "YYYY-MM-DD HH:MM:SS.ffffff" for a UTC instant given in microseconds. */
 void store_format_utc(long long utc_us, char out[32]);
