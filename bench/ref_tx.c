@@ -8,11 +8,13 @@
  * measures them and passes them in). Like bench/submit.lua, each submission digs on a road of
  * its own, so the trench-sharing search finds nobody.
  *
- * As in the portal, the application, jobs, permits and tasks are inserted one row at a time
- * (later rows need their ids), and materials, job-permit links, excavations, transitions and
- * outbox events with multi-row INSERTs: chunks of at most 32 bound values (store/db.c binds no
- * more) and 16 rows, the SQL text the same as store/tracks.c builds for that row count. The
- * application's place and its road segments are read once for all its events.
+ * As in the portal, the materials are read in one query (a JSON array of their ids) and the
+ * organisations of every kind in another; the application, jobs, permits and tasks are
+ * inserted one row at a time (later rows need their ids), and materials, job-permit links,
+ * excavations, transitions and outbox events with multi-row INSERTs: chunks of at most 256
+ * bound values (STORE_MAX_PARAMS) and 16 rows, the SQL text the same as store/tracks.c builds
+ * for that row count. The application's place and its road segments are read once for all its
+ * events.
  *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX PAYLOAD
  *
@@ -54,9 +56,10 @@ static const char *const sql[S_COUNT] = {
 	[S_SITE] = "SELECT id, org_id, name, address, district_code, lat, lng, plot_ref, zone_risk, "
 		   "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM sites WHERE id = ? AND "
 		   "org_id = ?",
-	[S_MATERIAL] = "SELECT id, org_id, material_type FROM materials WHERE id = ?",
-	[S_ORG] = "SELECT id FROM organisations WHERE kind = ? AND (subkind <=> ?) ORDER BY id "
-		  "LIMIT 1",
+	[S_MATERIAL] = "SELECT j.n, m.id, m.org_id, m.material_type FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+		       "n FOR ORDINALITY, id BIGINT PATH '$')) j JOIN materials m ON m.id = j.id ORDER BY j.n",
+	[S_ORG] = "SELECT subkind, id FROM organisations WHERE kind IN ('utility', 'authority') "
+		  "ORDER BY subkind, id",
 	[S_REF] = "INSERT INTO reference_counters (year, next_value) VALUES (?, LAST_INSERT_ID(1)) "
 		  "ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)",
 	[S_APP] = "INSERT INTO applications (reference, org_id, site_id, submitted_at, "
@@ -149,6 +152,7 @@ static char *batch_text(int k, int n)
 struct shape {
 	long long org, user, site;
 	long long materials[32];
+	char materials_json[32 * 21 + 3]; /* "[id,id,...]" */
 	int nmaterials, permits, links, digs, tasks, outbox;
 	size_t payload;
 };
@@ -170,6 +174,7 @@ struct worker {
 	size_t nlat, cap;
 	char *payload, *request;
 	unsigned long long ref_n;
+	long long orgs[8]; /* water .. network, road, greening, planning: found once at start */
 };
 
 /* A parameter list built per statement; strings and integers only, like store/db.c. */
@@ -328,24 +333,20 @@ static void transition_row(struct binds *p, int t, unsigned long long app,
 static int submission(struct worker *w)
 {
 	static const char *const kinds[] = { "water", "power", "gas", "heat", "network" };
-	static const char *const authorities[] = { "road", "greening", "planning" };
 	struct binds p;
+	const long long *orgs = w->orgs;
 	char at[40], ref[32], tref[48], road[48];
 	utc_now(at, sizeof(at));
 	long long mat = 0;
 
 	p.n = 0, b_int(&p, shape.site), b_int(&p, shape.org);
 	RUN(S_SITE, &p, NULL, NULL);
-	for (int i = 0; i < shape.nmaterials; i++) {
-		p.n = 0, b_int(&p, shape.materials[i]);
-		RUN(S_MATERIAL, &p, NULL, &mat);
-	}
-	long long orgs[8];
-	for (int i = 0; i < 8; i++) {
-		p.n = 0, b_str(&p, i < 5 ? "utility" : "authority");
-		b_str(&p, i < 5 ? kinds[i] : authorities[i - 5]);
-		RUN(S_ORG, &p, NULL, &orgs[i]);
-	}
+	/* the materials in one query (a JSON array of ids), the organisations in another */
+	p.n = 0, b_str(&p, shape.materials_json);
+	RUN(S_MATERIAL, &p, NULL, &mat);
+	long long first_org = 0; /* the rows are read, as the portal reads them; w->orgs has them */
+	p.n = 0;
+	RUN(S_ORG, &p, NULL, &first_org);
 	unsigned long long n = w->ref_n, app = 0;
 	/* a road of its own, as bench/submit.lua gives every submission */
 	snprintf(road, sizeof(road), "Bench Road %llu", n % 100000);
@@ -511,6 +512,19 @@ static struct worker *worker_new(int index)
 			exit(1);
 		}
 	}
+	/* which organisation is which kind, as the providers query in the transaction says */
+	static const char *const subkinds[8] = { "water", "power", "gas", "heat", "network",
+						 "road", "greening", "planning" };
+	if (mysql_query(w->my, sql[S_ORG]) != 0) {
+		fprintf(stderr, "ref_tx: %s\n", mysql_error(w->my));
+		exit(1);
+	}
+	MYSQL_RES *res = mysql_store_result(w->my);
+	for (MYSQL_ROW row; res && (row = mysql_fetch_row(res));)
+		for (int k = 0; k < 8; k++)
+			if (row[0] && !strcmp(row[0], subkinds[k]) && !w->orgs[k])
+				w->orgs[k] = atoll(row[1]);
+	mysql_free_result(res);
 	/* a request text and an estimate (the tail of the same buffer), and an event payload */
 	w->request = malloc(2400);
 	memset(w->request, 'r', 2399);
@@ -540,6 +554,11 @@ int main(int argc, char **argv)
 	for (char *s = argv[8], *tok; (tok = strsep(&s, ",")) && shape.nmaterials < 32;)
 		if (*tok)
 			shape.materials[shape.nmaterials++] = atoll(tok);
+	size_t at = (size_t)sprintf(shape.materials_json, "[");
+	for (int i = 0; i < shape.nmaterials; i++)
+		at += (size_t)sprintf(shape.materials_json + at, "%s%lld", i ? "," : "",
+				      shape.materials[i]);
+	sprintf(shape.materials_json + at, "]");
 	shape.permits = atoi(argv[9]);
 	shape.links = atoi(argv[10]);
 	shape.digs = atoi(argv[11]);

@@ -48,29 +48,42 @@ struct submit {
 	long long ref_n; /* the reference number, taken before the transaction; 0 = not yet */
 };
 
-static int org_for(struct store_conn *c, const char *kind, const char *subkind, const char *field,
-		   long long *id, struct error *err)
-{
-	int rc = store_org_find(c, kind, subkind, id, err);
-	if (rc == ERR_NOT_FOUND) {
-		error_add(err, field, "no_provider", "no %s organisation for %s is registered", kind,
-			  subkind);
-		return 0;
-	}
-	return rc;
-}
+static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening", "planning" };
 
-/* The road authority, whose "road" fees price the excavation; 0 when none is registered. */
-static int road_authority(struct store_conn *c, long long *id, struct error *err)
+/*
+ * Who gets the jobs and permits: per kind, the organisation store_providers names, all in one
+ * query. 0 where nobody offers that kind; a wanted utility without one is listed as a problem
+ * here, a needed authority after the plan is made.
+ */
+static int providers(struct store_conn *c, const struct submit *s,
+		     long long utility_org[UK_COUNT], long long authority_org[PERMIT_KIND_COUNT],
+		     struct error *err)
 {
+	const char *names[UK_COUNT + PERMIT_KIND_COUNT];
+	long long ids[UK_COUNT + PERMIT_KIND_COUNT];
+	for (int k = 0; k < UK_COUNT; k++)
+		names[k] = utility_kind_name(k);
+	for (int k = 0; k < PERMIT_KIND_COUNT; k++)
+		names[UK_COUNT + k] = authority_sub[k];
 	struct error local = ERROR_INIT;
-	int rc = store_org_find(c, "authority", "road", id, &local);
-	if (rc == ERR_NOT_FOUND)
-		rc = 0; /* reported below only if the works need a dig-road permit */
-	else if (rc)
-		error_set(err, rc, "%s", local.message);
-	error_release(&local);
-	return rc;
+	int rc = store_providers(c, names, UK_COUNT + PERMIT_KIND_COUNT, ids, &local);
+	if (rc) {
+		error_set(err, rc, "could not find the organisations: %s", local.message);
+		error_release(&local);
+		return rc;
+	}
+	for (int k = 0; k < UK_COUNT; k++) {
+		utility_org[k] = ids[k];
+		if (s->ar.util[k].wanted && !ids[k]) {
+			char f[48];
+			snprintf(f, sizeof(f), "utilities.%s", names[k]);
+			error_add(err, f, "no_provider", "no utility organisation for %s is registered",
+				  names[k]);
+		}
+	}
+	for (int k = 0; k < PERMIT_KIND_COUNT; k++)
+		authority_org[k] = ids[UK_COUNT + k];
+	return 0;
 }
 
 /*
@@ -93,28 +106,32 @@ static size_t assigned_schedules(const struct published *pub, const struct app_r
 	return n;
 }
 
-/* Materials by id: each must be in the applicant's own library; fills the types. */
+/* Materials by id, in one query: each must be in the applicant's own library; fills the types. */
 static int load_materials(struct store_conn *c, struct submit *s, struct error *err)
 {
-	for (size_t i = 0; i < s->ar.nmaterials; i++) {
-		struct material_row m;
-		struct error local = ERROR_INIT;
-		int rc = store_material_get(c, s->ar.materials[i].material_id, &m, &local);
-		if (rc && rc != ERR_NOT_FOUND) {
-			error_release(&local);
-			return error_set(err, rc, "%s", "could not read the materials");
-		}
-		error_release(&local);
-		if (rc || m.org_id != s->caller->org_id) {
+	size_t n = s->ar.nmaterials;
+	long long *ids = xcalloc(n + 1, sizeof(*ids)), *owners = xcalloc(n + 1, sizeof(*owners));
+	char(*types)[65] = xcalloc(n + 1, sizeof(*types));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = s->ar.materials[i].material_id;
+	struct error local = ERROR_INIT;
+	int rc = store_materials_owners(c, ids, n, owners, types, &local);
+	if (rc)
+		error_set(err, rc, "%s", "could not read the materials");
+	error_release(&local);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (owners[i] != s->caller->org_id) {
 			char f[48];
 			snprintf(f, sizeof(f), "materials[%zu]", i);
-			error_add(err, f, "unknown", "material %lld is not in your library",
-				  s->ar.materials[i].material_id);
+			error_add(err, f, "unknown", "material %lld is not in your library", ids[i]);
 			continue;
 		}
-		snprintf(s->ar.materials[i].type, sizeof(s->ar.materials[i].type), "%s", m.type);
+		snprintf(s->ar.materials[i].type, sizeof(s->ar.materials[i].type), "%s", types[i]);
 	}
-	return 0;
+	free(ids);
+	free(owners);
+	free(types);
+	return rc;
 }
 
 static int start_clock(struct stored_clock *k, const struct service_standard *std,
@@ -508,29 +525,21 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 	memset(&plan, 0, sizeof(plan));
 	/* who gets the jobs first: fee schedules are per organisation, and so is the estimate */
 	long long utility_org[UK_COUNT] = { 0 }, authority_org[PERMIT_KIND_COUNT] = { 0 };
-	static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening",
-								       "planning" };
-	for (int k = 0; k < UK_COUNT; k++) {
-		char f[48];
-		snprintf(f, sizeof(f), "utilities.%s", utility_kind_name(k));
-		if (s->ar.util[k].wanted && (rc = org_for(c, "utility", utility_kind_name(k), f,
-							   &utility_org[k], err)) != 0 &&
-		    rc != ERR_INVALID)
-			goto out;
-	}
-	if ((rc = road_authority(c, &authority_org[PERMIT_DIG_ROAD], err)))
+	if ((rc = providers(c, s, utility_org, authority_org, err)))
 		goto out;
 	const struct fee_schedule **fees = NULL;
 	size_t nfees = assigned_schedules(s->pub, &s->ar, utility_org,
 					  authority_org[PERMIT_DIG_ROAD], &fees);
 	rc = application_check(&s->ar, &s->view, zone, fees, nfees, s->today, &plan, err);
 	free(fees);
+	bool reported[PERMIT_KIND_COUNT] = { false };
 	for (size_t i = 0; i < plan.npermits; i++) {
 		enum permit_kind pk = plan.permits[i].kind;
-		if (!authority_org[pk] &&
-		    (rc = org_for(c, "authority", authority_sub[pk], "works", &authority_org[pk],
-				  err)) != 0)
-			goto out;
+		if (!authority_org[pk] && !reported[pk]) {
+			error_add(err, "works", "no_provider",
+				  "no authority organisation for %s is registered", authority_sub[pk]);
+			reported[pk] = true;
+		}
 	}
 	if (err->ndetails || s->parse_failed) {
 		rc = error_set(err, ERR_INVALID,

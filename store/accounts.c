@@ -20,6 +20,10 @@ static const char SQL_ORG_LIST[] =
 	"ORDER BY id LIMIT ?";
 static const char SQL_ORG_FIND[] =
 	"SELECT id FROM organisations WHERE kind = ? AND (subkind <=> ?) ORDER BY id LIMIT 1";
+/* Per kind of service, in registration order. */
+static const char SQL_PROVIDERS[] =
+	"SELECT subkind, id FROM organisations WHERE kind IN ('utility', 'authority') "
+	"ORDER BY subkind, id";
 static const char SQL_ORG_BY_NAME[] = "SELECT id FROM organisations WHERE name = ?";
 static const char SQL_DISTRICT[] = "SELECT 1 FROM districts WHERE code = ?";
 static const char SQL_USER_INSERT[] =
@@ -145,6 +149,23 @@ int store_org_find(struct store_conn *c, const char *kind, const char *subkind, 
 			       subkind ? " of kind " : "", subkind ? subkind : "");
 	if (rc == 0)
 		*id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_providers(struct store_conn *c, const char *const *subkinds, size_t n, long long *ids,
+		    struct error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		ids[i] = 0;
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_PROVIDERS, NULL, 0, &r, err);
+	for (size_t row = 0; !rc && row < r->nrows; row++) {
+		const char *sub = store_cell(r, row, 0);
+		for (size_t i = 0; sub && i < n; i++)
+			if (!ids[i] && !strcmp(subkinds[i], sub))
+				ids[i] = store_cell_ll(r, row, 1, 0);
+	}
 	store_result_free(r);
 	return rc;
 }

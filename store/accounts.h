@@ -38,6 +38,15 @@ int store_org_get(struct store_conn *c, long long id, struct org_row *out, struc
 int store_org_list(struct store_conn *c, long long after, int limit, struct org_row **rows,
 		   int *n, struct error *err);
 /* The first organisation of a kind/subkind (e.g. the water utility), ERR_NOT_FOUND if none. */
+/*
+ * The organisation of each of n kinds of service (subkinds: "water" ... "planning"): the first
+ * registered of that kind, as store_org_find, for all of them in one query. ids[i] is 0 when no
+ * organisation offers subkinds[i]. (Service areas, to choose between two water companies by
+ * the site's district, are not modelled yet.)
+ */
+int store_providers(struct store_conn *c, const char *const *subkinds, size_t n, long long *ids,
+		    struct error *err);
+
 int store_org_find(struct store_conn *c, const char *kind, const char *subkind, long long *id,
 		   struct error *err);
 /* The organisation with exactly this name; ERR_NOT_FOUND if none. */

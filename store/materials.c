@@ -24,6 +24,10 @@ static const char SQL_MAT_INSERT[] =
 	"COALESCE(DATE_FORMAT(elicence_valid_to, '%Y-%m-%d'), ''), COALESCE(created_by, 0), "      \
 	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM materials "
 static const char SQL_MAT_GET[] = MAT_COLS "WHERE id = ?";
+/* Several by id in one round trip: the ids travel as one JSON array parameter. */
+static const char SQL_MAT_MANY[] =
+    "SELECT j.n, m.id, m.org_id, m.material_type FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    "n FOR ORDINALITY, id BIGINT PATH '$')) j JOIN materials m ON m.id = j.id ORDER BY j.n";
 static const char SQL_MAT_BY_CONTENT[] =
     MAT_COLS "WHERE org_id = ? AND material_type = ? AND content_hash = ?";
 static const char SQL_MAT_BY_ELICENCE[] =
@@ -363,5 +367,34 @@ out:
 		close(fd);
 	free(buf);
 	free(path);
+	return rc;
+}
+
+int store_materials_owners(struct store_conn *c, const long long *ids, size_t n,
+			   long long *org_ids, char (*types)[65], struct error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		org_ids[i] = 0;
+		types[i][0] = 0;
+	}
+	if (!n)
+		return 0;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer(ids[i]));
+	char *text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_STR(text) };
+	int rc = store_exec(c, SQL_MAT_MANY, p, 1, &r, err);
+	free(text);
+	for (size_t row = 0; !rc && row < r->nrows; row++) {
+		long long k = store_cell_ll(r, row, 0, 0) - 1; /* ordinality counts from 1 */
+		if (k < 0 || (size_t)k >= n)
+			continue;
+		org_ids[k] = store_cell_ll(r, row, 2, 0);
+		snprintf(types[k], 65, "%s", store_cell(r, row, 3) ? store_cell(r, row, 3) : "");
+	}
+	store_result_free(r);
 	return rc;
 }

@@ -50,6 +50,13 @@ int store_material_find_content(struct store_conn *c, long long org_id, const ch
 int store_material_find_elicence(struct store_conn *c, long long org_id, const char *type,
 				 const char *number, struct material_row *out, struct error *err);
 
+/*
+ * The owner and type of n materials by id, in one query: org_ids[i] is 0 (and types[i] empty)
+ * when ids[i] does not exist. types has n entries of 65 bytes.
+ */
+int store_materials_owners(struct store_conn *c, const long long *ids, size_t n,
+			   long long *org_ids, char (*types)[65], struct error *err);
+
 /* Any material by id; ERR_NOT_FOUND when absent. */
 int store_material_get(struct store_conn *c, long long id, struct material_row *out,
 		       struct error *err);
