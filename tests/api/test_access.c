@@ -529,6 +529,8 @@ Test(access, matrix, .timeout = 240)
 			}
 		}
 	}
+	for (int c = 0; c < NCALLERS; c++)
+		free(w.token[c]);
 	cr_assert_eq(failures, 0, "%d access matrix cells differ (see the log)", failures);
 	harness_server_stop(srv);
 }

@@ -133,7 +133,8 @@ Test(offload, a_full_signin_queue_answers_503_with_retry_after, .timeout = 120)
 	harness_make_user("applicant", NULL, false, s[0].email);
 	pthread_t t[N];
 	for (int i = 0; i < N; i++) {
-		strcpy(s[i].email, s[0].email);
+		if (i)
+			strcpy(s[i].email, s[0].email);
 		pthread_create(&t[i], NULL, sign_in, &s[i]);
 		usleep(40000);
 	}
