@@ -31,7 +31,7 @@ struct dispatcher_config {
 	int lease_seconds;	  /* PORTAL_DISPATCH_LEASE: a claim's hold, > timeout; 60 */
 	long long timeout_ms;	  /* PORTAL_WEBHOOK_TIMEOUT (seconds): whole request; 15 s */
 	int poll_ms;		  /* PORTAL_DISPATCH_POLL_MS: idle wait between claims; 100 */
-	int batch;		  /* events claimed per transaction; 16 */
+	int batch;		  /* PORTAL_DISPATCH_BATCH: events claimed per pass; 32 */
 	bool allow_private;	  /* PORTAL_ALLOW_PRIVATE_WEBHOOKS: loopback/private targets */
 };
 
@@ -54,9 +54,12 @@ long long dispatcher_delay_ms(const struct dispatcher_config *cfg, int tries,
 			      long long retry_after_ms, uint32_t random);
 
 /*
- * One pass on the calling thread: claims up to cfg->batch due events and attempts each.
- * *handled (may be NULL) counts the attempts made. ERR_UNAVAILABLE when the database is down.
- * For tests and `portal dispatch --once`; the threads below loop on the same code.
+ * One pass on the calling thread: claims up to cfg->batch due events, attempts each, and records
+ * the attempts (and gives back the claims it did not try) in one transaction at the end; a pass
+ * that runs past half the lease records what it has done before going on. If recording fails
+ * the events stay leased and are tried again when the leases run out. *handled (may be NULL)
+ * counts the attempts made. ERR_UNAVAILABLE when the database is down. For tests and
+ * `portal dispatch --once`; the threads below loop on the same code.
  */
 int dispatcher_run_once(struct store_pool *pool, const struct dispatcher_config *cfg,
 			int *handled, struct error *err);
@@ -70,8 +73,8 @@ struct dispatcher;
 struct dispatcher *dispatcher_start(struct store_pool *pool, const struct dispatcher_config *cfg);
 
 /*
- * Asks the threads to stop, lets each finish the attempt it is making, gives back events it
- * claimed but did not try, joins and frees. Safe on NULL.
+ * Asks the threads to stop, lets each finish the attempt it is making, record the attempts of
+ * its pass and give back the events it claimed but did not try, joins and frees. Safe on NULL.
  */
 void dispatcher_stop(struct dispatcher *d);
 

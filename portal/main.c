@@ -68,7 +68,7 @@
 	"  PORTAL_WEBHOOK_TIMEOUT   seconds per delivery attempt (default 15)\n"                    \
 	"  PORTAL_DISPATCH_LEASE    seconds an attempt holds its event (default 60)\n"              \
 	"  PORTAL_DISPATCH_POLL_MS  idle polling interval (default 100)\n"                          \
-	"  PORTAL_DISPATCH_BATCH    events claimed at once (default 16)\n"                          \
+	"  PORTAL_DISPATCH_BATCH    events claimed at once (default 32)\n"                          \
 	"  PORTAL_ALLOW_PRIVATE_WEBHOOKS  1 lets endpoints be loopback/private addresses (local runs)\n"
 
 static const char usage[] =

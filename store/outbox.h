@@ -12,7 +12,7 @@
 #include "store/db.h"
 #include "store/endpoints.h"
 
-/* One event claimed for delivery, with a copy of its organisation's endpoint. */
+/* One event claimed for delivery. */
 struct outbox_claim {
 	long long id;
 	long long org_id;
@@ -20,26 +20,39 @@ struct outbox_claim {
 	char event_type[65];
 	char *payload; /* the envelope JSON, owned */
 	int attempt;   /* this attempt's number, from 1 */
-	struct endpoint_row ep;
+	const struct endpoint_row *ep; /* its organisation's endpoint, borrowed from the batch */
 };
 
-/* Frees the claims' contents and the array. Safe on NULL. */
-void store_outbox_claims_free(struct outbox_claim *claims, size_t n);
+/*
+ * What one claim took: the events, and one copy of the endpoint of each of their
+ * organisations (the claims point into it). Zero it before first use; release with
+ * store_outbox_batch_release.
+ */
+struct outbox_batch {
+	struct outbox_claim *claims;
+	size_t n;
+	struct endpoint_row *endpoints;
+	size_t nendpoints;
+};
+
+/* Frees the batch's contents and leaves it empty, ready for another claim. */
+void store_outbox_batch_release(struct outbox_batch *b);
 
 /*
  * Inside a transaction: takes up to max pending events that are due (FOR UPDATE SKIP LOCKED, so
  * concurrent dispatchers on any node take different ones), and for each:
  *  - an earlier event of the same organisation and application is still pending: leaves it,
- *    due again when that one is (order per organisation and application);
+ *    due again when that one is (order per organisation and application); earlier events this
+ *    claim marks no_endpoint or dead do not count, so a run of them is settled at once;
  *  - the organisation has no endpoint: marks it no_endpoint (it stays in the polling feed);
  *  - the endpoint is disabled: marks it dead with the reason;
  *  - otherwise counts the attempt and leases it for lease_seconds (next_attempt_at moves on,
  *    so if this dispatcher dies the event is simply due again later) and returns it.
- * Commit before delivering: no lock is held during HTTP. *claims (caller frees with
- * store_outbox_claims_free) is reset at the start, so the function may be rerun by store_tx.
+ * Commit before delivering: no lock is held during HTTP. *out is released at the start, so the
+ * function may be rerun by store_tx; the caller releases it afterwards.
  */
-int store_outbox_claim(struct store_conn *c, int max, int lease_seconds,
-		       struct outbox_claim **claims, size_t *n, struct error *err);
+int store_outbox_claim(struct store_conn *c, int max, int lease_seconds, struct outbox_batch *out,
+		       struct error *err);
 
 /* What came of one attempt. */
 enum outbox_outcome {
@@ -49,8 +62,10 @@ enum outbox_outcome {
 	OUTBOX_GONE,	  /* 410: the endpoint is disabled and the event dead */
 };
 
+/* One attempt as the claim handed it out (ids and attempt number) and as it went. */
 struct outbox_attempt {
 	long long event_id, org_id;
+	long long application_id; /* 0 when none; whose next event delivering or killing wakes */
 	int attempt;
 	const char *url;
 	int status_code; /* 0 when no HTTP answer */
@@ -63,14 +78,26 @@ struct outbox_attempt {
  * Records the attempt and moves the event on (inside a transaction). The event is only moved if
  * it is still at this attempt (a dispatcher whose lease ran out does not overwrite a newer
  * attempt). Delivering or killing an event makes the next pending event of the same
- * organisation and application due now.
+ * organisation and application due now. The excerpt and error are kept as valid UTF-8 (a byte
+ * that does not begin a whole character becomes '?'), so no response body can fail the record.
  */
 int store_outbox_record(struct store_conn *c, const struct outbox_attempt *a,
 			enum outbox_outcome outcome, long long delay_ms, struct error *err);
 
 /*
- * Gives back a claimed event that was not attempted (the dispatcher is stopping): due now, the
- * attempt uncounted. Does nothing if the event moved on meanwhile.
+ * store_outbox_record for n attempts at once, in the caller's transaction (one commit for a
+ * dispatcher's pass): attempt i came to outcomes[i], with delays_ms[i] for OUTBOX_RETRY (the
+ * other entries are ignored). On failure nothing should be committed: the events stay leased
+ * and are tried again when their leases run out.
+ */
+int store_outbox_record_many(struct store_conn *c, const struct outbox_attempt *attempts,
+			     const enum outbox_outcome *outcomes, const long long *delays_ms,
+			     size_t n, struct error *err);
+
+/*
+ * Gives back a claimed event that was not attempted (the dispatcher is stopping, its
+ * organisation's receiver failed earlier in the pass, or too little of the lease is left): due
+ * now, the attempt uncounted. Does nothing if the event moved on meanwhile.
  */
 int store_outbox_unclaim(struct store_conn *c, long long id, int attempt, struct error *err);
 

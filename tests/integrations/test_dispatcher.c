@@ -194,6 +194,7 @@ struct route {
 	int slow_next;	   /* then this many answers slower than the dispatcher waits */
 	int retry_after;   /* then this many 503 + Retry-After: 0 */
 	int status;	   /* then this (200 normally; 410 for a gone receiver) */
+	int delay_ms;	   /* every answer this late (within the dispatcher's timeout) */
 	int requests;
 	int bad_signatures;
 	int signatures_last; /* entries in the last signature header */
@@ -204,7 +205,7 @@ struct route {
 };
 
 static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct route *routes[8];
+static struct route *routes[16];
 static size_t nroutes;
 static struct MHD_Daemon *rx;
 static unsigned rx_port;
@@ -311,6 +312,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	pthread_mutex_unlock(&rx_lock);
 	if (slow)
 		usleep(700 * 1000); /* the dispatcher gives up after 300 ms */
+	else if (r && r->delay_ms)
+		usleep((useconds_t)r->delay_ms * 1000);
 	return answer(c, status, retry ? "0" : NULL);
 }
 
@@ -345,6 +348,7 @@ static struct route *route_add(const char *path, const char *key)
 	r->nkeys = 1;
 	r->status = 200;
 	pthread_mutex_lock(&rx_lock);
+	cr_assert_lt(nroutes, sizeof(routes) / sizeof(routes[0]), "more routes than room");
 	routes[nroutes++] = r;
 	pthread_mutex_unlock(&rx_lock);
 	return r;
@@ -433,6 +437,24 @@ static long long count_status(long long org, const char *status)
 	store_result_free(r);
 	store_release(c);
 	return n;
+}
+
+static const char SQL_DUE[] =
+	"SELECT attempts, next_attempt_at <= UTC_TIMESTAMP(6) FROM outbox WHERE id = ?";
+
+/* Whether event id is due now, and its attempts counted so far. */
+static bool due_now(long long id, long long *attempts)
+{
+	struct store_conn *c = conn();
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(id) };
+	cr_assert_eq(store_exec(c, SQL_DUE, p, 1, &r, NULL), 0);
+	cr_assert_eq(r->nrows, 1);
+	*attempts = store_cell_ll(r, 0, 0, -1);
+	bool due = store_cell_ll(r, 0, 1, 0) != 0;
+	store_result_free(r);
+	store_release(c);
+	return due;
 }
 
 /* Waits until org has no pending event (or the deadline passes). */
@@ -677,6 +699,128 @@ static void no_endpoint_stays_in_the_feed(void)
 	json_decref(items);
 }
 
+/*
+ * One pass with a delivery, a failure and a 410 in its batch: all recorded together at the end,
+ * each as it went; delivering and killing wake the next event of the application, and the
+ * failing organisation's other event goes back untried.
+ */
+static void one_pass_mixed_outcomes(void)
+{
+	long long ok = make_org(), bad = make_org(), gone = make_org();
+	char *secret = webhook_secret_new();
+	route_add("/mixed-ok", secret);
+	route_add("/mixed-500", secret)->status = 500;
+	route_add("/mixed-gone", secret)->status = 410;
+	endpoint(ok, "/mixed-ok", "v1", secret, NULL, NULL);
+	endpoint(bad, "/mixed-500", "v1", secret, NULL, NULL);
+	endpoint(gone, "/mixed-gone", "v1", secret, NULL, NULL);
+	long long first = emit(ok, 970001), next = emit(ok, 970001), other = emit(ok, 970002);
+	long long failed = emit(bad, 970003);
+	long long g1 = emit(gone, 970004), g2 = emit(gone, 970005);
+	struct dispatcher_config cfg = test_config();
+	struct error err = ERROR_INIT;
+	int handled = 0;
+	cr_assert_eq(dispatcher_run_once(harness_pool(), &cfg, &handled, &err), 0, "%s",
+		     err.message);
+	cr_expect_eq(handled, 4, "first, other, failed and g1 are tried");
+	long long attempts = -1;
+	json_t *j = event_detail(first);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "status")), "delivered");
+	cr_expect_eq(json_array_size(json_object_get(j, "attempts_log")), 1);
+	json_decref(j);
+	cr_expect(due_now(next, &attempts), "delivering the first woke the next");
+	cr_expect_eq(attempts, 0);
+	j = event_detail(other);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "status")), "delivered");
+	json_decref(j);
+	j = event_detail(failed);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "status")), "pending");
+	cr_expect_eq(json_integer_value(json_object_get(j, "attempts")), 1);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "last_error")),
+			 "the receiver answered 500");
+	cr_expect_eq(json_array_size(json_object_get(j, "attempts_log")), 1);
+	json_decref(j);
+	j = event_detail(g1);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "status")), "dead");
+	json_decref(j);
+	cr_expect(due_now(g2, &attempts), "given back untried, due at once");
+	cr_expect_eq(attempts, 0, "the attempt uncounted");
+	j = event_detail(g2);
+	cr_expect_eq(json_array_size(json_object_get(j, "attempts_log")), 0);
+	json_decref(j);
+	struct store_conn *c = conn();
+	struct endpoint_row ep;
+	cr_assert_eq(store_endpoint_get(c, gone, false, &ep, &err), 0);
+	cr_expect(ep.disabled);
+	store_endpoint_release(&ep);
+	store_release(c);
+	/*
+	 * The rest settles: next delivered, g2 dead on the disabled endpoint, and the failing one
+	 * dead on its schedule, out of the way of the scenarios after this.
+	 */
+	for (int i = 0; i < 100 && (count_status(ok, "pending") || count_status(gone, "pending") ||
+				    count_status(bad, "pending"));
+	     i++) {
+		dispatcher_run_once(harness_pool(), &cfg, NULL, &err);
+		usleep(20 * 1000);
+	}
+	cr_expect_eq(count_status(ok, "delivered"), 3);
+	cr_expect_eq(count_status(gone, "dead"), 2);
+	cr_expect_eq(count_status(bad, "dead"), 1);
+	error_release(&err);
+	free(secret);
+}
+
+/* Stopped in the middle of a pass: what was delivered is recorded, the rest given back. */
+static void stop_mid_pass_records_what_was_done(void)
+{
+	long long org = make_org();
+	char *secret = webhook_secret_new();
+	struct route *r = route_add("/stop", secret);
+	r->delay_ms = 100;
+	endpoint(org, "/stop", "v1", secret, NULL, NULL);
+	const int n = 12;
+	long long ids[12];
+	for (int i = 0; i < n; i++)
+		ids[i] = emit(org, 980000 + i); /* one pass takes them all */
+	struct dispatcher_config cfg = test_config();
+	cfg.threads = 1;
+	struct dispatcher *d = dispatcher_start(harness_pool(), &cfg);
+	for (int i = 0; i < 400; i++) {
+		pthread_mutex_lock(&rx_lock);
+		int got = r->accepted;
+		pthread_mutex_unlock(&rx_lock);
+		if (got >= 2)
+			break;
+		usleep(10 * 1000);
+	}
+	dispatcher_stop(d);
+	pthread_mutex_lock(&rx_lock);
+	int accepted = r->accepted;
+	pthread_mutex_unlock(&rx_lock);
+	cr_assert_geq(accepted, 2);
+	cr_assert_lt(accepted, n, "stopped before the end of the batch");
+	cr_expect_eq(count_status(org, "delivered"), accepted, "every delivery was recorded");
+	cr_expect_eq(count_status(org, "pending"), n - accepted);
+	for (int i = 0; i < n; i++) {
+		long long attempts = -1;
+		json_t *j = event_detail(ids[i]);
+		bool pending = !strcmp(json_string_value(json_object_get(j, "status")), "pending");
+		json_decref(j);
+		if (!pending)
+			continue;
+		cr_expect(due_now(ids[i], &attempts), "event %d given back", i);
+		cr_expect_eq(attempts, 0, "event %d", i);
+	}
+	r->delay_ms = 0;
+	struct error err = ERROR_INIT;
+	for (int i = 0; i < 20 && count_status(org, "pending"); i++)
+		dispatcher_run_once(harness_pool(), &cfg, NULL, &err);
+	cr_expect_eq(count_status(org, "delivered"), n);
+	cr_expect_eq(r->duplicates, 0);
+	free(secret);
+}
+
 /* How fast one process delivers to a local receiver: reported, and a floor asserted. */
 static void throughput(void)
 {
@@ -717,6 +861,8 @@ Test(dispatcher, end_to_end_over_http, .timeout = 240)
 	rotation_signs_with_both();
 	asymmetric_v1a();
 	no_endpoint_stays_in_the_feed();
+	one_pass_mixed_outcomes();
+	stop_mid_pass_records_what_was_done();
 	throughput();
 	MHD_stop_daemon(rx);
 }
