@@ -15,6 +15,7 @@
 #include "portal/sweeper.h"
 #include "store/db.h"
 #include "support/harness.h"
+#include "support/journey.h"
 #include "workflows/calendar.h"
 
 #define DEMO "demo-password-1"
@@ -31,70 +32,9 @@ static char *login(const char *who)
 	return harness_login(email, DEMO);
 }
 
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-		    long want)
-{
-	struct reply r;
-	http_call(&r, method, path, token, body, NULL);
-	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
-	json_t *j = json_incref(r.json);
-	reply_release(&r);
-	return j;
-}
-
 static const char *jstr(json_t *j, const char *key)
 {
 	return json_string_value(json_object_get(j, key));
-}
-
-static char *day_str(int offset)
-{
-	static char buf[8][11];
-	static int n;
-	char *b = buf[n++ % 8];
-	long long now = (long long)time(NULL);
-	cal_day_format(cal_day_of_instant(now) + offset, b);
-	return b;
-}
-
-/* Uploads one small PDF per material type the published standards require. */
-static json_t *upload_required(const char *token)
-{
-	json_t *std = call("GET", "/v1/public/service-standards", NULL, NULL, 200);
-	json_t *list = json_is_array(std) ? std : json_object_get(std, "items");
-	if (!list)
-		list = json_object_get(std, "standards");
-	cr_assert(json_is_array(list), "service standards list");
-	json_t *ids = json_array();
-	json_t *done = json_object();
-	size_t i;
-	json_t *s;
-	json_array_foreach(list, i, s)
-	{
-		size_t k;
-		json_t *m;
-		json_array_foreach(json_object_get(s, "materials"), k, m)
-		{
-			const char *type = jstr(m, "type");
-			if (!type || json_object_get(done, type))
-				continue;
-			char path[200], pdf[200];
-			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
-			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for test %d\n%%%%EOF\n", type,
-				 harness_unique());
-			struct reply r;
-			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
-			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
-				  r.body);
-			json_object_set_new(done, type, json_true());
-			json_array_append_new(ids, json_pack("{s:O}", "material_id",
-							     json_object_get(r.json, "id")));
-			reply_release(&r);
-		}
-	}
-	json_decref(done);
-	json_decref(std);
-	return ids;
 }
 
 static long long make_site(const char *token, const char *risk)
@@ -104,40 +44,10 @@ static long long make_site(const char *token, const char *risk)
 		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
 		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"%s\"}",
 		 harness_unique(), risk);
-	json_t *j = call("POST", "/v1/sites", token, body, 201);
+	json_t *j = journey_call("POST", "/v1/sites", token, body, 201);
 	long long id = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
 	return id;
-}
-
-/* The full submission: five utilities, a joint dig, a long dig, green space, lines outside. */
-static char *submission(long long site, json_t *materials)
-{
-	char *m = json_dumps(materials, JSON_COMPACT);
-	char *body;
-	if (asprintf(&body,
-		     "{\"site_id\":%lld,\"commitment\":true,\"customer_class\":\"commercial\","
-		     "\"utilities\":{\"water\":{\"dn\":100,\"use\":\"commercial\",\"meters\":1},"
-		     "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"},"
-		     "\"gas\":{\"flow_m3h\":40,\"pressure_class\":\"low\"},"
-		     "\"heat\":{\"load_kw\":500},\"network\":{\"bandwidth_mbps\":1000,\"ports\":8}},"
-		     "\"works\":{\"excavations\":["
-		     "{\"utility\":\"water\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
-		     "\"road_class\":\"branch\",\"from_m\":100,\"to_m\":120,\"width_m\":1,"
-		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
-		     "{\"utility\":\"gas\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
-		     "\"road_class\":\"branch\",\"from_m\":110,\"to_m\":125,\"width_m\":1,"
-		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
-		     "{\"utility\":\"power\",\"district\":\"lixia\",\"road\":\"Lishan Road\","
-		     "\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,\"width_m\":1,"
-		     "\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
-		     "\"green_space\":{\"area_m2\":30,\"trees_affected\":1},"
-		     "\"lines_outside_plot_m\":20},\"materials\":%s}",
-		     site, day_str(0), day_str(5), day_str(0), day_str(4), day_str(0), day_str(30),
-		     m) < 0)
-		abort();
-	free(m);
-	return body;
 }
 
 static json_t *track(json_t *app, const char *list, const char *field, const char *value)
@@ -156,7 +66,7 @@ static json_t *act(const char *kind, long long id, const char *token, const char
 {
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/%s/%lld/transitions", kind, id);
-	return call("POST", path, token, body, want);
+	return journey_call("POST", path, token, body, want);
 }
 
 static long long id_of(json_t *t)
@@ -169,7 +79,7 @@ static char *quote_for(const char *kind)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/public/fees?utility=%s", kind);
-	json_t *f = call("GET", path, NULL, NULL, 200);
+	json_t *f = journey_call("GET", path, NULL, NULL, 200);
 	char *s = json_dumps(f, JSON_COMPACT);
 	/* find the first item object anywhere in the reply */
 	const char *code = strstr(s, "\"code\":\"");
@@ -190,8 +100,8 @@ Test(applications, the_whole_journey_completes)
 {
 	char *app_token = login("applicant");
 	long long site = make_site(app_token, "low");
-	json_t *materials = upload_required(app_token);
-	char *body = submission(site, materials);
+	json_t *materials = journey_upload_required(app_token);
+	char *body = journey_submission(site, materials);
 	static const char *const key[] = { "Idempotency-Key: journey-1", NULL };
 	struct reply r;
 	http_call(&r, "POST", "/v1/applications", app_token, body, key);
@@ -217,7 +127,7 @@ Test(applications, the_whole_journey_completes)
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/applications/%lld", app_id);
 	json_decref(app);
-	app = call("GET", path, app_token, NULL, 200);
+	app = journey_call("GET", path, app_token, NULL, 200);
 
 	/* the joint dig of water and gas is fast-tracked on commitment */
 	char dr[40], dr2[40], gr[40], pl[40];
@@ -328,7 +238,7 @@ Test(applications, the_whole_journey_completes)
 	}
 
 	snprintf(path, sizeof(path), "/v1/applications/%lld", app_id);
-	json_t *done = call("GET", path, app_token, NULL, 200);
+	json_t *done = journey_call("GET", path, app_token, NULL, 200);
 	cr_assert_str_eq(jstr(done, "status"), "completed");
 	cr_assert_gt(json_array_size(json_object_get(done, "timeline")), 40, "every step on the record");
 	json_decref(done);
@@ -344,21 +254,21 @@ Test(applications, the_one_time_notice_lists_everything_and_stores_nothing)
 {
 	char *tok = login("applicant");
 	long long site = make_site(tok, "medium");
-	json_t *before = call("GET", "/v1/applications?limit=200", tok, NULL, 200);
+	json_t *before = journey_call("GET", "/v1/applications?limit=200", tok, NULL, 200);
 	char body[1024];
 	snprintf(body, sizeof(body),
 		 "{\"site_id\":%lld,\"utilities\":{\"water\":{\"dn\":100,\"use\":\"domestic\"},"
 		 "\"power\":{\"kw\":0}},\"works\":{\"green_space\":{\"area_m2\":10}},"
 		 "\"materials\":[]}",
 		 site);
-	json_t *e = call("POST", "/v1/applications", tok, body, 422);
+	json_t *e = journey_call("POST", "/v1/applications", tok, body, 422);
 	json_t *details = json_object_get(json_object_get(e, "error"), "details");
 	char *text = json_dumps(details, 0);
 	cr_assert(strstr(text, "utilities.power.kw"), "%s", text);
 	cr_assert(strstr(text, "utilities.power.voltage_level"), "%s", text);
 	cr_assert(strstr(text, "\"missing\""), "missing materials listed too: %s", text);
 	cr_assert_geq(json_array_size(details), 4, "%s", text);
-	json_t *after = call("GET", "/v1/applications?limit=200", tok, NULL, 200);
+	json_t *after = journey_call("GET", "/v1/applications?limit=200", tok, NULL, 200);
 	cr_assert_eq(json_array_size(json_object_get(after, "items")),
 		     json_array_size(json_object_get(before, "items")), "nothing stored on a 422");
 	free(text);
@@ -372,14 +282,14 @@ Test(applications, the_one_time_notice_lists_everything_and_stores_nothing)
 static long long water_only(const char *tok, char *ref_out)
 {
 	long long site = make_site(tok, "medium");
-	json_t *materials = upload_required(tok);
+	json_t *materials = journey_upload_required(tok);
 	char *m = json_dumps(materials, JSON_COMPACT);
 	char body[4096];
 	snprintf(body, sizeof(body),
 		 "{\"site_id\":%lld,\"utilities\":{\"water\":{\"dn\":50,\"use\":\"domestic\"}},"
 		 "\"materials\":%s}",
 		 site, m);
-	json_t *a = call("POST", "/v1/applications", tok, body, 201);
+	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
 	if (ref_out)
 		strcpy(ref_out, jstr(a, "reference"));
 	long long jid = id_of(json_array_get(json_object_get(a, "jobs"), 0));
@@ -469,17 +379,17 @@ Test(applications, queues_list_only_own_work)
 	water_only(tok, ref);
 	char *water = login("water");
 	char *gas = login("gas");
-	json_t *q = call("GET", "/v1/jobs?state=submitted&limit=200", water, NULL, 200);
+	json_t *q = journey_call("GET", "/v1/jobs?state=submitted&limit=200", water, NULL, 200);
 	char *text = json_dumps(q, 0);
 	cr_assert(strstr(text, ref), "the water queue has the new job");
 	free(text);
 	json_decref(q);
-	q = call("GET", "/v1/jobs?limit=200", gas, NULL, 200);
+	q = journey_call("GET", "/v1/jobs?limit=200", gas, NULL, 200);
 	text = json_dumps(q, 0);
 	cr_assert(!strstr(text, ref), "the gas queue does not");
 	free(text);
 	json_decref(q);
-	json_decref(call("GET", "/v1/jobs", tok, NULL, 403));
+	json_decref(journey_call("GET", "/v1/jobs", tok, NULL, 403));
 	free(tok);
 	free(water);
 	free(gas);
@@ -489,7 +399,7 @@ Test(applications, queues_list_only_own_work)
 static long long power_dig(const char *tok, long long *permit_id)
 {
 	long long site = make_site(tok, "medium");
-	json_t *materials = upload_required(tok);
+	json_t *materials = journey_upload_required(tok);
 	char *m = json_dumps(materials, JSON_COMPACT);
 	char body[4096];
 	snprintf(body, sizeof(body),
@@ -497,8 +407,8 @@ static long long power_dig(const char *tok, long long *permit_id)
 		 "\"works\":{\"excavations\":[{\"utility\":\"power\",\"district\":\"lixia\","
 		 "\"road\":\"Lishan Road\",\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,"
 		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},\"materials\":%s}",
-		 site, day_str(1), day_str(20), m);
-	json_t *a = call("POST", "/v1/applications", tok, body, 201);
+		 site, journey_day(1), journey_day(20), m);
+	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
 	long long jid = id_of(json_array_get(json_object_get(a, "jobs"), 0));
 	*permit_id = id_of(json_array_get(json_object_get(a, "permits"), 0));
 	cr_assert_str_eq(jstr(json_array_get(json_object_get(a, "permits"), 0), "state"), "submitted");
@@ -521,7 +431,7 @@ Test(applications, silence_past_the_review_limit_is_deemed_approval)
 	cr_assert_eq(sweeper_run_once(harness_app(srv), &deemed, &err), 0, "%s", err.message);
 	char path[64];
 	snprintf(path, sizeof(path), "/v1/permits/%lld", pid);
-	json_t *p = call("GET", path, tok, NULL, 200);
+	json_t *p = journey_call("GET", path, tok, NULL, 200);
 	cr_assert_str_eq(jstr(p, "state"), "under_review");
 	json_decref(p);
 	/* the review limit passes without a decision */
@@ -531,14 +441,14 @@ Test(applications, silence_past_the_review_limit_is_deemed_approval)
 	harness_sql(harness_db_name(), sql);
 	cr_assert_eq(sweeper_run_once(harness_app(srv), &deemed, &err), 0, "%s", err.message);
 	cr_assert_geq(deemed, 1);
-	p = call("GET", path, tok, NULL, 200);
+	p = journey_call("GET", path, tok, NULL, 200);
 	cr_assert_str_eq(jstr(p, "state"), "approved");
 	cr_assert_str_eq(jstr(p, "decision"), "deemed_approved");
 	cr_assert(json_is_true(json_object_get(p, "is_deemed")));
 	json_decref(p);
 	/* idempotent: a second pass finds nothing more for this permit */
 	cr_assert_eq(sweeper_run_once(harness_app(srv), &deemed, &err), 0);
-	p = call("GET", path, tok, NULL, 200);
+	p = journey_call("GET", path, tok, NULL, 200);
 	cr_assert_eq(json_integer_value(json_object_get(p, "version")), 3, "accept + deem only");
 	json_decref(p);
 	free(tok);
@@ -557,7 +467,7 @@ Test(applications, work_window_extensions_one_at_a_time)
 	(void)jid;
 	char body[200];
 	snprintf(body, sizeof(body), "{\"action\":\"request_extension\",\"extension_to\":\"%s\","
-		 "\"comment\":\"rock under the road\"}", day_str(40));
+		 "\"comment\":\"rock under the road\"}", journey_day(40));
 	json_t *p = act("permits", pid, power, body, 200);
 	cr_assert(json_is_true(json_object_get(p, "extension_pending")));
 	char before[11];
@@ -573,7 +483,7 @@ Test(applications, work_window_extensions_one_at_a_time)
 	json_decref(p);
 	json_decref(act("permits", pid, power, body, 200));
 	p = act("permits", pid, road, "{\"action\":\"decide_extension\",\"decision\":\"grant\"}", 200);
-	cr_assert_str_eq(jstr(json_object_get(p, "work_window"), "to"), day_str(40));
+	cr_assert_str_eq(jstr(json_object_get(p, "work_window"), "to"), journey_day(40));
 	json_decref(p);
 	/* a utility without a job on it cannot even see it */
 	char *gas = login("gas");
@@ -591,7 +501,7 @@ Test(applications, overlapping_digs_of_two_applications_are_offered_as_a_joint_d
 	power_dig(tok, &p1);
 	power_dig(tok, &p2); /* the same segment and window: a trench to share */
 	char *road = login("road");
-	json_t *list = call("GET", "/v1/joint-digs?status=proposed", road, NULL, 200);
+	json_t *list = journey_call("GET", "/v1/joint-digs?status=proposed", road, NULL, 200);
 	long long proposal = 0;
 	size_t i;
 	json_t *it;
@@ -606,15 +516,15 @@ Test(applications, overlapping_digs_of_two_applications_are_offered_as_a_joint_d
 	json_decref(list);
 	char path[64];
 	snprintf(path, sizeof(path), "/v1/joint-digs/%lld/accept", proposal);
-	json_decref(call("POST", path, tok, NULL, 404));
-	json_t *r = call("POST", path, road, NULL, 200);
+	json_decref(journey_call("POST", path, tok, NULL, 404));
+	json_t *r = journey_call("POST", path, road, NULL, 200);
 	cr_assert_str_eq(jstr(r, "status"), "accepted");
 	json_decref(r);
-	json_decref(call("POST", path, road, NULL, 409));
+	json_decref(journey_call("POST", path, road, NULL, 409));
 	snprintf(path, sizeof(path), "/v1/permits/%lld", p1);
-	json_t *a = call("GET", path, road, NULL, 200);
+	json_t *a = journey_call("GET", path, road, NULL, 200);
 	snprintf(path, sizeof(path), "/v1/permits/%lld", p2);
-	json_t *b = call("GET", path, road, NULL, 200);
+	json_t *b = journey_call("GET", path, road, NULL, 200);
 	cr_assert_str_eq(jstr(json_object_get(a, "work_window"), "to"),
 			 jstr(json_object_get(b, "work_window"), "to"), "one merged window");
 	json_decref(a);
@@ -627,9 +537,9 @@ Test(applications, every_party_event_maps_through_its_adapter)
 {
 	char *tok = login("applicant");
 	long long site = make_site(tok, "low");
-	json_t *materials = upload_required(tok);
-	char *body = submission(site, materials);
-	json_t *a = call("POST", "/v1/applications", tok, body, 201);
+	json_t *materials = journey_upload_required(tok);
+	char *body = journey_submission(site, materials);
+	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
 	long long app_id = id_of(a);
 	/* a few transitions too, so job.* and permit.* events of later steps are covered */
 	char *water = login("water");

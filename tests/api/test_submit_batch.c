@@ -16,6 +16,7 @@
 #include "portal/tracks.h"
 #include "store/tracks.h"
 #include "support/harness.h"
+#include "support/journey.h"
 #include "workflows/calendar.h"
 
 static struct harness_server *srv;
@@ -46,17 +47,6 @@ static const char SQL_EVENTS[] =
 static const char SQL_AUDIT[] =
 	"SELECT id, action, object_id, detail FROM audit_log WHERE object_id LIKE ? ORDER BY id";
 
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-		    long want)
-{
-	struct reply r;
-	http_call(&r, method, path, token, body, NULL);
-	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
-	json_t *j = json_incref(r.json);
-	reply_release(&r);
-	return j;
-}
-
 static const char *jstr(const json_t *j, const char *key)
 {
 	return json_string_value(json_object_get(j, key));
@@ -65,82 +55,6 @@ static const char *jstr(const json_t *j, const char *key)
 static long long jint(const json_t *j, const char *key)
 {
 	return json_integer_value(json_object_get(j, key));
-}
-
-static char *day_str(int offset)
-{
-	static char buf[8][11];
-	static int n;
-	char *b = buf[n++ % 8];
-	cal_day_format(cal_day_of_instant((long long)time(NULL)) + offset, b);
-	return b;
-}
-
-/* One small PDF per material type the published standards require; their ids. */
-static json_t *upload_required(const char *token)
-{
-	json_t *std = call("GET", "/v1/public/service-standards", NULL, NULL, 200);
-	json_t *list = json_is_array(std) ? std : json_object_get(std, "items");
-	if (!list)
-		list = json_object_get(std, "standards");
-	cr_assert(json_is_array(list), "service standards list");
-	json_t *ids = json_array(), *done = json_object();
-	size_t i, k;
-	json_t *s, *m;
-	json_array_foreach(list, i, s)
-	{
-		json_array_foreach(json_object_get(s, "materials"), k, m)
-		{
-			const char *type = jstr(m, "type");
-			if (!type || json_object_get(done, type))
-				continue;
-			char path[200], pdf[200];
-			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
-			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for batch %d-%d\n%%%%EOF\n", type,
-				 (int)getpid(), harness_unique());
-			struct reply r;
-			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
-			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
-				  r.body);
-			json_object_set_new(done, type, json_true());
-			json_array_append_new(ids, json_pack("{s:O}", "material_id",
-							     json_object_get(r.json, "id")));
-			reply_release(&r);
-		}
-	}
-	json_decref(done);
-	json_decref(std);
-	return ids;
-}
-
-/* All five utilities; a joint dig of water and gas, a long dig of power; green space; lines. */
-static char *submission(long long site, json_t *materials)
-{
-	char *m = json_dumps(materials, JSON_COMPACT);
-	char *body;
-	if (asprintf(&body,
-		     "{\"site_id\":%lld,\"commitment\":true,\"customer_class\":\"commercial\","
-		     "\"utilities\":{\"water\":{\"dn\":100,\"use\":\"commercial\",\"meters\":1},"
-		     "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"},"
-		     "\"gas\":{\"flow_m3h\":40,\"pressure_class\":\"low\"},"
-		     "\"heat\":{\"load_kw\":500},\"network\":{\"bandwidth_mbps\":1000,\"ports\":8}},"
-		     "\"works\":{\"excavations\":["
-		     "{\"utility\":\"water\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
-		     "\"road_class\":\"branch\",\"from_m\":100,\"to_m\":120,\"width_m\":1,"
-		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
-		     "{\"utility\":\"gas\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
-		     "\"road_class\":\"branch\",\"from_m\":110,\"to_m\":125,\"width_m\":1,"
-		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
-		     "{\"utility\":\"power\",\"district\":\"lixia\",\"road\":\"Lishan Road\","
-		     "\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,\"width_m\":1,"
-		     "\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
-		     "\"green_space\":{\"area_m2\":30,\"trees_affected\":1},"
-		     "\"lines_outside_plot_m\":20},\"materials\":%s}",
-		     site, day_str(0), day_str(5), day_str(0), day_str(4), day_str(0), day_str(30),
-		     m) < 0)
-		abort();
-	free(m);
-	return body;
 }
 
 static struct store_result *rows_of(struct store_conn *c, const char *sql, struct store_param p)
@@ -185,9 +99,9 @@ static void check_submission(const char *risk)
 		 "\"district\":\"lixia\",\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\","
 		 "\"zone_risk\":\"%s\"}",
 		 (int)getpid(), harness_unique(), risk);
-	json_t *site = call("POST", "/v1/sites", tok, body, 201);
-	json_t *materials = upload_required(tok);
-	char *sub = submission(jint(site, "id"), materials);
+	json_t *site = journey_call("POST", "/v1/sites", tok, body, 201);
+	json_t *materials = journey_upload_required(tok);
+	char *sub = journey_submission(jint(site, "id"), materials);
 	char key[80];
 	snprintf(key, sizeof(key), "Idempotency-Key: batch-%d-%d", (int)getpid(), harness_unique());
 	const char *const headers[] = { key, NULL };

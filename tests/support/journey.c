@@ -1,0 +1,98 @@
+/* Whole applications over HTTP for the test suites (see journey.h). */
+#define _GNU_SOURCE
+#include "journey.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support/harness.h"
+#include "workflows/calendar.h"
+
+json_t *journey_call(const char *method, const char *path, const char *token, const char *body,
+		    long want)
+{
+	struct reply r;
+	http_call(&r, method, path, token, body, NULL);
+	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
+	json_t *j = json_incref(r.json);
+	reply_release(&r);
+	return j;
+}
+
+char *journey_day(int offset)
+{
+	static char buf[8][11];
+	static int n;
+	char *b = buf[n++ % 8];
+	cal_day_format(cal_day_of_instant((long long)time(NULL)) + offset, b);
+	return b;
+}
+
+json_t *journey_upload_required(const char *token)
+{
+	json_t *std = journey_call("GET", "/v1/public/service-standards", NULL, NULL, 200);
+	json_t *list = json_is_array(std) ? std : json_object_get(std, "items");
+	if (!list)
+		list = json_object_get(std, "standards");
+	cr_assert(json_is_array(list), "service standards list");
+	json_t *ids = json_array(), *done = json_object();
+	size_t i, k;
+	json_t *s, *m;
+	json_array_foreach(list, i, s)
+	{
+		json_array_foreach(json_object_get(s, "materials"), k, m)
+		{
+			const char *type = json_string_value(json_object_get(m, "type"));
+			if (!type || json_object_get(done, type))
+				continue;
+			char path[200], pdf[200];
+			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
+			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for batch %d-%d\n%%%%EOF\n", type,
+				 (int)getpid(), harness_unique());
+			struct reply r;
+			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
+			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
+				  r.body);
+			json_object_set_new(done, type, json_true());
+			json_array_append_new(ids, json_pack("{s:O}", "material_id",
+							     json_object_get(r.json, "id")));
+			reply_release(&r);
+		}
+	}
+	json_decref(done);
+	json_decref(std);
+	return ids;
+}
+
+char *journey_submission(long long site, json_t *materials)
+{
+	char *m = json_dumps(materials, JSON_COMPACT);
+	char *body;
+	if (asprintf(&body,
+		     "{\"site_id\":%lld,\"commitment\":true,\"customer_class\":\"commercial\","
+		     "\"utilities\":{\"water\":{\"dn\":100,\"use\":\"commercial\",\"meters\":1},"
+		     "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"},"
+		     "\"gas\":{\"flow_m3h\":40,\"pressure_class\":\"low\"},"
+		     "\"heat\":{\"load_kw\":500},\"network\":{\"bandwidth_mbps\":1000,\"ports\":8}},"
+		     "\"works\":{\"excavations\":["
+		     "{\"utility\":\"water\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
+		     "\"road_class\":\"branch\",\"from_m\":100,\"to_m\":120,\"width_m\":1,"
+		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
+		     "{\"utility\":\"gas\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
+		     "\"road_class\":\"branch\",\"from_m\":110,\"to_m\":125,\"width_m\":1,"
+		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
+		     "{\"utility\":\"power\",\"district\":\"lixia\",\"road\":\"Lishan Road\","
+		     "\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,\"width_m\":1,"
+		     "\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
+		     "\"green_space\":{\"area_m2\":30,\"trees_affected\":1},"
+		     "\"lines_outside_plot_m\":20},\"materials\":%s}",
+		     site, journey_day(0), journey_day(5), journey_day(0), journey_day(4), journey_day(0), journey_day(30),
+		     m) < 0)
+		abort();
+	free(m);
+	return body;
+}

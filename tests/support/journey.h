@@ -1,0 +1,27 @@
+/*
+ * Test support for whole applications over HTTP: a call that asserts its status, dates from
+ * today, the materials the published standards require, and the full five-utility submission.
+ * Shared by the suites that submit applications; every helper asserts as it goes.
+ */
+#ifndef TESTS_JOURNEY_H
+#define TESTS_JOURNEY_H
+
+#include <jansson.h>
+
+/* method path as token (may be NULL) with a JSON body (may be NULL); asserts the status and
+ * returns the parsed reply (a new reference, NULL when not JSON). */
+json_t *journey_call(const char *method, const char *path, const char *token, const char *body,
+		     long want);
+
+/* Today + offset days as "YYYY-MM-DD", in one of a few static buffers (valid for a while). */
+char *journey_day(int offset);
+
+/* Uploads one small PDF per material type the published standards require, as token; returns
+ * [{"material_id": n}, ...] (a new reference). */
+json_t *journey_upload_required(const char *token);
+
+/* The full submission body for site: all five utilities, a joint dig of water and gas, a long
+ * dig of power, green space, lines outside the plot; materials as given. Caller frees. */
+char *journey_submission(long long site, json_t *materials);
+
+#endif
