@@ -670,17 +670,24 @@ void http_server_stop(struct http_server *s)
 		return;
 	/*
 	 * Stop accepting, then give requests in flight up to ten seconds to finish. Quiescing
-	 * hands the listening socket back to us; closing it is what makes new connections fail
+	 * hands the listening socket back to us; shutting it down is what makes new connections fail
 	 * at once instead of waiting in the kernel's backlog until the daemon stops.
 	 */
 	MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
+	/*
+	 * Not closed yet: the daemon's threads take it out of their epoll sets after they see the
+	 * quiesce, and a descriptor closed before that makes libmicrohttpd panic ("Failed to remove
+	 * listen FD from epoll set"). shutdown() stops the listening at once; close() comes last.
+	 */
 	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
+		shutdown(lfd, SHUT_RDWR);
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
 	/* finishes the queued sign-ins: libmicrohttpd must not stop with connections suspended */
 	offload_stop(s->slow);
 	MHD_stop_daemon(s->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 	ratelimit_free(s->rate_public);
 	ratelimit_free(s->rate_login);
 	free(s);
