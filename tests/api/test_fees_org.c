@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "support/harness.h"
+#include "support/journey.h"
 #include "workflows/calendar.h"
 
 #define DEMO "demo-password-1"
@@ -25,17 +26,6 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(fees_org, .init = setup, .fini = teardown, .timeout = 60);
 
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-		    long want)
-{
-	struct reply r;
-	http_call(&r, method, path, token, body, NULL);
-	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
-	json_t *j = json_incref(r.json);
-	reply_release(&r);
-	return j;
-}
-
 static char *demo_login(const char *who)
 {
 	char email[64];
@@ -45,7 +35,7 @@ static char *demo_login(const char *who)
 
 static long long my_org(const char *token)
 {
-	json_t *me = call("GET", "/v1/me", token, NULL, 200);
+	json_t *me = journey_call("GET", "/v1/me", token, NULL, 200);
 	long long id = json_integer_value(json_object_get(me, "organisation_id"));
 	json_decref(me);
 	return id;
@@ -65,11 +55,11 @@ static long long second_water_company(void)
 			   "\"conditions\":{\"dn_min\":15,\"dn_max\":300},"
 			   "\"legal_basis\":\"Second company notice 1\"}]}",
 			   today, OTHER_FEN) > 0);
-	json_t *d = call("POST", "/v1/fee-schedules", token, doc, 201);
+	json_t *d = journey_call("POST", "/v1/fee-schedules", token, doc, 201);
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/fee-schedules/%lld/publish",
 		 (long long)json_integer_value(json_object_get(d, "id")));
-	json_t *p = call("POST", path, token, NULL, 200);
+	json_t *p = journey_call("POST", path, token, NULL, 200);
 	cr_expect_eq(json_integer_value(json_object_get(p, "version")), 1,
 		     "its own first version, whatever the other water company published");
 	json_decref(p);
@@ -104,7 +94,7 @@ static long long wconn_of(json_t *schedules, long long org)
 static void check_public_reads(long long demo, long long other)
 {
 	/* both in force, each with its organisation, by organisation id */
-	json_t *f = call("GET", "/v1/public/fees?utility=water", NULL, NULL, 200);
+	json_t *f = journey_call("GET", "/v1/public/fees?utility=water", NULL, NULL, 200);
 	json_t *list = json_object_get(f, "schedules");
 	cr_assert_eq(json_array_size(list), 2, "%s", json_dumps(f, 0));
 	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 0), "organisation_id")),
@@ -122,13 +112,13 @@ static void check_public_reads(long long demo, long long other)
 	/* ?org= selects one */
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/public/fees?utility=water&org=%lld", other);
-	f = call("GET", path, NULL, NULL, 200);
+	f = journey_call("GET", path, NULL, NULL, 200);
 	cr_expect_eq(json_array_size(json_object_get(f, "schedules")), 1);
 	cr_expect_eq(wconn_of(json_object_get(f, "schedules"), other), OTHER_FEN);
 	json_decref(f);
 
 	/* history: each in force among its own company's versions */
-	f = call("GET", "/v1/public/fees/history?utility=water", NULL, NULL, 200);
+	f = journey_call("GET", "/v1/public/fees/history?utility=water", NULL, NULL, 200);
 	size_t i;
 	json_t *s;
 	int in_force = 0;
@@ -160,7 +150,7 @@ static void check_public_reads(long long demo, long long other)
 				  "\"length_m\":0}}";
 	char body[256], kind[64];
 	snprintf(body, sizeof(body), est, "\"water\"");
-	f = call("POST", "/v1/public/fee-estimate", NULL, body, 200);
+	f = journey_call("POST", "/v1/public/fee-estimate", NULL, body, 200);
 	cr_expect_eq(json_integer_value(json_object_get(f, "total_fen")), SAMPLE_FEN);
 	cr_expect_eq(json_integer_value(json_object_get(
 			     json_array_get(json_object_get(f, "organisations"), 0), "organisation_id")),
@@ -168,44 +158,9 @@ static void check_public_reads(long long demo, long long other)
 	json_decref(f);
 	snprintf(kind, sizeof(kind), "{\"kind\":\"water\",\"org_id\":%lld}", other);
 	snprintf(body, sizeof(body), est, kind);
-	f = call("POST", "/v1/public/fee-estimate", NULL, body, 200);
+	f = journey_call("POST", "/v1/public/fee-estimate", NULL, body, 200);
 	cr_expect_eq(json_integer_value(json_object_get(f, "total_fen")), OTHER_FEN);
 	json_decref(f);
-}
-
-/* Uploads one small PDF per material type the published standards require. */
-static json_t *upload_required(const char *token)
-{
-	json_t *std = call("GET", "/v1/public/service-standards", NULL, NULL, 200);
-	json_t *ids = json_array(), *done = json_object();
-	size_t i, k;
-	json_t *s, *m;
-	json_array_foreach(json_object_get(std, "standards"), i, s)
-	{
-		json_array_foreach(json_object_get(s, "materials"), k, m)
-		{
-			const char *type = json_string_value(json_object_get(m, "type"));
-			if (!type || json_object_get(done, type))
-				continue;
-			char path[200], pdf[200];
-			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type,
-				 type);
-			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for test %d\n%%%%EOF\n", type,
-				 harness_unique());
-			struct reply r;
-			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf",
-				      NULL);
-			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type,
-				  r.status, r.body);
-			json_object_set_new(done, type, json_true());
-			json_array_append_new(ids, json_pack("{s:O}", "material_id",
-							     json_object_get(r.json, "id")));
-			reply_release(&r);
-		}
-	}
-	json_decref(done);
-	json_decref(std);
-	return ids;
 }
 
 /* A water-only application for DN 50; returns it (the caller releases). */
@@ -216,14 +171,14 @@ static json_t *water_application(const char *token)
 		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
 		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"medium\"}",
 		 harness_unique());
-	json_t *site = call("POST", "/v1/sites", token, body, 201);
-	json_t *materials = upload_required(token);
+	json_t *site = journey_call("POST", "/v1/sites", token, body, 201);
+	json_t *materials = journey_upload_required(token);
 	char *m = json_dumps(materials, JSON_COMPACT);
 	snprintf(body, sizeof(body),
 		 "{\"site_id\":%lld,\"utilities\":{\"water\":{\"dn\":50,\"use\":\"domestic\"}},"
 		 "\"materials\":%s}",
 		 (long long)json_integer_value(json_object_get(site, "id")), m);
-	json_t *app = call("POST", "/v1/applications", token, body, 201);
+	json_t *app = journey_call("POST", "/v1/applications", token, body, 201);
 	free(m);
 	json_decref(materials);
 	json_decref(site);
@@ -234,7 +189,7 @@ static json_t *act(long long job, const char *token, const char *body, long want
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions", job);
-	return call("POST", path, token, body, want);
+	return journey_call("POST", path, token, body, want);
 }
 
 Test(fees_org, two_water_companies_each_keep_their_own_fees)

@@ -21,6 +21,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "support/harness.h"
+#include "support/journey.h"
 #include "workflows/certificate.h"
 
 #define DEMO "demo-password-1"
@@ -41,17 +42,6 @@ static char *login(const char *who)
 	char email[64];
 	snprintf(email, sizeof(email), "%s@demo.test", who);
 	return harness_login(email, DEMO);
-}
-
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-		    long want)
-{
-	struct reply r;
-	http_call(&r, method, path, token, body, NULL);
-	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
-	json_t *j = json_incref(r.json);
-	reply_release(&r);
-	return j;
 }
 
 /* The first cell of a query's first row as text (caller frees), or NULL. */
@@ -114,7 +104,7 @@ Test(oversight, the_demo_connection_certificate_verifies)
 	cr_expect_eq(strncmp(number, "EC-20", 5), 0, "%s", number);
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/public/certificates/%s", number);
-	json_t *c = call("GET", path, NULL, NULL, 200);
+	json_t *c = journey_call("GET", path, NULL, NULL, 200);
 	cr_expect_str_eq(json_string_value(json_object_get(c, "status")), "valid");
 	json_t *cert = json_object_get(c, "certificate");
 	cr_expect_str_eq(json_string_value(json_object_get(cert, "number")), number);
@@ -122,14 +112,14 @@ Test(oversight, the_demo_connection_certificate_verifies)
 	cr_expect(json_string_value(json_object_get(cert, "holder")));
 	verify_reply(c, true);
 	/* the signing key is published */
-	json_t *keys = call("GET", "/v1/public/keys", NULL, NULL, 200);
+	json_t *keys = journey_call("GET", "/v1/public/keys", NULL, NULL, 200);
 	char *text = json_dumps(keys, 0);
 	cr_expect(strstr(text, json_string_value(json_object_get(cert, "key_id"))), "%s", text);
 	cr_expect(strstr(text, "\"use\": \"certificate\""), "%s", text);
 	free(text);
 	json_decref(keys);
 	json_decref(c);
-	json_decref(call("GET", "/v1/public/certificates/EC-1999-000001", NULL, NULL, 404));
+	json_decref(journey_call("GET", "/v1/public/certificates/EC-1999-000001", NULL, NULL, 404));
 	free(number);
 }
 
@@ -139,19 +129,19 @@ Test(oversight, a_revoked_permits_certificate_shows_revoked)
 	cr_assert(number && pid, "the demo's fast-tracked dig-road permit has a certificate");
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/public/certificates/%s", number);
-	json_t *c = call("GET", path, NULL, NULL, 200);
+	json_t *c = journey_call("GET", path, NULL, NULL, 200);
 	cr_expect_str_eq(json_string_value(json_object_get(c, "status")), "valid");
 	json_decref(c);
 	char *road = login("road");
 	char tpath[128];
 	snprintf(tpath, sizeof(tpath), "/v1/permits/%s/transitions", pid);
-	json_t *p = call("POST", tpath, road,
+	json_t *p = journey_call("POST", tpath, road,
 			 "{\"action\":\"post_check\",\"result\":\"fail\","
 			 "\"comment\":\"commitment not kept\"}",
 			 200);
 	cr_expect_str_eq(json_string_value(json_object_get(p, "state")), "revoked");
 	json_decref(p);
-	c = call("GET", path, NULL, NULL, 200);
+	c = journey_call("GET", path, NULL, NULL, 200);
 	cr_expect_str_eq(json_string_value(json_object_get(c, "status")), "revoked");
 	verify_reply(c, true); /* still authentic: it says what was granted, and is now revoked */
 	json_decref(c);
@@ -162,7 +152,7 @@ Test(oversight, a_revoked_permits_certificate_shows_revoked)
 
 Test(oversight, statistics_come_from_the_history)
 {
-	json_t *s = call("GET", "/v1/public/stats", NULL, NULL, 200);
+	json_t *s = journey_call("GET", "/v1/public/stats", NULL, NULL, 200);
 	json_t *districts = json_object_get(json_object_get(s, "groups"), "district");
 	bool found = false;
 	size_t i;
@@ -223,41 +213,41 @@ Test(oversight, ratings_are_once_and_a_bad_one_opens_a_follow_up)
 	snprintf(body, sizeof(body),
 		 "{\"object\":\"job\",\"id\":%s,\"score\":\"bad\",\"comment\":\"three visits\"}",
 		 job);
-	json_decref(call("POST", "/v1/ratings", water, body, 403));
+	json_decref(journey_call("POST", "/v1/ratings", water, body, 403));
 	char email[128];
 	harness_make_user("applicant", NULL, true, email);
 	char *stranger = harness_login(email, HARNESS_PASSWORD);
-	json_decref(call("POST", "/v1/ratings", stranger, body, 404));
-	json_t *rating = call("POST", "/v1/ratings", app, body, 201);
+	json_decref(journey_call("POST", "/v1/ratings", stranger, body, 404));
+	json_t *rating = journey_call("POST", "/v1/ratings", app, body, 201);
 	long long fu = json_integer_value(json_object_get(rating, "follow_up_id"));
 	cr_assert_gt(fu, 0, "a bad rating opens a follow-up");
 	json_decref(rating);
-	json_decref(call("POST", "/v1/ratings", app, body, 409));
+	json_decref(journey_call("POST", "/v1/ratings", app, body, 409));
 	snprintf(body, sizeof(body), "{\"object\":\"job\",\"id\":%s,\"score\":\"great\"}", job);
-	json_decref(call("POST", "/v1/ratings", app, body, 422));
+	json_decref(journey_call("POST", "/v1/ratings", app, body, 422));
 
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/follow-ups/%lld/answer", fu);
-	json_decref(call("POST", path, gas, "{\"answer\":\"not ours\"}", 404));
-	json_decref(call("POST", path, office, "{\"answer\":\"x\"}", 403));
-	json_t *f = call("POST", path, water, "{\"answer\":\"one visit from now on\"}", 200);
+	json_decref(journey_call("POST", path, gas, "{\"answer\":\"not ours\"}", 404));
+	json_decref(journey_call("POST", path, office, "{\"answer\":\"x\"}", 403));
+	json_t *f = journey_call("POST", path, water, "{\"answer\":\"one visit from now on\"}", 200);
 	cr_expect_str_eq(json_string_value(json_object_get(f, "status")), "answered");
 	json_decref(f);
-	json_decref(call("POST", path, water, "{\"answer\":\"again\"}", 409));
-	json_t *mine = call("GET", "/v1/follow-ups", water, NULL, 200);
+	json_decref(journey_call("POST", path, water, "{\"answer\":\"again\"}", 409));
+	json_t *mine = journey_call("GET", "/v1/follow-ups", water, NULL, 200);
 	char *text = json_dumps(mine, 0);
 	cr_expect(strstr(text, "one visit from now on"), "%s", text);
 	free(text);
 	json_decref(mine);
-	json_t *theirs = call("GET", "/v1/follow-ups", gas, NULL, 200);
+	json_t *theirs = journey_call("GET", "/v1/follow-ups", gas, NULL, 200);
 	cr_expect_eq(json_array_size(json_object_get(theirs, "items")), 0);
 	json_decref(theirs);
 	snprintf(path, sizeof(path), "/v1/follow-ups/%lld/close", fu);
-	json_decref(call("POST", path, water, "{}", 403));
-	f = call("POST", path, office, "{\"note\":\"answer accepted\"}", 200);
+	json_decref(journey_call("POST", path, water, "{}", 403));
+	f = journey_call("POST", path, office, "{\"note\":\"answer accepted\"}", 200);
 	cr_expect_str_eq(json_string_value(json_object_get(f, "status")), "closed");
 	json_decref(f);
-	json_decref(call("POST", path, office, "{}", 409));
+	json_decref(journey_call("POST", path, office, "{}", 409));
 
 	/* the rating counts in the statistics (after the cache's next refresh) */
 	free(job);
@@ -292,8 +282,8 @@ Test(oversight, supervision_lists_overdue_stages_and_pauses_and_digests_once_a_d
 	    u, job);
 	harness_sql(harness_db_name(), sql);
 	char *office = login("office"), *water = login("water");
-	json_decref(call("GET", "/v1/supervision/overdue", water, NULL, 403));
-	json_t *o = call("GET", "/v1/supervision/overdue", office, NULL, 200);
+	json_decref(journey_call("GET", "/v1/supervision/overdue", water, NULL, 403));
+	json_t *o = journey_call("GET", "/v1/supervision/overdue", office, NULL, 200);
 	char late[32];
 	snprintf(late, sizeof(late), "-LATE%d", u);
 	size_t i;
@@ -311,7 +301,7 @@ Test(oversight, supervision_lists_overdue_stages_and_pauses_and_digests_once_a_d
 	cr_expect(json_string_value(json_object_get(json_object_get(hit, "organisation"), "name")));
 	json_decref(o);
 
-	json_t *p = call("GET", "/v1/supervision/pauses?limit=200", office, NULL, 200);
+	json_t *p = journey_call("GET", "/v1/supervision/pauses?limit=200", office, NULL, 200);
 	char *text = json_dumps(p, 0);
 	char code[32];
 	snprintf(code, sizeof(code), "PLAN_%d", u);
@@ -415,7 +405,7 @@ Test(oversight, a_rotation_keeps_the_old_public_key_published)
 	char id[25];
 	cr_assert_eq(keys_rotate(harness_pool(), path, id, &err), 0, "%s", err.message);
 	cr_expect_str_neq(id, first.key_id);
-	json_t *k = call("GET", "/v1/public/keys", NULL, NULL, 200);
+	json_t *k = journey_call("GET", "/v1/public/keys", NULL, NULL, 200);
 	json_t *old = NULL, *fresh = NULL, *it;
 	size_t i;
 	json_array_foreach(json_object_get(k, "keys"), i, it)
