@@ -5,7 +5,6 @@
 #include <criterion/parameterized.h>
 #include <curl/curl.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +29,6 @@
 static struct harness_server *srv;
 static char data_dir[128];
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 /* Each test process gets its own data directory, so files on disk can be counted. */
 static void setup(void)
 {
@@ -49,7 +42,7 @@ static void setup(void)
 static void teardown(void)
 {
 	harness_server_stop(srv);
-	nftw(data_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	harness_remove_tree(data_dir);
 }
 
 TestSuite(materials, .init = setup, .fini = teardown, .timeout = 60);

@@ -120,4 +120,8 @@ Test(readyz, follows_the_database_without_a_restart, .timeout = 120)
 	cr_assert_eq(s, 200, "ready again within 5 s of the database's return");
 	harness_server_stop(srv);
 	db_stop();
+	char log[300];
+	snprintf(log, sizeof(log), "%s.start.log", datadir);
+	harness_remove_tree(datadir);
+	harness_remove_tree(log);
 }

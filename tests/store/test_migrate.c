@@ -19,12 +19,28 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* This test's scratch database and directory, dropped and removed after it, pass or fail. */
+static char scratch_db[64], scratch_dir[512];
+
+static void cleanup(void)
+{
+	if (*scratch_db) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", scratch_db);
+		harness_sql(NULL, sql);
+	}
+	harness_remove_tree(scratch_dir);
+}
+
+TestSuite(migrate, .fini = cleanup);
+
 /* A scratch database and migrations directory for one test. */
 static void scratch(char *dir, size_t dlen, struct store_config *cfg)
 {
 	char name[64], sql[128], url[512];
 	int u = harness_unique();
 	snprintf(name, sizeof(name), "mig_%d", u);
+	snprintf(scratch_db, sizeof(scratch_db), "%s", name);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
 	harness_sql(NULL, sql);
 	snprintf(url, sizeof(url), "mariadb://root@localhost/%s?socket=%s", name,
@@ -32,6 +48,7 @@ static void scratch(char *dir, size_t dlen, struct store_config *cfg)
 	cr_assert_eq(store_config_parse(url, cfg, NULL), 0);
 	snprintf(dir, dlen, "%s/mig_%d", getenv("PORTAL_TEST_TMP") ? getenv("PORTAL_TEST_TMP") : "/tmp", u);
 	mkdir(dir, 0700);
+	snprintf(scratch_dir, sizeof(scratch_dir), "%s", dir);
 	write_file(dir, "0001_first.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n"
 					  "INSERT INTO a VALUES (1), (2);\n");
 	write_file(dir, "0002_second.sql", "CREATE TABLE b (id INT PRIMARY KEY);\n");

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <curl/curl.h>
+#include <ftw.h>
 #include <mysql.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -285,6 +286,18 @@ int harness_unique(void)
 {
 	static int n;
 	return (int)(randombytes_uniform(1000000) * 100 + (unsigned)(++n % 100));
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+void harness_remove_tree(const char *path)
+{
+	if (path && *path)
+		nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 long long harness_make_user(const char *kind, const char *subkind, bool admin, char *email_out)

@@ -69,6 +69,9 @@ char *harness_login(const char *email, const char *password);
 /* A unique small integer per call in this process (for unique names). */
 int harness_unique(void);
 
+/* Removes a scratch file or directory tree a test made (nothing when path is empty). */
+void harness_remove_tree(const char *path);
+
 #define HARNESS_PASSWORD "correct-horse-battery"
 
 #endif
