@@ -11,11 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <time.h>
 
 #include "portal/router.h"
 #include "support/harness.h"
-#include "workflows/calendar.h"
+#include "support/journey.h"
 #include "workflows/xalloc.h"
 
 #define DEMO "demo-password-1"
@@ -96,48 +95,6 @@ static char *login(const char *who)
 static long long id_of(json_t *j)
 {
 	return json_integer_value(json_object_get(j, "id"));
-}
-
-static const char *day(int offset)
-{
-	static char buf[4][11];
-	static int n;
-	char *b = buf[n++ % 4];
-	return cal_day_format(cal_day_of_instant((long long)time(NULL)) + offset, b);
-}
-
-/* Uploads one PDF per material type the water and dig-road standards ask for. */
-static json_t *upload_materials(const char *token)
-{
-	json_t *std = ex("GET", "/v1/public/service-standards", NULL, NULL, NULL, 200);
-	json_t *ids = json_array(), *done = json_object();
-	size_t i, k;
-	json_t *s, *m;
-	json_array_foreach(json_object_get(std, "standards"), i, s)
-	{
-		json_array_foreach(json_object_get(s, "materials"), k, m)
-		{
-			const char *type = json_string_value(json_object_get(m, "type"));
-			if (!type || json_object_get(done, type))
-				continue;
-			char url[200], pdf[200];
-			snprintf(url, sizeof(url), "/v1/materials?type=%s&filename=%s.pdf", type, type);
-			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s %d\n%%%%EOF\n", type,
-				 harness_unique());
-			struct reply r;
-			http_call_raw(&r, "POST", url, token, pdf, strlen(pdf), "application/pdf",
-				      NULL);
-			cr_assert_eq(r.status, 201, "upload %s: %ld %s", type, r.status, r.body);
-			record("POST", url, &r);
-			json_object_set_new(done, type, json_true());
-			json_array_append_new(ids, json_pack("{s:O}", "material_id",
-							     json_object_get(r.json, "id")));
-			reply_release(&r);
-		}
-	}
-	json_decref(done);
-	json_decref(std);
-	return ids;
 }
 
 /* A quote of the first published water fee item, once. */
@@ -242,7 +199,8 @@ Test(openapi_record, scenario)
 	snprintf(url, sizeof(url), "/v1/sites/%lld", id_of(site));
 	ex0("GET", url, appl, NULL, 200);
 	ex0("GET", url, water, NULL, 404);
-	json_t *materials = upload_materials(appl);
+	journey_observe(record); /* the uploads are recorded too */
+	json_t *materials = journey_upload_required(appl);
 	ex0("GET", "/v1/materials?limit=2", appl, NULL, 200);
 	snprintf(url, sizeof(url), "/v1/materials/%lld",
 		 (long long)json_integer_value(
@@ -257,7 +215,7 @@ Test(openapi_record, scenario)
 		"\"works\":{\"excavations\":[{\"utility\":\"water\",\"district\":\"lixia\","
 		"\"road\":\"Lishan Road\",\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,"
 		"\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},\"materials\":%s}",
-		id_of(site), day(0), day(30), m);
+		id_of(site), journey_day(0), journey_day(30), m);
 	free(m);
 	ex0("POST", "/v1/applications", appl, "{\"utilities\":{}}", 422);
 	json_t *app = ex("POST", "/v1/applications", appl, app_body, NULL, 201);

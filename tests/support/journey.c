@@ -12,12 +12,21 @@
 #include "support/harness.h"
 #include "workflows/calendar.h"
 
+static journey_observer *observer;
+
+void journey_observe(journey_observer *fn)
+{
+	observer = fn;
+}
+
 json_t *journey_call(const char *method, const char *path, const char *token, const char *body,
 		    long want)
 {
 	struct reply r;
 	http_call(&r, method, path, token, body, NULL);
 	cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
+	if (observer)
+		observer(method, path, &r);
 	json_t *j = json_incref(r.json);
 	reply_release(&r);
 	return j;
@@ -57,6 +66,8 @@ json_t *journey_upload_required(const char *token)
 			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
 			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
 				  r.body);
+			if (observer)
+				observer("POST", path, &r);
 			json_object_set_new(done, type, json_true());
 			json_array_append_new(ids, json_pack("{s:O}", "material_id",
 							     json_object_get(r.json, "id")));

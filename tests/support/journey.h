@@ -8,6 +8,13 @@
 
 #include <jansson.h>
 
+struct reply;
+
+/* Called after every exchange the helpers below make (NULL, the default: none); the suite
+ * that records responses for the API description sets it. */
+typedef void journey_observer(const char *method, const char *path, const struct reply *r);
+void journey_observe(journey_observer *fn);
+
 /* method path as token (may be NULL) with a JSON body (may be NULL); asserts the status and
  * returns the parsed reply (a new reference, NULL when not JSON). */
 json_t *journey_call(const char *method, const char *path, const char *token, const char *body,
