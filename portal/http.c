@@ -22,6 +22,7 @@
 #include "portal/proxy.h"
 #include "portal/ratelimit.h"
 #include "portal/router.h"
+#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 #define MAX_JSON_DEPTH 32
@@ -535,16 +536,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			req->too_large = true; /* keep reading and discarding; answer 413 at the end */
 			return MHD_YES;
 		}
-		if (req->body_len + n + 1 > req->body_alloc) {
-			size_t cap = req->body_alloc ? req->body_alloc : 4096;
-			while (cap < req->body_len + n + 1)
-				cap *= 2;
-			req->body = xrealloc(req->body, cap);
-			req->body_alloc = cap;
-		}
-		memcpy(req->body + req->body_len, upload_data, n);
-		req->body_len += n;
-		req->body[req->body_len] = 0;
+		struct strbuf b = { req->body, req->body_len, req->body_alloc };
+		strbuf_add(&b, upload_data, n);
+		req->body = b.p;
+		req->body_len = b.len;
+		req->body_alloc = b.cap;
 		return MHD_YES;
 	}
 	if (req->status)

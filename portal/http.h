@@ -25,7 +25,7 @@ struct http_request {
 	char *body; /* NUL-terminated, owned */
 	size_t body_len;
 	size_t body_cap; /* the cap for this route */
-	size_t body_alloc;
+	size_t body_alloc; /* the allocation behind body (a struct strbuf while it arrives) */
 	bool too_large;
 	const struct route *route;
 	int route_index;
