@@ -121,7 +121,9 @@ Test(readyz, follows_the_database_without_a_restart, .timeout = 120)
 	harness_server_stop(srv);
 	db_stop();
 	char log[300];
-	snprintf(log, sizeof(log), "%s.start.log", datadir);
 	harness_remove_tree(datadir);
+	snprintf(log, sizeof(log), "%s.start.log", datadir);
+	harness_remove_tree(log);
+	snprintf(log, sizeof(log), "%s.install.log", datadir); /* written by mariadb_start */
 	harness_remove_tree(log);
 }
