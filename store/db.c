@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 /*
@@ -618,4 +619,24 @@ int store_ping(struct store_pool *pool, struct error *err)
 	int rc = store_run(c, SQL_PING, NULL, 0, NULL, NULL, err);
 	store_release(c);
 	return rc == 0 ? 0 : ERR_UNAVAILABLE;
+}
+
+char *store_ids_json(const long long *ids, size_t n)
+{
+	struct strbuf b = { 0 };
+	strbuf_puts(&b, "[");
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+	strbuf_puts(&b, "]");
+	return b.p;
+}
+
+char *store_pairs_json(const long long (*pairs)[2], size_t n)
+{
+	struct strbuf b = { 0 };
+	strbuf_puts(&b, "[");
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(&b, "%s[%lld,%lld]", i ? "," : "", pairs[i][0], pairs[i][1]);
+	strbuf_puts(&b, "]");
+	return b.p;
 }

@@ -99,6 +99,13 @@ void store_result_free(struct store_result *res);
 const char *store_cell(const struct store_result *res, size_t row, size_t col);
 long long store_cell_ll(const struct store_result *res, size_t row, size_t col, long long dflt);
 
+/*
+ * A list bound as one parameter, for statements that read it through JSON_TABLE (one round trip
+ * whatever its length): "[1,2,...]" from ids, "[[a,b],...]" from pairs. The caller frees.
+ */
+char *store_ids_json(const long long *ids, size_t n);
+char *store_pairs_json(const long long (*pairs)[2], size_t n);
+
 /* Transaction control on one connection. */
 int store_begin(struct store_conn *conn, struct error *err);
 int store_commit(struct store_conn *conn, struct error *err);

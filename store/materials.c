@@ -379,11 +379,7 @@ int store_materials_owners(struct store_conn *c, const long long *ids, size_t n,
 	}
 	if (!n)
 		return 0;
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_integer(ids[i]));
-	char *text = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
+	char *text = store_ids_json(ids, n);
 	struct store_result *r = NULL;
 	struct store_param p[] = { P_STR(text) };
 	int rc = store_exec(c, SQL_MAT_MANY, p, 1, &r, err);

@@ -168,24 +168,13 @@ static void utf8_copy(char *dst, size_t cap, const char *src)
 	dst[o] = 0;
 }
 
-/* [ids...] as JSON text (the caller frees), for the JSON_IDS statements. */
-static char *ids_json(const long long *ids, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_integer(ids[i]));
-	char *text = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return text;
-}
-
 /* Runs sql (a JSON_IDS statement, then `then` when not NULL) over ids; nothing when none. */
 static int run_ids(struct store_conn *c, const char *sql, const long long *ids, size_t n,
 		   const struct store_param *then, struct error *err)
 {
 	if (!n)
 		return 0;
-	char *text = ids_json(ids, n);
+	char *text = store_ids_json(ids, n);
 	struct store_param p[] = { P_STR(text), then ? *then : P_NULL };
 	int rc = store_run(c, sql, p, then ? 2 : 1, NULL, NULL, err);
 	free(text);
@@ -206,12 +195,13 @@ static int wake_next(struct store_conn *c, const struct finished *f, size_t n, s
 {
 	if (!n)
 		return 0;
-	json_t *pairs = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(pairs, json_pack("[I, I]", (json_int_t)f[i].org_id,
-						       (json_int_t)f[i].app_id));
-	char *text = json_dumps(pairs, JSON_COMPACT);
-	json_decref(pairs);
+	long long(*pairs)[2] = xcalloc(n, sizeof(*pairs));
+	for (size_t i = 0; i < n; i++) {
+		pairs[i][0] = f[i].org_id;
+		pairs[i][1] = f[i].app_id;
+	}
+	char *text = store_pairs_json(pairs, n);
+	free(pairs);
 	struct store_result *r = NULL;
 	struct store_param p[] = { P_STR(text) };
 	int rc = store_exec(c, SQL_UNTRIED, p, 1, &r, err);
@@ -259,7 +249,7 @@ static int find_earlier(struct store_conn *c, struct candidate *cand, size_t n, 
 			ids[nids++] = cand[i].id;
 	int rc = 0;
 	if (nids) {
-		char *text = ids_json(ids, nids);
+		char *text = store_ids_json(ids, nids);
 		struct store_result *r = NULL;
 		struct store_param p[] = { P_STR(text) };
 		rc = store_exec(c, SQL_EARLIER, p, 1, &r, err);
@@ -508,15 +498,14 @@ static int mark_delivered(struct store_conn *c, const struct outbox_attempt *con
 {
 	if (!n)
 		return 0;
-	json_t *pairs = json_array();
+	long long(*pairs)[2] = xcalloc(n, sizeof(*pairs));
 	long long *ids = xcalloc(n, sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(pairs, json_pack("[I, i]", (json_int_t)a[i]->event_id,
-						       a[i]->attempt));
-		ids[i] = a[i]->event_id;
+		pairs[i][0] = ids[i] = a[i]->event_id;
+		pairs[i][1] = a[i]->attempt;
 	}
-	char *text = json_dumps(pairs, JSON_COMPACT);
-	json_decref(pairs);
+	char *text = store_pairs_json(pairs, n);
+	free(pairs);
 	struct store_param p[] = { P_STR(text) };
 	unsigned long long changed = 0;
 	int rc = store_run(c, SQL_DELIVERED, p, 1, &changed, NULL, err);
@@ -529,7 +518,7 @@ static int mark_delivered(struct store_conn *c, const struct outbox_attempt *con
 		 * Some had moved on (a dispatcher whose lease ran out records late): which did this
 		 * statement move? Those delivered at exactly this attempt.
 		 */
-		char *list = ids_json(ids, n);
+		char *list = store_ids_json(ids, n);
 		struct store_result *r = NULL;
 		struct store_param q[] = { P_STR(list) };
 		rc = store_exec(c, SQL_DELIVERED_AT, q, 1, &r, err);
