@@ -211,6 +211,26 @@ json_t *public_standards_json(const struct published *p, const struct public_que
 	return o;
 }
 
+json_t *public_standards_material_types(const json_t *reply)
+{
+	json_t *types = json_array(), *seen = json_object();
+	size_t i, k;
+	json_t *s, *m;
+	json_array_foreach(json_object_get(reply, "standards"), i, s)
+	{
+		json_array_foreach(json_object_get(s, "materials"), k, m)
+		{
+			const char *type = json_string_value(json_object_get(m, "type"));
+			if (!type || json_object_get(seen, type))
+				continue;
+			json_object_set_new(seen, type, json_true());
+			json_array_append_new(types, json_string(type));
+		}
+	}
+	json_decref(seen);
+	return types;
+}
+
 static json_t *day_name_json(const struct calendar_day *d, enum snapshot_lang lang)
 {
 	char buf[11];

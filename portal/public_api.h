@@ -28,6 +28,13 @@ json_t *public_fees_json(const struct published *p, const struct public_query *q
 			 enum snapshot_lang lang);
 json_t *public_history_json(const struct published *p, const struct public_query *q,
 			    enum snapshot_lang lang);
+
+/*
+ * From a GET /v1/public/service-standards reply ({"standards": [...]}): the distinct material
+ * types the standards ask for, in order of first mention, as a new JSON array of strings. The
+ * demo seed and the tests upload one of each.
+ */
+json_t *public_standards_material_types(const json_t *reply);
 json_t *public_standards_json(const struct published *p, const struct public_query *q,
 			      enum snapshot_lang lang);
 json_t *public_calendar_json(const struct published *p, const struct public_query *q,

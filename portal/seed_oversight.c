@@ -16,6 +16,7 @@
 
 #include "portal/app.h"
 #include "portal/http.h"
+#include "portal/public_api.h"
 #include "portal/snapshot.h"
 #include "store/db.h"
 #include "workflows/calendar.h"
@@ -112,33 +113,21 @@ static char *login(struct client *cl, const char *who)
 static json_t *upload_materials(struct client *cl, const char *token)
 {
 	json_t *std = call(cl, "GET", "/v1/public/service-standards", NULL, NULL, NULL, 0);
-	json_t *list = json_is_array(std) ? std : json_object_get(std, "items");
-	if (!list)
-		list = json_object_get(std, "standards");
-	json_t *ids = json_array(), *done = json_object();
-	size_t i, k;
-	json_t *s, *m;
-	json_array_foreach(list, i, s)
+	json_t *types = public_standards_material_types(std), *ids = json_array(), *t;
+	size_t i;
+	json_array_foreach(types, i, t)
 	{
-		json_array_foreach(json_object_get(s, "materials"), k, m)
-		{
-			const char *type = json_string_value(json_object_get(m, "type"));
-			if (!type || json_object_get(done, type))
-				continue;
-			char path[200], pdf[200];
-			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type,
-				 type);
-			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% demo %s\n%%%%EOF\n", type);
-			json_t *r =
-			    call(cl, "POST", path, token, "application/pdf", pdf, strlen(pdf));
-			if (r)
-				json_array_append_new(ids, json_pack("{s:O}", "material_id",
-								     json_object_get(r, "id")));
-			json_object_set_new(done, type, json_true());
-			json_decref(r);
-		}
+		const char *type = json_string_value(t);
+		char path[200], pdf[200];
+		snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
+		snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% demo %s\n%%%%EOF\n", type);
+		json_t *r = call(cl, "POST", path, token, "application/pdf", pdf, strlen(pdf));
+		if (r)
+			json_array_append_new(ids, json_pack("{s:O}", "material_id",
+							     json_object_get(r, "id")));
+		json_decref(r);
 	}
-	json_decref(done);
+	json_decref(types);
 	json_decref(std);
 	return ids;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "portal/public_api.h"
 #include "support/harness.h"
 #include "workflows/calendar.h"
 
@@ -44,37 +45,27 @@ char *journey_day(int offset)
 json_t *journey_upload_required(const char *token)
 {
 	json_t *std = journey_call("GET", "/v1/public/service-standards", NULL, NULL, 200);
-	json_t *list = json_is_array(std) ? std : json_object_get(std, "items");
-	if (!list)
-		list = json_object_get(std, "standards");
-	cr_assert(json_is_array(list), "service standards list");
-	json_t *ids = json_array(), *done = json_object();
-	size_t i, k;
-	json_t *s, *m;
-	json_array_foreach(list, i, s)
+	json_t *types = public_standards_material_types(std), *ids = json_array(), *t;
+	cr_assert(json_array_size(types) > 0, "the standards ask for materials");
+	size_t i;
+	json_array_foreach(types, i, t)
 	{
-		json_array_foreach(json_object_get(s, "materials"), k, m)
-		{
-			const char *type = json_string_value(json_object_get(m, "type"));
-			if (!type || json_object_get(done, type))
-				continue;
-			char path[200], pdf[200];
-			snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
-			snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for batch %d-%d\n%%%%EOF\n", type,
-				 (int)getpid(), harness_unique());
-			struct reply r;
-			http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
-			cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
-				  r.body);
-			if (observer)
-				observer("POST", path, &r);
-			json_object_set_new(done, type, json_true());
-			json_array_append_new(ids, json_pack("{s:O}", "material_id",
-							     json_object_get(r.json, "id")));
-			reply_release(&r);
-		}
+		const char *type = json_string_value(t);
+		char path[200], pdf[200];
+		snprintf(path, sizeof(path), "/v1/materials?type=%s&filename=%s.pdf", type, type);
+		snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% %s for batch %d-%d\n%%%%EOF\n", type,
+			 (int)getpid(), harness_unique());
+		struct reply r;
+		http_call_raw(&r, "POST", path, token, pdf, strlen(pdf), "application/pdf", NULL);
+		cr_assert(r.status == 201 || r.status == 200, "upload %s: %ld %s", type, r.status,
+			  r.body);
+		if (observer)
+			observer("POST", path, &r);
+		json_array_append_new(ids, json_pack("{s:O}", "material_id",
+						     json_object_get(r.json, "id")));
+		reply_release(&r);
 	}
-	json_decref(done);
+	json_decref(types);
 	json_decref(std);
 	return ids;
 }
