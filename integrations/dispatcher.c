@@ -348,8 +348,6 @@ static int claim_tx(struct store_conn *c, void *ctx, struct error *err)
  */
 struct records {
 	struct outbox_attempt *attempts;
-	enum outbox_outcome *outcomes;
-	long long *delays_ms;
 	struct result *results;
 	size_t n;
 	const struct outbox_claim **unclaims;
@@ -360,8 +358,6 @@ static void records_init(struct records *rec, size_t capacity)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->attempts = xcalloc(capacity + 1, sizeof(*rec->attempts));
-	rec->outcomes = xcalloc(capacity + 1, sizeof(*rec->outcomes));
-	rec->delays_ms = xcalloc(capacity + 1, sizeof(*rec->delays_ms));
 	rec->results = xcalloc(capacity + 1, sizeof(*rec->results));
 	rec->unclaims = xcalloc(capacity + 1, sizeof(*rec->unclaims));
 }
@@ -369,8 +365,6 @@ static void records_init(struct records *rec, size_t capacity)
 static void records_release(struct records *rec)
 {
 	free(rec->attempts);
-	free(rec->outcomes);
-	free(rec->delays_ms);
 	free(rec->results);
 	free(rec->unclaims);
 }
@@ -378,8 +372,7 @@ static void records_release(struct records *rec)
 static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	const struct records *rec = ctx;
-	int rc = store_outbox_record_many(c, rec->attempts, rec->outcomes, rec->delays_ms, rec->n,
-					  err);
+	int rc = store_outbox_record(c, rec->attempts, rec->n, err);
 	for (size_t i = 0; i < rec->nunclaims && !rc; i++)
 		rc = store_outbox_unclaim(c, rec->unclaims[i]->id, rec->unclaims[i]->attempt, err);
 	return rc;
@@ -427,9 +420,10 @@ static void flush(struct worker *w, struct records *rec)
 				 rec->attempts[i].event_id, err.message);
 	} else {
 		for (size_t i = 0; i < rec->n; i++)
-			if (rec->outcomes[i] == OUTBOX_DEAD || rec->outcomes[i] == OUTBOX_GONE)
+			if (rec->attempts[i].outcome == OUTBOX_DEAD ||
+			    rec->attempts[i].outcome == OUTBOX_GONE)
 				log_line("warning",
-					 rec->outcomes[i] == OUTBOX_GONE
+					 rec->attempts[i].outcome == OUTBOX_GONE
 						 ? "endpoint gone (410), disabled"
 						 : "event dead after its last try",
 					 rec->attempts[i].event_id, rec->attempts[i].error);
@@ -446,29 +440,27 @@ static enum outbox_outcome deliver_one(struct worker *w, const struct outbox_cla
 	size_t k = rec->n++;
 	struct result *r = &rec->results[k];
 	attempt(w, cl, r);
-	rec->attempts[k] = (struct outbox_attempt){ cl->id,
-						    cl->org_id,
-						    cl->application_id,
-						    cl->attempt,
-						    cl->ep->url,
-						    r->status,
-						    r->duration_ms,
-						    r->excerpt_len ? r->excerpt : NULL,
-						    r->error[0] ? r->error : NULL };
-	enum outbox_outcome o;
-	rec->delays_ms[k] = 0;
+	struct outbox_attempt *a = &rec->attempts[k];
+	*a = (struct outbox_attempt){ .event_id = cl->id,
+				      .org_id = cl->org_id,
+				      .application_id = cl->application_id,
+				      .attempt = cl->attempt,
+				      .url = cl->ep->url,
+				      .status_code = r->status,
+				      .duration_ms = r->duration_ms,
+				      .excerpt = r->excerpt_len ? r->excerpt : NULL,
+				      .error = r->error[0] ? r->error : NULL };
 	if (r->status >= 200 && r->status <= 299) {
-		o = OUTBOX_DELIVERED;
+		a->outcome = OUTBOX_DELIVERED;
 	} else if (r->status == 410) {
-		o = OUTBOX_GONE;
+		a->outcome = OUTBOX_GONE;
 	} else {
-		rec->delays_ms[k] = dispatcher_delay_ms(w->cfg, cl->attempt, r->retry_after_ms,
-							randombytes_random());
-		o = rec->delays_ms[k] < 0 ? OUTBOX_DEAD : OUTBOX_RETRY;
+		a->delay_ms = dispatcher_delay_ms(w->cfg, cl->attempt, r->retry_after_ms,
+						  randombytes_random());
+		a->outcome = a->delay_ms < 0 ? OUTBOX_DEAD : OUTBOX_RETRY;
 	}
-	rec->outcomes[k] = o;
-	count(w, o);
-	return o;
+	count(w, a->outcome);
+	return a->outcome;
 }
 
 static bool stopping(const struct worker *w)

@@ -535,22 +535,21 @@ static int mark_delivered(struct store_conn *c, const struct outbox_attempt *con
 }
 
 /* Moves a failed attempt's event on if it is still at this attempt; *moved says whether. */
-static int move_failed(struct store_conn *c, const struct outbox_attempt *a,
-		       enum outbox_outcome outcome, long long delay_ms, bool *moved,
+static int move_failed(struct store_conn *c, const struct outbox_attempt *a, bool *moved,
 		       struct error *err)
 {
 	char why[501];
 	utf8_copy(why, sizeof(why), a->error);
 	unsigned long long n = 0;
 	int rc;
-	if (outcome == OUTBOX_RETRY) {
-		struct store_param q[] = { P_INT(delay_ms * 1000), P_STR(why), P_INT(a->event_id),
+	if (a->outcome == OUTBOX_RETRY) {
+		struct store_param q[] = { P_INT(a->delay_ms * 1000), P_STR(why), P_INT(a->event_id),
 					   P_INT(a->attempt) };
 		rc = store_run(c, SQL_RETRY, q, 4, &n, NULL, err);
 	} else {
 		struct store_param q[] = { P_STR(why), P_INT(a->event_id), P_INT(a->attempt) };
 		rc = store_run(c, SQL_DEAD, q, 3, &n, NULL, err);
-		if (!rc && outcome == OUTBOX_GONE)
+		if (!rc && a->outcome == OUTBOX_GONE)
 			rc = store_endpoint_disable(c, a->org_id, "the receiver answered 410 Gone",
 						    err);
 	}
@@ -562,9 +561,8 @@ static int move_failed(struct store_conn *c, const struct outbox_attempt *a,
  * A few statements for a whole batch (the attempt rows, the deliveries, the wakes, each one
  * statement); only failures cost one or two each.
  */
-int store_outbox_record_many(struct store_conn *c, const struct outbox_attempt *attempts,
-			     const enum outbox_outcome *outcomes, const long long *delays_ms,
-			     size_t n, struct error *err)
+int store_outbox_record(struct store_conn *c, const struct outbox_attempt *attempts, size_t n,
+			struct error *err)
 {
 	const struct outbox_attempt **delivered = xcalloc(n + 1, sizeof(*delivered));
 	const struct outbox_attempt **moved = xcalloc(n + 1, sizeof(*moved));
@@ -572,13 +570,13 @@ int store_outbox_record_many(struct store_conn *c, const struct outbox_attempt *
 	size_t ndelivered = 0, nmoved = 0, nfinished = 0;
 	int rc = insert_attempts(c, attempts, n, err);
 	for (size_t i = 0; i < n && !rc; i++) {
-		if (outcomes[i] == OUTBOX_DELIVERED) {
+		if (attempts[i].outcome == OUTBOX_DELIVERED) {
 			delivered[ndelivered++] = &attempts[i];
 			continue;
 		}
 		bool was_moved = false;
-		rc = move_failed(c, &attempts[i], outcomes[i], delays_ms[i], &was_moved, err);
-		if (was_moved && outcomes[i] != OUTBOX_RETRY)
+		rc = move_failed(c, &attempts[i], &was_moved, err);
+		if (was_moved && attempts[i].outcome != OUTBOX_RETRY)
 			moved[nmoved++] = &attempts[i];
 	}
 	if (!rc)
@@ -594,12 +592,6 @@ int store_outbox_record_many(struct store_conn *c, const struct outbox_attempt *
 	free(moved);
 	free(finished);
 	return rc;
-}
-
-int store_outbox_record(struct store_conn *c, const struct outbox_attempt *a,
-			enum outbox_outcome outcome, long long delay_ms, struct error *err)
-{
-	return store_outbox_record_many(c, a, &outcome, &delay_ms, 1, err);
 }
 
 int store_outbox_unclaim(struct store_conn *c, long long id, int attempt, struct error *err)

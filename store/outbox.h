@@ -62,7 +62,7 @@ enum outbox_outcome {
 	OUTBOX_GONE,	  /* 410: the endpoint is disabled and the event dead */
 };
 
-/* One attempt as the claim handed it out (ids and attempt number) and as it went. */
+/* One attempt as the claim handed it out (ids and attempt number), as it went and what came of it. */
 struct outbox_attempt {
 	long long event_id, org_id;
 	long long application_id; /* 0 when none; whose next event delivering or killing wakes */
@@ -72,27 +72,21 @@ struct outbox_attempt {
 	int duration_ms;
 	const char *excerpt; /* start of the response body, may be NULL */
 	const char *error;   /* why it failed, NULL on success */
+	enum outbox_outcome outcome;
+	long long delay_ms; /* OUTBOX_RETRY: due again after this long */
 };
 
 /*
- * Records the attempt and moves the event on (inside a transaction). The event is only moved if
- * it is still at this attempt (a dispatcher whose lease ran out does not overwrite a newer
- * attempt). Delivering or killing an event makes the next pending event of the same
- * organisation and application due now. The excerpt and error are kept as valid UTF-8 (a byte
- * that does not begin a whole character becomes '?'), so no response body can fail the record.
+ * Records n attempts and moves their events on, in the caller's transaction (one commit for a
+ * dispatcher's pass). An event is only moved if it is still at that attempt (a dispatcher whose
+ * lease ran out does not overwrite a newer attempt). Delivering or killing an event makes the
+ * next pending event of the same organisation and application due now. Excerpts and errors are
+ * kept as valid UTF-8 (a byte that does not begin a whole character becomes '?'), so no response
+ * body can fail the record. On failure nothing should be committed: the events stay leased and
+ * are tried again when their leases run out.
  */
-int store_outbox_record(struct store_conn *c, const struct outbox_attempt *a,
-			enum outbox_outcome outcome, long long delay_ms, struct error *err);
-
-/*
- * store_outbox_record for n attempts at once, in the caller's transaction (one commit for a
- * dispatcher's pass): attempt i came to outcomes[i], with delays_ms[i] for OUTBOX_RETRY (the
- * other entries are ignored). On failure nothing should be committed: the events stay leased
- * and are tried again when their leases run out.
- */
-int store_outbox_record_many(struct store_conn *c, const struct outbox_attempt *attempts,
-			     const enum outbox_outcome *outcomes, const long long *delays_ms,
-			     size_t n, struct error *err);
+int store_outbox_record(struct store_conn *c, const struct outbox_attempt *attempts, size_t n,
+			struct error *err);
 
 /*
  * Gives back a claimed event that was not attempted (the dispatcher is stopping, its

@@ -134,8 +134,6 @@ static const struct outbox_claim *find(const struct outbox_batch *b, long long i
 
 struct record_ctx {
 	struct outbox_attempt a[MAX_RECORD];
-	enum outbox_outcome o[MAX_RECORD];
-	long long delay[MAX_RECORD];
 	size_t n;
 };
 
@@ -144,24 +142,24 @@ static void add(struct record_ctx *rc, const struct outbox_claim *cl, int attemp
 {
 	cr_assert(cl);
 	cr_assert_lt(rc->n, MAX_RECORD);
-	rc->a[rc->n] = (struct outbox_attempt){ cl->id,
-						cl->org_id,
-						cl->application_id,
-						attempt,
-						cl->ep->url,
-						code,
-						3,
-						"{}",
-						code / 100 == 2 ? NULL : "failed on purpose" };
-	rc->o[rc->n] = o;
-	rc->delay[rc->n] = delay_ms;
+	rc->a[rc->n] = (struct outbox_attempt){ .event_id = cl->id,
+						.org_id = cl->org_id,
+						.application_id = cl->application_id,
+						.attempt = attempt,
+						.url = cl->ep->url,
+						.status_code = code,
+						.duration_ms = 3,
+						.excerpt = "{}",
+						.error = code / 100 == 2 ? NULL : "failed on purpose",
+						.outcome = o,
+						.delay_ms = delay_ms };
 	rc->n++;
 }
 
 static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct record_ctx *rc = ctx;
-	return store_outbox_record_many(c, rc->a, rc->o, rc->delay, rc->n, err);
+	return store_outbox_record(c, rc->a, rc->n, err);
 }
 
 static int record(struct record_ctx *rc)
