@@ -63,10 +63,10 @@ static const char SQL_DELIVERED[] =
 	"UPDATE " JSON_PAIRS("j", "id", "attempt") "JOIN outbox o FORCE INDEX (PRIMARY) "
 	"ON o.id = j.id AND o.attempts = j.attempt AND o.status = 'pending' "
 	"SET o.status = 'delivered', o.delivered_at = UTC_TIMESTAMP(6), o.last_error = NULL";
-/* Which of the listed events are delivered now, at which attempt. */
+/* Which of the listed [id, attempt] events are delivered now, at that attempt. */
 static const char SQL_DELIVERED_AT[] =
-	"SELECT o.id, o.attempts FROM " JSON_IDS("j") "JOIN outbox o ON o.id = j.id "
-	"WHERE o.status = 'delivered'";
+	"SELECT o.id FROM " JSON_PAIRS("j", "id", "attempt") "JOIN outbox o ON o.id = j.id "
+	"AND o.attempts = j.attempt WHERE o.status = 'delivered'";
 static const char SQL_RETRY[] =
 	"UPDATE outbox SET next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, "
 	"last_error = ? WHERE id = ? AND attempts = ? AND status = 'pending'";
@@ -318,17 +318,16 @@ static int settle_endpoint(struct store_conn *c, struct outbox_batch *b, long lo
 	return 0;
 }
 
-/* Leases the taken candidates. */
-static int lease(struct store_conn *c, const struct candidate *cand, size_t n, int lease_seconds,
-		 struct error *err)
+/* Runs sql (a JSON_IDS statement, then `then` when not NULL) over the candidates of one fate. */
+static int run_fate(struct store_conn *c, const char *sql, const struct candidate *cand, size_t n,
+		    enum fate fate, const struct store_param *then, struct error *err)
 {
 	long long *ids = xcalloc(n, sizeof(*ids));
 	size_t nids = 0;
 	for (size_t i = 0; i < n; i++)
-		if (cand[i].fate == TAKE)
+		if (cand[i].fate == fate)
 			ids[nids++] = cand[i].id;
-	struct store_param seconds = P_INT(lease_seconds);
-	int rc = run_ids(c, SQL_LEASE, ids, nids, &seconds, err);
+	int rc = run_ids(c, sql, ids, nids, then, err);
 	free(ids);
 	return rc;
 }
@@ -351,14 +350,8 @@ static int set_aside(struct store_conn *c, const struct candidate *cand, size_t 
 			       err);
 	}
 	/* after the deferrals, so that waking an event deferred behind one of these wins */
-	long long *none = xcalloc(n, sizeof(*none));
-	size_t nnone = 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		if (cand[i].fate == NO_ENDPOINT)
-			none[nnone++] = cand[i].id;
 	if (!rc)
-		rc = run_ids(c, SQL_NO_ENDPOINT, none, nnone, NULL, err);
-	free(none);
+		rc = run_fate(c, SQL_NO_ENDPOINT, cand, n, NO_ENDPOINT, NULL, err);
 	struct finished *settled = xcalloc(n, sizeof(*settled));
 	size_t nsettled = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -431,8 +424,9 @@ int store_outbox_claim(struct store_conn *c, int max, int lease_seconds, struct 
 			rc = settle_endpoint(c, out, missing, &nmissing, cd, err);
 	}
 	free(order);
-	if (!rc)
-		rc = lease(c, cand, n, lease_seconds, err);
+	struct store_param seconds = P_INT(lease_seconds);
+	if (!rc) /* leases the taken ones */
+		rc = run_fate(c, SQL_LEASE, cand, n, TAKE, &seconds, err);
 	if (!rc)
 		rc = set_aside(c, cand, n, out, lease_seconds, err);
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -499,9 +493,8 @@ static int mark_delivered(struct store_conn *c, const struct outbox_attempt *con
 	if (!n)
 		return 0;
 	long long(*pairs)[2] = xcalloc(n, sizeof(*pairs));
-	long long *ids = xcalloc(n, sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
-		pairs[i][0] = ids[i] = a[i]->event_id;
+		pairs[i][0] = a[i]->event_id;
 		pairs[i][1] = a[i]->attempt;
 	}
 	char *text = store_pairs_json(pairs, n);
@@ -509,7 +502,6 @@ static int mark_delivered(struct store_conn *c, const struct outbox_attempt *con
 	struct store_param p[] = { P_STR(text) };
 	unsigned long long changed = 0;
 	int rc = store_run(c, SQL_DELIVERED, p, 1, &changed, NULL, err);
-	free(text);
 	if (!rc && changed == n) {
 		for (size_t i = 0; i < n; i++)
 			moved[(*nmoved)++] = a[i];
@@ -518,19 +510,15 @@ static int mark_delivered(struct store_conn *c, const struct outbox_attempt *con
 		 * Some had moved on (a dispatcher whose lease ran out records late): which did this
 		 * statement move? Those delivered at exactly this attempt.
 		 */
-		char *list = store_ids_json(ids, n);
 		struct store_result *r = NULL;
-		struct store_param q[] = { P_STR(list) };
-		rc = store_exec(c, SQL_DELIVERED_AT, q, 1, &r, err);
+		rc = store_exec(c, SQL_DELIVERED_AT, p, 1, &r, err);
 		for (size_t row = 0; !rc && row < r->nrows; row++)
 			for (size_t i = 0; i < n; i++)
-				if (a[i]->event_id == store_cell_ll(r, row, 0, 0) &&
-				    a[i]->attempt == store_cell_ll(r, row, 1, -1))
+				if (a[i]->event_id == store_cell_ll(r, row, 0, 0))
 					moved[(*nmoved)++] = a[i];
 		store_result_free(r);
-		free(list);
 	}
-	free(ids);
+	free(text);
 	return rc;
 }
 
