@@ -18,6 +18,7 @@ struct config {
 	char *migrations_dir;
 	char *signing_key_path;
 	unsigned threads;
+	unsigned work_threads; /* signed-in requests (the database work), off the HTTP threads */
 	unsigned slow_threads; /* sign-in hashing, off the HTTP threads */
 	struct proxy_list trusted_proxies; /* PORTAL_TRUSTED_PROXIES */
 	unsigned slow_queue;

@@ -59,11 +59,14 @@ int config_load(struct config *cfg, struct error *err)
 	cfg->slow_threads = (unsigned)env_num("PORTAL_SLOW_THREADS",
 					      cpus > 1 ? (unsigned long long)cpus / 2 : 1, 1, 64, err);
 	cfg->slow_queue = (unsigned)env_num("PORTAL_SLOW_QUEUE", 256, 1, 100000, err);
+	cfg->work_threads = (unsigned)env_num("PORTAL_WORK_THREADS", (unsigned long long)cpus * 4,
+					      0, 256, err);
 	struct error perr = ERROR_INIT;
 	if (proxy_list_parse(getenv("PORTAL_TRUSTED_PROXIES"), &cfg->trusted_proxies, &perr) != 0)
 		error_add(err, "PORTAL_TRUSTED_PROXIES", "invalid", "%s", perr.message);
 	error_release(&perr);
-	cfg->db_pool = (unsigned)env_num("PORTAL_DB_POOL", cfg->threads + cfg->slow_threads + 2, 1,
+	cfg->db_pool = (unsigned)env_num("PORTAL_DB_POOL",
+					 cfg->threads + cfg->work_threads + cfg->slow_threads + 2, 1,
 					 512, err);
 	cfg->max_body = env_num("PORTAL_MAX_BODY", 1 << 20, 1024, 64ull << 20, err);
 	cfg->max_upload = env_num("PORTAL_MAX_UPLOAD", 20 << 20, 1024, 1ull << 30, err);

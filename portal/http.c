@@ -34,6 +34,7 @@ struct http_server {
 	unsigned port;
 	struct ratelimit *rate_public; /* PORTAL_RATE_PUBLIC: public routes, per address */
 	struct ratelimit *rate_login;  /* PORTAL_RATE_LOGIN: POST /v1/sessions, per address */
+	struct offload *work;	       /* signed-in routes; NULL runs them inline */
 	struct offload *slow;	       /* routes with `offload`; NULL runs them inline */
 };
 
@@ -420,8 +421,9 @@ static int rate_limited(struct http_server *s, struct http_request *req,
 }
 
 /*
- * Everything before the handler: 404, 405, 413, rate limits, credentials. 1 when res already
- * holds the answer.
+ * What the HTTP thread settles before the handler: 404, 405, 413 and rate limits. 1 when res
+ * already holds the answer. Credentials are checked with the handler (authorize), since that
+ * reads the database.
  */
 static int precheck(struct http_server *s, struct http_request *req, struct http_response *res)
 {
@@ -441,22 +443,21 @@ static int precheck(struct http_server *s, struct http_request *req, struct http
 			  req->body_cap);
 		return 1;
 	}
-	if (rate_limited(s, req, res))
-		return 1;
-	if (req->route->access != ROUTE_PUBLIC && auth_authenticate(req, res) != 0)
-		return 1;
-	return 0;
+	return rate_limited(s, req, res);
 }
 
+/* Credentials, then the handler. */
 static void run_handler(struct http_request *req, struct http_response *res)
 {
+	if (req->route->access != ROUTE_PUBLIC && auth_authenticate(req, res) != 0)
+		return;
 	res->status = 200;
 	req->route->handler(req, res);
 	if (!res->status)
 		res->status = 200;
 }
 
-/* On a slow-work thread: answer, then hand the connection back to libmicrohttpd. */
+/* On a work or slow-work thread: answer, then hand the connection back to libmicrohttpd. */
 static void run_deferred(void *arg)
 {
 	struct http_request *req = arg;
@@ -466,22 +467,39 @@ static void run_deferred(void *arg)
 }
 
 /*
- * Suspends the connection and queues the handler. When the queue is full the request is
- * answered 503 at once (the suspension undone), so a burst of sign-ins cannot pile up without
- * bound; the per-address login rate limit comes first anyway.
+ * Suspends the connection and queues the handler on `pool`. When its queue is full the request
+ * is answered 503 at once (the suspension undone), so a burst cannot pile up without bound.
  */
-static void defer(struct http_server *s, struct http_request *req)
+static void defer(struct offload *pool, struct http_request *req, const char *busy)
 {
 	req->deferred = HTTP_DEFERRED;
 	req->deferred_res = xcalloc(1, sizeof(*req->deferred_res));
 	MHD_suspend_connection(req->conn);
-	if (offload_submit(s->slow, run_deferred, req) == 0)
+	if (offload_submit(pool, run_deferred, req) == 0)
 		return;
-	http_fail(req->deferred_res, ERR_UNAVAILABLE,
-		  "too many sign-ins are being processed; retry in a second");
+	http_fail(req->deferred_res, ERR_UNAVAILABLE, "%s; retry in a second", busy);
 	http_add_header(req->deferred_res, "Retry-After", "1");
 	req->deferred = HTTP_DEFERRED_DONE;
 	MHD_resume_connection(req->conn);
+}
+
+/*
+ * Which threads answer a routed request: password hashing goes to the slow threads; signed-in
+ * routes, which wait on the database, to the work threads, so that a slow query holds one of
+ * those and not the HTTP thread with every other connection it serves; the public documents,
+ * answered from memory, stay on the HTTP thread. Returns 1 when deferred.
+ */
+static int dispatch(struct http_server *s, struct http_request *req)
+{
+	if (req->route->offload && s->slow) {
+		defer(s->slow, req, "too many sign-ins are being processed");
+		return 1;
+	}
+	if (req->route->access != ROUTE_PUBLIC && s->work) {
+		defer(s->work, req, "the server is at its limit of requests in progress");
+		return 1;
+	}
+	return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -553,10 +571,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->body = xcalloc(1, 1);
 	struct http_response res = { 0 };
 	if (!precheck(s, req, &res)) {
-		if (req->route->offload && s->slow) {
-			defer(s, req);
+		if (dispatch(s, req))
 			return MHD_YES;
-		}
 		run_handler(req, &res);
 	}
 	return send_response(req, &res);
@@ -623,7 +639,7 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | MHD_USE_ITC;
-	if (limits->slow_threads)
+	if (limits->slow_threads || limits->work_threads)
 		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
@@ -650,6 +666,9 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	 */
 	if (limits->slow_threads)
 		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue);
+	/* A connection has one request at a time: the connection limit bounds this queue. */
+	if (limits->work_threads)
+		s->work = offload_start(limits->work_threads, 0, limits->max_connections);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : (unsigned)port;
 	return s;
@@ -679,7 +698,8 @@ void http_server_stop(struct http_server *s)
 		shutdown(lfd, SHUT_RDWR);
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
-	/* finishes the queued sign-ins: libmicrohttpd must not stop with connections suspended */
+	/* finishes the queued requests: libmicrohttpd must not stop with connections suspended */
+	offload_stop(s->work);
 	offload_stop(s->slow);
 	MHD_stop_daemon(s->daemon);
 	if (lfd != MHD_INVALID_SOCKET)

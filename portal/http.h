@@ -38,7 +38,10 @@ struct http_request {
 	int status; /* what was answered, for the log */
 	void *caller; /* set by auth; owned by auth, freed via caller_free */
 	void (*caller_free)(void *);
-	/* A route with `offload`: its answer, made on a slow-work thread, sent when resumed. */
+	/*
+	 * A route run off the HTTP threads (signed-in routes on the work threads, `offload` routes
+	 * on the slow ones): its answer, sent when the connection is resumed.
+	 */
 	enum { HTTP_INLINE, HTTP_DEFERRED, HTTP_DEFERRED_DONE } deferred;
 	struct http_response *deferred_res;
 	struct http_server *server;
@@ -69,6 +72,11 @@ struct http_limits {
 	unsigned timeout_seconds;   /* idle connection timeout */
 	size_t connection_memory;   /* per-connection buffer for headers */
 	unsigned threads;	    /* worker threads (thread pool size) */
+	/*
+	 * Threads that run the signed-in routes (credentials and handler: the database work) with
+	 * the connection suspended; 0 runs them on the HTTP threads.
+	 */
+	unsigned work_threads;
 	unsigned slow_threads;	    /* threads for handlers that hash passwords; 0 = inline */
 	unsigned slow_queue;	    /* such requests waiting beyond those running; more get 503 */
 	const struct proxy_list *trusted_proxies; /* whose X-Forwarded-For is believed; may be NULL */

@@ -85,6 +85,7 @@ struct http_limits app_http_limits(const struct app *app)
 		.timeout_seconds = app->cfg.timeout_seconds,
 		.connection_memory = 64 * 1024,
 		.threads = app->cfg.threads,
+		.work_threads = app->cfg.work_threads,
 		.slow_threads = app->cfg.slow_threads,
 		.slow_queue = app->cfg.slow_queue,
 		.trusted_proxies = &app->cfg.trusted_proxies,

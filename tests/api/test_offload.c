@@ -1,7 +1,8 @@
 /*
- * Password hashing off the request threads: the job queue of portal/offload.c on its own, and a
- * real server with ONE HTTP thread that keeps answering while a sign-in hashes at production
- * cost. If the hash ran on the HTTP thread, the read below would wait for it.
+ * Work off the request threads: the job queue of portal/offload.c on its own, and a real server
+ * with ONE HTTP thread that keeps answering while a sign-in hashes at production cost, and while
+ * a signed-in request waits on a database lock. If either ran on the HTTP thread, the reads
+ * below would wait for it.
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 #include "portal/offload.h"
 #include "portal/secrets.h"
+#include "store/db.h"
 #include "support/harness.h"
 
 /* ---- the queue alone ------------------------------------------------------------------- */
@@ -152,5 +154,83 @@ Test(offload, a_full_signin_queue_answers_503_with_retry_after, .timeout = 120)
 	/* one hashing, one waiting: the other three were refused at once, never queued */
 	cr_expect_geq(ok, 1);
 	cr_expect_geq(busy, 1, "five sign-ins 40 ms apart against a queue of one");
+	harness_server_stop(srv);
+}
+
+/* ---- signed-in requests on the work threads ------------------------------------------- */
+
+struct call {
+	const char *method, *path, *token, *body;
+	long status;
+	atomic_bool done;
+};
+
+static void *call_thread(void *arg)
+{
+	struct call *c = arg;
+	struct reply r = { 0 };
+	c->status = http_call(&r, c->method, c->path, c->token, c->body, NULL);
+	reply_release(&r);
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+static const char SQL_HOLD_AUDIT[] = "SELECT last_id FROM audit_head WHERE id = 1 FOR UPDATE";
+
+Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .timeout = 120)
+{
+	setenv("PORTAL_THREADS", "1", 1);
+	setenv("PORTAL_WORK_THREADS", "2", 1);
+	struct harness_server *srv = harness_server_start();
+	char email[128];
+	harness_make_user("applicant", NULL, false, email);
+	char *token = harness_login(email, HARNESS_PASSWORD);
+	cr_assert_not_null(token);
+
+	/* Every write appends to the audit chain: holding its head holds the write. */
+	struct error err = ERROR_INIT;
+	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
+	cr_assert_not_null(lock, "%s", err.message);
+	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
+	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
+		     err.message);
+
+	char body[300];
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
+		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
+		 harness_unique());
+	struct call write = { "POST", "/v1/sites", token, body, 0, false };
+	pthread_t t;
+	pthread_create(&t, NULL, call_thread, &write);
+	usleep(300000); /* the write is waiting for the lock now */
+
+	/* a public read (the HTTP thread) and a signed-in one (the other work thread) */
+	static const char *const paths[] = { "/v1/public/fees", "/v1/me" };
+	bool released = false;
+	for (int i = 0; i < 4; i++) {
+		struct call read = { "GET", paths[i % 2], i % 2 ? token : NULL, NULL, 0, false };
+		pthread_t rt;
+		pthread_create(&rt, NULL, call_thread, &read);
+		for (int k = 0; k < 500 && !atomic_load(&read.done); k++)
+			usleep(10000);
+		if (!atomic_load(&read.done)) {
+			cr_expect_fail("GET %s was not answered within 5 s while a write waited on "
+				       "the database", read.path);
+			store_rollback(lock); /* lets everything finish, so the test can end */
+			released = true;
+		}
+		pthread_join(rt, NULL);
+		cr_expect_eq(read.status, 200, "GET %s: %ld", read.path, read.status);
+	}
+	cr_expect(released || !atomic_load(&write.done),
+		  "the write finished while the audit head was held (status %ld): the test held "
+		  "nothing", write.status);
+
+	store_rollback(lock);
+	store_release(lock);
+	pthread_join(t, NULL);
+	cr_expect_eq(write.status, 201, "the held write must succeed once the lock is released");
+	free(token);
 	harness_server_stop(srv);
 }
