@@ -9,11 +9,11 @@
  * its own, so the trench-sharing search finds nobody.
  *
  * As in the portal, the materials are read in one query (a JSON array of their ids) and the
- * organisations of every kind in another; the application, jobs, permits and tasks are
- * inserted one row at a time (later rows need their ids), and materials, job-permit links,
- * excavations, transitions and outbox events with multi-row INSERTs: chunks of at most 256
- * bound values (STORE_MAX_PARAMS) and 16 rows, the SQL text the same as store/tracks.c builds
- * for that row count. The application's place and its road segments are read once for all its
+ * organisations of every kind in another; the application and tasks are inserted one row at a
+ * time, and jobs and permits (INSERT ... RETURNING id, for the rows that reference them),
+ * materials, job-permit links, excavations, transitions and outbox events with multi-row
+ * INSERTs: chunks of at most 256 bound values (STORE_MAX_PARAMS) and 16 rows, the SQL text the
+ * same as store/tracks.c builds for that row count. The application's place and its road segments are read once for all its
  * events.
  *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX PAYLOAD
@@ -38,8 +38,6 @@ enum {
 	S_ORG,
 	S_REF,
 	S_APP,
-	S_JOB,
-	S_PERMIT,
 	S_TASK,
 	S_OVERLAPS,
 	S_AUDIT_HEAD,
@@ -65,13 +63,6 @@ static const char *const sql[S_COUNT] = {
 	[S_APP] = "INSERT INTO applications (reference, org_id, site_id, submitted_at, "
 		  "submitted_day, request, estimate, estimate_total_fen, idempotency_key, "
 		  "request_hash, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_JOB] = "INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, "
-		  "state, params, stage, stage_limit_days, started_day, due_day) VALUES (?, ?, ?, "
-		  "?, ?, ?, ?, ?, ?, ?)",
-	[S_PERMIT] = "INSERT INTO permits (application_id, reference, kind, authority_org_id, "
-		     "state, decision, trigger_reason, fast_track, window_from, window_to, "
-		     "deadline_day, stage, stage_limit_days, started_day, due_day) VALUES (?, ?, "
-		     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_TASK] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)",
 	[S_OVERLAPS] = "SELECT DISTINCT e.permit_id FROM excavations e JOIN applications a ON a.id "
 		       "= e.application_id WHERE e.district_code = ? AND e.road = ? AND e.from_m "
@@ -108,24 +99,31 @@ static const char *const sql[S_COUNT] = {
 /* The multi-row INSERTs: statement start and one row's group, joined as store/tracks.c does. */
 #define BINDS_MAX 256 /* STORE_MAX_PARAMS in store/db.h */
 #define BATCH_ROWS_MAX 16
-enum { B_MATERIALS, B_LINKS, B_EXCAVATIONS, B_TRANSITIONS, B_OUTBOX, B_COUNT };
+enum { B_JOBS, B_PERMITS, B_MATERIALS, B_LINKS, B_EXCAVATIONS, B_TRANSITIONS, B_OUTBOX, B_COUNT };
 static const struct {
-	const char *head, *row;
+	const char *head, *row, *tail;
 	int cols;
 } batch[B_COUNT] = {
+	[B_JOBS] = { "INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, "
+		     "state, params, stage, stage_limit_days, started_day, due_day) VALUES ",
+		     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", " RETURNING id", 10 },
+	[B_PERMITS] = { "INSERT INTO permits (application_id, reference, kind, authority_org_id, "
+			"state, decision, trigger_reason, fast_track, window_from, window_to, "
+			"deadline_day, stage, stage_limit_days, started_day, due_day) VALUES ",
+			"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", " RETURNING id", 15 },
 	[B_MATERIALS] = { "INSERT INTO application_materials (application_id, material_id) VALUES ",
-			  "(?, ?)", 2 },
-	[B_LINKS] = { "INSERT INTO job_permits (job_id, permit_id) VALUES ", "(?, ?)", 2 },
+			  "(?, ?)", "", 2 },
+	[B_LINKS] = { "INSERT INTO job_permits (job_id, permit_id) VALUES ", "(?, ?)", "", 2 },
 	[B_EXCAVATIONS] = { "INSERT INTO excavations (application_id, permit_id, utility_kind, "
 			    "district_code, road, road_class, from_m, to_m, width_m, start_day, "
 			    "end_day) VALUES ",
-			    "(?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)", 11 },
+			    "(?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)", "", 11 },
 	[B_TRANSITIONS] = { "INSERT INTO transitions (application_id, object_type, object_id, "
 			    "action, from_state, to_state, actor_role, actor_org_id, "
 			    "actor_user_id, payload, at, stage, due_day) VALUES ",
-			    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 13 },
+			    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", 13 },
 	[B_OUTBOX] = { "INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES ",
-		       "(?, ?, ?, ?)", 4 },
+		       "(?, ?, ?, ?)", "", 4 },
 };
 
 /* Rows in the next chunk of a batch of kind k with `left` rows to go. */
@@ -140,12 +138,13 @@ static int chunk_rows(int k, int left)
 static char *batch_text(int k, int n)
 {
 	size_t head = strlen(batch[k].head), row = strlen(batch[k].row);
-	char *text = malloc(head + (size_t)n * (row + 2) + 1), *at = text;
+	char *text = malloc(head + (size_t)n * (row + 2) + strlen(batch[k].tail) + 1), *at = text;
 	if (!text)
 		exit(1);
 	at += sprintf(at, "%s", batch[k].head);
 	for (int i = 0; i < n; i++)
 		at += sprintf(at, "%s%s", i ? ", " : "", batch[k].row);
+	sprintf(at, "%s", batch[k].tail);
 	return text;
 }
 
@@ -211,9 +210,12 @@ static void b_str(struct binds *p, const char *s)
 	p->n++;
 }
 
-/* Executes a statement; reads and drops any rows. Returns 0, 1 to retry, -1 on failure. */
+/*
+ * Executes a statement; reads any rows, keeping the first column of the first row in first_col
+ * and of every row in ids (when not NULL). Returns 0, 1 to retry, -1 on failure.
+ */
 static int exec(MYSQL_STMT *st, const char *text, struct binds *p, unsigned long long *insert_id,
-		long long *first_col)
+		long long *first_col, long long *ids)
 {
 	if ((p && p->n && mysql_stmt_bind_param(st, p->b)) || mysql_stmt_execute(st))
 		goto fail;
@@ -236,11 +238,15 @@ static int exec(MYSQL_STMT *st, const char *text, struct binds *p, unsigned long
 		if (nf > 40 || mysql_stmt_bind_result(st, rb) || mysql_stmt_store_result(st))
 			goto fail;
 		int n = 0, f;
-		while ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED)
-			if (n++ == 0 && first_col && !nulls[0]) {
-				cells[0][lens[0] < 2047 ? lens[0] : 2047] = 0;
-				*first_col = atoll(cells[0]);
-			}
+		while ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED) {
+			cells[0][lens[0] < 2047 ? lens[0] : 2047] = 0;
+			long long v = nulls[0] ? 0 : atoll(cells[0]);
+			if (n == 0 && first_col)
+				*first_col = v;
+			if (ids)
+				ids[n] = v;
+			n++;
+		}
 		mysql_stmt_free_result(st);
 	}
 	if (insert_id)
@@ -257,11 +263,11 @@ fail:;
 static int run(struct worker *w, int i, struct binds *p, unsigned long long *insert_id,
 	       long long *first_col)
 {
-	return exec(w->st[i], sql[i], p, insert_id, first_col);
+	return exec(w->st[i], sql[i], p, insert_id, first_col, NULL);
 }
 
-/* Executes the n-row statement of batch kind k with the binds in p. */
-static int run_batch(struct worker *w, int k, int n, struct binds *p)
+/* Executes the n-row statement of batch kind k with the binds in p; ids gets what it returns. */
+static int run_batch(struct worker *w, int k, int n, struct binds *p, long long *ids)
 {
 	if (!w->bst[k][n]) {
 		w->btext[k][n] = batch_text(k, n);
@@ -273,7 +279,7 @@ static int run_batch(struct worker *w, int k, int n, struct binds *p)
 			exit(1);
 		}
 	}
-	return exec(w->bst[k][n], w->btext[k][n], p, NULL, NULL);
+	return exec(w->bst[k][n], w->btext[k][n], p, NULL, NULL, ids);
 }
 
 static void utc_now(char *out, size_t n)
@@ -295,34 +301,38 @@ static void utc_now(char *out, size_t n)
 
 /*
  * A multi-row INSERT of `total` rows of batch kind k, in chunks: ROW binds row i's values
- * into p (it may use i, the row's index in the whole batch).
+ * into p (it may use i, the row's index in the whole batch). IDS (NULL, or room for `total`)
+ * receives the ids a RETURNING statement gives back.
  */
-#define BATCH(k, total, i, ROW)                                               \
-	do {                                                                  \
-		for (int i = 0, end_; i < (total);) {                         \
-			int m_ = chunk_rows((k), (total) - i);                \
-			p.n = 0;                                              \
-			for (end_ = i + m_; i < end_; i++) {                  \
-				ROW;                                          \
-			}                                                     \
-			int rc_ = run_batch(w, (k), m_, &p);                  \
-			if (rc_)                                              \
-				return rc_;                                   \
-		}                                                             \
+#define BATCH_IDS(k, total, i, IDS, ROW)                                              \
+	do {                                                                          \
+		long long *ids_ = (IDS);                                              \
+		for (int i = 0, end_; i < (total);) {                                 \
+			int m_ = chunk_rows((k), (total) - i);                        \
+			long long *at_ = ids_ ? ids_ + i : NULL;                      \
+			p.n = 0;                                                      \
+			for (end_ = i + m_; i < end_; i++) {                          \
+				ROW;                                                  \
+			}                                                             \
+			int rc_ = run_batch(w, (k), m_, &p, at_);                     \
+			if (rc_)                                                      \
+				return rc_;                                           \
+		}                                                                     \
 	} while (0)
+#define BATCH(k, total, i, ROW) BATCH_IDS(k, total, i, NULL, ROW)
 
 #define MAX_PERMITS 64
 #define MAX_DIGS 256
 
 /* Transition t of a submission: the application's, then each job's, then each permit's. */
 static void transition_row(struct binds *p, int t, unsigned long long app,
-			   const unsigned long long *jobs, const unsigned long long *pids,
+			   const long long *jobs, const long long *pids,
 			   const char *at)
 {
 	bool is_app = t == 0, is_job = t >= 1 && t <= 5;
 	b_int(p, (long long)app);
 	b_str(p, is_app ? "application" : is_job ? "job" : "permit");
-	b_int(p, (long long)(is_app ? app : is_job ? jobs[t - 1] : pids[t - 6]));
+	b_int(p, is_app ? (long long)app : is_job ? jobs[t - 1] : pids[t - 6]);
 	b_str(p, "submit"), b_str(p, NULL), b_str(p, is_app ? "open" : "submitted");
 	b_str(p, "applicant"), b_int(p, shape.org), b_int(p, shape.user);
 	b_str(p, "{}"), b_str(p, at), b_str(p, is_app ? NULL : "acceptance");
@@ -335,7 +345,7 @@ static int submission(struct worker *w)
 	static const char *const kinds[] = { "water", "power", "gas", "heat", "network" };
 	struct binds p;
 	const long long *orgs = w->orgs;
-	char at[40], ref[32], tref[48], road[48];
+	char at[40], ref[32], road[48];
 	utc_now(at, sizeof(at));
 	long long mat = 0;
 
@@ -359,51 +369,49 @@ static int submission(struct worker *w)
 	RUN(S_APP, &p, &app, NULL);
 	BATCH(B_MATERIALS, shape.nmaterials, i,
 	      (b_int(&p, (long long)app), b_int(&p, shape.materials[i])));
-	unsigned long long jobs[5];
-	for (int k = 0; k < 5; k++) {
-		snprintf(tref, sizeof(tref), "%s-%c", ref, "WPGHN"[k]);
-		p.n = 0, b_int(&p, (long long)app), b_str(&p, tref), b_str(&p, kinds[k]);
-		b_int(&p, orgs[k]), b_str(&p, "submitted");
-		b_str(&p, "{\"dn\":100,\"meters\":1,\"use\":\"commercial\"}");
-		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
-		b_str(&p, "2026-03-04");
-		RUN(S_JOB, &p, &jobs[k], NULL);
+	/* the jobs in one statement, then the permits in another, each returning their ids */
+	char jref[5][48], pref[MAX_PERMITS][48];
+	long long jobs[5] = { 0 };
+	BATCH_IDS(B_JOBS, 5, k, jobs,
+		  (snprintf(jref[k], sizeof(jref[k]), "%s-%c", ref, "WPGHN"[k]),
+		   b_int(&p, (long long)app), b_str(&p, jref[k]), b_str(&p, kinds[k]),
+		   b_int(&p, orgs[k]), b_str(&p, "submitted"),
+		   b_str(&p, "{\"dn\":100,\"meters\":1,\"use\":\"commercial\"}"),
+		   b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02"),
+		   b_str(&p, "2026-03-04")));
+	long long pids[MAX_PERMITS] = { 0 };
+	BATCH_IDS(B_PERMITS, shape.permits, i, pids,
+		  (snprintf(pref[i], sizeof(pref[i]), "%s-P%d", ref, i),
+		   b_int(&p, (long long)app), b_str(&p, pref[i]), b_str(&p, "dig_road"),
+		   b_int(&p, orgs[5 + i % 3]), b_str(&p, "submitted"), b_str(&p, "none"),
+		   b_str(&p, "excavation on a branch road, 20 m"), b_int(&p, 0),
+		   b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07"), b_str(&p, "2026-03-20"),
+		   b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02"),
+		   b_str(&p, "2026-03-04")));
+	/* the post-check tasks of fast-tracked permits, after the permits */
+	for (int t = 0; t < shape.tasks; t++) {
+		p.n = 0, b_int(&p, pids[shape.permits - 1]), b_str(&p, "post_check");
+		b_int(&p, orgs[5]);
+		RUN(S_TASK, &p, NULL, NULL);
 	}
-	/* each permit alone for its id; its links and excavations are spread as they come */
+	/* the links and excavations, spread over the permits */
 	int links = shape.links, digs = shape.digs;
-	unsigned long long pids[MAX_PERMITS] = { 0 };
-	unsigned long long link_job[MAX_PERMITS * 5], link_permit[MAX_PERMITS * 5];
-	unsigned long long dig_permit[MAX_DIGS];
+	long long link_job[MAX_PERMITS * 5], link_permit[MAX_PERMITS * 5];
+	long long dig_permit[MAX_DIGS];
 	int nlinks = 0, ndigs = 0;
 	for (int i = 0; i < shape.permits; i++) {
-		unsigned long long pid = 0;
-		snprintf(tref, sizeof(tref), "%s-P%d", ref, i);
-		p.n = 0, b_int(&p, (long long)app), b_str(&p, tref), b_str(&p, "dig_road");
-		b_int(&p, orgs[5 + i % 3]), b_str(&p, "submitted"), b_str(&p, "none");
-		b_str(&p, "excavation on a branch road, 20 m"), b_int(&p, 0);
-		b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07"), b_str(&p, "2026-03-20");
-		b_str(&p, "acceptance"), b_int(&p, 2), b_str(&p, "2026-03-02");
-		b_str(&p, "2026-03-04");
-		RUN(S_PERMIT, &p, &pid, NULL);
-		pids[i] = pid;
-		/* the post-check tasks of fast-tracked permits, after their permit */
-		for (int t = 0; i == shape.permits - 1 && t < shape.tasks; t++) {
-			p.n = 0, b_int(&p, (long long)pid), b_str(&p, "post_check");
-			b_int(&p, orgs[5]);
-			RUN(S_TASK, &p, NULL, NULL);
-		}
 		int left = shape.permits - i;
 		for (int l = 0, nl = (links + left - 1) / left; l < nl; l++, links--) {
 			link_job[nlinks] = jobs[l % 5];
-			link_permit[nlinks++] = pid;
+			link_permit[nlinks++] = pids[i];
 		}
 		for (int d = 0, nd = (digs + left - 1) / left; d < nd; d++, digs--)
-			dig_permit[ndigs++] = pid;
+			dig_permit[ndigs++] = pids[i];
 	}
 	BATCH(B_LINKS, nlinks, l,
-	      (b_int(&p, (long long)link_job[l]), b_int(&p, (long long)link_permit[l])));
+	      (b_int(&p, link_job[l]), b_int(&p, link_permit[l])));
 	BATCH(B_EXCAVATIONS, ndigs, d,
-	      (b_int(&p, (long long)app), b_int(&p, (long long)dig_permit[d]), b_str(&p, "water"),
+	      (b_int(&p, (long long)app), b_int(&p, dig_permit[d]), b_str(&p, "water"),
 	       b_str(&p, "lixia"), b_str(&p, road), b_str(&p, "branch"), b_int(&p, 100),
 	       b_int(&p, 120), b_int(&p, 100), b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07")));
 	/* trench sharing: the portal looks for others digging where each excavation is */

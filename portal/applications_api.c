@@ -195,66 +195,81 @@ static void pending_release(struct pending *pd)
 	memset(pd, 0, sizeof(*pd));
 }
 
-/* One job per wanted utility, each inserted alone for its id; their transitions pending. */
+/* One job per wanted utility, all in one statement that returns their ids; transitions pending. */
 static int create_jobs(struct store_conn *c, struct submit *s, const struct app_plan *plan,
 		       long long app_id, const char *ref, const char *at,
 		       const long long *utility_org, long long job_ids[UK_COUNT],
 		       struct pending *pd, struct error *err)
 {
-	char tref[40];
+	char tref[UK_COUNT][40];
+	char *params[UK_COUNT] = { 0 };
+	struct job_new jn[UK_COUNT];
+	int kind[UK_COUNT];
+	long long ids[UK_COUNT] = { 0 };
+	size_t n = 0;
 	int rc = 0;
 	for (int k = 0; !rc && k < UK_COUNT; k++) {
 		if (!plan->jobs[k])
 			continue;
 		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
 		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
-		snprintf(tref, sizeof(tref), "%s-%s", ref, utility_suffix(k));
-		char *params = json_dumps(s->ar.util[k].params, JSON_COMPACT | JSON_SORT_KEYS);
-		struct job_new jn = { app_id, tref, utility_kind_name(k), "submitted", params,
-				      utility_org[k], clk };
-		if (!rc)
-			rc = store_job_insert(c, &jn, &job_ids[k], err);
-		free(params);
+		snprintf(tref[n], sizeof(tref[n]), "%s-%s", ref, utility_suffix(k));
+		params[n] = json_dumps(s->ar.util[k].params, JSON_COMPACT | JSON_SORT_KEYS);
+		jn[n] = (struct job_new){ app_id, tref[n], utility_kind_name(k), "submitted",
+					  params[n], utility_org[k], clk };
+		kind[n++] = k;
+	}
+	if (!rc)
+		rc = store_jobs_insert_many(c, jn, n, ids, err);
+	for (size_t i = 0; i < n; i++) {
+		free(params[i]);
+		if (rc)
+			continue;
+		job_ids[kind[i]] = ids[i];
 		pd->trans[pd->ntrans++] = (struct transition_new){
-			app_id, "job", job_ids[k], "submit", NULL, "submitted", "applicant",
-			s->caller->org_id, s->caller->user_id, "{}", at, clk->stage,
-			clk->clock.due_day
+			app_id, "job", ids[i], "submit", NULL, "submitted", "applicant",
+			s->caller->org_id, s->caller->user_id, "{}", at, jn[i].clock->stage,
+			jn[i].clock->clock.due_day
 		};
 	}
 	return rc;
 }
 
 /*
- * Every permit the works trigger, each inserted alone for its id (with its post-check task
- * when fast-tracked); its links to the jobs, excavations, transition and certificate pending.
+ * Every permit the works trigger, all in one statement that returns their ids; then the
+ * post-check tasks of the fast-tracked ones, and their links to the jobs, excavations,
+ * transitions and certificates pending.
  */
 static int create_permits(struct store_conn *c, struct submit *s, const struct app_plan *plan,
 			  long long app_id, const char *ref, const char *at,
 			  const long long *authority_org, const long long job_ids[UK_COUNT],
 			  struct pending *pd, struct error *err)
 {
-	char tref[40];
+	size_t np = plan->npermits;
+	char(*tref)[40] = xcalloc(np + 1, sizeof(*tref));
+	struct permit_new *pn = xcalloc(np + 1, sizeof(*pn));
+	struct permit_outcome *out = xcalloc(np + 1, sizeof(*out));
+	long long *pid = xcalloc(np + 1, sizeof(*pid));
 	int rc = 0;
 	int seen[PERMIT_KIND_COUNT] = { 0 };
-	for (size_t i = 0; !rc && i < plan->npermits; i++) {
+	for (size_t i = 0; !rc && i < np; i++) {
 		const struct planned_permit *pp = &plan->permits[i];
 		const struct service_standard *std = s->set.permit[pp->kind];
 		seen[pp->kind]++;
 		if (seen[pp->kind] > 1)
-			snprintf(tref, sizeof(tref), "%s-%s%d", ref, permit_suffix(pp->kind),
+			snprintf(tref[i], sizeof(tref[i]), "%s-%s%d", ref, permit_suffix(pp->kind),
 				 seen[pp->kind]);
 		else
-			snprintf(tref, sizeof(tref), "%s-%s", ref, permit_suffix(pp->kind));
+			snprintf(tref[i], sizeof(tref[i]), "%s-%s", ref, permit_suffix(pp->kind));
 		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
-		struct permit_outcome out = { .state = PERMIT_SUBMITTED };
-		const char *action = "submit";
+		out[i] = (struct permit_outcome){ .state = PERMIT_SUBMITTED };
 		if (pp->fast_track) {
 			/* notice and commitment: approved at once, checked afterwards (measure 15) */
 			struct permit_facts f = { .kind = pp->kind, .fast_track_eligible = true,
 						  .window_from = pp->window_from,
 						  .window_to = pp->window_to, .today = s->today };
-			rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out, err);
-			action = "fast_track";
+			rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out[i],
+					  err);
 		} else {
 			rc = start_clock(clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
 		}
@@ -266,43 +281,51 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 		day_t deadline = pp->fast_track ? s->today
 						: calendar_add_working_days(&s->pub->cal, received,
 									    acc + rev);
-		struct permit_new pn = { app_id, tref, permit_kind_name(pp->kind),
-					 permit_state_name(out.state), permit_decision_name(out.decision),
-					 pp->reason, authority_org[pp->kind], pp->fast_track,
-					 pp->window_from, pp->window_to, deadline, clk };
-		long long pid = 0;
-		if (!rc)
-			rc = store_permit_insert(c, &pn, &pid, err);
-		if (!rc && pp->fast_track)
-			rc = store_task_insert(c, pid, "post_check", authority_org[pp->kind], err);
+		pn[i] = (struct permit_new){ app_id, tref[i], permit_kind_name(pp->kind),
+					     permit_state_name(out[i].state),
+					     permit_decision_name(out[i].decision), pp->reason,
+					     authority_org[pp->kind], pp->fast_track,
+					     pp->window_from, pp->window_to, deadline, clk };
+	}
+	if (!rc)
+		rc = store_permits_insert_many(c, pn, np, pid, err);
+	for (size_t i = 0; !rc && i < np; i++) {
+		const struct planned_permit *pp = &plan->permits[i];
+		if (pp->fast_track)
+			rc = store_task_insert(c, pid[i], "post_check", authority_org[pp->kind], err);
 		if (rc)
 			break;
 		for (int k = 0; k < UK_COUNT; k++)
 			if (pp->utilities[k] && job_ids[k])
-				pd->links[pd->nlinks++] = (struct job_permit){ job_ids[k], pid };
+				pd->links[pd->nlinks++] = (struct job_permit){ job_ids[k], pid[i] };
 		for (size_t d = 0; d < pp->ndigs; d++) {
 			const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
 			pd->dig_authority[pd->ndigs] = authority_org[pp->kind];
 			pd->digs[pd->ndigs++] = (struct excavation_new){
-				app_id, pid, utility_kind_name(dig->utility), dig->district,
+				app_id, pid[i], utility_kind_name(dig->utility), dig->district,
 				dig->road, dig->road_class, dig->from_m, dig->to_m, dig->width_cm,
 				dig->start_day, dig->end_day
 			};
 		}
-		if (pp->fast_track && out.issue_certificate)
-			pd->certify[pd->ncertify++] = pid;
+		if (pp->fast_track && out[i].issue_certificate)
+			pd->certify[pd->ncertify++] = pid[i];
 		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
 					pp->fast_track_reason);
 		char *whyt = json_dumps(why, JSON_COMPACT);
 		json_decref(why);
 		pd->payloads[pd->npayloads++] = whyt;
+		const struct stored_clock *clk = pn[i].clock;
 		pd->trans[pd->ntrans++] = (struct transition_new){
-			app_id, "permit", pid, action, NULL, permit_state_name(out.state),
-			pp->fast_track ? "system" : "applicant", s->caller->org_id,
-			s->caller->user_id, whyt, at, clk->stage[0] ? clk->stage : NULL,
-			clk->stage[0] ? clk->clock.due_day : -1
+			app_id, "permit", pid[i], pp->fast_track ? "fast_track" : "submit", NULL,
+			permit_state_name(out[i].state), pp->fast_track ? "system" : "applicant",
+			s->caller->org_id, s->caller->user_id, whyt, at,
+			clk->stage[0] ? clk->stage : NULL, clk->stage[0] ? clk->clock.due_day : -1
 		};
 	}
+	free(tref);
+	free(pn);
+	free(out);
+	free(pid);
 	return rc;
 }
 
@@ -330,9 +353,11 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
 
 /*
  * Everything the submission writes, in the caller's transaction, in as few round trips as the
- * data allow: the application, jobs and permits one by one, since later rows need their ids;
- * materials, links, excavations, transitions and events in multi-row inserts; the place and
- * the road segments that the parties' events carry read once, not once per event.
+ * data allow: the application first, since every later row needs its id; the jobs in one
+ * statement and the permits in another, each returning the ids the links, excavations and
+ * transitions need; materials, links, excavations, transitions and events in multi-row
+ * inserts; the place and the road segments that the parties' events carry read once, not once
+ * per event.
  */
 static int create_all(struct store_conn *c, struct submit *s, const struct app_plan *plan,
 		      long long site_id, long long *utility_org, long long *authority_org,

@@ -40,13 +40,17 @@ static const char SQL_APP_LIST[] =
 	"ORDER BY a.id DESC LIMIT ?";
 static const char SQL_APP_STATUS[] =
 	"UPDATE applications SET status = ?, version = version + 1 WHERE id = ?";
-static const char SQL_JOB_INSERT[] =
+static const char HEAD_JOB[] =
 	"INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, state, params, "
-	"stage, stage_limit_days, started_day, due_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_PERMIT_INSERT[] =
+	"stage, stage_limit_days, started_day, due_day) VALUES ";
+static const char ROW_JOB[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char HEAD_PERMIT[] =
 	"INSERT INTO permits (application_id, reference, kind, authority_org_id, state, decision, "
 	"trigger_reason, fast_track, window_from, window_to, deadline_day, stage, stage_limit_days, "
-	"started_day, due_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"started_day, due_day) VALUES ";
+static const char ROW_PERMIT[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* Rows that others reference report their ids, in the order of the VALUES. */
+static const char TAIL_RETURNING_ID[] = " RETURNING id";
 static const char HEAD_LINK[] = "INSERT INTO job_permits (job_id, permit_id) VALUES ";
 static const char ROW_LINK[] = "(?, ?)";
 static const char HEAD_EXCAVATION[] =
@@ -229,17 +233,28 @@ static char *dup_cell(const struct store_result *r, size_t row, size_t col)
 #define BINDS_MAX STORE_MAX_PARAMS
 #define BATCH_ROWS_MAX 16
 
-enum batch_kind { B_MATERIALS, B_LINKS, B_EXCAVATIONS, B_TRANSITIONS, B_OUTBOX, B_COUNT };
+enum batch_kind {
+	B_JOBS,
+	B_PERMITS,
+	B_MATERIALS,
+	B_LINKS,
+	B_EXCAVATIONS,
+	B_TRANSITIONS,
+	B_OUTBOX,
+	B_COUNT
+};
 
 static const struct {
-	const char *head, *row;
+	const char *head, *row, *tail;
 	size_t cols;
 } batch_shape[B_COUNT] = {
-	[B_MATERIALS] = { HEAD_APP_MATERIAL, ROW_APP_MATERIAL, 2 },
-	[B_LINKS] = { HEAD_LINK, ROW_LINK, 2 },
-	[B_EXCAVATIONS] = { HEAD_EXCAVATION, ROW_EXCAVATION, 11 },
-	[B_TRANSITIONS] = { HEAD_TRANSITION, ROW_TRANSITION, 13 },
-	[B_OUTBOX] = { HEAD_OUTBOX, ROW_OUTBOX, 4 },
+	[B_JOBS] = { HEAD_JOB, ROW_JOB, TAIL_RETURNING_ID, 10 },
+	[B_PERMITS] = { HEAD_PERMIT, ROW_PERMIT, TAIL_RETURNING_ID, 15 },
+	[B_MATERIALS] = { HEAD_APP_MATERIAL, ROW_APP_MATERIAL, "", 2 },
+	[B_LINKS] = { HEAD_LINK, ROW_LINK, "", 2 },
+	[B_EXCAVATIONS] = { HEAD_EXCAVATION, ROW_EXCAVATION, "", 11 },
+	[B_TRANSITIONS] = { HEAD_TRANSITION, ROW_TRANSITION, "", 13 },
+	[B_OUTBOX] = { HEAD_OUTBOX, ROW_OUTBOX, "", 4 },
 };
 
 /* batch_sql[k][n]: the statement inserting n rows of kind k; built once, never freed. */
@@ -256,8 +271,9 @@ static void batch_build(void)
 {
 	for (int k = 0; k < B_COUNT; k++) {
 		size_t head = strlen(batch_shape[k].head), row = strlen(batch_shape[k].row);
+		size_t tail = strlen(batch_shape[k].tail);
 		for (size_t n = 1; n <= batch_rows_max(k); n++) {
-			char *sql = xmalloc(head + n * (row + 2) + 1), *at = sql;
+			char *sql = xmalloc(head + n * (row + 2) + tail + 1), *at = sql;
 			memcpy(at, batch_shape[k].head, head);
 			at += head;
 			for (size_t i = 0; i < n; i++) {
@@ -268,6 +284,8 @@ static void batch_build(void)
 				memcpy(at, batch_shape[k].row, row);
 				at += row;
 			}
+			memcpy(at, batch_shape[k].tail, tail);
+			at += tail;
 			*at = 0;
 			batch_sql[k][n] = sql;
 		}
@@ -280,9 +298,12 @@ static void batch_build(void)
  */
 typedef void (*row_fill_fn)(const void *rows, size_t i, struct store_param *p, char (*days)[11]);
 
-/* Inserts n rows in chunks, in order. The first failure stops it; the caller rolls back. */
+/*
+ * Inserts n rows in chunks, in order. The first failure stops it; the caller rolls back. For
+ * the kinds whose statement returns the ids, ids (n of them) receives them.
+ */
 static int insert_rows(struct store_conn *c, enum batch_kind k, const void *rows, size_t n,
-		       row_fill_fn fill, struct error *err)
+		       row_fill_fn fill, long long *ids, struct error *err)
 {
 	pthread_once(&batch_once, batch_build);
 	size_t cols = batch_shape[k].cols, max = batch_rows_max(k);
@@ -292,9 +313,21 @@ static int insert_rows(struct store_conn *c, enum batch_kind k, const void *rows
 		size_t m = n - done < max ? n - done : max;
 		for (size_t r = 0; r < m; r++)
 			fill(rows, done + r, p + r * cols, days + r * cols);
-		int rc = store_run(c, batch_sql[k][m], p, m * cols, NULL, NULL, err);
+		struct store_result *r = NULL;
+		int rc = store_exec(c, batch_sql[k][m], p, m * cols, ids ? &r : NULL, err);
 		if (rc)
 			return rc;
+		if (ids) {
+			if (r->nrows != m) {
+				size_t got = r->nrows;
+				store_result_free(r);
+				return error_set(err, ERR_INTERNAL,
+						 "an insert of %zu rows returned %zu ids", m, got);
+			}
+			for (size_t i = 0; i < m; i++)
+				ids[done + i] = store_cell_ll(r, i, 0, 0);
+			store_result_free(r);
+		}
 		done += m;
 	}
 	return 0;
@@ -381,7 +414,7 @@ int store_application_materials(struct store_conn *c, long long app_id,
 				const long long *material_ids, size_t n, struct error *err)
 {
 	struct material_rows m = { app_id, material_ids };
-	return insert_rows(c, B_MATERIALS, &m, n, material_fill, err);
+	return insert_rows(c, B_MATERIALS, &m, n, material_fill, NULL, err);
 }
 
 int store_application_get(struct store_conn *c, long long id, struct application_row *out,
@@ -471,34 +504,56 @@ static void clock_params(const struct stored_clock *k, struct store_param *p, ch
 	p[3] = on ? day_param(k->clock.due_day, d2) : P_NULL;
 }
 
+static void job_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct job_new *j = (const struct job_new *)rows + i;
+	p[0] = P_INT(j->application_id);
+	p[1] = P_STR(j->reference);
+	p[2] = P_STR(j->utility_kind);
+	p[3] = P_INT(j->utility_org_id);
+	p[4] = P_STR(j->state);
+	p[5] = P_STR(j->params);
+	clock_params(j->clock, p + 6, days[8], days[9]);
+}
+
+int store_jobs_insert_many(struct store_conn *c, const struct job_new *j, size_t n,
+			   long long *ids, struct error *err)
+{
+	return insert_rows(c, B_JOBS, j, n, job_fill, ids, err);
+}
+
 int store_job_insert(struct store_conn *c, const struct job_new *j, long long *id, struct error *err)
 {
-	char d1[11], d2[11];
-	struct store_param p[10] = { P_INT(j->application_id), P_STR(j->reference),
-				     P_STR(j->utility_kind), P_INT(j->utility_org_id),
-				     P_STR(j->state), P_STR(j->params) };
-	clock_params(j->clock, p + 6, d1, d2);
-	unsigned long long insert_id = 0;
-	int rc = store_run(c, SQL_JOB_INSERT, p, 10, NULL, &insert_id, err);
-	*id = (long long)insert_id;
-	return rc;
+	return store_jobs_insert_many(c, j, 1, id, err);
+}
+
+static void permit_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	const struct permit_new *x = (const struct permit_new *)rows + i;
+	p[0] = P_INT(x->application_id);
+	p[1] = P_STR(x->reference);
+	p[2] = P_STR(x->kind);
+	p[3] = P_INT(x->authority_org_id);
+	p[4] = P_STR(x->state);
+	p[5] = P_STR(x->decision);
+	p[6] = P_STR(x->trigger_reason);
+	p[7] = P_INT(x->fast_track);
+	p[8] = day_param(x->window_from, days[8]);
+	p[9] = day_param(x->window_to, days[9]);
+	p[10] = day_param(x->deadline_day, days[10]);
+	clock_params(x->clock, p + 11, days[13], days[14]);
+}
+
+int store_permits_insert_many(struct store_conn *c, const struct permit_new *x, size_t n,
+			      long long *ids, struct error *err)
+{
+	return insert_rows(c, B_PERMITS, x, n, permit_fill, ids, err);
 }
 
 int store_permit_insert(struct store_conn *c, const struct permit_new *x, long long *id,
 			struct error *err)
 {
-	char w1[11], w2[11], dl[11], d1[11], d2[11];
-	struct store_param p[15] = {
-		P_INT(x->application_id), P_STR(x->reference),	 P_STR(x->kind),
-		P_INT(x->authority_org_id), P_STR(x->state),	 P_STR(x->decision),
-		P_STR(x->trigger_reason), P_INT(x->fast_track), day_param(x->window_from, w1),
-		day_param(x->window_to, w2), day_param(x->deadline_day, dl),
-	};
-	clock_params(x->clock, p + 11, d1, d2);
-	unsigned long long insert_id = 0;
-	int rc = store_run(c, SQL_PERMIT_INSERT, p, 15, NULL, &insert_id, err);
-	*id = (long long)insert_id;
-	return rc;
+	return store_permits_insert_many(c, x, 1, id, err);
 }
 
 static void link_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
@@ -519,7 +574,7 @@ int store_job_permit_link(struct store_conn *c, long long job_id, long long perm
 int store_job_permit_links(struct store_conn *c, const struct job_permit *links, size_t n,
 			   struct error *err)
 {
-	return insert_rows(c, B_LINKS, links, n, link_fill, err);
+	return insert_rows(c, B_LINKS, links, n, link_fill, NULL, err);
 }
 
 static void excavation_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
@@ -546,7 +601,7 @@ int store_excavation_insert(struct store_conn *c, const struct excavation_new *e
 int store_excavations_insert_many(struct store_conn *c, const struct excavation_new *e, size_t n,
 				  struct error *err)
 {
-	return insert_rows(c, B_EXCAVATIONS, e, n, excavation_fill, err);
+	return insert_rows(c, B_EXCAVATIONS, e, n, excavation_fill, NULL, err);
 }
 
 static void clock_from(const struct store_result *r, size_t i, size_t col, struct stored_clock *k)
@@ -775,7 +830,7 @@ int store_transition_insert(struct store_conn *c, const struct transition_new *t
 int store_transitions_insert_many(struct store_conn *c, const struct transition_new *t, size_t n,
 				  struct error *err)
 {
-	return insert_rows(c, B_TRANSITIONS, t, n, transition_fill, err);
+	return insert_rows(c, B_TRANSITIONS, t, n, transition_fill, NULL, err);
 }
 
 int store_timeline(struct store_conn *c, long long app_id, json_t **items, struct error *err)
@@ -881,7 +936,7 @@ int store_outbox_insert(struct store_conn *c, long long org_id, long long applic
 int store_outbox_insert_many(struct store_conn *c, const struct outbox_new *rows, size_t n,
 			     struct error *err)
 {
-	return insert_rows(c, B_OUTBOX, rows, n, outbox_fill, err);
+	return insert_rows(c, B_OUTBOX, rows, n, outbox_fill, NULL, err);
 }
 
 static int queue(struct store_conn *c, const char *sql, bool permits, long long org_id,

@@ -94,12 +94,12 @@ int store_application_material(struct store_conn *c, long long app_id, long long
 			       struct error *err);
 
 /*
- * Batch inserts (this one, store_job_permit_links, store_excavations_insert_many,
- * store_transitions_insert_many, store_outbox_insert_many) write n rows (n may be 0) with
- * multi-row INSERTs, a few statements instead of one per row; rows get ascending ids in the
- * order given. Use them inside a transaction: a failure may leave earlier chunks written.
- * They report no ids, so rows that others must reference are inserted one at a time
- * (store_job_insert, store_permit_insert). Errors as store_exec's (ERR_CONFLICT: duplicate).
+ * Batch inserts (this one, store_jobs_insert_many, store_permits_insert_many,
+ * store_job_permit_links, store_excavations_insert_many, store_transitions_insert_many,
+ * store_outbox_insert_many) write n rows (n may be 0) with multi-row INSERTs, a few statements
+ * instead of one per row, in the order given. Use them inside a transaction: a failure may
+ * leave earlier chunks written. Jobs and permits, which other rows reference, report their ids
+ * (INSERT ... RETURNING) in that order. Errors as store_exec's (ERR_CONFLICT: duplicate).
  */
 int store_application_materials(struct store_conn *c, long long app_id,
 				const long long *material_ids, size_t n, struct error *err);
@@ -122,6 +122,9 @@ struct job_new {
 	long long utility_org_id;
 	const struct stored_clock *clock;
 };
+/* ids: n of them, in the order of j. */
+int store_jobs_insert_many(struct store_conn *c, const struct job_new *j, size_t n,
+			   long long *ids, struct error *err);
 int store_job_insert(struct store_conn *c, const struct job_new *j, long long *id, struct error *err);
 
 struct permit_new {
@@ -133,6 +136,9 @@ struct permit_new {
 	day_t deadline_day;	      /* -1 when none */
 	const struct stored_clock *clock;
 };
+/* ids: n of them, in the order of p. */
+int store_permits_insert_many(struct store_conn *c, const struct permit_new *p, size_t n,
+			      long long *ids, struct error *err);
 int store_permit_insert(struct store_conn *c, const struct permit_new *p, long long *id,
 			struct error *err);
 int store_job_permit_link(struct store_conn *c, long long job_id, long long permit_id,

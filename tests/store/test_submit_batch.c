@@ -1,8 +1,8 @@
 /*
  * The batch inserts of store/tracks.c against the real server: every row stored, in the order
- * given, across chunk boundaries (a statement binds at most 32 values), NULLs where the single
- * row inserts put them, and one read of an application's road segments equal to the per-permit
- * reads it replaces.
+ * given, across chunk boundaries (at most 16 rows a statement), NULLs where the single row
+ * inserts put them, the ids that job and permit inserts return matching their rows, and one
+ * read of an application's road segments equal to the per-permit reads it replaces.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -300,6 +300,78 @@ Test(submit_batch_store, one_read_of_the_segments_equals_the_reads_per_permit)
 		json_decref(one);
 	}
 	json_decref(all);
+	error_release(&err);
+	world_release(&w);
+}
+
+static const char SQL_JOB_REFS[] =
+	"SELECT id, reference, stage, due_day FROM jobs WHERE application_id = ? ORDER BY id";
+static const char SQL_PERMIT_REFS[] =
+	"SELECT id, reference, window_from, deadline_day FROM permits WHERE application_id = ? "
+	"ORDER BY id";
+
+/*
+ * Jobs and permits report their ids (INSERT ... RETURNING): each id returned is the row given
+ * at that place, across chunk boundaries (16 rows a statement), with each row's own values.
+ */
+Test(submit_batch_store, jobs_and_permits_report_their_ids_in_order_across_chunks)
+{
+	struct world w;
+	world_make(&w); /* its own 5 jobs and 4 permits come first */
+	struct error err = ERROR_INIT;
+	enum { NJ = 17, NP = 40 };
+	static const size_t job_sizes[] = { 1, 16 }, permit_sizes[] = { 3, 37 };
+	char jref[NJ][40], pref[NP][40];
+	struct stored_clock clk = { 0 };
+	snprintf(clk.stage, sizeof(clk.stage), "acceptance");
+	clk.clock.limit_days = 2;
+	clk.clock.started_day = cal_day_from_ymd(2026, 3, 2);
+	clk.clock.due_day = cal_day_from_ymd(2026, 3, 4);
+	struct job_new jn[NJ];
+	struct permit_new pn[NP];
+	for (int i = 0; i < NJ; i++) {
+		snprintf(jref[i], sizeof(jref[i]), "J-%d-%d", harness_unique(), i);
+		jn[i] = (struct job_new){ w.app, jref[i], "gas", "submitted", "{}", w.org,
+					  i % 2 ? &clk : NULL };
+	}
+	for (int i = 0; i < NP; i++) {
+		snprintf(pref[i], sizeof(pref[i]), "P-%d-%d", harness_unique(), i);
+		pn[i] = (struct permit_new){ w.app, pref[i], "greening", "submitted", "none", "t",
+					     w.org, false, i % 3 ? -1 : cal_day_from_ymd(2026, 4, i % 28 + 1),
+					     -1, cal_day_from_ymd(2026, 5, i % 28 + 1), NULL };
+	}
+	long long jid[NJ] = { 0 }, pid[NP] = { 0 };
+	for (size_t s = 0, at = 0; s < 2; at += job_sizes[s++])
+		cr_assert_eq(store_jobs_insert_many(w.c, jn + at, job_sizes[s], jid + at, &err), 0,
+			     "%s", err.message);
+	for (size_t s = 0, at = 0; s < 2; at += permit_sizes[s++])
+		cr_assert_eq(store_permits_insert_many(w.c, pn + at, permit_sizes[s], pid + at, &err),
+			     0, "%s", err.message);
+
+	struct store_result *r = rows_of(&w, SQL_JOB_REFS, w.app);
+	cr_assert_eq(r->nrows, 5 + NJ);
+	char num[32];
+	for (int i = 0; i < NJ; i++) {
+		snprintf(num, sizeof(num), "%lld", jid[i]);
+		expect_cell(r, 5 + i, 0, num);
+		expect_cell(r, 5 + i, 1, jref[i]);
+		expect_cell(r, 5 + i, 2, i % 2 ? "acceptance" : NULL);
+		expect_cell(r, 5 + i, 3, i % 2 ? "2026-03-04" : NULL);
+	}
+	store_result_free(r);
+	r = rows_of(&w, SQL_PERMIT_REFS, w.app);
+	cr_assert_eq(r->nrows, 4 + NP);
+	for (int i = 0; i < NP; i++) {
+		char from[11], deadline[11];
+		snprintf(num, sizeof(num), "%lld", pid[i]);
+		snprintf(from, sizeof(from), "2026-04-%02d", i % 28 + 1);
+		snprintf(deadline, sizeof(deadline), "2026-05-%02d", i % 28 + 1);
+		expect_cell(r, 4 + i, 0, num);
+		expect_cell(r, 4 + i, 1, pref[i]);
+		expect_cell(r, 4 + i, 2, i % 3 ? NULL : from);
+		expect_cell(r, 4 + i, 3, deadline);
+	}
+	store_result_free(r);
 	error_release(&err);
 	world_release(&w);
 }
