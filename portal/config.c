@@ -59,7 +59,7 @@ int config_load(struct config *cfg, struct error *err)
 	cfg->slow_threads = (unsigned)env_num("PORTAL_SLOW_THREADS",
 					      cpus > 1 ? (unsigned long long)cpus / 2 : 1, 1, 64, err);
 	cfg->slow_queue = (unsigned)env_num("PORTAL_SLOW_QUEUE", 256, 1, 100000, err);
-	cfg->work_threads = (unsigned)env_num("PORTAL_WORK_THREADS", (unsigned long long)cpus * 4,
+	cfg->work_threads = (unsigned)env_num("PORTAL_WORK_THREADS", (unsigned long long)cpus * 2,
 					      0, 256, err);
 	struct error perr = ERROR_INIT;
 	if (proxy_list_parse(getenv("PORTAL_TRUSTED_PROXIES"), &cfg->trusted_proxies, &perr) != 0)

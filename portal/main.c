@@ -32,7 +32,7 @@
 	"  PORTAL_LISTEN         host:port to serve on (default 127.0.0.1:8080; port 0 = any)\n"   \
 	"  PORTAL_THREADS        HTTP worker threads (default 2 per CPU)\n"                         \
 	"  PORTAL_WORK_THREADS   threads that run the signed-in requests (their database work)\n"  \
-	"                        off the HTTP threads (default 4 per CPU; 0 = on them)\n"          \
+	"                        off the HTTP threads (default 2 per CPU; 0 = on them)\n"          \
 	"  PORTAL_SLOW_THREADS   threads that hash passwords for sign-in and invitations, at a\n"  \
 	"                        lower priority, off the HTTP threads (default 1 per 2 CPUs)\n"    \
 	"  PORTAL_SLOW_QUEUE     sign-ins waiting for those threads before 503 (default 256)\n"    \
