@@ -23,6 +23,7 @@
 #include "integrations/webhook.h"
 #include "store/outbox.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 #define MAX_DELAY_MS (7LL * 24 * 3600 * 1000)
 
@@ -301,6 +302,14 @@ json_t *dispatcher_body(long long id, const char *payload)
 	return ev;
 }
 
+char *dispatcher_body_text(long long id, const char *payload)
+{
+	json_t *ev = dispatcher_body(id, payload);
+	char *body = json_dumps(ev, JSON_TEXT);
+	json_decref(ev);
+	return body;
+}
+
 /* Builds, signs (afresh, with this attempt's timestamp) and posts one event. */
 static void attempt(struct worker *w, const struct outbox_claim *cl, struct result *r)
 {
@@ -309,9 +318,7 @@ static void attempt(struct worker *w, const struct outbox_claim *cl, struct resu
 	struct error err = ERROR_INIT;
 	struct webhook_headers h = { 0 };
 	struct urlguard_target t;
-	json_t *ev = dispatcher_body(cl->id, cl->payload);
-	char *body = json_dumps(ev, JSON_COMPACT);
-	json_decref(ev);
+	char *body = dispatcher_body_text(cl->id, cl->payload);
 	const char *keys[2];
 	size_t nkeys = signing_keys(cl->ep, keys);
 	char id[32];

@@ -90,5 +90,7 @@ void dispatcher_stats_get(struct dispatcher *d, struct dispatcher_stats *out);
  * the envelope as it is otherwise, or when the adapter cannot map it. New reference.
  */
 json_t *dispatcher_body(long long id, const char *payload);
+/* That body as the bytes delivered and signed (workflows/json_text.h). The caller frees. */
+char *dispatcher_body_text(long long id, const char *payload);
 
 #endif

@@ -26,6 +26,7 @@
 #include "workflows/permit.h"
 #include "workflows/standards.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 #define ROUTE_SUBMIT "POST /v1/applications"
 
@@ -371,7 +372,7 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 		return rc;
 	application_reference(year, s->ref_n, ref, sizeof(ref));
 	store_format_utc(s->now_us, at);
-	char *request = json_dumps(s->body, JSON_COMPACT | JSON_SORT_KEYS);
+	char *request = json_dumps(s->body, JSON_TEXT | JSON_SORT_KEYS);
 	json_t *est = fees_estimate_to_json(&plan->estimate);
 	char *estimate = json_dumps(est, JSON_COMPACT);
 	json_decref(est);
@@ -574,7 +575,7 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 	}
 	rc = create_all(c, s, &plan, s->ar.site_id, utility_org, authority_org, err);
 	if (!rc && s->idem_key) {
-		char *text = json_dumps(s->reply, JSON_COMPACT);
+		char *text = json_dumps(s->reply, JSON_TEXT);
 		rc = store_idem_put(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, s->hash, 201,
 				    text, err);
 		free(text);

@@ -24,6 +24,7 @@
 #include "portal/router.h"
 #include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 #define MAX_JSON_DEPTH 32
 
@@ -106,7 +107,7 @@ void http_reply_json(struct http_response *res, int status, json_t *j)
 	response_clear_body(res);
 	res->status = status;
 	res->content_type = "application/json; charset=utf-8";
-	res->body = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	res->body = json_dumps(j, JSON_TEXT);
 	res->len = res->body ? strlen(res->body) : 0;
 	json_decref(j);
 }

@@ -18,6 +18,7 @@
 #include "workflows/stats.h"
 #include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t compute_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -261,7 +262,7 @@ static struct stats_view *render(struct built *bt, long long now)
 			    "on-time rate (higher first), then median working days (lower first)",
 			    "refresh_seconds", refresh_seconds(), "summary", summary, "groups",
 			    groups, "rankings", rankings);
-	v->json_text = json_dumps(v->json, JSON_COMPACT);
+	v->json_text = json_dumps(v->json, JSON_TEXT);
 	v->csv = csv.p;
 	v->open_data = bt->open.p;
 	bt->open.p = NULL;

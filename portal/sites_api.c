@@ -14,9 +14,9 @@
 #include "store/sites.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 /* Coordinates go out with enough digits for DECIMAL(9,6) and none of binary noise. */
-#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
 static json_t *site_json(const struct site_row *s)
 {
@@ -56,7 +56,7 @@ static int run(struct http_request *req, struct http_response *res, int status,
 	if (rc) {
 		http_reply_error(res, &err);
 	} else {
-		char *text = json_dumps(op->reply, JSON_FLAGS);
+		char *text = json_dumps(op->reply, JSON_TEXT);
 		http_add_header(res, "Cache-Control", "no-store");
 		http_reply_text(res, status, "application/json; charset=utf-8", text, strlen(text));
 		free(text);

@@ -11,6 +11,7 @@
 #include "workflows/xalloc.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
+#include "workflows/json_text.h"
 
 long long tracks_now_us(void)
 {
@@ -149,7 +150,7 @@ static char *envelope(const char *app_reference, const char *type, const char *a
 				"object", object);
 	if (adapter)
 		json_object_set_new(env, "adapter", json_string(adapter));
-	char *payload = json_dumps(env, JSON_COMPACT);
+	char *payload = json_dumps(env, JSON_TEXT);
 	json_decref(env);
 	return payload;
 }

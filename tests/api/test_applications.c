@@ -589,3 +589,49 @@ Test(applications, every_party_event_maps_through_its_adapter)
 	free(tok);
 	free(water);
 }
+
+/*
+ * Coordinates come out as they were written: the site's 36.66 is "36.66" in its reply, in the
+ * events stored for every party and in the bodies delivered, not the 36.659999999999997 of
+ * a double printed to 17 digits.
+ */
+Test(applications, coordinates_come_out_as_written)
+{
+	char *tok = login("applicant");
+	long long site = make_site(tok, "low"); /* lat 36.66, lng 117.02 */
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/sites/%lld", site);
+	struct reply rs = { 0 };
+	cr_assert_eq(http_call(&rs, "GET", path, tok, NULL, NULL), 200);
+	cr_expect(strstr(rs.body, "\"lat\":36.66,") && strstr(rs.body, "\"lng\":117.02"),
+		  "the site's reply: %s", rs.body);
+	reply_release(&rs);
+	json_t *materials = journey_upload_required(tok);
+	char *body = journey_submission(site, materials);
+	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
+	static const char SQL_EVENTS[] =
+		"SELECT id, payload FROM outbox WHERE application_id = ? ORDER BY id";
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(id_of(a)) };
+	cr_assert_eq(store_exec(c, SQL_EVENTS, p, 1, &r, NULL), 0);
+	int with_site = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *stored = store_cell(r, i, 1);
+		char *sent = dispatcher_body_text(store_cell_ll(r, i, 0, 0), stored);
+		const char *texts[] = { stored, sent };
+		for (int t = 0; t < 2; t++) {
+			cr_expect(!strstr(texts[t], "36.659") && !strstr(texts[t], "117.019"),
+				  "%s event %zu: %s", t ? "delivered" : "stored", i, texts[t]);
+			with_site += strstr(texts[t], "36.66") != NULL;
+		}
+		free(sent);
+	}
+	cr_expect_geq(with_site, 2, "no event carried the site's coordinates");
+	store_result_free(r);
+	store_release(c);
+	json_decref(a);
+	json_decref(materials);
+	free(body);
+	free(tok);
+}
