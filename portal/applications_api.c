@@ -373,9 +373,8 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	application_reference(year, s->ref_n, ref, sizeof(ref));
 	store_format_utc(s->now_us, at);
 	char *request = json_dumps(s->body, JSON_TEXT | JSON_SORT_KEYS);
-	json_t *est = fees_estimate_to_json(&plan->estimate);
-	char *estimate = json_dumps(est, JSON_COMPACT);
-	json_decref(est);
+	json_t *est = fees_estimate_to_json(&plan->estimate); /* stored, and in the reply */
+	char *estimate = json_dumps(est, JSON_TEXT);
 	struct application_new an = { ref, s->caller->org_id, site_id, s->caller->user_id, at,
 				      s->today, request, estimate, s->idem_key, s->hash,
 				      plan->estimate.total_fen };
@@ -468,12 +467,13 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 					    (json_int_t)plan->estimate.total_fen),
 				  err);
 	if (!rc) {
-		s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:O, s:o}", "id",
+		s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:O, s:O}", "id",
 				     (json_int_t)app_id, "reference", ref, "status", "open",
 				     "submitted_on", cal_day_format(s->today, (char[11]){ 0 }),
 				     "site_id", (json_int_t)site_id, "jobs", jarr, "permits", parr,
-				     "estimate", fees_estimate_to_json(&plan->estimate));
+				     "estimate", est);
 	}
+	json_decref(est);
 	json_decref(jarr);
 	json_decref(parr);
 	json_decref(segments);
