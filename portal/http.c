@@ -680,6 +680,12 @@ unsigned http_server_port(const struct http_server *s)
 	return s->port;
 }
 
+void http_server_queued(struct http_server *s, size_t *work, size_t *slow)
+{
+	*work = s->work ? offload_queued(s->work) : 0;
+	*slow = s->slow ? offload_queued(s->slow) : 0;
+}
+
 void http_server_stop(struct http_server *s)
 {
 	if (!s)

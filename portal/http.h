@@ -94,6 +94,8 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 				      const struct http_limits *limits, struct error *err);
 /* The port actually bound (useful after port 0). */
 unsigned http_server_port(const struct http_server *s);
+/* Requests waiting (suspended, not yet running) for a work thread and for a slow thread. */
+void http_server_queued(struct http_server *s, size_t *work, size_t *slow);
 /* Stops accepting, waits for requests in flight, frees everything. Safe on NULL. */
 void http_server_stop(struct http_server *s);
 

@@ -53,7 +53,7 @@ static void route_label(int r, char *buf, size_t len)
 		snprintf(buf, len, "%s %s", rt->method, rt->pattern);
 }
 
-char *metrics_render(struct store_pool *pool, size_t *len)
+char *metrics_render(struct store_pool *pool, const struct metrics_queues *q, size_t *len)
 {
 	char *out = NULL;
 	size_t n = 0;
@@ -115,6 +115,14 @@ char *metrics_render(struct store_pool *pool, size_t *len)
 			"portal_db_pool_connections{state=\"max\"} %d\n",
 			in_use, open, size);
 	}
+	if (q)
+		fprintf(f,
+			"# HELP portal_queued_requests Requests waiting for a thread of a pool "
+			"(work: signed-in requests; slow: password hashing).\n"
+			"# TYPE portal_queued_requests gauge\n"
+			"portal_queued_requests{pool=\"work\"} %zu\n"
+			"portal_queued_requests{pool=\"slow\"} %zu\n",
+			q->work, q->slow);
 	fclose(f);
 	*len = n;
 	return out;

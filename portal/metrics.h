@@ -10,7 +10,12 @@ struct store_pool;
 /* Records one finished request. route_index -1 means "no route matched". Lock-free. */
 void metrics_observe(int route_index, int status, int64_t duration_ns);
 
-/* Renders every metric plus pool usage; caller frees. */
-char *metrics_render(struct store_pool *pool, size_t *len);
+/* Requests waiting (suspended, not yet running) for a work thread and for a slow thread. */
+struct metrics_queues {
+	size_t work, slow;
+};
+
+/* Renders every metric plus pool usage and, when q is not NULL, the queues; caller frees. */
+char *metrics_render(struct store_pool *pool, const struct metrics_queues *q, size_t *len);
 
 #endif

@@ -40,7 +40,9 @@ static int readyz(struct http_request *req, struct http_response *res)
 static int metrics(struct http_request *req, struct http_response *res)
 {
 	size_t len;
-	char *text = metrics_render(req->app->pool, &len);
+	struct metrics_queues q = { 0 };
+	http_server_queued(req->server, &q.work, &q.slow);
+	char *text = metrics_render(req->app->pool, &q, &len);
 	http_reply_text(res, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 	free(text);
 	return 0;

@@ -139,6 +139,7 @@ Test(http, metrics_count_requests_by_route)
 		  "%s", r.body);
 	cr_assert(strstr(r.body, "portal_http_request_duration_seconds_bucket"));
 	cr_assert(strstr(r.body, "portal_db_pool_connections"));
+	cr_assert(strstr(r.body, "portal_queued_requests{pool=\"work\"}"), "%s", r.body);
 	reply_release(&r);
 }
 

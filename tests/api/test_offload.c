@@ -234,3 +234,69 @@ Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .
 	free(token);
 	harness_server_stop(srv);
 }
+
+/* The reading of portal_queued_requests{pool=...} in /metrics; -1 when absent. */
+static long queued_gauge(const char *pool)
+{
+	struct reply r = { 0 };
+	long v = -1;
+	char key[64];
+	snprintf(key, sizeof(key), "portal_queued_requests{pool=\"%s\"} ", pool);
+	if (http_call(&r, "GET", "/metrics", NULL, NULL, NULL) == 200) {
+		const char *at = strstr(r.body, key);
+		if (at)
+			v = strtol(at + strlen(key), NULL, 10);
+	}
+	reply_release(&r);
+	return v;
+}
+
+/* A request waiting for the one work thread shows in /metrics, and leaves it when answered. */
+Test(offload, metrics_show_requests_waiting_for_a_work_thread, .timeout = 120)
+{
+	setenv("PORTAL_THREADS", "1", 1);
+	setenv("PORTAL_WORK_THREADS", "1", 1);
+	struct harness_server *srv = harness_server_start();
+	char email[128];
+	harness_make_user("applicant", NULL, false, email);
+	char *token = harness_login(email, HARNESS_PASSWORD);
+	cr_assert_not_null(token);
+	cr_expect_eq(queued_gauge("work"), 0);
+	cr_expect_eq(queued_gauge("slow"), 0);
+
+	struct error err = ERROR_INIT;
+	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
+	cr_assert_not_null(lock, "%s", err.message);
+	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
+	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
+		     err.message);
+	char body[300];
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
+		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
+		 harness_unique());
+	/* the write holds the only work thread; the read waits behind it */
+	struct call write = { "POST", "/v1/sites", token, body, 0, false };
+	struct call read = { "GET", "/v1/me", token, NULL, 0, false };
+	pthread_t tw, tr;
+	pthread_create(&tw, NULL, call_thread, &write);
+	usleep(300000);
+	pthread_create(&tr, NULL, call_thread, &read);
+	long seen = -1;
+	for (int i = 0; i < 100 && seen != 1; i++) {
+		usleep(50000);
+		seen = queued_gauge("work");
+	}
+	cr_expect_eq(seen, 1, "the read waiting for the work thread was not counted");
+	cr_expect(!atomic_load(&read.done), "the read was answered while the only work thread "
+		  "was held");
+	store_rollback(lock);
+	store_release(lock);
+	pthread_join(tw, NULL);
+	pthread_join(tr, NULL);
+	cr_expect_eq(write.status, 201);
+	cr_expect_eq(read.status, 200);
+	cr_expect_eq(queued_gauge("work"), 0, "answered requests must leave the queue");
+	free(token);
+	harness_server_stop(srv);
+}
