@@ -458,11 +458,25 @@ static void run_handler(struct http_request *req, struct http_response *res)
 		res->status = 200;
 }
 
-/* On a work or slow-work thread: answer, then hand the connection back to libmicrohttpd. */
+/*
+ * On a work or slow-work thread: answer, then hand the connection back to libmicrohttpd. A
+ * request that waited in the queue longer than the connection timeout is answered 503 without
+ * running: libmicrohttpd does not time out a suspended connection, its client has most likely
+ * given up, and a write it can no longer learn about is worse than a clear "retry".
+ */
 static void run_deferred(void *arg)
 {
 	struct http_request *req = arg;
-	run_handler(req, req->deferred_res);
+	int64_t waited_ns = http_now_ns() - req->queued_ns;
+	if (waited_ns > (int64_t)req->server->limits.timeout_seconds * 1000000000LL) {
+		http_fail(req->deferred_res, ERR_UNAVAILABLE,
+			  "the server was too busy to start this request within %u s; nothing was "
+			  "done; retry in a second",
+			  req->server->limits.timeout_seconds);
+		http_add_header(req->deferred_res, "Retry-After", "1");
+	} else {
+		run_handler(req, req->deferred_res);
+	}
 	req->deferred = HTTP_DEFERRED_DONE;
 	MHD_resume_connection(req->conn);
 }
@@ -475,6 +489,7 @@ static void defer(struct offload *pool, struct http_request *req, const char *bu
 {
 	req->deferred = HTTP_DEFERRED;
 	req->deferred_res = xcalloc(1, sizeof(*req->deferred_res));
+	req->queued_ns = http_now_ns();
 	MHD_suspend_connection(req->conn);
 	if (offload_submit(pool, run_deferred, req) == 0)
 		return;

@@ -41,7 +41,8 @@
 	"  PORTAL_MAX_UPLOAD     upload cap in bytes (default 20971520)\n"                          \
 	"  PORTAL_MAX_CONNECTIONS    open connections (default 1024)\n"                             \
 	"  PORTAL_PER_IP_CONNECTIONS open connections per client address (default 512; 0 = no cap)\n" \
-	"  PORTAL_TIMEOUT        idle connection timeout in seconds (default 30)\n"                 \
+	"  PORTAL_TIMEOUT        idle connection timeout in seconds (default 30); a request that\n" \
+	"                        waits longer for a work thread is answered 503, not run\n"        \
 	"  PORTAL_RATE_PUBLIC    requests per second per client address on public routes,\n"        \
 	"                        RATE or RATE:BURST (default 200:400; 0 = no limit)\n"             \
 	"  PORTAL_RATE_LOGIN     sign-in attempts per second per address (default 20:100; 0 = off)\n" \

@@ -163,6 +163,7 @@ struct call {
 	const char *method, *path, *token, *body;
 	long status;
 	atomic_bool done;
+	char retry_after[16];
 };
 
 static void *call_thread(void *arg)
@@ -170,6 +171,8 @@ static void *call_thread(void *arg)
 	struct call *c = arg;
 	struct reply r = { 0 };
 	c->status = http_call(&r, c->method, c->path, c->token, c->body, NULL);
+	if (!reply_header(&r, "Retry-After", c->retry_after, sizeof(c->retry_after)))
+		c->retry_after[0] = 0;
 	reply_release(&r);
 	atomic_store(&c->done, true);
 	return NULL;
@@ -200,7 +203,7 @@ Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .
 		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
 		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
 		 harness_unique());
-	struct call write = { "POST", "/v1/sites", token, body, 0, false };
+	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
 	pthread_t t;
 	pthread_create(&t, NULL, call_thread, &write);
 	usleep(300000); /* the write is waiting for the lock now */
@@ -209,7 +212,8 @@ Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .
 	static const char *const paths[] = { "/v1/public/fees", "/v1/me" };
 	bool released = false;
 	for (int i = 0; i < 4; i++) {
-		struct call read = { "GET", paths[i % 2], i % 2 ? token : NULL, NULL, 0, false };
+		struct call read = { .method = "GET", .path = paths[i % 2],
+				     .token = i % 2 ? token : NULL };
 		pthread_t rt;
 		pthread_create(&rt, NULL, call_thread, &read);
 		for (int k = 0; k < 500 && !atomic_load(&read.done); k++)
@@ -276,8 +280,8 @@ Test(offload, metrics_show_requests_waiting_for_a_work_thread, .timeout = 120)
 		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
 		 harness_unique());
 	/* the write holds the only work thread; the read waits behind it */
-	struct call write = { "POST", "/v1/sites", token, body, 0, false };
-	struct call read = { "GET", "/v1/me", token, NULL, 0, false };
+	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
+	struct call read = { .method = "GET", .path = "/v1/me", .token = token };
 	pthread_t tw, tr;
 	pthread_create(&tw, NULL, call_thread, &write);
 	usleep(300000);
@@ -297,6 +301,65 @@ Test(offload, metrics_show_requests_waiting_for_a_work_thread, .timeout = 120)
 	cr_expect_eq(write.status, 201);
 	cr_expect_eq(read.status, 200);
 	cr_expect_eq(queued_gauge("work"), 0, "answered requests must leave the queue");
+	free(token);
+	harness_server_stop(srv);
+}
+
+static const char SQL_SITE_NAMED[] = "SELECT COUNT(*) FROM sites WHERE name = ?";
+
+/*
+ * A request that waited in the work queue longer than PORTAL_TIMEOUT is answered 503 with
+ * Retry-After and not run: nothing of it is written. The one ahead of it, which started in
+ * time and then waited on the database, still completes.
+ */
+Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout = 120)
+{
+	setenv("PORTAL_THREADS", "1", 1);
+	setenv("PORTAL_WORK_THREADS", "1", 1);
+	setenv("PORTAL_TIMEOUT", "1", 1);
+	struct harness_server *srv = harness_server_start();
+	char email[128];
+	harness_make_user("applicant", NULL, false, email);
+	char *token = harness_login(email, HARNESS_PASSWORD);
+	cr_assert_not_null(token);
+
+	struct error err = ERROR_INIT;
+	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
+	cr_assert_not_null(lock, "%s", err.message);
+	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
+	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
+		     err.message);
+	char names[2][64], bodies[2][300];
+	for (int i = 0; i < 2; i++) {
+		snprintf(names[i], sizeof(names[i]), "Queued block %d-%d", i, harness_unique());
+		snprintf(bodies[i], sizeof(bodies[i]),
+			 "{\"name\":\"%s\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
+			 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
+			 names[i]);
+	}
+	struct call first = { .method = "POST", .path = "/v1/sites", .token = token, .body = bodies[0] };
+	struct call second = { .method = "POST", .path = "/v1/sites", .token = token,
+			       .body = bodies[1] };
+	pthread_t t1, t2;
+	pthread_create(&t1, NULL, call_thread, &first);
+	usleep(300000); /* the first holds the only work thread, waiting for the lock */
+	pthread_create(&t2, NULL, call_thread, &second);
+	usleep(2200000); /* the second has waited in the queue for over a second */
+	store_rollback(lock);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	cr_expect_eq(first.status, 201, "the request that started in time must complete");
+	cr_expect_eq(second.status, 503, "a request queued past the timeout must be refused");
+	cr_expect_str_eq(second.retry_after, "1");
+
+	for (int i = 0; i < 2; i++) {
+		struct store_result *r = NULL;
+		struct store_param p[] = { P_STR(names[i]) };
+		cr_assert_eq(store_exec(lock, SQL_SITE_NAMED, p, 1, &r, &err), 0, "%s", err.message);
+		cr_expect_eq(store_cell_ll(r, 0, 0, -1), i == 0 ? 1 : 0, "site %s", names[i]);
+		store_result_free(r);
+	}
+	store_release(lock);
 	free(token);
 	harness_server_stop(srv);
 }
