@@ -180,29 +180,54 @@ static void *call_thread(void *arg)
 
 static const char SQL_HOLD_AUDIT[] = "SELECT last_id FROM audit_head WHERE id = 1 FOR UPDATE";
 
-Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .timeout = 120)
+/*
+ * A server with ONE HTTP thread and `work` work threads (PORTAL_* variables set before), and
+ * the token of an applicant signed in to it.
+ */
+static struct harness_server *start_one_http_thread(const char *work, char **token)
 {
 	setenv("PORTAL_THREADS", "1", 1);
-	setenv("PORTAL_WORK_THREADS", "2", 1);
+	setenv("PORTAL_WORK_THREADS", work, 1);
 	struct harness_server *srv = harness_server_start();
 	char email[128];
 	harness_make_user("applicant", NULL, false, email);
-	char *token = harness_login(email, HARNESS_PASSWORD);
-	cr_assert_not_null(token);
+	*token = harness_login(email, HARNESS_PASSWORD);
+	cr_assert_not_null(*token);
+	return srv;
+}
 
-	/* Every write appends to the audit chain: holding its head holds the write. */
+/*
+ * Holds the audit chain's head row in a transaction of its own. Every write appends to the
+ * chain, so every write waits until store_rollback on the connection returned.
+ */
+static struct store_conn *hold_audit_head(void)
+{
 	struct error err = ERROR_INIT;
 	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
 	cr_assert_not_null(lock, "%s", err.message);
 	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
 	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
 		     err.message);
+	return lock;
+}
 
-	char body[300];
-	snprintf(body, sizeof(body),
-		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
+/* The body of POST /v1/sites for a site called `name`. */
+static void site_body(char *out, size_t len, const char *name)
+{
+	snprintf(out, len,
+		 "{\"name\":\"%s\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
 		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
-		 harness_unique());
+		 name);
+}
+
+Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .timeout = 120)
+{
+	char *token;
+	struct harness_server *srv = start_one_http_thread("2", &token);
+	struct store_conn *lock = hold_audit_head();
+	char name[64], body[300];
+	snprintf(name, sizeof(name), "Block %d", harness_unique());
+	site_body(body, sizeof(body), name);
 	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
 	pthread_t t;
 	pthread_create(&t, NULL, call_thread, &write);
@@ -258,27 +283,14 @@ static long queued_gauge(const char *pool)
 /* A request waiting for the one work thread shows in /metrics, and leaves it when answered. */
 Test(offload, metrics_show_requests_waiting_for_a_work_thread, .timeout = 120)
 {
-	setenv("PORTAL_THREADS", "1", 1);
-	setenv("PORTAL_WORK_THREADS", "1", 1);
-	struct harness_server *srv = harness_server_start();
-	char email[128];
-	harness_make_user("applicant", NULL, false, email);
-	char *token = harness_login(email, HARNESS_PASSWORD);
-	cr_assert_not_null(token);
+	char *token;
+	struct harness_server *srv = start_one_http_thread("1", &token);
 	cr_expect_eq(queued_gauge("work"), 0);
 	cr_expect_eq(queued_gauge("slow"), 0);
-
-	struct error err = ERROR_INIT;
-	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
-	cr_assert_not_null(lock, "%s", err.message);
-	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
-	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
-		     err.message);
-	char body[300];
-	snprintf(body, sizeof(body),
-		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
-		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
-		 harness_unique());
+	struct store_conn *lock = hold_audit_head();
+	char name[64], body[300];
+	snprintf(name, sizeof(name), "Block %d", harness_unique());
+	site_body(body, sizeof(body), name);
 	/* the write holds the only work thread; the read waits behind it */
 	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
 	struct call read = { .method = "GET", .path = "/v1/me", .token = token };
@@ -314,28 +326,14 @@ static const char SQL_SITE_NAMED[] = "SELECT COUNT(*) FROM sites WHERE name = ?"
  */
 Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout = 120)
 {
-	setenv("PORTAL_THREADS", "1", 1);
-	setenv("PORTAL_WORK_THREADS", "1", 1);
 	setenv("PORTAL_TIMEOUT", "1", 1);
-	struct harness_server *srv = harness_server_start();
-	char email[128];
-	harness_make_user("applicant", NULL, false, email);
-	char *token = harness_login(email, HARNESS_PASSWORD);
-	cr_assert_not_null(token);
-
-	struct error err = ERROR_INIT;
-	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
-	cr_assert_not_null(lock, "%s", err.message);
-	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
-	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
-		     err.message);
+	char *token;
+	struct harness_server *srv = start_one_http_thread("1", &token);
+	struct store_conn *lock = hold_audit_head();
 	char names[2][64], bodies[2][300];
 	for (int i = 0; i < 2; i++) {
 		snprintf(names[i], sizeof(names[i]), "Queued block %d-%d", i, harness_unique());
-		snprintf(bodies[i], sizeof(bodies[i]),
-			 "{\"name\":\"%s\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
-			 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
-			 names[i]);
+		site_body(bodies[i], sizeof(bodies[i]), names[i]);
 	}
 	struct call first = { .method = "POST", .path = "/v1/sites", .token = token, .body = bodies[0] };
 	struct call second = { .method = "POST", .path = "/v1/sites", .token = token,
@@ -352,6 +350,7 @@ Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout
 	cr_expect_eq(second.status, 503, "a request queued past the timeout must be refused");
 	cr_expect_str_eq(second.retry_after, "1");
 
+	struct error err = ERROR_INIT;
 	for (int i = 0; i < 2; i++) {
 		struct store_result *r = NULL;
 		struct store_param p[] = { P_STR(names[i]) };
