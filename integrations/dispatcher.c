@@ -405,7 +405,7 @@ static void log_line(const char *level, const char *message, long long id, const
 	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s}", "level", level, "component",
 			      "dispatcher", "message", message, "event", (json_int_t)id, "detail",
 			      detail ? detail : "");
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_dumps(j, JSON_TEXT);
 	fprintf(stderr, "%s\n", s);
 	free(s);
 	json_decref(j);

@@ -14,6 +14,7 @@
 #include "store/audit.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 #define INVITATION_TTL (7 * 24 * 3600)
 
@@ -67,7 +68,7 @@ struct op {
 static int audit(struct store_conn *c, const struct op *op, const char *action,
 		 const char *type, long long id, json_t *detail, struct error *err)
 {
-	char idbuf[24], *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char idbuf[24], *d = detail ? json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS) : NULL;
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);
 	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, type, idbuf, d };
 	int rc = store_audit_append(c, &e, err);

@@ -215,7 +215,7 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
 		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
 		snprintf(tref[n], sizeof(tref[n]), "%s-%s", ref, utility_suffix(k));
-		params[n] = json_dumps(s->ar.util[k].params, JSON_COMPACT | JSON_SORT_KEYS);
+		params[n] = json_dumps(s->ar.util[k].params, JSON_TEXT | JSON_SORT_KEYS);
 		jn[n] = (struct job_new){ app_id, tref[n], utility_kind_name(k), "submitted",
 					  params[n], utility_org[k], clk };
 		kind[n++] = k;
@@ -312,7 +312,7 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 			pd->certify[pd->ncertify++] = pid[i];
 		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
 					pp->fast_track_reason);
-		char *whyt = json_dumps(why, JSON_COMPACT);
+		char *whyt = json_dumps(why, JSON_TEXT);
 		json_decref(why);
 		pd->payloads[pd->npayloads++] = whyt;
 		const struct stored_clock *clk = pn[i].clock;

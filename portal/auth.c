@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 
 const struct authz_caller *auth_caller(const struct http_request *req)
@@ -133,7 +134,7 @@ static int signin_record(struct store_conn *c, void *ctx, struct error *err)
 	int rc;
 	char detail[400];
 	json_t *d = json_pack("{s:s, s:s}", "email", s->email, "client", s->ip_scope + 3);
-	char *dj = json_dumps(d, JSON_COMPACT);
+	char *dj = json_dumps(d, JSON_TEXT);
 	json_decref(d);
 	snprintf(detail, sizeof(detail), "%s", dj);
 	free(dj);

@@ -25,6 +25,7 @@
 #include "store/outbox.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 /* Seconds the previous key keeps signing after a rotation (PORTAL_WEBHOOK_ROTATION_OVERLAP). */
 #define OVERLAP_DEFAULT (24 * 3600)
@@ -97,7 +98,7 @@ static int invalid(struct http_response *res, struct error *err, struct op *op)
 static int audit(struct store_conn *c, const struct op *op, const char *action, json_t *detail,
 		 struct error *err)
 {
-	char idbuf[24], *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char idbuf[24], *d = detail ? json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS) : NULL;
 	snprintf(idbuf, sizeof(idbuf), "%lld", op->id);
 	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, "endpoint", idbuf,
 				 d };

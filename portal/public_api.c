@@ -18,6 +18,7 @@
 #include "portal/input.h"
 #include "portal/router.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 static const char *const fee_kinds[] = { "water", "power",    "gas",	  "heat",
 					 "network", "road", "greening", "planning", NULL };
@@ -283,7 +284,7 @@ json_t *public_calendar_json(const struct published *p, const struct public_quer
 
 static char *dump(json_t *j, size_t *len)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_dumps(j, JSON_TEXT);
 	json_decref(j);
 	*len = strlen(s);
 	return s;

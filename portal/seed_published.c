@@ -19,6 +19,7 @@
 #include "workflows/fees.h"
 #include "workflows/standards.h"
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 #define BASIS "示例数据，非真实收费依据 / Sample data, not a real legal basis"
 
@@ -257,7 +258,7 @@ static int publish_one(struct store_conn *c, enum pub_table t, long long org, js
 			: standards_validate_publish(st, today, err);
 	fees_schedule_free(fs);
 	standards_free(st);
-	char *body = json_dumps(doc, JSON_COMPACT);
+	char *body = json_dumps(doc, JSON_TEXT);
 	const char *from = json_string_value(json_object_get(doc, "effective_from"));
 	long long id = 0;
 	if (!rc)

@@ -139,7 +139,7 @@ static int site_create_tx(struct store_conn *c, void *ctx, struct error *err)
 	json_t *d = rc ? NULL
 		       : json_pack("{s:s, s:s, s:s}", "name", s.name, "district", s.district,
 				   "zone_risk", s.zone_risk);
-	char *detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *detail = d ? json_dumps(d, JSON_TEXT | JSON_SORT_KEYS) : NULL;
 	struct audit_entry e = {
 	    op->caller->user_id, op->caller->org_id, "site.create", "site", idbuf, detail};
 	if (!rc)

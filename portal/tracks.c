@@ -216,7 +216,7 @@ int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const 
 		 const char *object_type, const char *object_ref, json_t *detail,
 		 struct error *err)
 {
-	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *d = detail ? json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS) : NULL;
 	struct audit_entry e = { caller ? caller->user_id : 0, caller ? caller->org_id : 0, action,
 				 object_type, object_ref, d };
 	int rc = store_audit_append(c, &e, err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 static const char SQL_MAT_INSERT[] =
     "INSERT INTO materials (org_id, material_type, filename, content_type, size_bytes, "
@@ -209,7 +210,7 @@ static int io_fail(struct error *err, int e, const char *what, const char *path)
 					  : strerror(e);
 	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s}", "level", "error", "source",
 				 "materials", "message", why, "operation", what, "path", path);
-	char *text = json_dumps(line, JSON_COMPACT);
+	char *text = json_dumps(line, JSON_TEXT);
 	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\",\"source\":\"materials\"}");
 	free(text);
 	json_decref(line);

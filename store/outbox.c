@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "workflows/xalloc.h"
+#include "workflows/json_text.h"
 
 #define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 
@@ -475,7 +476,7 @@ static int insert_attempts(struct store_conn *c, const struct outbox_attempt *a,
 		json_array_append_new(row, a[i].error ? json_string(why) : json_null());
 		json_array_append_new(rows, row);
 	}
-	char *text = json_dumps(rows, JSON_COMPACT);
+	char *text = json_dumps(rows, JSON_TEXT);
 	json_decref(rows);
 	struct store_param p[] = { P_STR(text) };
 	int rc = store_run(c, SQL_ATTEMPTS_INSERT, p, 1, NULL, NULL, err);
