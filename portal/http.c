@@ -423,8 +423,8 @@ static int rate_limited(struct http_server *s, struct http_request *req,
 
 /*
  * What the HTTP thread settles before the handler: 404, 405, 413 and rate limits. 1 when res
- * already holds the answer. Credentials are checked with the handler (authorize), since that
- * reads the database.
+ * already holds the answer. Credentials are checked with the handler (run_handler), since
+ * that reads the database.
  */
 static int precheck(struct http_server *s, struct http_request *req, struct http_response *res)
 {

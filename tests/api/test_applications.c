@@ -533,6 +533,20 @@ Test(applications, overlapping_digs_of_two_applications_are_offered_as_a_joint_d
 	free(road);
 }
 
+/* An application's outbox events, in order: id, payload. The caller frees. */
+static struct store_result *events_of(long long app_id)
+{
+	static const char SQL_EVENTS[] =
+		"SELECT id, payload FROM outbox WHERE application_id = ? ORDER BY id";
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	cr_assert_not_null(c);
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(app_id) };
+	cr_assert_eq(store_exec(c, SQL_EVENTS, p, 1, &r, NULL), 0);
+	store_release(c);
+	return r;
+}
+
 Test(applications, every_party_event_maps_through_its_adapter)
 {
 	char *tok = login("applicant");
@@ -547,12 +561,7 @@ Test(applications, every_party_event_maps_through_its_adapter)
 	json_decref(act("jobs", jid, water, "{\"action\":\"accept\"}", 200));
 	json_decref(act("jobs", jid, water,
 			"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.6,\"lng\":117.0}}", 200));
-	static const char SQL_EVENTS[] =
-		"SELECT id, payload FROM outbox WHERE application_id = ? ORDER BY id";
-	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
-	struct store_result *r = NULL;
-	struct store_param p[] = { P_INT(app_id) };
-	cr_assert_eq(store_exec(c, SQL_EVENTS, p, 1, &r, NULL), 0);
+	struct store_result *r = events_of(app_id);
 	int mapped = 0;
 	json_t *kinds = json_object();
 	for (size_t i = 0; i < r->nrows; i++) {
@@ -582,7 +591,6 @@ Test(applications, every_party_event_maps_through_its_adapter)
 	/* the water payload carries what the water company needs */
 	json_decref(kinds);
 	store_result_free(r);
-	store_release(c);
 	json_decref(a);
 	json_decref(materials);
 	free(body);
@@ -609,12 +617,7 @@ Test(applications, coordinates_come_out_as_written)
 	json_t *materials = journey_upload_required(tok);
 	char *body = journey_submission(site, materials);
 	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
-	static const char SQL_EVENTS[] =
-		"SELECT id, payload FROM outbox WHERE application_id = ? ORDER BY id";
-	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
-	struct store_result *r = NULL;
-	struct store_param p[] = { P_INT(id_of(a)) };
-	cr_assert_eq(store_exec(c, SQL_EVENTS, p, 1, &r, NULL), 0);
+	struct store_result *r = events_of(id_of(a));
 	int with_site = 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		const char *stored = store_cell(r, i, 1);
@@ -629,7 +632,6 @@ Test(applications, coordinates_come_out_as_written)
 	}
 	cr_expect_geq(with_site, 2, "no event carried the site's coordinates");
 	store_result_free(r);
-	store_release(c);
 	json_decref(a);
 	json_decref(materials);
 	free(body);

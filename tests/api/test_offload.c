@@ -74,26 +74,30 @@ Test(offload, stop_runs_queued_jobs_on_several_threads)
 
 /* ---- through the server ------------------------------------------------------------------ */
 
-struct signin {
-	char email[128];
+/* One request on a thread of its own: what it answered, and when it is done. */
+struct call {
+	const char *method, *path, *token, *body;
 	long status;
-	char retry_after[16];
 	atomic_bool done;
+	char retry_after[16];
 };
 
-static void *sign_in(void *arg)
+static void *call_thread(void *arg)
 {
-	struct signin *s = arg;
-	char body[300];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", s->email,
-		 HARNESS_PASSWORD);
+	struct call *c = arg;
 	struct reply r = { 0 };
-	s->status = http_call(&r, "POST", "/v1/sessions", NULL, body, NULL);
-	if (!reply_header(&r, "Retry-After", s->retry_after, sizeof(s->retry_after)))
-		s->retry_after[0] = 0;
+	c->status = http_call(&r, c->method, c->path, c->token, c->body, NULL);
+	if (!reply_header(&r, "Retry-After", c->retry_after, sizeof(c->retry_after)))
+		c->retry_after[0] = 0;
 	reply_release(&r);
-	atomic_store(&s->done, true);
+	atomic_store(&c->done, true);
 	return NULL;
+}
+
+/* The body of POST /v1/sessions for `email` with the harness password. */
+static void signin_body(char *out, size_t len, const char *email)
+{
+	snprintf(out, len, "{\"email\":\"%s\",\"password\":\"%s\"}", email, HARNESS_PASSWORD);
 }
 
 Test(offload, one_http_thread_answers_reads_while_a_signin_hashes, .timeout = 120)
@@ -103,10 +107,12 @@ Test(offload, one_http_thread_answers_reads_while_a_signin_hashes, .timeout = 12
 	struct harness_server *srv = harness_server_start();
 	/* production cost from here on: the user's stored hash takes real time to verify */
 	secret_password_cost_set("interactive");
-	struct signin s = { 0 };
-	harness_make_user("applicant", NULL, false, s.email);
+	char email[128], body[300];
+	harness_make_user("applicant", NULL, false, email);
+	signin_body(body, sizeof(body), email);
+	struct call s = { .method = "POST", .path = "/v1/sessions", .body = body };
 	pthread_t t;
-	pthread_create(&t, NULL, sign_in, &s);
+	pthread_create(&t, NULL, call_thread, &s);
 	usleep(150000); /* the sign-in is hashing now (an interactive hash takes ~0.5 s here) */
 	struct reply r = { 0 };
 	int answered_first = 0;
@@ -130,14 +136,14 @@ Test(offload, a_full_signin_queue_answers_503_with_retry_after, .timeout = 120)
 	struct harness_server *srv = harness_server_start();
 	secret_password_cost_set("interactive");
 	enum { N = 5 };
-	struct signin s[N];
-	memset(s, 0, sizeof(s));
-	harness_make_user("applicant", NULL, false, s[0].email);
+	char email[128], body[300];
+	harness_make_user("applicant", NULL, false, email);
+	signin_body(body, sizeof(body), email);
+	struct call s[N];
 	pthread_t t[N];
 	for (int i = 0; i < N; i++) {
-		if (i)
-			strcpy(s[i].email, s[0].email);
-		pthread_create(&t[i], NULL, sign_in, &s[i]);
+		s[i] = (struct call){ .method = "POST", .path = "/v1/sessions", .body = body };
+		pthread_create(&t[i], NULL, call_thread, &s[i]);
 		usleep(40000);
 	}
 	int ok = 0, busy = 0;
@@ -158,25 +164,6 @@ Test(offload, a_full_signin_queue_answers_503_with_retry_after, .timeout = 120)
 }
 
 /* ---- signed-in requests on the work threads ------------------------------------------- */
-
-struct call {
-	const char *method, *path, *token, *body;
-	long status;
-	atomic_bool done;
-	char retry_after[16];
-};
-
-static void *call_thread(void *arg)
-{
-	struct call *c = arg;
-	struct reply r = { 0 };
-	c->status = http_call(&r, c->method, c->path, c->token, c->body, NULL);
-	if (!reply_header(&r, "Retry-After", c->retry_after, sizeof(c->retry_after)))
-		c->retry_after[0] = 0;
-	reply_release(&r);
-	atomic_store(&c->done, true);
-	return NULL;
-}
 
 static const char SQL_HOLD_AUDIT[] = "SELECT last_id FROM audit_head WHERE id = 1 FOR UPDATE";
 
