@@ -305,7 +305,7 @@ json_t *dispatcher_body(long long id, const char *payload)
 char *dispatcher_body_text(long long id, const char *payload)
 {
 	json_t *ev = dispatcher_body(id, payload);
-	char *body = json_dumps(ev, JSON_TEXT);
+	char *body = json_text(ev);
 	json_decref(ev);
 	return body;
 }
@@ -405,7 +405,7 @@ static void log_line(const char *level, const char *message, long long id, const
 	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s}", "level", level, "component",
 			      "dispatcher", "message", message, "event", (json_int_t)id, "detail",
 			      detail ? detail : "");
-	char *s = json_dumps(j, JSON_TEXT);
+	char *s = json_text(j);
 	fprintf(stderr, "%s\n", s);
 	free(s);
 	json_decref(j);

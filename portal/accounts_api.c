@@ -68,7 +68,7 @@ struct op {
 static int audit(struct store_conn *c, const struct op *op, const char *action,
 		 const char *type, long long id, json_t *detail, struct error *err)
 {
-	char idbuf[24], *d = detail ? json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS) : NULL;
+	char idbuf[24], *d = detail ? json_text_sorted(detail) : NULL;
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);
 	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, type, idbuf, d };
 	int rc = store_audit_append(c, &e, err);

@@ -215,7 +215,7 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
 		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
 		snprintf(tref[n], sizeof(tref[n]), "%s-%s", ref, utility_suffix(k));
-		params[n] = json_dumps(s->ar.util[k].params, JSON_TEXT | JSON_SORT_KEYS);
+		params[n] = json_text_sorted(s->ar.util[k].params);
 		jn[n] = (struct job_new){ app_id, tref[n], utility_kind_name(k), "submitted",
 					  params[n], utility_org[k], clk };
 		kind[n++] = k;
@@ -312,7 +312,7 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 			pd->certify[pd->ncertify++] = pid[i];
 		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
 					pp->fast_track_reason);
-		char *whyt = json_dumps(why, JSON_TEXT);
+		char *whyt = json_text(why);
 		json_decref(why);
 		pd->payloads[pd->npayloads++] = whyt;
 		const struct stored_clock *clk = pn[i].clock;
@@ -372,9 +372,9 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 		return rc;
 	application_reference(year, s->ref_n, ref, sizeof(ref));
 	store_format_utc(s->now_us, at);
-	char *request = json_dumps(s->body, JSON_TEXT | JSON_SORT_KEYS);
+	char *request = json_text_sorted(s->body);
 	json_t *est = fees_estimate_to_json(&plan->estimate); /* stored, and in the reply */
-	char *estimate = json_dumps(est, JSON_TEXT);
+	char *estimate = json_text(est);
 	struct application_new an = { ref, s->caller->org_id, site_id, s->caller->user_id, at,
 				      s->today, request, estimate, s->idem_key, s->hash,
 				      plan->estimate.total_fen };
@@ -440,7 +440,8 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 				  permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
 				  tracks_permit_adapter(permits[i].kind),
 				  tracks_permit_event_from(&permits[i], &place,
-							   json_object_get(segments, id), s->today));
+							   json_object_get(segments, id), s->body,
+							   s->today));
 		json_array_append_new(parr, tracks_permit_json(&permits[i], s->caller, s->today));
 	}
 	if (!rc) {
@@ -575,7 +576,7 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 	}
 	rc = create_all(c, s, &plan, s->ar.site_id, utility_org, authority_org, err);
 	if (!rc && s->idem_key) {
-		char *text = json_dumps(s->reply, JSON_TEXT);
+		char *text = json_text(s->reply);
 		rc = store_idem_put(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, s->hash, 201,
 				    text, err);
 		free(text);

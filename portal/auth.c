@@ -134,7 +134,7 @@ static int signin_record(struct store_conn *c, void *ctx, struct error *err)
 	int rc;
 	char detail[400];
 	json_t *d = json_pack("{s:s, s:s}", "email", s->email, "client", s->ip_scope + 3);
-	char *dj = json_dumps(d, JSON_TEXT);
+	char *dj = json_text(d);
 	json_decref(d);
 	snprintf(detail, sizeof(detail), "%s", dj);
 	free(dj);

@@ -59,7 +59,7 @@ static void render(void)
 		json_array_append_new(l, json_pack("{s:s, s:s, s:s}", "code", codes[i].code,
 						   "name_zh", codes[i].zh, "name_en", codes[i].en));
 	}
-	body = json_dumps(lists, JSON_TEXT | JSON_SORT_KEYS);
+	body = json_text_sorted(lists);
 	body_len = strlen(body);
 	json_decref(lists);
 	unsigned char h[16];

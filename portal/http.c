@@ -107,7 +107,7 @@ void http_reply_json(struct http_response *res, int status, json_t *j)
 	response_clear_body(res);
 	res->status = status;
 	res->content_type = "application/json; charset=utf-8";
-	res->body = json_dumps(j, JSON_TEXT);
+	res->body = json_text(j);
 	res->len = res->body ? strlen(res->body) : 0;
 	json_decref(j);
 }

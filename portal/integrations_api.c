@@ -98,7 +98,7 @@ static int invalid(struct http_response *res, struct error *err, struct op *op)
 static int audit(struct store_conn *c, const struct op *op, const char *action, json_t *detail,
 		 struct error *err)
 {
-	char idbuf[24], *d = detail ? json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS) : NULL;
+	char idbuf[24], *d = detail ? json_text_sorted(detail) : NULL;
 	snprintf(idbuf, sizeof(idbuf), "%lld", op->id);
 	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, "endpoint", idbuf,
 				 d };

@@ -98,7 +98,7 @@ static int decide_tx(struct store_conn *c, void *ctx, struct error *err)
 		json_t *detail = json_pack("{s:I, s:s, s:s}", "proposal", (json_int_t)row.id, "with",
 					   both[1 - i]->reference, "decision",
 					   j->accept ? "accepted" : "declined");
-		char *dt = json_dumps(detail, JSON_TEXT);
+		char *dt = json_text(detail);
 		struct transition_new t = { p->application_id, "permit", p->id,
 					    j->accept ? "joint_dig" : "joint_dig_declined", p->state,
 					    p->state, role_name(j->caller->kind), j->caller->org_id,

@@ -105,7 +105,7 @@ static void set_reply(struct op *op, const struct material_row *m, int status)
 static int audit(struct store_conn *c, const struct op *op, const char *action, long long id,
 		 json_t *detail, struct error *err)
 {
-	char idbuf[24], *d = json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS);
+	char idbuf[24], *d = json_text_sorted(detail);
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);
 	struct audit_entry e = {
 	    op->caller->user_id, op->caller->org_id, action, "material", idbuf, d};

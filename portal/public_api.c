@@ -284,7 +284,7 @@ json_t *public_calendar_json(const struct published *p, const struct public_quer
 
 static char *dump(json_t *j, size_t *len)
 {
-	char *s = json_dumps(j, JSON_TEXT);
+	char *s = json_text(j);
 	json_decref(j);
 	*len = strlen(s);
 	return s;

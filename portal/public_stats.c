@@ -262,7 +262,7 @@ static struct stats_view *render(struct built *bt, long long now)
 			    "on-time rate (higher first), then median working days (lower first)",
 			    "refresh_seconds", refresh_seconds(), "summary", summary, "groups",
 			    groups, "rankings", rankings);
-	v->json_text = json_dumps(v->json, JSON_TEXT);
+	v->json_text = json_text(v->json);
 	v->csv = csv.p;
 	v->open_data = bt->open.p;
 	bt->open.p = NULL;

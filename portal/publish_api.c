@@ -67,7 +67,7 @@ static int audit(struct store_conn *c, const struct op *op, const char *verb, co
 	char action[48];
 	snprintf(action, sizeof(action), "%s.%s", op->dk ? op->dk->audit_prefix : "calendar",
 		 verb);
-	char *d = json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS);
+	char *d = json_text_sorted(detail);
 	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, type, id, d };
 	int rc = store_audit_append(c, &e, err);
 	free(d);
@@ -238,7 +238,7 @@ static int create_tx(struct store_conn *c, void *ctx, struct error *err)
 		return rc == ERR_NOT_FOUND ? error_set(err, ERR_NOT_FOUND, "no such organisation")
 					   : rc;
 	rc = check_fee_kind(op, org.kind, org.subkind, err);
-	char *body = json_dumps(op->doc, JSON_TEXT);
+	char *body = json_text(op->doc);
 	long long id = 0;
 	if (!rc)
 		rc = store_pub_draft_create(c, op->dk->table, op->org_id, op->kind,
@@ -342,7 +342,7 @@ static int update_tx(struct store_conn *c, void *ctx, struct error *err)
 	rc = store_org_get(c, row.org_id, &org, err);
 	if (!rc)
 		rc = check_fee_kind(op, org.kind, org.subkind, err);
-	char *body = json_dumps(op->doc, JSON_TEXT);
+	char *body = json_text(op->doc);
 	if (!rc)
 		rc = store_pub_draft_update(c, op->dk->table, op->id, op->kind, op->effective_from,
 					    body, err);
@@ -443,7 +443,7 @@ static int publish_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (rc)
 		goto out;
 	json_t *final = fs ? fees_schedule_to_json(fs) : standards_to_json(st);
-	body = json_dumps(final, JSON_TEXT);
+	body = json_text(final);
 	json_decref(final);
 	rc = store_pub_publish(c, op->dk->table, op->id, version, body, op->caller->user_id, err);
 	if (!rc)

@@ -150,7 +150,7 @@ static void act(struct client *cl, const char *kind, long long id, const char *t
 static char *water_quote(struct client *cl)
 {
 	json_t *f = call(cl, "GET", "/v1/public/fees?utility=water", NULL, NULL, NULL, 0);
-	char *s = f ? json_dumps(f, JSON_TEXT) : xstrdup("");
+	char *s = f ? json_text(f) : xstrdup("");
 	const char *code = strstr(s, "\"code\":\""), *price = strstr(s, "\"unit_price_fen\":");
 	char c[64] = "";
 	if (code)
@@ -170,7 +170,7 @@ static void journey(struct client *cl)
 			    "\"hitech\",\"lat\":36.68,\"lng\":117.13,\"plot_ref\":\"DEMO-1\","
 			    "\"zone_risk\":\"low\"}");
 	json_t *mats = upload_materials(cl, app_t);
-	char *m = json_dumps(mats, JSON_TEXT), d0[11], d5[11];
+	char *m = json_text(mats), d0[11], d5[11];
 	char *body = xasprintf(
 	    "{\"site_id\":%lld,\"commitment\":true,\"utilities\":{\"water\":{\"dn\":50,"
 	    "\"use\":\"domestic\",\"meters\":1}},\"works\":{\"excavations\":[{\"utility\":"

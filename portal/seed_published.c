@@ -258,7 +258,7 @@ static int publish_one(struct store_conn *c, enum pub_table t, long long org, js
 			: standards_validate_publish(st, today, err);
 	fees_schedule_free(fs);
 	standards_free(st);
-	char *body = json_dumps(doc, JSON_TEXT);
+	char *body = json_text(doc);
 	const char *from = json_string_value(json_object_get(doc, "effective_from"));
 	long long id = 0;
 	if (!rc)

@@ -56,7 +56,7 @@ static int run(struct http_request *req, struct http_response *res, int status,
 	if (rc) {
 		http_reply_error(res, &err);
 	} else {
-		char *text = json_dumps(op->reply, JSON_TEXT);
+		char *text = json_text(op->reply);
 		http_add_header(res, "Cache-Control", "no-store");
 		http_reply_text(res, status, "application/json; charset=utf-8", text, strlen(text));
 		free(text);
@@ -139,7 +139,7 @@ static int site_create_tx(struct store_conn *c, void *ctx, struct error *err)
 	json_t *d = rc ? NULL
 		       : json_pack("{s:s, s:s, s:s}", "name", s.name, "district", s.district,
 				   "zone_risk", s.zone_risk);
-	char *detail = d ? json_dumps(d, JSON_TEXT | JSON_SORT_KEYS) : NULL;
+	char *detail = d ? json_text_sorted(d) : NULL;
 	struct audit_entry e = {
 	    op->caller->user_id, op->caller->org_id, "site.create", "site", idbuf, detail};
 	if (!rc)

@@ -150,7 +150,7 @@ static char *envelope(const char *app_reference, const char *type, const char *a
 				"object", object);
 	if (adapter)
 		json_object_set_new(env, "adapter", json_string(adapter));
-	char *payload = json_dumps(env, JSON_TEXT);
+	char *payload = json_text(env);
 	json_decref(env);
 	return payload;
 }
@@ -216,7 +216,7 @@ int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const 
 		 const char *object_type, const char *object_ref, json_t *detail,
 		 struct error *err)
 {
-	char *d = detail ? json_dumps(detail, JSON_TEXT | JSON_SORT_KEYS) : NULL;
+	char *d = detail ? json_text_sorted(detail) : NULL;
 	struct audit_entry e = { caller ? caller->user_id : 0, caller ? caller->org_id : 0, action,
 				 object_type, object_ref, d };
 	int rc = store_audit_append(c, &e, err);
@@ -287,14 +287,17 @@ json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, da
 		store_application_place_release(&pl);
 		return NULL;
 	}
-	json_t *o = tracks_permit_event_from(p, &pl, segs, today);
+	json_t *req = strcmp(p->kind, "dig_road") && pl.request ? json_loads(pl.request, 0, NULL)
+								: NULL;
+	json_t *o = tracks_permit_event_from(p, &pl, segs, req, today);
+	json_decref(req);
 	json_decref(segs);
 	store_application_place_release(&pl);
 	return o;
 }
 
 json_t *tracks_permit_event_from(const struct permit_row *p, const struct application_place *pl,
-				 const json_t *segments, day_t today)
+				 const json_t *segments, const json_t *request, day_t today)
 {
 	json_t *o = tracks_permit_json(p, NULL, today);
 	json_t *works = json_object();
@@ -317,8 +320,7 @@ json_t *tracks_permit_event_from(const struct permit_row *p, const struct applic
 		rename_field(works, w, "from", "window_start");
 		rename_field(works, w, "to", "window_end");
 	} else {
-		json_t *req = pl->request ? json_loads(pl->request, 0, NULL) : NULL;
-		json_t *rw = json_object_get(req, "works");
+		json_t *rw = json_object_get(request, "works");
 		json_t *g = json_object_get(rw, "green_space");
 		json_object_set_new(works, "green_area_m2",
 				    json_integer(json_integer_value(json_object_get(g, "area_m2"))));
@@ -328,7 +330,6 @@ json_t *tracks_permit_event_from(const struct permit_row *p, const struct applic
 		json_object_set_new(works, "lines_outside_plot_length_m", json_integer(out_m));
 		json_object_set_new(works, "lines_outside_plot",
 				    json_string(p->trigger_reason ? p->trigger_reason : ""));
-		json_decref(req);
 	}
 	json_object_set_new(o, "works", works);
 	json_object_set_new(o, "permit_kind", json_string(p->kind));

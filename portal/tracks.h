@@ -33,12 +33,14 @@ json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, da
  * The same snapshots from what the caller already read, so that the events of one application
  * cost one read of its place (store_application_place) and one of its segments
  * (store_application_segments) instead of one each per event. segments is the dig-road
- * permit's list (NULL: none), ignored for other kinds; both are borrowed. New reference.
+ * permit's list (NULL: none), ignored for other kinds; request is the application's request as
+ * parsed (its green space and lines outside the plot), read by the other kinds. All borrowed.
+ * New reference.
  */
 json_t *tracks_job_event_from(const struct job_row *j, const struct application_place *pl,
 			      day_t today);
 json_t *tracks_permit_event_from(const struct permit_row *p, const struct application_place *pl,
-				 const json_t *segments, day_t today);
+				 const json_t *segments, const json_t *request, day_t today);
 
 /*
  * Writes one event to the outbox for an organisation: the versioned envelope {"type",

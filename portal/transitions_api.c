@@ -284,7 +284,7 @@ static int record_pause(struct store_conn *c, const struct act *a, const char *t
 		return store_pause_close(c, type, id, at, err);
 	if (!pause)
 		return 0;
-	char *items = json_dumps(json_object_get(payload, "items"), JSON_TEXT);
+	char *items = json_text(json_object_get(payload, "items"));
 	struct pause_new pn = { type, id, k->stage, CLOCK_REASON_SUPPLEMENT, items,
 				role_name(role_of(a->caller)), a->caller->org_id, a->caller->user_id,
 				at, pause->day, pause->remaining_days };
@@ -368,11 +368,11 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 		if (rc)
 			goto out;
 		quote_total = total;
-		quote_text = json_dumps(json_object_get(a->body, "quote"), JSON_TEXT);
-		pn_text = json_dumps(a->permits_needed, JSON_TEXT);
+		quote_text = json_text(json_object_get(a->body, "quote"));
+		pn_text = json_text(a->permits_needed);
 	}
 	if (!strcmp(a->action, "survey"))
-		cp_text = json_dumps(a->connection_point, JSON_TEXT);
+		cp_text = json_text(a->connection_point);
 	struct stored_clock k = j.clock;
 	struct clock_pause pause;
 	bool paused_now;
@@ -384,7 +384,7 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	char at[32];
 	store_format_utc(now, at);
 	json_t *payload = act_payload(a);
-	char *payload_text = json_dumps(payload, JSON_TEXT);
+	char *payload_text = json_text(payload);
 	rc = record_pause(c, a, "job", j.id, &k, paused_now ? &pause : NULL,
 			  out.clock == CLOCK_RESUME, payload, at, err);
 	struct job_update u = { j.id, j.version, job_state_name(out.state), &k, cp_text, quote_text,
@@ -714,10 +714,10 @@ static int permit_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	char at[32];
 	store_format_utc(now, at);
 	json_t *payload = act_payload(a);
-	char *payload_text = json_dumps(payload, JSON_TEXT);
-	char *conditions = a->nconditions ? json_dumps(json_object_get(payload, "conditions"), JSON_TEXT)
+	char *payload_text = json_text(payload);
+	char *conditions = a->nconditions ? json_text(json_object_get(payload, "conditions"))
 					  : NULL;
-	char *reason = a->reason_code ? json_dumps(payload, JSON_TEXT) : NULL;
+	char *reason = a->reason_code ? json_text(payload) : NULL;
 	rc = record_pause(c, a, "permit", p.id, &k, paused_now ? &pause : NULL,
 			  out.clock == CLOCK_RESUME, payload, at, err);
 	bool reinstated = p.reinstatement_passed;

@@ -392,7 +392,7 @@ int store_apikey_list(struct store_conn *c, long long org_id, char **json, struc
 				    store_cell(r, i, 5) ? json_string(store_cell(r, i, 5)) : json_null());
 		json_array_append_new(a, k);
 	}
-	*json = json_dumps(a, JSON_TEXT);
+	*json = json_text(a);
 	json_decref(a);
 	store_result_free(r);
 	return 0;

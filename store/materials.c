@@ -210,7 +210,7 @@ static int io_fail(struct error *err, int e, const char *what, const char *path)
 					  : strerror(e);
 	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s}", "level", "error", "source",
 				 "materials", "message", why, "operation", what, "path", path);
-	char *text = json_dumps(line, JSON_TEXT);
+	char *text = json_text(line);
 	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\",\"source\":\"materials\"}");
 	free(text);
 	json_decref(line);

@@ -476,7 +476,7 @@ static int insert_attempts(struct store_conn *c, const struct outbox_attempt *a,
 		json_array_append_new(row, a[i].error ? json_string(why) : json_null());
 		json_array_append_new(rows, row);
 	}
-	char *text = json_dumps(rows, JSON_TEXT);
+	char *text = json_text(rows);
 	json_decref(rows);
 	struct store_param p[] = { P_STR(text) };
 	int rc = store_run(c, SQL_ATTEMPTS_INSERT, p, 1, NULL, NULL, err);
