@@ -6,51 +6,77 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 #define MAX_DEPTH 4096
 
-/* Bytes that cannot stand for themselves inside a JSON string: controls, '"' and '\'. */
-static bool needs_escape(unsigned char c)
+/* The text so far: grown by doubling, written in place after reserve(). */
+struct out {
+	char *p;
+	size_t len, cap;
+};
+
+/* Room for n more bytes and a NUL. */
+static inline char *reserve(struct out *o, size_t n)
 {
-	return c < 0x20 || c == '"' || c == '\\';
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 1024;
+		while (o->len + n + 1 > cap)
+			cap *= 2;
+		o->p = xrealloc(o->p, cap);
+		o->cap = cap;
+	}
+	return o->p + o->len;
 }
 
-static void put_string(struct strbuf *b, const char *s, size_t n)
+static inline void put(struct out *o, const char *s, size_t n)
+{
+	memcpy(reserve(o, n), s, n);
+	o->len += n;
+}
+
+static inline void put_char(struct out *o, char c)
+{
+	*reserve(o, 1) = c;
+	o->len++;
+}
+
+/*
+ * Controls, '"' and '\' are escaped as Jansson escapes them; every other byte, UTF-8 included
+ * (Jansson's strings are valid UTF-8 by construction), stands for itself.
+ */
+static void put_string(struct out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	strbuf_add(b, "\"", 1);
-	size_t run = 0;
+	char *w = reserve(o, 6 * n + 2), *start = w;
+	*w++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!needs_escape(c))
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*w++ = (char)c;
 			continue;
-		strbuf_add(b, s + run, i - run);
-		run = i + 1;
-		char esc[6] = { '\\', 0 };
-		size_t len = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default: /* \u00XX, upper-case hex as Jansson writes it */
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			len = 6;
 		}
-		strbuf_add(b, esc, len);
+		*w++ = '\\';
+		switch (c) {
+		case '"': *w++ = '"'; break;
+		case '\\': *w++ = '\\'; break;
+		case '\b': *w++ = 'b'; break;
+		case '\f': *w++ = 'f'; break;
+		case '\n': *w++ = 'n'; break;
+		case '\r': *w++ = 'r'; break;
+		case '\t': *w++ = 't'; break;
+		default: /* \u00XX, upper-case hex as Jansson writes it */
+			memcpy(w, "u00", 3);
+			w[3] = hex[c >> 4];
+			w[4] = hex[c & 15];
+			w += 5;
+		}
 	}
-	strbuf_add(b, s + run, n - run);
-	strbuf_add(b, "\"", 1);
+	*w++ = '"';
+	o->len += (size_t)(w - start);
 }
 
-static void put_integer(struct strbuf *b, json_int_t v)
+static void put_integer(struct out *o, json_int_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 	/* negate in unsigned arithmetic, so the most negative value has a magnitude too */
@@ -61,7 +87,7 @@ static void put_integer(struct strbuf *b, json_int_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	strbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
+	put(o, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /*
@@ -69,7 +95,7 @@ static void put_integer(struct strbuf *b, json_int_t v)
  * then as Jansson shapes them: ".0" appended when neither a point nor an exponent would tell a
  * reader it is a real, and the exponent without its '+' and leading zeros ("1e+20" is "1e20").
  */
-static void put_real(struct strbuf *b, double v)
+static void put_real(struct out *o, double v)
 {
 	char buf[40];
 	int n = snprintf(buf, sizeof(buf) - 3, "%.12g", v);
@@ -89,7 +115,7 @@ static void put_real(struct strbuf *b, double v)
 			in++;
 		memmove(out, in, strlen(in) + 1);
 	}
-	strbuf_puts(b, buf);
+	put(o, buf, strlen(buf));
 }
 
 static int compare_keys(const void *a, const void *b)
@@ -97,12 +123,12 @@ static int compare_keys(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int put_value(struct strbuf *b, const json_t *j, bool sorted, int depth);
+static int put_value(struct out *o, const json_t *j, bool sorted, int depth);
 
-static int put_object(struct strbuf *b, const json_t *j, bool sorted, int depth)
+static int put_object(struct out *o, const json_t *j, bool sorted, int depth)
 {
 	size_t n = json_object_size(j);
-	strbuf_add(b, "{", 1);
+	put_char(o, '{');
 	if (sorted && n > 1) {
 		const char **keys = xmalloc(n * sizeof(*keys));
 		size_t k = 0;
@@ -113,68 +139,66 @@ static int put_object(struct strbuf *b, const json_t *j, bool sorted, int depth)
 		qsort(keys, k, sizeof(*keys), compare_keys);
 		for (size_t i = 0; i < k; i++) {
 			if (i)
-				strbuf_add(b, ",", 1);
-			put_string(b, keys[i], strlen(keys[i]));
-			strbuf_add(b, ":", 1);
-			if (put_value(b, json_object_get(j, keys[i]), sorted, depth + 1)) {
+				put_char(o, ',');
+			put_string(o, keys[i], strlen(keys[i]));
+			put_char(o, ':');
+			if (put_value(o, json_object_get(j, keys[i]), sorted, depth + 1)) {
 				free(keys);
 				return -1;
 			}
 		}
 		free(keys);
 	} else {
+		json_t *obj = (json_t *)j; /* Jansson's iterators take no const */
 		bool first = true;
-		const char *key;
-		json_t *v;
-		json_object_foreach((json_t *)j, key, v)
-		{
+		for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
 			if (!first)
-				strbuf_add(b, ",", 1);
+				put_char(o, ',');
 			first = false;
-			put_string(b, key, strlen(key));
-			strbuf_add(b, ":", 1);
-			if (put_value(b, v, sorted, depth + 1))
+			put_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
+			put_char(o, ':');
+			if (put_value(o, json_object_iter_value(it), sorted, depth + 1))
 				return -1;
 		}
 	}
-	strbuf_add(b, "}", 1);
+	put_char(o, '}');
 	return 0;
 }
 
-static int put_value(struct strbuf *b, const json_t *j, bool sorted, int depth)
+static int put_value(struct out *o, const json_t *j, bool sorted, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return -1;
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
-		return put_object(b, j, sorted, depth);
+		return put_object(o, j, sorted, depth);
 	case JSON_ARRAY:
-		strbuf_add(b, "[", 1);
+		put_char(o, '[');
 		for (size_t i = 0; i < json_array_size(j); i++) {
 			if (i)
-				strbuf_add(b, ",", 1);
-			if (put_value(b, json_array_get(j, i), sorted, depth + 1))
+				put_char(o, ',');
+			if (put_value(o, json_array_get(j, i), sorted, depth + 1))
 				return -1;
 		}
-		strbuf_add(b, "]", 1);
+		put_char(o, ']');
 		return 0;
 	case JSON_STRING:
-		put_string(b, json_string_value(j), json_string_length(j));
+		put_string(o, json_string_value(j), json_string_length(j));
 		return 0;
 	case JSON_INTEGER:
-		put_integer(b, json_integer_value(j));
+		put_integer(o, json_integer_value(j));
 		return 0;
 	case JSON_REAL:
-		put_real(b, json_real_value(j));
+		put_real(o, json_real_value(j));
 		return 0;
 	case JSON_TRUE:
-		strbuf_add(b, "true", 4);
+		put(o, "true", 4);
 		return 0;
 	case JSON_FALSE:
-		strbuf_add(b, "false", 5);
+		put(o, "false", 5);
 		return 0;
 	case JSON_NULL:
-		strbuf_add(b, "null", 4);
+		put(o, "null", 4);
 		return 0;
 	}
 	return -1;
@@ -184,12 +208,13 @@ static char *text(const json_t *j, bool sorted)
 {
 	if (!json_is_object(j) && !json_is_array(j))
 		return NULL;
-	struct strbuf b = { 0 };
-	if (put_value(&b, j, sorted, 0)) {
-		free(b.p);
+	struct out o = { 0 };
+	if (put_value(&o, j, sorted, 0)) {
+		free(o.p);
 		return NULL;
 	}
-	return b.p;
+	o.p[o.len] = 0; /* reserve() always leaves room for it */
+	return o.p;
 }
 
 char *json_text(const json_t *j)
