@@ -427,23 +427,27 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 		rc = store_application_place(c, app_id, &place, err);
 	if (!rc && dig_road)
 		rc = store_application_segments(c, app_id, &segments, err);
+	/* the reply's views of the tracks, shared with their events */
+	json_t *app_json = !rc && nj + np ? tracks_place_json(&place) : NULL;
 	for (size_t i = 0; !rc && i < nj; i++) {
+		json_t *view = tracks_job_json(&jobs[i], s->caller, s->today);
 		tracks_events_add(events, jobs[i].utility_org_id, app_id, ref, "job.created",
 				  jobs[i].utility_kind,
-				  tracks_job_event_from(&jobs[i], &place, s->today));
-		json_array_append_new(jarr, tracks_job_json(&jobs[i], s->caller, s->today));
+				  tracks_job_event_from(&jobs[i], view, app_json));
+		json_array_append_new(jarr, view);
 	}
 	for (size_t i = 0; !rc && i < np; i++) {
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", permits[i].id);
+		json_t *view = tracks_permit_json(&permits[i], s->caller, s->today);
 		tracks_events_add(events, permits[i].authority_org_id, app_id, ref,
 				  permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
 				  tracks_permit_adapter(permits[i].kind),
-				  tracks_permit_event_from(&permits[i], &place,
-							   json_object_get(segments, id), s->body,
-							   s->today));
-		json_array_append_new(parr, tracks_permit_json(&permits[i], s->caller, s->today));
+				  tracks_permit_event_from(&permits[i], view, app_json,
+							   json_object_get(segments, id), s->body));
+		json_array_append_new(parr, view);
 	}
+	json_decref(app_json);
 	if (!rc) {
 		tracks_events_add(events, s->caller->org_id, app_id, ref, "application.submitted",
 				  NULL,

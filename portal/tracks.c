@@ -60,15 +60,33 @@ static enum role caller_role(const struct authz_caller *c)
 	return c ? c->kind : ROLE_PUBLIC;
 }
 
-json_t *tracks_job_json(const struct job_row *j, const struct authz_caller *caller, day_t today)
+static json_t *job_actions_json(const struct job_row *j, enum role role)
 {
 	enum job_state st = JOB_SUBMITTED;
 	job_state_parse(j->state, &st, NULL);
 	const char *names[JOB_ACTION_COUNT];
-	size_t n = job_allowed_actions(st, caller_role(caller), names, JOB_ACTION_COUNT);
+	size_t n = job_allowed_actions(st, role, names, JOB_ACTION_COUNT);
 	json_t *allowed = json_array();
 	for (size_t i = 0; i < n && i < JOB_ACTION_COUNT; i++)
 		json_array_append_new(allowed, json_string(names[i]));
+	return allowed;
+}
+
+static json_t *permit_actions_json(const struct permit_row *p, enum role role)
+{
+	enum permit_state st = PERMIT_SUBMITTED;
+	permit_state_parse(p->state, &st, NULL);
+	const char *names[PERMIT_ACTION_COUNT];
+	size_t n = permit_allowed_actions(st, role, names, PERMIT_ACTION_COUNT);
+	json_t *allowed = json_array();
+	for (size_t i = 0; i < n && i < PERMIT_ACTION_COUNT; i++)
+		json_array_append_new(allowed, json_string(names[i]));
+	return allowed;
+}
+
+json_t *tracks_job_json(const struct job_row *j, const struct authz_caller *caller, day_t today)
+{
+	json_t *allowed = job_actions_json(j, caller_role(caller));
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
 			      "id", (json_int_t)j->id, "reference", j->reference, "application",
 			      j->app_reference, "utility_kind", j->utility_kind, "utility_org_id",
@@ -85,13 +103,7 @@ json_t *tracks_job_json(const struct job_row *j, const struct authz_caller *call
 json_t *tracks_permit_json(const struct permit_row *p, const struct authz_caller *caller,
 			   day_t today)
 {
-	enum permit_state st = PERMIT_SUBMITTED;
-	permit_state_parse(p->state, &st, NULL);
-	const char *names[PERMIT_ACTION_COUNT];
-	size_t n = permit_allowed_actions(st, caller_role(caller), names, PERMIT_ACTION_COUNT);
-	json_t *allowed = json_array();
-	for (size_t i = 0; i < n && i < PERMIT_ACTION_COUNT; i++)
-		json_array_append_new(allowed, json_string(names[i]));
+	json_t *allowed = permit_actions_json(p, caller_role(caller));
 	json_t *window = p->window_from >= 0
 				 ? json_pack("{s:o, s:o}", "from", day_json(p->window_from), "to",
 					     day_json(p->window_to))
@@ -225,7 +237,7 @@ int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const 
 	return rc;
 }
 
-static json_t *place_json(const struct application_place *pl)
+json_t *tracks_place_json(const struct application_place *pl)
 {
 	json_t *site = json_pack("{s:s, s:s}", "address", pl->address, "district", pl->district);
 	json_object_set_new(site, "lat", pl->lat ? json_real(atof(pl->lat)) : json_null());
@@ -247,15 +259,26 @@ json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t to
 	struct application_place pl;
 	if (store_application_place(c, j->application_id, &pl, err) != 0)
 		return NULL;
-	json_t *o = tracks_job_event_from(j, &pl, today);
+	json_t *view = tracks_job_json(j, NULL, today), *app = tracks_place_json(&pl);
+	json_t *o = tracks_job_event_from(j, view, app);
+	json_decref(view);
+	json_decref(app);
 	store_application_place_release(&pl);
 	return o;
 }
 
-json_t *tracks_job_event_from(const struct job_row *j, const struct application_place *pl,
-			      day_t today)
+/* The view's members, shared, with the actions anyone may take in place of the caller's. */
+static json_t *public_copy(const json_t *view, json_t *public_actions)
 {
-	json_t *o = tracks_job_json(j, NULL, today);
+	json_t *o = json_copy((json_t *)view);
+	json_object_set_new(o, "allowed_actions", public_actions);
+	return o;
+}
+
+json_t *tracks_job_event_from(const struct job_row *j, const json_t *view,
+			      const json_t *application)
+{
+	json_t *o = public_copy(view, job_actions_json(j, ROLE_PUBLIC));
 	json_t *given = json_object_get(o, "params");
 	json_t *params = json_is_object(given) ? json_deep_copy(given) : json_object();
 	/* the names the utilities' systems use (integrations/adapter.h) */
@@ -269,7 +292,7 @@ json_t *tracks_job_event_from(const struct job_row *j, const struct application_
 							 ?: 1));
 	json_object_set_new(o, "params", params);
 	json_object_set_new(o, "kind", json_string(j->utility_kind));
-	json_object_set_new(o, "application", place_json(pl));
+	json_object_set(o, "application", (json_t *)application);
 	json_object_set_new(o, "due_date", json_incref(json_object_get(
 						   json_object_get(o, "clock"), "due_date"))
 						   ?: json_null());
@@ -289,17 +312,21 @@ json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, da
 	}
 	json_t *req = strcmp(p->kind, "dig_road") && pl.request ? json_loads(pl.request, 0, NULL)
 								: NULL;
-	json_t *o = tracks_permit_event_from(p, &pl, segs, req, today);
+	json_t *view = tracks_permit_json(p, NULL, today), *app = tracks_place_json(&pl);
+	json_t *o = tracks_permit_event_from(p, view, app, segs, req);
+	json_decref(view);
+	json_decref(app);
 	json_decref(req);
 	json_decref(segs);
 	store_application_place_release(&pl);
 	return o;
 }
 
-json_t *tracks_permit_event_from(const struct permit_row *p, const struct application_place *pl,
-				 const json_t *segments, const json_t *request, day_t today)
+json_t *tracks_permit_event_from(const struct permit_row *p, const json_t *view,
+				 const json_t *application, const json_t *segments,
+				 const json_t *request)
 {
-	json_t *o = tracks_permit_json(p, NULL, today);
+	json_t *o = public_copy(view, permit_actions_json(p, ROLE_PUBLIC));
 	json_t *works = json_object();
 	if (!strcmp(p->kind, "dig_road")) {
 		json_t *out = json_array();
@@ -334,7 +361,7 @@ json_t *tracks_permit_event_from(const struct permit_row *p, const struct applic
 	json_object_set_new(o, "works", works);
 	json_object_set_new(o, "permit_kind", json_string(p->kind));
 	json_object_set_new(o, "kind", json_string(tracks_permit_adapter(p->kind)));
-	json_object_set_new(o, "application", place_json(pl));
+	json_object_set(o, "application", (json_t *)application);
 	json_object_set_new(o, "due_date", json_incref(json_object_get(o, "deadline_date")) ?: json_null());
 	return o;
 }

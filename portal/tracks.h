@@ -29,18 +29,24 @@ json_t *tracks_job_event(struct store_conn *c, const struct job_row *j, day_t to
 			 struct error *err);
 json_t *tracks_permit_event(struct store_conn *c, const struct permit_row *p, day_t today,
 			    struct error *err);
+/* An event's "application": {"reference", "site": {address, district, lat, lng}}. New reference. */
+json_t *tracks_place_json(const struct application_place *pl);
 /*
- * The same snapshots from what the caller already read, so that the events of one application
- * cost one read of its place (store_application_place) and one of its segments
- * (store_application_segments) instead of one each per event. segments is the dig-road
- * permit's list (NULL: none), ignored for other kinds; request is the application's request as
- * parsed (its green space and lines outside the plot), read by the other kinds. All borrowed.
- * New reference.
+ * The same snapshots from what the caller already read and built, so that the events of one
+ * application cost one read of its place (store_application_place) and of its segments
+ * (store_application_segments), and no second view of a track it also answers with. view is
+ * the track's view for any caller (tracks_job_json / tracks_permit_json; the event carries the
+ * actions anyone may take instead of that caller's); application is tracks_place_json's, one for
+ * all the events; segments is the dig-road permit's list (NULL: none), ignored for other kinds;
+ * request is the application's request as parsed (its green space and lines outside the plot),
+ * read by the other kinds. All borrowed; the event shares the members it does not change with
+ * view, so neither may be changed afterwards. New reference.
  */
-json_t *tracks_job_event_from(const struct job_row *j, const struct application_place *pl,
-			      day_t today);
-json_t *tracks_permit_event_from(const struct permit_row *p, const struct application_place *pl,
-				 const json_t *segments, const json_t *request, day_t today);
+json_t *tracks_job_event_from(const struct job_row *j, const json_t *view,
+			      const json_t *application);
+json_t *tracks_permit_event_from(const struct permit_row *p, const json_t *view,
+				 const json_t *application, const json_t *segments,
+				 const json_t *request);
 
 /*
  * Writes one event to the outbox for an organisation: the versioned envelope {"type",
