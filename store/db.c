@@ -394,6 +394,43 @@ long long store_cell_ll(const struct store_result *res, size_t row, size_t col, 
 	return s ? strtoll(s, NULL, 10) : dflt;
 }
 
+/*
+ * Whole-number columns are fetched as numbers and written out here: asked for text, Connector/C
+ * formats each one with sprintf, which was a sixth of the CPU of a submission's reads.
+ */
+static bool integer_column(const MYSQL_FIELD *f)
+{
+	switch (f->type) {
+	case MYSQL_TYPE_TINY:
+	case MYSQL_TYPE_SHORT:
+	case MYSQL_TYPE_INT24:
+	case MYSQL_TYPE_LONG:
+	case MYSQL_TYPE_LONGLONG:
+		return !(f->flags & ZEROFILL_FLAG);
+	default:
+		return false;
+	}
+}
+
+/* The decimal text of v (unsigned when is_unsigned) into a new string; *len its length. */
+static char *integer_text(long long v, bool is_unsigned, size_t *len)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	bool negative = !is_unsigned && v < 0;
+	unsigned long long u = negative ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (negative)
+		*--p = '-';
+	*len = (size_t)(buf + sizeof(buf) - p);
+	char *cell = xmalloc(*len + 1);
+	memcpy(cell, p, *len);
+	cell[*len] = 0;
+	return cell;
+}
+
 static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 		      struct store_result *r, struct error *err)
 {
@@ -408,10 +445,20 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 	char (*bufs)[128] = xcalloc(r->ncols, sizeof(*bufs));
 	unsigned long *lens = xcalloc(r->ncols, sizeof(*lens));
 	my_bool *nulls = xcalloc(r->ncols, sizeof(*nulls));
+	long long *ints = xcalloc(r->ncols, sizeof(*ints));
+	bool *is_int = xcalloc(r->ncols, sizeof(*is_int));
 	for (size_t i = 0; i < r->ncols; i++) {
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].buffer = bufs[i];
-		b[i].buffer_length = sizeof(bufs[i]);
+		const MYSQL_FIELD *f = mysql_fetch_field_direct(meta, (unsigned int)i);
+		is_int[i] = integer_column(f);
+		if (is_int[i]) {
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &ints[i];
+			b[i].is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
+		} else {
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = bufs[i];
+			b[i].buffer_length = sizeof(bufs[i]);
+		}
 		b[i].length = &lens[i];
 		b[i].is_null = &nulls[i];
 	}
@@ -433,6 +480,10 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 			size_t k = row * r->ncols + col;
 			if (nulls[col])
 				continue;
+			if (is_int[col]) {
+				r->cells[k] = integer_text(ints[col], b[col].is_unsigned, &r->lens[k]);
+				continue;
+			}
 			char *cell = xmalloc(lens[col] + 1);
 			if (lens[col] <= sizeof(bufs[col])) {
 				memcpy(cell, bufs[col], lens[col]);
@@ -462,6 +513,8 @@ out:
 	free(bufs);
 	free(lens);
 	free(nulls);
+	free(ints);
+	free(is_int);
 	return rc;
 }
 
