@@ -431,6 +431,17 @@ static char *integer_text(long long v, bool is_unsigned, size_t *len)
 	return cell;
 }
 
+/* Per-column fetch state; on the stack for up to STACK_COLS columns (every query of ours). */
+struct col {
+	MYSQL_BIND bind;
+	unsigned long len;
+	my_bool null;
+	bool is_int;
+	long long i;
+	char buf[128];
+};
+#define STACK_COLS 48
+
 static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 		      struct store_result *r, struct error *err)
 {
@@ -441,26 +452,23 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 	r->nrows = (size_t)mysql_stmt_num_rows(st);
 	r->cells = xcalloc(r->nrows * r->ncols + 1, sizeof(char *));
 	r->lens = xcalloc(r->nrows * r->ncols + 1, sizeof(size_t));
-	MYSQL_BIND *b = xcalloc(r->ncols, sizeof(*b));
-	char (*bufs)[128] = xcalloc(r->ncols, sizeof(*bufs));
-	unsigned long *lens = xcalloc(r->ncols, sizeof(*lens));
-	my_bool *nulls = xcalloc(r->ncols, sizeof(*nulls));
-	long long *ints = xcalloc(r->ncols, sizeof(*ints));
-	bool *is_int = xcalloc(r->ncols, sizeof(*is_int));
+	struct col stack[STACK_COLS];
+	struct col *cols = r->ncols <= STACK_COLS ? stack : xmalloc(r->ncols * sizeof(*cols));
+	MYSQL_BIND *b = xcalloc(r->ncols, sizeof(*b)); /* Connector/C wants them side by side */
 	for (size_t i = 0; i < r->ncols; i++) {
 		const MYSQL_FIELD *f = mysql_fetch_field_direct(meta, (unsigned int)i);
-		is_int[i] = integer_column(f);
-		if (is_int[i]) {
+		cols[i].is_int = integer_column(f);
+		if (cols[i].is_int) {
 			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[i].buffer = &ints[i];
+			b[i].buffer = &cols[i].i;
 			b[i].is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
 		} else {
 			b[i].buffer_type = MYSQL_TYPE_STRING;
-			b[i].buffer = bufs[i];
-			b[i].buffer_length = sizeof(bufs[i]);
+			b[i].buffer = cols[i].buf;
+			b[i].buffer_length = sizeof(cols[i].buf);
 		}
-		b[i].length = &lens[i];
-		b[i].is_null = &nulls[i];
+		b[i].length = &cols[i].len;
+		b[i].is_null = &cols[i].null;
 	}
 	if (mysql_stmt_bind_result(st, b) != 0) {
 		rc = fail(c, mysql_stmt_errno(st), mysql_stmt_error(st), err);
@@ -478,22 +486,23 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 		}
 		for (size_t col = 0; col < r->ncols; col++) {
 			size_t k = row * r->ncols + col;
-			if (nulls[col])
+			struct col *cl = &cols[col];
+			if (cl->null)
 				continue;
-			if (is_int[col]) {
-				r->cells[k] = integer_text(ints[col], b[col].is_unsigned, &r->lens[k]);
+			if (cl->is_int) {
+				r->cells[k] = integer_text(cl->i, b[col].is_unsigned, &r->lens[k]);
 				continue;
 			}
-			char *cell = xmalloc(lens[col] + 1);
-			if (lens[col] <= sizeof(bufs[col])) {
-				memcpy(cell, bufs[col], lens[col]);
+			char *cell = xmalloc(cl->len + 1);
+			if (cl->len <= sizeof(cl->buf)) {
+				memcpy(cell, cl->buf, cl->len);
 			} else {
 				/* Truncated: fetch the whole column into its own buffer. */
 				MYSQL_BIND one = { 0 };
 				unsigned long got = 0;
 				one.buffer_type = MYSQL_TYPE_STRING;
 				one.buffer = cell;
-				one.buffer_length = lens[col] + 1;
+				one.buffer_length = cl->len + 1;
 				one.length = &got;
 				if (mysql_stmt_fetch_column(st, &one, (unsigned int)col, 0) != 0) {
 					free(cell);
@@ -502,19 +511,16 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 					goto out;
 				}
 			}
-			cell[lens[col]] = 0;
+			cell[cl->len] = 0;
 			r->cells[k] = cell;
-			r->lens[k] = lens[col];
+			r->lens[k] = cl->len;
 		}
 	}
 out:
 	mysql_stmt_free_result(st);
 	free(b);
-	free(bufs);
-	free(lens);
-	free(nulls);
-	free(ints);
-	free(is_int);
+	if (cols != stack)
+		free(cols);
 	return rc;
 }
 

@@ -1,9 +1,11 @@
 /*
  * How store_exec hands back rows: whole-number columns, fetched as numbers and written out by
  * store/db.c, read exactly as the server writes them (CAST(... AS CHAR)) at every width,
- * signed and unsigned, at their extremes and as NULL; text and decimals as they are.
+ * signed and unsigned, at their extremes and as NULL; text and decimals as they are; and rows
+ * wider than the fetch state kept on the stack.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store/db.h"
@@ -63,5 +65,39 @@ Test(fetch, whole_numbers_read_as_the_server_writes_them)
 	cr_expect_eq(strlen(store_cell(r, 1, 13)), 300, "a long text is fetched whole");
 	store_result_free(r);
 	cr_assert_eq(store_run(c, SQL_DROP, NULL, 0, NULL, NULL, &err), 0, "%s", err.message);
+	store_release(c);
+}
+
+/* more columns than store/db.c keeps on its stack: the same answers from the heap */
+static const char SQL_WIDE[] =
+	"SELECT REPEAT('c', 0), -7, -14, REPEAT('c', 15), -28, -35, REPEAT('c', 30), -49, "
+	"-56, REPEAT('c', 45), -70, -77, REPEAT('c', 60), -91, -98, REPEAT('c', 75), -112, "
+	"-119, REPEAT('c', 90), -133, -140, REPEAT('c', 105), -154, -161, REPEAT('c', 120), "
+	"-175, -182, REPEAT('c', 135), -196, -203, REPEAT('c', 150), -217, -224, "
+	"REPEAT('c', 165), -238, -245, REPEAT('c', 180), -259, -266, REPEAT('c', 195), "
+	"-280, -287, REPEAT('c', 210), -301, -308, REPEAT('c', 225), -322, -329, "
+	"REPEAT('c', 240), -343, -350, REPEAT('c', 255), -364, -371, REPEAT('c', 270), "
+	"-385, -392, REPEAT('c', 285), -406, -413";
+
+Test(fetch, a_row_wider_than_the_stack_state)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	cr_assert(c);
+	struct error err = ERROR_INIT;
+	struct store_result *r = NULL;
+	cr_assert_eq(store_exec(c, SQL_WIDE, NULL, 0, &r, &err), 0, "%s", err.message);
+	cr_assert_eq(r->nrows, 1);
+	cr_assert_eq(r->ncols, 60);
+	for (int i = 0; i < 60; i++) {
+		char want[400];
+		if (i % 3) {
+			snprintf(want, sizeof(want), "%d", i * -7);
+		} else {
+			memset(want, 'c', (size_t)i * 5);
+			want[i * 5] = 0;
+		}
+		cr_expect_str_eq(store_cell(r, 0, (size_t)i), want, "column %d", i);
+	}
+	store_result_free(r);
 	store_release(c);
 }
