@@ -4,8 +4,8 @@
  * else (no HTTP, no JSON, no rules). The statements have the shapes of store/tracks.c,
  * store/audit.c, store/sites.c, store/materials.c and store/accounts.c, in the order
  * portal/applications_api.c runs them; the counts (permits, links, excavations, tasks, outbox
- * rows) and the outbox payload size come from a real submission of the portal (bench/run
- * measures them and passes them in). Like bench/submit.lua, each submission digs on a road of
+ * rows), the outbox payload size and the sizes of the stored request and estimate come from a
+ * real submission of the portal (bench/run measures them and passes them in). Like bench/submit.lua, each submission digs on a road of
  * its own, so the trench-sharing search finds nobody.
  *
  * As in the portal, the materials are read in one query (a JSON array of their ids) and the
@@ -17,6 +17,7 @@
  * events.
  *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX PAYLOAD
+ *          REQUEST ESTIMATE
  *
  * MATERIALS is a comma-separated list of material ids. Prints one line:
  *   "tx_per_s=<n> p50_ms=<x> p99_ms=<y> retries=<n>"
@@ -153,7 +154,7 @@ struct shape {
 	long long materials[32];
 	char materials_json[32 * 21 + 3]; /* "[id,id,...]" */
 	int nmaterials, permits, links, digs, tasks, outbox;
-	size_t payload;
+	size_t payload, request, estimate; /* bytes */
 };
 
 static const char *sock_path, *db_name;
@@ -171,7 +172,7 @@ struct worker {
 	char *btext[B_COUNT][BATCH_ROWS_MAX + 1];
 	double *lat_ms;
 	size_t nlat, cap;
-	char *payload, *request;
+	char *payload, *request, *estimate;
 	unsigned long long ref_n;
 	long long orgs[8]; /* water .. network, road, greening, planning: found once at start */
 };
@@ -364,7 +365,7 @@ static int submission(struct worker *w)
 	char hash[65];
 	memset(hash, 'a', 64), hash[64] = 0;
 	p.n = 0, b_str(&p, ref), b_int(&p, shape.org), b_int(&p, shape.site), b_str(&p, at);
-	b_str(&p, "2026-03-02"), b_str(&p, w->request), b_str(&p, w->request + 1200);
+	b_str(&p, "2026-03-02"), b_str(&p, w->request), b_str(&p, w->estimate);
 	b_int(&p, 12345600), b_str(&p, NULL), b_str(&p, hash), b_int(&p, shape.user);
 	RUN(S_APP, &p, &app, NULL);
 	BATCH(B_MATERIALS, shape.nmaterials, i,
@@ -533,11 +534,13 @@ static struct worker *worker_new(int index)
 			if (row[0] && !strcmp(row[0], subkinds[k]) && !w->orgs[k])
 				w->orgs[k] = atoll(row[1]);
 	mysql_free_result(res);
-	/* a request text and an estimate (the tail of the same buffer), and an event payload */
-	w->request = malloc(2400);
-	memset(w->request, 'r', 2399);
-	w->request[1199] = 0;
-	w->request[2399] = 0;
+	/* a request text and an estimate, and an event payload, as long as the portal's */
+	w->request = malloc(shape.request + 1);
+	memset(w->request, 'r', shape.request);
+	w->request[shape.request] = 0;
+	w->estimate = malloc(shape.estimate + 1);
+	memset(w->estimate, 'e', shape.estimate);
+	w->estimate[shape.estimate] = 0;
 	w->payload = malloc(shape.payload + 1);
 	memset(w->payload, 'p', shape.payload);
 	w->payload[shape.payload] = 0;
@@ -546,9 +549,9 @@ static struct worker *worker_new(int index)
 
 int main(int argc, char **argv)
 {
-	if (argc != 15) {
+	if (argc != 17) {
 		fputs("usage: ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS "
-		      "DIGS TASKS OUTBOX PAYLOAD\n",
+		      "DIGS TASKS OUTBOX PAYLOAD REQUEST ESTIMATE\n",
 		      stderr);
 		return 2;
 	}
@@ -573,9 +576,12 @@ int main(int argc, char **argv)
 	shape.tasks = atoi(argv[12]);
 	shape.outbox = atoi(argv[13]);
 	shape.payload = (size_t)atol(argv[14]);
+	shape.request = (size_t)atol(argv[15]);
+	shape.estimate = (size_t)atol(argv[16]);
 	if (threads < 1 || seconds < 1 || shape.permits < 1 || shape.permits > MAX_PERMITS ||
 	    shape.digs < 0 || shape.digs > MAX_DIGS || shape.links < 0 ||
-	    shape.links > MAX_PERMITS * 5 || shape.payload < 1)
+	    shape.links > MAX_PERMITS * 5 || shape.payload < 1 || shape.request < 2 ||
+	    shape.estimate < 2)
 		return 2;
 	mysql_library_init(0, NULL, NULL);
 	struct worker **w = calloc((size_t)threads, sizeof(*w));
