@@ -150,9 +150,16 @@ int main(int argc, char **argv)
 	/* The portal's flags and limits (portal/http.c, portal/config.c defaults). */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | MHD_USE_ITC;
+	/* as portal/http.c: one thread is libmicrohttpd's polling thread, asked for without a pool */
+	struct MHD_OptionItem pool[] = {
+		{ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)atoi(argv[3]), NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	if (atoi(argv[3]) <= 1)
+		pool[0].option = MHD_OPTION_END;
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, (uint16_t)atoi(argv[2]), NULL, NULL, on_request, NULL,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[3]), MHD_OPTION_CONNECTION_LIMIT,
+		MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
 		1024u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,

@@ -501,9 +501,10 @@ static void defer(struct offload *pool, struct http_request *req, const char *bu
 
 /*
  * Which threads answer a routed request: password hashing goes to the slow threads; signed-in
- * routes, which wait on the database, to the work threads, so that a slow query holds one of
- * those and not the HTTP thread with every other connection it serves; the public documents,
- * answered from memory, stay on the HTTP thread. Returns 1 when deferred.
+ * routes and the public ones that read the database, which wait on it, to the work threads, so
+ * that a slow query holds one of those and not the HTTP thread with every other connection it
+ * serves; the public documents, answered from memory, stay on the HTTP thread. Returns 1 when
+ * deferred.
  */
 static int dispatch(struct http_server *s, struct http_request *req)
 {
@@ -511,7 +512,7 @@ static int dispatch(struct http_server *s, struct http_request *req)
 		defer(s->slow, req, "too many sign-ins are being processed");
 		return 1;
 	}
-	if (req->route->access != ROUTE_PUBLIC && s->work) {
+	if ((req->route->access != ROUTE_PUBLIC || req->route->database) && s->work) {
 		defer(s->work, req, "the server is at its limit of requests in progress");
 		return 1;
 	}
@@ -657,11 +658,17 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 			 MHD_USE_TURBO | MHD_USE_ITC;
 	if (limits->slow_threads || limits->work_threads)
 		flags |= MHD_ALLOW_SUSPEND_RESUME;
+	/* a pool of one is libmicrohttpd's own polling thread, which it wants asked for without one */
+	struct MHD_OptionItem pool[] = {
+		{ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)limits->threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	if (limits->threads <= 1)
+		pool[0].option = MHD_OPTION_END;
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 		log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)(limits->threads ? limits->threads : 1), MHD_OPTION_CONNECTION_LIMIT,
+		(struct sockaddr *)&sa, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
 		limits->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		limits->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT, limits->timeout_seconds,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits->connection_memory,

@@ -25,6 +25,11 @@ struct route {
 	 * the connection suspended, so it never holds a request thread.
 	 */
 	bool offload;
+	/*
+	 * A public route that reads the database (or may, to refresh a cached view): it runs on the
+	 * work threads like the signed-in routes, so the HTTP threads only ever answer from memory.
+	 */
+	bool database;
 };
 
 /* Each handler module exports a table ending with a zeroed entry; router.c lists the tables. */

@@ -349,3 +349,69 @@ Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout
 	free(token);
 	harness_server_stop(srv);
 }
+
+/*
+ * The public routes that read the database queue for the work threads like the signed-in ones;
+ * those answered from memory stay on the HTTP thread. With the only work thread held by a
+ * write, every route of the first table waits (and is counted in /metrics) while every route
+ * of the second is answered at once; released, each gets its answer.
+ */
+Test(offload, public_routes_that_read_the_database_run_on_the_work_threads, .timeout = 120)
+{
+	static const struct {
+		const char *path;
+		long status;
+	} database[] = {
+		{ "/readyz", 200 },
+		{ "/v1/public/keys", 200 },
+		{ "/v1/public/stats", 200 },
+		{ "/v1/public/open-data/applications.csv", 200 },
+		{ "/stats", 200 },
+		{ "/v1/public/certificates/NO-SUCH-CERT", 404 },
+	};
+	static const char *const memory[] = { "/v1/public/fees", "/healthz", "/v1/public/calendar",
+					      "/metrics", "/v1/openapi.yaml" };
+	enum { N = sizeof(database) / sizeof(database[0]) };
+	char *token;
+	struct harness_server *srv = start_one_http_thread("1", &token);
+	struct store_conn *lock = hold_audit_head();
+	char name[64], body[300];
+	snprintf(name, sizeof(name), "Block %d", harness_unique());
+	site_body(body, sizeof(body), name);
+	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
+	pthread_t tw, tr[N];
+	pthread_create(&tw, NULL, call_thread, &write);
+	usleep(300000); /* the write holds the only work thread now */
+	struct call reads[N];
+	for (int i = 0; i < N; i++) {
+		reads[i] = (struct call){ .method = "GET", .path = database[i].path };
+		pthread_create(&tr[i], NULL, call_thread, &reads[i]);
+	}
+	long seen = -1;
+	for (int i = 0; i < 100 && seen != N; i++) {
+		usleep(50000);
+		seen = queued_gauge("work");
+	}
+	cr_expect_eq(seen, N, "%d public reads of the database should wait for the work thread",
+		     N);
+	for (size_t i = 0; i < sizeof(memory) / sizeof(memory[0]); i++) {
+		struct reply r = { 0 };
+		cr_expect_eq(http_call(&r, "GET", memory[i], NULL, NULL, NULL), 200,
+			     "%s is answered from memory on the HTTP thread", memory[i]);
+		reply_release(&r);
+	}
+	for (int i = 0; i < N; i++)
+		cr_expect(!atomic_load(&reads[i].done), "%s was answered while the only work "
+			  "thread was held", database[i].path);
+	store_rollback(lock);
+	store_release(lock);
+	pthread_join(tw, NULL);
+	cr_expect_eq(write.status, 201);
+	for (int i = 0; i < N; i++) {
+		pthread_join(tr[i], NULL);
+		cr_expect_eq(reads[i].status, database[i].status, "%s: %ld", database[i].path,
+			     reads[i].status);
+	}
+	free(token);
+	harness_server_stop(srv);
+}
