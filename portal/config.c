@@ -55,7 +55,8 @@ int config_load(struct config *cfg, struct error *err)
 	char *dflt_key = xasprintf("%s/signing.key", cfg->data_dir);
 	cfg->signing_key_path = env_str("PORTAL_SIGNING_KEY", dflt_key);
 	free(dflt_key);
-	cfg->threads = (unsigned)env_num("PORTAL_THREADS", (unsigned long long)cpus * 2, 1, 256, err);
+	/* one event loop per CPU: the HTTP threads never wait (see dispatch() in portal/http.c) */
+	cfg->threads = (unsigned)env_num("PORTAL_THREADS", (unsigned long long)cpus, 1, 256, err);
 	cfg->slow_threads = (unsigned)env_num("PORTAL_SLOW_THREADS",
 					      cpus > 1 ? (unsigned long long)cpus / 2 : 1, 1, 64, err);
 	cfg->slow_queue = (unsigned)env_num("PORTAL_SLOW_QUEUE", 256, 1, 100000, err);

@@ -30,8 +30,8 @@
 	"  PORTAL_DB_READ        optional replica URL (same form as PORTAL_DB) for the published\n" \
 	"                        data behind public reads; everything else uses PORTAL_DB\n"        \
 	"  PORTAL_LISTEN         host:port to serve on (default 127.0.0.1:8080; port 0 = any)\n"   \
-	"  PORTAL_THREADS        HTTP worker threads (default 2 per CPU)\n"                         \
-	"  PORTAL_WORK_THREADS   threads that run the signed-in requests (their database work)\n"  \
+	"  PORTAL_THREADS        HTTP threads (default 1 per CPU)\n"                               \
+	"  PORTAL_WORK_THREADS   threads that run signed-in requests and public database reads\n"  \
 	"                        off the HTTP threads (default 2 per CPU; 0 = on them)\n"          \
 	"  PORTAL_SLOW_THREADS   threads that hash passwords for sign-in and invitations, at a\n"  \
 	"                        lower priority, off the HTTP threads (default 1 per 2 CPUs)\n"    \
