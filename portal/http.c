@@ -458,25 +458,42 @@ static void run_handler(struct http_request *req, struct http_response *res)
 		res->status = 200;
 }
 
+/* The answer to a request that waited for a thread longer than the connection timeout. */
+static void refuse_late(struct http_request *req)
+{
+	http_fail(req->deferred_res, ERR_UNAVAILABLE,
+		  "the server was too busy to start this request within %u s; nothing was done; "
+		  "retry in a second",
+		  req->server->limits.timeout_seconds);
+	http_add_header(req->deferred_res, "Retry-After", "1");
+}
+
 /*
  * On a work or slow-work thread: answer, then hand the connection back to libmicrohttpd. A
  * request that waited in the queue longer than the connection timeout is answered 503 without
  * running: libmicrohttpd does not time out a suspended connection, its client has most likely
- * given up, and a write it can no longer learn about is worse than a clear "retry".
+ * given up, and a write it can no longer learn about is worse than a clear "retry". The
+ * queue's timer (expire_deferred) answers those as their time is up; this check catches one a
+ * thread took in the same instant.
  */
 static void run_deferred(void *arg)
 {
 	struct http_request *req = arg;
 	int64_t waited_ns = http_now_ns() - req->queued_ns;
-	if (waited_ns > (int64_t)req->server->limits.timeout_seconds * 1000000000LL) {
-		http_fail(req->deferred_res, ERR_UNAVAILABLE,
-			  "the server was too busy to start this request within %u s; nothing was "
-			  "done; retry in a second",
-			  req->server->limits.timeout_seconds);
-		http_add_header(req->deferred_res, "Retry-After", "1");
-	} else {
+	unsigned timeout = req->server->limits.timeout_seconds; /* 0: none */
+	if (timeout && waited_ns > (int64_t)timeout * 1000000000LL)
+		refuse_late(req);
+	else
 		run_handler(req, req->deferred_res);
-	}
+	req->deferred = HTTP_DEFERRED_DONE;
+	MHD_resume_connection(req->conn);
+}
+
+/* On the queue's timer thread: the request waited too long for a thread and never ran. */
+static void expire_deferred(void *arg)
+{
+	struct http_request *req = arg;
+	refuse_late(req);
 	req->deferred = HTTP_DEFERRED_DONE;
 	MHD_resume_connection(req->conn);
 }
@@ -692,6 +709,14 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	/* A connection has one request at a time: the connection limit bounds this queue. */
 	if (limits->work_threads)
 		s->work = offload_start(limits->work_threads, 0, limits->max_connections);
+	/* a request that cannot start within the connection timeout is answered 503 then */
+	if (limits->timeout_seconds) {
+		unsigned ms = limits->timeout_seconds * 1000u;
+		if (s->slow)
+			offload_set_deadline(s->slow, ms, expire_deferred);
+		if (s->work)
+			offload_set_deadline(s->work, ms, expire_deferred);
+	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : (unsigned)port;
 	return s;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "workflows/xalloc.h"
@@ -15,6 +16,7 @@
 struct job {
 	void (*fn)(void *);
 	void *arg;
+	struct timespec queued; /* CLOCK_MONOTONIC */
 	struct job *next;
 };
 
@@ -27,7 +29,29 @@ struct offload {
 	int nice_increment;
 	unsigned nthreads;
 	pthread_t *threads;
+	/* the deadline, when set: a timer thread expires the jobs that waited max_wait */
+	struct timespec max_wait;
+	void (*expired)(void *);
+	pthread_cond_t timer; /* on CLOCK_MONOTONIC; signalled when a job joins an empty queue */
+	bool has_timer;
+	pthread_t timer_thread;
 };
+
+static struct timespec ts_add(struct timespec a, struct timespec b)
+{
+	a.tv_sec += b.tv_sec;
+	a.tv_nsec += b.tv_nsec;
+	if (a.tv_nsec >= 1000000000L) {
+		a.tv_sec++;
+		a.tv_nsec -= 1000000000L;
+	}
+	return a;
+}
+
+static bool ts_before(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
 
 static void *worker(void *arg)
 {
@@ -51,6 +75,39 @@ static void *worker(void *arg)
 		o->queued--;
 		pthread_mutex_unlock(&o->lock);
 		j->fn(j->arg);
+		free(j);
+		pthread_mutex_lock(&o->lock);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+/*
+ * The queue is first in, first out, so the job at its head is the one that has waited longest:
+ * the timer sleeps until that job's deadline and expires jobs from the head.
+ */
+static void *timer_main(void *arg)
+{
+	struct offload *o = arg;
+	pthread_mutex_lock(&o->lock);
+	while (!o->stopping) {
+		if (!o->head) {
+			pthread_cond_wait(&o->timer, &o->lock);
+			continue;
+		}
+		struct timespec now, due = ts_add(o->head->queued, o->max_wait);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ts_before(now, due)) {
+			pthread_cond_timedwait(&o->timer, &o->lock, &due);
+			continue;
+		}
+		struct job *j = o->head;
+		o->head = j->next;
+		if (!o->head)
+			o->tail = NULL;
+		o->queued--;
+		pthread_mutex_unlock(&o->lock);
+		o->expired(j->arg);
 		free(j);
 		pthread_mutex_lock(&o->lock);
 	}
@@ -85,6 +142,7 @@ int offload_submit(struct offload *o, void (*fn)(void *), void *arg)
 	struct job *j = xmalloc(sizeof(*j));
 	j->fn = fn;
 	j->arg = arg;
+	clock_gettime(CLOCK_MONOTONIC, &j->queued);
 	j->next = NULL;
 	if (o->tail)
 		o->tail->next = j;
@@ -93,8 +151,26 @@ int offload_submit(struct offload *o, void (*fn)(void *), void *arg)
 	o->tail = j;
 	o->queued++;
 	pthread_cond_signal(&o->ready);
+	if (o->has_timer && o->head == j)
+		pthread_cond_signal(&o->timer);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
+}
+
+void offload_set_deadline(struct offload *o, unsigned max_wait_ms, void (*expired)(void *))
+{
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&o->timer, &attr);
+	pthread_condattr_destroy(&attr);
+	o->max_wait = (struct timespec){ max_wait_ms / 1000, (long)(max_wait_ms % 1000) * 1000000L };
+	o->expired = expired;
+	o->has_timer = true;
+	if (pthread_create(&o->timer_thread, NULL, timer_main, o) != 0) {
+		fputs("offload: cannot create the timer thread\n", stderr);
+		abort();
+	}
 }
 
 size_t offload_queued(struct offload *o)
@@ -112,7 +188,13 @@ void offload_stop(struct offload *o)
 	pthread_mutex_lock(&o->lock);
 	o->stopping = true;
 	pthread_cond_broadcast(&o->ready);
+	if (o->has_timer)
+		pthread_cond_signal(&o->timer);
 	pthread_mutex_unlock(&o->lock);
+	if (o->has_timer) {
+		pthread_join(o->timer_thread, NULL);
+		pthread_cond_destroy(&o->timer);
+	}
 	for (unsigned i = 0; i < o->nthreads; i++)
 		pthread_join(o->threads[i], NULL);
 	free(o->threads);

@@ -25,6 +25,15 @@ struct offload *offload_start(unsigned threads, int nice_increment, size_t max_q
  */
 int offload_submit(struct offload *o, void (*fn)(void *), void *arg);
 
+/*
+ * Gives the queue a deadline: a job that has waited max_wait_ms without a thread to take it is
+ * taken off the queue by a timer thread of the pool, which calls expired(arg) instead of fn(arg)
+ * (a job a thread takes before its deadline runs fn as usual). Call once, before the first
+ * offload_submit. Jobs still queued when the pool stops are run, not expired. Aborts if the
+ * thread cannot be created.
+ */
+void offload_set_deadline(struct offload *o, unsigned max_wait_ms, void (*expired)(void *));
+
 /* Jobs waiting (not yet running). */
 size_t offload_queued(struct offload *o);
 

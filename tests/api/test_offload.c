@@ -72,6 +72,47 @@ Test(offload, stop_runs_queued_jobs_on_several_threads)
 	cr_expect_eq(atomic_load(&g.ran), 200);
 }
 
+static atomic_int expired_count;
+
+static void count_expired(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&expired_count, 1);
+}
+
+/*
+ * With a deadline, jobs that wait longer than it while the only thread is held are expired by
+ * the timer (in their order, without running) while the thread is still held; a job that joins
+ * later and is taken in time runs. Every job is run or expired exactly once.
+ */
+Test(offload, the_deadline_expires_waiting_jobs_while_the_thread_is_held)
+{
+	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0 };
+	atomic_store(&expired_count, 0);
+	struct offload *o = offload_start(1, 0, 10);
+	offload_set_deadline(o, 200, count_expired);
+	cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
+	for (int i = 0; i < 500 && offload_queued(o) > 0; i++)
+		usleep(2000);
+	cr_assert_eq(offload_queued(o), 0, "the thread never took the first job");
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
+	usleep(100000);
+	cr_expect_eq(atomic_load(&expired_count), 0, "expired before the deadline");
+	for (int i = 0; i < 200 && atomic_load(&expired_count) < 3; i++)
+		usleep(10000);
+	cr_expect_eq(atomic_load(&expired_count), 3, "three jobs waited past the deadline");
+	cr_expect_eq(offload_queued(o), 0);
+	cr_expect_eq(atomic_load(&g.ran), 0, "the held job is still running, nothing else ran");
+	open_gate(&g);
+	for (int i = 0; i < 200 && atomic_load(&g.ran) < 1; i++)
+		usleep(10000);
+	cr_assert_eq(offload_submit(o, wait_gate, &g), 0); /* a free thread takes it in time */
+	offload_stop(o);
+	cr_expect_eq(atomic_load(&g.ran), 2, "the held job and the last one ran");
+	cr_expect_eq(atomic_load(&expired_count), 3);
+}
+
 /* ---- through the server ------------------------------------------------------------------ */
 
 /* One request on a thread of its own: what it answered, and when it is done. */
@@ -308,8 +349,9 @@ static const char SQL_SITE_NAMED[] = "SELECT COUNT(*) FROM sites WHERE name = ?"
 
 /*
  * A request that waited in the work queue longer than PORTAL_TIMEOUT is answered 503 with
- * Retry-After and not run: nothing of it is written. The one ahead of it, which started in
- * time and then waited on the database, still completes.
+ * Retry-After and not run: nothing of it is written. It is answered when its time is up, while
+ * the one ahead of it still holds the thread; that one, which started in time and then waited
+ * on the database, still completes.
  */
 Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout = 120)
 {
@@ -329,7 +371,12 @@ Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout
 	pthread_create(&t1, NULL, call_thread, &first);
 	usleep(300000); /* the first holds the only work thread, waiting for the lock */
 	pthread_create(&t2, NULL, call_thread, &second);
-	usleep(2200000); /* the second has waited in the queue for over a second */
+	/* the queue's timer answers the second once it has waited a second, lock still held */
+	for (int i = 0; i < 400 && !atomic_load(&second.done); i++)
+		usleep(10000);
+	cr_expect(atomic_load(&second.done), "the late request was not answered while the work "
+		  "thread was still held");
+	cr_expect(!atomic_load(&first.done), "the first finished while the lock was held");
 	store_rollback(lock);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
