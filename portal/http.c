@@ -458,42 +458,29 @@ static void run_handler(struct http_request *req, struct http_response *res)
 		res->status = 200;
 }
 
-/* The answer to a request that waited for a thread longer than the connection timeout. */
-static void refuse_late(struct http_request *req)
+/* On a work or slow-work thread: answer, then hand the connection back to libmicrohttpd. */
+static void run_deferred(void *arg)
 {
+	struct http_request *req = arg;
+	run_handler(req, req->deferred_res);
+	req->deferred = HTTP_DEFERRED_DONE;
+	MHD_resume_connection(req->conn);
+}
+
+/*
+ * The queue's deadline passed before a thread could start the request (offload_set_deadline):
+ * it is answered 503 without running. libmicrohttpd does not time out a suspended connection,
+ * its client has most likely given up, and a write it can no longer learn about is worse than
+ * a clear "retry".
+ */
+static void expire_deferred(void *arg)
+{
+	struct http_request *req = arg;
 	http_fail(req->deferred_res, ERR_UNAVAILABLE,
 		  "the server was too busy to start this request within %u s; nothing was done; "
 		  "retry in a second",
 		  req->server->limits.timeout_seconds);
 	http_add_header(req->deferred_res, "Retry-After", "1");
-}
-
-/*
- * On a work or slow-work thread: answer, then hand the connection back to libmicrohttpd. A
- * request that waited in the queue longer than the connection timeout is answered 503 without
- * running: libmicrohttpd does not time out a suspended connection, its client has most likely
- * given up, and a write it can no longer learn about is worse than a clear "retry". The
- * queue's timer (expire_deferred) answers those as their time is up; this check catches one a
- * thread took in the same instant.
- */
-static void run_deferred(void *arg)
-{
-	struct http_request *req = arg;
-	int64_t waited_ns = http_now_ns() - req->queued_ns;
-	unsigned timeout = req->server->limits.timeout_seconds; /* 0: none */
-	if (timeout && waited_ns > (int64_t)timeout * 1000000000LL)
-		refuse_late(req);
-	else
-		run_handler(req, req->deferred_res);
-	req->deferred = HTTP_DEFERRED_DONE;
-	MHD_resume_connection(req->conn);
-}
-
-/* On the queue's timer thread: the request waited too long for a thread and never ran. */
-static void expire_deferred(void *arg)
-{
-	struct http_request *req = arg;
-	refuse_late(req);
 	req->deferred = HTTP_DEFERRED_DONE;
 	MHD_resume_connection(req->conn);
 }
@@ -506,7 +493,6 @@ static void defer(struct offload *pool, struct http_request *req, const char *bu
 {
 	req->deferred = HTTP_DEFERRED;
 	req->deferred_res = xcalloc(1, sizeof(*req->deferred_res));
-	req->queued_ns = http_now_ns();
 	MHD_suspend_connection(req->conn);
 	if (offload_submit(pool, run_deferred, req) == 0)
 		return;

@@ -44,7 +44,6 @@ struct http_request {
 	 */
 	enum { HTTP_INLINE, HTTP_DEFERRED, HTTP_DEFERRED_DONE } deferred;
 	struct http_response *deferred_res;
-	int64_t queued_ns; /* when it was queued for those threads */
 	struct http_server *server;
 };
 

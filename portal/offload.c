@@ -53,6 +53,38 @@ static bool ts_before(struct timespec a, struct timespec b)
 	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
+/* Takes the head job off the queue: the lock is held and the queue is not empty. */
+static struct job *take(struct offload *o)
+{
+	struct job *j = o->head;
+	o->head = j->next;
+	if (!o->head)
+		o->tail = NULL;
+	o->queued--;
+	return j;
+}
+
+/* When j's wait ends; only meaningful with a deadline set. */
+static struct timespec due(const struct offload *o, const struct job *j)
+{
+	return ts_add(j->queued, o->max_wait);
+}
+
+/*
+ * Runs a job taken off the queue, outside the lock, and frees it: expired(arg) when it waited
+ * past the deadline, whichever thread took it, else fn(arg).
+ */
+static void finish(struct offload *o, struct job *j)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (o->has_timer && !ts_before(now, due(o, j)))
+		o->expired(j->arg);
+	else
+		j->fn(j->arg);
+	free(j);
+}
+
 static void *worker(void *arg)
 {
 	struct offload *o = arg;
@@ -66,16 +98,11 @@ static void *worker(void *arg)
 	for (;;) {
 		while (!o->head && !o->stopping)
 			pthread_cond_wait(&o->ready, &o->lock);
-		struct job *j = o->head;
-		if (!j)
-			break; /* stopping, and nothing left to run */
-		o->head = j->next;
 		if (!o->head)
-			o->tail = NULL;
-		o->queued--;
+			break; /* stopping, and nothing left to run */
+		struct job *j = take(o);
 		pthread_mutex_unlock(&o->lock);
-		j->fn(j->arg);
-		free(j);
+		finish(o, j);
 		pthread_mutex_lock(&o->lock);
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -84,7 +111,8 @@ static void *worker(void *arg)
 
 /*
  * The queue is first in, first out, so the job at its head is the one that has waited longest:
- * the timer sleeps until that job's deadline and expires jobs from the head.
+ * the timer sleeps until that job's deadline and expires jobs from the head, so that a job is
+ * answered when its time is up even while every thread is busy.
  */
 static void *timer_main(void *arg)
 {
@@ -95,20 +123,15 @@ static void *timer_main(void *arg)
 			pthread_cond_wait(&o->timer, &o->lock);
 			continue;
 		}
-		struct timespec now, due = ts_add(o->head->queued, o->max_wait);
+		struct timespec now, when = due(o, o->head);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (ts_before(now, due)) {
-			pthread_cond_timedwait(&o->timer, &o->lock, &due);
+		if (ts_before(now, when)) {
+			pthread_cond_timedwait(&o->timer, &o->lock, &when);
 			continue;
 		}
-		struct job *j = o->head;
-		o->head = j->next;
-		if (!o->head)
-			o->tail = NULL;
-		o->queued--;
+		struct job *j = take(o);
 		pthread_mutex_unlock(&o->lock);
-		o->expired(j->arg);
-		free(j);
+		finish(o, j);
 		pthread_mutex_lock(&o->lock);
 	}
 	pthread_mutex_unlock(&o->lock);

@@ -26,18 +26,21 @@ struct offload *offload_start(unsigned threads, int nice_increment, size_t max_q
 int offload_submit(struct offload *o, void (*fn)(void *), void *arg);
 
 /*
- * Gives the queue a deadline: a job that has waited max_wait_ms without a thread to take it is
- * taken off the queue by a timer thread of the pool, which calls expired(arg) instead of fn(arg)
- * (a job a thread takes before its deadline runs fn as usual). Call once, before the first
- * offload_submit. Jobs still queued when the pool stops are run, not expired. Aborts if the
- * thread cannot be created.
+ * Gives the queue a deadline: a job that has waited max_wait_ms without starting gets
+ * expired(arg) instead of fn(arg). A timer thread of the pool takes it off the queue when its
+ * time is up, so it need not wait for a free thread; a thread that takes a job past its
+ * deadline expires it too. Call once, before the first offload_submit. Aborts if the thread
+ * cannot be created.
  */
 void offload_set_deadline(struct offload *o, unsigned max_wait_ms, void (*expired)(void *));
 
 /* Jobs waiting (not yet running). */
 size_t offload_queued(struct offload *o);
 
-/* Runs every job already queued, then joins the threads and frees. Safe on NULL. */
+/*
+ * Runs every job already queued (expiring those past a deadline), then joins the threads and
+ * frees. Safe on NULL.
+ */
 void offload_stop(struct offload *o);
 
 #endif
