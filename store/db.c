@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workflows/decimal.h"
 #include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
@@ -412,32 +413,11 @@ static bool integer_column(const MYSQL_FIELD *f)
 	}
 }
 
-/* The decimal text of v (unsigned when is_unsigned) into a new string; *len its length. */
-static char *integer_text(long long v, bool is_unsigned, size_t *len)
-{
-	char buf[24], *p = buf + sizeof(buf);
-	bool negative = !is_unsigned && v < 0;
-	unsigned long long u = negative ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (negative)
-		*--p = '-';
-	*len = (size_t)(buf + sizeof(buf) - p);
-	char *cell = xmalloc(*len + 1);
-	memcpy(cell, p, *len);
-	cell[*len] = 0;
-	return cell;
-}
-
 /* Per-column fetch state; on the stack for up to STACK_COLS columns (every query of ours). */
 struct col {
-	MYSQL_BIND bind;
 	unsigned long len;
 	my_bool null;
-	bool is_int;
-	long long i;
+	long long i; /* a whole-number column's value (its bind's type is MYSQL_TYPE_LONGLONG) */
 	char buf[128];
 };
 #define STACK_COLS 48
@@ -457,8 +437,7 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 	MYSQL_BIND *b = xcalloc(r->ncols, sizeof(*b)); /* Connector/C wants them side by side */
 	for (size_t i = 0; i < r->ncols; i++) {
 		const MYSQL_FIELD *f = mysql_fetch_field_direct(meta, (unsigned int)i);
-		cols[i].is_int = integer_column(f);
-		if (cols[i].is_int) {
+		if (integer_column(f)) {
 			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
 			b[i].buffer = &cols[i].i;
 			b[i].is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
@@ -489,8 +468,10 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 			struct col *cl = &cols[col];
 			if (cl->null)
 				continue;
-			if (cl->is_int) {
-				r->cells[k] = integer_text(cl->i, b[col].is_unsigned, &r->lens[k]);
+			if (b[col].buffer_type == MYSQL_TYPE_LONGLONG) {
+				char text[DECIMAL_MAX];
+				r->lens[k] = decimal_format(text, cl->i, b[col].is_unsigned);
+				r->cells[k] = xstrdup(text);
 				continue;
 			}
 			char *cell = xmalloc(cl->len + 1);

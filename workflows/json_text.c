@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workflows/decimal.h"
 #include "workflows/xalloc.h"
 
 #define MAX_DEPTH 4096
@@ -78,16 +79,8 @@ static void put_string(struct out *o, const char *s, size_t n)
 
 static void put_integer(struct out *o, json_int_t v)
 {
-	char buf[24], *p = buf + sizeof(buf);
-	/* negate in unsigned arithmetic, so the most negative value has a magnitude too */
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	put(o, p, (size_t)(buf + sizeof(buf) - p));
+	char buf[DECIMAL_MAX];
+	put(o, buf, decimal_format(buf, v, false));
 }
 
 /*
