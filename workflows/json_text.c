@@ -7,36 +7,24 @@
 #include <string.h>
 
 #include "workflows/decimal.h"
+#include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
 #define MAX_DEPTH 4096
 
-/* The text so far: grown by doubling, written in place after reserve(). */
-struct out {
-	char *p;
-	size_t len, cap;
-};
-
-/* Room for n more bytes and a NUL. */
-static inline char *reserve(struct out *o, size_t n)
+/* Room for n more bytes: the capacity check inline, the growth in strbuf_reserve. */
+static inline char *reserve(struct strbuf *o, size_t n)
 {
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 1024;
-		while (o->len + n + 1 > cap)
-			cap *= 2;
-		o->p = xrealloc(o->p, cap);
-		o->cap = cap;
-	}
-	return o->p + o->len;
+	return o->len + n + 1 <= o->cap ? o->p + o->len : strbuf_reserve(o, n);
 }
 
-static inline void put(struct out *o, const char *s, size_t n)
+static inline void put(struct strbuf *o, const char *s, size_t n)
 {
 	memcpy(reserve(o, n), s, n);
 	o->len += n;
 }
 
-static inline void put_char(struct out *o, char c)
+static inline void put_char(struct strbuf *o, char c)
 {
 	*reserve(o, 1) = c;
 	o->len++;
@@ -46,7 +34,7 @@ static inline void put_char(struct out *o, char c)
  * Controls, '"' and '\' are escaped as Jansson escapes them; every other byte, UTF-8 included
  * (Jansson's strings are valid UTF-8 by construction), stands for itself.
  */
-static void put_string(struct out *o, const char *s, size_t n)
+static void put_string(struct strbuf *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *w = reserve(o, 6 * n + 2), *start = w;
@@ -77,7 +65,7 @@ static void put_string(struct out *o, const char *s, size_t n)
 	o->len += (size_t)(w - start);
 }
 
-static void put_integer(struct out *o, json_int_t v)
+static void put_integer(struct strbuf *o, json_int_t v)
 {
 	char buf[DECIMAL_MAX];
 	put(o, buf, decimal_format(buf, v, false));
@@ -88,7 +76,7 @@ static void put_integer(struct out *o, json_int_t v)
  * then as Jansson shapes them: ".0" appended when neither a point nor an exponent would tell a
  * reader it is a real, and the exponent without its '+' and leading zeros ("1e+20" is "1e20").
  */
-static void put_real(struct out *o, double v)
+static void put_real(struct strbuf *o, double v)
 {
 	char buf[40];
 	int n = snprintf(buf, sizeof(buf) - 3, "%.12g", v);
@@ -116,9 +104,9 @@ static int compare_keys(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int put_value(struct out *o, const json_t *j, bool sorted, int depth);
+static int put_value(struct strbuf *o, const json_t *j, bool sorted, int depth);
 
-static int put_object(struct out *o, const json_t *j, bool sorted, int depth)
+static int put_object(struct strbuf *o, const json_t *j, bool sorted, int depth)
 {
 	size_t n = json_object_size(j);
 	put_char(o, '{');
@@ -158,7 +146,7 @@ static int put_object(struct out *o, const json_t *j, bool sorted, int depth)
 	return 0;
 }
 
-static int put_value(struct out *o, const json_t *j, bool sorted, int depth)
+static int put_value(struct strbuf *o, const json_t *j, bool sorted, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return -1;
@@ -201,7 +189,7 @@ static char *text(const json_t *j, bool sorted)
 {
 	if (!json_is_object(j) && !json_is_array(j))
 		return NULL;
-	struct out o = { 0 };
+	struct strbuf o = { 0 };
 	if (put_value(&o, j, sorted, 0)) {
 		free(o.p);
 		return NULL;

@@ -9,7 +9,7 @@
 
 #include "workflows/xalloc.h"
 
-void strbuf_add(struct strbuf *b, const char *s, size_t n)
+char *strbuf_reserve(struct strbuf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
@@ -18,7 +18,12 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n)
 		b->p = xrealloc(b->p, cap);
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, s, n);
+	return b->p + b->len;
+}
+
+void strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+	memcpy(strbuf_reserve(b, n), s, n);
 	b->len += n;
 	b->p[b->len] = 0;
 }

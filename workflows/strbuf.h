@@ -14,6 +14,13 @@ struct strbuf {
 /* Appends n bytes of s. Cannot fail (aborts when memory is exhausted, like xmalloc). */
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 
+/*
+ * Room for n more bytes and a NUL after the text: returns where the next byte goes. A caller
+ * that writes there adds what it wrote to len and terminates the text itself (or leaves that to
+ * the next strbuf_ call). Cannot fail (aborts like xmalloc).
+ */
+char *strbuf_reserve(struct strbuf *b, size_t n);
+
 /* Appends the NUL-terminated s. */
 void strbuf_puts(struct strbuf *b, const char *s);
 
