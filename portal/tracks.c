@@ -60,16 +60,22 @@ static enum role caller_role(const struct authz_caller *c)
 	return c ? c->kind : ROLE_PUBLIC;
 }
 
+/* The first n of names (at most cap, the room they were written in) as a JSON array. */
+static json_t *names_json(const char *const *names, size_t n, size_t cap)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n && i < cap; i++)
+		json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
 static json_t *job_actions_json(const struct job_row *j, enum role role)
 {
 	enum job_state st = JOB_SUBMITTED;
 	job_state_parse(j->state, &st, NULL);
 	const char *names[JOB_ACTION_COUNT];
-	size_t n = job_allowed_actions(st, role, names, JOB_ACTION_COUNT);
-	json_t *allowed = json_array();
-	for (size_t i = 0; i < n && i < JOB_ACTION_COUNT; i++)
-		json_array_append_new(allowed, json_string(names[i]));
-	return allowed;
+	return names_json(names, job_allowed_actions(st, role, names, JOB_ACTION_COUNT),
+			  JOB_ACTION_COUNT);
 }
 
 static json_t *permit_actions_json(const struct permit_row *p, enum role role)
@@ -77,11 +83,8 @@ static json_t *permit_actions_json(const struct permit_row *p, enum role role)
 	enum permit_state st = PERMIT_SUBMITTED;
 	permit_state_parse(p->state, &st, NULL);
 	const char *names[PERMIT_ACTION_COUNT];
-	size_t n = permit_allowed_actions(st, role, names, PERMIT_ACTION_COUNT);
-	json_t *allowed = json_array();
-	for (size_t i = 0; i < n && i < PERMIT_ACTION_COUNT; i++)
-		json_array_append_new(allowed, json_string(names[i]));
-	return allowed;
+	return names_json(names, permit_allowed_actions(st, role, names, PERMIT_ACTION_COUNT),
+			  PERMIT_ACTION_COUNT);
 }
 
 json_t *tracks_job_json(const struct job_row *j, const struct authz_caller *caller, day_t today)
