@@ -248,18 +248,43 @@ static void site_body(char *out, size_t len, const char *name)
 		 name);
 }
 
+/*
+ * A signed-in write (POST /v1/sites of a site called "<label> <n>") started on a thread of its
+ * own while the audit chain's head is held (w->lock): it waits on the lock, holding a work
+ * thread, until held_write_end.
+ */
+struct held_write {
+	struct store_conn *lock;
+	char name[64], body[300];
+	struct call call;
+	pthread_t thread;
+};
+
+static void held_write_start(struct held_write *w, const char *token, const char *label)
+{
+	w->lock = hold_audit_head();
+	snprintf(w->name, sizeof(w->name), "%s %d", label, harness_unique());
+	site_body(w->body, sizeof(w->body), w->name);
+	w->call = (struct call){ .method = "POST", .path = "/v1/sites", .token = token,
+				 .body = w->body };
+	pthread_create(&w->thread, NULL, call_thread, &w->call);
+	usleep(300000); /* the write is waiting for the lock now */
+}
+
+/* Releases the lock and waits for the write's answer (in w->call). */
+static void held_write_end(struct held_write *w)
+{
+	store_rollback(w->lock);
+	store_release(w->lock);
+	pthread_join(w->thread, NULL);
+}
+
 Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .timeout = 120)
 {
 	char *token;
 	struct harness_server *srv = start_one_http_thread("2", &token);
-	struct store_conn *lock = hold_audit_head();
-	char name[64], body[300];
-	snprintf(name, sizeof(name), "Block %d", harness_unique());
-	site_body(body, sizeof(body), name);
-	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
-	pthread_t t;
-	pthread_create(&t, NULL, call_thread, &write);
-	usleep(300000); /* the write is waiting for the lock now */
+	struct held_write w;
+	held_write_start(&w, token, "Block");
 
 	/* a public read (the HTTP thread) and a signed-in one (the other work thread) */
 	static const char *const paths[] = { "/v1/public/fees", "/v1/me" };
@@ -274,20 +299,18 @@ Test(offload, one_http_thread_answers_while_a_signed_in_write_waits_on_a_lock, .
 		if (!atomic_load(&read.done)) {
 			cr_expect_fail("GET %s was not answered within 5 s while a write waited on "
 				       "the database", read.path);
-			store_rollback(lock); /* lets everything finish, so the test can end */
+			store_rollback(w.lock); /* lets everything finish, so the test can end */
 			released = true;
 		}
 		pthread_join(rt, NULL);
 		cr_expect_eq(read.status, 200, "GET %s: %ld", read.path, read.status);
 	}
-	cr_expect(released || !atomic_load(&write.done),
+	cr_expect(released || !atomic_load(&w.call.done),
 		  "the write finished while the audit head was held (status %ld): the test held "
-		  "nothing", write.status);
+		  "nothing", w.call.status);
 
-	store_rollback(lock);
-	store_release(lock);
-	pthread_join(t, NULL);
-	cr_expect_eq(write.status, 201, "the held write must succeed once the lock is released");
+	held_write_end(&w);
+	cr_expect_eq(w.call.status, 201, "the held write must succeed once the lock is released");
 	free(token);
 	harness_server_stop(srv);
 }
@@ -315,16 +338,11 @@ Test(offload, metrics_show_requests_waiting_for_a_work_thread, .timeout = 120)
 	struct harness_server *srv = start_one_http_thread("1", &token);
 	cr_expect_eq(queued_gauge("work"), 0);
 	cr_expect_eq(queued_gauge("slow"), 0);
-	struct store_conn *lock = hold_audit_head();
-	char name[64], body[300];
-	snprintf(name, sizeof(name), "Block %d", harness_unique());
-	site_body(body, sizeof(body), name);
 	/* the write holds the only work thread; the read waits behind it */
-	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
+	struct held_write w;
+	held_write_start(&w, token, "Block");
 	struct call read = { .method = "GET", .path = "/v1/me", .token = token };
-	pthread_t tw, tr;
-	pthread_create(&tw, NULL, call_thread, &write);
-	usleep(300000);
+	pthread_t tr;
 	pthread_create(&tr, NULL, call_thread, &read);
 	long seen = -1;
 	for (int i = 0; i < 100 && seen != 1; i++) {
@@ -334,11 +352,9 @@ Test(offload, metrics_show_requests_waiting_for_a_work_thread, .timeout = 120)
 	cr_expect_eq(seen, 1, "the read waiting for the work thread was not counted");
 	cr_expect(!atomic_load(&read.done), "the read was answered while the only work thread "
 		  "was held");
-	store_rollback(lock);
-	store_release(lock);
-	pthread_join(tw, NULL);
+	held_write_end(&w);
 	pthread_join(tr, NULL);
-	cr_expect_eq(write.status, 201);
+	cr_expect_eq(w.call.status, 201);
 	cr_expect_eq(read.status, 200);
 	cr_expect_eq(queued_gauge("work"), 0, "answered requests must leave the queue");
 	free(token);
@@ -358,41 +374,39 @@ Test(offload, a_request_queued_past_the_timeout_is_refused_and_not_run, .timeout
 	setenv("PORTAL_TIMEOUT", "1", 1);
 	char *token;
 	struct harness_server *srv = start_one_http_thread("1", &token);
-	struct store_conn *lock = hold_audit_head();
-	char names[2][64], bodies[2][300];
-	for (int i = 0; i < 2; i++) {
-		snprintf(names[i], sizeof(names[i]), "Queued block %d-%d", i, harness_unique());
-		site_body(bodies[i], sizeof(bodies[i]), names[i]);
-	}
-	struct call first = { .method = "POST", .path = "/v1/sites", .token = token, .body = bodies[0] };
-	struct call second = { .method = "POST", .path = "/v1/sites", .token = token,
-			       .body = bodies[1] };
-	pthread_t t1, t2;
-	pthread_create(&t1, NULL, call_thread, &first);
-	usleep(300000); /* the first holds the only work thread, waiting for the lock */
+	/* the first holds the only work thread, waiting for the lock */
+	struct held_write first;
+	held_write_start(&first, token, "Queued block");
+	char second_name[64], body[300];
+	snprintf(second_name, sizeof(second_name), "Queued block %d", harness_unique());
+	site_body(body, sizeof(body), second_name);
+	struct call second = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
+	pthread_t t2;
 	pthread_create(&t2, NULL, call_thread, &second);
 	/* the queue's timer answers the second once it has waited a second, lock still held */
 	for (int i = 0; i < 400 && !atomic_load(&second.done); i++)
 		usleep(10000);
 	cr_expect(atomic_load(&second.done), "the late request was not answered while the work "
 		  "thread was still held");
-	cr_expect(!atomic_load(&first.done), "the first finished while the lock was held");
-	store_rollback(lock);
-	pthread_join(t1, NULL);
+	cr_expect(!atomic_load(&first.call.done), "the first finished while the lock was held");
+	held_write_end(&first);
 	pthread_join(t2, NULL);
-	cr_expect_eq(first.status, 201, "the request that started in time must complete");
+	cr_expect_eq(first.call.status, 201, "the request that started in time must complete");
 	cr_expect_eq(second.status, 503, "a request queued past the timeout must be refused");
 	cr_expect_str_eq(second.retry_after, "1");
 
 	struct error err = ERROR_INIT;
+	struct store_conn *c = store_acquire(harness_pool(), 5000, &err);
+	cr_assert_not_null(c, "%s", err.message);
+	const char *names[2] = { first.name, second_name };
 	for (int i = 0; i < 2; i++) {
 		struct store_result *r = NULL;
 		struct store_param p[] = { P_STR(names[i]) };
-		cr_assert_eq(store_exec(lock, SQL_SITE_NAMED, p, 1, &r, &err), 0, "%s", err.message);
+		cr_assert_eq(store_exec(c, SQL_SITE_NAMED, p, 1, &r, &err), 0, "%s", err.message);
 		cr_expect_eq(store_cell_ll(r, 0, 0, -1), i == 0 ? 1 : 0, "site %s", names[i]);
 		store_result_free(r);
 	}
-	store_release(lock);
+	store_release(c);
 	free(token);
 	harness_server_stop(srv);
 }
@@ -421,14 +435,9 @@ Test(offload, public_routes_that_read_the_database_run_on_the_work_threads, .tim
 	enum { N = sizeof(database) / sizeof(database[0]) };
 	char *token;
 	struct harness_server *srv = start_one_http_thread("1", &token);
-	struct store_conn *lock = hold_audit_head();
-	char name[64], body[300];
-	snprintf(name, sizeof(name), "Block %d", harness_unique());
-	site_body(body, sizeof(body), name);
-	struct call write = { .method = "POST", .path = "/v1/sites", .token = token, .body = body };
-	pthread_t tw, tr[N];
-	pthread_create(&tw, NULL, call_thread, &write);
-	usleep(300000); /* the write holds the only work thread now */
+	struct held_write w; /* holds the only work thread */
+	held_write_start(&w, token, "Block");
+	pthread_t tr[N];
 	struct call reads[N];
 	for (int i = 0; i < N; i++) {
 		reads[i] = (struct call){ .method = "GET", .path = database[i].path };
@@ -450,10 +459,8 @@ Test(offload, public_routes_that_read_the_database_run_on_the_work_threads, .tim
 	for (int i = 0; i < N; i++)
 		cr_expect(!atomic_load(&reads[i].done), "%s was answered while the only work "
 			  "thread was held", database[i].path);
-	store_rollback(lock);
-	store_release(lock);
-	pthread_join(tw, NULL);
-	cr_expect_eq(write.status, 201);
+	held_write_end(&w);
+	cr_expect_eq(w.call.status, 201);
 	for (int i = 0; i < N; i++) {
 		pthread_join(tr[i], NULL);
 		cr_expect_eq(reads[i].status, database[i].status, "%s: %ld", database[i].path,
