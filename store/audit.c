@@ -106,9 +106,15 @@ int store_audit_verify(struct store_pool *pool, long long *checked, long long *b
 	memset(prev, '0', 64);
 	prev[64] = 0;
 	long long last = 0, expect = 1;
-	int rc = 0;
 	*checked = 0;
 	*bad_id = 0;
+	/*
+	 * One snapshot for the pages and the head (a read-only transaction, repeatable read):
+	 * otherwise an entry appended between the last page and the head reads as a deleted tail.
+	 */
+	int rc = store_begin(c, err);
+	if (rc)
+		goto out;
 	for (;;) {
 		struct store_result *r = NULL;
 		struct store_param p[] = { P_INT(last) };
@@ -158,6 +164,7 @@ int store_audit_verify(struct store_pool *pool, long long *checked, long long *b
 	}
 	store_result_free(h);
 out:
+	store_rollback(c);
 	store_release(c);
 	return rc;
 }
