@@ -656,6 +656,26 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	s->limits = *limits;
 	s->rate_public = ratelimit_new(pub_rate, pub_burst, 65536);
 	s->rate_login = ratelimit_new(login_rate, login_burst, 65536);
+	/*
+	 * The pools are ready before the first request can arrive (the daemon's threads listen as
+	 * soon as MHD_start_daemon starts them), so they never see one half made. Hashing runs at
+	 * the lowest priority (nice 19): a request thread that wakes preempts a hash at once, and
+	 * on a saturated machine sign-ins still get a small share rather than none (SCHED_IDLE
+	 * could starve them).
+	 */
+	if (limits->slow_threads)
+		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue);
+	/* A connection has one request at a time: the connection limit bounds this queue. */
+	if (limits->work_threads)
+		s->work = offload_start(limits->work_threads, 0, limits->max_connections);
+	/* a request that cannot start within the connection timeout is answered 503 then */
+	if (limits->timeout_seconds) {
+		unsigned ms = limits->timeout_seconds * 1000u;
+		if (s->slow)
+			offload_set_deadline(s->slow, ms, expire_deferred);
+		if (s->work)
+			offload_set_deadline(s->work, ms, expire_deferred);
+	}
 	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | MHD_USE_ITC;
@@ -678,30 +698,14 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
+		offload_stop(s->slow);
+		offload_stop(s->work);
 		ratelimit_free(s->rate_public);
 		ratelimit_free(s->rate_login);
 		free(s);
 		return error_set(err, ERR_IO, "cannot listen on %s (in use, or not permitted)",
 				 listen),
 		       NULL;
-	}
-	/*
-	 * The lowest priority (nice 19): a request thread that wakes preempts a hash at once, and
-	 * on a saturated machine sign-ins still get a small share rather than none (SCHED_IDLE
-	 * could starve them).
-	 */
-	if (limits->slow_threads)
-		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue);
-	/* A connection has one request at a time: the connection limit bounds this queue. */
-	if (limits->work_threads)
-		s->work = offload_start(limits->work_threads, 0, limits->max_connections);
-	/* a request that cannot start within the connection timeout is answered 503 then */
-	if (limits->timeout_seconds) {
-		unsigned ms = limits->timeout_seconds * 1000u;
-		if (s->slow)
-			offload_set_deadline(s->slow, ms, expire_deferred);
-		if (s->work)
-			offload_set_deadline(s->work, ms, expire_deferred);
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : (unsigned)port;
