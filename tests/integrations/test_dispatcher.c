@@ -344,7 +344,12 @@ static struct route *route_add(const char *path, const char *key)
 {
 	struct route *r = calloc(1, sizeof(*r));
 	r->path = path;
-	r->keys[0] = key;
+	/*
+	 * The route keeps its own copy: a request the dispatcher gave up on can sit in a socket
+	 * buffer while a receiver thread sleeps on a slow answer, and be read and verified after
+	 * its scenario has freed the secret (seen once under AddressSanitizer in CI).
+	 */
+	r->keys[0] = strdup(key);
 	r->nkeys = 1;
 	r->status = 200;
 	pthread_mutex_lock(&rx_lock);
