@@ -332,10 +332,15 @@ static void receiver_start(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	rx = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-			      on_request, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-			      MHD_OPTION_THREAD_POOL_SIZE, 8u, MHD_OPTION_NOTIFY_COMPLETED, on_done,
-			      NULL, MHD_OPTION_END);
+	/*
+	 * A thread per connection: a slow answer sleeps on its own connection's thread only. With a
+	 * shared pool, the sleep held other connections' requests past the dispatcher's timeout, and
+	 * the receiver read them later, as stale requests the dispatcher had already retried.
+	 */
+	rx = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+				      MHD_USE_ERROR_LOG,
+			      0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+			      MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
 	cr_assert(rx, "the receiver cannot start");
 	rx_port = MHD_get_daemon_info(rx, MHD_DAEMON_INFO_BIND_PORT)->port;
 }
