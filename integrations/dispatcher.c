@@ -24,6 +24,7 @@
 #include "store/outbox.h"
 #include "workflows/xalloc.h"
 #include "workflows/json_text.h"
+#include "workflows/timespec.h"
 
 #define MAX_DELAY_MS (7LL * 24 * 3600 * 1000)
 
@@ -544,14 +545,9 @@ int dispatcher_run_once(struct store_pool *pool, const struct dispatcher_config 
 
 static void idle(struct dispatcher *d, int ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct timespec until = timespec_add_ms(now, ms);
 	pthread_mutex_lock(&d->lock);
 	if (!atomic_load(&d->stop))
 		pthread_cond_timedwait(&d->wake, &d->lock, &until);

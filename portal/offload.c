@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workflows/timespec.h"
 #include "workflows/xalloc.h"
 
 struct job {
@@ -29,29 +30,13 @@ struct offload {
 	int nice_increment;
 	unsigned nthreads;
 	pthread_t *threads;
-	/* the deadline, when set: a timer thread expires the jobs that waited max_wait */
-	struct timespec max_wait;
+	/* the deadline, when set: a timer thread expires the jobs that waited max_wait_ms */
+	unsigned max_wait_ms;
 	void (*expired)(void *);
 	pthread_cond_t timer; /* on CLOCK_MONOTONIC; signalled when a job joins an empty queue */
 	bool has_timer;
 	pthread_t timer_thread;
 };
-
-static struct timespec ts_add(struct timespec a, struct timespec b)
-{
-	a.tv_sec += b.tv_sec;
-	a.tv_nsec += b.tv_nsec;
-	if (a.tv_nsec >= 1000000000L) {
-		a.tv_sec++;
-		a.tv_nsec -= 1000000000L;
-	}
-	return a;
-}
-
-static bool ts_before(struct timespec a, struct timespec b)
-{
-	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
-}
 
 /* Takes the head job off the queue: the lock is held and the queue is not empty. */
 static struct job *take(struct offload *o)
@@ -67,7 +52,7 @@ static struct job *take(struct offload *o)
 /* When j's wait ends; only meaningful with a deadline set. */
 static struct timespec due(const struct offload *o, const struct job *j)
 {
-	return ts_add(j->queued, o->max_wait);
+	return timespec_add_ms(j->queued, o->max_wait_ms);
 }
 
 /*
@@ -78,7 +63,7 @@ static void finish(struct offload *o, struct job *j)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (o->has_timer && !ts_before(now, due(o, j)))
+	if (o->has_timer && !timespec_before(now, due(o, j)))
 		o->expired(j->arg);
 	else
 		j->fn(j->arg);
@@ -125,7 +110,7 @@ static void *timer_main(void *arg)
 		}
 		struct timespec now, when = due(o, o->head);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (ts_before(now, when)) {
+		if (timespec_before(now, when)) {
 			pthread_cond_timedwait(&o->timer, &o->lock, &when);
 			continue;
 		}
@@ -187,7 +172,7 @@ void offload_set_deadline(struct offload *o, unsigned max_wait_ms, void (*expire
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&o->timer, &attr);
 	pthread_condattr_destroy(&attr);
-	o->max_wait = (struct timespec){ max_wait_ms / 1000, (long)(max_wait_ms % 1000) * 1000000L };
+	o->max_wait_ms = max_wait_ms;
 	o->expired = expired;
 	o->has_timer = true;
 	if (pthread_create(&o->timer_thread, NULL, timer_main, o) != 0) {

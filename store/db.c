@@ -16,6 +16,7 @@
 
 #include "workflows/decimal.h"
 #include "workflows/strbuf.h"
+#include "workflows/timespec.h"
 #include "workflows/xalloc.h"
 
 /*
@@ -219,14 +220,9 @@ static int conn_open(struct store_conn *c, struct error *err)
 
 struct store_conn *store_acquire(struct store_pool *pool, int timeout_ms, struct error *err)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct timespec deadline = timespec_add_ms(now, timeout_ms);
 	pthread_mutex_lock(&pool->lock);
 	struct store_conn *c = NULL;
 	for (;;) {
