@@ -468,7 +468,7 @@ static void run_deferred(void *arg)
 }
 
 /*
- * The queue's deadline passed before a thread could start the request (offload_set_deadline):
+ * The queue's deadline passed before a thread could start the request (offload_start):
  * it is answered 503 without running. libmicrohttpd does not time out a suspended connection,
  * its client has most likely given up, and a write it can no longer learn about is worse than
  * a clear "retry".
@@ -663,19 +663,15 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	 * on a saturated machine sign-ins still get a small share rather than none (SCHED_IDLE
 	 * could starve them).
 	 */
+	/* a request that cannot start within the connection timeout is answered 503 then */
+	unsigned wait_ms = limits->timeout_seconds * 1000u;
+	void (*expire)(void *) = limits->timeout_seconds ? expire_deferred : NULL;
 	if (limits->slow_threads)
-		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue);
+		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue, wait_ms, expire);
 	/* A connection has one request at a time: the connection limit bounds this queue. */
 	if (limits->work_threads)
-		s->work = offload_start(limits->work_threads, 0, limits->max_connections);
-	/* a request that cannot start within the connection timeout is answered 503 then */
-	if (limits->timeout_seconds) {
-		unsigned ms = limits->timeout_seconds * 1000u;
-		if (s->slow)
-			offload_set_deadline(s->slow, ms, expire_deferred);
-		if (s->work)
-			offload_set_deadline(s->work, ms, expire_deferred);
-	}
+		s->work = offload_start(limits->work_threads, 0, limits->max_connections, wait_ms,
+					expire);
 	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_USE_TURBO | MHD_USE_ITC;

@@ -30,11 +30,10 @@ struct offload {
 	int nice_increment;
 	unsigned nthreads;
 	pthread_t *threads;
-	/* the deadline, when set: a timer thread expires the jobs that waited max_wait_ms */
+	/* with a deadline (expired set): a timer thread expires the jobs that waited max_wait_ms */
 	unsigned max_wait_ms;
 	void (*expired)(void *);
 	pthread_cond_t timer; /* on CLOCK_MONOTONIC; signalled when a job joins an empty queue */
-	bool has_timer;
 	pthread_t timer_thread;
 };
 
@@ -63,7 +62,7 @@ static void finish(struct offload *o, struct job *j)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (o->has_timer && !timespec_before(now, due(o, j)))
+	if (o->expired && !timespec_before(now, due(o, j)))
 		o->expired(j->arg);
 	else
 		j->fn(j->arg);
@@ -123,13 +122,27 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-struct offload *offload_start(unsigned threads, int nice_increment, size_t max_queued)
+struct offload *offload_start(unsigned threads, int nice_increment, size_t max_queued,
+			      unsigned max_wait_ms, void (*expired)(void *))
 {
 	struct offload *o = xcalloc(1, sizeof(*o));
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->ready, NULL);
 	o->max_queued = max_queued;
 	o->nice_increment = nice_increment;
+	o->max_wait_ms = max_wait_ms;
+	o->expired = expired;
+	if (expired) {
+		pthread_condattr_t attr;
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&o->timer, &attr);
+		pthread_condattr_destroy(&attr);
+		if (pthread_create(&o->timer_thread, NULL, timer_main, o) != 0) {
+			fputs("offload: cannot create the timer thread\n", stderr);
+			abort();
+		}
+	}
 	o->nthreads = threads ? threads : 1;
 	o->threads = xcalloc(o->nthreads, sizeof(*o->threads));
 	for (unsigned i = 0; i < o->nthreads; i++)
@@ -159,26 +172,10 @@ int offload_submit(struct offload *o, void (*fn)(void *), void *arg)
 	o->tail = j;
 	o->queued++;
 	pthread_cond_signal(&o->ready);
-	if (o->has_timer && o->head == j)
+	if (o->expired && o->head == j)
 		pthread_cond_signal(&o->timer);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
-}
-
-void offload_set_deadline(struct offload *o, unsigned max_wait_ms, void (*expired)(void *))
-{
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&o->timer, &attr);
-	pthread_condattr_destroy(&attr);
-	o->max_wait_ms = max_wait_ms;
-	o->expired = expired;
-	o->has_timer = true;
-	if (pthread_create(&o->timer_thread, NULL, timer_main, o) != 0) {
-		fputs("offload: cannot create the timer thread\n", stderr);
-		abort();
-	}
 }
 
 size_t offload_queued(struct offload *o)
@@ -196,10 +193,10 @@ void offload_stop(struct offload *o)
 	pthread_mutex_lock(&o->lock);
 	o->stopping = true;
 	pthread_cond_broadcast(&o->ready);
-	if (o->has_timer)
+	if (o->expired)
 		pthread_cond_signal(&o->timer);
 	pthread_mutex_unlock(&o->lock);
-	if (o->has_timer) {
+	if (o->expired) {
 		pthread_join(o->timer_thread, NULL);
 		pthread_cond_destroy(&o->timer);
 	}

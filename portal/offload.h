@@ -14,25 +14,20 @@ struct offload;
 
 /*
  * Starts `threads` threads (at least 1) at `nice_increment` below the process's priority
- * (0 keeps it), accepting at most `max_queued` jobs waiting beyond those running. Aborts if a
- * thread cannot be created.
+ * (0 keeps it), accepting at most `max_queued` jobs waiting beyond those running. With
+ * `expired` (NULL: no deadline), a job that has waited max_wait_ms without starting gets
+ * expired(arg) instead of fn(arg): a timer thread of the pool takes it off the queue when its
+ * time is up, so it need not wait for a free thread, and a thread that takes a job past its
+ * deadline expires it too. Aborts if a thread cannot be created.
  */
-struct offload *offload_start(unsigned threads, int nice_increment, size_t max_queued);
+struct offload *offload_start(unsigned threads, int nice_increment, size_t max_queued,
+			      unsigned max_wait_ms, void (*expired)(void *));
 
 /*
  * Queues fn(arg) to run on one of the threads. 0 when queued; -1 when max_queued jobs are
  * already waiting or the pool is stopping (fn is then not called: the caller answers "busy").
  */
 int offload_submit(struct offload *o, void (*fn)(void *), void *arg);
-
-/*
- * Gives the queue a deadline: a job that has waited max_wait_ms without starting gets
- * expired(arg) instead of fn(arg). A timer thread of the pool takes it off the queue when its
- * time is up, so it need not wait for a free thread; a thread that takes a job past its
- * deadline expires it too. Call once, before the first offload_submit. Aborts if the thread
- * cannot be created.
- */
-void offload_set_deadline(struct offload *o, unsigned max_wait_ms, void (*expired)(void *));
 
 /* Jobs waiting (not yet running). */
 size_t offload_queued(struct offload *o);

@@ -47,7 +47,7 @@ static void open_gate(struct gate *g)
 Test(offload, bounded_queue_refuses_then_runs_everything_it_took)
 {
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0 };
-	struct offload *o = offload_start(1, 0, 2);
+	struct offload *o = offload_start(1, 0, 2, 0, NULL);
 	/* the first job holds the only thread; wait until it is taken off the queue */
 	cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
 	for (int i = 0; i < 500 && offload_queued(o) > 0; i++)
@@ -65,7 +65,7 @@ Test(offload, bounded_queue_refuses_then_runs_everything_it_took)
 Test(offload, stop_runs_queued_jobs_on_several_threads)
 {
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, true, 0 };
-	struct offload *o = offload_start(3, 5, 1000);
+	struct offload *o = offload_start(3, 5, 1000, 0, NULL);
 	for (int i = 0; i < 200; i++)
 		cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
 	offload_stop(o);
@@ -89,8 +89,7 @@ Test(offload, the_deadline_expires_waiting_jobs_while_the_thread_is_held)
 {
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0 };
 	atomic_store(&expired_count, 0);
-	struct offload *o = offload_start(1, 0, 10);
-	offload_set_deadline(o, 200, count_expired);
+	struct offload *o = offload_start(1, 0, 10, 200, count_expired);
 	cr_assert_eq(offload_submit(o, wait_gate, &g), 0);
 	for (int i = 0; i < 500 && offload_queued(o) > 0; i++)
 		usleep(2000);
