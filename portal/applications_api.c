@@ -796,8 +796,8 @@ static int app_list(struct http_request *req, struct http_response *res)
 }
 
 const struct route applications_routes[] = {
-	{ "POST", "/v1/applications", submit, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "GET", "/v1/applications", app_list, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "GET", "/v1/applications/{id}", app_get, ROUTE_AUTHENTICATED, 0, false, false },
+	{ "POST", "/v1/applications", submit, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "GET", "/v1/applications", app_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "GET", "/v1/applications/{id}", app_get, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
 	{ 0 },
 };

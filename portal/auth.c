@@ -270,8 +270,8 @@ static int me(struct http_request *req, struct http_response *res)
 }
 
 const struct route auth_routes[] = {
-	{ "POST", "/v1/sessions", create_session, ROUTE_PUBLIC, 0, true, false },
-	{ "DELETE", "/v1/sessions/current", delete_session, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "GET", "/v1/me", me, ROUTE_AUTHENTICATED, 0, false, false },
+	{ "POST", "/v1/sessions", create_session, ROUTE_PUBLIC, 0, RUNS_HASHING },
+	{ "DELETE", "/v1/sessions/current", delete_session, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "GET", "/v1/me", me, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
 	{ 0 },
 };

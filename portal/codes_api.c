@@ -84,6 +84,6 @@ static int public_codes(struct http_request *req, struct http_response *res)
 }
 
 const struct route codes_routes[] = {
-	{ "GET", "/v1/public/codes", public_codes, ROUTE_PUBLIC, 0, false, false },
+	{ "GET", "/v1/public/codes", public_codes, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
 	{ 0 },
 };

@@ -35,8 +35,8 @@ struct http_server {
 	unsigned port;
 	struct ratelimit *rate_public; /* PORTAL_RATE_PUBLIC: public routes, per address */
 	struct ratelimit *rate_login;  /* PORTAL_RATE_LOGIN: POST /v1/sessions, per address */
-	struct offload *work;	       /* signed-in routes; NULL runs them inline */
-	struct offload *slow;	       /* routes with `offload`; NULL runs them inline */
+	struct offload *work;	       /* RUNS_ON_WORK routes; NULL runs them inline */
+	struct offload *slow;	       /* RUNS_HASHING routes; NULL runs them on work */
 };
 
 static atomic_ullong request_seq;
@@ -503,19 +503,18 @@ static void defer(struct offload *pool, struct http_request *req, const char *bu
 }
 
 /*
- * Which threads answer a routed request: password hashing goes to the slow threads; signed-in
- * routes and the public ones that read the database, which wait on it, to the work threads, so
- * that a slow query holds one of those and not the HTTP thread with every other connection it
- * serves; the public documents, answered from memory, stay on the HTTP thread. Returns 1 when
+ * Sends a routed request to the threads its route names (enum route_runs in portal/router.h).
+ * Without a hashing pool a hashing route goes to the work threads, and without pools (the
+ * demo seed's own short-lived server) everything runs on the HTTP thread. Returns 1 when
  * deferred.
  */
 static int dispatch(struct http_server *s, struct http_request *req)
 {
-	if (req->route->offload && s->slow) {
+	if (req->route->runs == RUNS_HASHING && s->slow) {
 		defer(s->slow, req, "too many sign-ins are being processed");
 		return 1;
 	}
-	if ((req->route->access != ROUTE_PUBLIC || req->route->database) && s->work) {
+	if (req->route->runs != RUNS_FROM_MEMORY && s->work) {
 		defer(s->work, req, "the server is at its limit of requests in progress");
 		return 1;
 	}

@@ -39,8 +39,8 @@ struct http_request {
 	void *caller; /* set by auth; owned by auth, freed via caller_free */
 	void (*caller_free)(void *);
 	/*
-	 * A route run off the HTTP threads (signed-in routes on the work threads, `offload` routes
-	 * on the slow ones): its answer, sent when the connection is resumed.
+	 * A route run off the HTTP threads (RUNS_ON_WORK on the work threads, RUNS_HASHING on the
+	 * slow ones): its answer, sent when the connection is resumed.
 	 */
 	enum { HTTP_INLINE, HTTP_DEFERRED, HTTP_DEFERRED_DONE } deferred;
 	struct http_response *deferred_res;

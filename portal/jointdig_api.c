@@ -165,8 +165,8 @@ static int jd_decline(struct http_request *req, struct http_response *res)
 }
 
 const struct route jointdig_routes[] = {
-	{ "GET", "/v1/joint-digs", jd_list, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "POST", "/v1/joint-digs/{id}/accept", jd_accept, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "POST", "/v1/joint-digs/{id}/decline", jd_decline, ROUTE_AUTHENTICATED, 0, false, false },
+	{ "GET", "/v1/joint-digs", jd_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "POST", "/v1/joint-digs/{id}/accept", jd_accept, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "POST", "/v1/joint-digs/{id}/decline", jd_decline, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
 	{ 0 },
 };

@@ -388,10 +388,10 @@ static int material_content(struct http_request *req, struct http_response *res)
 
 const struct route materials_routes[] = {
     /* (size_t)-1: the upload cap (PORTAL_MAX_UPLOAD) instead of the JSON body cap */
-    {"POST", "/v1/materials", material_upload, ROUTE_AUTHENTICATED, (size_t)-1, false, false},
-    {"POST", "/v1/materials/elicence", material_elicence, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/materials", material_list, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/materials/{id}", material_get, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/materials/{id}/content", material_content, ROUTE_AUTHENTICATED, 0, false, false},
+    {"POST", "/v1/materials", material_upload, ROUTE_AUTHENTICATED, (size_t)-1, RUNS_ON_WORK},
+    {"POST", "/v1/materials/elicence", material_elicence, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/materials", material_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/materials/{id}", material_get, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/materials/{id}/content", material_content, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
     {0},
 };

@@ -71,6 +71,6 @@ static int get_openapi(struct http_request *req, struct http_response *res)
 }
 
 const struct route openapi_routes[] = {
-	{ "GET", "/v1/openapi.yaml", get_openapi, ROUTE_PUBLIC, 0, false, false },
+	{ "GET", "/v1/openapi.yaml", get_openapi, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
 	{ 0 },
 };

@@ -49,8 +49,8 @@ static int metrics(struct http_request *req, struct http_response *res)
 }
 
 const struct route ops_routes[] = {
-	{ "GET", "/healthz", healthz, ROUTE_PUBLIC, 0, false, false },
-	{ "GET", "/readyz", readyz, ROUTE_PUBLIC, 0, false, true },
-	{ "GET", "/metrics", metrics, ROUTE_PUBLIC, 0, false, false },
+	{ "GET", "/healthz", healthz, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "GET", "/readyz", readyz, ROUTE_PUBLIC, 0, RUNS_ON_WORK },
+	{ "GET", "/metrics", metrics, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
 	{ 0 },
 };

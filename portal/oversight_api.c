@@ -549,13 +549,13 @@ int oversight_digest_run(struct app *app, int *events, struct error *err)
 }
 
 const struct route oversight_routes[] = {
-    {"GET", "/v1/supervision/overdue", supervision_overdue, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/supervision/pauses", supervision_pauses, ROUTE_AUTHENTICATED, 0, false, false},
-    {"POST", "/v1/ratings", rating_create, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/follow-ups", follow_ups_list, ROUTE_AUTHENTICATED, 0, false, false},
-    {"POST", "/v1/follow-ups/{id}/answer", follow_up_answer, ROUTE_AUTHENTICATED, 0, false, false},
-    {"POST", "/v1/follow-ups/{id}/close", follow_up_close, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/public/certificates/{number}", certificate_get, ROUTE_PUBLIC, 0, false, true},
-    {"GET", "/v1/public/keys", keys_get, ROUTE_PUBLIC, 0, false, true},
+    {"GET", "/v1/supervision/overdue", supervision_overdue, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/supervision/pauses", supervision_pauses, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"POST", "/v1/ratings", rating_create, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/follow-ups", follow_ups_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"POST", "/v1/follow-ups/{id}/answer", follow_up_answer, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"POST", "/v1/follow-ups/{id}/close", follow_up_close, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/public/certificates/{number}", certificate_get, ROUTE_PUBLIC, 0, RUNS_ON_WORK},
+    {"GET", "/v1/public/keys", keys_get, ROUTE_PUBLIC, 0, RUNS_ON_WORK},
     {0},
 };

@@ -734,13 +734,13 @@ static int post_estimate(struct http_request *req, struct http_response *res)
 }
 
 const struct route public_routes[] = {
-	{ "GET", "/v1/public/fees", get_fees, ROUTE_PUBLIC, 0, false, false },
-	{ "GET", "/v1/public/fees/history", get_history, ROUTE_PUBLIC, 0, false, false },
-	{ "GET", "/v1/public/service-standards", get_standards, ROUTE_PUBLIC, 0, false, false },
-	{ "GET", "/v1/public/calendar", get_calendar, ROUTE_PUBLIC, 0, false, false },
-	{ "POST", "/v1/public/fee-estimate", post_estimate, ROUTE_PUBLIC, 16 * 1024, false, false },
-	{ "GET", "/", page_home, ROUTE_PUBLIC, 0, false, false },
-	{ "GET", "/fees", page_fees, ROUTE_PUBLIC, 0, false, false },
-	{ "GET", "/standards", page_standards, ROUTE_PUBLIC, 0, false, false },
+	{ "GET", "/v1/public/fees", get_fees, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "GET", "/v1/public/fees/history", get_history, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "GET", "/v1/public/service-standards", get_standards, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "GET", "/v1/public/calendar", get_calendar, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "POST", "/v1/public/fee-estimate", post_estimate, ROUTE_PUBLIC, 16 * 1024, RUNS_FROM_MEMORY },
+	{ "GET", "/", page_home, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "GET", "/fees", page_fees, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
+	{ "GET", "/standards", page_standards, ROUTE_PUBLIC, 0, RUNS_FROM_MEMORY },
 	{ 0 },
 };

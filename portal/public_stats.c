@@ -391,7 +391,7 @@ static int open_data_get(struct http_request *req, struct http_response *res)
 }
 
 const struct route public_stats_routes[] = {
-    {"GET", "/v1/public/stats", stats_get, ROUTE_PUBLIC, 0, false, true},
-    {"GET", "/v1/public/open-data/applications.csv", open_data_get, ROUTE_PUBLIC, 0, false, true},
+    {"GET", "/v1/public/stats", stats_get, ROUTE_PUBLIC, 0, RUNS_ON_WORK},
+    {"GET", "/v1/public/open-data/applications.csv", open_data_get, ROUTE_PUBLIC, 0, RUNS_ON_WORK},
     {0},
 };

@@ -11,6 +11,19 @@ enum route_access {
 };
 
 /*
+ * Which threads run a route's handler (dispatch() in portal/http.c). A handler on a work or
+ * hashing thread has its connection suspended, so a wait on the database or a password hash
+ * holds that thread only, never an HTTP thread and every other connection it serves.
+ */
+enum route_runs {
+	RUNS_ON_WORK = 0, /* the work threads: every signed-in route (its credentials are read from
+			     the database) and the public ones that read it, or may, to refresh a
+			     cached view */
+	RUNS_FROM_MEMORY, /* the HTTP thread: a public document answered from memory */
+	RUNS_HASHING,	  /* the slow-work threads, at low priority: the handler hashes a password */
+};
+
+/*
  * One route. `pattern` segments in braces ("{id}") match one non-empty path segment and become
  * req->params in order. `name` labels metrics and logs ("GET /v1/jobs/{id}").
  */
@@ -20,16 +33,7 @@ struct route {
 	http_handler handler;
 	enum route_access access;
 	size_t max_body; /* 0: the server's default cap; uploads set the upload cap */
-	/*
-	 * The handler hashes a password: it runs on the slow-work threads (portal/offload.h) with
-	 * the connection suspended, so it never holds a request thread.
-	 */
-	bool offload;
-	/*
-	 * A public route that reads the database (or may, to refresh a cached view): it runs on the
-	 * work threads like the signed-in routes, so the HTTP threads only ever answer from memory.
-	 */
-	bool database;
+	enum route_runs runs;
 };
 
 /* Each handler module exports a table ending with a zeroed entry; router.c lists the tables. */

@@ -258,8 +258,8 @@ static int site_get(struct http_request *req, struct http_response *res)
 }
 
 const struct route sites_routes[] = {
-    {"POST", "/v1/sites", site_create, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/sites", site_list, ROUTE_AUTHENTICATED, 0, false, false},
-    {"GET", "/v1/sites/{id}", site_get, ROUTE_AUTHENTICATED, 0, false, false},
+    {"POST", "/v1/sites", site_create, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/sites", site_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/sites/{id}", site_get, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
     {0},
 };

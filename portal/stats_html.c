@@ -233,6 +233,6 @@ static int stats_page(struct http_request *req, struct http_response *res)
 }
 
 const struct route stats_html_routes[] = {
-    {"GET", "/stats", stats_page, ROUTE_PUBLIC, 0, false, true},
+    {"GET", "/stats", stats_page, ROUTE_PUBLIC, 0, RUNS_ON_WORK},
     {0},
 };

@@ -831,13 +831,13 @@ int transitions_apply(struct app *app, const struct authz_caller *caller, bool p
 }
 
 const struct route transitions_routes[] = {
-	{ "GET", "/v1/jobs", job_queue, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "GET", "/v1/jobs/{id}", job_get, ROUTE_AUTHENTICATED, 0, false, false },
+	{ "GET", "/v1/jobs", job_queue, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "GET", "/v1/jobs/{id}", job_get, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
 	{ "POST", "/v1/jobs/{id}/transitions", job_transition, ROUTE_AUTHENTICATED,
-	  0, false, false },
-	{ "GET", "/v1/permits", permit_queue, ROUTE_AUTHENTICATED, 0, false, false },
-	{ "GET", "/v1/permits/{id}", permit_get, ROUTE_AUTHENTICATED, 0, false, false },
+	  0, RUNS_ON_WORK },
+	{ "GET", "/v1/permits", permit_queue, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
+	{ "GET", "/v1/permits/{id}", permit_get, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK },
 	{ "POST", "/v1/permits/{id}/transitions", permit_transition, ROUTE_AUTHENTICATED,
-	  0, false, false },
+	  0, RUNS_ON_WORK },
 	{ 0 },
 };

@@ -488,6 +488,22 @@ Test(access, every_route_has_a_row)
 	}
 }
 
+/* A signed-in route reads its credentials from the database: none may run on an HTTP thread. */
+Test(access, no_signed_in_route_runs_from_memory)
+{
+	router_init();
+	int signed_in = 0;
+	for (int i = 0; i < router_count(); i++) {
+		const struct route *r = router_at(i);
+		if (r->access != ROUTE_AUTHENTICATED)
+			continue;
+		signed_in++;
+		cr_expect_neq(r->runs, RUNS_FROM_MEMORY, "%s %s is signed-in but runs from memory",
+			      r->method, r->pattern);
+	}
+	cr_expect_gt(signed_in, 0);
+}
+
 Test(access, matrix, .timeout = 240)
 {
 	struct harness_server *srv = harness_server_start();
