@@ -6,15 +6,14 @@
 #include <string.h>
 
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/secrets.h"
 #include "store/accounts.h"
-#include "store/audit.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
-#include "workflows/json_text.h"
 
 #define INVITATION_TTL (7 * 24 * 3600)
 
@@ -68,13 +67,7 @@ struct op {
 static int audit(struct store_conn *c, const struct op *op, const char *action,
 		 const char *type, long long id, json_t *detail, struct error *err)
 {
-	char idbuf[24], *d = detail ? json_text_sorted(detail) : NULL;
-	snprintf(idbuf, sizeof(idbuf), "%lld", id);
-	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, type, idbuf, d };
-	int rc = store_audit_append(c, &e, err);
-	free(d);
-	json_decref(detail);
-	return rc;
+	return audit_record_id(c, op->caller, action, type, id, detail, err);
 }
 
 /* Runs fn in a transaction and replies with op->reply (status) or the error. */

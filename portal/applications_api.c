@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/oversight_api.h"
@@ -466,7 +467,7 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	for (int k = 0; k < UK_COUNT; k++)
 		njobs += plan->jobs[k];
 	if (!rc)
-		rc = tracks_audit(c, s->caller, "application.submit", "application", ref,
+		rc = audit_record(c, s->caller, "application.submit", "application", ref,
 				  json_pack("{s:I, s:I, s:I}", "jobs", (json_int_t)njobs, "permits",
 					    (json_int_t)plan->npermits, "estimate_total_fen",
 					    (json_int_t)plan->estimate.total_fen),

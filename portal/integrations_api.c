@@ -15,17 +15,16 @@
 #include "integrations/urlguard.h"
 #include "integrations/webhook.h"
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/sweeper.h"
 #include "store/accounts.h"
-#include "store/audit.h"
 #include "store/endpoints.h"
 #include "store/outbox.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
-#include "workflows/json_text.h"
 
 /* Seconds the previous key keeps signing after a rotation (PORTAL_WEBHOOK_ROTATION_OVERLAP). */
 #define OVERLAP_DEFAULT (24 * 3600)
@@ -98,14 +97,7 @@ static int invalid(struct http_response *res, struct error *err, struct op *op)
 static int audit(struct store_conn *c, const struct op *op, const char *action, json_t *detail,
 		 struct error *err)
 {
-	char idbuf[24], *d = detail ? json_text_sorted(detail) : NULL;
-	snprintf(idbuf, sizeof(idbuf), "%lld", op->id);
-	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, "endpoint", idbuf,
-				 d };
-	int rc = store_audit_append(c, &e, err);
-	free(d);
-	json_decref(detail);
-	return rc;
+	return audit_record_id(c, op->caller, action, "endpoint", op->id, detail, err);
 }
 
 /* ---- endpoint ------------------------------------------------------------------------------ */

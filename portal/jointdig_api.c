@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/router.h"
@@ -107,7 +108,7 @@ static int decide_tx(struct store_conn *c, void *ctx, struct error *err)
 			rc = store_transition_insert(c, &t, err);
 		free(dt);
 		if (!rc)
-			rc = tracks_audit(c, j->caller, j->accept ? "permit.joint_dig" : "permit.joint_dig_declined",
+			rc = audit_record(c, j->caller, j->accept ? "permit.joint_dig" : "permit.joint_dig_declined",
 					  "permit", p->reference, json_incref(detail), err);
 		if (!rc && j->accept) {
 			struct permit_row fresh;

@@ -11,16 +11,15 @@
 
 #include "integrations/elicence.h"
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/upload.h"
-#include "store/audit.h"
 #include "store/materials.h"
 #include "workflows/authz.h"
 #include "workflows/calendar.h"
 #include "workflows/xalloc.h"
-#include "workflows/json_text.h"
 
 static json_t *material_json(const struct material_row *m)
 {
@@ -105,14 +104,7 @@ static void set_reply(struct op *op, const struct material_row *m, int status)
 static int audit(struct store_conn *c, const struct op *op, const char *action, long long id,
 		 json_t *detail, struct error *err)
 {
-	char idbuf[24], *d = json_text_sorted(detail);
-	snprintf(idbuf, sizeof(idbuf), "%lld", id);
-	struct audit_entry e = {
-	    op->caller->user_id, op->caller->org_id, action, "material", idbuf, d};
-	int rc = store_audit_append(c, &e, err);
-	free(d);
-	json_decref(detail);
-	return rc;
+	return audit_record_id(c, op->caller, action, "material", id, detail, err);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/keys.h"
@@ -101,7 +102,7 @@ int oversight_certificate_issue(struct store_conn *c, const char *object_type, l
 				     text,   sig,	  at, cert.valid_to};
 	rc = store_certificate_insert(c, &cn, err);
 	if (!rc)
-		rc = tracks_audit(c, NULL, "certificate.issue", object_type, f.reference,
+		rc = audit_record(c, NULL, "certificate.issue", object_type, f.reference,
 				  json_pack("{s:s, s:s}", "number", number, "key_id", key.key_id),
 				  err);
 out:
@@ -360,7 +361,7 @@ static int rate_tx(struct store_conn *c, void *ctx, struct error *err)
 					 err);
 	}
 	if (!rc)
-		rc = tracks_audit(c, r->caller, "rating.create", r->object, t.reference,
+		rc = audit_record(c, r->caller, "rating.create", r->object, t.reference,
 				  json_pack("{s:s}", "score", r->score), err);
 	if (rc)
 		return rc;
@@ -437,7 +438,7 @@ static int settle_tx(struct store_conn *c, void *ctx, struct error *err)
 	char ref[24];
 	snprintf(ref, sizeof(ref), "%lld", s->id);
 	if (!rc)
-		rc = tracks_audit(c, s->caller, s->close ? "follow_up.close" : "follow_up.answer",
+		rc = audit_record(c, s->caller, s->close ? "follow_up.close" : "follow_up.answer",
 				  "follow_up", ref, NULL, err);
 	if (!rc)
 		rc = store_follow_up_json(c, s->id, &s->reply, err);

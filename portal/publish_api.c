@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/public_api.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "store/accounts.h"
-#include "store/audit.h"
 #include "store/published.h"
 #include "workflows/authz.h"
 #include "workflows/fees.h"
@@ -67,12 +67,7 @@ static int audit(struct store_conn *c, const struct op *op, const char *verb, co
 	char action[48];
 	snprintf(action, sizeof(action), "%s.%s", op->dk ? op->dk->audit_prefix : "calendar",
 		 verb);
-	char *d = json_text_sorted(detail);
-	struct audit_entry e = { op->caller->user_id, op->caller->org_id, action, type, id, d };
-	int rc = store_audit_append(c, &e, err);
-	free(d);
-	json_decref(detail);
-	return rc;
+	return audit_record(c, op->caller, action, type, id, detail, err);
 }
 
 static int audit_row(struct store_conn *c, const struct op *op, const char *verb, long long id,

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/router.h"
 #include "store/accounts.h"
-#include "store/audit.h"
 #include "store/sites.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
@@ -134,18 +134,11 @@ static int site_create_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct site_row s;
 	if (!rc)
 		rc = store_site_get(c, op->id, &s, err);
-	char idbuf[24];
-	snprintf(idbuf, sizeof(idbuf), "%lld", op->id);
-	json_t *d = rc ? NULL
-		       : json_pack("{s:s, s:s, s:s}", "name", s.name, "district", s.district,
-				   "zone_risk", s.zone_risk);
-	char *detail = d ? json_text_sorted(d) : NULL;
-	struct audit_entry e = {
-	    op->caller->user_id, op->caller->org_id, "site.create", "site", idbuf, detail};
 	if (!rc)
-		rc = store_audit_append(c, &e, err);
-	free(detail);
-	json_decref(d);
+		rc = audit_record_id(c, op->caller, "site.create", "site", op->id,
+				     json_pack("{s:s, s:s, s:s}", "name", s.name, "district",
+					       s.district, "zone_risk", s.zone_risk),
+				     err);
 	if (!rc) {
 		json_decref(op->reply); /* a retried transaction may have set it */
 		op->reply = site_json(&s);

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/audit.h"
 #include "workflows/xalloc.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
@@ -225,19 +224,6 @@ void tracks_events_free(struct tracks_events *ev)
 	events_clear(ev);
 	free(ev->rows);
 	free(ev);
-}
-
-int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const char *action,
-		 const char *object_type, const char *object_ref, json_t *detail,
-		 struct error *err)
-{
-	char *d = detail ? json_text_sorted(detail) : NULL;
-	struct audit_entry e = { caller ? caller->user_id : 0, caller ? caller->org_id : 0, action,
-				 object_type, object_ref, d };
-	int rc = store_audit_append(c, &e, err);
-	free(d);
-	json_decref(detail);
-	return rc;
 }
 
 json_t *tracks_place_json(const struct application_place *pl)

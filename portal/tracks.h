@@ -82,9 +82,4 @@ void tracks_events_free(struct tracks_events *ev);
 /* The adapter kind of a permit kind: dig_road -> road; greening, planning as they are. */
 const char *tracks_permit_adapter(const char *permit_kind);
 
-/* Appends an audit entry for a track change (detail steals `detail`, may be NULL). */
-int tracks_audit(struct store_conn *c, const struct authz_caller *caller, const char *action,
-		 const char *object_type, const char *object_ref, json_t *detail,
-		 struct error *err);
-
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "portal/app.h"
+#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/oversight_api.h"
@@ -401,7 +402,7 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	free(payload_text);
 	json_decref(payload);
 	if (!rc)
-		rc = tracks_audit(c, a->caller, out.event, "job", j.reference,
+		rc = audit_record(c, a->caller, out.event, "job", j.reference,
 				  json_pack("{s:s, s:s}", "from", j.state, "to", job_state_name(out.state)),
 				  err);
 	if (!rc && out.issue_certificate)
@@ -757,7 +758,7 @@ static int permit_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	free(reason);
 	json_decref(payload);
 	if (!rc)
-		rc = tracks_audit(c, a->caller, out.event, "permit", p.reference,
+		rc = audit_record(c, a->caller, out.event, "permit", p.reference,
 				  json_pack("{s:s, s:s}", "from", p.state, "to",
 					    permit_state_name(out.state)),
 				  err);
