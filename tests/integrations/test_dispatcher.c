@@ -350,9 +350,9 @@ static struct route *route_add(const char *path, const char *key)
 	struct route *r = calloc(1, sizeof(*r));
 	r->path = path;
 	/*
-	 * The route keeps its own copy: a request the dispatcher gave up on can sit in a socket
-	 * buffer while a receiver thread sleeps on a slow answer, and be read and verified after
-	 * its scenario has freed the secret (seen once under AddressSanitizer in CI).
+	 * The route lives as long as the receiver, so it keeps its own copy of the key: a request
+	 * read after its scenario has freed the secret still verifies against live memory (seen
+	 * once under AddressSanitizer in CI, when the receiver shared threads between connections).
 	 */
 	r->keys[0] = strdup(key);
 	r->nkeys = 1;
