@@ -733,7 +733,7 @@ void http_server_stop(struct http_server *s)
 	 * quiesce, and a descriptor closed before that makes libmicrohttpd panic ("Failed to remove
 	 * listen FD from epoll set"). shutdown() stops the listening at once; close() comes last.
 	 * (Quiescing itself can still lose a race with a polling thread in libmicrohttpd 0.9.75
-	 * and abort, about once in 17,000 stops: docs/RELIABILITY.md, "Hardening".)
+	 * and abort, about once in 17,000 stops: docs/RELIABILITY.md, "Left to do".)
 	 */
 	if (lfd != MHD_INVALID_SOCKET)
 		shutdown(lfd, SHUT_RDWR);
