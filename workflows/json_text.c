@@ -106,46 +106,44 @@ static int compare_keys(const void *a, const void *b)
 
 static int put_value(struct strbuf *o, const json_t *j, bool sorted, int depth);
 
-/* One member of an object: a comma before all but the first, the key, a colon, the value. */
-static int put_member(struct strbuf *o, bool first, const char *key, size_t key_len,
-		      const json_t *v, bool sorted, int depth)
-{
-	if (!first)
-		put_char(o, ',');
-	put_string(o, key, key_len);
-	put_char(o, ':');
-	return put_value(o, v, sorted, depth + 1);
-}
-
 static int put_object(struct strbuf *o, const json_t *j, bool sorted, int depth)
 {
-	json_t *obj = (json_t *)j; /* Jansson's iterators take no const */
 	size_t n = json_object_size(j);
-	int rc = 0;
 	put_char(o, '{');
 	if (sorted && n > 1) {
 		const char **keys = xmalloc(n * sizeof(*keys));
 		size_t k = 0;
 		const char *key;
 		json_t *v;
-		json_object_foreach(obj, key, v)
+		json_object_foreach((json_t *)j, key, v)
 			keys[k++] = key;
 		qsort(keys, k, sizeof(*keys), compare_keys);
-		for (size_t i = 0; i < k && !rc; i++)
-			rc = put_member(o, i == 0, keys[i], strlen(keys[i]),
-					json_object_get(j, keys[i]), sorted, depth);
+		for (size_t i = 0; i < k; i++) {
+			if (i)
+				put_char(o, ',');
+			put_string(o, keys[i], strlen(keys[i]));
+			put_char(o, ':');
+			if (put_value(o, json_object_get(j, keys[i]), sorted, depth + 1)) {
+				free(keys);
+				return -1;
+			}
+		}
 		free(keys);
 	} else {
-		void *it = json_object_iter(obj);
-		for (bool first = true; it && !rc; first = false) {
-			rc = put_member(o, first, json_object_iter_key(it),
-					json_object_iter_key_len(it), json_object_iter_value(it),
-					sorted, depth);
-			it = json_object_iter_next(obj, it);
+		json_t *obj = (json_t *)j; /* Jansson's iterators take no const */
+		bool first = true;
+		for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+			if (!first)
+				put_char(o, ',');
+			first = false;
+			put_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
+			put_char(o, ':');
+			if (put_value(o, json_object_iter_value(it), sorted, depth + 1))
+				return -1;
 		}
 	}
 	put_char(o, '}');
-	return rc;
+	return 0;
 }
 
 static int put_value(struct strbuf *o, const json_t *j, bool sorted, int depth)
