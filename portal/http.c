@@ -3,8 +3,10 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,6 +35,11 @@ struct http_server {
 	struct app *app;
 	struct http_limits limits;
 	unsigned port;
+	int listen_fd; /* ours, not libmicrohttpd's: see accept_main */
+	pthread_t acceptor;
+	atomic_bool stopping;
+	/* connections handed to libmicrohttpd and not yet started, and those open */
+	atomic_uint pending, open;
 	struct ratelimit *rate_public; /* PORTAL_RATE_PUBLIC: public routes, per address */
 	struct ratelimit *rate_login;  /* PORTAL_RATE_LOGIN: POST /v1/sessions, per address */
 	struct offload *work;	       /* RUNS_ON_WORK routes; NULL runs them inline */
@@ -615,6 +622,83 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 	fputs("\"}\n", stderr);
 }
 
+/*
+ * The listening socket is ours and this thread accepts on it, handing each connection to
+ * libmicrohttpd (MHD_add_connection, which applies the per-address limit and closes what it
+ * refuses). libmicrohttpd's own listening cannot be stopped safely with epoll: its
+ * MHD_quiesce_daemon and the polling threads both take the socket out of the epoll sets, and
+ * the one that loses that race aborts the process ("Failed to remove listen FD from epoll set";
+ * 1 start-and-stop in about 17,000 here, once in CI). Stopping is now a shutdown() of this
+ * socket: accept() returns and new connections are refused at once.
+ *
+ * The connection limit is kept here too: a connection past it is closed at once. In 0.9.75 a
+ * connection added at a thread's own limit deadlocks that thread (new_connection_process_
+ * keeps its cleanup mutex), so libmicrohttpd is given limits this count never reaches.
+ */
+static void *accept_main(void *arg)
+{
+	struct http_server *s = arg;
+	for (;;) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		int fd = accept4(s->listen_fd, (struct sockaddr *)&addr, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			if (atomic_load(&s->open) + atomic_load(&s->pending) >=
+			    s->limits.max_connections) {
+				close(fd);
+				continue;
+			}
+			atomic_fetch_add(&s->pending, 1);
+			/* refused (per address limit, memory): closed by libmicrohttpd, never started */
+			if (MHD_add_connection(s->daemon, fd, (struct sockaddr *)&addr, len) != MHD_YES)
+				atomic_fetch_sub(&s->pending, 1);
+			continue;
+		}
+		if (atomic_load(&s->stopping))
+			break;
+		if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN)
+			continue;
+		/* out of descriptors or memory: give the open connections time to close */
+		fprintf(stderr,
+			"{\"level\":\"warn\",\"source\":\"httpd\",\"message\":\"accept: %s\"}\n",
+			strerror(errno));
+		usleep(10000);
+	}
+	return NULL;
+}
+
+/* Counts the connections libmicrohttpd starts and closes, for accept_main's limit. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)c, (void)socket_ctx;
+	struct http_server *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		atomic_fetch_sub(&s->pending, 1);
+		atomic_fetch_add(&s->open, 1);
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		atomic_fetch_sub(&s->open, 1);
+	}
+}
+
+/* A blocking IPv4 listening socket on sa; -1 with errno set. */
+static int listen_on(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0 || listen(fd, 1024) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 struct http_server *http_server_start(struct app *app, const char *listen,
 				      const struct http_limits *limits, struct error *err)
 {
@@ -650,9 +734,15 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	    ratelimit_parse_env("PORTAL_RATE_LOGIN", 20, 100, &login_rate, &login_burst, err))
 		return NULL;
 
+	int lfd = listen_on(&sa);
+	if (lfd < 0)
+		return error_set(err, ERR_IO, "cannot listen on %s (in use, or not permitted)",
+				 listen),
+		       NULL;
 	struct http_server *s = xcalloc(1, sizeof(*s));
 	s->app = app;
 	s->limits = *limits;
+	s->listen_fd = lfd;
 	s->rate_public = ratelimit_new(pub_rate, pub_burst, 65536);
 	s->rate_login = ratelimit_new(login_rate, login_burst, 65536);
 	/*
@@ -671,9 +761,9 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	if (limits->work_threads)
 		s->work = offload_start(limits->work_threads, 0, limits->max_connections, wait_ms,
 					expire);
-	/* ITC lets quiesce stop the listeners cleanly on shutdown. */
+	/* ITC wakes a polling thread for each connection accept_main adds */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_TURBO | MHD_USE_ITC;
+			 MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
 	if (limits->slow_threads || limits->work_threads)
 		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	/* a pool of one is libmicrohttpd's own polling thread, which it wants asked for without one */
@@ -683,27 +773,31 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	};
 	if (limits->threads <= 1)
 		pool[0].option = MHD_OPTION_END;
+	/* each thread could hold every connection accept_main lets in (see there) */
+	unsigned mhd_limit = limits->max_connections * (limits->threads > 1 ? limits->threads : 1);
 	s->daemon = MHD_start_daemon(
-		flags, (uint16_t)port, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-		log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&sa, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
-		limits->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		limits->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT, limits->timeout_seconds,
+		flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, limits->timeout_seconds,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits->connection_memory,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_END);
-	if (!s->daemon) {
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	if (!s->daemon || pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {
+		if (s->daemon)
+			MHD_stop_daemon(s->daemon);
 		offload_stop(s->slow);
 		offload_stop(s->work);
 		ratelimit_free(s->rate_public);
 		ratelimit_free(s->rate_login);
+		close(lfd);
 		free(s);
-		return error_set(err, ERR_IO, "cannot listen on %s (in use, or not permitted)",
-				 listen),
-		       NULL;
+		return error_set(err, ERR_IO, "cannot start serving on %s", listen), NULL;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = info ? info->port : (unsigned)port;
+	struct sockaddr_in bound;
+	socklen_t blen = sizeof(bound);
+	s->port = getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0 ? ntohs(bound.sin_port)
+									  : (unsigned)port;
 	return s;
 }
 
@@ -723,28 +817,20 @@ void http_server_stop(struct http_server *s)
 	if (!s)
 		return;
 	/*
-	 * Stop accepting, then give requests in flight up to ten seconds to finish. Quiescing
-	 * hands the listening socket back to us; shutting it down is what makes new connections fail
-	 * at once instead of waiting in the kernel's backlog until the daemon stops.
+	 * Stop accepting, then give requests in flight up to ten seconds to finish. Shutting the
+	 * listening socket down makes new connections fail at once instead of waiting in the
+	 * kernel's backlog until the daemon stops, and returns the acceptor from accept().
 	 */
-	MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
-	/*
-	 * Not closed yet: the daemon's threads take it out of their epoll sets after they see the
-	 * quiesce, and a descriptor closed before that makes libmicrohttpd panic ("Failed to remove
-	 * listen FD from epoll set"). shutdown() stops the listening at once; close() comes last.
-	 * (Quiescing itself can still lose a race with a polling thread in libmicrohttpd 0.9.75
-	 * and abort, about once in 17,000 stops: docs/RELIABILITY.md, "Left to do".)
-	 */
-	if (lfd != MHD_INVALID_SOCKET)
-		shutdown(lfd, SHUT_RDWR);
+	atomic_store(&s->stopping, true);
+	shutdown(s->listen_fd, SHUT_RDWR);
+	pthread_join(s->acceptor, NULL);
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
 	/* finishes the queued requests: libmicrohttpd must not stop with connections suspended */
 	offload_stop(s->work);
 	offload_stop(s->slow);
 	MHD_stop_daemon(s->daemon);
-	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
+	close(s->listen_fd);
 	ratelimit_free(s->rate_public);
 	ratelimit_free(s->rate_login);
 	free(s);
