@@ -62,10 +62,11 @@ static const struct sample_fees {
 	  { "P-LINE", "高压外线工程（示例）", "High-voltage line works (sample)", "per_metre",
 	    35000, "kw_min", 161, NULL, 0, "示例价〔2026〕3号" } } },
 	{ "gas", "utility", {
-	  { "G-CONN", "燃气接入工程费（示例）", "Gas connection works (sample)", "per_dn_band",
-	    300000, "dn_min", 20, "dn_max", 40, "示例价〔2026〕4号" },
-	  { "G-CONN", "燃气接入工程费（示例）", "Gas connection works (sample)", "per_dn_band",
-	    1200000, "dn_min", 41, "dn_max", 100, "示例价〔2026〕4号" },
+	  { "G-CONN", "燃气接入工程费（按流量，示例）", "Gas connection works by flow (sample)",
+	    "per_connection", 300000, "flow_m3h_min", 1, "flow_m3h_max", 40, "示例价〔2026〕4号" },
+	  { "G-CONN", "燃气接入工程费（按流量，示例）", "Gas connection works by flow (sample)",
+	    "per_connection", 1200000, "flow_m3h_min", 41, "flow_m3h_max", 400,
+	    "示例价〔2026〕4号" },
 	  { "G-PIPE", "燃气管道敷设（示例）", "Gas pipe laying (sample)", "per_metre", 26000, NULL,
 	    0, NULL, 0, "示例价〔2026〕4号" },
 	  { "G-METER", "燃气表（示例）", "Gas meter (sample)", "per_meter", 45000, NULL, 0, NULL,
@@ -318,10 +319,15 @@ static int seed_tx(struct store_conn *c, void *ctx, struct error *err)
 	return rc;
 }
 
-int seed_published(struct store_pool *pool, FILE *progress)
+int seed_published(struct store_pool *pool, FILE *progress, const struct seed_options *o)
 {
 	struct error err = ERROR_INIT;
-	struct seed s = { .progress = progress, .today = snapshot_today() };
+	/*
+	 * With a sample history the sample data is in force from the history's first day, as if
+	 * published then, so that the sample applications were made under it (a real publication
+	 * can never be backdated: the API refuses an effective date in the past).
+	 */
+	struct seed s = { .progress = progress, .today = o->published_from };
 	if (progress)
 		fputs("seed-demo: sample fee schedules and service standards\n", progress);
 	int rc = store_tx(pool, seed_tx, &s, &err);

@@ -138,9 +138,18 @@ static int parse_act_body(struct act *a, struct error *err)
 			  "connection_point must be an object {lat, lng, description}");
 	parse_quote(json_object_get(a->body, "quote"), a, err);
 	a->permits_needed = json_object_get(a->body, "permits_needed");
-	if (a->permits_needed && !json_is_array(a->permits_needed))
+	if (a->permits_needed && (!json_is_array(a->permits_needed) ||
+				  json_array_size(a->permits_needed) > MAX_ITEMS))
 		error_add(err, "permits_needed", "wrong_type",
-			  "permits_needed must be a list of permit references");
+			  "permits_needed must be a list of at most %d permit references", MAX_ITEMS);
+	for (size_t i = 0; json_is_array(a->permits_needed) &&
+			   i < json_array_size(a->permits_needed) && i < MAX_ITEMS; i++) {
+		if (json_is_string(json_array_get(a->permits_needed, i)))
+			continue;
+		char f[40];
+		snprintf(f, sizeof(f), "permits_needed[%zu]", i);
+		error_add(err, f, "wrong_type", "each entry is a permit reference (text)");
+	}
 	static const char *const results[] = { "pass", "fail", NULL };
 	const char *r = input_enum(a->body, "result", false, results, err);
 	a->result = !r ? PERMIT_RESULT_NONE : !strcmp(r, "pass") ? PERMIT_RESULT_PASS
@@ -296,6 +305,87 @@ static int record_pause(struct store_conn *c, const struct act *a, const char *t
 
 /* --- jobs ----------------------------------------------------------------------------- */
 
+/*
+ * Rule 9: a plan's quote uses only published items in force on the submission date, of this
+ * job's own utility (fee schedules are per organisation), in the band the job's own parameters
+ * fall in, at that band's price. *total is the quote's total.
+ */
+static int check_quote(struct store_conn *c, const struct act *a, const struct job_row *j,
+		       long long *total, struct error *err)
+{
+	const struct fee_schedule **own = xcalloc(a->pub->nschedules + 1, sizeof(*own));
+	size_t nown = snapshot_schedules_of(a->pub, j->utility_org_id, own, a->pub->nschedules);
+	const struct fee_schedule *s =
+		fees_schedule_in_force(own, nown, j->utility_kind, j->submitted_day);
+	free(own); /* s points into the snapshot, not into own */
+	if (!s && a->nquote) {
+		error_add(err, "quote", "not_published",
+			  "no fee schedule was in force for %s on the submission date",
+			  j->utility_kind);
+		return error_set(err, ERR_INVALID, "the quote uses unpublished fees");
+	}
+	char cls[32];
+	int rc = store_application_customer_class(c, j->application_id, cls, err);
+	if (rc)
+		return rc;
+	json_t *params = json_loads(j->params ? j->params : "{}", 0, NULL);
+	struct fee_params fp;
+	application_job_fee_params(utility_kind_parse(j->utility_kind), params, cls, &fp);
+	int64_t sum = 0;
+	if (s && (rc = fees_check_quote(s, j->submitted_day, &fp, a->quote, a->nquote, &sum, err)))
+		error_set(err, ERR_INVALID, "the quote has lines that are not on the published "
+					    "schedule for this job");
+	json_decref(params);
+	*total = sum;
+	return rc;
+}
+
+/* The permits a plan says the works need: the ids to link in place of the submission's. */
+struct plan_links {
+	bool listed;
+	long long *ids;
+	size_t n;
+};
+
+/* Checks the plan's permit list against the application's permits (job_plan_permits). */
+static int plan_permits(struct store_conn *c, const struct act *a, const struct job_row *j,
+			struct plan_links *out, struct error *err)
+{
+	struct permit_row *all = NULL;
+	size_t nall = 0, ndug = 0, nlisted = json_array_size(a->permits_needed);
+	long long *dug = NULL;
+	int rc = store_permits_of_application(c, j->application_id, &all, &nall, err);
+	if (!rc)
+		rc = store_permits_dug_by_job(c, j->id, &dug, &ndug, err);
+	struct job_permit_option *opts = xcalloc(nall + 1, sizeof(*opts));
+	const char **listed = xcalloc(nlisted + 1, sizeof(*listed));
+	bool *need = xcalloc(nall + 1, sizeof(*need));
+	for (size_t k = 0; k < nall; k++) {
+		opts[k].ref = all[k].reference;
+		opts[k].kind = all[k].kind;
+		for (size_t d = 0; d < ndug; d++)
+			opts[k].dug_by_job |= dug[d] == all[k].id;
+	}
+	for (size_t i = 0; i < nlisted; i++)
+		listed[i] = json_string_value(json_array_get(a->permits_needed, i));
+	if (!rc)
+		rc = job_plan_permits(opts, nall, listed, nlisted, need, err);
+	out->listed = !rc;
+	out->ids = xcalloc(nall + 1, sizeof(*out->ids));
+	for (size_t k = 0; !rc && k < nall; k++)
+		if (need[k])
+			out->ids[out->n++] = all[k].id;
+	for (size_t k = 0; k < nall; k++)
+		store_permit_row_release(&all[k]);
+	free(all);
+	free(dug);
+	free(opts);
+	free(listed);
+	free(need);
+	return rc;
+}
+
+
 static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct act *a = ctx;
@@ -305,6 +395,7 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct job_permit_need needs[16];
 	char *quote_text = NULL, *cp_text = NULL, *pn_text = NULL;
 	long long quote_total = -1;
+	struct plan_links plan = { false, NULL, 0 };
 	int rc = store_job_get(c, a->id, true, &j, err);
 	if (rc)
 		return rc;
@@ -347,28 +438,11 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 		standards_in_force((const struct service_standard *const *)a->pub->standards,
 				   a->pub->nstandards, j.utility_kind, j.submitted_day);
 	if (!strcmp(a->action, "plan")) {
-		/*
-		 * Only published items in force on the submission date, at their price (rule 9),
-		 * of this job's own utility: fee schedules are per organisation.
-		 */
-		const struct fee_schedule **own = xcalloc(a->pub->nschedules + 1, sizeof(*own));
-		size_t nown = snapshot_schedules_of(a->pub, j.utility_org_id, own,
-						    a->pub->nschedules);
-		const struct fee_schedule *s =
-			fees_schedule_in_force(own, nown, j.utility_kind, j.submitted_day);
-		free(own); /* s points into the snapshot, not into own */
-		int64_t total = 0;
-		if (!s && a->nquote) {
-			error_add(err, "quote", "not_published", "no fee schedule was in force for %s on the submission date",
-				  j.utility_kind);
-			rc = error_set(err, ERR_INVALID, "the quote uses unpublished fees");
-		} else if (s && (rc = fees_check_quote(s, j.submitted_day, a->quote, a->nquote, &total,
-						       err)) != 0) {
-			error_set(err, ERR_INVALID, "the quote has lines that are not on the published schedule");
-		}
+		rc = check_quote(c, a, &j, &quote_total, err);
+		if (!rc)
+			rc = plan_permits(c, a, &j, &plan, err);
 		if (rc)
 			goto out;
-		quote_total = total;
 		quote_text = json_text(json_object_get(a->body, "quote"));
 		pn_text = json_text(a->permits_needed);
 	}
@@ -407,32 +481,9 @@ static int job_act_tx(struct store_conn *c, void *ctx, struct error *err)
 				  err);
 	if (!rc && out.issue_certificate)
 		rc = oversight_certificate_issue(c, "job", j.id, err);
-	/* Links for the permits the plan says the works need. */
-	for (size_t i = 0; !rc && a->permits_needed && i < json_array_size(a->permits_needed); i++) {
-		const char *ref = json_string_value(json_array_get(a->permits_needed, i));
-		struct permit_row *all = NULL;
-		size_t nall = 0;
-		rc = store_permits_of_application(c, j.application_id, &all, &nall, err);
-		bool found = false;
-		for (size_t p = 0; !rc && p < nall; p++) {
-			if (ref && !strcmp(all[p].reference, ref)) {
-				found = true;
-				bool linked = false;
-				for (size_t q = 0; q < npermits; q++)
-					linked |= permits[q].id == all[p].id;
-				if (!linked)
-					rc = store_job_permit_link(c, j.id, all[p].id, err);
-			}
-		}
-		for (size_t p = 0; p < nall; p++)
-			store_permit_row_release(&all[p]);
-		free(all);
-		if (!rc && !found) {
-			error_add(err, "permits_needed", "unknown",
-				  "%s is not a permit of this application", ref ? ref : "(not text)");
-			rc = error_set(err, ERR_INVALID, "permits_needed names an unknown permit");
-		}
-	}
+	/* From now on the plan's list is what gates construction (rule 4). */
+	if (!rc && plan.listed)
+		rc = store_job_permits_replace(c, j.id, plan.ids, plan.n, err);
 	struct job_row fresh;
 	if (!rc)
 		rc = store_job_get(c, j.id, false, &fresh, err);
@@ -456,6 +507,7 @@ out:
 	free(quote_text);
 	free(cp_text);
 	free(pn_text);
+	free(plan.ids);
 	store_job_row_release(&j);
 	return rc;
 }

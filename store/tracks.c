@@ -67,6 +67,14 @@ static const char ROW_EXCAVATION[] = "(?, ?, ?, ?, ?, ?, ?, ?, ? / 100, ?, ?)";
 	"DATE_FORMAT(x.updated_at, '%Y-%m-%dT%H:%i:%sZ'), " CLOCK_COLS                            \
 	" FROM jobs x JOIN applications a ON a.id = x.application_id "
 static const char SQL_JOB_GET[] = JOB_COLS "WHERE x.id = ?";
+static const char SQL_JOB_PERMITS_CLEAR[] = "DELETE FROM job_permits WHERE job_id = ?";
+static const char SQL_PERMITS_DUG_BY_JOB[] =
+	"SELECT DISTINCT e.permit_id FROM excavations e JOIN jobs j "
+	"ON j.application_id = e.application_id AND j.utility_kind = e.utility_kind "
+	"WHERE j.id = ? AND e.permit_id IS NOT NULL ORDER BY e.permit_id";
+static const char SQL_APP_CUSTOMER_CLASS[] =
+	"SELECT JSON_VALUE(request, '$.customer_class') FROM applications WHERE id = ?";
+
 static const char SQL_JOB_GET_LOCK[] = JOB_COLS "WHERE x.id = ? FOR UPDATE";
 static const char SQL_JOBS_OF_APP[] = JOB_COLS "WHERE x.application_id = ? ORDER BY x.id";
 #define PERMIT_COLS                                                                            \
@@ -575,6 +583,53 @@ int store_job_permit_links(struct store_conn *c, const struct job_permit *links,
 			   struct error *err)
 {
 	return insert_rows(c, B_LINKS, links, n, link_fill, NULL, err);
+}
+
+int store_job_permits_replace(struct store_conn *c, long long job_id, const long long *permit_ids,
+			      size_t n, struct error *err)
+{
+	struct store_param p[] = { P_INT(job_id) };
+	int rc = store_run(c, SQL_JOB_PERMITS_CLEAR, p, 1, NULL, NULL, err);
+	if (rc || n == 0)
+		return rc;
+	struct job_permit *links = xcalloc(n, sizeof(*links));
+	for (size_t i = 0; i < n; i++)
+		links[i] = (struct job_permit){ job_id, permit_ids[i] };
+	rc = store_job_permit_links(c, links, n, err);
+	free(links);
+	return rc;
+}
+
+int store_permits_dug_by_job(struct store_conn *c, long long job_id, long long **ids, size_t *n,
+			     struct error *err)
+{
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(job_id) };
+	*ids = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_PERMITS_DUG_BY_JOB, p, 1, &r, err);
+	if (rc == 0 && r->nrows) {
+		*ids = xcalloc(r->nrows, sizeof(**ids));
+		for (size_t i = 0; i < r->nrows; i++)
+			(*ids)[(*n)++] = store_cell_ll(r, i, 0, 0);
+	}
+	store_result_free(r);
+	return rc;
+}
+
+int store_application_customer_class(struct store_conn *c, long long app_id, char out[32],
+				     struct error *err)
+{
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(app_id) };
+	out[0] = '\0';
+	int rc = store_exec(c, SQL_APP_CUSTOMER_CLASS, p, 1, &r, err);
+	if (rc == 0 && r->nrows == 0)
+		rc = error_set(err, ERR_NOT_FOUND, "no such application");
+	if (rc == 0 && store_cell(r, 0, 0))
+		snprintf(out, 32, "%s", store_cell(r, 0, 0));
+	store_result_free(r);
+	return rc;
 }
 
 static void excavation_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])

@@ -149,6 +149,25 @@ struct job_permit {
 int store_job_permit_links(struct store_conn *c, const struct job_permit *links, size_t n,
 			   struct error *err);
 
+/*
+ * Replaces the permits that gate a job's construction with permit_ids[0..n) (the plan's list):
+ * every other link of the job is removed. Inside the caller's transaction; 0 or the database's
+ * error (nothing is half-done once the transaction rolls back).
+ */
+int store_job_permits_replace(struct store_conn *c, long long job_id, const long long *permit_ids,
+			      size_t n, struct error *err);
+
+/*
+ * The ids of the permits that cover one of the job's own excavations (its utility's digs in its
+ * application), into *ids (the caller frees; NULL when none) and *n. 0 or the database's error.
+ */
+int store_permits_dug_by_job(struct store_conn *c, long long job_id, long long **ids, size_t *n,
+			     struct error *err);
+
+/* The customer class the application declared, into out ("" when none). 0, ERR_NOT_FOUND. */
+int store_application_customer_class(struct store_conn *c, long long app_id, char out[32],
+				     struct error *err);
+
 struct excavation_new {
 	long long application_id, permit_id;
 	const char *utility_kind, *district, *road, *road_class;

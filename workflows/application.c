@@ -67,7 +67,7 @@ static const struct param_spec specs[UK_COUNT][6] = {
 	[UK_POWER] = { { "kw", 1, 1000000, true, "kw", NULL },
 		       { "voltage_level", 0, 0, true, NULL, voltages },
 		       { "length_m", 0, 100000, false, "length_m", NULL } },
-	[UK_GAS] = { { "flow_m3h", 1, 1000000, true, NULL, NULL },
+	[UK_GAS] = { { "flow_m3h", 1, 1000000, true, "flow_m3h", NULL },
 		     { "pressure_class", 0, 0, true, NULL, pressures },
 		     { "meters", 1, 10000, false, "meters", NULL },
 		     { "length_m", 0, 100000, false, "length_m", NULL } },
@@ -155,6 +155,19 @@ static void parse_utility(int k, const json_t *obj, struct app_utility *u, struc
 	}
 }
 
+void application_job_fee_params(int kind, const json_t *params, const char *customer_class,
+				struct fee_params *out)
+{
+	struct app_utility u = { 0 };
+	if (kind >= 0 && kind < UK_COUNT && params)
+		parse_utility(kind, params, &u, NULL);
+	else
+		fees_params_init(&u.fees);
+	json_decref(u.params);
+	*out = u.fees;
+	out->customer_class = customer_class && *customer_class ? customer_class : NULL;
+}
+
 static int get_int(const json_t *obj, const char *key, const char *prefix, bool required,
 		   long long min, long long max, long long dflt, struct error *err)
 {
@@ -210,6 +223,7 @@ static void parse_dig(const json_t *e, size_t i, const struct app_request *req, 
 					       "end_date", NULL };
 	memset(d, 0, sizeof(*d));
 	d->utility = -1;
+	size_t before = err ? err->ndetails : 0;
 	if (!json_is_object(e)) {
 		snprintf(f, sizeof(f), "works.excavations[%zu]", i);
 		error_add(err, f, "wrong_type", "each excavation is an object");
@@ -256,6 +270,7 @@ static void parse_dig(const json_t *e, size_t i, const struct app_request *req, 
 	if (d->start_day >= 0 && d->end_day >= 0 && d->end_day < d->start_day)
 		error_add(err, F("end_date"), "invalid_range", "end_date is before start_date");
 #undef F
+	d->valid = err && err->ndetails == before;
 }
 
 static void parse_works(const json_t *w, struct app_request *req, day_t today, struct error *err)
@@ -501,15 +516,15 @@ static void add_permit(struct app_plan *plan, enum permit_kind kind, char *reaso
 
 /* One joint dig-road permit per group of overlapping segments; fast track decided per group. */
 static void plan_digs(const struct app_request *req, const struct track_rules *t,
-		      const struct excavation *ex, const struct trigger_list *trig,
-		      struct app_plan *plan, struct error *err)
+		      const struct excavation *ex, const size_t *orig,
+		      const struct trigger_list *trig, struct app_plan *plan, struct error *err)
 {
 	size_t n = 0;
 	struct excavation *sel = xcalloc(req->ndigs + 1, sizeof(*sel));
 	size_t *map = xcalloc(req->ndigs + 1, sizeof(*map));
 	for (size_t i = 0; i < trig->n; i++)
 		if (trig->items[i].kind == PERMIT_DIG_ROAD) {
-			map[n] = trig->items[i].segment;
+			map[n] = orig[trig->items[i].segment];
 			sel[n++] = ex[trig->items[i].segment];
 		}
 	struct dig_group_list groups = { 0 };
@@ -541,10 +556,10 @@ static void plan_digs(const struct app_request *req, const struct track_rules *t
 			p->window_to = gr->end_day;
 			p->digs = xcalloc(gr->nmembers, sizeof(size_t));
 			for (size_t m = 0; m < gr->nmembers; m++) {
-				size_t orig = map[gr->members[m]];
-				p->digs[p->ndigs++] = orig;
-				if (req->digs[orig].utility >= 0)
-					p->utilities[req->digs[orig].utility] = true;
+				size_t at = map[gr->members[m]];
+				p->digs[p->ndigs++] = at;
+				if (req->digs[at].utility >= 0)
+					p->utilities[req->digs[at].utility] = true;
 			}
 			struct fast_track_decision ft;
 			triggers_fast_track(&t->fast_track, &whole, &ft);
@@ -631,10 +646,19 @@ int application_check(const struct app_request *req, const struct standards_view
 		check_materials(&std->utility[k], req, k, kind_names[k], missing, &nmissing, 64);
 	}
 
+	/*
+	 * Only the digs that parsed cleanly reach the permit rules: a bad one is already listed
+	 * under its own field, and must not be listed again under another name.
+	 */
 	struct excavation *ex = xcalloc(req->ndigs + 1, sizeof(*ex));
-	for (size_t i = 0; i < req->ndigs; i++)
-		to_excavation(req, i, zone, &ex[i]);
-	struct site_facts facts = { ex, req->ndigs, req->green_area_m2, req->trees_affected,
+	size_t *orig = xcalloc(req->ndigs + 1, sizeof(*orig)), nex = 0;
+	for (size_t i = 0; i < req->ndigs; i++) {
+		if (!req->digs[i].valid)
+			continue;
+		orig[nex] = i;
+		to_excavation(req, i, zone, &ex[nex++]);
+	}
+	struct site_facts facts = { ex, nex, req->green_area_m2, req->trees_affected,
 				    req->lines_outside_plot_m };
 	struct trigger_rules rules = {
 		std->permit[PERMIT_DIG_ROAD].trigger.dig_min_length_m,
@@ -659,7 +683,7 @@ int application_check(const struct app_request *req, const struct standards_view
 			check_materials(&std->permit[p], req, -1, permit_labels[p], missing,
 					&nmissing, 64);
 		}
-		plan_digs(req, &std->permit[PERMIT_DIG_ROAD], ex, &trig, plan, err);
+		plan_digs(req, &std->permit[PERMIT_DIG_ROAD], ex, orig, &trig, plan, err);
 		for (size_t i = 0; i < trig.n; i++) {
 			if (trig.items[i].kind == PERMIT_DIG_ROAD)
 				continue;
@@ -671,6 +695,7 @@ int application_check(const struct app_request *req, const struct standards_view
 	}
 	triggers_list_release(&trig);
 	free(ex);
+	free(orig);
 
 	for (size_t i = 0; i < nmissing; i++) {
 		snprintf(f, sizeof(f), "materials.%s", missing[i].type);

@@ -42,6 +42,7 @@ struct app_dig {
 	int from_m, to_m;
 	int width_cm;
 	day_t start_day, end_day;
+	bool valid; /* parsed without a problem: only such digs reach the permit rules */
 };
 
 /* One material the application uses: an uploaded one by id, or an e-licence by number. */
@@ -73,6 +74,15 @@ struct app_request {
 int application_parse(const json_t *body, day_t today, struct app_request *out,
 		      struct error *err);
 void application_request_release(struct app_request *req);
+
+/*
+ * A job's fee parameters (dn, kw, meters, ports...) from its stored utility parameters as
+ * submitted (`params`, the object under utilities.<kind>) and the application's customer class
+ * (NULL or "": none), for checking its quote. Values that do not parse are left out. Borrows
+ * customer_class. Cannot fail.
+ */
+void application_job_fee_params(int kind, const json_t *params, const char *customer_class,
+				struct fee_params *out);
 
 /* A material the published standard asks for, and when. Strings borrowed. */
 struct material_rule {

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "xalloc.h"
 
 static const char *const param_names[FEE_PARAM_COUNT] = {
     [FEE_PARAM_DN] = "dn",	   [FEE_PARAM_KW] = "kw",
     [FEE_PARAM_METERS] = "meters", [FEE_PARAM_LENGTH_M] = "length_m",
     [FEE_PARAM_PORTS] = "ports",   [FEE_PARAM_CONNECTIONS] = "connections",
+    [FEE_PARAM_FLOW] = "flow_m3h",
 };
 
 /* Where a unit's quantity comes from. */
@@ -407,23 +409,103 @@ int fees_validate_schedule(const struct fee_schedule *s, day_t today, struct err
 
 /* ---------------------------------------------------------------- quotes */
 
-/* Checks one quote line; returns true if it is good. */
-static bool check_quote_line(const struct fee_schedule *s, day_t day,
-			     const struct fee_quote_line *l, size_t i, struct problems *pr)
+/* The band an item applies to, as "dn 51-100, customer_class industrial", or "every job". */
+static void describe_band(const struct fee_conditions *c, struct strbuf *b)
 {
-	bool published = false, in_force = false, price_ok = false, ok = true;
-	char *field = NULL;
+	size_t start = b->len;
+	for (int i = 0; i < FEE_PARAM_COUNT; i++) {
+		const struct fee_range *r = &c->range[i];
+		if (!r->has_min && !r->has_max)
+			continue;
+		strbuf_printf(b, "%s%s ", b->len > start ? ", " : "", param_names[i]);
+		if (r->has_min && r->has_max)
+			strbuf_printf(b, "%lld-%lld", (long long)r->min, (long long)r->max);
+		else if (r->has_min)
+			strbuf_printf(b, ">= %lld", (long long)r->min);
+		else
+			strbuf_printf(b, "<= %lld", (long long)r->max);
+	}
+	if (!empty(c->customer_class))
+		strbuf_printf(b, "%scustomer_class %s", b->len > start ? ", " : "",
+			      c->customer_class);
+	if (b->len == start)
+		strbuf_puts(b, "every job");
+}
+
+/* The job's values of the parameters `ranged` marks, as "kw 250" ("kw not given"). */
+static void describe_job(const bool ranged[FEE_PARAM_COUNT], bool by_class,
+			 const struct fee_params *p, struct strbuf *b)
+{
+	size_t start = b->len;
+	for (int i = 0; i < FEE_PARAM_COUNT; i++) {
+		int64_t v;
+		if (!ranged[i])
+			continue;
+		strbuf_printf(b, "%s%s ", b->len > start ? ", " : "", param_names[i]);
+		if (param_value(p, i, &v))
+			strbuf_printf(b, "%lld", (long long)v);
+		else
+			strbuf_puts(b, "not given");
+	}
+	if (by_class)
+		strbuf_printf(b, "%scustomer_class %s", b->len > start ? ", " : "",
+			      p->customer_class ? p->customer_class : "not given");
+}
+
+/*
+ * The items of s in force on day that apply to the job and range over a parameter `ranged`
+ * marks (the alternatives to a line whose code does not apply), as "P-HV (kw 161-2000) at
+ * 12000 fen"; "none" when there are none.
+ */
+static void describe_alternatives(const struct fee_schedule *s, day_t day,
+				  const struct fee_params *p, const bool ranged[FEE_PARAM_COUNT],
+				  struct strbuf *b)
+{
+	size_t start = b->len;
+	for (size_t k = 0; k < s->nitems; k++) {
+		const struct fee_item *it = &s->items[k];
+		bool related = false;
+		for (int i = 0; i < FEE_PARAM_COUNT; i++)
+			related |= ranged[i] && (it->conditions.range[i].has_min ||
+						 it->conditions.range[i].has_max);
+		if (!related || !item_in_force(it, day) || !conditions_match(&it->conditions, p))
+			continue;
+		strbuf_printf(b, "%s%s (", b->len > start ? ", " : "", it->code);
+		describe_band(&it->conditions, b);
+		strbuf_printf(b, ") at %lld fen", (long long)it->unit_price_fen);
+	}
+	if (b->len == start)
+		strbuf_puts(b, "none");
+}
+
+/*
+ * Checks one quote line against the items of its code in force on day: the one whose band
+ * the job's parameters fall in sets the price. Returns true if the line is good.
+ */
+static bool check_quote_line(const struct fee_schedule *s, day_t day,
+			     const struct fee_params *params, const struct fee_quote_line *l,
+			     size_t i, struct problems *pr)
+{
+	bool published = false, in_force = false, ok = true, by_class = false;
+	bool ranged[FEE_PARAM_COUNT] = { false };
+	const struct fee_item *applies = NULL;
+	char field[64];
 	for (size_t k = 0; !empty(l->code) && k < s->nitems; k++) {
 		const struct fee_item *it = &s->items[k];
 		if (empty(it->code) || strcmp(it->code, l->code) != 0)
 			continue;
 		published = true;
-		if (s->effective_from <= day && item_in_force(it, day)) {
-			in_force = true;
-			price_ok = price_ok || it->unit_price_fen == l->unit_price_fen;
-		}
+		if (s->effective_from > day || !item_in_force(it, day))
+			continue;
+		in_force = true;
+		for (int p = 0; p < FEE_PARAM_COUNT; p++)
+			ranged[p] |= it->conditions.range[p].has_min || it->conditions.range[p].has_max;
+		by_class |= !empty(it->conditions.customer_class);
+		if (!applies && conditions_match(&it->conditions, params))
+			applies = it;
 	}
-	field = xasprintf("quote[%zu].code", i);
+	snprintf(field, sizeof(field), "quote[%zu].code", i);
+	struct strbuf b = { 0 };
 	if (empty(l->code)) {
 		problem(pr, field, "required", "a quote line names a published item");
 		ok = false;
@@ -434,32 +516,44 @@ static bool check_quote_line(const struct fee_schedule *s, day_t day,
 		problem(pr, field, "not_in_force", "%s is not in force on the submission date",
 			l->code);
 		ok = false;
-	} else if (!price_ok) {
-		free(field);
-		field = xasprintf("quote[%zu].unit_price_fen", i);
-		problem(pr, field, "price_mismatch", "%lld fen is not the published price of %s",
-			(long long)l->unit_price_fen, l->code);
+	} else if (!applies) {
+		describe_job(ranged, by_class, params, &b);
+		strbuf_puts(&b, "); the schedule's items for this job: ");
+		describe_alternatives(s, day, params, ranged, &b);
+		problem(pr, field, "not_applicable", "no band of %s applies to this job (%s",
+			l->code, b.p);
+		ok = false;
+	} else if (applies->unit_price_fen != l->unit_price_fen) {
+		describe_band(&applies->conditions, &b);
+		strbuf_puts(&b, " (this job: ");
+		describe_job(ranged, by_class, params, &b);
+		snprintf(field, sizeof(field), "quote[%zu].unit_price_fen", i);
+		problem(pr, field, "price_mismatch",
+			"%lld fen is not the price for this job: the band of %s that applies is %s) "
+			"at %lld fen",
+			(long long)l->unit_price_fen, l->code, b.p,
+			(long long)applies->unit_price_fen);
 		ok = false;
 	}
+	free(b.p);
 	if (l->quantity < 1) {
-		free(field);
-		field = xasprintf("quote[%zu].quantity", i);
+		snprintf(field, sizeof(field), "quote[%zu].quantity", i);
 		problem(pr, field, "out_of_range", "quantity must be at least 1");
 		ok = false;
 	}
-	free(field);
 	return ok;
 }
 
-int fees_check_quote(const struct fee_schedule *s, day_t day, const struct fee_quote_line *lines,
-		     size_t nlines, int64_t *total_fen, struct error *err)
+int fees_check_quote(const struct fee_schedule *s, day_t day, const struct fee_params *params,
+		     const struct fee_quote_line *lines, size_t nlines, int64_t *total_fen,
+		     struct error *err)
 {
 	struct problems pr = {err, 0};
 	int64_t total = 0;
 	bool overflow = false;
 	for (size_t i = 0; i < nlines; i++) {
 		int64_t amount;
-		if (!check_quote_line(s, day, &lines[i], i, &pr))
+		if (!check_quote_line(s, day, params, &lines[i], i, &pr))
 			continue;
 		if (__builtin_mul_overflow(lines[i].quantity, lines[i].unit_price_fen, &amount) ||
 		    __builtin_add_overflow(total, amount, &total))

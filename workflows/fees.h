@@ -18,7 +18,8 @@
 
 /*
  * The declared request parameters. Fee conditions range over them and units take their
- * quantity from them. JSON names: "dn", "kw", "meters", "length_m", "ports", "connections".
+ * quantity from them. JSON names: "dn", "kw", "meters", "length_m", "ports", "connections",
+ * "flow_m3h".
  */
 enum fee_param {
 	FEE_PARAM_DN,	       /* pipe nominal diameter, mm */
@@ -27,6 +28,7 @@ enum fee_param {
 	FEE_PARAM_LENGTH_M,    /* length of line to lay, metres */
 	FEE_PARAM_PORTS,       /* network ports */
 	FEE_PARAM_CONNECTIONS, /* number of connections; 1 when not given */
+	FEE_PARAM_FLOW,	       /* gas flow, m3/h */
 	FEE_PARAM_COUNT
 };
 
@@ -169,16 +171,20 @@ struct fee_quote_line {
 };
 
 /*
- * Checks a quote against the schedule for the job's submission day: every line must name an
- * item in force on `day` ("quote[i].code": "not_published", or "not_in_force" when the code is
- * published but not on that day) at exactly a published unit price of that code
- * ("quote[i].unit_price_fen": "price_mismatch"), with quantity >= 1 ("quote[i].quantity":
- * "out_of_range"). A schedule not yet in force on day fails every line ("not_in_force").
+ * Checks a quote against the schedule for the job's submission day and the job's own
+ * parameters (pipe size, capacity, ports, customer class...): every line must name an item in
+ * force on `day` ("quote[i].code": "not_published", or "not_in_force" when the code is
+ * published but not on that day) of which one band applies to params ("quote[i].code":
+ * "not_applicable", naming the job's values and the items that do apply), at exactly that
+ * band's price ("quote[i].unit_price_fen": "price_mismatch", naming the band and its price),
+ * with quantity >= 1 ("quote[i].quantity": "out_of_range"). A schedule not yet in force on day
+ * fails every line ("not_in_force").
  * Returns 0 and the total in *total_fen (may be NULL), or ERR_INVALID listing every bad line
  * (an overflowing total is "quote": "overflow").
  */
-int fees_check_quote(const struct fee_schedule *s, day_t day, const struct fee_quote_line *lines,
-		     size_t nlines, int64_t *total_fen, struct error *err);
+int fees_check_quote(const struct fee_schedule *s, day_t day, const struct fee_params *params,
+		     const struct fee_quote_line *lines, size_t nlines, int64_t *total_fen,
+		     struct error *err);
 
 /*
  * Reads a schedule from JSON (see docs: utility_kind, version, effective_from "YYYY-MM-DD",

@@ -133,7 +133,7 @@ static void check_payload(unsigned needs, const struct job_facts *f, struct erro
 		error_add(err, "connection_point", "required",
 			  "a survey fixes the connection point");
 	if ((needs & NEED_QUOTE) && f->nquote_lines == 0)
-		error_add(err, "quote_lines", "required", "a plan carries the quote");
+		error_add(err, "quote", "required", "a plan carries the quote");
 	if ((needs & NEED_PERMIT_LIST) && !f->permits_listed)
 		error_add(err, "permits_needed", "required",
 			  "a plan lists the permits the works need (possibly none)");
@@ -248,4 +248,62 @@ int job_action_parse(const char *s, enum job_action *out, struct error *err)
 		}
 	}
 	return error_set(err, ERR_INVALID, "unknown job action '%s'", s ? s : "(null)");
+}
+
+/*
+ * Marks the options an entry of the plan's list names: the permit with that reference, or, for
+ * a permit kind, those of the kind that cover the job's own digs (all of the kind when none
+ * does). Returns how many it matched, and in *fresh how many were not marked before.
+ */
+static size_t mark_listed(const struct job_permit_option *opts, size_t nopts, const char *entry,
+			  bool *need, size_t *fresh)
+{
+	size_t matched = 0, own = 0;
+	*fresh = 0;
+	for (size_t k = 0; k < nopts; k++)
+		if (!strcmp(opts[k].ref, entry)) {
+			*fresh += !need[k];
+			need[k] = true;
+			return 1;
+		}
+	for (size_t k = 0; k < nopts; k++)
+		own += opts[k].kind && !strcmp(opts[k].kind, entry) && opts[k].dug_by_job;
+	for (size_t k = 0; k < nopts; k++) {
+		if (!opts[k].kind || strcmp(opts[k].kind, entry) != 0 || (own && !opts[k].dug_by_job))
+			continue;
+		matched++;
+		*fresh += !need[k];
+		need[k] = true;
+	}
+	return matched;
+}
+
+int job_plan_permits(const struct job_permit_option *opts, size_t nopts,
+		     const char *const *listed, size_t nlisted, bool *need, struct error *err)
+{
+	size_t bad = 0, fresh;
+	char field[48];
+	for (size_t k = 0; k < nopts; k++)
+		need[k] = false;
+	for (size_t i = 0; i < nlisted; i++) {
+		snprintf(field, sizeof(field), "permits_needed[%zu]", i);
+		if (empty(listed[i]) || !mark_listed(opts, nopts, listed[i], need, &fresh)) {
+			error_add(err, field, "unknown", "%s is not a permit of this application",
+				  empty(listed[i]) ? "(not a reference)" : listed[i]);
+			bad++;
+		} else if (!fresh) {
+			error_add(err, field, "duplicate", "%s is listed twice", listed[i]);
+			bad++;
+		}
+	}
+	for (size_t k = 0; k < nopts; k++) {
+		if (!opts[k].dug_by_job || need[k])
+			continue;
+		error_add(err, "permits_needed", "required",
+			  "%s covers this job's own excavation and cannot be left out", opts[k].ref);
+		bad++;
+	}
+	if (bad)
+		return error_set(err, ERR_INVALID, "the plan's permit list has %zu problem(s)", bad);
+	return 0;
 }

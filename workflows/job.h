@@ -57,6 +57,27 @@ struct job_permit_need {
 	day_t window_to;
 };
 
+/* A permit of the job's application, as the plan's permit list is checked against it. */
+struct job_permit_option {
+	const char *ref;  /* its reference (borrowed) */
+	const char *kind; /* "dig_road", "greening", "planning" (borrowed; may be NULL) */
+	bool dug_by_job;  /* it covers one of this job's own excavations */
+};
+
+/*
+ * The plan's permit list decides which permits gate the job's construction (rule 4): need[k]
+ * is set for each of the nopts options that listed[0..nlisted) names, by reference or by kind
+ * (a kind names the permits of that kind that cover the job's own digs, or every one of the
+ * kind when none does, as a utility's system that knows no references says it; an entry that
+ * is not text is NULL). A plan may drop a permit the application triggered for other reasons
+ * (greening, planning), but never one that covers the job's own excavation. Returns 0, or
+ * ERR_INVALID listing every problem: "permits_needed[i]" "unknown" (not a permit of this
+ * application) or "duplicate", and "permits_needed" "required" naming each permit of the
+ * job's own digs that is missing. need has nopts entries; it is filled on failure too.
+ */
+int job_plan_permits(const struct job_permit_option *opts, size_t nopts,
+		     const char *const *listed, size_t nlisted, bool *need, struct error *err);
+
 /*
  * What the guards need: the action's payload (already parsed) and the facts around the job.
  * Only the fields of the action being applied are read. Everything is borrowed.

@@ -17,6 +17,7 @@
 #include "support/harness.h"
 #include "support/journey.h"
 #include "workflows/calendar.h"
+#include "workflows/xalloc.h"
 
 #define DEMO "demo-password-1"
 
@@ -74,26 +75,28 @@ static long long id_of(json_t *t)
 	return json_integer_value(json_object_get(t, "id"));
 }
 
-/* A quote line from the published schedule in force: its first item at its price. */
-static char *quote_for(const char *kind)
+/*
+ * A quote for one utility of an application: the lines of its estimate, which are the items of
+ * the schedule in force in the band the job's own parameters fall in, at that band's price.
+ */
+static char *quote_for(json_t *app, const char *kind)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/v1/public/fees?utility=%s", kind);
-	json_t *f = journey_call("GET", path, NULL, NULL, 200);
-	char *s = json_dumps(f, JSON_COMPACT);
-	/* find the first item object anywhere in the reply */
-	const char *code = strstr(s, "\"code\":\"");
-	const char *price = strstr(s, "\"unit_price_fen\":");
-	cr_assert(code && price, "no published %s fee items: %.300s", kind, s);
-	char c[64];
-	sscanf(code + 8, "%63[^\"]", c);
-	long long p = atoll(price + 17);
-	char *q;
-	if (asprintf(&q, "[{\"code\":\"%s\",\"quantity\":1,\"unit_price_fen\":%lld}]", c, p) < 0)
-		abort();
-	free(s);
-	json_decref(f);
-	return q;
+	json_t *q = json_array(), *line;
+	size_t i;
+	json_array_foreach(json_object_get(json_object_get(app, "estimate"), "lines"), i, line)
+	{
+		if (strcmp(jstr(line, "utility_kind"), kind) != 0 ||
+		    json_integer_value(json_object_get(line, "quantity")) < 1)
+			continue; /* a line of nothing (no pipe laid) is not quoted */
+		json_array_append_new(q, json_pack("{s:s, s:O, s:O}", "code", jstr(line, "code"),
+						   "quantity", json_object_get(line, "quantity"),
+						   "unit_price_fen",
+						   json_object_get(line, "unit_price_fen")));
+	}
+	cr_assert_gt(json_array_size(q), 0, "no estimate lines for %s", kind);
+	char *text = json_dumps(q, JSON_COMPACT);
+	json_decref(q);
+	return text;
 }
 
 Test(applications, the_whole_journey_completes)
@@ -117,9 +120,12 @@ Test(applications, the_whole_journey_completes)
 		     json_dumps(json_object_get(app, "permits"), 0));
 	cr_assert(json_integer_value(json_object_get(json_object_get(app, "estimate"), "total_fen")) >= 0);
 
-	/* a retry with the same key returns the first result */
+	/* a retry with the same key returns the first result: its status, marked as a replay */
 	http_call(&r, "POST", "/v1/applications", app_token, body, key);
-	cr_assert(r.status == 201 || r.status == 200);
+	char replayed[16];
+	cr_assert_eq(r.status, 201, "a replay answers the first status: %s", r.body);
+	cr_assert(reply_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)));
+	cr_assert_str_eq(replayed, "true");
 	cr_assert_str_eq(jstr(r.json, "reference"), ref, "the same application, not a new one");
 	reply_release(&r);
 
@@ -155,7 +161,22 @@ Test(applications, the_whole_journey_completes)
 	cr_assert(json_is_string(json_object_get(longdig, "deadline_date")));
 
 	static const char *const kinds[] = { "water", "power", "gas", "heat", "network" };
-	/* every utility accepts, surveys and plans from its published fees */
+	/*
+	 * every utility accepts, surveys and plans from its published fees, listing the permits
+	 * its works need: water and gas their joint dig, power its long dig, greening and planning
+	 * for the lines laid across the site; network none
+	 */
+	const char *needs[5];
+	char needs_text[5][160];
+	snprintf(needs_text[0], sizeof(needs_text[0]), "[\"%s\",\"%s\",\"%s\"]",
+		 jstr(joint, "reference"), gr, pl);
+	snprintf(needs_text[1], sizeof(needs_text[1]), "[\"%s\",\"%s\",\"%s\"]",
+		 jstr(longdig, "reference"), gr, pl);
+	snprintf(needs_text[2], sizeof(needs_text[2]), "[\"%s\"]", jstr(joint, "reference"));
+	snprintf(needs_text[3], sizeof(needs_text[3]), "[\"%s\",\"%s\"]", gr, pl);
+	snprintf(needs_text[4], sizeof(needs_text[4]), "[]");
+	for (int k = 0; k < 5; k++)
+		needs[k] = needs_text[k];
 	for (int k = 0; k < 5; k++) {
 		char *tok = login(kinds[k]);
 		long long jid = id_of(track(app, "jobs", "utility_kind", kinds[k]));
@@ -164,8 +185,9 @@ Test(applications, the_whole_journey_completes)
 				"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,"
 				"\"lng\":117.021,\"description\":\"north gate\"}}",
 				200));
-		char *q = quote_for(kinds[k]), *plan;
-		if (asprintf(&plan, "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":[]}", q) < 0)
+		char *q = quote_for(app, kinds[k]), *plan;
+		if (asprintf(&plan, "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":%s}", q,
+			     needs[k]) < 0)
 			abort();
 		json_t *j = act("jobs", jid, tok, plan, 200);
 		cr_assert_str_eq(jstr(j, "state"), "planned");
@@ -636,4 +658,200 @@ Test(applications, coordinates_come_out_as_written)
 	json_decref(materials);
 	free(body);
 	free(tok);
+}
+
+/* A submission of one utility with the given works (JSON, may be empty) and its reply. */
+static json_t *submit_one(const char *tok, const char *utility, const char *works, long want)
+{
+	long long site = make_site(tok, "medium");
+	json_t *materials = journey_upload_required(tok);
+	char *m = json_dumps(materials, JSON_COMPACT);
+	char *body;
+	if (asprintf(&body, "{\"site_id\":%lld,\"utilities\":{%s},%s%s\"materials\":%s}", site,
+		     utility, works, works[0] ? "," : "", m) < 0)
+		abort();
+	json_t *a = journey_call("POST", "/v1/applications", tok, body, want);
+	json_decref(materials);
+	free(m);
+	free(body);
+	return a;
+}
+
+/* Accepts and surveys the application's job of kind, as the utility; returns its id. */
+static long long surveyed(json_t *app, const char *kind, const char *utok)
+{
+	long long jid = id_of(track(app, "jobs", "utility_kind", kind));
+	json_decref(act("jobs", jid, utok, "{\"action\":\"accept\"}", 200));
+	json_decref(act("jobs", jid, utok,
+			"{\"action\":\"survey\",\"connection_point\":{\"lat\":1,\"lng\":2}}", 200));
+	return jid;
+}
+
+/* The details of an error reply as "field:code" joined with ',' (caller frees). */
+static char *detail_list(json_t *e)
+{
+	json_t *d;
+	size_t i;
+	char *out = xstrdup("");
+	json_array_foreach(json_object_get(json_object_get(e, "error"), "details"), i, d)
+	{
+		char *next = xasprintf("%s%s%s:%s", out, i ? "," : "", jstr(d, "field"),
+				       jstr(d, "code"));
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+/* One quote line as a plan body. */
+static char *plan_body(const char *code, long long qty, long long fen, const char *needs)
+{
+	return xasprintf("{\"action\":\"plan\",\"permits_needed\":%s,\"quote\":[{\"code\":\"%s\","
+			 "\"quantity\":%lld,\"unit_price_fen\":%lld}]}",
+			 needs, code, qty, fen);
+}
+
+/*
+ * Rule 9 with bands: a quote line is priced at the band the job's own parameters fall in
+ * (the demo's W-CONN DN 51-100 band is 800,000 fen, DN 15-25 80,000; P-HV 161-2000 kW is
+ * 12,000 fen/kW, >= 2001 kW 10,000; P-LV is for up to 160 kW). Another band's price, or an
+ * item whose band the job is not in, is refused naming the band and price that apply.
+ */
+Test(applications, a_quote_at_another_bands_price_is_refused)
+{
+	char *tok = login("applicant"), *water = login("water"), *power = login("power");
+	json_t *app = submit_one(tok, "\"water\":{\"dn\":100,\"use\":\"commercial\"},"
+				      "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"}",
+				 "", 201);
+	long long wj = surveyed(app, "water", water), pj = surveyed(app, "power", power);
+	struct {
+		long long job;
+		const char *tok, *code;
+		long long qty, fen;
+		const char *details, *says;
+	} cases[] = {
+		{ wj, water, "W-CONN", 1, 80000, "quote[0].unit_price_fen:price_mismatch",
+		  "dn 51-100" },
+		{ pj, power, "P-HV", 250, 10000, "quote[0].unit_price_fen:price_mismatch",
+		  "at 12000 fen" },
+		{ pj, power, "P-LV", 1, 0, "quote[0].code:not_applicable", "P-HV (kw 161-2000)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *body = plan_body(cases[i].code, cases[i].qty, cases[i].fen, "[]");
+		json_t *e = act("jobs", cases[i].job, cases[i].tok, body, 422);
+		char *got = detail_list(e), *text = json_dumps(e, 0);
+		cr_expect_str_eq(got, cases[i].details, "%s", text);
+		cr_expect(strstr(text, cases[i].says), "'%s' not named: %s", cases[i].says, text);
+		free(got);
+		free(text);
+		free(body);
+		json_decref(e);
+	}
+	/* nothing was written by the refusals: the jobs are still surveyed, then plan at the band */
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/jobs/%lld", wj);
+	json_t *j = journey_call("GET", path, water, NULL, 200);
+	cr_expect_str_eq(jstr(j, "state"), "surveyed");
+	json_decref(j);
+	char *body = plan_body("W-CONN", 1, 800000, "[]");
+	j = act("jobs", wj, water, body, 200);
+	cr_expect_eq(json_integer_value(json_object_get(j, "quote_total_fen")), 800000);
+	json_decref(j);
+	free(body);
+	body = plan_body("P-HV", 250, 12000, "[]");
+	json_decref(act("jobs", pj, power, body, 200));
+	free(body);
+	json_decref(app);
+	free(tok);
+	free(water);
+	free(power);
+}
+
+/* Each problem of a 422 is named once, under a field of the request as sent. */
+Test(applications, a_reversed_chainage_is_named_once_under_its_own_field)
+{
+	char *tok = login("applicant");
+	char works[512];
+	snprintf(works, sizeof(works),
+		 "\"works\":{\"excavations\":[{\"utility\":\"water\",\"district\":\"lixia\","
+		 "\"road\":\"Jingshi Road\",\"road_class\":\"branch\",\"from_m\":120,\"to_m\":100,"
+		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]}",
+		 journey_day(0), journey_day(5));
+	json_t *e = submit_one(tok, "\"water\":{\"dn\":50,\"use\":\"domestic\"}", works, 422);
+	char *got = detail_list(e);
+	cr_expect_str_eq(got, "works.excavations[0].to_m:invalid_range", "one detail, once");
+	free(got);
+	json_decref(e);
+	free(tok);
+}
+
+/*
+ * The plan's permit list decides the construction gate: the job's own dig-road permit cannot
+ * be left out, a permit of another application cannot be named, and a permit the plan leaves
+ * out (greening here) no longer holds the job back.
+ */
+Test(applications, the_plans_permit_list_decides_the_gate)
+{
+	char *tok = login("applicant"), *water = login("water");
+	char works[512];
+	snprintf(works, sizeof(works),
+		 "\"works\":{\"excavations\":[{\"utility\":\"water\",\"district\":\"lixia\","
+		 "\"road\":\"Jingshi Road\",\"road_class\":\"branch\",\"from_m\":100,\"to_m\":130,"
+		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
+		 "\"green_space\":{\"area_m2\":30,\"trees_affected\":1}}",
+		 journey_day(0), journey_day(5));
+	json_t *app = submit_one(tok, "\"water\":{\"dn\":50,\"use\":\"domestic\"}", works, 201);
+	json_t *other = submit_one(tok, "\"water\":{\"dn\":50,\"use\":\"domestic\"}", works, 201);
+	char dr[48], gr[48], foreign[48];
+	snprintf(dr, sizeof(dr), "%s-DR", jstr(app, "reference"));
+	snprintf(gr, sizeof(gr), "%s-GR", jstr(app, "reference"));
+	snprintf(foreign, sizeof(foreign), "%s-DR", jstr(other, "reference"));
+	cr_assert(track(app, "permits", "reference", dr) && track(app, "permits", "reference", gr),
+		  "a dig-road and a greening permit");
+	long long jid = surveyed(app, "water", water);
+	struct {
+		char needs[160];
+		const char *details;
+	} refused[3];
+	snprintf(refused[0].needs, sizeof(refused[0].needs), "[]");
+	refused[0].details = "permits_needed:required";
+	snprintf(refused[1].needs, sizeof(refused[1].needs), "[\"%s\",\"%s\"]", dr, foreign);
+	refused[1].details = "permits_needed[1]:unknown";
+	snprintf(refused[2].needs, sizeof(refused[2].needs), "[\"%s\",\"%s\",5]", gr, dr);
+	refused[2].details = "permits_needed[2]:wrong_type";
+	for (int i = 0; i < 3; i++) {
+		char *body = plan_body("W-CONN", 1, 250000, refused[i].needs);
+		json_t *e = act("jobs", jid, water, body, 422);
+		char *got = detail_list(e);
+		cr_expect_str_eq(got, refused[i].details, "%s", refused[i].needs);
+		free(got);
+		free(body);
+		json_decref(e);
+	}
+	char needs[64];
+	snprintf(needs, sizeof(needs), "[\"%s\"]", dr);
+	char *body = plan_body("W-CONN", 1, 250000, needs);
+	json_decref(act("jobs", jid, water, body, 200));
+	free(body);
+	json_decref(act("jobs", jid, tok, "{\"action\":\"confirm\"}", 200));
+	/* the gate names the dig-road permit only: greening was left out by the plan */
+	json_t *e = act("jobs", jid, water, "{\"action\":\"start_construction\"}", 409);
+	char *text = json_dumps(e, 0);
+	cr_expect(strstr(text, dr), "names %s: %s", dr, text);
+	cr_expect_null(strstr(text, gr), "greening no longer gates: %s", text);
+	free(text);
+	json_decref(e);
+	/* once the dig-road permit is approved, construction starts with greening undecided */
+	char *road = login("road");
+	long long pid = id_of(track(app, "permits", "reference", dr));
+	json_decref(act("permits", pid, road, "{\"action\":\"accept\"}", 200));
+	json_decref(act("permits", pid, road, "{\"action\":\"approve\"}", 200));
+	json_t *j = act("jobs", jid, water, "{\"action\":\"start_construction\"}", 200);
+	cr_expect_str_eq(jstr(j, "state"), "constructing");
+	json_decref(j);
+	json_decref(app);
+	json_decref(other);
+	free(tok);
+	free(water);
+	free(road);
 }

@@ -98,17 +98,24 @@ static long long id_of(json_t *j)
 }
 
 /* A quote of the first published water fee item, once. */
-static char *water_quote(void)
+/* The water lines of an application's estimate: the band its DN falls in, at its price. */
+static char *water_quote(json_t *app)
 {
-	json_t *f = ex("GET", "/v1/public/fees?utility=water", NULL, NULL, NULL, 200);
-	json_t *item = json_array_get(
-		json_object_get(json_array_get(json_object_get(f, "schedules"), 0), "items"), 0);
-	cr_assert(item, "no published water fee item");
-	char *q = xasprintf("[{\"code\":\"%s\",\"quantity\":1,\"unit_price_fen\":%lld}]",
-			    json_string_value(json_object_get(item, "code")),
-			    (long long)json_integer_value(json_object_get(item, "unit_price_fen")));
-	json_decref(f);
-	return q;
+	json_t *q = json_array(), *line;
+	size_t i;
+	json_array_foreach(json_object_get(json_object_get(app, "estimate"), "lines"), i, line)
+	{
+		if (!strcmp(json_string_value(json_object_get(line, "utility_kind")), "water") &&
+		    json_integer_value(json_object_get(line, "quantity")) >= 1)
+			json_array_append_new(
+				q, json_pack("{s:O, s:O, s:O}", "code", json_object_get(line, "code"),
+					     "quantity", json_object_get(line, "quantity"),
+					     "unit_price_fen", json_object_get(line, "unit_price_fen")));
+	}
+	cr_assert_gt(json_array_size(q), 0, "no water lines in the estimate");
+	char *text = json_dumps(q, JSON_COMPACT);
+	json_decref(q);
+	return text;
 }
 
 static json_t *act(const char *kind, long long id, const char *token, const char *body, long want)
@@ -235,8 +242,10 @@ Test(openapi_record, scenario)
 			"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,\"lng\":117.021,"
 			"\"description\":\"north gate\"}}",
 			200));
-	char *q = water_quote();
-	snprintf(body, sizeof(body), "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":[]}", q);
+	char *q = water_quote(app);
+	snprintf(body, sizeof(body), "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":[\"%s\"]}",
+		 q, json_string_value(json_object_get(json_array_get(json_object_get(app, "permits"), 0),
+						      "reference")));
 	free(q);
 	json_decref(act("jobs", job, water, body, 200));
 	json_decref(act("jobs", job, appl, "{\"action\":\"confirm\",\"version\":1}", 409));

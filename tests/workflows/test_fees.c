@@ -514,44 +514,69 @@ struct quote_case {
 	size_t nlines;
 	char details[256]; /* "" when the quote is good */
 	int64_t total_fen;
+	char params[64]; /* the job's parameters, as fees_params_from_json reads them */
 };
 
 ParameterizedTestParameters(fees, check_quote)
 {
 	static struct quote_case cases[] = {
-	    {"2026-02-01", {{"W-CONN", 1, 300000}, {"W-PIPE", 30, 12000}}, 2, "", 660000},
-	    /* any band's published price of the code is a published price */
-	    {"2026-02-01", {{"W-CONN", 1, 800000}}, 1, "", 800000},
-	    {"2026-02-01", {{"W-METER", 2, 0}}, 1, "", 0},
-	    {"2026-02-01", {{"", 0, 0}}, 0, "", 0}, /* an empty quote */
-	    {"2026-02-01", {{"W-PIPE", 30, 13000}}, 1, "quote[0].unit_price_fen:price_mismatch", 0},
-	    {"2026-02-01", {{"W-XYZ", 1, 100}}, 1, "quote[0].code:not_published", 0},
-	    {"2026-02-01", {{"", 1, 100}}, 1, "quote[0].code:required", 0},
+	    {"2026-02-01", {{"W-CONN", 1, 300000}, {"W-PIPE", 30, 12000}}, 2, "", 660000,
+	     "{\"dn\":60}"},
+	    /* the price is the band's that the job's own pipe size falls in, not any band's */
+	    {"2026-02-01", {{"W-CONN", 1, 800000}}, 1, "", 800000, "{\"dn\":200}"},
+	    {"2026-02-01", {{"W-CONN", 1, 800000}}, 1, "quote[0].unit_price_fen:price_mismatch", 0,
+	     "{\"dn\":60}"},
+	    {"2026-02-01", {{"W-CONN", 1, 150000}}, 1, "quote[0].unit_price_fen:price_mismatch", 0,
+	     "{\"dn\":100}"},
+	    {"2026-02-01", {{"W-CONN", 1, 150000}}, 1, "", 150000, "{\"dn\":50}"},
+	    {"2026-02-01", {{"W-CONN", 1, 300000}}, 1, "", 300000, "{\"dn\":51}"},
+	    /* no band of the code covers the job, or the job does not say its size */
+	    {"2026-02-01", {{"W-CONN", 1, 800000}}, 1, "quote[0].code:not_applicable", 0,
+	     "{\"dn\":400}"},
+	    {"2026-02-01", {{"W-CONN", 1, 150000}}, 1, "quote[0].code:not_applicable", 0, "{}"},
+	    {"2026-02-01", {{"W-METER", 2, 0}}, 1, "", 0, "{}"},
+	    {"2026-02-01", {{"", 0, 0}}, 0, "", 0, "{}"}, /* an empty quote */
+	    {"2026-02-01", {{"W-PIPE", 30, 13000}}, 1, "quote[0].unit_price_fen:price_mismatch", 0,
+	     "{}"},
+	    {"2026-02-01", {{"W-XYZ", 1, 100}}, 1, "quote[0].code:not_published", 0, "{}"},
+	    {"2026-02-01", {{"", 1, 100}}, 1, "quote[0].code:required", 0, "{}"},
 	    /* a price not yet, or no longer, in force on the submission date */
-	    {"2026-02-01", {{"W-NEW", 1, 6000}}, 1, "quote[0].code:not_in_force", 0},
-	    {"2026-04-01", {{"W-OLD", 1, 5000}}, 1, "quote[0].code:not_in_force", 0},
-	    {"2026-04-01", {{"W-NEW", 1, 6000}}, 1, "", 6000},
+	    {"2026-02-01", {{"W-NEW", 1, 6000}}, 1, "quote[0].code:not_in_force", 0, "{}"},
+	    {"2026-04-01", {{"W-OLD", 1, 5000}}, 1, "quote[0].code:not_in_force", 0, "{}"},
+	    {"2026-04-01", {{"W-NEW", 1, 6000}}, 1, "", 6000, "{}"},
 	    /* the schedule itself is not yet in force */
 	    {"2025-12-01",
 	     {{"W-CONN", 1, 150000}, {"W-PIPE", 1, 12000}},
 	     2,
 	     "quote[0].code:not_in_force,quote[1].code:not_in_force",
-	     0},
-	    {"2026-02-01", {{"W-PIPE", 0, 12000}}, 1, "quote[0].quantity:out_of_range", 0},
+	     0,
+	     "{\"dn\":20}"},
+	    {"2026-02-01", {{"W-PIPE", 0, 12000}}, 1, "quote[0].quantity:out_of_range", 0, "{}"},
 	    /* every bad line listed at once, with its index */
 	    {"2026-02-01",
 	     {{"W-XYZ", 1, 1}, {"W-PIPE", 30, 11000}, {"W-CONN", 1, 150000}, {"W-METER", -1, 0}},
 	     4,
 	     "quote[0].code:not_published,quote[1].unit_price_fen:price_mismatch,"
 	     "quote[3].quantity:out_of_range",
-	     0},
+	     0,
+	     "{\"dn\":20}"},
 	    {"2026-02-01",
 	     {{"W-PIPE", 768614336404564, 12000}, {"W-CONN", 1, 300000}},
 	     2,
 	     "quote:overflow",
-	     0},
+	     0,
+	     "{\"dn\":60}"},
 	};
 	return cr_make_param_array(struct quote_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* The job's parameters of a case. */
+static void quote_params(const char *text, struct fee_params *p, json_t **keep)
+{
+	*keep = json_loads(text, 0, NULL);
+	cr_assert(*keep, "%s", text);
+	fees_params_init(p);
+	cr_assert_eq(fees_params_from_json(*keep, p, NULL), 0, "%s", text);
 }
 
 ParameterizedTest(struct quote_case *c, fees, check_quote)
@@ -561,9 +586,12 @@ ParameterizedTest(struct quote_case *c, fees, check_quote)
 	for (size_t i = 0; i < c->nlines; i++)
 		lines[i] = (struct fee_quote_line){c->lines[i].code, c->lines[i].quantity,
 						   c->lines[i].unit_price_fen};
+	struct fee_params params;
+	json_t *keep;
+	quote_params(c->params, &params, &keep);
 	struct error err = ERROR_INIT;
 	int64_t total = -1;
-	int rc = fees_check_quote(s, D(c->day), lines, c->nlines, &total, &err);
+	int rc = fees_check_quote(s, D(c->day), &params, lines, c->nlines, &total, &err);
 	expect_details(&err, c->details);
 	if (c->details[0]) {
 		cr_expect_eq(rc, ERR_INVALID);
@@ -573,6 +601,83 @@ ParameterizedTest(struct quote_case *c, fees, check_quote)
 		cr_expect_eq(total, c->total_fen);
 	}
 	error_release(&err);
+	json_decref(keep);
+	fees_schedule_free(s);
+}
+
+/* What a refused line says: the band that applies and its price, or the items that do apply. */
+struct quote_message_case {
+	char params[64];
+	char code[16];
+	int64_t unit_price_fen;
+	char says[3][64]; /* each must appear in the detail's message */
+};
+
+ParameterizedTestParameters(fees, quote_messages)
+{
+	static struct quote_message_case cases[] = {
+	    {"{\"dn\":100}", "W-CONN", 150000, {"band of W-CONN", "dn 51-100", "at 300000 fen"}},
+	    {"{\"dn\":100}", "W-CONN", 150000, {"this job: dn 100", "", ""}},
+	    {"{\"dn\":400}", "W-CONN", 800000, {"dn 400", "none", ""}},
+	    {"{}", "W-CONN", 150000, {"dn not given", "", ""}},
+	};
+	return cr_make_param_array(struct quote_message_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct quote_message_case *c, fees, quote_messages)
+{
+	struct fee_schedule *s = load(water_v1);
+	struct fee_params params;
+	json_t *keep;
+	quote_params(c->params, &params, &keep);
+	struct fee_quote_line line = {c->code, 1, c->unit_price_fen};
+	struct error err = ERROR_INIT;
+	cr_assert_eq(fees_check_quote(s, D("2026-02-01"), &params, &line, 1, NULL, &err),
+		     ERR_INVALID);
+	cr_assert_eq(err.ndetails, 1);
+	for (int i = 0; i < 3 && c->says[i][0]; i++)
+		cr_expect(strstr(err.details[0].message, c->says[i]), "'%s' not in: %s", c->says[i],
+			  err.details[0].message);
+	error_release(&err);
+	json_decref(keep);
+	fees_schedule_free(s);
+}
+
+/* The alternatives named are the bands of the same parameter that apply, at their price. */
+Test(fees, a_code_of_another_band_names_the_item_that_applies)
+{
+	static const char power[] =
+	    "{\"utility_kind\":\"power\",\"version\":1,\"effective_from\":\"2026-01-01\","
+	    "\"items\":["
+	    "{\"code\":\"P-LV\",\"name_zh\":\"低压\",\"unit\":\"per_connection\","
+	    " \"unit_price_fen\":0,\"conditions\":{\"kw_max\":160},\"legal_basis\":\"b\"},"
+	    "{\"code\":\"P-HV\",\"name_zh\":\"高压\",\"unit\":\"per_kw\","
+	    " \"unit_price_fen\":12000,\"conditions\":{\"kw_min\":161,\"kw_max\":2000},"
+	    " \"legal_basis\":\"b\"},"
+	    "{\"code\":\"P-HV\",\"name_zh\":\"高压\",\"unit\":\"per_kw\","
+	    " \"unit_price_fen\":10000,\"conditions\":{\"kw_min\":2001},\"legal_basis\":\"b\"}"
+	    "]}";
+	struct fee_schedule *s = load(power);
+	struct fee_params params;
+	json_t *keep;
+	quote_params("{\"kw\":250}", &params, &keep);
+	struct fee_quote_line lines[] = {{"P-LV", 1, 0}, {"P-HV", 250, 10000}, {"P-HV", 250, 12000}};
+	struct error err = ERROR_INIT;
+	int64_t total = -1;
+	cr_assert_eq(fees_check_quote(s, D("2026-02-01"), &params, lines, 3, &total, &err),
+		     ERR_INVALID);
+	expect_details(&err, "quote[0].code:not_applicable,quote[1].unit_price_fen:price_mismatch");
+	cr_expect(strstr(err.details[0].message, "P-HV (kw 161-2000) at 12000 fen"), "%s",
+		  err.details[0].message);
+	cr_expect(strstr(err.details[1].message, "kw 161-2000"), "%s", err.details[1].message);
+	cr_expect(strstr(err.details[1].message, "at 12000 fen"), "%s", err.details[1].message);
+	error_release(&err);
+	/* the right band alone is accepted */
+	cr_assert_eq(fees_check_quote(s, D("2026-02-01"), &params, &lines[2], 1, &total, &err), 0,
+		     "%s", err.message);
+	cr_expect_eq(total, 3000000);
+	json_decref(keep);
 	fees_schedule_free(s);
 }
 

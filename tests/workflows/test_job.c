@@ -1,6 +1,7 @@
 /* Tests for workflows/job.c: every action x state x role, payload checks, the permit gate. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "workflows/job.h"
@@ -182,9 +183,9 @@ ParameterizedTestParameters(job, payload)
 	     false,
 	     false,
 	     2,
-	     {"quote_lines", "permits_needed"}},
+	     {"quote", "permits_needed"}},
 	    {JOB_SURVEYED, JOB_PLAN, 1, false, true, true, true, false, 1, {"permits_needed"}},
-	    {JOB_SURVEYED, JOB_PLAN, 1, false, true, true, false, true, 1, {"quote_lines"}},
+	    {JOB_SURVEYED, JOB_PLAN, 1, false, true, true, false, true, 1, {"quote"}},
 	};
 	return cr_make_param_array(struct payload_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -218,6 +219,73 @@ Test(job, plan_with_an_empty_permit_list_is_fine)
 	struct job_outcome out;
 	cr_expect_eq(job_apply(&f, JOB_SURVEYED, "plan", ROLE_UTILITY, &out, NULL), 0);
 	cr_expect_eq(out.state, JOB_PLANNED);
+}
+
+/*
+ * The plan's permit list against the application's permits: DR covers the job's own dig, DR2
+ * another utility's, GR and PL the whole site. "listed" is comma-separated ("~" for an entry
+ * that is not a reference); "need" the permits that gate construction afterwards.
+ */
+struct plan_permits_case {
+	char listed[64];
+	int rc;
+	char details[160]; /* field:code,... in order */
+	char need[32];
+};
+
+ParameterizedTestParameters(job, plan_permits)
+{
+	static struct plan_permits_case cases[] = {
+	    {"DR", 0, "", "DR"},
+	    {"DR,GR,PL", 0, "", "DR,GR,PL"},
+	    {"PL,DR", 0, "", "DR,PL"},
+	    /* another utility's dig may be shared; greening and planning may be dropped */
+	    {"DR,DR2", 0, "", "DR,DR2"},
+	    /* the job's own dig cannot be dropped */
+	    {"", ERR_INVALID, "permits_needed:required", ""},
+	    {"GR,PL", ERR_INVALID, "permits_needed:required", "GR,PL"},
+	    /* every problem at once, each under the entry as sent */
+	    {"DR,XX,DR,~", ERR_INVALID,
+	     "permits_needed[1]:unknown,permits_needed[2]:duplicate,permits_needed[3]:unknown", "DR"},
+	    {"XX,GR", ERR_INVALID, "permits_needed[0]:unknown,permits_needed:required", "GR"},
+	    /* a utility's system may name kinds: dig_road is the job's own trench */
+	    {"dig_road", 0, "", "DR"},
+	    {"greening,planning,dig_road", 0, "", "DR,GR,PL"},
+	    {"dig_road,DR", ERR_INVALID, "permits_needed[1]:duplicate", "DR"},
+	    {"sewer,greening", ERR_INVALID, "permits_needed[0]:unknown,permits_needed:required",
+	     "GR"},
+	};
+	return cr_make_param_array(struct plan_permits_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct plan_permits_case *c, job, plan_permits)
+{
+	static const struct job_permit_option opts[] = {{"DR", "dig_road", true},
+							{"DR2", "dig_road", false},
+							{"GR", "greening", false},
+							{"PL", "planning", false}};
+	char buf[64];
+	const char *listed[8];
+	size_t n = 0;
+	snprintf(buf, sizeof(buf), "%s", c->listed);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		listed[n++] = strcmp(t, "~") ? t : NULL;
+	bool need[4];
+	struct error err = ERROR_INIT;
+	cr_assert_eq(job_plan_permits(opts, 4, listed, n, need, &err), c->rc, "%s", err.message);
+	char got[160] = "";
+	for (size_t i = 0; i < err.ndetails; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s", i ? "," : "",
+			 err.details[i].field, err.details[i].code);
+	cr_expect_str_eq(got, c->details, "listed %s", c->listed);
+	char needed[32] = "";
+	for (size_t k = 0; k < 4; k++)
+		if (need[k])
+			snprintf(needed + strlen(needed), sizeof(needed) - strlen(needed), "%s%s",
+				 needed[0] ? "," : "", opts[k].ref);
+	cr_expect_str_eq(needed, c->need, "listed %s", c->listed);
+	error_release(&err);
 }
 
 /* The construction gate: each permit is approved or not, and today is inside its window or not. */
