@@ -151,3 +151,78 @@ Test(cli, every_variable_the_code_reads_is_documented, .timeout = 30)
 	free(all);
 	free(list);
 }
+
+/*
+ * The README's configuration table: the rows' first cells, one or more `PORTAL_*` names each
+ * ("`A` / `B`"), as one newline-separated list. The table is the one under "## Configuration".
+ */
+static char *readme_table_names(void)
+{
+	char *path = xasprintf("%s/README.md", PORTAL_SOURCE_DIR);
+	FILE *f = fopen(path, "r");
+	cr_assert(f, "%s", path);
+	free(path);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *names = open_memstream(&out, &len);
+	char line[2048];
+	bool in_section = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "## ", 3))
+			in_section = !strncmp(line, "## Configuration", 16);
+		if (!in_section || line[0] != '|')
+			continue;
+		char *end = strchr(line + 1, '|'); /* the first cell only */
+		if (end)
+			*end = '\0';
+		for (char *p = line; (p = strstr(p, "`PORTAL_"));) {
+			size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+			fprintf(names, "%.*s\n", (int)n, p + 1);
+			p += 1 + n;
+		}
+	}
+	fclose(f);
+	fclose(names);
+	return out;
+}
+
+/* Whether name is a whole line of list. */
+static bool listed_line(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == '\n') && p[n] == '\n')
+			return true;
+	return false;
+}
+
+Test(cli, every_variable_of_the_help_is_in_the_readme_table, .timeout = 30)
+{
+	char *table = readme_table_names();
+	cr_assert(listed_line(table, "PORTAL_DB"), "the README's table was not found");
+	static const char *const commands[] = { "--help", "serve --help", "dispatch --help",
+						"seed-demo --help", "admin --help",
+						"admin create-office-user --help" };
+	int checked = 0;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int status;
+		char *out = run(commands[i], &status);
+		for (char *p = out; (p = strstr(p, "PORTAL_"));) {
+			size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+			char *name = xstrndup(p, n);
+			bool variable = n > 7 && name[n - 1] != '_';
+			if (variable) {
+				checked++;
+				cr_expect(listed_line(table, name),
+					  "%s is in `portal %s` but not in the README's configuration "
+					  "table",
+					  name, commands[i]);
+			}
+			free(name);
+			p += n;
+		}
+		free(out);
+	}
+	cr_assert_gt(checked, 20, "the help named too few variables");
+	free(table);
+}

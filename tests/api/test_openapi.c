@@ -13,6 +13,7 @@
 
 #include "portal/router.h"
 #include "support/harness.h"
+#include "support/journey.h"
 #include "workflows/xalloc.h"
 
 #define MAX_OPS 512
@@ -257,5 +258,95 @@ Test(openapi, served_with_etag_and_304, .timeout = 30)
 	cr_assert_eq(r.status, 304);
 	cr_assert_eq(r.len, 0);
 	reply_release(&r);
+	harness_server_stop(srv);
+}
+
+/* ---------------------------------------------------------------- what replies say */
+
+/*
+ * The documented statuses of the operation with operationId `op`: the quoted keys under its
+ * `responses:`, joined with ','. The operation's block ends at the next line indented no deeper
+ * than its method key (four spaces).
+ */
+static void documented_statuses(const char *text, const char *op, char *out, size_t len)
+{
+	char needle[128];
+	snprintf(needle, sizeof(needle), "operationId: %s\n", op);
+	const char *at = strstr(text, needle);
+	cr_assert(at, "no operation %s", op);
+	out[0] = '\0';
+	int responses_indent = -1;
+	for (const char *line = strchr(at, '\n') + 1; *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t n = eol ? (size_t)(eol - line) : strlen(line);
+		int indent = indent_of(line, n);
+		if (indent >= 0 && indent <= 4)
+			break;
+		char key[64];
+		if (indent >= 0 && key_of(line + indent, n - indent, key, sizeof(key))) {
+			if (!strcmp(key, "responses"))
+				responses_indent = indent;
+			else if (responses_indent >= 0 && indent <= responses_indent)
+				responses_indent = -1;
+			else if (responses_indent >= 0 && indent == responses_indent + 2)
+				snprintf(out + strlen(out), len - strlen(out), "%s%s", out[0] ? "," : "",
+					 key);
+		}
+		line = eol ? eol + 1 : line + n;
+	}
+}
+
+/*
+ * A replayed submission answers what the document says: the first result's status (201, the
+ * only success listed) with Idempotent-Replayed: true, also documented there.
+ */
+Test(openapi, an_idempotent_replay_answers_the_documented_status, .timeout = 60)
+{
+	char *text = document();
+	char statuses[256];
+	documented_statuses(text, "submitApplication", statuses, sizeof(statuses));
+	cr_assert(strstr(statuses, "201"), "%s", statuses);
+	for (char *p = statuses; *p; p++)
+		cr_expect(!(p[0] == '2' && (p == statuses || p[-1] == ',') && strncmp(p, "201", 3)),
+			  "a second success status is documented: %s", statuses);
+	const char *op = strstr(text, "operationId: submitApplication");
+	const char *created = strstr(op, "'201':");
+	const char *next = strstr(created, "'400':");
+	const char *hdr = strstr(created, "Idempotent-Replayed:");
+	cr_expect(hdr && hdr < next, "the 201 documents the Idempotent-Replayed header");
+
+	struct harness_server *srv = harness_server_start();
+	char *tok = harness_login("applicant@demo.test", "demo-password-1");
+	json_t *site = journey_call("POST", "/v1/sites", tok,
+				    "{\"name\":\"Replay\",\"address\":\"1 Road\",\"district\":"
+				    "\"lixia\",\"lat\":36.6,\"lng\":117.0,\"zone_risk\":\"medium\"}",
+				    201);
+	json_t *materials = journey_upload_required(tok);
+	char *m = json_dumps(materials, JSON_COMPACT);
+	char *body = xasprintf("{\"site_id\":%lld,\"utilities\":{\"network\":{\"bandwidth_mbps\":"
+			       "100,\"ports\":2}},\"materials\":%s}",
+			       (long long)json_integer_value(json_object_get(site, "id")), m);
+	char key[64];
+	snprintf(key, sizeof(key), "Idempotency-Key: replay-%d", harness_unique());
+	const char *const headers[] = { key, NULL };
+	struct reply first, again;
+	http_call(&first, "POST", "/v1/applications", tok, body, headers);
+	http_call(&again, "POST", "/v1/applications", tok, body, headers);
+	char flag[16];
+	cr_expect_eq(first.status, 201, "%s", first.body);
+	cr_expect_null(reply_header(&first, "Idempotent-Replayed", flag, sizeof(flag)));
+	cr_expect_eq(again.status, 201, "the replay answers the documented status: %s", again.body);
+	cr_expect(reply_header(&again, "Idempotent-Replayed", flag, sizeof(flag)) &&
+			  !strcmp(flag, "true"),
+		  "marked as a replay");
+	cr_expect_str_eq(again.body, first.body, "the same body");
+	reply_release(&first);
+	reply_release(&again);
+	free(body);
+	free(m);
+	json_decref(materials);
+	json_decref(site);
+	free(tok);
+	free(text);
 	harness_server_stop(srv);
 }
