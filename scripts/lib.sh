@@ -71,13 +71,73 @@ mariadb_start() {
 	return 1
 }
 
-# mariadb_stop: stops the server started by mariadb_start and waits for it.
+# mariadb_reuse DATADIR SOCKET: deals with the server a killed run (a closed terminal, kill -9)
+# left running on DATADIR; a second server there could not take InnoDB's lock. When that server
+# answers on SOCKET it is reused: sets MARIADB_PID (so mariadb_stop stops it) and returns 0.
+# Otherwise it stops it, or removes a pid file naming no server of ours, and returns 1.
+mariadb_reuse() {
+	local datadir="$1" socket="$2" pidfile="$1/mariadbd.pid" pid
+	pid="$(cat "$pidfile" 2>/dev/null)" || return 1
+	# the pid may have been reused since by another process, even another server's
+	if ! pid_is "$pid" mariadbd ||
+		! tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "--datadir=$datadir"; then
+		log "removing a stale MariaDB pid file (pid $pid is not a MariaDB on $datadir)"
+		rm -f "$pidfile"
+		return 1
+	fi
+	# a hung server accepts on its socket and never answers: do not wait for it all day
+	if mariadb-admin --no-defaults --socket="$socket" -uroot --connect-timeout=5 ping \
+		>/dev/null 2>&1; then
+		log "reusing the private MariaDB left running by an earlier run (pid $pid)"
+		MARIADB_PID="$pid"
+		return 0
+	fi
+	log "stopping the private MariaDB left by an earlier run (pid $pid): it does not answer on $socket"
+	stop_pid "$pid" 30
+	return 1
+}
+
+# mariadb_stop: stops the server mariadb_start started (or mariadb_reuse reused), waits for it.
 mariadb_stop() {
 	if [ -n "${MARIADB_PID:-}" ] && kill -0 "$MARIADB_PID" 2>/dev/null; then
 		kill -TERM "$MARIADB_PID" 2>/dev/null || true
+		# wait only waits for a child of this shell; a reused server is watched until it is gone
 		wait "$MARIADB_PID" 2>/dev/null || true
+		while pid_alive "$MARIADB_PID"; do sleep 0.1; done
 	fi
 	MARIADB_PID=""
+}
+
+# pid_alive PID: the process exists and is not a zombie (an orphan is reaped by whichever
+# process adopted it, not by us).
+pid_alive() {
+	[ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# pid_is PID NAME: PID is alive and runs the program NAME.
+pid_is() {
+	pid_alive "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# stop_pid PID SECONDS: SIGTERM, SIGKILL if it is still there after SECONDS; waits until it is
+# gone (it need not be our child).
+stop_pid() {
+	local pid="$1"
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for _ in $(seq 1 $(($2 * 10))); do
+		pid_alive "$pid" || return 0
+		sleep 0.1
+	done
+	log "pid $pid did not stop within $2 s; killing it"
+	kill -KILL "$pid" 2>/dev/null || return 0
+	while pid_alive "$pid"; do sleep 0.1; done
+}
+
+# port_in_use HOST:PORT: something accepts connections there already (port 0 never is).
+port_in_use() {
+	local host="${1%:*}" port="${1##*:}"
+	case "$host" in "" | "*" | 0.0.0.0) host=127.0.0.1 ;; esac
+	[ "$port" != 0 ] && timeout 2 bash -c ": <>/dev/tcp/$host/$port" 2>/dev/null
 }
 
 # mariadb_sql SOCKET SQL: runs SQL as root on the private server.
