@@ -20,6 +20,7 @@
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/sweeper.h"
+#include "portal/transitions.h"
 #include "store/accounts.h"
 #include "store/endpoints.h"
 #include "store/outbox.h"

@@ -10,6 +10,7 @@
 
 #include "portal/oversight_api.h"
 #include "portal/tracks.h"
+#include "portal/transitions.h"
 #include "store/tracks.h"
 #include "workflows/xalloc.h"
 

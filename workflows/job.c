@@ -30,6 +30,7 @@ struct transition {
 	const char *stage;
 	const char *event;
 	bool certificate;
+	unsigned effects; /* JOB_EFFECT_*: what the caller records besides the state */
 };
 
 #define APPLICANT ROLE_BIT(ROLE_APPLICANT)
@@ -43,32 +44,34 @@ struct transition {
 /* Any non-terminal state --withdraw(applicant)--> withdrawn. */
 #define WITHDRAW_FROM(state) \
 	{ state, JOB_WITHDRAW, APPLICANT, JOB_WITHDRAWN, \
-	  0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false }
+	  0, NO_GUARD, CLOCK_STOP, NULL, "job.withdrawn", false, 0 }
 
 static const struct transition table[] = {
 	/* from             action                  by         to
 	   needs                  guard          clock         stage           event          cert */
 	{ JOB_SUBMITTED,    JOB_ACCEPT,             UTILITY,   JOB_ACCEPTED,
-	  0,                      NO_GUARD,      CLOCK_START,  "survey",       "job.accepted", false },
+	  0,                      NO_GUARD,      CLOCK_START,  "survey",       "job.accepted", false, 0 },
 	{ JOB_SUBMITTED,    JOB_RETURN,             UTILITY,   JOB_RETURNED,
-	  NEED_ITEMS,             NO_GUARD,      CLOCK_PAUSE,  NULL,           "job.returned", false },
+	  NEED_ITEMS,             NO_GUARD,      CLOCK_PAUSE,  NULL,           "job.returned", false, 0 },
 	{ JOB_RETURNED,     JOB_SUPPLEMENT,         APPLICANT, JOB_SUBMITTED,
-	  0,                      NO_GUARD,      CLOCK_RESUME, NULL,           "job.supplemented", false },
+	  0,                      NO_GUARD,      CLOCK_RESUME, NULL,           "job.supplemented", false, 0 },
 	{ JOB_SUBMITTED,    JOB_REJECT,             UTILITY,   JOB_REJECTED,
-	  NEED_REASON,            NO_GUARD,      CLOCK_STOP,   NULL,           "job.rejected", false },
+	  NEED_REASON,            NO_GUARD,      CLOCK_STOP,   NULL,           "job.rejected", false, 0 },
 	{ JOB_ACCEPTED,     JOB_SURVEY,             UTILITY,   JOB_SURVEYED,
-	  NEED_CONNECTION_POINT,  NO_GUARD,      CLOCK_START,  "plan",         "job.surveyed", false },
+	  NEED_CONNECTION_POINT,  NO_GUARD,      CLOCK_START,  "plan",         "job.surveyed", false,
+	  JOB_EFFECT_CONNECTION_POINT },
 	{ JOB_SURVEYED,     JOB_PLAN,               UTILITY,   JOB_PLANNED,
-	  NEED_QUOTE | NEED_PERMIT_LIST, NO_GUARD, CLOCK_STOP, NULL,           "job.planned",  false },
+	  NEED_QUOTE | NEED_PERMIT_LIST, NO_GUARD, CLOCK_STOP, NULL,           "job.planned",  false,
+	  JOB_EFFECT_QUOTE | JOB_EFFECT_PERMITS },
 	{ JOB_PLANNED,      JOB_CONFIRM,            APPLICANT, JOB_CONFIRMED,
-	  0,                      NO_GUARD,      CLOCK_KEEP,   NULL,           "job.confirmed", false },
+	  0,                      NO_GUARD,      CLOCK_KEEP,   NULL,           "job.confirmed", false, 0 },
 	{ JOB_CONFIRMED,    JOB_START_CONSTRUCTION, UTILITY,   JOB_CONSTRUCTING,
 	  0,                      PERMITS_READY, CLOCK_START,  "construction",
-	  "job.construction_started", false },
+	  "job.construction_started", false, 0 },
 	{ JOB_CONSTRUCTING, JOB_CONNECT,            UTILITY,   JOB_CONNECTED,
-	  0,                      NO_GUARD,      CLOCK_START,  "completion",   "job.connected", false },
+	  0,                      NO_GUARD,      CLOCK_START,  "completion",   "job.connected", false, 0 },
 	{ JOB_CONNECTED,    JOB_COMPLETE,           UTILITY,   JOB_COMPLETED,
-	  0,                      NO_GUARD,      CLOCK_STOP,   NULL,           "job.completed", true },
+	  0,                      NO_GUARD,      CLOCK_STOP,   NULL,           "job.completed", true, 0 },
 	WITHDRAW_FROM(JOB_SUBMITTED),
 	WITHDRAW_FROM(JOB_ACCEPTED),
 	WITHDRAW_FROM(JOB_RETURNED),
@@ -194,7 +197,7 @@ int job_apply(const struct job_facts *facts, enum job_state from, const char *ac
 			       e->ndetails - before);
 		goto out;
 	}
-	*out = (struct job_outcome){t->to, t->clock, t->stage, t->event, t->certificate};
+	*out = (struct job_outcome){t->to, t->clock, t->stage, t->event, t->certificate, t->effects};
 out:
 	error_release(&local);
 	return rc;

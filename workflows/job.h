@@ -94,6 +94,11 @@ struct job_facts {
 	day_t today; /* start_construction: must be inside every permit's window */
 };
 
+/* What a transition records besides the state (bits of job_outcome.effects). */
+#define JOB_EFFECT_CONNECTION_POINT (1u << 0) /* survey: the connection point as given */
+#define JOB_EFFECT_QUOTE (1u << 1)	      /* plan: the quote, checked against the schedule */
+#define JOB_EFFECT_PERMITS (1u << 2) /* plan: the permit list replaces the construction gate */
+
 /* What a transition decides. Strings are static. */
 struct job_outcome {
 	enum job_state state;
@@ -101,6 +106,7 @@ struct job_outcome {
 	const char *stage; /* the stage to start when clock == CLOCK_START, else NULL */
 	const char *event; /* the event to emit, e.g. "job.accepted" */
 	bool issue_certificate;
+	unsigned effects; /* JOB_EFFECT_* */
 };
 
 /*

@@ -54,6 +54,8 @@ struct transition {
 	enum permit_state fail_to;
 	const char *fail_event;
 	unsigned fail_tasks;
+	/* For rows that inspect: what is inspected ("reinstatement", "post_check"). */
+	const char *inspection;
 };
 
 #define APPLICANT ROLE_BIT(ROLE_APPLICANT)
@@ -97,11 +99,11 @@ static const struct transition table[] = {
 	{ .from = PERMIT_APPROVED, .action = PERMIT_INSPECT, .roles = AUTHORITY,
 	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .event = "permit.inspected",
 	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.inspection_failed",
-	  .fail_tasks = PERMIT_TASK_REMEDIAL },
+	  .fail_tasks = PERMIT_TASK_REMEDIAL, .inspection = "reinstatement" },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_POST_CHECK, .roles = AUTHORITY,
 	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .guard = ON_COMMITMENT,
 	  .change = MARK_POST_CHECKED, .event = "permit.post_checked",
-	  .fail_to = PERMIT_REVOKED, .fail_event = "permit.revoked" },
+	  .fail_to = PERMIT_REVOKED, .fail_event = "permit.revoked", .inspection = "post_check" },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_REQUEST_EXTENSION, .roles = UTILITY,
 	  .to = PERMIT_APPROVED, .needs = NEED_LATER_END, .guard = NO_PENDING,
 	  .change = OPEN_EXTENSION, .clock = CLOCK_START, .stage = "extension",
@@ -276,13 +278,24 @@ static struct permit_outcome outcome_of(const struct transition *t, const struct
 		o.decision = PERMIT_DECISION_REJECTED;
 	if (t->change & MARK_POST_CHECKED)
 		o.post_checked = true;
-	if (t->change & OPEN_EXTENSION)
+	day_t pending = f->pending_extension_to ? f->pending_extension_to : f->extension_to;
+	o.extension_to = f->extension_pending ? pending : -1;
+	if (t->change & OPEN_EXTENSION) {
 		o.extension_pending = true;
+		o.extension_to = f->extension_to;
+		o.records |= PERMIT_RECORD_EXTENSION_REQUEST;
+	}
 	if (t->change & SETTLE_EXTENSION) {
 		o.extension_pending = false;
+		o.extension_to = -1;
+		o.records |= PERMIT_RECORD_EXTENSION_DECISION;
 		if (f->extension_decision == PERMIT_EXTENSION_GRANT)
-			o.window_to = f->extension_to;
+			o.window_to = pending;
 	}
+	o.inspection = t->inspection;
+	o.reinstatement_passed = f->reinstatement_passed;
+	if (t->inspection && strcmp(t->inspection, "reinstatement") == 0)
+		o.reinstatement_passed = !failed;
 	return o;
 }
 
@@ -336,6 +349,11 @@ size_t permit_allowed_actions(enum permit_state state, enum role role, const cha
 		count++;
 	}
 	return count;
+}
+
+bool permit_state_allows_works(enum permit_state state)
+{
+	return state == PERMIT_APPROVED;
 }
 
 bool permit_state_is_terminal(enum permit_state state)

@@ -99,7 +99,9 @@ struct permit_facts {
 	size_t nconditions;
 	const char *reason_code;   /* reject, revoke */
 	enum permit_result result; /* inspect, post_check */
-	day_t extension_to; /* request_extension: the new window end; decide: the one pending */
+	day_t extension_to; /* request_extension: the new window end asked for */
+	day_t pending_extension_to; /* decide_extension: the end of the pending request (0: use
+				       extension_to, as callers before this field did) */
 	enum permit_extension_decision extension_decision; /* decide_extension */
 };
 
@@ -116,7 +118,16 @@ struct permit_outcome {
 	const char *event; /* e.g. "permit.approved" */
 	unsigned tasks;	   /* PERMIT_TASK_* */
 	bool issue_certificate;
+	/* what the caller records besides the row */
+	const char *inspection;	   /* "reinstatement" (inspect), "post_check", or NULL */
+	bool reinstatement_passed; /* after an inspection, its result; else as it was */
+	day_t extension_to;	   /* the pending request's end after the transition; -1: none */
+	unsigned records;	   /* PERMIT_RECORD_* */
 };
+
+/* Records a transition adds (bits of permit_outcome.records). */
+#define PERMIT_RECORD_EXTENSION_REQUEST (1u << 0) /* the request, from window_to to its end */
+#define PERMIT_RECORD_EXTENSION_DECISION (1u << 1) /* settles it: granted or refused */
 
 /*
  * Applies `action` (by name) by `actor` to a permit in state `from` (facts may be NULL only for
@@ -139,6 +150,9 @@ int permit_apply(const struct permit_facts *facts, enum permit_state from, const
  * returns how many there are, which may exceed n. Names are static.
  */
 size_t permit_allowed_actions(enum permit_state state, enum role role, const char *out[], size_t n);
+
+/* True when works may go on under the permit (rule 4): it is approved and not yet ended. */
+bool permit_state_allows_works(enum permit_state state);
 
 /* True for rejected, closed, expired and revoked. */
 bool permit_state_is_terminal(enum permit_state state);

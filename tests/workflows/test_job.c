@@ -465,3 +465,19 @@ Test(job, names_round_trip)
 	cr_expect_str_eq(job_action_name(JOB_START_CONSTRUCTION), "start_construction");
 	cr_expect_str_eq(role_name(ROLE_SYSTEM), "system");
 }
+
+/* What each action asks the caller to record besides the state, as data of the table. */
+Test(job, effects_are_data_of_the_table)
+{
+	struct job_facts f = {.has_connection_point = true, .nquote_lines = 1,
+			      .permits_listed = true};
+	struct job_outcome out;
+	cr_assert_eq(job_apply(&f, JOB_ACCEPTED, "survey", ROLE_UTILITY, &out, NULL), 0);
+	cr_expect_eq(out.effects, JOB_EFFECT_CONNECTION_POINT);
+	cr_assert_eq(job_apply(&f, JOB_SURVEYED, "plan", ROLE_UTILITY, &out, NULL), 0);
+	cr_expect_eq(out.effects, JOB_EFFECT_QUOTE | JOB_EFFECT_PERMITS);
+	cr_assert_eq(job_apply(&f, JOB_SUBMITTED, "accept", ROLE_UTILITY, &out, NULL), 0);
+	cr_expect_eq(out.effects, 0u);
+	cr_assert_eq(job_apply(&f, JOB_PLANNED, "withdraw", ROLE_APPLICANT, &out, NULL), 0);
+	cr_expect_eq(out.effects, 0u);
+}

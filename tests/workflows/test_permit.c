@@ -567,3 +567,63 @@ Test(permit, names_round_trip)
 		     ERR_INVALID);
 	error_release(&err);
 }
+
+/*
+ * What an outcome asks the caller to record besides the row: the inspection, the
+ * reinstatement result, the pending extension's end and the extension records. The runner
+ * applies these as data; no caller compares action names.
+ */
+struct record_case {
+	enum permit_action action;
+	enum permit_result result;
+	bool pending;		  /* an extension request is pending before */
+	int pending_to;		  /* its end, relative to TODAY (0: not given) */
+	enum permit_extension_decision decision;
+	char inspection[16];	  /* "" for none */
+	bool reinstated;	  /* reinstatement_passed after */
+	int extension_to;	  /* the pending end after, relative to TODAY; -1000: none */
+	unsigned records;
+	int window_to;		  /* relative to TODAY */
+};
+
+ParameterizedTestParameters(permit, outcome_records)
+{
+	static struct record_case cases[] = {
+	    {PERMIT_INSPECT, PERMIT_RESULT_PASS, false, 0, 0, "reinstatement", true, -1000, 0, 10},
+	    {PERMIT_INSPECT, PERMIT_RESULT_FAIL, false, 0, 0, "reinstatement", false, -1000, 0, 10},
+	    {PERMIT_POST_CHECK, PERMIT_RESULT_PASS, false, 0, 0, "post_check", true, -1000, 0, 10},
+	    {PERMIT_REQUEST_EXTENSION, PERMIT_RESULT_NONE, false, 0, 0, "", true, 20,
+	     PERMIT_RECORD_EXTENSION_REQUEST, 10},
+	    /* the pending request's own end is granted, not a date the decision carries */
+	    {PERMIT_DECIDE_EXTENSION, PERMIT_RESULT_NONE, true, 15, PERMIT_EXTENSION_GRANT, "", true,
+	     -1000, PERMIT_RECORD_EXTENSION_DECISION, 15},
+	    {PERMIT_DECIDE_EXTENSION, PERMIT_RESULT_NONE, true, 15, PERMIT_EXTENSION_REFUSE, "",
+	     true, -1000, PERMIT_RECORD_EXTENSION_DECISION, 10},
+	    /* while a request is pending, other actions keep its end */
+	    {PERMIT_INSPECT, PERMIT_RESULT_PASS, true, 15, 0, "reinstatement", true, 15, 0, 10},
+	    {PERMIT_CLOSE, PERMIT_RESULT_NONE, false, 0, 0, "", true, -1000, 0, 10},
+	};
+	return cr_make_param_array(struct record_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct record_case *c, permit, outcome_records)
+{
+	struct permit_facts f = full_facts(c->action);
+	f.result = c->result;
+	f.extension_pending = c->pending;
+	f.pending_extension_to = c->pending_to ? TODAY + c->pending_to : 0;
+	if (c->decision)
+		f.extension_decision = c->decision;
+	const char *role = "authority";
+	enum role r = c->action == PERMIT_REQUEST_EXTENSION ? ROLE_UTILITY : ROLE_AUTHORITY;
+	struct permit_outcome o;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(permit_apply(&f, PERMIT_APPROVED, permit_action_name(c->action), r, &o, &err),
+		     0, "%s by %s: %s", permit_action_name(c->action), role, err.message);
+	cr_expect_str_eq(o.inspection ? o.inspection : "", c->inspection);
+	cr_expect_eq(o.reinstatement_passed, c->reinstated);
+	cr_expect_eq(o.extension_to, c->extension_to == -1000 ? -1 : TODAY + c->extension_to);
+	cr_expect_eq(o.records, c->records);
+	cr_expect_eq(o.window_to, TODAY + c->window_to);
+	error_release(&err);
+}

@@ -1,0 +1,179 @@
+/* A permit's operations for the transition runner: load, decide, persist, emit. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "portal/snapshot.h"
+#include "portal/tracks.h"
+#include "portal/transition.h"
+#include "workflows/application.h"
+#include "workflows/json_text.h"
+#include "workflows/standards.h"
+#include "workflows/xalloc.h"
+
+/* The permit's own state while a transition runs. */
+struct permit_track {
+	struct permit_row p;
+	struct permit_outcome out;
+	long long parties[9]; /* the authority, then the utilities whose jobs need the permit */
+};
+
+int transition_permit_parties(struct store_conn *c, const struct permit_row *p, long long ids[9],
+			      struct authz_object *obj, struct error *err)
+{
+	size_t n = 0;
+	ids[0] = p->authority_org_id;
+	int rc = store_permit_utility_orgs(c, p->id, ids + 1, 8, &n, err);
+	*obj = (struct authz_object){ p->app_org_id, ids, (int)n + 1 };
+	return rc;
+}
+
+static int load(struct store_conn *c, struct transition_ctx *t, struct error *err)
+{
+	struct permit_track *pt = xcalloc(1, sizeof(*pt));
+	t->kind = pt;
+	int rc = store_permit_get(c, t->a->id, true, &pt->p, err);
+	if (rc)
+		return rc;
+	const struct permit_row *p = &pt->p;
+	*t = (struct transition_ctx){ .a = t->a, .kind = pt, .today = t->today, .type = "permit",
+				      .id = p->id, .application_id = p->application_id,
+				      .reference = p->reference, .state = p->state,
+				      .standard_kind = p->kind, .version = p->version,
+				      .submitted_day = p->submitted_day, .clock = p->clock };
+	struct authz_object obj;
+	rc = transition_permit_parties(c, p, pt->parties, &obj, err);
+	if (!rc)
+		rc = authz_check(t->a->caller, AZ_PERMIT_ACT, &obj, err);
+	return rc;
+}
+
+/* The permit as it stands and the payload, as permit_apply reads them. */
+static struct permit_facts facts_of(const struct transition_ctx *t, const struct permit_row *p)
+{
+	const struct act *a = t->a;
+	const struct published *pub = a->pub;
+	const struct service_standard *std =
+		standards_in_force((const struct service_standard *const *)pub->standards,
+				   pub->nstandards, p->kind, p->submitted_day);
+	bool silence = false;
+	int days;
+	application_stage_limit(std, p->clock.stage[0] ? p->clock.stage : "review", &days, &silence);
+	enum permit_kind kind = PERMIT_KIND_COUNT;
+	enum permit_decision decision = PERMIT_DECISION_NONE;
+	permit_kind_parse(p->kind, &kind, NULL);
+	permit_decision_parse(p->decision, &decision, NULL);
+	return (struct permit_facts){
+		.kind = kind, .decision = decision, .is_deemed = p->is_deemed,
+		.post_checked = p->post_checked, .extension_pending = p->extension_pending,
+		.window_from = p->window_from, .window_to = p->window_to,
+		.reinstatement_passed = p->reinstatement_passed, .fast_track_eligible = p->fast_track,
+		.deemed_allowed = silence, .due_day = p->clock.clock.due_day, .today = t->today,
+		.items = a->codes, .nitems = a->nitems, .conditions = a->conditions,
+		.nconditions = a->nconditions, .reason_code = a->reason_code, .result = a->result,
+		.extension_to = a->extension_to,
+		.pending_extension_to = p->extension_pending ? p->extension_to : 0,
+		.extension_decision = a->decision,
+	};
+}
+
+static int decide(struct store_conn *c, struct transition_ctx *t, struct error *err)
+{
+	struct permit_track *pt = t->kind;
+	struct permit_facts f = facts_of(t, &pt->p);
+	enum permit_state from = PERMIT_STATE_COUNT;
+	permit_state_parse(pt->p.state, &from, NULL);
+	int rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);
+	if (rc)
+		return rc;
+	t->to_state = permit_state_name(pt->out.state);
+	t->event = pt->out.event;
+	t->stage = pt->out.stage;
+	t->clock_effect = pt->out.clock;
+	t->certificate = pt->out.issue_certificate;
+	return 0;
+}
+
+static size_t allowed(const struct transition_ctx *t, const char **names, size_t n)
+{
+	const struct permit_track *pt = t->kind;
+	enum permit_state from = PERMIT_STATE_COUNT;
+	permit_state_parse(pt->p.state, &from, NULL);
+	return permit_allowed_actions(from, transition_role(t->a), names, n);
+}
+
+/* The inspection, tasks and extension records the outcome asks for. */
+static int record_effects(struct store_conn *c, const struct transition_ctx *t,
+			  const struct permit_track *pt, struct error *err)
+{
+	const struct act *a = t->a;
+	const struct permit_outcome *o = &pt->out;
+	int rc = 0;
+	if (o->inspection)
+		rc = store_inspection_insert(c, pt->p.id, o->inspection,
+					     a->result == PERMIT_RESULT_PASS ? "pass" : "fail",
+					     a->comment, a->caller->org_id, a->caller->user_id, t->at,
+					     err);
+	if (!rc && (o->tasks & PERMIT_TASK_POST_CHECK))
+		rc = store_task_insert(c, pt->p.id, "post_check", pt->p.authority_org_id, err);
+	if (!rc && (o->tasks & PERMIT_TASK_REMEDIAL))
+		rc = store_remedial_tasks(c, pt->p.id, err);
+	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_REQUEST))
+		rc = store_extension_insert(c, pt->p.id, pt->p.window_to, o->extension_to,
+					    a->comment, t->at, err);
+	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_DECISION))
+		rc = store_extension_settle(c, pt->p.id, a->decision == PERMIT_EXTENSION_GRANT,
+					    t->at, err);
+	return rc;
+}
+
+static int persist(struct store_conn *c, struct transition_ctx *t, struct error *err)
+{
+	struct permit_track *pt = t->kind;
+	const struct act *a = t->a;
+	const struct permit_outcome *o = &pt->out;
+	int rc = record_effects(c, t, pt, err);
+	char *conditions = a->nconditions ? json_text(json_object_get(t->payload, "conditions"))
+					  : NULL;
+	char *reason = a->reason_code ? json_text(t->payload) : NULL;
+	struct permit_update u = {
+		pt->p.id, pt->p.version, t->to_state, permit_decision_name(o->decision),
+		o->is_deemed, o->post_checked, o->reinstatement_passed, o->extension_pending,
+		o->extension_to, o->window_from, o->window_to, pt->p.deadline_day, &t->k,
+		conditions, reason,
+	};
+	if (!rc)
+		rc = store_permit_update(c, &u, err);
+	free(conditions);
+	free(reason);
+	return rc;
+}
+
+static int emit(struct store_conn *c, struct transition_ctx *t, struct error *err)
+{
+	struct permit_track *pt = t->kind;
+	struct permit_row fresh;
+	int rc = store_permit_get(c, pt->p.id, false, &fresh, err);
+	if (rc)
+		return rc;
+	rc = tracks_emit_party(c, fresh.authority_org_id, fresh.application_id,
+			       fresh.app_reference, t->event, tracks_permit_adapter(fresh.kind),
+			       tracks_permit_event(c, &fresh, t->today, err), err);
+	if (!rc)
+		rc = tracks_emit(c, fresh.app_org_id, fresh.application_id, fresh.app_reference,
+				 t->event, tracks_permit_json(&fresh, NULL, t->today), err);
+	t->a->reply = tracks_permit_json(&fresh, t->a->caller, t->today);
+	store_permit_row_release(&fresh);
+	return rc;
+}
+
+static void release(struct transition_ctx *t)
+{
+	struct permit_track *pt = t->kind;
+	store_permit_row_release(&pt->p);
+	free(pt);
+	t->kind = NULL;
+}
+
+const struct transition_ops transition_permit_ops = { load, decide, allowed,
+						      persist, emit, release };
