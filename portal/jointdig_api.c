@@ -16,6 +16,7 @@
 #include "portal/router.h"
 #include "portal/tracks.h"
 #include "store/tracks.h"
+#include "workflows/jointdig.h"
 #include "workflows/xalloc.h"
 #include "workflows/json_text.h"
 
@@ -53,14 +54,44 @@ static int jd_list(struct http_request *req, struct http_response *res)
 	return rc;
 }
 
-static day_t min_day(day_t a, day_t b)
+/* The decision on one permit of the pair: its window, history row, audit entry and event. */
+static int apply_to(struct store_conn *c, const struct jd *j, const struct joint_dig_row *row,
+		    const struct permit_row *p, const struct permit_row *other,
+		    const struct jointdig_outcome *o, struct error *err)
 {
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	char at[32];
+	store_format_utc(tracks_now_us(), at);
+	int rc = o->accepted ? store_permit_set_window(c, p->id, o->window_from, o->window_to, err)
+			     : 0;
+	json_t *detail = json_pack("{s:I, s:s, s:s}", "proposal", (json_int_t)row->id, "with",
+				   other->reference, "decision", o->status);
+	char *dt = json_text(detail);
+	struct transition_new t = { p->application_id, "permit", p->id, o->action, p->state,
+				    p->state, role_name(j->caller->kind), j->caller->org_id,
+				    j->caller->user_id, dt, at, NULL, -1 };
+	if (!rc)
+		rc = store_transition_insert(c, &t, err);
+	free(dt);
+	if (!rc)
+		rc = audit_record(c, j->caller, o->event, "permit", p->reference,
+				  json_incref(detail), err);
+	json_decref(detail);
+	struct permit_row fresh;
+	if (rc || !o->accepted || (rc = store_permit_get(c, p->id, false, &fresh, err)))
+		return rc;
+	rc = tracks_emit(c, fresh.app_org_id, fresh.application_id, fresh.app_reference,
+			 o->event, tracks_permit_json(&fresh, NULL, tracks_today()), err);
+	store_permit_row_release(&fresh);
+	return rc;
 }
 
-static day_t max_day(day_t a, day_t b)
+/* The proposal's two permits as the rule reads them. */
+static struct jointdig_permit rule_view(const struct permit_row *p)
 {
-	return a > b ? a : b;
+	struct jointdig_permit v = { p->reference, PERMIT_STATE_COUNT, p->window_from,
+				     p->window_to };
+	permit_state_parse(p->state, &v.state, NULL);
+	return v;
 }
 
 static int decide_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -68,70 +99,28 @@ static int decide_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct jd *j = ctx;
 	struct joint_dig_row row;
 	struct permit_row a = { 0 }, b = { 0 };
+	struct jointdig_outcome o;
 	int rc = store_joint_dig_get(c, j->id, &row, err);
 	if (rc)
 		return rc;
 	struct authz_object obj = { row.authority_org_id, NULL, 0 };
-	if ((rc = authz_check(j->caller, AZ_PERMIT_ACT, &obj, err)))
-		return rc;
-	if (j->caller->kind != ROLE_AUTHORITY && j->caller->kind != ROLE_OFFICE)
-		return error_set(err, ERR_FORBIDDEN, "the road authority decides joint digs");
-	if ((rc = store_joint_dig_decide(c, row.id, j->accept, err)))
-		return rc;
-	if ((rc = store_permit_get(c, row.permit_a, true, &a, err)) ||
+	if ((rc = authz_check(j->caller, AZ_PERMIT_ACT, &obj, err)) ||
+	    (rc = store_permit_get(c, row.permit_a, true, &a, err)) ||
 	    (rc = store_permit_get(c, row.permit_b, true, &b, err)))
 		goto out;
-	day_t from = min_day(a.window_from, b.window_from);
-	day_t to = max_day(a.window_to, b.window_to);
-	char at[32];
-	store_format_utc(tracks_now_us(), at);
-	const struct permit_row *both[2] = { &a, &b };
-	for (int i = 0; !rc && i < 2; i++) {
-		const struct permit_row *p = both[i];
-		if (j->accept && (!strcmp(p->state, "closed") || !strcmp(p->state, "rejected") ||
-				  !strcmp(p->state, "revoked") || !strcmp(p->state, "expired"))) {
-			rc = error_set(err, ERR_CONFLICT, "%s is %s: no joint dig any more",
-				       p->reference, p->state);
-			break;
-		}
-		if (j->accept)
-			rc = store_permit_set_window(c, p->id, from, to, err);
-		json_t *detail = json_pack("{s:I, s:s, s:s}", "proposal", (json_int_t)row.id, "with",
-					   both[1 - i]->reference, "decision",
-					   j->accept ? "accepted" : "declined");
-		char *dt = json_text(detail);
-		struct transition_new t = { p->application_id, "permit", p->id,
-					    j->accept ? "joint_dig" : "joint_dig_declined", p->state,
-					    p->state, role_name(j->caller->kind), j->caller->org_id,
-					    j->caller->user_id, dt, at, NULL, -1 };
-		if (!rc)
-			rc = store_transition_insert(c, &t, err);
-		free(dt);
-		if (!rc)
-			rc = audit_record(c, j->caller, j->accept ? "permit.joint_dig" : "permit.joint_dig_declined",
-					  "permit", p->reference, json_incref(detail), err);
-		if (!rc && j->accept) {
-			struct permit_row fresh;
-			rc = store_permit_get(c, p->id, false, &fresh, err);
-			if (!rc) {
-				rc = tracks_emit(c, fresh.app_org_id, fresh.application_id,
-						 fresh.app_reference, "permit.joint_dig",
-						 tracks_permit_json(&fresh, NULL, tracks_today()), err);
-				store_permit_row_release(&fresh);
-			}
-		}
-		json_decref(detail);
-	}
-	if (!rc) {
-		char f[11], t[11];
-		j->reply = json_pack("{s:I, s:s, s:[s, s]}", "id", (json_int_t)row.id, "status",
-				     j->accept ? "accepted" : "declined", "permits", a.reference,
-				     b.reference);
-		if (j->accept)
-			json_object_set_new(j->reply, "work_window",
-					    json_pack("{s:s, s:s}", "from", cal_day_format(from, f),
-						      "to", cal_day_format(to, t)));
-	}
+	struct jointdig_permit pair[2] = { rule_view(&a), rule_view(&b) };
+	if ((rc = jointdig_decide(pair, j->accept, j->caller->kind, &o, err)) ||
+	    (rc = store_joint_dig_decide(c, row.id, j->accept, err)) ||
+	    (rc = apply_to(c, j, &row, &a, &b, &o, err)) ||
+	    (rc = apply_to(c, j, &row, &b, &a, &o, err)))
+		goto out;
+	j->reply = json_pack("{s:I, s:s, s:[s, s]}", "id", (json_int_t)row.id, "status", o.status,
+			     "permits", a.reference, b.reference);
+	char f[11], t[11];
+	if (o.accepted)
+		json_object_set_new(j->reply, "work_window",
+				    json_pack("{s:s, s:s}", "from", cal_day_format(o.window_from, f),
+					      "to", cal_day_format(o.window_to, t)));
 out:
 	store_permit_row_release(&a);
 	store_permit_row_release(&b);
