@@ -168,6 +168,15 @@ struct pending {
 	size_t ncertify;
 };
 
+/* The application as it is being created: what every track row needs. */
+struct created {
+	long long app_id;
+	char ref[25];
+	char at[32];
+	long long utility_org[UK_COUNT];	     /* who gets each job */
+	long long authority_org[PERMIT_KIND_COUNT]; /* and each permit */
+};
+
 static void pending_init(struct pending *pd, const struct app_plan *plan)
 {
 	size_t np = plan->npermits, nd = 0;
@@ -199,9 +208,8 @@ static void pending_release(struct pending *pd)
 
 /* One job per wanted utility, all in one statement that returns their ids; transitions pending. */
 static int create_jobs(struct store_conn *c, struct submit *s, const struct app_plan *plan,
-		       long long app_id, const char *ref, const char *at,
-		       const long long *utility_org, long long job_ids[UK_COUNT],
-		       struct pending *pd, struct error *err)
+		       const struct created *cr, long long job_ids[UK_COUNT], struct pending *pd,
+		       struct error *err)
 {
 	char tref[UK_COUNT][40];
 	char *params[UK_COUNT] = { 0 };
@@ -215,10 +223,10 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 			continue;
 		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
 		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
-		snprintf(tref[n], sizeof(tref[n]), "%s-%s", ref, utility_suffix(k));
+		application_job_reference(cr->ref, k, tref[n], sizeof(tref[n]));
 		params[n] = json_text_sorted(s->ar.util[k].params);
-		jn[n] = (struct job_new){ app_id, tref[n], utility_kind_name(k), "submitted",
-					  params[n], utility_org[k], clk };
+		jn[n] = (struct job_new){ cr->app_id, tref[n], utility_kind_name(k), "submitted",
+					  params[n], cr->utility_org[k], clk };
 		kind[n++] = k;
 	}
 	if (!rc)
@@ -229,8 +237,8 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 			continue;
 		job_ids[kind[i]] = ids[i];
 		pd->trans[pd->ntrans++] = (struct transition_new){
-			app_id, "job", ids[i], "submit", NULL, "submitted", "applicant",
-			s->caller->org_id, s->caller->user_id, "{}", at, jn[i].clock->stage,
+			cr->app_id, "job", ids[i], "submit", NULL, "submitted", "applicant",
+			s->caller->org_id, s->caller->user_id, "{}", cr->at, jn[i].clock->stage,
 			jn[i].clock->clock.due_day
 		};
 	}
@@ -238,13 +246,78 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 }
 
 /*
+ * The row of plan->permits[i]: its reference, its first clock (or the fast track's decision,
+ * notice and commitment: approved at once, checked afterwards, measure 15) and when the
+ * authority's decision is due. *out is the state it is filed in.
+ */
+static int permit_row_new(const struct submit *s, const struct app_plan *plan, size_t i,
+			  const struct created *cr, char ref[40], struct stored_clock *clk,
+			  struct permit_outcome *out, struct permit_new *pn, struct error *err)
+{
+	const struct planned_permit *pp = &plan->permits[i];
+	const struct service_standard *std = s->set.permit[pp->kind];
+	application_permit_reference(plan, i, cr->ref, ref, 40);
+	*out = (struct permit_outcome){ .state = PERMIT_SUBMITTED };
+	int rc;
+	if (pp->fast_track) {
+		struct permit_facts f = { .kind = pp->kind, .fast_track_eligible = true,
+					  .window_from = pp->window_from,
+					  .window_to = pp->window_to, .today = s->today };
+		rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, out, err);
+	} else {
+		rc = start_clock(clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
+	}
+	day_t deadline = application_permit_deadline(std, &s->pub->cal, s->now_us / 1000000,
+						     pp->fast_track, s->today);
+	*pn = (struct permit_new){ cr->app_id, ref, permit_kind_name(pp->kind),
+				   permit_state_name(out->state), permit_decision_name(out->decision),
+				   pp->reason, cr->authority_org[pp->kind], pp->fast_track,
+				   pp->window_from, pp->window_to, deadline, clk };
+	return rc;
+}
+
+/*
+ * What a filed permit brings with it, pending: its links to the jobs, its excavations, its
+ * certificate when fast-tracked, and its first history row.
+ */
+static void permit_pending(const struct submit *s, const struct planned_permit *pp,
+			   const struct created *cr, long long pid, const long long job_ids[UK_COUNT],
+			   const struct permit_outcome *out, const struct stored_clock *clk,
+			   struct pending *pd)
+{
+	for (int k = 0; k < UK_COUNT; k++)
+		if (pp->utilities[k] && job_ids[k])
+			pd->links[pd->nlinks++] = (struct job_permit){ job_ids[k], pid };
+	for (size_t d = 0; d < pp->ndigs; d++) {
+		const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
+		pd->dig_authority[pd->ndigs] = cr->authority_org[pp->kind];
+		pd->digs[pd->ndigs++] = (struct excavation_new){
+			cr->app_id, pid, utility_kind_name(dig->utility), dig->district, dig->road,
+			dig->road_class, dig->from_m, dig->to_m, dig->width_cm, dig->start_day,
+			dig->end_day
+		};
+	}
+	if (pp->fast_track && out->issue_certificate)
+		pd->certify[pd->ncertify++] = pid;
+	json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
+				pp->fast_track_reason);
+	char *whyt = json_text(why);
+	json_decref(why);
+	pd->payloads[pd->npayloads++] = whyt;
+	pd->trans[pd->ntrans++] = (struct transition_new){
+		cr->app_id, "permit", pid, pp->fast_track ? "fast_track" : "submit", NULL,
+		permit_state_name(out->state), pp->fast_track ? "system" : "applicant",
+		s->caller->org_id, s->caller->user_id, whyt, cr->at,
+		clk->stage[0] ? clk->stage : NULL, clk->stage[0] ? clk->clock.due_day : -1
+	};
+}
+
+/*
  * Every permit the works trigger, all in one statement that returns their ids; then the
- * post-check tasks of the fast-tracked ones, and their links to the jobs, excavations,
- * transitions and certificates pending.
+ * post-check tasks of the fast-tracked ones; the rest pending (permit_pending).
  */
 static int create_permits(struct store_conn *c, struct submit *s, const struct app_plan *plan,
-			  long long app_id, const char *ref, const char *at,
-			  const long long *authority_org, const long long job_ids[UK_COUNT],
+			  const struct created *cr, const long long job_ids[UK_COUNT],
 			  struct pending *pd, struct error *err)
 {
 	size_t np = plan->npermits;
@@ -253,76 +326,18 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 	struct permit_outcome *out = xcalloc(np + 1, sizeof(*out));
 	long long *pid = xcalloc(np + 1, sizeof(*pid));
 	int rc = 0;
-	int seen[PERMIT_KIND_COUNT] = { 0 };
-	for (size_t i = 0; !rc && i < np; i++) {
-		const struct planned_permit *pp = &plan->permits[i];
-		const struct service_standard *std = s->set.permit[pp->kind];
-		seen[pp->kind]++;
-		if (seen[pp->kind] > 1)
-			snprintf(tref[i], sizeof(tref[i]), "%s-%s%d", ref, permit_suffix(pp->kind),
-				 seen[pp->kind]);
-		else
-			snprintf(tref[i], sizeof(tref[i]), "%s-%s", ref, permit_suffix(pp->kind));
-		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
-		out[i] = (struct permit_outcome){ .state = PERMIT_SUBMITTED };
-		if (pp->fast_track) {
-			/* notice and commitment: approved at once, checked afterwards (measure 15) */
-			struct permit_facts f = { .kind = pp->kind, .fast_track_eligible = true,
-						  .window_from = pp->window_from,
-						  .window_to = pp->window_to, .today = s->today };
-			rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, &out[i],
-					  err);
-		} else {
-			rc = start_clock(clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
-		}
-		/* The decision is due after acceptance and review, counted from receipt. */
-		int acc = 0, rev = 0;
-		application_stage_limit(std, "acceptance", &acc, NULL);
-		application_stage_limit(std, "review", &rev, NULL);
-		day_t received = calendar_received_day(&s->pub->cal, s->now_us / 1000000);
-		day_t deadline = pp->fast_track ? s->today
-						: calendar_add_working_days(&s->pub->cal, received,
-									    acc + rev);
-		pn[i] = (struct permit_new){ app_id, tref[i], permit_kind_name(pp->kind),
-					     permit_state_name(out[i].state),
-					     permit_decision_name(out[i].decision), pp->reason,
-					     authority_org[pp->kind], pp->fast_track,
-					     pp->window_from, pp->window_to, deadline, clk };
-	}
+	for (size_t i = 0; !rc && i < np; i++)
+		rc = permit_row_new(s, plan, i, cr, tref[i], &pd->clocks[pd->nclocks++], &out[i],
+				    &pn[i], err);
 	if (!rc)
 		rc = store_permits_insert_many(c, pn, np, pid, err);
 	for (size_t i = 0; !rc && i < np; i++) {
 		const struct planned_permit *pp = &plan->permits[i];
 		if (pp->fast_track)
-			rc = store_task_insert(c, pid[i], "post_check", authority_org[pp->kind], err);
-		if (rc)
-			break;
-		for (int k = 0; k < UK_COUNT; k++)
-			if (pp->utilities[k] && job_ids[k])
-				pd->links[pd->nlinks++] = (struct job_permit){ job_ids[k], pid[i] };
-		for (size_t d = 0; d < pp->ndigs; d++) {
-			const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
-			pd->dig_authority[pd->ndigs] = authority_org[pp->kind];
-			pd->digs[pd->ndigs++] = (struct excavation_new){
-				app_id, pid[i], utility_kind_name(dig->utility), dig->district,
-				dig->road, dig->road_class, dig->from_m, dig->to_m, dig->width_cm,
-				dig->start_day, dig->end_day
-			};
-		}
-		if (pp->fast_track && out[i].issue_certificate)
-			pd->certify[pd->ncertify++] = pid[i];
-		json_t *why = json_pack("{s:s, s:s}", "trigger_reason", pp->reason, "fast_track",
-					pp->fast_track_reason);
-		char *whyt = json_text(why);
-		json_decref(why);
-		pd->payloads[pd->npayloads++] = whyt;
-		const struct stored_clock *clk = pn[i].clock;
-		pd->trans[pd->ntrans++] = (struct transition_new){
-			app_id, "permit", pid[i], pp->fast_track ? "fast_track" : "submit", NULL,
-			permit_state_name(out[i].state), pp->fast_track ? "system" : "applicant",
-			s->caller->org_id, s->caller->user_id, whyt, at,
-			clk->stage[0] ? clk->stage : NULL, clk->stage[0] ? clk->clock.due_day : -1
-		};
+			rc = store_task_insert(c, pid[i], "post_check", cr->authority_org[pp->kind],
+					       err);
+		if (!rc)
+			permit_pending(s, pp, cr, pid[i], job_ids, &out[i], pn[i].clock, pd);
 	}
 	free(tref);
 	free(pn);
@@ -353,6 +368,160 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
 	return rc;
 }
 
+/* The application's own row: its reference, the request and the estimate as stored. */
+static int insert_application(struct store_conn *c, struct submit *s, const struct app_plan *plan,
+			      long long site_id, json_t *est, struct created *cr,
+			      struct error *err)
+{
+	int year;
+	cal_day_to_ymd(s->today, &year, NULL, NULL);
+	int rc = s->ref_n ? 0 : store_next_reference(c, year, &s->ref_n, err);
+	if (rc)
+		return rc;
+	application_reference(year, s->ref_n, cr->ref, sizeof(cr->ref));
+	store_format_utc(s->now_us, cr->at);
+	char *request = json_text_sorted(s->body);
+	char *estimate = json_text(est);
+	struct application_new an = { cr->ref, s->caller->org_id, site_id, s->caller->user_id,
+				      cr->at, s->today, request, estimate, s->idem_key, s->hash,
+				      plan->estimate.total_fen };
+	rc = store_application_insert(c, &an, &cr->app_id, err);
+	free(request);
+	free(estimate);
+	return rc;
+}
+
+/* Materials, jobs, permits, links, excavations, joint-dig proposals and the history. */
+static int write_tracks(struct store_conn *c, struct submit *s, const struct app_plan *plan,
+			const struct created *cr, struct pending *pd, struct error *err)
+{
+	long long *material_ids = xcalloc(s->ar.nmaterials + 1, sizeof(*material_ids));
+	for (size_t i = 0; i < s->ar.nmaterials; i++)
+		material_ids[i] = s->ar.materials[i].material_id;
+	int rc = store_application_materials(c, cr->app_id, material_ids, s->ar.nmaterials, err);
+	free(material_ids);
+	pd->trans[pd->ntrans++] = (struct transition_new){ cr->app_id, "application", cr->app_id,
+							   "submit", NULL, "open", "applicant",
+							   s->caller->org_id, s->caller->user_id,
+							   "{}", cr->at, NULL, -1 };
+	long long job_ids[UK_COUNT] = { 0 };
+	if (!rc)
+		rc = create_jobs(c, s, plan, cr, job_ids, pd, err);
+	if (!rc)
+		rc = create_permits(c, s, plan, cr, job_ids, pd, err);
+	if (!rc)
+		rc = store_job_permit_links(c, pd->links, pd->nlinks, err);
+	if (!rc)
+		rc = store_excavations_insert_many(c, pd->digs, pd->ndigs, err);
+	if (!rc)
+		rc = propose_joint_digs(c, cr->app_id, pd, err);
+	if (!rc)
+		rc = store_transitions_insert_many(c, pd->trans, pd->ntrans, err);
+	return rc;
+}
+
+/* The tracks as created, read back once for the reply's views and the parties' events. */
+struct created_tracks {
+	struct job_row *jobs;
+	struct permit_row *permits;
+	size_t nj, np;
+	struct application_place place;
+	json_t *segments; /* the dig-road permits' road segments, by permit id */
+};
+
+static void created_tracks_release(struct created_tracks *t)
+{
+	for (size_t i = 0; i < t->nj; i++)
+		store_job_row_release(&t->jobs[i]);
+	for (size_t i = 0; i < t->np; i++)
+		store_permit_row_release(&t->permits[i]);
+	free(t->jobs);
+	free(t->permits);
+	store_application_place_release(&t->place);
+	json_decref(t->segments);
+}
+
+static int read_created(struct store_conn *c, long long app_id, struct created_tracks *t,
+			struct error *err)
+{
+	int rc = store_jobs_of_application(c, app_id, &t->jobs, &t->nj, err);
+	if (!rc)
+		rc = store_permits_of_application(c, app_id, &t->permits, &t->np, err);
+	bool digs = false;
+	for (size_t i = 0; i < t->np; i++) {
+		enum permit_kind kind = PERMIT_KIND_COUNT;
+		permit_kind_parse(t->permits[i].kind, &kind, NULL);
+		digs |= kind == PERMIT_DIG_ROAD;
+	}
+	if (!rc && t->nj + t->np)
+		rc = store_application_place(c, app_id, &t->place, err);
+	if (!rc && digs)
+		rc = store_application_segments(c, app_id, &t->segments, err);
+	return rc;
+}
+
+/*
+ * One event for every organisation concerned, with a snapshot of its track, and the reply's
+ * views of the tracks (jarr, parr), which the events share.
+ */
+static int emit_created(struct store_conn *c, const struct submit *s, const struct created *cr,
+			const struct created_tracks *t, json_t *jarr, json_t *parr,
+			struct error *err)
+{
+	struct tracks_events *events = tracks_events_new();
+	json_t *app_json = t->nj + t->np ? tracks_place_json(&t->place) : NULL;
+	for (size_t i = 0; i < t->nj; i++) {
+		json_t *view = tracks_job_json(&t->jobs[i], s->caller, s->today);
+		tracks_events_add(events, t->jobs[i].utility_org_id, cr->app_id, cr->ref,
+				  "job.created", t->jobs[i].utility_kind,
+				  tracks_job_event_from(&t->jobs[i], view, app_json));
+		json_array_append_new(jarr, view);
+	}
+	for (size_t i = 0; i < t->np; i++) {
+		const struct permit_row *p = &t->permits[i];
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", p->id);
+		json_t *view = tracks_permit_json(p, s->caller, s->today);
+		tracks_events_add(events, p->authority_org_id, cr->app_id, cr->ref,
+				  p->fast_track ? "permit.fast_tracked" : "permit.created",
+				  tracks_permit_adapter(p->kind),
+				  tracks_permit_event_from(p, view, app_json,
+							   json_object_get(t->segments, id), s->body));
+		json_array_append_new(parr, view);
+	}
+	json_decref(app_json);
+	tracks_events_add(events, s->caller->org_id, cr->app_id, cr->ref, "application.submitted",
+			  NULL,
+			  json_pack("{s:s, s:i, s:i}", "reference", cr->ref, "jobs", (int)t->nj,
+				    "permits", (int)t->np));
+	int rc = tracks_events_flush(c, events, err);
+	tracks_events_free(events);
+	return rc;
+}
+
+/*
+ * Last: appending to the audit chain locks its head row until the commit, and every writer in
+ * the portal queues on that lock, so it is held for as few statements as can be. A fast-tracked
+ * permit's certificate appends to the chain too, so it is issued here.
+ */
+static int seal(struct store_conn *c, const struct submit *s, const struct app_plan *plan,
+		const struct created *cr, const struct pending *pd, struct error *err)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < pd->ncertify; i++)
+		rc = oversight_certificate_issue(c, "permit", pd->certify[i], err);
+	int njobs = 0;
+	for (int k = 0; k < UK_COUNT; k++)
+		njobs += plan->jobs[k];
+	if (!rc)
+		rc = audit_record(c, s->caller, "application.submit", "application", cr->ref,
+				  json_pack("{s:I, s:I, s:I}", "jobs", (json_int_t)njobs, "permits",
+					    (json_int_t)plan->npermits, "estimate_total_fen",
+					    (json_int_t)plan->estimate.total_fen),
+				  err);
+	return rc;
+}
+
 /*
  * Everything the submission writes, in the caller's transaction, in as few round trips as the
  * data allow: the application first, since every later row needs its id; the jobs in one
@@ -362,136 +531,33 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
  * per event.
  */
 static int create_all(struct store_conn *c, struct submit *s, const struct app_plan *plan,
-		      long long site_id, long long *utility_org, long long *authority_org,
-		      struct error *err)
+		      long long site_id, struct created *cr, struct error *err)
 {
-	int year;
-	cal_day_to_ymd(s->today, &year, NULL, NULL);
-	char ref[25], at[32];
-	int rc = s->ref_n ? 0 : store_next_reference(c, year, &s->ref_n, err);
-	if (rc)
-		return rc;
-	application_reference(year, s->ref_n, ref, sizeof(ref));
-	store_format_utc(s->now_us, at);
-	char *request = json_text_sorted(s->body);
 	json_t *est = fees_estimate_to_json(&plan->estimate); /* stored, and in the reply */
-	char *estimate = json_text(est);
-	struct application_new an = { ref, s->caller->org_id, site_id, s->caller->user_id, at,
-				      s->today, request, estimate, s->idem_key, s->hash,
-				      plan->estimate.total_fen };
-	long long app_id = 0;
-	rc = store_application_insert(c, &an, &app_id, err);
-	free(request);
-	free(estimate);
-
-	struct job_row *jobs = NULL;
-	struct permit_row *permits = NULL;
-	size_t nj = 0, np = 0;
-	struct application_place place = { 0 };
-	json_t *segments = NULL, *jarr = json_array(), *parr = json_array();
-	struct tracks_events *events = tracks_events_new();
+	json_t *jarr = json_array(), *parr = json_array();
+	struct created_tracks t = { 0 };
 	struct pending pd;
 	pending_init(&pd, plan);
-	long long *material_ids = xcalloc(s->ar.nmaterials + 1, sizeof(*material_ids));
-	for (size_t i = 0; i < s->ar.nmaterials; i++)
-		material_ids[i] = s->ar.materials[i].material_id;
+	int rc = insert_application(c, s, plan, site_id, est, cr, err);
 	if (!rc)
-		rc = store_application_materials(c, app_id, material_ids, s->ar.nmaterials, err);
-	free(material_ids);
-	pd.trans[pd.ntrans++] = (struct transition_new){ app_id, "application", app_id, "submit",
-							 NULL, "open", "applicant",
-							 s->caller->org_id, s->caller->user_id,
-							 "{}", at, NULL, -1 };
-	long long job_ids[UK_COUNT] = { 0 };
+		rc = write_tracks(c, s, plan, cr, &pd, err);
 	if (!rc)
-		rc = create_jobs(c, s, plan, app_id, ref, at, utility_org, job_ids, &pd, err);
+		rc = read_created(c, cr->app_id, &t, err);
 	if (!rc)
-		rc = create_permits(c, s, plan, app_id, ref, at, authority_org, job_ids, &pd, err);
+		rc = emit_created(c, s, cr, &t, jarr, parr, err);
 	if (!rc)
-		rc = store_job_permit_links(c, pd.links, pd.nlinks, err);
+		rc = seal(c, s, plan, cr, &pd, err);
 	if (!rc)
-		rc = store_excavations_insert_many(c, pd.digs, pd.ndigs, err);
-	if (!rc)
-		rc = propose_joint_digs(c, app_id, &pd, err);
-	if (!rc)
-		rc = store_transitions_insert_many(c, pd.trans, pd.ntrans, err);
-
-	/* One event for every organisation concerned, with a snapshot of its track. */
-	if (!rc)
-		rc = store_jobs_of_application(c, app_id, &jobs, &nj, err);
-	if (!rc)
-		rc = store_permits_of_application(c, app_id, &permits, &np, err);
-	bool dig_road = false;
-	for (size_t i = 0; i < np; i++)
-		dig_road |= !strcmp(permits[i].kind, "dig_road");
-	if (!rc && nj + np)
-		rc = store_application_place(c, app_id, &place, err);
-	if (!rc && dig_road)
-		rc = store_application_segments(c, app_id, &segments, err);
-	/* the reply's views of the tracks, shared with their events */
-	json_t *app_json = !rc && nj + np ? tracks_place_json(&place) : NULL;
-	for (size_t i = 0; !rc && i < nj; i++) {
-		json_t *view = tracks_job_json(&jobs[i], s->caller, s->today);
-		tracks_events_add(events, jobs[i].utility_org_id, app_id, ref, "job.created",
-				  jobs[i].utility_kind,
-				  tracks_job_event_from(&jobs[i], view, app_json));
-		json_array_append_new(jarr, view);
-	}
-	for (size_t i = 0; !rc && i < np; i++) {
-		char id[24];
-		snprintf(id, sizeof(id), "%lld", permits[i].id);
-		json_t *view = tracks_permit_json(&permits[i], s->caller, s->today);
-		tracks_events_add(events, permits[i].authority_org_id, app_id, ref,
-				  permits[i].fast_track ? "permit.fast_tracked" : "permit.created",
-				  tracks_permit_adapter(permits[i].kind),
-				  tracks_permit_event_from(&permits[i], view, app_json,
-							   json_object_get(segments, id), s->body));
-		json_array_append_new(parr, view);
-	}
-	json_decref(app_json);
-	if (!rc) {
-		tracks_events_add(events, s->caller->org_id, app_id, ref, "application.submitted",
-				  NULL,
-				  json_pack("{s:s, s:i, s:i}", "reference", ref, "jobs", (int)nj,
-					    "permits", (int)np));
-		rc = tracks_events_flush(c, events, err);
-	}
-	/*
-	 * Last: appending to the audit chain locks its head row until the commit, and every
-	 * writer in the portal queues on that lock, so it is held for as few statements as can be.
-	 * A fast-tracked permit's certificate appends to the chain too, so it is issued here.
-	 */
-	for (size_t i = 0; !rc && i < pd.ncertify; i++)
-		rc = oversight_certificate_issue(c, "permit", pd.certify[i], err);
-	int njobs = 0;
-	for (int k = 0; k < UK_COUNT; k++)
-		njobs += plan->jobs[k];
-	if (!rc)
-		rc = audit_record(c, s->caller, "application.submit", "application", ref,
-				  json_pack("{s:I, s:I, s:I}", "jobs", (json_int_t)njobs, "permits",
-					    (json_int_t)plan->npermits, "estimate_total_fen",
-					    (json_int_t)plan->estimate.total_fen),
-				  err);
-	if (!rc) {
 		s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:O, s:O}", "id",
-				     (json_int_t)app_id, "reference", ref, "status", "open",
+				     (json_int_t)cr->app_id, "reference", cr->ref, "status", "open",
 				     "submitted_on", cal_day_format(s->today, (char[11]){ 0 }),
 				     "site_id", (json_int_t)site_id, "jobs", jarr, "permits", parr,
 				     "estimate", est);
-	}
 	json_decref(est);
 	json_decref(jarr);
 	json_decref(parr);
-	json_decref(segments);
-	store_application_place_release(&place);
-	tracks_events_free(events);
+	created_tracks_release(&t);
 	pending_release(&pd);
-	for (size_t i = 0; i < nj; i++)
-		store_job_row_release(&jobs[i]);
-	for (size_t i = 0; i < np; i++)
-		store_permit_row_release(&permits[i]);
-	free(jobs);
-	free(permits);
 	return rc;
 }
 
@@ -509,39 +575,41 @@ static int reserve_reference(struct store_conn *c, void *ctx, struct error *err)
 	return store_next_reference(c, year, &s->ref_n, err);
 }
 
-static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
+/*
+ * A retried Idempotency-Key: *replayed when the key's first result is stored (s->replayed,
+ * s->status), ERR_CONFLICT when the key was used for a different request.
+ */
+static int idem_replay(struct store_conn *c, struct submit *s, bool *replayed, struct error *err)
 {
-	struct submit *s = ctx;
-	int rc = 0;
-	json_decref(s->reply);
-	s->reply = NULL;
-	if (s->idem_key)
-		s->ref_n = 0; /* taken in here, so a rerun after a rollback takes it again */
-	if (s->idem_key) {
-		char hash[65] = "";
-		int status = 0;
-		char *first = NULL;
-		rc = store_idem_get(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, hash, &status,
-				    &first, err);
-		if (rc)
-			return rc;
-		if (first) {
-			if (strcmp(hash, s->hash) != 0) {
-				free(first);
-				return error_set(err, ERR_CONFLICT,
-						 "this Idempotency-Key was used for a different request");
-			}
-			s->replayed = first;
-			s->status = status;
-			return 0;
-		}
+	char hash[65] = "";
+	int status = 0;
+	char *first = NULL;
+	*replayed = false;
+	int rc = store_idem_get(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, hash, &status,
+				&first, err);
+	if (rc || !first)
+		return rc;
+	if (strcmp(hash, s->hash) != 0) {
+		free(first);
+		return error_set(err, ERR_CONFLICT,
+				 "this Idempotency-Key was used for a different request");
 	}
+	s->replayed = first;
+	s->status = status;
+	*replayed = true;
+	return 0;
+}
+
+/* The site's risk zone; an unknown site is listed as a problem (the zone stays medium). */
+static int site_zone(struct store_conn *c, const struct submit *s, enum zone_risk *zone,
+		     struct error *err)
+{
 	struct site_row site;
 	memset(&site, 0, sizeof(site));
 	snprintf(site.zone_risk, sizeof(site.zone_risk), "medium");
 	if (s->ar.site_id) {
 		struct error local = ERROR_INIT;
-		rc = store_site_load_for(c, s->ar.site_id, s->caller->org_id, &site, &local);
+		int rc = store_site_load_for(c, s->ar.site_id, s->caller->org_id, &site, &local);
 		error_release(&local);
 		if (rc == ERR_NOT_FOUND)
 			error_add(err, "site_id", "unknown", "site %lld is not one of your sites",
@@ -549,37 +617,63 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 		else if (rc)
 			return error_set(err, rc, "could not read the site");
 	}
-	if ((rc = load_materials(c, s, err)))
+	*zone = ZONE_RISK_MEDIUM;
+	triggers_risk_parse(site.zone_risk, zone, NULL);
+	return 0;
+}
+
+/*
+ * The one-time notice and the plan: who gets each track (fee schedules are per organisation,
+ * and so is the estimate), every problem of the request against the published rules, listed
+ * at once (ERR_INVALID), including a needed authority nobody registered.
+ */
+static int make_plan(struct store_conn *c, struct submit *s, enum zone_risk zone,
+		     struct app_plan *plan, struct created *cr, struct error *err)
+{
+	int rc = providers(c, s, cr->utility_org, cr->authority_org, err);
+	if (rc)
 		return rc;
-	enum zone_risk zone = ZONE_RISK_MEDIUM;
-	triggers_risk_parse(site.zone_risk, &zone, NULL);
-	struct app_plan plan;
-	memset(&plan, 0, sizeof(plan));
-	/* who gets the jobs first: fee schedules are per organisation, and so is the estimate */
-	long long utility_org[UK_COUNT] = { 0 }, authority_org[PERMIT_KIND_COUNT] = { 0 };
-	if ((rc = providers(c, s, utility_org, authority_org, err)))
-		goto out;
 	const struct fee_schedule **fees = NULL;
-	size_t nfees = assigned_schedules(s->pub, &s->ar, utility_org,
-					  authority_org[PERMIT_DIG_ROAD], &fees);
-	rc = application_check(&s->ar, &s->view, zone, fees, nfees, s->today, &plan, err);
+	size_t nfees = assigned_schedules(s->pub, &s->ar, cr->utility_org,
+					  cr->authority_org[PERMIT_DIG_ROAD], &fees);
+	application_check(&s->ar, &s->view, zone, fees, nfees, s->today, plan, err);
 	free(fees);
 	bool reported[PERMIT_KIND_COUNT] = { false };
-	for (size_t i = 0; i < plan.npermits; i++) {
-		enum permit_kind pk = plan.permits[i].kind;
-		if (!authority_org[pk] && !reported[pk]) {
+	for (size_t i = 0; i < plan->npermits; i++) {
+		enum permit_kind pk = plan->permits[i].kind;
+		if (!cr->authority_org[pk] && !reported[pk]) {
 			error_add(err, "works", "no_provider",
 				  "no authority organisation for %s is registered", authority_sub[pk]);
 			reported[pk] = true;
 		}
 	}
-	if (err->ndetails || s->parse_failed) {
-		rc = error_set(err, ERR_INVALID,
-			       "the application cannot be accepted yet: %zu item(s) to fix, all listed",
-			       err->ndetails);
-		goto out;
-	}
-	rc = create_all(c, s, &plan, s->ar.site_id, utility_org, authority_org, err);
+	if (err->ndetails || s->parse_failed)
+		return error_set(err, ERR_INVALID,
+				 "the application cannot be accepted yet: %zu item(s) to fix, all listed",
+				 err->ndetails);
+	return 0;
+}
+
+static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct submit *s = ctx;
+	json_decref(s->reply);
+	s->reply = NULL;
+	bool replayed = false;
+	if (s->idem_key)
+		s->ref_n = 0; /* taken in here, so a rerun after a rollback takes it again */
+	int rc = s->idem_key ? idem_replay(c, s, &replayed, err) : 0;
+	if (rc || replayed)
+		return rc;
+	enum zone_risk zone;
+	if ((rc = site_zone(c, s, &zone, err)) || (rc = load_materials(c, s, err)))
+		return rc;
+	struct app_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	struct created cr = { .app_id = 0 };
+	rc = make_plan(c, s, zone, &plan, &cr, err);
+	if (!rc)
+		rc = create_all(c, s, &plan, s->ar.site_id, &cr, err);
 	if (!rc && s->idem_key) {
 		char *text = json_text(s->reply);
 		rc = store_idem_put(c, s->caller->org_id, ROUTE_SUBMIT, s->idem_key, s->hash, 201,
@@ -587,68 +681,63 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 		free(text);
 	}
 	s->status = 201;
-out:
 	application_plan_release(&plan);
 	return rc;
 }
 
-static int submit(struct http_request *req, struct http_response *res)
+/*
+ * Reads the request (Idempotency-Key, JSON, its hash) and parses the submission against the
+ * standards in force; parse problems go to *parse_err, to be listed with the rest.
+ */
+static int submit_read(struct http_request *req, struct submit *s, struct error *parse_err,
+		       struct error *err)
 {
-	struct error err = ERROR_INIT;
-	struct submit *s = xcalloc(1, sizeof(*s));
-	s->req = req;
-	s->caller = auth_caller(req);
-	int rc = auth_require(req, res, AZ_APP_CREATE, NULL);
-	if (rc)
-		goto done;
 	s->idem_key = http_header(req, "Idempotency-Key");
-	if (s->idem_key && (strlen(s->idem_key) == 0 || strlen(s->idem_key) > 128)) {
-		rc = error_set(&err, ERR_INVALID, "Idempotency-Key must have 1 to 128 characters");
-		goto out;
-	}
-	if ((rc = http_parse_json(req, &s->body, &err)))
-		goto out;
+	if (s->idem_key && (strlen(s->idem_key) == 0 || strlen(s->idem_key) > 128))
+		return error_set(err, ERR_INVALID, "Idempotency-Key must have 1 to 128 characters");
+	int rc = http_parse_json(req, &s->body, err);
+	if (rc)
+		return rc;
 	unsigned char h[32];
 	crypto_generichash(h, sizeof(h), (const unsigned char *)req->body, req->body_len, NULL, 0);
 	sodium_bin2hex(s->hash, sizeof(s->hash), h, sizeof(h));
 	s->now_us = tracks_now_us();
 	s->today = cal_day_of_instant(s->now_us / 1000000);
 	s->pub = snapshot_get(req->app);
-	if (!s->pub) {
-		rc = error_set(&err, ERR_UNAVAILABLE, "published standards are not loaded yet");
-		goto out;
-	}
+	if (!s->pub)
+		return error_set(err, ERR_UNAVAILABLE, "published standards are not loaded yet");
 	/* Parse errors and the published rules' problems are listed together (one-time notice). */
-	s->parse_failed = application_parse(s->body, s->today, &s->ar, &err) != 0;
+	s->parse_failed = application_parse(s->body, s->today, &s->ar, parse_err) != 0;
 	application_standards_in_force((const struct service_standard *const *)s->pub->standards,
 				       s->pub->nstandards, s->today, &s->set);
 	application_view_build(&s->set, &s->view);
-	struct error parse_err = err;
-	error_init(&err);
-	if (!s->parse_failed && !s->idem_key)
-		rc = store_with(req->app->pool, reserve_reference, s, &err);
-	if (!rc)
-		rc = store_tx(req->app->pool, submit_tx, s, &err);
-	if (parse_err.ndetails) {
-		/* keep every parse problem first, then what the standards found */
-		for (size_t i = 0; i < err.ndetails; i++)
-			error_add(&parse_err, err.details[i].field, err.details[i].code, "%s",
-				  err.details[i].message);
-		if (rc == 0 || rc == ERR_INVALID) {
-			error_release(&err);
-			err = parse_err;
-			rc = error_set(&err, ERR_INVALID,
-				       "the application has %zu problem(s); all are listed",
-				       err.ndetails);
-		} else {
-			error_release(&parse_err);
-		}
-		json_decref(s->reply);
-		s->reply = NULL;
+	return 0;
+}
+
+/* Every parse problem first, then what the standards found, as one 422 in *err. */
+static int merge_problems(struct submit *s, struct error *parse_err, int rc, struct error *err)
+{
+	if (!parse_err->ndetails)
+		return rc;
+	for (size_t i = 0; i < err->ndetails; i++)
+		error_add(parse_err, err->details[i].field, err->details[i].code, "%s",
+			  err->details[i].message);
+	if (rc == 0 || rc == ERR_INVALID) {
+		error_release(err);
+		*err = *parse_err;
+		error_init(parse_err);
+		rc = error_set(err, ERR_INVALID, "the application has %zu problem(s); all are listed",
+			       err->ndetails);
 	}
-out:
+	json_decref(s->reply);
+	s->reply = NULL;
+	return rc;
+}
+
+static void submit_reply(struct http_response *res, struct submit *s, int rc, struct error *err)
+{
 	if (rc) {
-		http_reply_error(res, &err);
+		http_reply_error(res, err);
 	} else if (s->replayed) {
 		http_add_header(res, "Idempotent-Replayed", "true");
 		http_reply_text(res, s->status, "application/json; charset=utf-8", s->replayed,
@@ -658,6 +747,25 @@ out:
 		http_reply_json(res, 201, s->reply);
 		s->reply = NULL;
 	}
+}
+
+static int submit(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT, parse_err = ERROR_INIT;
+	struct submit *s = xcalloc(1, sizeof(*s));
+	s->req = req;
+	s->caller = auth_caller(req);
+	int rc = auth_require(req, res, AZ_APP_CREATE, NULL);
+	if (rc)
+		goto done;
+	rc = submit_read(req, s, &parse_err, &err);
+	if (!rc && !s->parse_failed && !s->idem_key)
+		rc = store_with(req->app->pool, reserve_reference, s, &err);
+	if (!rc)
+		rc = store_tx(req->app->pool, submit_tx, s, &err);
+	if (s->pub)
+		rc = merge_problems(s, &parse_err, rc, &err);
+	submit_reply(res, s, rc, &err);
 done:
 	if (s->pub) {
 		application_view_release(&s->view);
@@ -668,6 +776,7 @@ done:
 	json_decref(s->reply);
 	free(s->replayed);
 	free(s);
+	error_release(&parse_err);
 	error_release(&err);
 	return rc;
 }

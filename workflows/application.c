@@ -44,6 +44,36 @@ void application_reference(int year, long long n, char *buf, size_t len)
 	snprintf(buf, len, "HK-%04d-%06lld", year, n);
 }
 
+void application_job_reference(const char *app_ref, int kind, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s", app_ref, utility_suffix(kind));
+}
+
+void application_permit_reference(const struct app_plan *plan, size_t i, const char *app_ref,
+				   char *buf, size_t len)
+{
+	enum permit_kind kind = plan->permits[i].kind;
+	int nth = 0;
+	for (size_t k = 0; k <= i; k++)
+		nth += plan->permits[k].kind == kind;
+	if (nth > 1)
+		snprintf(buf, len, "%s-%s%d", app_ref, permit_suffix(kind), nth);
+	else
+		snprintf(buf, len, "%s-%s", app_ref, permit_suffix(kind));
+}
+
+day_t application_permit_deadline(const struct service_standard *std, const struct calendar *cal,
+				  int64_t utc_seconds, bool fast_track, day_t today)
+{
+	if (fast_track)
+		return today;
+	int acceptance = 0, review = 0;
+	application_stage_limit(std, "acceptance", &acceptance, NULL);
+	application_stage_limit(std, "review", &review, NULL);
+	return calendar_add_working_days(cal, calendar_received_day(cal, utc_seconds),
+					 acceptance + review);
+}
+
 /* --- parsing ---------------------------------------------------------------------------- */
 
 /* One technical parameter of a utility: name, bounds, required, fee parameter it feeds. */

@@ -182,4 +182,25 @@ int application_stage_limit(const struct service_standard *std, const char *stag
 /* "HK-2026-000123" into buf (at least 24 bytes). */
 void application_reference(int year, long long n, char *buf, size_t len);
 
+/*
+ * The reference of a utility job: the application's and the utility's suffix,
+ * "HK-2026-000123-W". buf of at least 40 bytes. Cannot fail.
+ */
+void application_job_reference(const char *app_ref, int kind, char *buf, size_t len);
+
+/*
+ * The reference of plan->permits[i]: the application's and the kind's suffix, numbered from the
+ * second permit of the same kind on ("-DR", "-DR2", "-GR"). buf of at least 40 bytes.
+ */
+void application_permit_reference(const struct app_plan *plan, size_t i, const char *app_ref,
+				   char *buf, size_t len);
+
+/*
+ * When the authority's decision on a permit filed at utc_seconds is due: after its acceptance
+ * and review limits (std), in working days from the day it counts as received (the office's
+ * cut-off and non-working days move it on); a fast-tracked permit is decided `today`.
+ */
+day_t application_permit_deadline(const struct service_standard *std, const struct calendar *cal,
+				  int64_t utc_seconds, bool fast_track, day_t today);
+
 #endif

@@ -1,8 +1,11 @@
 /* The joint application, pure: parsing lists every problem; the plan follows the rules. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "workflows/application.h"
+#include "workflows/standards.h"
 
 static day_t D(const char *s)
 {
@@ -295,4 +298,67 @@ Test(application, references_are_readable)
 	cr_assert_str_eq(utility_suffix(UK_POWER), "E");
 	cr_assert_str_eq(permit_suffix(PERMIT_DIG_ROAD), "DR");
 	cr_assert_str_eq(permit_suffix(PERMIT_PLANNING), "PL");
+}
+
+/* ---------------------------------------------------------------- track references */
+
+/* Permits are numbered within their kind from the second on; jobs carry the utility's letter. */
+Test(application, track_references)
+{
+	struct planned_permit permits[] = {
+		{ .kind = PERMIT_DIG_ROAD }, { .kind = PERMIT_GREENING }, { .kind = PERMIT_DIG_ROAD },
+		{ .kind = PERMIT_PLANNING }, { .kind = PERMIT_DIG_ROAD },
+	};
+	struct app_plan plan = { .permits = permits, .npermits = 5 };
+	static const char *const want[] = { "HK-2026-000007-DR", "HK-2026-000007-GR",
+					     "HK-2026-000007-DR2", "HK-2026-000007-PL",
+					     "HK-2026-000007-DR3" };
+	char ref[40];
+	for (size_t i = 0; i < 5; i++) {
+		application_permit_reference(&plan, i, "HK-2026-000007", ref, sizeof(ref));
+		cr_expect_str_eq(ref, want[i]);
+	}
+	application_job_reference("HK-2026-000007", UK_POWER, ref, sizeof(ref));
+	cr_expect_str_eq(ref, "HK-2026-000007-E");
+}
+
+/*
+ * A permit's decision is due after acceptance + review working days from the day it counts as
+ * received: after the 17:00 cut-off or on a weekend, the next working day. Fast track: today.
+ */
+struct deadline_case {
+	char at[20]; /* local time, Asia/Shanghai */
+	bool fast;
+	char due[11];
+};
+
+ParameterizedTestParameters(application, permit_deadline)
+{
+	static struct deadline_case cases[] = {
+		{ "2026-03-02 10:00", false, "2026-03-06" }, /* Monday: 1 + 3 working days */
+		{ "2026-03-02 18:00", false, "2026-03-09" }, /* after the cut-off: from Tuesday */
+		{ "2026-03-07 10:00", false, "2026-03-13" }, /* Saturday: from Monday */
+		{ "2026-03-07 10:00", true, "2026-03-07" },
+	};
+	return cr_make_param_array(struct deadline_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct deadline_case *c, application, permit_deadline)
+{
+	struct stage_standard stages[] = { { .code = "accept", .limit_days = 1 },
+					   { .code = "review", .limit_days = 3 } };
+	struct service_standard std = { .kind = "dig_road", .stages = stages, .nstages = 2 };
+	struct calendar cal;
+	calendar_init(&cal);
+	int y, mo, d, h, mi;
+	cr_assert_eq(sscanf(c->at, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi), 5);
+	/* local time is UTC+8 */
+	int64_t utc = (int64_t)cal_day_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 - 8 * 3600;
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", c->at);
+	day_t due = application_permit_deadline(&std, &cal, utc, c->fast, D(today));
+	char got[11];
+	cal_day_format(due, got);
+	cr_expect_str_eq(got, c->due, "received %s: due %s", c->at, got);
+	calendar_release(&cal);
 }
