@@ -10,7 +10,9 @@
 
 #include "portal/keys.h"
 #include "portal/secrets.h"
+#include "portal/seed_history.h"
 #include "portal/seed_oversight.h"
+#include "portal/snapshot.h"
 #include "portal/serve.h"
 #include "store/accounts.h"
 #include "store/audit.h"
@@ -197,30 +199,61 @@ static int demo_tx(struct store_conn *c, void *ctx, struct error *err)
 /* Further demo data (published fees, standards, calendar, applications) registers here. */
 extern const seed_step seed_steps[];
 
-int seed_demo_run(struct store_pool *pool, FILE *progress, struct error *err)
+int seed_demo_run_with(struct store_pool *pool, FILE *progress, const struct seed_options *o,
+		       struct error *err)
 {
 	if (progress)
 		fputs("seed-demo: accounts\n", progress);
 	int rc = store_tx(pool, demo_tx, NULL, err);
 	for (int i = 0; rc == 0 && seed_steps[i]; i++)
-		if ((rc = seed_steps[i](pool, progress)) != 0)
+		if ((rc = seed_steps[i](pool, progress, o)) != 0)
 			error_set(err, rc, "a seed step failed (see above)");
+	return rc;
+}
+
+int seed_demo_run(struct store_pool *pool, FILE *progress, struct error *err)
+{
+	struct seed_options o = { .published_from = snapshot_today(), .history = false };
+	return seed_demo_run_with(pool, progress, &o, err);
+}
+
+/* The sample history step: only when asked for, from the day the sample data is in force. */
+static int seed_history_step(struct store_pool *pool, FILE *progress, const struct seed_options *o)
+{
+	if (!o->history)
+		return 0;
+	struct error err = ERROR_INIT;
+	int rc = seed_history_run(pool, o->published_from, progress, &err);
+	if (rc)
+		fprintf(stderr, "seed-demo: the sample history: %s\n", err.message);
+	error_release(&err);
 	return rc;
 }
 
 int seed_demo_main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		puts("usage: portal seed-demo\n\nLoads demo organisations, one account per role "
-		     "(emails *@demo.test,\npassword " DEMO_PASSWORD ": demo only), and the sample "
-		     "published fees,\nservice standards and calendar. Safe to run twice.");
-		return 0;
+	bool history = true;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-history") == 0) {
+			history = false;
+			continue;
+		}
+		puts("usage: portal seed-demo [--no-history]\n\nLoads demo organisations, one "
+		     "account per role (emails *@demo.test,\npassword " DEMO_PASSWORD ": demo "
+		     "only), the sample published fees, service standards\nand calendar, and a "
+		     "sample history: the applications of the last months,\nwith references "
+		     "SAMPLE-..., shown as sample data wherever they appear.\n--no-history leaves "
+		     "the history out. Safe to run twice.");
+		return strcmp(argv[i], "--help") == 0 ? 0 : 2;
 	}
 	struct error err = ERROR_INIT;
 	struct app *app = NULL;
 	if (app_new(&app, &err))
 		return fail("seed-demo", &err);
-	int rc = seed_demo_run(app->pool, isatty(2) ? stderr : NULL, &err);
+	/* a history needs the sample standards and fees in force from its first day */
+	day_t today = snapshot_today();
+	struct seed_options o = { history ? seed_history_first_day(today) : today, history };
+	int rc = seed_demo_run_with(app->pool, isatty(2) ? stderr : NULL, &o, &err);
 	app_free(app);
 	if (rc)
 		return fail("seed-demo", &err);
@@ -231,4 +264,4 @@ int seed_demo_main(int argc, char **argv)
 	return 0;
 }
 
-const seed_step seed_steps[] = { seed_published, seed_oversight, NULL };
+const seed_step seed_steps[] = { seed_published, seed_oversight, seed_history_step, NULL };

@@ -43,6 +43,7 @@ static const struct label texts[] = {
 	{ "home", "首页", "Home" },
 	{ "fees", "收费标准", "Fees" },
 	{ "standards", "服务标准", "Service standards" },
+	{ "stats", "统计", "Statistics" },
 	{ "other_lang", "English", "中文" },
 	{ "sample", "示例数据：本页价格和时限为演示用样例，不是任何单位的真实收费或承诺。",
 	  "Sample data: the prices and time limits shown are demo samples, not any company's "
@@ -103,6 +104,14 @@ static const struct label texts[] = {
 	{ "always", "始终", "always" },
 	{ "json", "数据接口（JSON）", "Data (JSON)" },
 	{ "customer", "用户类别", "customer" },
+	/* fee condition parameters, by their JSON names (workflows/fees.h) */
+	{ "param_dn", "DN", "DN" },
+	{ "param_kw", "kW", "kW" },
+	{ "param_meters", "表数", "meters" },
+	{ "param_length_m", "长度（米）", "length (m)" },
+	{ "param_ports", "端口数", "ports" },
+	{ "param_connections", "户数", "connections" },
+	{ "param_flow_m3h", "流量（m³/h）", "flow (m³/h)" },
 	{ "history", "历史版本", "All versions" },
 	{ "days", "天", "days" },
 	{ NULL, NULL, NULL },
@@ -246,9 +255,11 @@ static void start(struct page *pg, const char *active, const char *path)
 	rawf(pg, "</title><style>%s</style></head><body><header><h1>", style);
 	text(pg, T("title"));
 	raw(pg, "</h1><nav>");
-	static const char *const links[][2] = { { "home", "/" }, { "fees", "/fees" },
-						{ "standards", "/standards" } };
-	for (size_t i = 0; i < 3; i++) {
+	static const char *const links[][2] = { { "home", "/" },
+						{ "fees", "/fees" },
+						{ "standards", "/standards" },
+						{ "stats", "/stats" } };
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		rawf(pg, "<a href=\"%s\"%s>", links[i][1],
 		     strcmp(active, links[i][0]) == 0 ? " class=\"on\"" : "");
 		text(pg, T(links[i][0]));
@@ -360,6 +371,8 @@ char *html_home(const struct published *p, const struct public_query *q,
 	text(&pg, lookup(texts, "fees", lang));
 	raw(&pg, "</a></li><li><a href=\"/standards\">");
 	text(&pg, lookup(texts, "standards", lang));
+	raw(&pg, "</a></li><li><a href=\"/stats\">");
+	text(&pg, lookup(texts, "stats", lang));
 	raw(&pg, "</a></li></ul>");
 	int year;
 	cal_day_to_ymd(q->day, &year, NULL, NULL);
@@ -376,8 +389,12 @@ static void conditions_text(struct page *pg, const struct fee_conditions *c)
 		const struct fee_range *r = &c->range[i];
 		if (!r->has_min && !r->has_max)
 			continue;
-		/* DN and kW read better in capitals; the other parameters keep their JSON name */
-		const char *name = i == FEE_PARAM_DN ? "DN" : i == FEE_PARAM_KW ? "kW" : fees_param_name(i);
+		/* a reader's name for the parameter; its JSON name when the page has none */
+		char key[48];
+		snprintf(key, sizeof(key), "param_%s", fees_param_name(i));
+		const char *name = T(key);
+		if (!strcmp(name, key))
+			name = fees_param_name(i);
 		raw(pg, any ? "<br>" : "");
 		if (r->has_min && r->has_max)
 			textf(pg, "%s %lld–%lld", name, (long long)r->min, (long long)r->max);

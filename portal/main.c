@@ -84,7 +84,7 @@ static const char usage[] =
 	"  serve                 run the HTTP API (and the outbox dispatcher threads)\n"
 	"  migrate               apply pending database migrations, then exit\n"
 	"  dispatch [--once]     deliver outbox events only (scale-out)\n"
-	"  seed-demo             load demo organisations, accounts and published data\n"
+	"  seed-demo             load demo organisations, accounts, published data, history\n"
 	"  admin create-office-user --email E   the first office account\n"
 	"  admin audit-verify    check the audit log's hash chain (also: portal audit verify)\n"
 	"  admin rotate-signing-key             a new certificate-signing key\n"
@@ -122,10 +122,14 @@ static const struct {
 	  "  --once    make one pass over the due events and exit\n\n"
 	  "environment:\n" ENV_DB ENV_DISPATCH },
 	{ "seed-demo",
-	  "usage: portal seed-demo\n\n"
+	  "usage: portal seed-demo [--no-history]\n\n"
 	  "Loads demo organisations, one account per role (emails *@demo.test, password\n"
-	  "demo-password-1: demo only), and the sample published fees, service standards and\n"
-	  "calendar. Safe to run twice. Shows its steps on a terminal; quiet in logs.\n\n"
+	  "demo-password-1: demo only), the sample published fees, service standards and\n"
+	  "calendar, and a sample history: the demo applicant's applications of the last\n"
+	  "months (references SAMPLE-...), shown as sample data wherever they appear. The\n"
+	  "sample fees and standards are then in force from the history's first day.\n"
+	  "--no-history leaves the history out (the sample data is in force from today).\n"
+	  "Safe to run twice. Shows its steps on a terminal; quiet in logs.\n\n"
 	  "environment:\n" ENV_DB
 	  "  PORTAL_SIGNING_KEY    Ed25519 certificate key file (default $PORTAL_DATA_DIR/signing.key)\n" },
 	{ "admin",

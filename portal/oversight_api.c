@@ -25,6 +25,7 @@
 #include "workflows/authz.h"
 #include "workflows/certificate.h"
 #include "workflows/clock.h"
+#include "workflows/sample_history.h"
 #include "workflows/xalloc.h"
 
 #define OVERDUE_CAP 2000
@@ -189,13 +190,16 @@ static int keys_get(struct http_request *req, struct http_response *res)
 static json_t *overdue_json(const struct overdue_row *o, const struct calendar *cal, day_t today)
 {
 	struct clock k = {.due_day = o->due_day};
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}, s:s, s:o, s:o, s:i}",
+	/* "sample": generated demo data (portal seed-demo), not a real case */
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}, s:s, s:o, s:o, s:i, "
+			 "s:b}",
 			 "object", o->object_type, "id", (json_int_t)o->id, "reference",
 			 o->reference, "application", o->app_reference, "kind", o->kind, "state",
 			 o->state, "stage", o->stage, "organisation", "id", (json_int_t)o->org_id,
 			 "name", o->org_name, "district", o->district, "started_on",
 			 day_json(o->started_day), "due_date", day_json(o->due_day), "days_overdue",
-			 clock_days_overdue(&k, cal, today));
+			 clock_days_overdue(&k, cal, today), "sample",
+			 sample_reference(o->reference));
 }
 
 struct overdue {

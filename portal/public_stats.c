@@ -15,6 +15,7 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "store/oversight.h"
+#include "workflows/sample_history.h"
 #include "workflows/stats.h"
 #include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
@@ -77,12 +78,29 @@ static void put_field(struct strbuf *b, const char *s)
 	strbuf_puts(b, "\"");
 }
 
+/* A district's names as the districts table has them; strings borrowed from the history. */
+struct district_name {
+	const char *code, *zh, *en;
+};
+
 struct built {
 	struct stats_sample *samples;
 	size_t n, cap;
 	char (*months)[8];
 	struct strbuf open;
+	struct district_name *districts; /* each district of the history once */
+	size_t ndistricts;
+	int sample_tracks; /* tracks of the generated sample history (SAMPLE_PREFIX) */
 };
+
+static void note_district(struct built *bt, const struct history_track *t)
+{
+	for (size_t i = 0; i < bt->ndistricts; i++)
+		if (!strcmp(bt->districts[i].code, t->district))
+			return;
+	bt->districts[bt->ndistricts++] =
+	    (struct district_name){t->district, t->district_zh, t->district_en};
+}
 
 static void add_sample(struct built *bt, const struct stats_sample *s)
 {
@@ -111,21 +129,26 @@ static void open_row(struct strbuf *b, const struct history_track *t, const char
 		strbuf_printf(b, ",%d,%s", total->days, total->on_time ? "true" : "false");
 	else
 		strbuf_printf(b, ",,");
-	strbuf_printf(b, ",%s,%s\n", t->fast_tracked ? "true" : "false", t->deemed ? "true" : "false");
+	strbuf_printf(b, ",%s,%s,%s\n", t->fast_tracked ? "true" : "false",
+		      t->deemed ? "true" : "false",
+		      sample_reference(t->reference) ? "true" : "false");
 }
 
 /* Every finished stage run and finished track of the history as samples; open-data rows. */
 static void build(const struct calendar *cal, const struct history *h, struct built *bt)
 {
 	bt->months = xcalloc(h->ntracks + 1, sizeof(*bt->months));
+	bt->districts = xcalloc(h->ntracks + 1, sizeof(*bt->districts));
 	strbuf_printf(&bt->open, "object,kind,district,road_segment,submitted_on,finished_on,state,"
-		       "working_days,on_time,fast_tracked,deemed\n");
+		       "working_days,on_time,fast_tracked,deemed,sample\n");
 	size_t cap_ev = 16, cap_sp = 16;
 	struct stats_event *ev = xmalloc(cap_ev * sizeof(*ev));
 	struct stats_pause *pa = xmalloc(cap_sp * sizeof(*pa));
 	for (size_t i = 0; i < h->ntracks; i++) {
 		const struct history_track *t = &h->tracks[i];
 		bool job = !strcmp(t->object_type, "job");
+		note_district(bt, t);
+		bt->sample_tracks += sample_reference(t->reference);
 		if (t->nevents > cap_ev)
 			ev = xrealloc(ev, (cap_ev = t->nevents) * sizeof(*ev));
 		if (t->npauses > cap_sp)
@@ -177,6 +200,52 @@ static void build(const struct calendar *cal, const struct history *h, struct bu
 
 /* --- rendering ----------------------------------------------------------------------------- */
 
+/*
+ * The workflow's stage names against the standards' stage codes (accept, construct, complete):
+ * the same correspondence as application_stage_limit in workflows/application.c.
+ */
+static const char *stage_code(const char *stage)
+{
+	static const char *const map[][2] = {
+	    {"acceptance", "accept"}, {"construction", "construct"}, {"completion", "complete"}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i][0], stage))
+			return map[i][1];
+	return stage;
+}
+
+/*
+ * The names a reader sees beside a key (which stays the stable code): a district's from the
+ * districts table, a stage's from the published standards (the last listed that has the stage;
+ * every kind names its stages alike). Nothing is added when no name is known (organisations
+ * and months are names already).
+ */
+static void add_names(json_t *o, enum stats_dim d, const char *key, const struct built *bt,
+		      const struct published *pub)
+{
+	const char *zh = NULL, *en = NULL;
+	if (d == STATS_DISTRICT) {
+		for (size_t i = 0; i < bt->ndistricts; i++)
+			if (!strcmp(bt->districts[i].code, key)) {
+				zh = bt->districts[i].zh;
+				en = bt->districts[i].en;
+			}
+	} else if (d == STATS_STAGE && pub) {
+		const char *code = stage_code(key);
+		for (size_t i = pub->nstandards; i-- > 0 && !zh;) {
+			const struct stage_standard *st = standards_stage(pub->standards[i], code);
+			if (st) {
+				zh = st->name_zh;
+				en = st->name_en;
+			}
+		}
+	}
+	if (zh && *zh)
+		json_object_set_new(o, "name_zh", json_string(zh));
+	if (en && *en)
+		json_object_set_new(o, "name_en", json_string(en));
+}
+
 static json_t *row_json(const struct stats_row *r)
 {
 	return json_pack("{s:s, s:i, s:f, s:i, s:f, s:f, s:f, s:f, s:i, s:o, s:i}", "key", r->key,
@@ -203,7 +272,7 @@ static int cmp_rank(const void *a, const void *b)
 	return ((const struct stats_row *)a)->rank - ((const struct stats_row *)b)->rank;
 }
 
-static struct stats_view *render(struct built *bt, long long now)
+static struct stats_view *render(struct built *bt, long long now, const struct published *pub)
 {
 	struct stats_view *v = xcalloc(1, sizeof(*v));
 	v->computed_us = now;
@@ -239,29 +308,41 @@ static struct stats_view *render(struct built *bt, long long now)
 		stats_group(bt->samples, bt->n, (enum stats_dim)d, &rows, &n);
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++) {
-			json_array_append_new(arr, row_json(&rows[i]));
+			json_t *o = row_json(&rows[i]);
+			add_names(o, (enum stats_dim)d, rows[i].key, bt, pub);
+			json_array_append_new(arr, o);
 			csv_row(&csv, stats_dim_name((enum stats_dim)d), &rows[i]);
 		}
 		json_object_set_new(groups, stats_dim_name((enum stats_dim)d), arr);
 		if (d == STATS_DISTRICT || d == STATS_UTILITY || d == STATS_AUTHORITY) {
 			qsort(rows, n, sizeof(*rows), cmp_rank);
 			json_t *rk = json_array();
-			for (size_t i = 0; i < n; i++)
-				json_array_append_new(
-				    rk, json_pack("{s:i, s:s, s:f, s:f, s:i}", "rank", rows[i].rank,
-						  "key", rows[i].key, "on_time_rate",
-						  rows[i].on_time_rate, "median_days",
-						  rows[i].median_days, "count", rows[i].count));
+			for (size_t i = 0; i < n; i++) {
+				json_t *o = json_pack("{s:i, s:s, s:f, s:f, s:i}", "rank",
+						      rows[i].rank, "key", rows[i].key,
+						      "on_time_rate", rows[i].on_time_rate,
+						      "median_days", rows[i].median_days, "count",
+						      rows[i].count);
+				add_names(o, (enum stats_dim)d, rows[i].key, bt, pub);
+				json_array_append_new(rk, o);
+			}
 			json_object_set_new(rankings, stats_dim_name((enum stats_dim)d), rk);
 		}
 		free(rows);
 	}
-	v->json = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o}", "generated_at", at,
+	v->json = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:i}", "generated_at", at,
 			    "source", "status history (transitions and clock pauses)", "unit",
 			    "working days", "ranking",
 			    "on-time rate (higher first), then median working days (lower first)",
 			    "refresh_seconds", refresh_seconds(), "summary", summary, "groups",
-			    groups, "rankings", rankings);
+			    groups, "rankings", rankings, "sample_tracks", bt->sample_tracks);
+	/* generated demo data is counted in every figure above: say so, and how to tell it */
+	if (bt->sample_tracks)
+		json_object_set_new(v->json, "sample_data",
+				    json_pack("{s:s, s:s}", "reference_prefix", SAMPLE_PREFIX,
+					      "note",
+					      "the figures include generated sample applications "
+					      "(demo data, not real cases)"));
 	v->json_text = json_text(v->json);
 	v->csv = csv.p;
 	v->open_data = bt->open.p;
@@ -291,11 +372,12 @@ static struct stats_view *compute(struct app *app, struct error *err)
 	calendar_init(&weekends);
 	struct built bt = {0};
 	build(pub ? &pub->cal : &weekends, &h, &bt);
-	struct stats_view *v = render(&bt, tracks_now_us());
+	struct stats_view *v = render(&bt, tracks_now_us(), pub);
 	if (pub)
 		snapshot_put(pub);
 	free(bt.samples);
 	free(bt.months);
+	free(bt.districts);
 	free(bt.open.p);
 	store_history_release(&h); /* the samples' strings were copied into the JSON and CSV */
 	return v;

@@ -146,20 +146,24 @@ static void act(struct client *cl, const char *kind, long long id, const char *t
 	json_decref(post(cl, path, token, body));
 }
 
-/* The first published water fee item at its price, as a quote line. */
-static char *water_quote(struct client *cl)
+/* The water lines of the application's estimate: the band its DN falls in, at its price. */
+static char *water_quote(json_t *app)
 {
-	json_t *f = call(cl, "GET", "/v1/public/fees?utility=water", NULL, NULL, NULL, 0);
-	char *s = f ? json_text(f) : xstrdup("");
-	const char *code = strstr(s, "\"code\":\""), *price = strstr(s, "\"unit_price_fen\":");
-	char c[64] = "";
-	if (code)
-		sscanf(code + 8, "%63[^\"]", c);
-	char *q = xasprintf("[{\"code\":\"%s\",\"quantity\":1,\"unit_price_fen\":%lld}]", c,
-			    price ? atoll(price + 17) : 0);
-	free(s);
-	json_decref(f);
-	return q;
+	json_t *q = json_array(), *line;
+	size_t i;
+	json_array_foreach(json_object_get(json_object_get(app, "estimate"), "lines"), i, line)
+	{
+		if (strcmp(json_string_value(json_object_get(line, "utility_kind")), "water") != 0 ||
+		    json_integer_value(json_object_get(line, "quantity")) < 1)
+			continue;
+		json_array_append_new(q, json_pack("{s:O, s:O, s:O}", "code",
+						   json_object_get(line, "code"), "quantity",
+						   json_object_get(line, "quantity"), "unit_price_fen",
+						   json_object_get(line, "unit_price_fen")));
+	}
+	char *text = json_text(q);
+	json_decref(q);
+	return text;
 }
 
 static void journey(struct client *cl)
@@ -189,7 +193,7 @@ static void journey(struct client *cl)
 		needed = xasprintf("[\"%s\"]", json_string_value(json_object_get(
 						   json_array_get(permits, 0), "reference")));
 	}
-	char *q = water_quote(cl), *plan = xasprintf("{\"action\":\"plan\",\"quote\":%s,"
+	char *q = water_quote(app), *plan = xasprintf("{\"action\":\"plan\",\"quote\":%s,"
 						     "\"permits_needed\":%s}",
 						     q, needed);
 	act(cl, "jobs", job, water, "{\"action\":\"accept\"}");
@@ -227,8 +231,9 @@ static int count_done(struct store_conn *c, void *ctx, struct error *err)
 	return rc;
 }
 
-int seed_oversight(struct store_pool *pool, FILE *progress)
+int seed_oversight(struct store_pool *pool, FILE *progress, const struct seed_options *o)
 {
+	(void)o;
 	struct error err = ERROR_INIT;
 	struct done_check d = {0};
 	if (store_with(pool, count_done, &d, &err) != 0) {

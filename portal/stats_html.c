@@ -53,11 +53,13 @@ static const char style[] =
     "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;"
     "margin:0;color:#1a1a1a;line-height:1.5}header{background:#8b1a1a;color:#fff;padding:1rem 2rem}"
     "header h1{margin:0;font-size:1.4rem}nav a{color:#fff;margin-right:1.2rem;text-decoration:none}"
-    "nav a.on{font-weight:bold;text-decoration:underline}main{padding:1rem 2rem;max-width:72rem}"
+    "nav{margin-top:.4rem}nav a.on{font-weight:bold;text-decoration:underline}"
+    "nav a.lang{float:right;margin:0}main{padding:1rem 2rem;max-width:72rem}"
     "h2{border-bottom:2px solid #8b1a1a;padding-bottom:.2rem;margin-top:2rem}"
     "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}"
     "th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left}th{background:#f2eded}"
-    "td.num{text-align:right}.meta{color:#555;font-size:.9rem}svg{max-width:100%}"
+    "td.num{text-align:right}.meta{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}"
+    ".sample{background:#fff4d6;border:1px solid #e0b84c;padding:.6rem 1rem;margin:1rem 0}"
     "footer{color:#666;font-size:.85rem;padding:1rem 2rem;border-top:1px solid "
     "#ddd}a{color:#8b1a1a}"
     "@media print{header{background:none;color:#000}nav{display:none}}";
@@ -69,12 +71,104 @@ static void head(struct page *pg)
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s"
 	    "</title><style>%s</style></head><body><header><h1>%s</h1><nav>"
 	    "<a href=\"/\">%s</a><a href=\"/fees\">%s</a><a href=\"/standards\">%s</a>"
-	    "<a class=\"on\" href=\"/stats\">%s</a><a href=\"/stats?lang=%s\">%s</a></nav>"
+	    "<a class=\"on\" href=\"/stats\">%s</a>"
+	    "<a class=\"lang\" href=\"/stats?lang=%s\">%s</a></nav>"
 	    "</header><main>",
 	    pg->lang == SNAP_EN ? "en" : "zh-CN", L("办理时间统计", "Processing statistics"), style,
 	    L("办理时间统计", "Processing statistics"), L("首页", "Home"), L("收费标准", "Fees"),
 	    L("服务标准", "Service standards"), L("统计", "Statistics"),
 	    pg->lang == SNAP_EN ? "zh" : "en", L("English", "中文"));
+}
+
+/*
+ * Chart geometry. The names of utilities and authorities are long ("State Grid City Power
+ * Supply Co. (demo)", 39 characters), so labels get a column of their own, as wide as the
+ * widest label of the chart up to LABEL_W; a longer one wraps onto a second line and is cut
+ * with "…" only beyond that (the full name stays in the row's <title> and in the table below).
+ * Bars start after the column; each value follows its bar, inside the chart.
+ */
+#define LABEL_W 300	/* the widest label column, x from 0 */
+#define LABEL_GAP 12	/* between the column and the bars */
+#define BAR_MAX 400	/* the longest bar */
+#define VALUE_ROOM 60 /* after the longest bar, for its value ("100%", "120.5") */
+#define LINE_H 14
+#define LABEL_LINES 2
+
+/*
+ * The width of UTF-8 text at the charts' 12 px, on the safe side: a CJK character is a full em
+ * (12 px); a Latin character is taken as 7.5 px, more than the average of a sans-serif's
+ * letters and spaces. Browsers draw it narrower, never wider in practice.
+ */
+static double text_width(const char *s, size_t len)
+{
+	double w = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80)
+			w += 7.5;
+		else if (c >= 0xC0)
+			w += 12; /* a multi-byte character's first byte */
+	}
+	return w;
+}
+
+/* The length of s's first UTF-8 character. */
+static size_t char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	for (size_t i = 1; i < n; i++)
+		if (!s[i])
+			return i;
+	return n;
+}
+
+/*
+ * How many bytes of s fit on one line of width w, breaking after a space when a word would
+ * be cut (Chinese breaks between any two characters). At least one character.
+ */
+static size_t fit_line(const char *s, double w)
+{
+	size_t n = 0, last_space = 0;
+	while (s[n]) {
+		size_t c = char_len(s + n);
+		if (n && text_width(s, n + c) > w)
+			return last_space && s[n] != ' ' ? last_space : n;
+		n += c;
+		if (s[n - 1] == ' ')
+			last_space = n;
+	}
+	return n;
+}
+
+/* Splits a label into at most LABEL_LINES lines of LABEL_W, the last cut with "…" if needed. */
+static size_t label_lines(const char *s, char lines[LABEL_LINES][256])
+{
+	size_t k = 0;
+	while (*s == ' ')
+		s++;
+	for (; *s && k < LABEL_LINES; k++) {
+		size_t n = fit_line(s, LABEL_W);
+		if (k == LABEL_LINES - 1 && s[n]) {
+			n = fit_line(s, LABEL_W - text_width("…", strlen("…")));
+			while (n > 1 && s[n - 1] == ' ')
+				n--;
+			snprintf(lines[k], 256, "%.*s…", (int)n, s);
+			return k + 1;
+		}
+		snprintf(lines[k], 256, "%.*s", (int)n, s);
+		for (s += n; *s == ' '; s++)
+			;
+	}
+	return k;
+}
+
+/* The row's label: its name in the page's language, else its key. */
+static const char *row_name(struct page *pg, json_t *r)
+{
+	const char *n = json_string_value(
+	    json_object_get(r, pg->lang == SNAP_EN ? "name_en" : "name_zh"));
+	return n && *n ? n : json_string_value(json_object_get(r, "key"));
 }
 
 /* A horizontal bar chart of one numeric field of each row; max scales the bars. */
@@ -86,32 +180,102 @@ static void chart(struct page *pg, json_t *rows, const char *field, double max, 
 		return;
 	if (max <= 0)
 		max = 1;
-	int h = 22 * (int)n + 28;
+	char (*lines)[LABEL_LINES][256] = xcalloc(n, sizeof(*lines));
+	size_t *nlines = xcalloc(n, sizeof(*nlines));
+	int h = 28;
+	double widest = 0;
+	for (size_t i = 0; i < n; i++) {
+		nlines[i] = label_lines(row_name(pg, json_array_get(rows, i)), lines[i]);
+		h += 8 + LINE_H * (int)(nlines[i] ? nlines[i] : 1);
+		for (size_t k = 0; k < nlines[i]; k++) {
+			double w = text_width(lines[i][k], strlen(lines[i][k]));
+			widest = w > widest ? w : widest;
+		}
+	}
+	int bar_x = (int)widest + 1 + LABEL_GAP, chart_w = bar_x + BAR_MAX + VALUE_ROOM;
 	raw(pg,
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"%d\" role=\"img\" "
-	    "aria-label=\"",
-	    h);
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+	    chart_w, h, chart_w, h);
 	text(pg, title);
 	raw(pg, "\"><text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"bold\">");
 	text(pg, title);
 	raw(pg, "</text>");
+	int y = 28;
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = json_array_get(rows, i);
 		double v = json_number_value(json_object_get(r, field));
-		int y = 26 + 22 * (int)i, w = (int)(360.0 * v / max);
-		raw(pg, "<text x=\"0\" y=\"%d\" font-size=\"12\">", y + 14);
-		text(pg, json_string_value(json_object_get(r, "key")));
-		raw(pg,
-		    "</text><rect x=\"200\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#8b1a1a\"/>"
-		    "<text x=\"%d\" y=\"%d\" font-size=\"12\">",
-		    y + 2, w > 0 ? w : 1, 206 + (w > 0 ? w : 1), y + 14);
+		int w = (int)(BAR_MAX * v / max);
+		int rows_h = 8 + LINE_H * (int)(nlines[i] ? nlines[i] : 1);
+		char value[16];
 		if (percent)
-			raw(pg, "%.0f%%", v * 100);
+			snprintf(value, sizeof(value), "%.0f%%", v * 100);
 		else
-			raw(pg, "%.1f", v);
-		raw(pg, "</text>");
+			snprintf(value, sizeof(value), "%.1f", v);
+		raw(pg, "<g><title>");
+		text(pg, row_name(pg, r));
+		raw(pg, ": %s</title><text class=\"label\" x=\"0\" font-size=\"12\">", value);
+		for (size_t k = 0; k < nlines[i]; k++) {
+			raw(pg, "<tspan x=\"0\" y=\"%d\">", y + 4 + LINE_H * (int)(k + 1) - 3);
+			text(pg, lines[i][k]);
+			raw(pg, "</tspan>");
+		}
+		int bar_y = y + (rows_h - 16) / 2;
+		raw(pg,
+		    "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" "
+		    "fill=\"#8b1a1a\"/><text class=\"value\" x=\"%d\" y=\"%d\" font-size=\"12\">%s"
+		    "</text></g>",
+		    bar_x, bar_y, w > 0 ? w : 1, bar_x + (w > 0 ? w : 1) + 6, bar_y + 13, value);
+		y += rows_h;
 	}
 	raw(pg, "</svg>");
+	free(lines);
+	free(nlines);
+}
+
+/* Where a stage comes in the workflows (DESIGN.md §5), for listing stages in that order. */
+static int stage_order(const char *key)
+{
+	static const char *const order[] = {"acceptance", "survey", "plan",     "construction",
+					    "completion", "review", "extension"};
+	for (size_t i = 0; key && i < sizeof(order) / sizeof(order[0]); i++)
+		if (!strcmp(order[i], key))
+			return (int)i;
+	return 100;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "rank"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "rank"));
+	return (x > y) - (x < y);
+}
+
+static int by_stage(const void *a, const void *b)
+{
+	return stage_order(json_string_value(json_object_get(*(json_t *const *)a, "key"))) -
+	       stage_order(json_string_value(json_object_get(*(json_t *const *)b, "key")));
+}
+
+/*
+ * The rows as a reader wants them: districts, utilities and authorities ranked (list item 39),
+ * stages in workflow order, months as they came. A new array (caller releases).
+ */
+static json_t *ordered(const char *dim, json_t *rows)
+{
+	size_t n = json_array_size(rows);
+	json_t **v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(rows, i);
+	if (!strcmp(dim, "stage"))
+		qsort(v, n, sizeof(*v), by_stage);
+	else if (strcmp(dim, "month") != 0)
+		qsort(v, n, sizeof(*v), by_rank);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
 }
 
 static double max_of(json_t *rows, const char *field)
@@ -128,40 +292,53 @@ static double max_of(json_t *rows, const char *field)
 	return m;
 }
 
-static void table(struct page *pg, json_t *rows)
+static void table(struct page *pg, const char *dim, json_t *rows)
 {
+	/* a stage run has no materials, fast track, decision or rating of its own: left out */
+	bool whole = strcmp(dim, "stage") != 0;
 	raw(pg,
-	    "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
+	    "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
 	    L("名称", "Name"), L("排名", "Rank"), L("办结数", "Count"),
 	    L("中位数（工作日）", "Median (working days)"), L("90% 分位", "90th percentile"),
-	    L("按时率", "On time"), L("平均材料数", "Materials"), L("快速通道", "Fast-tracked"),
-	    L("视为同意", "Deemed"), L("评价得分", "Rating score"));
+	    L("按时率", "On time"));
+	if (whole)
+		raw(pg, "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
+		    L("平均材料数", "Materials"), L("快速通道", "Fast-tracked"),
+		    L("视为同意", "Deemed"), L("评价得分", "Rating score"));
+	raw(pg, "</tr>");
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
 	{
-		raw(pg, "<tr><td>");
-		text(pg, json_string_value(json_object_get(r, "key")));
-		json_t *score = json_object_get(r, "rating_score");
+		/* the row keeps its stable key as an anchor: /stats#district-hitech */
+		char *key = html_escape(json_string_value(json_object_get(r, "key")));
+		raw(pg, "<tr id=\"%s-%s\"><td>", dim, key);
+		free(key);
+		text(pg, row_name(pg, r));
 		raw(pg,
 		    "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
 		    "<td class=\"num\">%.1f</td><td class=\"num\">%lld</td>"
-		    "<td class=\"num\">%.0f%%</td><td class=\"num\">%.1f</td>"
-		    "<td class=\"num\">%.0f%%</td><td class=\"num\">%.0f%%</td><td class=\"num\">",
+		    "<td class=\"num\">%.0f%%</td>",
 		    (long long)json_integer_value(json_object_get(r, "rank")),
 		    (long long)json_integer_value(json_object_get(r, "count")),
 		    json_number_value(json_object_get(r, "median_days")),
 		    (long long)json_integer_value(json_object_get(r, "p90_days")),
-		    100 * json_number_value(json_object_get(r, "on_time_rate")),
-		    json_number_value(json_object_get(r, "materials_avg")),
-		    100 * json_number_value(json_object_get(r, "fast_track_share")),
-		    100 * json_number_value(json_object_get(r, "deemed_share")));
-		if (json_is_number(score))
-			raw(pg, "%.0f", json_number_value(score));
-		else
-			raw(pg, "–");
-		raw(pg, "</td></tr>");
+		    100 * json_number_value(json_object_get(r, "on_time_rate")));
+		if (whole) {
+			json_t *score = json_object_get(r, "rating_score");
+			raw(pg,
+			    "<td class=\"num\">%.1f</td><td class=\"num\">%.0f%%</td>"
+			    "<td class=\"num\">%.0f%%</td><td class=\"num\">",
+			    json_number_value(json_object_get(r, "materials_avg")),
+			    100 * json_number_value(json_object_get(r, "fast_track_share")),
+			    100 * json_number_value(json_object_get(r, "deemed_share")));
+			if (json_is_number(score))
+				raw(pg, "%.0f", json_number_value(score));
+			else
+				raw(pg, "–");
+			raw(pg, "</td>");
+		}
+		raw(pg, "</tr>");
 	}
 	raw(pg, "</table>");
 }
@@ -172,6 +349,22 @@ static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 	struct page page = {.lang = lang};
 	struct page *pg = &page;
 	head(pg);
+	long long sample = json_integer_value(json_object_get(doc, "sample_tracks"));
+	if (sample > 0) {
+		raw(pg, "<p class=\"sample\"><strong>");
+		if (pg->lang == SNAP_EN)
+			raw(pg,
+			    "Sample data: these figures include %lld generated sample jobs "
+			    "and permits (references beginning SAMPLE-), made for the demo. "
+			    "They are not real cases.",
+			    sample);
+		else
+			raw(pg,
+			    "示例数据：以下统计包含 %lld 件系统生成的示例办件（编号以 SAMPLE- 开头），"
+			    "仅供演示，不是真实办件。",
+			    sample);
+		raw(pg, "</strong></p>");
+	}
 	json_t *sum = json_object_get(doc, "summary");
 	raw(pg, "<p class=\"meta\">%s ",
 	    L("数据来源：办理过程的状态记录（不含人工填报），时间以工作日计，补正期间不计时。更新"
@@ -188,17 +381,19 @@ static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 	    100 * json_number_value(json_object_get(sum, "on_time_rate")));
 	json_t *groups = json_object_get(doc, "groups");
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
-		json_t *rows = json_object_get(groups, sections[s].dim);
+		json_t *rows = ordered(sections[s].dim, json_object_get(groups, sections[s].dim));
 		raw(pg, "<h2>%s</h2>", L(sections[s].zh, sections[s].en));
 		if (!json_array_size(rows)) {
+			json_decref(rows);
 			raw(pg, "<p>%s</p>", L("暂无办结记录。", "Nothing finished yet."));
 			continue;
 		}
 		chart(pg, rows, "median_days", max_of(rows, "median_days"), false,
 		      L("办理时间中位数（工作日）", "Median working days"));
-		if (!strcmp(sections[s].dim, "district"))
+		if (strcmp(sections[s].dim, "stage") != 0 && strcmp(sections[s].dim, "month") != 0)
 			chart(pg, rows, "on_time_rate", 1, true, L("按时率", "On-time rate"));
-		table(pg, rows);
+		table(pg, sections[s].dim, rows);
+		json_decref(rows);
 	}
 	raw(pg,
 	    "</main><footer>%s: <a href=\"/v1/public/stats\">/v1/public/stats</a> · "

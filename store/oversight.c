@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workflows/sample_history.h"
 #include "workflows/stats.h"
 #include "workflows/xalloc.h"
 
@@ -108,17 +109,20 @@ static const char SQL_HISTORY_TRACKS[] =
 	"j") ", 0, 0, r.score, a.submitted_day, NULL, "
 	     "(SELECT CONCAT(e.road, ' ', e.from_m, '-', e.to_m, ' m') FROM excavations e "
 	     "WHERE e.application_id = j.application_id AND e.utility_kind = j.utility_kind "
-	     "ORDER BY e.id LIMIT 1) "
+	     "ORDER BY e.id LIMIT 1), d.name_zh, d.name_en "
 	     "FROM jobs j JOIN applications a ON a.id = j.application_id "
-	     "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = j.utility_org_id "
+	     "JOIN sites s ON s.id = a.site_id JOIN districts d ON d.code = s.district_code "
+	     "JOIN organisations o ON o.id = j.utility_org_id "
 	     "LEFT JOIN ratings r ON r.object_type = 'job' AND r.object_id = j.id "
 	     "UNION ALL "
 	     "SELECT 'permit', p.id, s.district_code, o.name, p.kind, p.reference, " MATERIALS_OF(
 		 "p") ", p.fast_track, p.is_deemed, r.score, a.submitted_day, p.window_to, "
 		      "(SELECT GROUP_CONCAT(DISTINCT CONCAT(e.road, ' ', e.from_m, '-', e.to_m, "
-		      "' m') SEPARATOR '; ') FROM excavations e WHERE e.permit_id = p.id) "
+		      "' m') SEPARATOR '; ') FROM excavations e WHERE e.permit_id = p.id), "
+		      "d.name_zh, d.name_en "
 		      "FROM permits p JOIN applications a ON a.id = p.application_id "
 		      "JOIN sites s ON s.id = a.site_id "
+		      "JOIN districts d ON d.code = s.district_code "
 		      "JOIN organisations o ON o.id = p.authority_org_id "
 		      "LEFT JOIN ratings r ON r.object_type = 'permit' AND r.object_id = p.id "
 		      "ORDER BY 1, 2";
@@ -477,14 +481,16 @@ int store_pauses(struct store_conn *c, long long after, int limit, json_t **item
 		json_array_append_new(
 		    *items,
 		    json_pack(
-			"{s:I, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:i, s:o, s:b}", "id",
+			"{s:I, s:s, s:I, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:i, s:o, s:b, s:b}",
+			"id",
 			(json_int_t)store_cell_ll(r, i, 0, 0), "object", store_cell(r, i, 1),
 			"object_id", (json_int_t)store_cell_ll(r, i, 2, 0), "reference",
 			store_cell(r, i, 3), "stage", str_or_null(store_cell(r, i, 4)), "reason",
 			store_cell(r, i, 5), "items", its ? its : json_array(), "actor", actor,
 			"paused_at", store_cell(r, i, 11), "paused_on", store_cell(r, i, 12),
 			"remaining_days", (int)store_cell_ll(r, i, 13, 0), "resumed_at",
-			str_or_null(store_cell(r, i, 14)), "open", !store_cell(r, i, 14)));
+			str_or_null(store_cell(r, i, 14)), "open", !store_cell(r, i, 14), "sample",
+			sample_reference(store_cell(r, i, 3))));
 		*last = store_cell_ll(r, i, 0, 0);
 	}
 	store_result_free(r);
@@ -554,6 +560,8 @@ int store_history(struct store_conn *c, struct history *h, struct error *err)
 		t->submitted_day = day_cell(tr, i, 10);
 		t->valid_to = day_cell(tr, i, 11);
 		t->segment = xstrdup(store_cell(tr, i, 12) ? store_cell(tr, i, 12) : "");
+		t->district_zh = xstrdup(store_cell(tr, i, 13));
+		t->district_en = xstrdup(store_cell(tr, i, 14));
 	}
 	h->events = xcalloc(ev->nrows + 1, sizeof(*h->events));
 	size_t pos = 0;
@@ -603,6 +611,8 @@ void store_history_release(struct history *h)
 		free(h->tracks[i].kind);
 		free(h->tracks[i].reference);
 		free(h->tracks[i].segment);
+		free(h->tracks[i].district_zh);
+		free(h->tracks[i].district_en);
 	}
 	for (size_t i = 0; i < h->nevents; i++) {
 		free(h->events[i].stage);

@@ -139,6 +139,7 @@ struct history_track {
 	char object_type[8];
 	long long id;
 	char *district, *org_name, *kind, *reference;
+	char *district_zh, *district_en; /* the district's names (districts table) */
 	char *segment; /* road and chainage of its excavations, "" when none */
 	int materials;
 	bool fast_tracked, deemed;
