@@ -14,7 +14,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
-#include "portal/oversight_api.h"
+#include "portal/certify.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
@@ -509,7 +509,7 @@ static int seal(struct store_conn *c, const struct submit *s, const struct app_p
 {
 	int rc = 0;
 	for (size_t i = 0; !rc && i < pd->ncertify; i++)
-		rc = oversight_certificate_issue(c, "permit", pd->certify[i], err);
+		rc = certify_issue(c, "permit", pd->certify[i], err);
 	int njobs = 0;
 	for (int k = 0; k < UK_COUNT; k++)
 		njobs += plan->jobs[k];

@@ -1,7 +1,7 @@
 /*
  * Oversight endpoints: what is overdue and every clock pause (office), ratings and their
- * follow-ups, certificates anyone can verify and the keys that sign them; plus the certificate
- * issuance called by transitions and the daily digest called by the sweeper.
+ * follow-ups, certificates anyone can verify and the keys that sign them; plus the daily digest
+ * called by the sweeper.
  */
 #define _GNU_SOURCE
 #include "oversight_api.h"
@@ -24,12 +24,12 @@
 #include "store/oversight.h"
 #include "workflows/authz.h"
 #include "workflows/certificate.h"
+#include "workflows/feedback.h"
 #include "workflows/clock.h"
 #include "workflows/sample_history.h"
 #include "workflows/xalloc.h"
 
 #define OVERDUE_CAP 2000
-#define ISSUER "Joint Utility Hookup Portal (reform office)"
 
 static json_t *day_json(day_t d)
 {
@@ -37,82 +37,7 @@ static json_t *day_json(day_t d)
 	return d >= 0 ? json_string(cal_day_format(d, b)) : json_null();
 }
 
-static void rfc3339(long long utc_us, char out[32])
-{
-	time_t s = (time_t)(utc_us / 1000000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void forget_key(struct signing_key *k)
-{
-	sodium_memzero(k, sizeof(*k));
-}
-
 /* --- certificates ---------------------------------------------------------------------- */
-
-static json_t *scope_of(const char *object_type, const struct certificate_facts *f)
-{
-	if (!strcmp(object_type, "job"))
-		return json_pack("{s:s, s:s}", "utility_kind", f->kind, "certifies",
-				 "connection completed");
-	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:s}", "permit_kind", f->kind, "decision",
-			 f->decision, "deemed", f->is_deemed, "work_from", day_json(f->window_from),
-			 "work_to", day_json(f->window_to), "certifies", "permit granted");
-}
-
-int oversight_certificate_issue(struct store_conn *c, const char *object_type, long long id,
-				struct error *err)
-{
-	char number[24];
-	int rc = store_certificate_of(c, object_type, id, number, err);
-	if (rc || number[0])
-		return rc;
-	struct certificate_facts f;
-	struct signing_key key;
-	if ((rc = store_certificate_facts(c, object_type, id, &f, err)))
-		return rc;
-	char *text = NULL;
-	json_t *scope = NULL;
-	if ((rc = keys_current(c, &key, err)))
-		goto out;
-	long long now = tracks_now_us(), n = 0;
-	day_t today = cal_day_of_instant(now / 1000000);
-	int year;
-	cal_day_to_ymd(today, &year, NULL, NULL);
-	if ((rc = store_certificate_next(c, year, &n, err)))
-		goto out;
-	certificate_number(year, n, number);
-	char issued[32], at[32];
-	rfc3339(now, issued);
-	store_format_utc(now, at);
-	scope = scope_of(object_type, &f);
-	bool permit = !strcmp(object_type, "permit");
-	struct certificate cert = {number,     object_type, f.reference, f.holder,
-				   f.district, scope,	    today,	 permit ? f.window_to : -1,
-				   issued,     ISSUER,	    key.key_id};
-	text = certificate_canonical(&cert, err);
-	if (!text) {
-		rc = err && err->code ? err->code : ERR_INTERNAL;
-		goto out;
-	}
-	char sig[89];
-	certificate_sign(text, strlen(text), key.sk, sig);
-	struct certificate_new cn = {number, object_type, id, f.application_id, key.key_id,
-				     text,   sig,	  at, cert.valid_to};
-	rc = store_certificate_insert(c, &cn, err);
-	if (!rc)
-		rc = audit_record(c, NULL, "certificate.issue", object_type, f.reference,
-				  json_pack("{s:s, s:s}", "number", number, "key_id", key.key_id),
-				  err);
-out:
-	forget_key(&key);
-	json_decref(scope);
-	free(text);
-	store_certificate_facts_release(&f);
-	return rc;
-}
 
 struct cert_read {
 	const char *number;
@@ -126,10 +51,8 @@ static int cert_read_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_certificate_get(c, r->number, &row, err);
 	if (rc)
 		return rc;
-	bool revoked = !strcmp(row.object_state, "revoked");
-	bool expired = !strcmp(row.object_state, "expired");
 	enum certificate_status st =
-	    certificate_status(tracks_today(), row.valid_to, revoked, expired);
+	    certificate_status_of(tracks_today(), row.valid_to, row.object_state);
 	json_t *doc = json_loads(row.document, 0, NULL);
 	r->reply =
 	    json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s}}", "number", row.number,
@@ -163,7 +86,7 @@ static int keys_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct signing_key k;
 	int rc = keys_current(c, &k, err); /* the current key is published before it signs */
-	forget_key(&k);
+	sodium_memzero(&k, sizeof(k));
 	if (!rc)
 		rc = store_keys(c, (json_t **)ctx, err);
 	/* and the keys v1a webhook endpoints are signed with (Standard Webhooks, §6) */
@@ -326,13 +249,6 @@ struct rate {
 	json_t *reply;
 };
 
-static bool rateable(const char *object, const struct rating_target *t)
-{
-	if (!strcmp(object, "job"))
-		return !strcmp(t->state, "completed");
-	return strcmp(t->decision, "none") != 0 && t->decision[0];
-}
-
 static int rate_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct rate *r = ctx;
@@ -344,16 +260,15 @@ static int rate_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct authz_object obj = {t.owner_org_id, party, 1};
 	if ((rc = authz_check(r->caller, AZ_RATE, &obj, err)))
 		return rc;
-	if (!rateable(r->object, &t))
-		return error_set(err, ERR_CONFLICT, "%s %s can be rated once it is %s", r->object,
-				 t.reference, !strcmp(r->object, "job") ? "completed" : "decided");
+	if ((rc = feedback_rateable(r->object, t.state, t.decision, t.reference, err)))
+		return rc;
 	struct rating_new rn = {
 	    r->object,		r->id,		t.application_id, r->caller->org_id,
 	    r->caller->user_id, t.rated_org_id, r->score,	  r->comment};
 	long long rating_id = 0, follow_up = 0;
 	if ((rc = store_rating_insert(c, &rn, &rating_id, err)))
 		return rc;
-	if (!strcmp(r->score, "bad")) {
+	if (feedback_opens_follow_up(r->score)) {
 		rc = store_follow_up_open(c, rating_id, t.rated_org_id, &follow_up, err);
 		if (!rc)
 			rc = tracks_emit(c, t.rated_org_id, t.application_id, NULL,
@@ -431,12 +346,8 @@ static int settle_tx(struct store_conn *c, void *ctx, struct error *err)
 	bool office = s->caller->kind == ROLE_OFFICE;
 	if (!office && org != s->caller->org_id)
 		return error_set(err, ERR_NOT_FOUND, "no such follow-up");
-	if (s->close && !office)
-		return error_set(err, ERR_FORBIDDEN, "the office closes follow-ups");
-	if (!s->close && office)
-		return error_set(err, ERR_FORBIDDEN, "the rated organisation answers");
-	if (!strcmp(status, "closed") || (!s->close && strcmp(status, "open") != 0))
-		return error_set(err, ERR_CONFLICT, "the follow-up is already %s", status);
+	if ((rc = feedback_settle(status, s->close, s->caller->kind, err)))
+		return rc;
 	rc = s->close ? store_follow_up_close(c, s->id, s->caller->user_id, s->text, err)
 		      : store_follow_up_answer(c, s->id, s->caller->user_id, s->text, err);
 	char ref[24];

@@ -156,10 +156,7 @@ static void build(const struct calendar *cal, const struct history *h, struct bu
 		const char *state = "";
 		for (size_t k = 0; k < t->nevents; k++) {
 			const struct history_event *e = &h->events[t->first_event + k];
-			/* a job ends when completed; a permit when first decided */
-			bool fin = job ? !strcmp(e->to_state, "completed")
-				       : !strcmp(e->to_state, "approved") ||
-					     !strcmp(e->to_state, "rejected");
+			bool fin = stats_finishes(t->object_type, e->to_state);
 			ev[k] = (struct stats_event){e->at, e->stage, e->due_day, fin};
 			state = e->to_state;
 		}

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "portal/audit.h"
-#include "portal/oversight_api.h"
+#include "portal/certify.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "workflows/application.h"
@@ -179,7 +179,7 @@ int transition_run(struct store_conn *c, const struct transition_ops *ops, struc
 	if (!rc)
 		rc = record_history(c, &t, err);
 	if (!rc && t.certificate)
-		rc = oversight_certificate_issue(c, t.type, t.id, err);
+		rc = certify_issue(c, t.type, t.id, err);
 	if (!rc)
 		rc = ops->emit(c, &t, err);
 out:

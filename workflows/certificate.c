@@ -1,5 +1,6 @@
 /* Certificates: the canonical signed text, Ed25519 signatures, numbers and status. */
 #include "certificate.h"
+#include "permit.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -153,4 +154,28 @@ const char *certificate_status_name(enum certificate_status s)
 {
 	static const char *const names[] = {"valid", "expired", "revoked"};
 	return (unsigned)s < 3 ? names[s] : "unknown";
+}
+
+enum certificate_status certificate_status_of(day_t today, day_t valid_to,
+					      const char *object_state)
+{
+	enum permit_state st = PERMIT_STATE_COUNT;
+	permit_state_parse(object_state, &st, NULL);
+	return certificate_status(today, valid_to, st == PERMIT_REVOKED, st == PERMIT_EXPIRED);
+}
+
+json_t *certificate_scope(const char *object_type, const char *kind, const char *decision,
+			  bool deemed, day_t window_from, day_t window_to)
+{
+	if (strcmp(object_type, "job") == 0)
+		return json_pack("{s:s, s:s}", "utility_kind", kind, "certifies",
+				 "connection completed");
+	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:s}", "permit_kind", kind, "decision",
+			 decision, "deemed", deemed, "work_from", day_or_null(window_from),
+			 "work_to", day_or_null(window_to), "certifies", "permit granted");
+}
+
+day_t certificate_valid_to(const char *object_type, day_t window_to)
+{
+	return strcmp(object_type, "permit") == 0 ? window_to : -1;
 }

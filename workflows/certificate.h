@@ -69,4 +69,18 @@ enum certificate_status { CERT_VALID, CERT_EXPIRED, CERT_REVOKED };
 enum certificate_status certificate_status(day_t today, day_t valid_to, bool revoked, bool expired);
 const char *certificate_status_name(enum certificate_status s);
 
+/* certificate_status for an object now in object_state: a revoked or expired permit ends it. */
+enum certificate_status certificate_status_of(day_t today, day_t valid_to,
+					      const char *object_state);
+
+/*
+ * What a certificate of a "job" or a "permit" certifies, as its scope: a job's utility kind and
+ * completed connection; a permit's kind, decision, deemed flag and work window. New reference.
+ */
+json_t *certificate_scope(const char *object_type, const char *kind, const char *decision,
+			  bool deemed, day_t window_from, day_t window_to);
+
+/* The last day a certificate of object_type is valid: a permit's work window end; -1: none. */
+day_t certificate_valid_to(const char *object_type, day_t window_to);
+
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "job.h"
+#include "permit.h"
 #include "xalloc.h"
 
 static day_t max_day(day_t a, day_t b)
@@ -214,4 +216,16 @@ void stats_group(const struct stats_sample *s, size_t n, enum stats_dim d, struc
 	free(order);
 	*rows = out;
 	*nrows = nr;
+}
+
+bool stats_finishes(const char *object_type, const char *to_state)
+{
+	if (strcmp(object_type, "job") == 0) {
+		enum job_state st = JOB_STATE_COUNT;
+		job_state_parse(to_state, &st, NULL);
+		return st == JOB_COMPLETED;
+	}
+	enum permit_state st = PERMIT_STATE_COUNT;
+	permit_state_parse(to_state, &st, NULL);
+	return st == PERMIT_APPROVED || st == PERMIT_REJECTED;
 }

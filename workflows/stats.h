@@ -68,6 +68,13 @@ enum stats_dim {
 /* The stable name of a dimension ("district", "utility"...). */
 const char *stats_dim_name(enum stats_dim d);
 
+/*
+ * The one definition of "finished" for processing times: a change of a "job" or "permit" into
+ * to_state ends its processing when a job's connection is completed, or a permit is decided
+ * (approved or rejected; the first decision counts).
+ */
+bool stats_finishes(const char *object_type, const char *to_state);
+
 /* Ratings as numbers: a score is the mean over rated tracks, good 100, average 50, bad 0. */
 enum stats_rating { STATS_UNRATED = -1, STATS_BAD = 0, STATS_AVERAGE = 50, STATS_GOOD = 100 };
 

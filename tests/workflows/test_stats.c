@@ -219,3 +219,21 @@ Test(stats, equal_on_time_rates_rank_by_median_then_name)
 	cr_expect_eq(rows[1].rank, 3);
 	free(rows);
 }
+
+/* The one definition of "finished": a completed connection, a permit's decision. */
+Test(stats, what_finishes_a_track)
+{
+	static const struct {
+		const char *object, *state;
+		bool finishes;
+	} cases[] = {
+		{ "job", "completed", true },	   { "job", "connected", false },
+		{ "job", "withdrawn", false },	   { "job", "rejected", false },
+		{ "permit", "approved", true },	   { "permit", "rejected", true },
+		{ "permit", "closed", false },	   { "permit", "under_review", false },
+		{ "permit", "revoked", false },	   { "permit", "nonsense", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(stats_finishes(cases[i].object, cases[i].state), cases[i].finishes,
+			     "%s %s", cases[i].object, cases[i].state);
+}
