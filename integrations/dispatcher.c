@@ -21,6 +21,7 @@
 #include "integrations/adapter.h"
 #include "integrations/urlguard.h"
 #include "integrations/webhook.h"
+#include "store/deliveries.h"
 #include "store/outbox.h"
 #include "workflows/xalloc.h"
 #include "workflows/json_text.h"

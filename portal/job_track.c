@@ -6,6 +6,8 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
+#include "store/applications.h"
+#include "store/jobs.h"
 #include "workflows/application.h"
 #include "workflows/json_text.h"
 #include "workflows/xalloc.h"

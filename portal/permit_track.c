@@ -6,6 +6,7 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
+#include "store/tasks.h"
 #include "workflows/application.h"
 #include "workflows/json_text.h"
 #include "workflows/standards.h"

@@ -11,7 +11,7 @@
 #include "portal/oversight_api.h"
 #include "portal/tracks.h"
 #include "portal/transitions.h"
-#include "store/tracks.h"
+#include "store/permits.h"
 #include "workflows/xalloc.h"
 
 #define BATCH 200

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/excavations.h"
+#include "store/outbox.h"
 #include "workflows/xalloc.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"

@@ -4,7 +4,9 @@
 
 #include <jansson.h>
 
-#include "store/tracks.h"
+#include "store/applications.h"
+#include "store/jobs.h"
+#include "store/permits.h"
 #include "workflows/authz.h"
 #include "workflows/calendar.h"
 

@@ -10,6 +10,7 @@
 #include "portal/certify.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
+#include "store/history.h"
 #include "workflows/application.h"
 #include "workflows/json_text.h"
 #include "workflows/standards.h"

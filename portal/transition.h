@@ -18,7 +18,8 @@
 #include <stdbool.h>
 
 #include "store/db.h"
-#include "store/tracks.h"
+#include "store/clocks.h"
+#include "store/permits.h"
 #include "workflows/authz.h"
 #include "workflows/clock.h"
 #include "workflows/error.h"

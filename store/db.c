@@ -676,3 +676,12 @@ char *store_pairs_json(const long long (*pairs)[2], size_t n)
 	strbuf_puts(&b, "]");
 	return b.p;
 }
+
+void store_format_utc(long long utc_us, char out[32])
+{
+	time_t secs = (time_t)(utc_us / 1000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%06lld", utc_us % 1000000);
+}

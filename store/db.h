@@ -132,4 +132,10 @@ int store_ping(struct store_pool *pool, struct error *err);
 /* Maps a MariaDB error number to our code. */
 int store_map_errno(unsigned int mysql_errno);
 
+/*
+ * "YYYY-MM-DD HH:MM:SS.ffffff" for a UTC instant given in microseconds: the text a DATETIME(6)
+ * parameter takes (the `at` of history rows, pauses, inspections). Cannot fail.
+ */
+void store_format_utc(long long utc_us, char out[32]);
+
 #endif

@@ -1,7 +1,7 @@
 /*
- * The outbox as the dispatcher, the polling feed and the office see it: claiming due events,
- * recording attempts, listing, replaying. (Events are written by store_outbox_insert in
- * store/tracks.h, in the transaction of the change they report.)
+ * The outbox: events written in the transaction of the change they report (one per organisation
+ * told), and read back as the polling feed and the office's list see them, with replays. The
+ * dispatcher's side (claiming, recording attempts) is store/deliveries.h.
  */
 #ifndef STORE_OUTBOX_H
 #define STORE_OUTBOX_H
@@ -10,108 +10,53 @@
 #include <stdbool.h>
 
 #include "store/db.h"
-#include "store/endpoints.h"
-
-/* One event claimed for delivery. */
-struct outbox_claim {
-	long long id;
-	long long org_id;
-	long long application_id; /* 0 when none */
-	char event_type[65];
-	char *payload; /* the envelope JSON, owned */
-	int attempt;   /* this attempt's number, from 1 */
-	const struct endpoint_row *ep; /* its organisation's endpoint, borrowed from the batch */
-};
 
 /*
- * What one claim took: the events, and one copy of the endpoint of each of their
- * organisations (the claims point into it). Zero it before first use; release with
- * store_outbox_batch_release.
+ * One event for one organisation (application_id 0: none), written with the change it reports.
+ * Errors as store_exec's.
  */
-struct outbox_batch {
-	struct outbox_claim *claims;
-	size_t n;
-	struct endpoint_row *endpoints;
-	size_t nendpoints;
+int store_outbox_insert(struct store_conn *c, long long org_id, long long application_id,
+			const char *event_type, const char *payload, struct error *err);
+/* An event to insert (application_id 0: none). Strings borrowed. */
+struct outbox_new {
+	long long org_id, application_id;
+	const char *event_type, *payload;
 };
-
-/* Frees the batch's contents and leaves it empty, ready for another claim. */
-void store_outbox_batch_release(struct outbox_batch *b);
+/*
+ * Events in the order given (n may be 0), with multi-row INSERTs: the dispatcher delivers per
+ * organisation in id order. Use it inside the transaction of the change: a failure may leave
+ * earlier chunks written (store/multirow.h). Errors as store_exec's.
+ */
+int store_outbox_insert_many(struct store_conn *c, const struct outbox_new *rows, size_t n,
+			     struct error *err);
 
 /*
- * Inside a transaction: takes up to max pending events that are due (FOR UPDATE SKIP LOCKED, so
- * concurrent dispatchers on any node take different ones), and for each:
- *  - an earlier event of the same organisation and application is still pending: leaves it,
- *    due again when that one is (order per organisation and application); earlier events this
- *    claim marks no_endpoint or dead do not count, so a run of them is settled at once;
- *  - the organisation has no endpoint: marks it no_endpoint (it stays in the polling feed);
- *  - the endpoint is disabled: marks it dead with the reason;
- *  - otherwise counts the attempt and leases it for lease_seconds (next_attempt_at moves on,
- *    so if this dispatcher dies the event is simply due again later) and returns it.
- * Commit before delivering: no lock is held during HTTP. *out is released at the start, so the
- * function may be rerun by store_tx; the caller releases it afterwards.
+ * The event as receivers get it: the envelope plus "id" ("evt_<n>") and "sequence". New
+ * reference, the caller's. Cannot fail: a payload that is not a JSON object reads as {}.
  */
-int store_outbox_claim(struct store_conn *c, int max, int lease_seconds, struct outbox_batch *out,
-		       struct error *err);
-
-/* What came of one attempt. */
-enum outbox_outcome {
-	OUTBOX_DELIVERED, /* 2xx */
-	OUTBOX_RETRY,	  /* failed; due again after delay_ms */
-	OUTBOX_DEAD,	  /* failed and that was the last try */
-	OUTBOX_GONE,	  /* 410: the endpoint is disabled and the event dead */
-};
-
-/* One attempt as the claim handed it out (ids and attempt number), as it went and what came of it. */
-struct outbox_attempt {
-	long long event_id, org_id;
-	long long application_id; /* 0 when none; whose next event delivering or killing wakes */
-	int attempt;
-	const char *url;
-	int status_code; /* 0 when no HTTP answer */
-	int duration_ms;
-	const char *excerpt; /* start of the response body, may be NULL */
-	const char *error;   /* why it failed, NULL on success */
-	enum outbox_outcome outcome;
-	long long delay_ms; /* OUTBOX_RETRY: due again after this long */
-};
-
-/*
- * Records n attempts and moves their events on, in the caller's transaction (one commit for a
- * dispatcher's pass). An event is only moved if it is still at that attempt (a dispatcher whose
- * lease ran out does not overwrite a newer attempt). Delivering or killing an event makes the
- * next pending event of the same organisation and application due now. Excerpts and errors are
- * kept as valid UTF-8 (a byte that does not begin a whole character becomes '?'), so no response
- * body can fail the record. On failure nothing should be committed: the events stay leased and
- * are tried again when their leases run out.
- */
-int store_outbox_record(struct store_conn *c, const struct outbox_attempt *attempts, size_t n,
-			struct error *err);
-
-/*
- * Gives back a claimed event that was not attempted (the dispatcher is stopping, its
- * organisation's receiver failed earlier in the pass, or too little of the lease is left): due
- * now, the attempt uncounted. Does nothing if the event moved on meanwhile.
- */
-int store_outbox_unclaim(struct store_conn *c, long long id, int attempt, struct error *err);
-
-/* The event as receivers get it: the envelope plus "id" ("evt_<n>") and "sequence". New ref. */
 json_t *store_outbox_event_json(long long id, const char *payload);
 
 /*
  * The polling feed: org's events with id > after, in id order, at most limit; items as
- * store_outbox_event_json plus "delivery_status". *last is the last id returned, *more whether
- * there are more.
+ * store_outbox_event_json plus "delivery_status". *items is a new array (the caller's), *last
+ * the last id returned (0 when none), *more whether there are more. Errors as store_exec's, and
+ * then nothing is returned.
  */
 int store_outbox_feed(struct store_conn *c, long long org_id, long long after, int limit,
 		      json_t **items, long long *last, bool *more, struct error *err);
 
-/* Office list: by status (NULL any) and organisation (0 any), id order after `after`. */
+/*
+ * Office list: by status (NULL any) and organisation (0 any), id order after `after`, at most
+ * limit; items, *last and *more as the feed's, and failures too.
+ */
 int store_outbox_list(struct store_conn *c, const char *status, long long org_id,
 		      long long after, int limit, json_t **items, long long *last, bool *more,
 		      struct error *err);
 
-/* One event with its attempts (newest last) and the event body. ERR_NOT_FOUND when absent. */
+/*
+ * One event with its attempts (newest last) and the event body: *out a new object (the
+ * caller's), NULL on failure. ERR_NOT_FOUND when absent, other errors as store_exec's.
+ */
 int store_outbox_get(struct store_conn *c, long long id, json_t **out, struct error *err);
 
 /*
@@ -120,7 +65,10 @@ int store_outbox_get(struct store_conn *c, long long id, json_t **out, struct er
  */
 int store_outbox_replay(struct store_conn *c, long long id, struct error *err);
 
-/* Replays every dead event of org created at or after since ("YYYY-MM-DD HH:MM:SS" UTC). */
+/*
+ * Replays every dead event of org created at or after since ("YYYY-MM-DD HH:MM:SS" UTC); *count
+ * how many. Errors as store_exec's.
+ */
 int store_outbox_replay_dead(struct store_conn *c, long long org_id, const char *since,
 			     long long *count, struct error *err);
 

@@ -11,7 +11,11 @@
 
 #include "portal/router.h"
 #include "store/published.h"
-#include "store/tracks.h"
+#include "store/applications.h"
+#include "store/jobs.h"
+#include "store/jointdigs.h"
+#include "store/outbox.h"
+#include "store/permits.h"
 #include "workflows/calendar.h"
 #include "store/materials.h"
 #include "store/sites.h"

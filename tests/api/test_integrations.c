@@ -12,7 +12,9 @@
 #include "integrations/webhook.h"
 #include "store/db.h"
 #include "store/sites.h"
-#include "store/tracks.h"
+#include "store/applications.h"
+#include "store/jobs.h"
+#include "store/outbox.h"
 #include "support/harness.h"
 #include "workflows/calendar.h"
 

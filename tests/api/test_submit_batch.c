@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "portal/tracks.h"
-#include "store/tracks.h"
+#include "store/applications.h"
+#include "store/jobs.h"
+#include "store/permits.h"
 #include "support/harness.h"
 #include "support/journey.h"
 #include "workflows/calendar.h"

@@ -22,7 +22,6 @@
 #include "integrations/webhook.h"
 #include "store/endpoints.h"
 #include "store/outbox.h"
-#include "store/tracks.h"
 #include "support/harness.h"
 
 #define ROW_PARAMS(table)                                                                          \

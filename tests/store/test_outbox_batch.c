@@ -1,8 +1,8 @@
 /*
- * Tests for claiming and recording in store/outbox.c against the real server: a claim sorts its
- * candidates (taken, deferred behind an earlier event, no endpoint, endpoint disabled) with the
- * attempt numbers and shared endpoints it hands out, and one transaction records a batch of mixed
- * outcomes, or nothing at all when it fails.
+ * Tests for claiming and recording in store/deliveries.c against the real server: a claim sorts
+ * its candidates (taken, deferred behind an earlier event, no endpoint, endpoint disabled) with
+ * the attempt numbers and shared endpoints it hands out, and one transaction records a batch of
+ * mixed outcomes, or nothing at all when it fails.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "store/endpoints.h"
+#include "store/deliveries.h"
 #include "store/outbox.h"
-#include "store/tracks.h"
 #include "support/harness.h"
 
 static const char SQL_QUIET[] = "UPDATE outbox SET status = 'dead' WHERE status = 'pending'";

@@ -1,22 +1,25 @@
 /*
- * The batch inserts of store/tracks.c against the real server: every row stored, in the order
- * given, across chunk boundaries (at most 16 rows a statement), NULLs where the single row
- * inserts put them, the ids that job and permit inserts return matching their rows, and one
- * read of an application's road segments equal to the per-permit reads it replaces.
+ * The batch inserts of store/ (store/multirow.c, as each module uses it) against the real
+ * server: every row stored, in the order given, across chunk boundaries (at most 16 rows a
+ * statement), NULLs where the single row inserts put them, the ids that job and permit inserts
+ * return matching their rows, and one read of an application's road segments equal to the
+ * per-permit reads it replaces.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "store/tracks.h"
+#include "store/applications.h"
+#include "store/excavations.h"
+#include "store/history.h"
+#include "store/jobs.h"
+#include "store/outbox.h"
+#include "store/permits.h"
+#include "support/fixture.h"
 #include "support/harness.h"
 
-static const char SQL_SITE[] =
-	"INSERT INTO sites (org_id, name, address, district_code) VALUES (?, ?, '1 Test Road', "
-	"'lixia')";
 static const char SQL_MATERIAL[] =
 	"INSERT INTO materials (org_id, material_type, content_hash) VALUES (?, 'plan', ?)";
 static const char SQL_TRANSITIONS[] =
@@ -34,52 +37,31 @@ static const char SQL_DIGS[] =
 static const char SQL_EVENTS[] =
 	"SELECT org_id, application_id, event_type, payload FROM outbox WHERE org_id = ? ORDER BY id";
 
-/* An applicant organisation with a site and an application, 5 jobs and 4 permits. */
+/* The fixture's applicant, site and application (support/fixture.h), 5 jobs and 4 permits. */
 struct world {
 	struct store_conn *c;
 	long long org, site, app;
 	long long job[5], permit[4];
+	struct fixture f;
 };
 
 static void world_make(struct world *w)
 {
-	char email[128], name[64], ref[24];
 	memset(w, 0, sizeof(*w));
-	w->org = harness_make_user("applicant", NULL, false, email);
-	w->c = store_acquire(harness_pool(), 5000, NULL);
-	cr_assert(w->c);
-	struct error err = ERROR_INIT;
-	unsigned long long id = 0;
-	snprintf(name, sizeof(name), "Batch site %d-%d", (int)getpid(), harness_unique());
-	struct store_param sp[] = { P_INT(w->org), P_STR(name) };
-	cr_assert_eq(store_run(w->c, SQL_SITE, sp, 2, NULL, &id, &err), 0, "%s", err.message);
-	w->site = (long long)id;
-	snprintf(ref, sizeof(ref), "TB-%d-%d", (int)getpid(), harness_unique());
-	struct application_new an = { ref, w->org, w->site, 0, "2026-03-02 08:00:00.000000",
-				      cal_day_from_ymd(2026, 3, 2), "{}", "{}", NULL,
-				      "0000000000000000000000000000000000000000000000000000000000000000",
-				      0 };
-	cr_assert_eq(store_application_insert(w->c, &an, &w->app, &err), 0, "%s", err.message);
-	for (int k = 0; k < 5; k++) {
-		char tref[33];
-		snprintf(tref, sizeof(tref), "%s-J%d", ref, k);
-		struct job_new jn = { w->app, tref, "water", "submitted", "{}", w->org, NULL };
-		cr_assert_eq(store_job_insert(w->c, &jn, &w->job[k], &err), 0, "%s", err.message);
-	}
-	for (int k = 0; k < 4; k++) {
-		char tref[33];
-		snprintf(tref, sizeof(tref), "%s-P%d", ref, k);
-		struct permit_new pn = { w->app, tref, "dig_road", "submitted", "none", "test",
-					 w->org, false, -1, -1, -1, NULL };
-		cr_assert_eq(store_permit_insert(w->c, &pn, &w->permit[k], &err), 0, "%s",
-			     err.message);
-	}
-	error_release(&err);
+	fixture_make(&w->f, NULL);
+	w->c = w->f.c;
+	w->org = w->f.org;
+	w->site = w->f.site;
+	w->app = w->f.app;
+	for (int k = 0; k < 5; k++)
+		w->job[k] = fixture_job(&w->f, "water", "submitted");
+	for (int k = 0; k < 4; k++)
+		w->permit[k] = fixture_permit(&w->f, "dig_road", "submitted");
 }
 
 static void world_release(struct world *w)
 {
-	store_release(w->c);
+	fixture_release(&w->f);
 }
 
 static struct store_result *rows_of(struct world *w, const char *sql, long long key)

@@ -1,0 +1,84 @@
+/* SQL for joint-dig proposals: two permits that could share one trench, and the decision. */
+#include "jointdigs.h"
+
+#include <stdio.h>
+
+#include "store/rows.h"
+
+static const char SQL_JD_PROPOSE[] =
+	"INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, authority_org_id) VALUES (?, ?, ?)";
+static const char SQL_JD_LIST[] =
+	"SELECT j.id, j.status, pa.id, pa.reference, pa.window_from, pa.window_to, pb.id, pb.reference, "
+	"pb.window_from, pb.window_to, DATE_FORMAT(j.created_at, '%Y-%m-%dT%H:%i:%sZ') "
+	"FROM joint_dig_proposals j JOIN permits pa ON pa.id = j.permit_a "
+	"JOIN permits pb ON pb.id = j.permit_b WHERE j.authority_org_id = ? "
+	"AND (? IS NULL OR j.status = ?) ORDER BY j.id LIMIT 500";
+static const char SQL_JD_GET[] =
+	"SELECT id, permit_a, permit_b, authority_org_id, status FROM joint_dig_proposals "
+	"WHERE id = ? FOR UPDATE";
+static const char SQL_JD_DECIDE[] =
+	"UPDATE joint_dig_proposals SET status = ?, decided_at = UTC_TIMESTAMP(6) WHERE id = ? "
+	"AND status = 'proposed'";
+
+int store_joint_dig_propose(struct store_conn *c, long long permit_a, long long permit_b,
+			    long long authority_org_id, struct error *err)
+{
+	struct store_param p[] = { P_INT(permit_a), P_INT(permit_b), P_INT(authority_org_id) };
+	return store_run(c, SQL_JD_PROPOSE, p, 3, NULL, NULL, err);
+}
+
+int store_joint_dig_list(struct store_conn *c, long long org_id, const char *status,
+			 json_t **items, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id), P_STR(status), P_STR(status) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_JD_LIST, p, 3, &r, err);
+	if (rc)
+		return rc;
+	*items = json_array();
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *side[2];
+		for (int k = 0; k < 2; k++) {
+			size_t o = 2 + (size_t)k * 4;
+			side[k] = json_pack("{s:I, s:s, s:{s:s?, s:s?}}", "id",
+					    (json_int_t)store_cell_ll(r, i, o, 0), "reference",
+					    store_cell(r, i, o + 1), "work_window", "from",
+					    store_cell(r, i, o + 2), "to", store_cell(r, i, o + 3));
+		}
+		json_array_append_new(*items, json_pack("{s:I, s:s, s:[o, o], s:s}", "id",
+							(json_int_t)store_cell_ll(r, i, 0, 0), "status",
+							store_cell(r, i, 1), "permits", side[0], side[1],
+							"proposed_at", store_cell(r, i, 10)));
+	}
+	store_result_free(r);
+	return 0;
+}
+
+int store_joint_dig_get(struct store_conn *c, long long id, struct joint_dig_row *out,
+			struct error *err)
+{
+	struct store_param p[] = { P_INT(id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_JD_GET, p, 1, &r, err);
+	if (rc == 0 && r->nrows == 0)
+		rc = error_set(err, ERR_NOT_FOUND, "no such joint dig proposal");
+	if (rc == 0) {
+		out->id = store_cell_ll(r, 0, 0, 0);
+		out->permit_a = store_cell_ll(r, 0, 1, 0);
+		out->permit_b = store_cell_ll(r, 0, 2, 0);
+		out->authority_org_id = store_cell_ll(r, 0, 3, 0);
+		ROWS_COPY(out->status, store_cell(r, 0, 4));
+	}
+	store_result_free(r);
+	return rc;
+}
+
+int store_joint_dig_decide(struct store_conn *c, long long id, bool accepted, struct error *err)
+{
+	struct store_param p[] = { P_STR(accepted ? "accepted" : "declined"), P_INT(id) };
+	unsigned long long n = 0;
+	int rc = store_run(c, SQL_JD_DECIDE, p, 2, &n, NULL, err);
+	if (rc == 0 && n == 0)
+		rc = error_set(err, ERR_CONFLICT, "the proposal was already decided");
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * The work queues: a utility's jobs and an authority's permits, filtered and paged, as the JSON
+ * summaries their lists show.
+ */
+#ifndef STORE_QUEUES_H
+#define STORE_QUEUES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "store/db.h"
+#include "workflows/calendar.h"
+
+/*
+ * Queues for a utility (jobs) or an authority (permits): state filter (NULL any), overdue only
+ * (due before today, running), keyset after id, ascending, at most limit. *items is a new JSON
+ * array of summaries (the caller's), *last the last id in it (0 when empty), *more whether more
+ * follow. Errors as store_exec's, and then nothing is returned.
+ */
+int store_job_queue(struct store_conn *c, long long org_id, const char *state, bool overdue,
+		    day_t today, long long after, int limit, json_t **items, long long *last,
+		    bool *more, struct error *err);
+int store_permit_queue(struct store_conn *c, long long org_id, const char *state, bool overdue,
+		       day_t today, long long after, int limit, json_t **items, long long *last,
+		       bool *more, struct error *err);
+
+#endif

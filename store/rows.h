@@ -1,0 +1,35 @@
+/*
+ * Small helpers the store's row modules share for binding days and reading cells (store/ only:
+ * the portal never sees a row's columns).
+ */
+#ifndef STORE_ROWS_H
+#define STORE_ROWS_H
+
+#include <stdio.h>
+
+#include "store/db.h"
+#include "workflows/calendar.h"
+#include "workflows/error.h"
+
+/* Copies a cell (NULL reads as "") into a char array, cut to its size. */
+#define ROWS_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+
+/*
+ * A day as a parameter: "YYYY-MM-DD" written into buf (which must outlive the statement), or
+ * SQL NULL when d < 0. Cannot fail.
+ */
+struct store_param rows_day_param(day_t d, char buf[11]);
+
+/* A DATE cell as a day; -1 for NULL or text that is not a date. Cannot fail. */
+day_t rows_day_cell(const struct store_result *r, size_t row, size_t col);
+
+/* A copy of a cell, NULL for SQL NULL; the caller frees it. Cannot fail (xalloc aborts). */
+char *rows_dup_cell(const struct store_result *r, size_t row, size_t col);
+
+/*
+ * The answer to an UPDATE ... WHERE version = ?: 0 when it changed a row, else ERR_CONFLICT
+ * ("changed meanwhile") in err.
+ */
+int rows_changed_meanwhile(unsigned long long affected, struct error *err);
+
+#endif

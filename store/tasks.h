@@ -1,0 +1,38 @@
+/*
+ * The follow-up work on a permit once decided: tasks for a party (post-check, remedial), the
+ * inspections recorded, and requests to extend the work window.
+ */
+#ifndef STORE_TASKS_H
+#define STORE_TASKS_H
+
+#include <stdbool.h>
+
+#include "store/db.h"
+#include "workflows/calendar.h"
+
+/* Opens a task of kind for org on a permit. Errors as store_exec's. */
+int store_task_insert(struct store_conn *c, long long permit_id, const char *kind, long long org_id,
+		      struct error *err);
+/*
+ * Opens a remedial task for every utility whose job needs the permit (none when no job does).
+ * Errors as store_exec's.
+ */
+int store_remedial_tasks(struct store_conn *c, long long permit_id, struct error *err);
+/*
+ * Records an inspection of a permit's works (comment NULL: ""; org_id, user_id 0: none; at as
+ * store_format_utc writes it). Errors as store_exec's.
+ */
+int store_inspection_insert(struct store_conn *c, long long permit_id, const char *kind,
+			    const char *result, const char *comment, long long org_id,
+			    long long user_id, const char *at, struct error *err);
+/* Records a pending request to move the window's end from old_to to new_to (reason NULL: ""). */
+int store_extension_insert(struct store_conn *c, long long permit_id, day_t old_to, day_t new_to,
+			   const char *reason, const char *at, struct error *err);
+/*
+ * Settles the permit's pending extension request as granted or refused at `at`. Errors as
+ * store_exec's; none pending is no error.
+ */
+int store_extension_settle(struct store_conn *c, long long permit_id, bool granted,
+			   const char *at, struct error *err);
+
+#endif

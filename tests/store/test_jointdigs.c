@@ -1,0 +1,67 @@
+/*
+ * store/jointdigs.c against the real server: a pair of permits is proposed once however often
+ * it is offered, listed for its authority by status, and decided once.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "store/jointdigs.h"
+#include "support/harness.h"
+#include "support/fixture.h"
+
+/* The authority's proposals with status (NULL: any) that join permit a with permit b. */
+static size_t listed(struct fixture *f, long long org, const char *status, long long a, long long b)
+{
+	json_t *items = NULL;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(store_joint_dig_list(f->c, org, status, &items, &err), 0, "%s", err.message);
+	size_t n = 0, i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		json_t *p = json_object_get(it, "permits");
+		if (json_integer_value(json_object_get(json_array_get(p, 0), "id")) == a &&
+		    json_integer_value(json_object_get(json_array_get(p, 1), "id")) == b)
+			n++;
+	}
+	json_decref(items);
+	return n;
+}
+
+Test(jointdigs, a_pair_is_proposed_once_and_decided_once, .timeout = 60)
+{
+	struct fixture x, y;
+	fixture_make(&x, NULL);
+	fixture_make(&y, NULL);
+	long long a = fixture_permit(&x, "dig_road", "submitted");
+	long long b = fixture_permit(&y, "dig_road", "submitted");
+	struct error err = ERROR_INIT;
+	cr_assert_eq(store_joint_dig_propose(x.c, a, b, x.org, &err), 0, "%s", err.message);
+	cr_assert_eq(store_joint_dig_propose(x.c, a, b, x.org, &err), 0, "%s", err.message);
+	cr_expect_eq(listed(&x, x.org, NULL, a, b), 1);
+	cr_expect_eq(listed(&x, x.org, "proposed", a, b), 1);
+	cr_expect_eq(listed(&x, x.org, "accepted", a, b), 0);
+	cr_expect_eq(listed(&x, y.org, NULL, a, b), 0, "another authority's list");
+
+	json_t *items = NULL;
+	cr_assert_eq(store_joint_dig_list(x.c, x.org, NULL, &items, &err), 0, "%s", err.message);
+	long long id = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
+	json_decref(items);
+
+	cr_assert_eq(store_begin(x.c, &err), 0, "%s", err.message);
+	struct joint_dig_row row;
+	cr_assert_eq(store_joint_dig_get(x.c, id, &row, &err), 0, "%s", err.message);
+	cr_expect_eq(row.permit_a, a);
+	cr_expect_eq(row.permit_b, b);
+	cr_expect_str_eq(row.status, "proposed");
+	cr_assert_eq(store_joint_dig_decide(x.c, id, true, &err), 0, "%s", err.message);
+	cr_assert_eq(store_commit(x.c, &err), 0, "%s", err.message);
+
+	cr_expect_eq(store_joint_dig_decide(x.c, id, false, &err), ERR_CONFLICT);
+	error_release(&err);
+	cr_expect_eq(listed(&x, x.org, "accepted", a, b), 1);
+	cr_expect_eq(store_joint_dig_get(x.c, 0, &row, &err), ERR_NOT_FOUND);
+	error_release(&err);
+	fixture_release(&x);
+	fixture_release(&y);
+}
