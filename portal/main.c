@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <pthread.h>
-#include <mysql.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "portal/app.h"
 #include "portal/http.h"
 #include "portal/serve.h"
+#include "store/db.h"
 #include "store/migrate.h"
 #include "store/seal.h"
 
@@ -294,7 +294,10 @@ int main(int argc, char **argv)
 		fputs("portal: libsodium failed to initialise\n", stderr);
 		return 1;
 	}
-	mysql_library_init(0, NULL, NULL);
+	if (store_library_init() != 0) {
+		fputs("portal: the MariaDB client library failed to initialise\n", stderr);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	int rc = 2;
@@ -302,7 +305,7 @@ int main(int argc, char **argv)
 	/* `portal <command> [<subcommand>] --help`: answered here, before any set-up */
 	if (argc > 2 && (is_help(argv[2]) || (argc > 3 && is_help(argv[3]))) &&
 	    print_help(cmd, is_help(argv[2]) ? NULL : argv[2])) {
-		mysql_library_end();
+		store_library_end();
 		return 0;
 	}
 	if (strcmp(cmd, "serve") == 0)
@@ -322,12 +325,12 @@ int main(int argc, char **argv)
 		rc = 0;
 	} else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		if (argc > 2 && print_help(argv[2], argc > 3 ? argv[3] : NULL)) {
-			mysql_library_end();
+			store_library_end();
 			return 0;
 		}
 		if (argc > 2) {
 			fprintf(stderr, "portal: no help for '%s'\n", argv[2]);
-			mysql_library_end();
+			store_library_end();
 			return 2;
 		}
 		fputs(usage, stdout);
@@ -335,6 +338,6 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "portal: unknown command '%s'\n\n%s", cmd, usage);
 	}
-	mysql_library_end();
+	store_library_end();
 	return rc;
 }

@@ -685,3 +685,13 @@ void store_format_utc(long long utc_us, char out[32])
 	size_t n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(out + n, 32 - n, ".%06lld", utc_us % 1000000);
 }
+
+int store_library_init(void)
+{
+	return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
+}
+
+void store_library_end(void)
+{
+	mysql_library_end();
+}

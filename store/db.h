@@ -8,6 +8,14 @@
 
 #include "workflows/error.h"
 
+/*
+ * Sets up and tears down the client library, once per process: store_library_init before any
+ * thread opens a connection, store_library_end after the last is closed. Returns 0, or -1 when
+ * the library cannot start (the process should stop).
+ */
+int store_library_init(void);
+void store_library_end(void);
+
 /* Where the database is. Parsed from PORTAL_DB; strings are owned by the struct. */
 struct store_config {
 	char *host;
