@@ -9,6 +9,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/secrets.h"
 #include "store/accounts.h"
@@ -55,7 +56,7 @@ struct op {
 	long long id;	   /* path object id */
 	long long id2;	   /* second path id */
 	long long new_id;  /* created object */
-	json_t *reply;
+	struct reply_out reply;
 	char *secret;	   /* shown once */
 	const char *s1, *s2, *s3, *s4;
 	int limit;
@@ -70,27 +71,16 @@ static int audit(struct store_conn *c, const struct op *op, const char *action,
 	return audit_record_id(c, op->caller, action, type, id, detail, err);
 }
 
-/* Runs fn in a transaction and replies with op->reply (status) or the error. */
+/* Runs fn in a transaction and answers (reply_tx); the op's secret and body die here. */
 static int run(struct http_request *req, struct http_response *res, int status,
 	       int (*fn)(struct store_conn *, void *, struct error *), struct op *op)
 {
-	struct error err = ERROR_INIT;
-	int rc = store_tx(req->app->pool, fn, op, &err);
-	if (rc) {
-		json_decref(op->reply);
-		http_reply_error(res, &err);
-	} else if (op->reply) {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, status, op->reply);
-	} else {
-		res->status = status;
-	}
+	int rc = reply_tx(req, res, status, fn, op, &op->reply);
 	if (op->secret) {
 		memset(op->secret, 0, strlen(op->secret));
 		free(op->secret);
 	}
 	json_decref(op->body);
-	error_release(&err);
 	return rc;
 }
 
@@ -136,7 +126,7 @@ static int org_create_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = audit(c, op, "organisation.create", "organisation", op->new_id,
 			   json_pack("{s:s, s:s}", "name", op->s1, "kind", op->s2), err);
 	if (!rc)
-		op->reply = org_json(&o);
+		op->reply.json = org_json(&o);
 	return rc;
 }
 
@@ -181,8 +171,8 @@ static int org_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_org_list(c, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_decref(op->reply);
-	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, org_json_item);
+	json_decref(op->reply.json);
+	op->reply.json = input_page_reply(rows, sizeof(*rows), n, op->limit, org_json_item);
 	free(rows);
 	return 0;
 }
@@ -204,7 +194,7 @@ static int org_get_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct org_row o;
 	int rc = store_org_get(c, op->id, &o, err);
 	if (!rc)
-		op->reply = org_json(&o);
+		op->reply.json = org_json(&o);
 	return rc;
 }
 
@@ -251,9 +241,10 @@ static int invite_tx(struct store_conn *c, void *ctx, struct error *err)
 				     (json_int_t)op->id),
 			   err);
 	if (!rc) {
-		op->reply = user_json(&u);
+		op->reply.json = user_json(&u);
 		if (op->secret)
-			json_object_set_new(op->reply, "invitation_token", json_string(op->secret));
+			json_object_set_new(op->reply.json, "invitation_token",
+					    json_string(op->secret));
 	}
 	return rc;
 }
@@ -289,8 +280,8 @@ static int user_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_user_list(c, op->id, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_decref(op->reply);
-	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, user_json_item);
+	json_decref(op->reply.json);
+	op->reply.json = input_page_reply(rows, sizeof(*rows), n, op->limit, user_json_item);
 	free(rows);
 	return 0;
 }
@@ -326,7 +317,7 @@ static int user_update_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = audit(c, op, "user.update", "user", op->id,
 			   json_pack("{s:i, s:i}", "admin", op->i1, "active", op->i2), err);
 	if (!rc)
-		op->reply = user_json(&u);
+		op->reply.json = user_json(&u);
 	return rc;
 }
 
@@ -380,9 +371,9 @@ static int accept_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = audit(c, &self, "user.activate", "user", uid, NULL, err);
 	if (!rc)
-		op->reply = user_json(&u);
-	if (op->reply)
-		json_object_set_new(op->reply, "password_set", json_true());
+		op->reply.json = user_json(&u);
+	if (op->reply.json)
+		json_object_set_new(op->reply.json, "password_set", json_true());
 	return rc;
 }
 
@@ -417,10 +408,10 @@ static int key_create_tx(struct store_conn *c, void *ctx, struct error *err)
 				     (json_int_t)op->id),
 			   err);
 	if (!rc)
-		op->reply = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)op->new_id,
-				      "key", op->secret, "prefix", prefix, "label",
-				      op->s1 ? op->s1 : "", "note",
-				      "store this key now: it is shown only once");
+		op->reply.json =
+		    json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)op->new_id, "key",
+			      op->secret, "prefix", prefix, "label", op->s1 ? op->s1 : "", "note",
+			      "store this key now: it is shown only once");
 	return rc;
 }
 
@@ -444,7 +435,7 @@ static int key_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	char *json = NULL;
 	int rc = store_apikey_list(c, op->id, &json, err);
 	if (!rc)
-		op->reply = json_pack("{s:o}", "items", json_loads(json, 0, NULL));
+		op->reply.json = json_pack("{s:o}", "items", json_loads(json, 0, NULL));
 	free(json);
 	return rc;
 }

@@ -166,48 +166,79 @@ static int signin_record(struct store_conn *c, void *ctx, struct error *err)
 	return rc ? rc : store_audit_append(c, &e, err);
 }
 
+/* The sign-in form (email and password), and whom it throttles: the account and the address. */
+static int signin_read(struct http_request *req, json_t *body, struct signin *s,
+		       const char **password, struct error *err)
+{
+	static const char *const allowed[] = {"email", "password", NULL};
+	http_reject_unknown(body, allowed, "", err);
+	s->email = input_str(body, "email", true, 254, err);
+	*password = input_str(body, "password", true, 1024, err);
+	if (err->ndetails)
+		return error_set(err, ERR_INVALID, "email and password are required");
+	char addr[64];
+	http_client_addr(req, addr, sizeof(addr));
+	snprintf(s->acct_scope, sizeof(s->acct_scope), "acct:%s", s->email);
+	for (char *p = s->acct_scope; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(s->ip_scope, sizeof(s->ip_scope), "ip:%s", addr);
+	return 0;
+}
+
+/* 429 with Retry-After while the account or the address is blocked. */
+static int throttled(struct http_response *res, int retry_after, struct error *err)
+{
+	char ra[16];
+	snprintf(ra, sizeof(ra), "%d", retry_after);
+	http_add_header(res, "Retry-After", ra);
+	return error_set(err, ERR_RATE_LIMITED, "too many failed sign-ins; try again in %d seconds",
+			 retry_after);
+}
+
+/*
+ * The password check, without holding a database connection: hashing takes tens of
+ * milliseconds. On success, a new hash when the stored one is due for rehashing, and the
+ * session token.
+ */
+static void signin_verify(struct signin *s, const char *password)
+{
+	s->ok =
+	    secret_password_verify(s->found ? s->user.password_hash : NULL, password, &s->rehash) &&
+	    s->found;
+	if (s->ok && s->rehash)
+		s->new_hash = secret_password_hash(password);
+	if (s->ok) {
+		s->token = secret_token_new("pts_");
+		secret_token_hash(s->token, s->token_hash);
+	}
+}
+
+/* The 201 reply: the token and who signed in. New reference. */
+static json_t *session_json(const struct signin *s)
+{
+	return json_pack("{s:s, s:s, s:i, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s, s:s}}}", "token",
+			 s->token, "token_type", "Bearer", "expires_in", AUTH_SESSION_TTL, "user",
+			 "id", (json_int_t)s->user.id, "email", s->user.email, "name", s->user.name,
+			 "admin", s->user.admin, "organisation", "id", (json_int_t)s->user.org_id,
+			 "kind", s->user.org_kind, "subkind", s->user.org_subkind);
+}
+
 static int create_session(struct http_request *req, struct http_response *res)
 {
 	struct error err = ERROR_INIT;
 	json_t *body = NULL;
 	struct signin s = { .cfg = &req->app->cfg };
+	const char *password = NULL;
 	int rc = http_parse_json(req, &body, &err);
+	if (!rc)
+		rc = signin_read(req, body, &s, &password, &err);
+	if (!rc)
+		rc = store_with(req->app->pool, signin_load, &s, &err);
+	if (!rc && s.retry_after)
+		rc = throttled(res, s.retry_after, &err);
 	if (rc)
 		goto out;
-	static const char *const allowed[] = { "email", "password", NULL };
-	http_reject_unknown(body, allowed, "", &err);
-	s.email = input_str(body, "email", true, 254, &err);
-	const char *password = input_str(body, "password", true, 1024, &err);
-	if (err.ndetails) {
-		rc = error_set(&err, ERR_INVALID, "email and password are required");
-		goto out;
-	}
-	char addr[64];
-	http_client_addr(req, addr, sizeof(addr));
-	snprintf(s.acct_scope, sizeof(s.acct_scope), "acct:%s", s.email);
-	for (char *p = s.acct_scope; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	snprintf(s.ip_scope, sizeof(s.ip_scope), "ip:%s", addr);
-	rc = store_with(req->app->pool, signin_load, &s, &err);
-	if (rc)
-		goto out;
-	if (s.retry_after) {
-		char ra[16];
-		snprintf(ra, sizeof(ra), "%d", s.retry_after);
-		http_add_header(res, "Retry-After", ra);
-		rc = error_set(&err, ERR_RATE_LIMITED,
-			       "too many failed sign-ins; try again in %d seconds", s.retry_after);
-		goto out;
-	}
-	/* Verify without holding a database connection: hashing takes tens of milliseconds. */
-	s.ok = secret_password_verify(s.found ? s.user.password_hash : NULL, password, &s.rehash) &&
-	       s.found;
-	if (s.ok && s.rehash)
-		s.new_hash = secret_password_hash(password);
-	if (s.ok) {
-		s.token = secret_token_new("pts_");
-		secret_token_hash(s.token, s.token_hash);
-	}
+	signin_verify(&s, password);
 	rc = store_tx(req->app->pool, signin_record, &s, &err);
 	if (rc)
 		goto out;
@@ -215,14 +246,8 @@ static int create_session(struct http_request *req, struct http_response *res)
 		rc = error_set(&err, ERR_UNAUTHORIZED, "the email or the password is wrong");
 		goto out;
 	}
-	json_t *reply = json_pack("{s:s, s:s, s:i, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s, s:s}}}",
-				  "token", s.token, "token_type", "Bearer", "expires_in",
-				  AUTH_SESSION_TTL, "user", "id", (json_int_t)s.user.id, "email",
-				  s.user.email, "name", s.user.name, "admin", s.user.admin,
-				  "organisation", "id", (json_int_t)s.user.org_id, "kind",
-				  s.user.org_kind, "subkind", s.user.org_subkind);
 	http_add_header(res, "Cache-Control", "no-store");
-	http_reply_json(res, 201, reply);
+	http_reply_json(res, 201, session_json(&s));
 out:
 	if (rc)
 		http_reply_error(res, &err);

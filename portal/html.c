@@ -137,18 +137,12 @@ const char *html_unit_name(const char *unit, enum snapshot_lang lang)
 
 /* ---------------------------------------------------------------- the buffer */
 
-struct page {
-	struct strbuf out;
-	enum snapshot_lang lang;
-};
-
-static void raw(struct page *pg, const char *s)
+static void raw(struct html_page *pg, const char *s)
 {
 	strbuf_puts(&pg->out, s);
 }
 
-static void rawf(struct page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rawf(struct page *pg, const char *fmt, ...)
+void html_rawf(struct html_page *pg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -156,22 +150,22 @@ static void rawf(struct page *pg, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Escaped text. */
-static void text(struct page *pg, const char *s)
+void html_text(struct html_page *pg, const char *s)
 {
 	char *e = html_escape(s ? s : "");
 	raw(pg, e);
 	free(e);
 }
 
-static void textf(struct page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void textf(struct page *pg, const char *fmt, ...)
+static void textf(struct html_page *pg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void textf(struct html_page *pg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	text(pg, s);
+	html_text(pg, s);
 	free(s);
 }
 
@@ -219,6 +213,7 @@ void html_format_fen(int64_t fen, char *buf, size_t n)
 
 /* ---------------------------------------------------------------- page frame */
 
+/* The one stylesheet of every public page, the charts of /stats included. */
 static const char style[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC','PingFang SC',"
 	"'Microsoft YaHei',sans-serif;margin:0;color:#1a1a1a;background:#fff;line-height:1.5}"
@@ -232,8 +227,10 @@ static const char style[] =
 	".meta{color:#555;font-size:.9rem;margin:.2rem 0 .6rem}"
 	"table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}"
 	"th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}"
-	"th{background:#f2eded}td.num,td.code{text-align:right;white-space:nowrap}td.code{text-align:left}"
+	"th{background:#f2eded}td.num,td.code{text-align:right;white-space:nowrap}"
+	"td.code{text-align:left}"
 	".upcoming{background:#eef5ff;border-left:4px solid #3a6ea5;padding:.4rem .8rem}"
+	"svg{max-width:100%;height:auto}"
 	"footer{color:#666;font-size:.85rem;padding:1rem 2rem;border-top:1px solid #ddd}"
 	"a{color:#8b1a1a}"
 	"@media print{header{background:none;color:#000;border-bottom:2px solid #000}"
@@ -241,54 +238,80 @@ static const char style[] =
 	"table{page-break-inside:auto}tr{page-break-inside:avoid}"
 	"a{color:#000;text-decoration:none}footer{display:none}}";
 
-static void start(struct page *pg, const char *active, const char *path)
+/* The nav: each page's key (its name in texts[]) and address. */
+static const char *const nav[][2] = {
+	{ "home", "/" },
+	{ "fees", "/fees" },
+	{ "standards", "/standards" },
+	{ "stats", "/stats" },
+};
+
+void html_page_begin(struct html_page *pg, const char *active)
 {
-	rawf(pg, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		 "<title>",
-	     pg->lang == SNAP_EN ? "en" : "zh-CN");
+	const char *path = "/";
+	html_rawf(pg,
+		  "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		  "<title>",
+		  pg->lang == SNAP_EN ? "en" : "zh-CN");
 	if (strcmp(active, "home") != 0) {
-		text(pg, T(active));
+		html_text(pg, T(active));
 		raw(pg, " · ");
 	}
-	text(pg, T("title"));
-	rawf(pg, "</title><style>%s</style></head><body><header><h1>", style);
-	text(pg, T("title"));
+	html_text(pg, T("title"));
+	html_rawf(pg, "</title><style>%s</style></head><body><header><h1>", style);
+	html_text(pg, T("title"));
 	raw(pg, "</h1><nav>");
-	static const char *const links[][2] = { { "home", "/" },
-						{ "fees", "/fees" },
-						{ "standards", "/standards" },
-						{ "stats", "/stats" } };
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		rawf(pg, "<a href=\"%s\"%s>", links[i][1],
-		     strcmp(active, links[i][0]) == 0 ? " class=\"on\"" : "");
-		text(pg, T(links[i][0]));
+	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
+		bool on = strcmp(active, nav[i][0]) == 0;
+		html_rawf(pg, "<a href=\"%s\"%s>", nav[i][1], on ? " class=\"on\"" : "");
+		html_text(pg, T(nav[i][0]));
 		raw(pg, "</a>");
+		if (on)
+			path = nav[i][1];
 	}
-	rawf(pg, "<a class=\"lang\" href=\"%s?lang=%s\">", path, pg->lang == SNAP_EN ? "zh" : "en");
-	text(pg, T("other_lang"));
+	html_rawf(pg, "<a class=\"lang\" href=\"%s?lang=%s\">", path,
+		  pg->lang == SNAP_EN ? "zh" : "en");
+	html_text(pg, T("other_lang"));
 	raw(pg, "</a></nav></header><main>");
 }
 
-static char *finish(struct page *pg, size_t *len)
+char *html_page_end(struct html_page *pg, const char *label, const struct html_link *links,
+		    size_t nlinks, size_t *len)
 {
 	raw(pg, "</main><footer>");
-	text(pg, T("json"));
-	raw(pg, ": <a href=\"/v1/public/fees\">/v1/public/fees</a> · "
-		"<a href=\"/v1/public/fees/history\">/v1/public/fees/history</a> · "
-		"<a href=\"/v1/public/service-standards\">/v1/public/service-standards</a> · "
-		"<a href=\"/v1/public/calendar\">/v1/public/calendar</a>"
-		"</footer></body></html>\n");
+	html_text(pg, label);
+	raw(pg, ": ");
+	for (size_t i = 0; i < nlinks; i++) {
+		html_rawf(pg, "%s<a href=\"%s\">", i ? " · " : "", links[i].href);
+		html_text(pg, links[i].label ? links[i].label : links[i].href);
+		raw(pg, "</a>");
+	}
+	raw(pg, "</footer></body></html>\n");
+	char *doc = pg->out.p;
 	*len = pg->out.len;
-	return pg->out.p;
+	pg->out = (struct strbuf){ 0 };
+	return doc;
 }
 
-static void sample_notice(struct page *pg, bool any_sample)
+/* The footer of the pages of published data: where the same data is as JSON. */
+static char *finish(struct html_page *pg, size_t *len)
+{
+	static const struct html_link data[] = {
+		{ "/v1/public/fees", NULL },
+		{ "/v1/public/fees/history", NULL },
+		{ "/v1/public/service-standards", NULL },
+		{ "/v1/public/calendar", NULL },
+	};
+	return html_page_end(pg, T("json"), data, sizeof(data) / sizeof(data[0]), len);
+}
+
+static void sample_notice(struct html_page *pg, bool any_sample)
 {
 	if (!any_sample)
 		return;
 	raw(pg, "<p class=\"sample\"><strong>");
-	text(pg, T("sample"));
+	html_text(pg, T("sample"));
 	raw(pg, "</strong></p>");
 }
 
@@ -309,17 +332,17 @@ static bool has_sample(const struct published *p)
 
 /* ---------------------------------------------------------------- home */
 
-static void calendar_summary(struct page *pg, const struct published *p, int year)
+static void calendar_summary(struct html_page *pg, const struct published *p, int year)
 {
-	rawf(pg, "<h2>");
+	html_rawf(pg, "<h2>");
 	textf(pg, "%s %d", T("calendar"), year);
-	rawf(pg, "</h2><p class=\"meta\">");
+	html_rawf(pg, "</h2><p class=\"meta\">");
 	textf(pg, "%s: %02d:%02d (Asia/Shanghai)", T("cutoff"), p->cal.cutoff_seconds / 3600,
 	      p->cal.cutoff_seconds / 60 % 60);
 	raw(pg, "</p><table><tr><th>");
-	text(pg, T("holidays"));
+	html_text(pg, T("holidays"));
 	raw(pg, "</th><th>");
-	text(pg, T("effective"));
+	html_text(pg, T("effective"));
 	raw(pg, "</th></tr>");
 	day_t first = cal_day_from_ymd(year, 1, 1), last = cal_day_from_ymd(year, 12, 31);
 	char a[11], b[11];
@@ -333,7 +356,7 @@ static void calendar_summary(struct page *pg, const struct published *p, int yea
 		       strcmp(p->days[j + 1].name_zh, d->name_zh) == 0)
 			j++;
 		raw(pg, "<tr><td>");
-		text(pg, pg->lang == SNAP_EN && d->name_en[0] ? d->name_en : d->name_zh);
+		html_text(pg, pg->lang == SNAP_EN && d->name_en[0] ? d->name_en : d->name_zh);
 		raw(pg, "</td><td>");
 		textf(pg, "%s – %s (%d %s)", cal_day_format(d->day, a),
 		      cal_day_format(p->days[j].day, b), (int)(p->days[j].day - d->day + 1),
@@ -342,7 +365,7 @@ static void calendar_summary(struct page *pg, const struct published *p, int yea
 		i = j;
 	}
 	raw(pg, "</table><p>");
-	text(pg, T("makeup"));
+	html_text(pg, T("makeup"));
 	raw(pg, ": ");
 	bool first_one = true;
 	for (size_t i = 0; i < p->ndays; i++) {
@@ -362,17 +385,17 @@ static void calendar_summary(struct page *pg, const struct published *p, int yea
 char *html_home(const struct published *p, const struct public_query *q,
 		enum snapshot_lang lang, size_t *len)
 {
-	struct page pg = { .lang = lang };
-	start(&pg, "home", "/");
+	struct html_page pg = {.lang = lang};
+	html_page_begin(&pg, "home");
 	sample_notice(&pg, has_sample(p));
 	raw(&pg, "<p>");
-	text(&pg, lookup(texts, "intro", lang));
+	html_text(&pg, lookup(texts, "intro", lang));
 	raw(&pg, "</p><ul><li><a href=\"/fees\">");
-	text(&pg, lookup(texts, "fees", lang));
+	html_text(&pg, lookup(texts, "fees", lang));
 	raw(&pg, "</a></li><li><a href=\"/standards\">");
-	text(&pg, lookup(texts, "standards", lang));
+	html_text(&pg, lookup(texts, "standards", lang));
 	raw(&pg, "</a></li><li><a href=\"/stats\">");
-	text(&pg, lookup(texts, "stats", lang));
+	html_text(&pg, lookup(texts, "stats", lang));
 	raw(&pg, "</a></li></ul>");
 	int year;
 	cal_day_to_ymd(q->day, &year, NULL, NULL);
@@ -382,7 +405,7 @@ char *html_home(const struct published *p, const struct public_query *q,
 
 /* ---------------------------------------------------------------- fees */
 
-static void conditions_text(struct page *pg, const struct fee_conditions *c)
+static void conditions_text(struct html_page *pg, const struct fee_conditions *c)
 {
 	bool any = false;
 	for (int i = 0; i < FEE_PARAM_COUNT; i++) {
@@ -410,17 +433,17 @@ static void conditions_text(struct page *pg, const struct fee_conditions *c)
 		any = true;
 	}
 	if (!any)
-		text(pg, T("any"));
+		html_text(pg, T("any"));
 }
 
-static void fee_table(struct page *pg, const struct fee_schedule *s, day_t day)
+static void fee_table(struct html_page *pg, const struct fee_schedule *s, day_t day)
 {
 	static const char *const heads[] = { "code",  "item",	  "conditions", "unit",
 					     "price", "effective", "legal_basis" };
 	raw(pg, "<table><tr>");
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
 		raw(pg, "<th>");
-		text(pg, T(heads[i]));
+		html_text(pg, T(heads[i]));
 		raw(pg, "</th>");
 	}
 	raw(pg, "</tr>");
@@ -431,16 +454,16 @@ static void fee_table(struct page *pg, const struct fee_schedule *s, day_t day)
 		char price[48], from[11], to[11];
 		html_format_fen(it->unit_price_fen, price, sizeof(price));
 		raw(pg, "<tr><td class=\"code\">");
-		text(pg, it->code);
+		html_text(pg, it->code);
 		raw(pg, "</td><td>");
-		text(pg, pg->lang == SNAP_EN && it->name_en && *it->name_en ? it->name_en
-									: it->name_zh);
+		html_text(pg, pg->lang == SNAP_EN && it->name_en && *it->name_en ? it->name_en
+										 : it->name_zh);
 		raw(pg, "</td><td>");
 		conditions_text(pg, &it->conditions);
 		raw(pg, "</td><td>");
-		text(pg, html_unit_name(it->unit, pg->lang));
+		html_text(pg, html_unit_name(it->unit, pg->lang));
 		raw(pg, "</td><td class=\"num\">");
-		text(pg, price);
+		html_text(pg, price);
 		raw(pg, "</td><td>");
 		cal_day_format(it->effective_from, from);
 		if (it->effective_to == FEES_OPEN_END)
@@ -448,13 +471,13 @@ static void fee_table(struct page *pg, const struct fee_schedule *s, day_t day)
 		else
 			textf(pg, "%s %s %s", from, T("until"), cal_day_format(it->effective_to, to));
 		raw(pg, "</td><td>");
-		text(pg, it->legal_basis);
+		html_text(pg, it->legal_basis);
 		raw(pg, "</td></tr>");
 	}
 	raw(pg, "</table>");
 }
 
-static void schedule_meta(struct page *pg, const struct published *p, size_t i)
+static void schedule_meta(struct html_page *pg, const struct published *p, size_t i)
 {
 	const struct fee_schedule *s = p->schedules[i];
 	char from[11];
@@ -469,8 +492,8 @@ static void schedule_meta(struct page *pg, const struct published *p, size_t i)
  * The organisation's later versions already published: the public sees what is coming and
  * from when. Returns how many there are.
  */
-static int upcoming(struct page *pg, const struct published *p, long long org, const char *kind,
-		    day_t day)
+static int upcoming(struct html_page *pg, const struct published *p, long long org,
+		    const char *kind, day_t day)
 {
 	int n = 0;
 	for (size_t i = 0; i < p->nschedules; i++) {
@@ -486,8 +509,9 @@ static int upcoming(struct page *pg, const struct published *p, long long org, c
 		raw(pg, "<p class=\"upcoming\">");
 		textf(pg, "%s: %s %d, %s %s — ", T("upcoming"), T("version"), s->version,
 		      T("effective_from"), from);
-		rawf(pg, "<a href=\"/fees?utility=%s&amp;org=%lld&amp;date=%s\">", kind, org, from);
-		text(pg, T("fees"));
+		html_rawf(pg, "<a href=\"/fees?utility=%s&amp;org=%lld&amp;date=%s\">", kind, org,
+			  from);
+		html_text(pg, T("fees"));
 		raw(pg, "</a></p>");
 	}
 	return n;
@@ -498,8 +522,8 @@ static int upcoming(struct page *pg, const struct published *p, long long org, c
  * what it has coming. Fee schedules are per organisation: one does not supersede another.
  * Returns how many organisations it showed (nothing is written when none).
  */
-static int kind_section(struct page *pg, const struct published *p, const struct public_query *q,
-			const char *kind)
+static int kind_section(struct html_page *pg, const struct published *p,
+			const struct public_query *q, const char *kind)
 {
 	long long *orgs = xcalloc(p->nschedules + 1, sizeof(*orgs));
 	size_t norgs = snapshot_fee_orgs(p, kind, orgs, p->nschedules);
@@ -512,14 +536,14 @@ static int kind_section(struct page *pg, const struct published *p, const struct
 		if (!s && !upcoming(NULL, p, orgs[o], kind, q->day))
 			continue;
 		if (!shown++) {
-			rawf(pg, "<h2 id=\"%s\">", kind);
-			text(pg, html_kind_name(kind, pg->lang));
+			html_rawf(pg, "<h2 id=\"%s\">", kind);
+			html_text(pg, html_kind_name(kind, pg->lang));
 			raw(pg, "</h2>");
 		}
-		rawf(pg, "<section id=\"%s-org-%lld\"><h3>", kind, orgs[o]);
+		html_rawf(pg, "<section id=\"%s-org-%lld\"><h3>", kind, orgs[o]);
 		for (size_t k = 0; k < p->nschedules; k++)
 			if (p->schedule_info[k].org_id == orgs[o]) {
-				text(pg, p->schedule_info[k].org_name);
+				html_text(pg, p->schedule_info[k].org_name);
 				break;
 			}
 		raw(pg, "</h3>");
@@ -539,8 +563,8 @@ char *html_fees(const struct published *p, const struct public_query *q,
 {
 	static const char *const order[] = { "water", "power",	  "gas",      "heat",
 					     "network", "road", "greening", "planning" };
-	struct page pg = { .lang = lang };
-	start(&pg, "fees", "/fees");
+	struct html_page pg = {.lang = lang};
+	html_page_begin(&pg, "fees");
 	sample_notice(&pg, has_sample(p));
 	if (q->day_given) {
 		char d[11];
@@ -554,49 +578,49 @@ char *html_fees(const struct published *p, const struct public_query *q,
 			shown += kind_section(&pg, p, q, order[k]);
 	if (!shown) {
 		raw(&pg, "<p>");
-		text(&pg, lookup(texts, "none_fees", lang));
+		html_text(&pg, lookup(texts, "none_fees", lang));
 		raw(&pg, "</p>");
 	}
 	raw(&pg, "<p><a href=\"/v1/public/fees/history\">");
-	text(&pg, lookup(texts, "history", lang));
+	html_text(&pg, lookup(texts, "history", lang));
 	raw(&pg, "</a></p>");
 	return finish(&pg, len);
 }
 
 /* ---------------------------------------------------------------- standards */
 
-static void stage_table(struct page *pg, const struct service_standard *s)
+static void stage_table(struct html_page *pg, const struct service_standard *s)
 {
 	raw(pg, "<table><tr><th>");
-	text(pg, T("stage"));
+	html_text(pg, T("stage"));
 	raw(pg, "</th><th>");
-	text(pg, T("limit"));
+	html_text(pg, T("limit"));
 	raw(pg, "</th><th>");
-	text(pg, T("silence"));
+	html_text(pg, T("silence"));
 	raw(pg, "</th></tr>");
 	for (size_t i = 0; i < s->nstages; i++) {
 		const struct stage_standard *st = &s->stages[i];
 		raw(pg, "<tr><td>");
-		text(pg, pg->lang == SNAP_EN && st->name_en && *st->name_en ? st->name_en
-									    : st->name_zh);
-		rawf(pg, "</td><td class=\"num\">%d</td><td>", st->limit_days);
-		text(pg, T(st->silence_approves ? "yes" : "no"));
+		html_text(pg, pg->lang == SNAP_EN && st->name_en && *st->name_en ? st->name_en
+										 : st->name_zh);
+		html_rawf(pg, "</td><td class=\"num\">%d</td><td>", st->limit_days);
+		html_text(pg, T(st->silence_approves ? "yes" : "no"));
 		raw(pg, "</td></tr>");
 	}
 	raw(pg, "</table>");
 }
 
-static void material_table(struct page *pg, const struct service_standard *s)
+static void material_table(struct html_page *pg, const struct service_standard *s)
 {
 	if (!s->nmaterials)
 		return;
 	raw(pg, "<h3>");
-	text(pg, T("materials"));
+	html_text(pg, T("materials"));
 	raw(pg, "</h3><table><tr>");
 	static const char *const heads[] = { "material", "required", "when", "elicence" };
 	for (size_t i = 0; i < 4; i++) {
 		raw(pg, "<th>");
-		text(pg, T(heads[i]));
+		html_text(pg, T(heads[i]));
 		raw(pg, "</th>");
 	}
 	raw(pg, "</tr>");
@@ -605,37 +629,38 @@ static void material_table(struct page *pg, const struct service_standard *s)
 		char key[40];
 		snprintf(key, sizeof(key), "cond_%s", m->condition ? m->condition : "");
 		raw(pg, "<tr><td>");
-		text(pg, pg->lang == SNAP_EN && m->name_en && *m->name_en ? m->name_en : m->name_zh);
+		html_text(pg, pg->lang == SNAP_EN && m->name_en && *m->name_en ? m->name_en
+									       : m->name_zh);
 		raw(pg, "</td><td>");
-		text(pg, T(m->required ? "yes" : "no"));
+		html_text(pg, T(m->required ? "yes" : "no"));
 		raw(pg, "</td><td>");
-		text(pg, m->condition ? T(key) : T("always"));
+		html_text(pg, m->condition ? T(key) : T("always"));
 		raw(pg, "</td><td>");
-		text(pg, T(m->elicence ? "yes" : "no"));
+		html_text(pg, T(m->elicence ? "yes" : "no"));
 		raw(pg, "</td></tr>");
 	}
 	raw(pg, "</table>");
 }
 
-static void join(struct page *pg, char **list, size_t n)
+static void join(struct html_page *pg, char **list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		textf(pg, "%s%s", i ? ", " : "", list[i]);
 }
 
-static void fast_track(struct page *pg, const struct service_standard *s)
+static void fast_track(struct html_page *pg, const struct service_standard *s)
 {
 	const struct fast_track_standard *ft = &s->fast_track;
 	if (!s->has_fast_track || !ft->enabled)
 		return;
 	raw(pg, "<h3>");
-	text(pg, T("fast_track"));
+	html_text(pg, T("fast_track"));
 	raw(pg, "</h3><table><tr><th>");
-	text(pg, T("zone_risk"));
+	html_text(pg, T("zone_risk"));
 	raw(pg, "</th><td>");
 	join(pg, ft->zone_risk, ft->nzone_risk);
 	raw(pg, "</td></tr><tr><th>");
-	text(pg, T("road_classes"));
+	html_text(pg, T("road_classes"));
 	raw(pg, "</th><td>");
 	join(pg, ft->road_classes, ft->nroad_classes);
 	raw(pg, "</td></tr>");
@@ -648,13 +673,13 @@ static void fast_track(struct page *pg, const struct service_standard *s)
 		     { "decision", ft->decision_days } };
 	for (size_t i = 0; i < 4; i++) {
 		raw(pg, "<tr><th>");
-		text(pg, T(rows[i].key));
-		rawf(pg, "</th><td>%d</td></tr>", rows[i].v);
+		html_text(pg, T(rows[i].key));
+		html_rawf(pg, "</th><td>%d</td></tr>", rows[i].v);
 	}
 	raw(pg, "</table>");
 }
 
-static void trigger(struct page *pg, const struct service_standard *s)
+static void trigger(struct html_page *pg, const struct service_standard *s)
 {
 	if (!s->has_trigger)
 		return;
@@ -670,8 +695,8 @@ char *html_standards(const struct published *p, const struct public_query *q,
 {
 	static const char *const order[] = { "water",	 "power",    "gas",	 "heat",
 					     "network", "dig_road", "greening", "planning" };
-	struct page pg = { .lang = lang };
-	start(&pg, "standards", "/standards");
+	struct html_page pg = {.lang = lang};
+	html_page_begin(&pg, "standards");
 	sample_notice(&pg, has_sample(p));
 	const struct service_standard *const *all =
 		(const struct service_standard *const *)p->standards;
@@ -687,8 +712,9 @@ char *html_standards(const struct published *p, const struct public_query *q,
 		while (p->standards[i] != s)
 			i++;
 		char from[11];
-		rawf(&pg, "<h2 id=\"%s\">", order[k]);
-		text(&pg, lang == SNAP_EN && s->name_en && *s->name_en ? s->name_en : s->name_zh);
+		html_rawf(&pg, "<h2 id=\"%s\">", order[k]);
+		html_text(&pg,
+			  lang == SNAP_EN && s->name_en && *s->name_en ? s->name_en : s->name_zh);
 		raw(&pg, "</h2><p class=\"meta\">");
 		textf(&pg, "%s %d · %s %s · %s %s", lookup(texts, "version", lang), s->version,
 		      lookup(texts, "effective_from", lang), cal_day_format(s->effective_from, from),
@@ -702,7 +728,7 @@ char *html_standards(const struct published *p, const struct public_query *q,
 	}
 	if (!shown) {
 		raw(&pg, "<p>");
-		text(&pg, lookup(texts, "none_standards", lang));
+		html_text(&pg, lookup(texts, "none_standards", lang));
 		raw(&pg, "</p>");
 	}
 	return finish(&pg, len);

@@ -528,65 +528,64 @@ static int dispatch(struct http_server *s, struct http_request *req)
 	return 0;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **con_cls)
+/* The first call's setup (headers only): the request's context, its route and its body cap. */
+static struct http_request *request_new(struct http_server *s, struct MHD_Connection *conn,
+					const char *url, const char *method)
 {
-	struct http_server *s = cls;
-	struct http_request *req = *con_cls;
-	if (!req) {
-		/*
-		 * First call: headers only. Route and set up, but answer nothing yet: a response
-		 * queued now makes libmicrohttpd close the connection (no keep-alive). The one
-		 * exception is a body announced larger than allowed, refused before it is read.
-		 */
-		req = xcalloc(1, sizeof(*req));
-		req->app = s->app;
-		req->server = s;
-		req->conn = conn;
-		req->method = method;
-		req->path = url;
-		req->start_ns = http_now_ns();
-		req->route_index = -1;
-		unsigned long long seq = atomic_fetch_add(&request_seq, 1);
-		snprintf(req->id, sizeof(req->id), "%08x%08llx", request_prefix, seq);
-		atomic_fetch_add(&in_flight, 1);
-		*con_cls = req;
-		req->match_rc = router_match(method, url, &req->route, &req->route_index,
-					     req->params, &req->nparams, req->allow,
-					     sizeof(req->allow));
-		if (req->match_rc != 0)
-			req->route = NULL;
-		req->body_cap = s->limits.max_body;
-		if (req->route && req->route->max_body)
-			req->body_cap = req->route->max_body == (size_t)-1 ? s->app->cfg.max_upload
-									  : req->route->max_body;
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > req->body_cap) {
-			struct http_response res = { 0 };
-			http_fail(&res, ERR_TOO_LARGE,
-				  "the body is larger than the %zu bytes allowed here", req->body_cap);
-			return send_response(req, &res);
-		}
+	struct http_request *req = xcalloc(1, sizeof(*req));
+	req->app = s->app;
+	req->server = s;
+	req->conn = conn;
+	req->method = method;
+	req->path = url;
+	req->start_ns = http_now_ns();
+	req->route_index = -1;
+	unsigned long long seq = atomic_fetch_add(&request_seq, 1);
+	snprintf(req->id, sizeof(req->id), "%08x%08llx", request_prefix, seq);
+	atomic_fetch_add(&in_flight, 1);
+	req->match_rc = router_match(method, url, &req->route, &req->route_index, req->params,
+				     &req->nparams, req->allow, sizeof(req->allow));
+	if (req->match_rc != 0)
+		req->route = NULL;
+	req->body_cap = s->limits.max_body;
+	if (req->route && req->route->max_body)
+		req->body_cap = req->route->max_body == (size_t)-1 ? s->app->cfg.max_upload
+								   : req->route->max_body;
+	return req;
+}
+
+/* 413 at once for a body announced larger than allowed, before it is read; else nothing yet. */
+static enum MHD_Result refuse_announced(struct http_request *req)
+{
+	const char *cl =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!cl || strtoull(cl, NULL, 10) <= req->body_cap)
 		return MHD_YES;
+	struct http_response res = {0};
+	http_fail(&res, ERR_TOO_LARGE, "the body is larger than the %zu bytes allowed here",
+		  req->body_cap);
+	return send_response(req, &res);
+}
+
+/* One chunk of the body, kept while it stays within the route's cap. */
+static void take_chunk(struct http_request *req, const char *data, size_t n)
+{
+	if (req->status) /* already answered (413 up front): discard */
+		return;
+	if (req->too_large || req->body_len + n > req->body_cap) {
+		req->too_large = true; /* keep reading and discarding; answer 413 at the end */
+		return;
 	}
-	if (*upload_size) {
-		size_t n = *upload_size;
-		*upload_size = 0;
-		if (req->status) /* already answered (413 up front): discard */
-			return MHD_YES;
-		if (req->too_large || req->body_len + n > req->body_cap) {
-			req->too_large = true; /* keep reading and discarding; answer 413 at the end */
-			return MHD_YES;
-		}
-		struct strbuf b = { req->body, req->body_len, req->body_alloc };
-		strbuf_add(&b, upload_data, n);
-		req->body = b.p;
-		req->body_len = b.len;
-		req->body_alloc = b.cap;
-		return MHD_YES;
-	}
+	struct strbuf b = {req->body, req->body_len, req->body_alloc};
+	strbuf_add(&b, data, n);
+	req->body = b.p;
+	req->body_len = b.len;
+	req->body_alloc = b.cap;
+}
+
+/* The body is all in: send the deferred answer once it is ready, or check and run the handler. */
+static enum MHD_Result answer(struct http_server *s, struct http_request *req)
+{
 	if (req->status)
 		return MHD_YES;
 	if (req->deferred == HTTP_DEFERRED_DONE)
@@ -602,6 +601,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		run_handler(req, &res);
 	}
 	return send_response(req, &res);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_request *req = *con_cls;
+	if (!req) {
+		/*
+		 * First call: headers only. Route and set up, but answer nothing yet: a response
+		 * queued now makes libmicrohttpd close the connection (no keep-alive). The one
+		 * exception is a body announced larger than allowed, refused before it is read.
+		 */
+		*con_cls = request_new(s, conn, url, method);
+		return refuse_announced(*con_cls);
+	}
+	if (*upload_size) {
+		take_chunk(req, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return answer(s, req);
 }
 
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
@@ -699,19 +721,18 @@ static int listen_on(const struct sockaddr_in *sa)
 	return fd;
 }
 
-struct http_server *http_server_start(struct app *app, const char *listen,
-				      const struct http_limits *limits, struct error *err)
+/* The IPv4 address and port of PORTAL_LISTEN ("host:port"; "*" or no host: any address). */
+static int parse_listen(const char *listen, struct sockaddr_in *sa, struct error *err)
 {
-	struct sockaddr_in sa = { 0 };
-	sa.sin_family = AF_INET;
+	sa->sin_family = AF_INET;
 	const char *colon = strrchr(listen, ':');
 	if (!colon)
-		return error_set(err, ERR_INVALID, "PORTAL_LISTEN must be host:port, got '%s'", listen),
-		       NULL;
+		return error_set(err, ERR_INVALID, "PORTAL_LISTEN must be host:port, got '%s'",
+				 listen);
 	char host[64];
 	size_t hlen = (size_t)(colon - listen);
 	if (hlen >= sizeof(host))
-		return error_set(err, ERR_INVALID, "PORTAL_LISTEN host too long"), NULL;
+		return error_set(err, ERR_INVALID, "PORTAL_LISTEN host too long");
 	memcpy(host, listen, hlen);
 	host[hlen] = 0;
 	if (!hlen || strcmp(host, "*") == 0)
@@ -720,11 +741,83 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 		strcpy(host, "127.0.0.1");
 	char *end;
 	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+	if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
 		return error_set(err, ERR_INVALID, "PORTAL_LISTEN '%s' is not an IPv4 host:port",
-				 listen),
-		       NULL;
-	sa.sin_port = htons((uint16_t)port);
+				 listen);
+	sa->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+/*
+ * The pools are ready before the first request can arrive (the daemon's threads listen as
+ * soon as MHD_start_daemon starts them), so they never see one half made. Hashing runs at
+ * the lowest priority (nice 19): a request thread that wakes preempts a hash at once, and
+ * on a saturated machine sign-ins still get a small share rather than none (SCHED_IDLE
+ * could starve them).
+ */
+static void start_pools(struct http_server *s, const struct http_limits *limits)
+{
+	/* a request that cannot start within the connection timeout is answered 503 then */
+	unsigned wait_ms = limits->timeout_seconds * 1000u;
+	void (*expire)(void *) = limits->timeout_seconds ? expire_deferred : NULL;
+	if (limits->slow_threads)
+		s->slow =
+		    offload_start(limits->slow_threads, 19, limits->slow_queue, wait_ms, expire);
+	/* A connection has one request at a time: the connection limit bounds this queue. */
+	if (limits->work_threads)
+		s->work = offload_start(limits->work_threads, 0, limits->max_connections, wait_ms,
+					expire);
+}
+
+/* libmicrohttpd with every limit set, fed by accept_main; NULL when it cannot start. */
+static struct MHD_Daemon *start_daemon(struct http_server *s, const struct http_limits *limits)
+{
+	/* ITC wakes a polling thread for each connection accept_main adds */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+	if (limits->slow_threads || limits->work_threads)
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
+	/* a pool of one is libmicrohttpd's own polling thread: asked for without the option */
+	struct MHD_OptionItem pool[] = {
+		{ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)limits->threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	if (limits->threads <= 1)
+		pool[0].option = MHD_OPTION_END;
+	/* each thread could hold every connection accept_main lets in (see there) */
+	unsigned mhd_limit = limits->max_connections * (limits->threads > 1 ? limits->threads : 1);
+	return MHD_start_daemon(flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+				log_mhd, NULL, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
+				mhd_limit, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->per_ip_connections,
+				MHD_OPTION_CONNECTION_TIMEOUT, limits->timeout_seconds,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits->connection_memory,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+}
+
+/*
+ * Frees the server once nothing arrives any more: after http_server_stop's waiting, or a start
+ * that failed (the daemon may be NULL then).
+ */
+static void server_free(struct http_server *s)
+{
+	/* finishes the queued requests: libmicrohttpd must not stop with connections suspended */
+	offload_stop(s->work);
+	offload_stop(s->slow);
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	close(s->listen_fd);
+	ratelimit_free(s->rate_public);
+	ratelimit_free(s->rate_login);
+	free(s);
+}
+
+struct http_server *http_server_start(struct app *app, const char *listen,
+				      const struct http_limits *limits, struct error *err)
+{
+	struct sockaddr_in sa = {0};
+	if (parse_listen(listen, &sa, err))
+		return NULL;
 	if (!request_prefix) {
 		request_prefix = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 	}
@@ -745,59 +838,16 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	s->listen_fd = lfd;
 	s->rate_public = ratelimit_new(pub_rate, pub_burst, 65536);
 	s->rate_login = ratelimit_new(login_rate, login_burst, 65536);
-	/*
-	 * The pools are ready before the first request can arrive (the daemon's threads listen as
-	 * soon as MHD_start_daemon starts them), so they never see one half made. Hashing runs at
-	 * the lowest priority (nice 19): a request thread that wakes preempts a hash at once, and
-	 * on a saturated machine sign-ins still get a small share rather than none (SCHED_IDLE
-	 * could starve them).
-	 */
-	/* a request that cannot start within the connection timeout is answered 503 then */
-	unsigned wait_ms = limits->timeout_seconds * 1000u;
-	void (*expire)(void *) = limits->timeout_seconds ? expire_deferred : NULL;
-	if (limits->slow_threads)
-		s->slow = offload_start(limits->slow_threads, 19, limits->slow_queue, wait_ms, expire);
-	/* A connection has one request at a time: the connection limit bounds this queue. */
-	if (limits->work_threads)
-		s->work = offload_start(limits->work_threads, 0, limits->max_connections, wait_ms,
-					expire);
-	/* ITC wakes a polling thread for each connection accept_main adds */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
-	if (limits->slow_threads || limits->work_threads)
-		flags |= MHD_ALLOW_SUSPEND_RESUME;
-	/* a pool of one is libmicrohttpd's own polling thread, which it wants asked for without one */
-	struct MHD_OptionItem pool[] = {
-		{ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)limits->threads, NULL },
-		{ MHD_OPTION_END, 0, NULL },
-	};
-	if (limits->threads <= 1)
-		pool[0].option = MHD_OPTION_END;
-	/* each thread could hold every connection accept_main lets in (see there) */
-	unsigned mhd_limit = limits->max_connections * (limits->threads > 1 ? limits->threads : 1);
-	s->daemon = MHD_start_daemon(
-		flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-		MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->per_ip_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, limits->timeout_seconds,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits->connection_memory,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	start_pools(s, limits);
+	s->daemon = start_daemon(s, limits);
 	if (!s->daemon || pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {
-		if (s->daemon)
-			MHD_stop_daemon(s->daemon);
-		offload_stop(s->slow);
-		offload_stop(s->work);
-		ratelimit_free(s->rate_public);
-		ratelimit_free(s->rate_login);
-		close(lfd);
-		free(s);
+		server_free(s);
 		return error_set(err, ERR_IO, "cannot start serving on %s", listen), NULL;
 	}
 	struct sockaddr_in bound;
 	socklen_t blen = sizeof(bound);
 	s->port = getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0 ? ntohs(bound.sin_port)
-									  : (unsigned)port;
+									  : ntohs(sa.sin_port);
 	return s;
 }
 
@@ -826,12 +876,5 @@ void http_server_stop(struct http_server *s)
 	pthread_join(s->acceptor, NULL);
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
-	/* finishes the queued requests: libmicrohttpd must not stop with connections suspended */
-	offload_stop(s->work);
-	offload_stop(s->slow);
-	MHD_stop_daemon(s->daemon);
-	close(s->listen_fd);
-	ratelimit_free(s->rate_public);
-	ratelimit_free(s->rate_login);
-	free(s);
+	server_free(s);
 }

@@ -18,6 +18,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/sweeper.h"
 #include "portal/transitions.h"
@@ -43,8 +44,7 @@ struct op {
 	int limit;
 	long long after, n;
 	char *secret, *signing_key, *public_key; /* new keys, shown once */
-	bool created;
-	json_t *reply;
+	struct reply_out reply;
 };
 
 static void op_release(struct op *op)
@@ -66,21 +66,12 @@ static long long overlap_seconds(void)
 	return n > 0 && n <= 30LL * 24 * 3600 ? n : OVERLAP_DEFAULT;
 }
 
-/* Runs fn in a transaction; replies with op->reply and `status`, or the error. */
+/* Runs fn in a transaction and answers (reply_tx); the op's keys and body die here. */
 static int run(struct http_request *req, struct http_response *res, int status,
 	       int (*fn)(struct store_conn *, void *, struct error *), struct op *op)
 {
-	struct error err = ERROR_INIT;
-	int rc = store_tx(req->app->pool, fn, op, &err);
-	if (rc) {
-		json_decref(op->reply);
-		http_reply_error(res, &err);
-	} else {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, op->created ? 201 : status, op->reply);
-	}
+	int rc = reply_tx(req, res, status, fn, op, &op->reply);
 	op_release(op);
-	error_release(&err);
 	return rc;
 }
 
@@ -155,12 +146,13 @@ static int endpoint_put_tx(struct store_conn *c, void *ctx, struct error *err)
 	rc = store_endpoint_get(c, op->id, true, &old, err);
 	if (rc && rc != ERR_NOT_FOUND)
 		return rc;
-	op->created = rc == ERR_NOT_FOUND;
+	bool created = rc == ERR_NOT_FOUND;
+	op->reply.status = created ? 201 : 0;
 	error_release(err);
-	bool same_mode = !op->created && !strcmp(old.mode, op->mode);
+	bool same_mode = !created && !strcmp(old.mode, op->mode);
 	/* Keys survive a change of URL; a new endpoint or mode gets new ones, shown once. */
 	if (!same_mode)
-		new_keys(op, op->created, op->mode);
+		new_keys(op, created, op->mode);
 	const char *secret = op->secret ? op->secret : old.secret;
 	const char *sk = same_mode ? old.signing_key : op->signing_key;
 	const char *pk = same_mode ? old.public_key : op->public_key;
@@ -172,8 +164,8 @@ static int endpoint_put_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_endpoint_get(c, op->id, false, &now, err);
 	if (!rc) {
-		op->reply = endpoint_json(&now);
-		show_keys(op, op->reply);
+		op->reply.json = endpoint_json(&now);
+		show_keys(op, op->reply.json);
 		store_endpoint_release(&now);
 	}
 	store_endpoint_release(&old);
@@ -210,7 +202,7 @@ static int endpoint_get_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct endpoint_row e;
 	int rc = store_endpoint_get(c, op->id, false, &e, err);
 	if (!rc) {
-		op->reply = endpoint_json(&e);
+		op->reply.json = endpoint_json(&e);
 		store_endpoint_release(&e);
 	}
 	return rc;
@@ -256,8 +248,8 @@ static int endpoint_rotate_tx(struct store_conn *c, void *ctx, struct error *err
 	if (!rc)
 		rc = store_endpoint_get(c, op->id, false, &e, err);
 	if (!rc) {
-		op->reply = endpoint_json(&e);
-		show_keys(op, op->reply);
+		op->reply.json = endpoint_json(&e);
+		show_keys(op, op->reply.json);
 		store_endpoint_release(&e);
 	}
 	return rc;
@@ -306,7 +298,7 @@ static int endpoint_replay_tx(struct store_conn *c, void *ctx, struct error *err
 							       "events", (json_int_t)op->n),
 			   err);
 	if (!rc)
-		op->reply = json_pack("{s:I}", "replayed", (json_int_t)op->n);
+		op->reply.json = json_pack("{s:I}", "replayed", (json_int_t)op->n);
 	return rc;
 }
 
@@ -359,8 +351,8 @@ static int events_tx(struct store_conn *c, void *ctx, struct error *err)
 		return rc;
 	char cur[24];
 	snprintf(cur, sizeof(cur), "%lld", last ? last : op->after);
-	op->reply = json_pack("{s:o, s:s}", "items", items, "cursor", cur);
-	input_set_cursor(op->reply, more, last);
+	op->reply.json = json_pack("{s:o, s:s}", "items", items, "cursor", cur);
+	input_set_cursor(op->reply.json, more, last);
 	return 0;
 }
 
@@ -401,8 +393,8 @@ static int deliveries_tx(struct store_conn *c, void *ctx, struct error *err)
 				   &more, err);
 	if (rc)
 		return rc;
-	op->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(op->reply, more, last);
+	op->reply.json = json_pack("{s:o}", "items", items);
+	input_set_cursor(op->reply.json, more, last);
 	return 0;
 }
 
@@ -442,7 +434,7 @@ static int delivery_target(struct http_request *req, struct http_response *res, 
 static int delivery_get_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
-	return store_outbox_get(c, op->id, &op->reply, err);
+	return store_outbox_get(c, op->id, &op->reply.json, err);
 }
 
 static int delivery_get(struct http_request *req, struct http_response *res)
@@ -461,7 +453,7 @@ static int delivery_replay_tx(struct store_conn *c, void *ctx, struct error *err
 		rc = audit(c, op, "delivery.replay", json_pack("{s:I}", "event", (json_int_t)op->id),
 			   err);
 	if (!rc)
-		rc = store_outbox_get(c, op->id, &op->reply, err);
+		rc = store_outbox_get(c, op->id, &op->reply.json, err);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/upload.h"
 #include "store/materials.h"
@@ -60,26 +61,9 @@ struct op {
 	long long org_id;
 	int limit;
 	long long after;
-	int status; /* 201 created, 200 existing */
 	bool verified;
-	json_t *reply;
+	struct reply_out reply; /* 201 created, 200 existing */
 };
-
-static int run(struct http_request *req, struct http_response *res,
-	       int (*fn)(struct store_conn *, void *, struct error *), struct op *op)
-{
-	struct error err = ERROR_INIT;
-	int rc = store_tx(req->app->pool, fn, op, &err);
-	if (rc) {
-		json_decref(op->reply);
-		http_reply_error(res, &err);
-	} else {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, op->status ? op->status : 200, op->reply);
-	}
-	error_release(&err);
-	return rc;
-}
 
 /* Replies with every detail at once (code from err, else 422); returns non-zero then. */
 static int finish_validation(struct http_response *res, struct error *err)
@@ -96,9 +80,9 @@ static int finish_validation(struct http_response *res, struct error *err)
 
 static void set_reply(struct op *op, const struct material_row *m, int status)
 {
-	json_decref(op->reply); /* a retried transaction may have set it */
-	op->reply = material_json(m);
-	op->status = status;
+	json_decref(op->reply.json); /* a retried transaction may have set it */
+	op->reply.json = material_json(m);
+	op->reply.status = status;
 }
 
 static int audit(struct store_conn *c, const struct op *op, const char *action, long long id,
@@ -221,7 +205,7 @@ static int material_upload(struct http_request *req, struct http_response *res)
 		error_release(&err);
 		goto out;
 	}
-	rc = run(req, res, create_tx, &op);
+	rc = reply_tx(req, res, 200, create_tx, &op, &op.reply);
 out:
 	free(filename);
 	upload_release(&u);
@@ -274,7 +258,7 @@ static int material_elicence(struct http_request *req, struct http_response *res
 	snprintf(m->elicence_valid_to, sizeof(m->elicence_valid_to), "%s", info.valid_to);
 	op.verified = info.verified;
 	json_decref(body);
-	return run(req, res, create_tx, &op);
+	return reply_tx(req, res, 200, create_tx, &op, &op.reply);
 }
 
 static int list_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -285,8 +269,8 @@ static int list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_material_list(c, op->org_id, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_decref(op->reply);
-	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, material_json_item);
+	json_decref(op->reply.json);
+	op->reply.json = input_page_reply(rows, sizeof(*rows), n, op->limit, material_json_item);
 	free(rows);
 	return 0;
 }
@@ -308,7 +292,7 @@ static int material_list(struct http_request *req, struct http_response *res)
 		return 1;
 	if (input_page(req, &op.limit, &op.after, &err))
 		return finish_validation(res, &err);
-	return run(req, res, list_tx, &op);
+	return reply_tx(req, res, 200, list_tx, &op, &op.reply);
 }
 
 /* Loads op->id into op->m if the caller may read it: its owner, a party to an application
@@ -338,7 +322,7 @@ static int material_get(struct http_request *req, struct http_response *res)
 	struct op op = {.caller = auth_caller(req)};
 	if (input_path_id(req, 0, &op.id))
 		return http_fail(res, ERR_NOT_FOUND, "no such material");
-	return run(req, res, get_tx, &op);
+	return reply_tx(req, res, 200, get_tx, &op, &op.reply);
 }
 
 static int material_content(struct http_request *req, struct http_response *res)
@@ -348,7 +332,7 @@ static int material_content(struct http_request *req, struct http_response *res)
 	if (input_path_id(req, 0, &op.id))
 		return http_fail(res, ERR_NOT_FOUND, "no such material");
 	int rc = store_tx(req->app->pool, get_tx, &op, &err);
-	json_decref(op.reply);
+	json_decref(op.reply.json);
 	if (!rc && !op.m.content_hash[0])
 		rc = error_set(&err, ERR_NOT_FOUND,
 			       "material %lld references electronic licence %s and has no file",

@@ -3,6 +3,7 @@
 #include "metrics.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -53,17 +54,21 @@ static void route_label(int r, char *buf, size_t len)
 		snprintf(buf, len, "%s %s", rt->method, rt->pattern);
 }
 
-char *metrics_render(struct store_pool *pool, const struct metrics_queues *q, size_t *len)
+/* Whether slot r is one to report: a route of the table, or the unmatched requests. */
+static bool slot_used(int r)
 {
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&out, &n);
+	return r == MAX_ROUTES || r < router_count();
+}
+
+/* portal_http_requests_total: a counter per route and status seen. */
+static void write_counts(FILE *f)
+{
 	fputs("# HELP portal_http_requests_total HTTP requests by route and status.\n"
 	      "# TYPE portal_http_requests_total counter\n",
 	      f);
 	char label[300];
 	for (int r = 0; r <= MAX_ROUTES; r++) {
-		if (r < MAX_ROUTES && r >= router_count())
+		if (!slot_used(r))
 			continue;
 		route_label(r, label, sizeof(label));
 		for (size_t s = 0; s < NSTATUS; s++) {
@@ -71,39 +76,65 @@ char *metrics_render(struct store_pool *pool, const struct metrics_queues *q, si
 			if (!v)
 				continue;
 			if (s == NSTATUS - 1)
-				fprintf(f, "portal_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+				fprintf(f,
+					"portal_http_requests_total{route=\"%s\","
+					"status=\"other\"} %llu\n",
 					label, v);
 			else
-				fprintf(f, "portal_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+				fprintf(f,
+					"portal_http_requests_total{route=\"%s\","
+					"status=\"%d\"} %llu\n",
 					label, statuses[s], v);
 		}
 	}
+}
+
+/* One route's latency histogram: cumulative buckets, sum and count. */
+static void write_histogram(FILE *f, int r, unsigned long long total)
+{
+	char label[300];
+	route_label(r, label, sizeof(label));
+	unsigned long long cum = 0;
+	for (size_t b = 0; b < NBUCKET; b++) {
+		cum += atomic_load(&buckets[r][b]);
+		fprintf(f,
+			"portal_http_request_duration_seconds_bucket{route=\"%s\","
+			"le=\"%g\"} %llu\n",
+			label, bucket_le[b], cum);
+	}
+	fprintf(f,
+		"portal_http_request_duration_seconds_bucket{route=\"%s\","
+		"le=\"+Inf\"} %llu\n",
+		label, total);
+	fprintf(f, "portal_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
+		(double)atomic_load(&sum_us[r]) / 1e6);
+	fprintf(f, "portal_http_request_duration_seconds_count{route=\"%s\"} %llu\n", label, total);
+}
+
+/* portal_http_request_duration_seconds: a histogram per route that has answered. */
+static void write_latencies(FILE *f)
+{
 	fputs("# HELP portal_http_request_duration_seconds Request latency by route.\n"
 	      "# TYPE portal_http_request_duration_seconds histogram\n",
 	      f);
 	for (int r = 0; r <= MAX_ROUTES; r++) {
-		if (r < MAX_ROUTES && r >= router_count())
+		if (!slot_used(r))
 			continue;
 		unsigned long long total = 0;
 		for (size_t b = 0; b <= NBUCKET; b++)
 			total += atomic_load(&buckets[r][b]);
-		if (!total)
-			continue;
-		route_label(r, label, sizeof(label));
-		unsigned long long cum = 0;
-		for (size_t b = 0; b < NBUCKET; b++) {
-			cum += atomic_load(&buckets[r][b]);
-			fprintf(f,
-				"portal_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-				label, bucket_le[b], cum);
-		}
-		fprintf(f, "portal_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-			label, total);
-		fprintf(f, "portal_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
-			(double)atomic_load(&sum_us[r]) / 1e6);
-		fprintf(f, "portal_http_request_duration_seconds_count{route=\"%s\"} %llu\n", label,
-			total);
+		if (total)
+			write_histogram(f, r, total);
 	}
+}
+
+char *metrics_render(struct store_pool *pool, const struct metrics_queues *q, size_t *len)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	write_counts(f);
+	write_latencies(f);
 	if (pool) {
 		int in_use = 0, open = 0, size = 0;
 		store_pool_usage(pool, &in_use, &open, &size);

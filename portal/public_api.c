@@ -653,40 +653,49 @@ static size_t read_kinds(const struct published *p, const json_t *body,
 	return n;
 }
 
-static int estimate(const struct published *p, const json_t *body, struct http_response *res,
-		    enum snapshot_lang lang, struct error *err)
+/*
+ * The estimate request: the kinds (into kinds, *nk of them), the day (today unless "date"),
+ * the parameters. ERR_INVALID listing every problem.
+ */
+static int read_estimate(const struct published *p, const json_t *body, struct est_kind kinds[8],
+			 size_t *nk, day_t *day, struct fee_params *fp, struct error *err)
 {
 	static const char *const allowed[] = { "utility_kinds", "date", "params", NULL };
-	struct est_kind kinds[8];
 	http_reject_unknown(body, allowed, "", err);
-	size_t nk = read_kinds(p, body, kinds, err);
-	struct public_query q = { .day = snapshot_today() };
+	*nk = read_kinds(p, body, kinds, err);
+	*day = snapshot_today();
 	const char *date = input_str(body, "date", false, 10, err);
-	if (date && cal_day_parse(date, &q.day, NULL))
+	if (date && cal_day_parse(date, day, NULL))
 		error_add(err, "date", "invalid_date", "date must be a real YYYY-MM-DD date");
-	struct fee_params fp;
-	fees_params_init(&fp);
+	fees_params_init(fp);
 	json_t *params = json_object_get(body, "params");
 	if (params && !json_is_object(params))
 		error_add(err, "params", "wrong_type", "params must be an object");
 	else if (params)
-		fees_params_from_json(params, &fp, err);
+		fees_params_from_json(params, fp, err);
 	if (err->ndetails)
 		return error_set(err, ERR_INVALID, "the request has %zu problem(s); see details",
 				 err->ndetails);
-	/*
-	 * Per kind, every published version of ONE organisation's schedules (the one named, else
-	 * default_org): fees_estimate then picks the version in force, unambiguously.
-	 */
+	return 0;
+}
+
+/*
+ * Per kind, every published version of ONE organisation's schedules (the one named, else
+ * default_org): fees_estimate then picks the version in force, unambiguously. The kinds with
+ * nothing in force on day go to missing, the others' organisations to orgs. New array.
+ */
+static const struct fee_schedule **choose(const struct published *p, const struct est_kind *kinds,
+					  size_t nk, day_t day, size_t *nc, json_t *missing,
+					  json_t *orgs)
+{
 	const struct fee_schedule **chosen = xcalloc(p->nschedules + 1, sizeof(*chosen));
-	size_t nc = 0;
-	json_t *missing = json_array(), *orgs = json_array();
+	*nc = 0;
 	for (size_t k = 0; k < nk; k++) {
 		const char *kind = kinds[k].kind;
-		long long org = kinds[k].org_id ? kinds[k].org_id : default_org(p, kind, q.day);
+		long long org = kinds[k].org_id ? kinds[k].org_id : default_org(p, kind, day);
 		size_t i;
-		nc += snapshot_schedules_of_kind(p, org, kind, chosen + nc, p->nschedules - nc);
-		if (!org || !snapshot_schedule_in_force(p, org, kind, q.day, &i))
+		*nc += snapshot_schedules_of_kind(p, org, kind, chosen + *nc, p->nschedules - *nc);
+		if (!org || !snapshot_schedule_in_force(p, org, kind, day, &i))
 			json_array_append_new(missing, json_string(kind));
 		else
 			json_array_append_new(orgs, json_pack("{s:s, s:I, s:s}", "utility_kind", kind,
@@ -694,8 +703,23 @@ static int estimate(const struct published *p, const json_t *body, struct http_r
 							      "organisation",
 							      p->schedule_info[i].org_name));
 	}
+	return chosen;
+}
+
+static int estimate(const struct published *p, const json_t *body, struct http_response *res,
+		    enum snapshot_lang lang, struct error *err)
+{
+	struct est_kind kinds[8];
+	size_t nk, nc;
+	day_t day;
+	struct fee_params fp;
+	int rc = read_estimate(p, body, kinds, &nk, &day, &fp, err);
+	if (rc)
+		return rc;
+	json_t *missing = json_array(), *orgs = json_array();
+	const struct fee_schedule **chosen = choose(p, kinds, nk, day, &nc, missing, orgs);
 	struct fee_estimate e;
-	int rc = fees_estimate(chosen, nc, q.day, &fp, &e, err);
+	rc = fees_estimate(chosen, nc, day, &fp, &e, err);
 	free(chosen);
 	if (rc) {
 		json_decref(missing);
@@ -706,7 +730,7 @@ static int estimate(const struct published *p, const json_t *body, struct http_r
 	fees_estimate_release(&e);
 	name_items(json_object_get(o, "lines"), lang);
 	char buf[11];
-	json_object_set_new(o, "date", json_string(cal_day_format(q.day, buf)));
+	json_object_set_new(o, "date", json_string(cal_day_format(day, buf)));
 	json_object_set_new(o, "organisations", orgs);
 	json_object_set_new(o, "no_schedule_in_force", missing);
 	http_reply_json(res, 200, o);

@@ -269,20 +269,12 @@ static int cmp_rank(const void *a, const void *b)
 	return ((const struct stats_row *)a)->rank - ((const struct stats_row *)b)->rank;
 }
 
-static struct stats_view *render(struct built *bt, long long now, const struct published *pub)
+/*
+ * The whole city: every finished track under one key, as the summary object (no key, no rank)
+ * and the CSV's "all" row.
+ */
+static json_t *summary_json(const struct built *bt, struct strbuf *csv)
 {
-	struct stats_view *v = xcalloc(1, sizeof(*v));
-	v->computed_us = now;
-	char at[32];
-	time_t secs = (time_t)(now / 1000000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *groups = json_object(), *rankings = json_object();
-	struct strbuf csv = {0};
-	strbuf_printf(&csv, "dimension,key,count,median_days,p90_days,on_time_rate,materials_avg,"
-		  "fast_track_share,deemed_share,rated,rating_score,rank\n");
-	/* the whole city: every finished track under one key */
 	struct stats_sample *all = xmalloc((bt->n + 1) * sizeof(*all));
 	size_t nall = 0;
 	for (size_t i = 0; i < bt->n; i++)
@@ -298,48 +290,89 @@ static struct stats_view *render(struct built *bt, long long now, const struct p
 	json_object_del(summary, "rank");
 	json_object_del(summary, "key");
 	if (n)
-		csv_row(&csv, "all", &rows[0]);
+		csv_row(csv, "all", &rows[0]);
 	free(rows);
 	free(all);
+	return summary;
+}
+
+/* A ranked dimension's rows by rank, each with the figures the ranking is made of. */
+static json_t *ranking_json(struct stats_row *rows, size_t n, enum stats_dim d,
+			    const struct built *bt, const struct published *pub)
+{
+	qsort(rows, n, sizeof(*rows), cmp_rank);
+	json_t *rk = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:i, s:s, s:f, s:f, s:i}", "rank", rows[i].rank, "key",
+				      rows[i].key, "on_time_rate", rows[i].on_time_rate,
+				      "median_days", rows[i].median_days, "count", rows[i].count);
+		add_names(o, d, rows[i].key, bt, pub);
+		json_array_append_new(rk, o);
+	}
+	return rk;
+}
+
+/* Every dimension's rows into groups (and the CSV), the ranked ones also into rankings. */
+static void group_all(const struct built *bt, const struct published *pub, json_t *groups,
+		      json_t *rankings, struct strbuf *csv)
+{
 	for (int d = 0; d < STATS_NDIMS; d++) {
+		struct stats_row *rows;
+		size_t n;
 		stats_group(bt->samples, bt->n, (enum stats_dim)d, &rows, &n);
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++) {
 			json_t *o = row_json(&rows[i]);
 			add_names(o, (enum stats_dim)d, rows[i].key, bt, pub);
 			json_array_append_new(arr, o);
-			csv_row(&csv, stats_dim_name((enum stats_dim)d), &rows[i]);
+			csv_row(csv, stats_dim_name((enum stats_dim)d), &rows[i]);
 		}
 		json_object_set_new(groups, stats_dim_name((enum stats_dim)d), arr);
-		if (d == STATS_DISTRICT || d == STATS_UTILITY || d == STATS_AUTHORITY) {
-			qsort(rows, n, sizeof(*rows), cmp_rank);
-			json_t *rk = json_array();
-			for (size_t i = 0; i < n; i++) {
-				json_t *o = json_pack("{s:i, s:s, s:f, s:f, s:i}", "rank",
-						      rows[i].rank, "key", rows[i].key,
-						      "on_time_rate", rows[i].on_time_rate,
-						      "median_days", rows[i].median_days, "count",
-						      rows[i].count);
-				add_names(o, (enum stats_dim)d, rows[i].key, bt, pub);
-				json_array_append_new(rk, o);
-			}
-			json_object_set_new(rankings, stats_dim_name((enum stats_dim)d), rk);
-		}
+		if (d == STATS_DISTRICT || d == STATS_UTILITY || d == STATS_AUTHORITY)
+			json_object_set_new(rankings, stats_dim_name((enum stats_dim)d),
+					    ranking_json(rows, n, (enum stats_dim)d, bt, pub));
 		free(rows);
 	}
-	v->json = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:i}", "generated_at", at,
-			    "source", "status history (transitions and clock pauses)", "unit",
-			    "working days", "ranking",
-			    "on-time rate (higher first), then median working days (lower first)",
-			    "refresh_seconds", refresh_seconds(), "summary", summary, "groups",
-			    groups, "rankings", rankings, "sample_tracks", bt->sample_tracks);
+}
+
+/* The /v1/public/stats document around the figures; steals summary, groups and rankings. */
+static json_t *document(long long now, int sample_tracks, json_t *summary, json_t *groups,
+			json_t *rankings)
+{
+	char at[32];
+	time_t secs = (time_t)(now / 1000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:i}", "generated_at", at,
+				"source", "status history (transitions and clock pauses)", "unit",
+				"working days", "ranking",
+				"on-time rate (higher first), then median working days (lower "
+				"first)",
+				"refresh_seconds", refresh_seconds(), "summary", summary, "groups",
+				groups, "rankings", rankings, "sample_tracks", sample_tracks);
 	/* generated demo data is counted in every figure above: say so, and how to tell it */
-	if (bt->sample_tracks)
-		json_object_set_new(v->json, "sample_data",
+	if (sample_tracks)
+		json_object_set_new(doc, "sample_data",
 				    json_pack("{s:s, s:s}", "reference_prefix", SAMPLE_PREFIX,
 					      "note",
 					      "the figures include generated sample applications "
 					      "(demo data, not real cases)"));
+	return doc;
+}
+
+/* One generation from the samples: the document, its text and ETag, the CSVs (bt's taken). */
+static struct stats_view *render(struct built *bt, long long now, const struct published *pub)
+{
+	struct stats_view *v = xcalloc(1, sizeof(*v));
+	v->computed_us = now;
+	json_t *groups = json_object(), *rankings = json_object();
+	struct strbuf csv = {0};
+	strbuf_printf(&csv, "dimension,key,count,median_days,p90_days,on_time_rate,materials_avg,"
+			    "fast_track_share,deemed_share,rated,rating_score,rank\n");
+	json_t *summary = summary_json(bt, &csv);
+	group_all(bt, pub, groups, rankings, &csv);
+	v->json = document(now, bt->sample_tracks, summary, groups, rankings);
 	v->json_text = json_text(v->json);
 	v->csv = csv.p;
 	v->open_data = bt->open.p;

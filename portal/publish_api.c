@@ -15,6 +15,7 @@
 #include "portal/auth.h"
 #include "portal/input.h"
 #include "portal/public_api.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "store/accounts.h"
@@ -55,7 +56,7 @@ struct op {
 	int limit;
 	long long after;
 	day_t today;
-	json_t *reply;
+	struct reply_out reply;
 	struct calendar_day *days; /* calendar */
 	size_t ndays;
 	int year, cutoff;
@@ -179,29 +180,24 @@ static int check_fee_kind(const struct op *op, const char *org_kind, const char 
 
 /* ---------------------------------------------------------------- handlers' plumbing */
 
+/*
+ * Runs fn in a transaction and answers (reply_tx); after a publication, refreshes the snapshot
+ * before the reply leaves, so the next public read sees it.
+ */
 static int run(struct http_request *req, struct http_response *res, int status,
 	       int (*fn)(struct store_conn *, void *, struct error *), struct op *op,
 	       bool published)
 {
-	struct error err = ERROR_INIT;
 	op->today = snapshot_today();
-	int rc = store_tx(req->app->pool, fn, op, &err);
-	if (rc) {
-		json_decref(op->reply);
-		http_reply_error(res, &err);
-	} else {
-		if (published) {
-			/* committed; the poller would catch it within a second anyway */
-			struct error ignored = ERROR_INIT;
-			snapshot_refresh(req->app, &ignored);
-			error_release(&ignored);
-		}
-		http_reply_json(res, status, op->reply);
-		http_add_header(res, "Cache-Control", "no-store");
+	int rc = reply_tx(req, res, status, fn, op, &op->reply);
+	if (!rc && published) {
+		/* committed; the poller would catch it within a second anyway */
+		struct error ignored = ERROR_INIT;
+		snapshot_refresh(req->app, &ignored);
+		error_release(&ignored);
 	}
 	json_decref(op->doc);
 	free(op->days);
-	error_release(&err);
 	return rc;
 }
 
@@ -226,7 +222,7 @@ static int finish_validation(struct http_response *res, struct error *err, struc
 static int create_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
-	op->reply = NULL;
+	op->reply.json = NULL;
 	struct org_row org;
 	int rc = store_org_get(c, op->org_id, &org, err);
 	if (rc)
@@ -249,7 +245,7 @@ static int create_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_pub_get(c, op->dk->table, id, false, &row, err);
 	if (!rc) {
-		op->reply = row_json(op->dk, &row, op->today);
+		op->reply.json = row_json(op->dk, &row, op->today);
 		store_pub_row_release(&row);
 	}
 	return rc;
@@ -301,10 +297,10 @@ static int get_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
 	struct pub_row row;
-	op->reply = NULL;
+	op->reply.json = NULL;
 	int rc = load_authorised(c, op, op->dk->draft_action, &row, err);
 	if (!rc) {
-		op->reply = row_json(op->dk, &row, op->today);
+		op->reply.json = row_json(op->dk, &row, op->today);
 		store_pub_row_release(&row);
 	}
 	return rc;
@@ -322,7 +318,7 @@ static int update_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
 	struct pub_row row;
-	op->reply = NULL;
+	op->reply.json = NULL;
 	int rc = load_authorised(c, op, op->dk->draft_action, &row, err);
 	if (rc)
 		return rc;
@@ -350,7 +346,7 @@ static int update_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_pub_get(c, op->dk->table, op->id, false, &row, err);
 	if (!rc) {
-		op->reply = row_json(op->dk, &row, op->today);
+		op->reply.json = row_json(op->dk, &row, op->today);
 		store_pub_row_release(&row);
 	}
 	return rc;
@@ -378,7 +374,7 @@ static int list_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct op *op = ctx;
 	struct pub_row *rows = NULL;
 	size_t n = 0;
-	op->reply = NULL;
+	op->reply.json = NULL;
 	long long org = op->caller->kind == ROLE_OFFICE ? op->org_id : op->caller->org_id;
 	int rc = store_pub_list(c, op->dk->table, org, op->kind, op->after, op->limit + 1, &rows,
 				&n, err);
@@ -388,8 +384,8 @@ static int list_tx(struct store_conn *c, void *ctx, struct error *err)
 	json_t *items = json_array();
 	for (size_t i = 0; i < shown; i++)
 		json_array_append_new(items, row_json(op->dk, &rows[i], op->today));
-	op->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(op->reply, n > shown, shown ? rows[shown - 1].id : 0);
+	op->reply.json = json_pack("{s:o}", "items", items);
+	input_set_cursor(op->reply.json, n > shown, shown ? rows[shown - 1].id : 0);
 	store_pub_rows_free(rows, n);
 	return 0;
 }
@@ -416,7 +412,7 @@ static int publish_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
 	struct pub_row row;
-	op->reply = NULL;
+	op->reply.json = NULL;
 	int rc = load_authorised(c, op, op->dk->publish_action, &row, err);
 	if (rc)
 		return rc;
@@ -450,7 +446,7 @@ static int publish_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (!rc)
 		rc = store_pub_get(c, op->dk->table, op->id, false, &row, err);
 	if (!rc)
-		op->reply = row_json(op->dk, &row, op->today);
+		op->reply.json = row_json(op->dk, &row, op->today);
 out:
 	store_pub_row_release(&row);
 	json_decref(doc);

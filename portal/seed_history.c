@@ -117,16 +117,58 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-int seed_history_run(struct store_pool *pool, day_t first_day, FILE *progress, struct error *err)
+/*
+ * The generator's input from the published data (calendar, standards, each handling
+ * organisation's fee schedules), then the history itself into h.
+ */
+static int generate(const struct published *pub, const struct setup *s, struct sample_input *in,
+		    struct sample_history *h, struct error *err)
 {
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	struct setup s = {0};
-	int rc = store_with(pool, setup_read, &s, err);
-	if (rc || s.exists) {
-		store_district_codes_free(s.districts, s.ndistricts);
-		return rc;
+	const struct fee_schedule **fees[UK_COUNT] = {0}, **road = NULL;
+	in->cal = &pub->cal;
+	in->standards = (const struct service_standard *const *)pub->standards;
+	in->nstandards = pub->nstandards;
+	for (int k = 0; k < UK_COUNT; k++) {
+		fees[k] =
+		    schedules(pub, s->who.utility_org[k], utility_kind_name(k), &in->nfees[k]);
+		in->fees[k] = fees[k];
 	}
+	road = schedules(pub, s->who.authority_org[PERMIT_DIG_ROAD], "road", &in->nroad_fees);
+	in->road_fees = road;
+	int rc = sample_history_generate(in, h, err);
+	for (int k = 0; k < UK_COUNT; k++)
+		free(fees[k]);
+	free(road);
+	return rc;
+}
+
+/* Stores h in one transaction with its audit entry, and says so on progress. */
+static int save(struct store_pool *pool, const struct sample_input *in,
+		const struct sample_history *h, const struct setup *s, FILE *progress,
+		const struct timespec *t0, struct error *err)
+{
+	char from[11], to[11];
+	char *detail = xasprintf(
+	    "{\"via\":\"seed-demo\",\"sample\":true,\"reference_prefix\":\"%s\","
+	    "\"from\":\"%s\",\"to\":\"%s\",\"seed\":%llu,\"applications\":%zu,"
+	    "\"tracks\":%zu,\"transitions\":%zu,\"pauses\":%zu}",
+	    SAMPLE_PREFIX, cal_day_format(in->first_day, from), cal_day_format(in->last_day, to),
+	    (unsigned long long)SEED, h->napps, h->ntracks, h->nevents, h->npauses);
+	struct write w = {h, s, detail};
+	int rc = store_tx(pool, write_tx, &w, err);
+	free(detail);
+	if (!rc && progress)
+		fprintf(progress,
+			"seed-demo: sample history %s to %s: %zu applications, %zu jobs and "
+			"permits, %zu transitions, %zu pauses (%.2f s)\n",
+			from, to, h->napps, h->ntracks, h->nevents, h->npauses, seconds_since(t0));
+	return rc;
+}
+
+/* With the published data of a snapshot of its own: generate the history and store it. */
+static int generate_and_save(struct store_pool *pool, const struct setup *s, day_t first_day,
+			     FILE *progress, const struct timespec *t0, struct error *err)
+{
 	struct app app = {.pool = pool};
 	snapshot_start(&app);
 	const struct published *pub = snapshot_get(&app);
@@ -137,48 +179,31 @@ int seed_history_run(struct store_pool *pool, day_t first_day, FILE *progress, s
 	    .first_day = first_day,
 	    .last_day = tracks_today(),
 	    .per_week = PER_WEEK,
-	    .districts = (const char *const *)s.districts,
-	    .ndistricts = s.ndistricts,
+	    .districts = (const char *const *)s->districts,
+	    .ndistricts = s->ndistricts,
 	};
-	const struct fee_schedule **fees[UK_COUNT] = {0}, **road = NULL;
-	if (!pub) {
+	int rc;
+	if (!pub)
 		rc = error_set(err, ERR_UNAVAILABLE, "the published data could not be read");
-		goto out;
-	}
-	in.cal = &pub->cal;
-	in.standards = (const struct service_standard *const *)pub->standards;
-	in.nstandards = pub->nstandards;
-	for (int k = 0; k < UK_COUNT; k++) {
-		fees[k] = schedules(pub, s.who.utility_org[k], utility_kind_name(k), &in.nfees[k]);
-		in.fees[k] = fees[k];
-	}
-	road = schedules(pub, s.who.authority_org[PERMIT_DIG_ROAD], "road", &in.nroad_fees);
-	in.road_fees = road;
-	if ((rc = sample_history_generate(&in, &h, err)) != 0)
-		goto out;
-	char from[11], to[11];
-	char *detail = xasprintf(
-	    "{\"via\":\"seed-demo\",\"sample\":true,\"reference_prefix\":\"%s\","
-	    "\"from\":\"%s\",\"to\":\"%s\",\"seed\":%llu,\"applications\":%zu,"
-	    "\"tracks\":%zu,\"transitions\":%zu,\"pauses\":%zu}",
-	    SAMPLE_PREFIX, cal_day_format(in.first_day, from), cal_day_format(in.last_day, to),
-	    (unsigned long long)SEED, h.napps, h.ntracks, h.nevents, h.npauses);
-	struct write w = {&h, &s, detail};
-	rc = store_tx(pool, write_tx, &w, err);
-	free(detail);
-	if (!rc && progress)
-		fprintf(progress,
-			"seed-demo: sample history %s to %s: %zu applications, %zu jobs and "
-			"permits, %zu transitions, %zu pauses (%.2f s)\n",
-			from, to, h.napps, h.ntracks, h.nevents, h.npauses, seconds_since(&t0));
-out:
+	else
+		rc = generate(pub, s, &in, &h, err);
+	if (!rc)
+		rc = save(pool, &in, &h, s, progress, t0, err);
 	sample_history_release(&h);
-	for (int k = 0; k < UK_COUNT; k++)
-		free(fees[k]);
-	free(road);
 	if (pub)
 		snapshot_put(pub);
 	snapshot_stop(app.snapshot);
+	return rc;
+}
+
+int seed_history_run(struct store_pool *pool, day_t first_day, FILE *progress, struct error *err)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct setup s = {0};
+	int rc = store_with(pool, setup_read, &s, err);
+	if (!rc && !s.exists)
+		rc = generate_and_save(pool, &s, first_day, progress, &t0, err);
 	store_district_codes_free(s.districts, s.ndistricts);
 	return rc;
 }

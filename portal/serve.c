@@ -94,6 +94,67 @@ struct http_limits app_http_limits(const struct app *app)
 	return l;
 }
 
+/*
+ * Block the signals before any thread starts (app_new starts the snapshot poller): threads
+ * inherit the mask, so only the sigwait in serve_main receives them. A thread started earlier
+ * could take SIGTERM with its default action and kill the process mid-request.
+ */
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/* Why serve cannot start, with each detail, on stderr. Releases err. */
+static void report(struct error *err)
+{
+	fprintf(stderr, "portal serve: %s\n", err->message);
+	for (size_t i = 0; i < err->ndetails; i++)
+		fprintf(stderr, "  %s\n", err->details[i].message);
+	error_release(err);
+}
+
+/* The application context and the dispatcher's settings; 1 (reported) when either is bad. */
+static int prepare(struct app **app, struct dispatcher_config *dcfg)
+{
+	struct error err = ERROR_INIT;
+	if (app_new(app, &err) != 0) {
+		report(&err);
+		return 1;
+	}
+	if (dispatcher_config_load(dcfg, (*app)->cfg.allow_private_webhooks, &err) != 0) {
+		report(&err);
+		app_free(*app);
+		return 1;
+	}
+	return 0;
+}
+
+/* The background workers beside srv until SIGINT or SIGTERM, then everything stopped. */
+static void serve_until_signal(struct app *app, struct http_server *srv,
+			       const struct dispatcher_config *dcfg, const sigset_t *set,
+			       unsigned threads)
+{
+	const char *sweep = getenv("PORTAL_SWEEP_SECONDS");
+	struct sweeper *sw = sweeper_start(app, sweep ? (unsigned)atoi(sweep) : 60);
+	/* PORTAL_DISPATCH_THREADS=0 leaves delivery to separate `portal dispatch` processes */
+	struct dispatcher *disp = dcfg->threads ? dispatcher_start(app->pool, dcfg) : NULL;
+	fprintf(stderr,
+		"{\"level\":\"info\",\"message\":\"serving\",\"listen\":\"%s\",\"port\":%u,"
+		"\"threads\":%u}\n",
+		app->cfg.listen, http_server_port(srv), threads);
+	int sig = 0;
+	sigwait(set, &sig);
+	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopping\",\"signal\":%d}\n", sig);
+	http_server_stop(srv);
+	sweeper_stop(sw);
+	dispatcher_stop(disp);
+	app_free(app);
+	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopped\"}\n");
+}
+
 int serve_main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
@@ -102,34 +163,13 @@ int serve_main(int argc, char **argv)
 		     "See `portal help` for the environment variables.");
 		return 0;
 	}
-	/*
-	 * Block the signals before any thread starts (app_new starts the snapshot poller): threads
-	 * inherit the mask, so only the sigwait below receives them. A thread started earlier
-	 * could take SIGTERM with its default action and kill the process mid-request.
-	 */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	struct error err = ERROR_INIT;
+	block_signals(&set);
 	struct app *app = NULL;
-	if (app_new(&app, &err) != 0) {
-		fprintf(stderr, "portal serve: %s\n", err.message);
-		for (size_t i = 0; i < err.ndetails; i++)
-			fprintf(stderr, "  %s\n", err.details[i].message);
-		error_release(&err);
-		return 1;
-	}
 	struct dispatcher_config dcfg;
-	if (dispatcher_config_load(&dcfg, app->cfg.allow_private_webhooks, &err) != 0) {
-		fprintf(stderr, "portal serve: %s\n", err.message);
-		for (size_t i = 0; i < err.ndetails; i++)
-			fprintf(stderr, "  %s\n", err.details[i].message);
-		error_release(&err);
-		app_free(app);
+	if (prepare(&app, &dcfg) != 0)
 		return 1;
-	}
+	struct error err = ERROR_INIT;
 	struct http_limits limits = app_http_limits(app);
 	struct http_server *srv = http_server_start(app, app->cfg.listen, &limits, &err);
 	if (!srv) {
@@ -138,21 +178,6 @@ int serve_main(int argc, char **argv)
 		app_free(app);
 		return 1;
 	}
-	const char *sweep = getenv("PORTAL_SWEEP_SECONDS");
-	struct sweeper *sw = sweeper_start(app, sweep ? (unsigned)atoi(sweep) : 60);
-	/* PORTAL_DISPATCH_THREADS=0 leaves delivery to separate `portal dispatch` processes */
-	struct dispatcher *disp = dcfg.threads ? dispatcher_start(app->pool, &dcfg) : NULL;
-	fprintf(stderr,
-		"{\"level\":\"info\",\"message\":\"serving\",\"listen\":\"%s\",\"port\":%u,"
-		"\"threads\":%u}\n",
-		app->cfg.listen, http_server_port(srv), limits.threads);
-	int sig = 0;
-	sigwait(&set, &sig);
-	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopping\",\"signal\":%d}\n", sig);
-	http_server_stop(srv);
-	sweeper_stop(sw);
-	dispatcher_stop(disp);
-	app_free(app);
-	fprintf(stderr, "{\"level\":\"info\",\"message\":\"stopped\"}\n");
+	serve_until_signal(app, srv, &dcfg, &set, limits.threads);
 	return 0;
 }

@@ -9,12 +9,12 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "store/accounts.h"
 #include "store/sites.h"
 #include "workflows/authz.h"
 #include "workflows/xalloc.h"
-#include "workflows/json_text.h"
 
 /* Coordinates go out with enough digits for DECIMAL(9,6) and none of binary noise. */
 
@@ -44,27 +44,8 @@ struct op {
 	long long org_id; /* whose sites to list */
 	int limit;
 	long long after;
-	json_t *reply;
+	struct reply_out reply;
 };
-
-/* Runs fn in a transaction and replies with op->reply (status) or the error. */
-static int run(struct http_request *req, struct http_response *res, int status,
-	       int (*fn)(struct store_conn *, void *, struct error *), struct op *op)
-{
-	struct error err = ERROR_INIT;
-	int rc = store_tx(req->app->pool, fn, op, &err);
-	if (rc) {
-		http_reply_error(res, &err);
-	} else {
-		char *text = json_text(op->reply);
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_text(res, status, "application/json; charset=utf-8", text, strlen(text));
-		free(text);
-	}
-	json_decref(op->reply);
-	error_release(&err);
-	return rc;
-}
 
 /* Replies 422 listing every detail when there are any; returns non-zero then. */
 static int finish_validation(struct http_response *res, struct error *err)
@@ -140,8 +121,8 @@ static int site_create_tx(struct store_conn *c, void *ctx, struct error *err)
 					       s.district, "zone_risk", s.zone_risk),
 				     err);
 	if (!rc) {
-		json_decref(op->reply); /* a retried transaction may have set it */
-		op->reply = site_json(&s);
+		json_decref(op->reply.json); /* a retried transaction may have set it */
+		op->reply.json = site_json(&s);
 	}
 	return rc;
 }
@@ -175,7 +156,7 @@ static int site_create(struct http_request *req, struct http_response *res)
 	json_decref(body);
 	if (finish_validation(res, &err))
 		return 1;
-	return run(req, res, 201, site_create_tx, &op);
+	return reply_tx(req, res, 201, site_create_tx, &op, &op.reply);
 }
 
 /*
@@ -207,8 +188,8 @@ static int site_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_site_list(c, op->org_id, op->after, op->limit + 1, &rows, &n, err);
 	if (rc)
 		return rc;
-	json_decref(op->reply);
-	op->reply = input_page_reply(rows, sizeof(*rows), n, op->limit, site_json_item);
+	json_decref(op->reply.json);
+	op->reply.json = input_page_reply(rows, sizeof(*rows), n, op->limit, site_json_item);
 	free(rows);
 	return 0;
 }
@@ -221,7 +202,7 @@ static int site_list(struct http_request *req, struct http_response *res)
 		return 1;
 	if (input_page(req, &op.limit, &op.after, &err))
 		return finish_validation(res, &err);
-	return run(req, res, 200, site_list_tx, &op);
+	return reply_tx(req, res, 200, site_list_tx, &op, &op.reply);
 }
 
 static int site_get_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -237,8 +218,8 @@ static int site_get_tx(struct store_conn *c, void *ctx, struct error *err)
 		return error_set(err, ERR_NOT_FOUND, "no site %lld", op->id);
 	if (rc)
 		return rc;
-	json_decref(op->reply);
-	op->reply = site_json(&s);
+	json_decref(op->reply.json);
+	op->reply.json = site_json(&s);
 	return 0;
 }
 
@@ -247,7 +228,7 @@ static int site_get(struct http_request *req, struct http_response *res)
 	struct op op = {.caller = auth_caller(req)};
 	if (input_path_id(req, 0, &op.id))
 		return http_fail(res, ERR_NOT_FOUND, "no such site");
-	return run(req, res, 200, site_get_tx, &op);
+	return reply_tx(req, res, 200, site_get_tx, &op, &op.reply);
 }
 
 const struct route sites_routes[] = {

@@ -1,6 +1,7 @@
 /*
  * The public statistics page /stats: the cached figures as tables with inline SVG bar charts
- * drawn on the server. No scripts; the same security headers as the other public pages.
+ * drawn on the server, in the frame of the other public pages (portal/html.h). No scripts; the
+ * same security headers as the other public pages.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -16,27 +17,6 @@
 #include "workflows/strbuf.h"
 #include "workflows/xalloc.h"
 
-struct page {
-	struct strbuf out;
-	enum snapshot_lang lang;
-};
-
-static void raw(struct page *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void raw(struct page *pg, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	strbuf_vprintf(&pg->out, fmt, ap);
-	va_end(ap);
-}
-
-static void text(struct page *pg, const char *s)
-{
-	char *e = html_escape(s ? s : "");
-	raw(pg, "%s", e);
-	free(e);
-}
-
 #define L(zh, en) (pg->lang == SNAP_EN ? (en) : (zh))
 
 static const struct {
@@ -48,37 +28,6 @@ static const struct {
     {"stage", "各环节", "By stage"},
     {"month", "各月份", "By month"},
 };
-
-static const char style[] =
-    "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;"
-    "margin:0;color:#1a1a1a;line-height:1.5}header{background:#8b1a1a;color:#fff;padding:1rem 2rem}"
-    "header h1{margin:0;font-size:1.4rem}nav a{color:#fff;margin-right:1.2rem;text-decoration:none}"
-    "nav{margin-top:.4rem}nav a.on{font-weight:bold;text-decoration:underline}"
-    "nav a.lang{float:right;margin:0}main{padding:1rem 2rem;max-width:72rem}"
-    "h2{border-bottom:2px solid #8b1a1a;padding-bottom:.2rem;margin-top:2rem}"
-    "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}"
-    "th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left}th{background:#f2eded}"
-    "td.num{text-align:right}.meta{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}"
-    ".sample{background:#fff4d6;border:1px solid #e0b84c;padding:.6rem 1rem;margin:1rem 0}"
-    "footer{color:#666;font-size:.85rem;padding:1rem 2rem;border-top:1px solid "
-    "#ddd}a{color:#8b1a1a}"
-    "@media print{header{background:none;color:#000}nav{display:none}}";
-
-static void head(struct page *pg)
-{
-	raw(pg,
-	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s"
-	    "</title><style>%s</style></head><body><header><h1>%s</h1><nav>"
-	    "<a href=\"/\">%s</a><a href=\"/fees\">%s</a><a href=\"/standards\">%s</a>"
-	    "<a class=\"on\" href=\"/stats\">%s</a>"
-	    "<a class=\"lang\" href=\"/stats?lang=%s\">%s</a></nav>"
-	    "</header><main>",
-	    pg->lang == SNAP_EN ? "en" : "zh-CN", L("办理时间统计", "Processing statistics"), style,
-	    L("办理时间统计", "Processing statistics"), L("首页", "Home"), L("收费标准", "Fees"),
-	    L("服务标准", "Service standards"), L("统计", "Statistics"),
-	    pg->lang == SNAP_EN ? "zh" : "en", L("English", "中文"));
-}
 
 /*
  * Chart geometry. The names of utilities and authorities are long ("State Grid City Power
@@ -164,71 +113,97 @@ static size_t label_lines(const char *s, char lines[LABEL_LINES][256])
 }
 
 /* The row's label: its name in the page's language, else its key. */
-static const char *row_name(struct page *pg, json_t *r)
+static const char *row_name(struct html_page *pg, json_t *r)
 {
 	const char *n = json_string_value(
 	    json_object_get(r, pg->lang == SNAP_EN ? "name_en" : "name_zh"));
 	return n && *n ? n : json_string_value(json_object_get(r, "key"));
 }
 
+/* What a chart shows: which field of the rows, scaled to what, how, and where bars start. */
+struct chart {
+	const char *field;
+	double max;
+	bool percent;
+	int bar_x;
+};
+
+/*
+ * Each row's label split into lines (into lines and nlines). Returns the chart's height and
+ * sets *widest to the widest line's width.
+ */
+static int layout_labels(struct html_page *pg, json_t *rows, char (*lines)[LABEL_LINES][256],
+			 size_t *nlines, double *widest)
+{
+	int h = 28;
+	*widest = 0;
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		nlines[i] = label_lines(row_name(pg, json_array_get(rows, i)), lines[i]);
+		h += 8 + LINE_H * (int)(nlines[i] ? nlines[i] : 1);
+		for (size_t k = 0; k < nlines[i]; k++) {
+			double w = text_width(lines[i][k], strlen(lines[i][k]));
+			*widest = w > *widest ? w : *widest;
+		}
+	}
+	return h;
+}
+
+/* One row at y: the full name as its title, its label's lines, its bar, its value. */
+static int draw_row(struct html_page *pg, const struct chart *c, json_t *r,
+		    char lines[LABEL_LINES][256], size_t nlines, int y)
+{
+	double v = json_number_value(json_object_get(r, c->field));
+	int w = (int)(BAR_MAX * v / c->max);
+	int rows_h = 8 + LINE_H * (int)(nlines ? nlines : 1);
+	char value[16];
+	if (c->percent)
+		snprintf(value, sizeof(value), "%.0f%%", v * 100);
+	else
+		snprintf(value, sizeof(value), "%.1f", v);
+	html_rawf(pg, "<g><title>");
+	html_text(pg, row_name(pg, r));
+	html_rawf(pg, ": %s</title><text class=\"label\" x=\"0\" font-size=\"12\">", value);
+	for (size_t k = 0; k < nlines; k++) {
+		html_rawf(pg, "<tspan x=\"0\" y=\"%d\">", y + 4 + LINE_H * (int)(k + 1) - 3);
+		html_text(pg, lines[k]);
+		html_rawf(pg, "</tspan>");
+	}
+	int bar_y = y + (rows_h - 16) / 2;
+	html_rawf(pg,
+		  "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" "
+		  "fill=\"#8b1a1a\"/><text class=\"value\" x=\"%d\" y=\"%d\" font-size=\"12\">%s"
+		  "</text></g>",
+		  c->bar_x, bar_y, w > 0 ? w : 1, c->bar_x + (w > 0 ? w : 1) + 6, bar_y + 13,
+		  value);
+	return rows_h;
+}
+
 /* A horizontal bar chart of one numeric field of each row; max scales the bars. */
-static void chart(struct page *pg, json_t *rows, const char *field, double max, bool percent,
+static void chart(struct html_page *pg, json_t *rows, const char *field, double max, bool percent,
 		  const char *title)
 {
 	size_t n = json_array_size(rows);
 	if (!n)
 		return;
-	if (max <= 0)
-		max = 1;
+	struct chart c = {field, max > 0 ? max : 1, percent, 0};
 	char (*lines)[LABEL_LINES][256] = xcalloc(n, sizeof(*lines));
 	size_t *nlines = xcalloc(n, sizeof(*nlines));
-	int h = 28;
-	double widest = 0;
-	for (size_t i = 0; i < n; i++) {
-		nlines[i] = label_lines(row_name(pg, json_array_get(rows, i)), lines[i]);
-		h += 8 + LINE_H * (int)(nlines[i] ? nlines[i] : 1);
-		for (size_t k = 0; k < nlines[i]; k++) {
-			double w = text_width(lines[i][k], strlen(lines[i][k]));
-			widest = w > widest ? w : widest;
-		}
-	}
-	int bar_x = (int)widest + 1 + LABEL_GAP, chart_w = bar_x + BAR_MAX + VALUE_ROOM;
-	raw(pg,
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-	    chart_w, h, chart_w, h);
-	text(pg, title);
-	raw(pg, "\"><text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"bold\">");
-	text(pg, title);
-	raw(pg, "</text>");
+	double widest;
+	int h = layout_labels(pg, rows, lines, nlines, &widest);
+	c.bar_x = (int)widest + 1 + LABEL_GAP;
+	int chart_w = c.bar_x + BAR_MAX + VALUE_ROOM;
+	html_rawf(pg,
+		  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		  "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+		  chart_w, h, chart_w, h);
+	html_text(pg, title);
+	html_rawf(pg, "\"><text x=\"0\" y=\"16\" font-size=\"13\" font-weight=\"bold\">");
+	html_text(pg, title);
+	html_rawf(pg, "</text>");
 	int y = 28;
-	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_array_get(rows, i);
-		double v = json_number_value(json_object_get(r, field));
-		int w = (int)(BAR_MAX * v / max);
-		int rows_h = 8 + LINE_H * (int)(nlines[i] ? nlines[i] : 1);
-		char value[16];
-		if (percent)
-			snprintf(value, sizeof(value), "%.0f%%", v * 100);
-		else
-			snprintf(value, sizeof(value), "%.1f", v);
-		raw(pg, "<g><title>");
-		text(pg, row_name(pg, r));
-		raw(pg, ": %s</title><text class=\"label\" x=\"0\" font-size=\"12\">", value);
-		for (size_t k = 0; k < nlines[i]; k++) {
-			raw(pg, "<tspan x=\"0\" y=\"%d\">", y + 4 + LINE_H * (int)(k + 1) - 3);
-			text(pg, lines[i][k]);
-			raw(pg, "</tspan>");
-		}
-		int bar_y = y + (rows_h - 16) / 2;
-		raw(pg,
-		    "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" "
-		    "fill=\"#8b1a1a\"/><text class=\"value\" x=\"%d\" y=\"%d\" font-size=\"12\">%s"
-		    "</text></g>",
-		    bar_x, bar_y, w > 0 ? w : 1, bar_x + (w > 0 ? w : 1) + 6, bar_y + 13, value);
-		y += rows_h;
-	}
-	raw(pg, "</svg>");
+	for (size_t i = 0; i < n; i++)
+		y += draw_row(pg, &c, json_array_get(rows, i), lines[i], nlines[i], y);
+	html_rawf(pg, "</svg>");
 	free(lines);
 	free(nlines);
 }
@@ -292,100 +267,115 @@ static double max_of(json_t *rows, const char *field)
 	return m;
 }
 
-static void table(struct page *pg, const char *dim, json_t *rows)
+static void table(struct html_page *pg, const char *dim, json_t *rows)
 {
 	/* a stage run has no materials, fast track, decision or rating of its own: left out */
 	bool whole = strcmp(dim, "stage") != 0;
-	raw(pg,
-	    "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
-	    L("名称", "Name"), L("排名", "Rank"), L("办结数", "Count"),
-	    L("中位数（工作日）", "Median (working days)"), L("90% 分位", "90th percentile"),
-	    L("按时率", "On time"));
+	html_rawf(pg,
+		  "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
+		  L("名称", "Name"), L("排名", "Rank"), L("办结数", "Count"),
+		  L("中位数（工作日）", "Median (working days)"), L("90% 分位", "90th percentile"),
+		  L("按时率", "On time"));
 	if (whole)
-		raw(pg, "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
-		    L("平均材料数", "Materials"), L("快速通道", "Fast-tracked"),
-		    L("视为同意", "Deemed"), L("评价得分", "Rating score"));
-	raw(pg, "</tr>");
+		html_rawf(pg, "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
+			  L("平均材料数", "Materials"), L("快速通道", "Fast-tracked"),
+			  L("视为同意", "Deemed"), L("评价得分", "Rating score"));
+	html_rawf(pg, "</tr>");
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
 	{
 		/* the row keeps its stable key as an anchor: /stats#district-hitech */
 		char *key = html_escape(json_string_value(json_object_get(r, "key")));
-		raw(pg, "<tr id=\"%s-%s\"><td>", dim, key);
+		html_rawf(pg, "<tr id=\"%s-%s\"><td>", dim, key);
 		free(key);
-		text(pg, row_name(pg, r));
-		raw(pg,
-		    "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-		    "<td class=\"num\">%.1f</td><td class=\"num\">%lld</td>"
-		    "<td class=\"num\">%.0f%%</td>",
-		    (long long)json_integer_value(json_object_get(r, "rank")),
-		    (long long)json_integer_value(json_object_get(r, "count")),
-		    json_number_value(json_object_get(r, "median_days")),
-		    (long long)json_integer_value(json_object_get(r, "p90_days")),
-		    100 * json_number_value(json_object_get(r, "on_time_rate")));
+		html_text(pg, row_name(pg, r));
+		html_rawf(pg,
+			  "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+			  "<td class=\"num\">%.1f</td><td class=\"num\">%lld</td>"
+			  "<td class=\"num\">%.0f%%</td>",
+			  (long long)json_integer_value(json_object_get(r, "rank")),
+			  (long long)json_integer_value(json_object_get(r, "count")),
+			  json_number_value(json_object_get(r, "median_days")),
+			  (long long)json_integer_value(json_object_get(r, "p90_days")),
+			  100 * json_number_value(json_object_get(r, "on_time_rate")));
 		if (whole) {
 			json_t *score = json_object_get(r, "rating_score");
-			raw(pg,
-			    "<td class=\"num\">%.1f</td><td class=\"num\">%.0f%%</td>"
-			    "<td class=\"num\">%.0f%%</td><td class=\"num\">",
-			    json_number_value(json_object_get(r, "materials_avg")),
-			    100 * json_number_value(json_object_get(r, "fast_track_share")),
-			    100 * json_number_value(json_object_get(r, "deemed_share")));
+			html_rawf(pg,
+				  "<td class=\"num\">%.1f</td><td class=\"num\">%.0f%%</td>"
+				  "<td class=\"num\">%.0f%%</td><td class=\"num\">",
+				  json_number_value(json_object_get(r, "materials_avg")),
+				  100 * json_number_value(json_object_get(r, "fast_track_share")),
+				  100 * json_number_value(json_object_get(r, "deemed_share")));
 			if (json_is_number(score))
-				raw(pg, "%.0f", json_number_value(score));
+				html_rawf(pg, "%.0f", json_number_value(score));
 			else
-				raw(pg, "–");
-			raw(pg, "</td>");
+				html_rawf(pg, "–");
+			html_rawf(pg, "</td>");
 		}
-		raw(pg, "</tr>");
+		html_rawf(pg, "</tr>");
 	}
-	raw(pg, "</table>");
+	html_rawf(pg, "</table>");
+}
+
+/* Says how many of the figures' tracks are generated demo data, when any are. */
+static void sample_notice(struct html_page *pg, json_t *doc)
+{
+	long long sample = json_integer_value(json_object_get(doc, "sample_tracks"));
+	if (sample <= 0)
+		return;
+	html_rawf(pg, "<p class=\"sample\"><strong>");
+	if (pg->lang == SNAP_EN)
+		html_rawf(pg,
+			  "Sample data: these figures include %lld generated sample jobs "
+			  "and permits (references beginning SAMPLE-), made for the demo. "
+			  "They are not real cases.",
+			  sample);
+	else
+		html_rawf(
+		    pg,
+		    "示例数据：以下统计包含 %lld 件系统生成的示例办件（编号以 SAMPLE- 开头），"
+		    "仅供演示，不是真实办件。",
+		    sample);
+	html_rawf(pg, "</strong></p>");
+}
+
+/* Where the figures come from, and the whole city's in one line. */
+static void summary(struct html_page *pg, json_t *doc)
+{
+	json_t *sum = json_object_get(doc, "summary");
+	html_rawf(
+	    pg, "<p class=\"meta\">%s ",
+	    L("数据来源：办理过程的状态记录（不含人工填报），时间以工作日计，补正期间不计时。更新"
+	      "于",
+	      "Computed from the status history (never hand-entered), in working days, "
+	      "supplement pauses excluded. Updated"));
+	html_text(pg, json_string_value(json_object_get(doc, "generated_at")));
+	html_rawf(pg,
+		  "</p><p>%s: <strong>%lld</strong> · %s: <strong>%.1f</strong> · %s: "
+		  "<strong>%.0f%%</strong></p>",
+		  L("已办结", "Finished"),
+		  (long long)json_integer_value(json_object_get(sum, "count")),
+		  L("中位数（工作日）", "Median working days"),
+		  json_number_value(json_object_get(sum, "median_days")), L("按时率", "On time"),
+		  100 * json_number_value(json_object_get(sum, "on_time_rate")));
 }
 
 /* Renders the page from the statistics document. New buffer (caller frees). */
 static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 {
-	struct page page = {.lang = lang};
-	struct page *pg = &page;
-	head(pg);
-	long long sample = json_integer_value(json_object_get(doc, "sample_tracks"));
-	if (sample > 0) {
-		raw(pg, "<p class=\"sample\"><strong>");
-		if (pg->lang == SNAP_EN)
-			raw(pg,
-			    "Sample data: these figures include %lld generated sample jobs "
-			    "and permits (references beginning SAMPLE-), made for the demo. "
-			    "They are not real cases.",
-			    sample);
-		else
-			raw(pg,
-			    "示例数据：以下统计包含 %lld 件系统生成的示例办件（编号以 SAMPLE- 开头），"
-			    "仅供演示，不是真实办件。",
-			    sample);
-		raw(pg, "</strong></p>");
-	}
-	json_t *sum = json_object_get(doc, "summary");
-	raw(pg, "<p class=\"meta\">%s ",
-	    L("数据来源：办理过程的状态记录（不含人工填报），时间以工作日计，补正期间不计时。更新"
-	      "于",
-	      "Computed from the status history (never hand-entered), in working days, "
-	      "supplement pauses excluded. Updated"));
-	text(pg, json_string_value(json_object_get(doc, "generated_at")));
-	raw(pg,
-	    "</p><p>%s: <strong>%lld</strong> · %s: <strong>%.1f</strong> · %s: "
-	    "<strong>%.0f%%</strong></p>",
-	    L("已办结", "Finished"), (long long)json_integer_value(json_object_get(sum, "count")),
-	    L("中位数（工作日）", "Median working days"),
-	    json_number_value(json_object_get(sum, "median_days")), L("按时率", "On time"),
-	    100 * json_number_value(json_object_get(sum, "on_time_rate")));
+	struct html_page page = {.lang = lang};
+	struct html_page *pg = &page;
+	html_page_begin(pg, "stats");
+	sample_notice(pg, doc);
+	summary(pg, doc);
 	json_t *groups = json_object_get(doc, "groups");
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
 		json_t *rows = ordered(sections[s].dim, json_object_get(groups, sections[s].dim));
-		raw(pg, "<h2>%s</h2>", L(sections[s].zh, sections[s].en));
+		html_rawf(pg, "<h2>%s</h2>", L(sections[s].zh, sections[s].en));
 		if (!json_array_size(rows)) {
 			json_decref(rows);
-			raw(pg, "<p>%s</p>", L("暂无办结记录。", "Nothing finished yet."));
+			html_rawf(pg, "<p>%s</p>", L("暂无办结记录。", "Nothing finished yet."));
 			continue;
 		}
 		chart(pg, rows, "median_days", max_of(rows, "median_days"), false,
@@ -395,13 +385,12 @@ static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 		table(pg, sections[s].dim, rows);
 		json_decref(rows);
 	}
-	raw(pg,
-	    "</main><footer>%s: <a href=\"/v1/public/stats\">/v1/public/stats</a> · "
-	    "<a href=\"/v1/public/stats?format=csv\">CSV</a> · "
-	    "<a href=\"/v1/public/open-data/applications.csv\">%s</a></footer></body></html>\n",
-	    L("数据接口", "Data"), L("开放数据", "Open data"));
-	*len = page.out.len;
-	return page.out.p;
+	const struct html_link data[] = {
+	    {"/v1/public/stats", NULL},
+	    {"/v1/public/stats?format=csv", "CSV"},
+	    {"/v1/public/open-data/applications.csv", L("开放数据", "Open data")},
+	};
+	return html_page_end(pg, L("数据接口", "Data"), data, sizeof(data) / sizeof(data[0]), len);
 }
 
 static int stats_page(struct http_request *req, struct http_response *res)

@@ -219,6 +219,52 @@ static int take_part(struct part *p, const char *content, size_t clen, struct up
 	return 0;
 }
 
+/*
+ * Where the header block of a part starting at p ends (at its blank line's CRLF, so the
+ * content follows 2 bytes later), its length in *hlen; NULL when it has no end within the body
+ * or is longer than MAX_PART_HEADERS.
+ */
+static const char *headers_end(const char *p, const char *end, size_t *hlen)
+{
+	if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+		*hlen = 0; /* a part without headers */
+		return p;
+	}
+	const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+	*hlen = hend ? (size_t)(hend - p) : 0;
+	if (!hend || *hlen > MAX_PART_HEADERS)
+		return NULL;
+	return hend + 2;
+}
+
+/*
+ * One part, from just after its delimiter to the next delimiter: its headers read, its content
+ * stored into u. *next is where that next delimiter ends. ERR_MALFORMED when it is cut short.
+ */
+static int read_part(const char *p, const char *end, const char *delim, size_t dlen,
+		     struct upload *u, bool *have_file, const char **next, struct error *err)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
+		return error_set(err, ERR_MALFORMED, "the multipart body is cut short");
+	p += 2;
+	size_t hlen;
+	const char *hend = headers_end(p, end, &hlen);
+	if (!hend)
+		return error_set(err, ERR_MALFORMED, "a multipart part's headers are unreadable");
+	const char *content = hend + 2;
+	const char *cend = memmem(content, (size_t)(end - content), delim, dlen);
+	if (!cend)
+		return error_set(err, ERR_MALFORMED, "a multipart part is not terminated");
+	struct part part = {0};
+	part_headers(p, hlen, &part);
+	int rc = take_part(&part, content, (size_t)(cend - content), u, have_file, err);
+	part_release(&part);
+	*next = cend + dlen;
+	return rc;
+}
+
 static int multipart(const char *content_type, const char *body, size_t len, struct upload *u,
 		     struct error *err)
 {
@@ -241,45 +287,11 @@ static int multipart(const char *content_type, const char *body, size_t len, str
 		rc = error_set(err, ERR_MALFORMED, "the multipart body has no boundary line");
 		goto out;
 	}
-	for (;;) {
-		if (end - p >= 2 && p[0] == '-' && p[1] == '-')
-			break; /* the closing delimiter */
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
-			rc = error_set(err, ERR_MALFORMED, "the multipart body is cut short");
-			goto out;
-		}
-		p += 2;
-		const char *hend;
-		size_t hlen;
-		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
-			hend = p; /* a part without headers */
-			hlen = 0;
-		} else {
-			hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-			hlen = hend ? (size_t)(hend - p) : 0;
-			if (hend)
-				hend += 2;
-		}
-		if (!hend || hlen > MAX_PART_HEADERS) {
-			rc = error_set(err, ERR_MALFORMED,
-				       "a multipart part's headers are unreadable");
-			goto out;
-		}
-		const char *content = hend + 2;
-		const char *cend = memmem(content, (size_t)(end - content), delim, dlen);
-		if (!cend) {
-			rc = error_set(err, ERR_MALFORMED, "a multipart part is not terminated");
-			goto out;
-		}
-		struct part part = {0};
-		part_headers(p, hlen, &part);
-		rc = take_part(&part, content, (size_t)(cend - content), u, &have_file, err);
-		part_release(&part);
+	/* up to the closing delimiter */
+	while (!(end - p >= 2 && p[0] == '-' && p[1] == '-')) {
+		rc = read_part(p, end, delim, dlen, u, &have_file, &p, err);
 		if (rc)
 			goto out;
-		p = cend + dlen;
 	}
 	if (!have_file)
 		error_add(err, "file", "required", "send the document in a part named 'file'");
