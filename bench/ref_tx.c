@@ -1,7 +1,7 @@
 /*
  * Reference D of bench/run: the SQL transaction of one application submission, run straight
  * through Connector/C with prepared statements, by THREADS threads for SECONDS, and nothing
- * else (no HTTP, no JSON, no rules). The statements have the shapes of store/tracks.c,
+ * else (no HTTP, no JSON, no rules). The statements have the shapes of store/ (jobs.c, permits.c, multirow.c),
  * store/audit.c, store/sites.c, store/materials.c and store/accounts.c, in the order
  * portal/applications_api.c runs them; the counts (permits, links, excavations, tasks, outbox
  * rows), the outbox payload size and the sizes of the stored request and estimate come from a
@@ -13,7 +13,7 @@
  * time, and jobs and permits (INSERT ... RETURNING id, for the rows that reference them),
  * materials, job-permit links, excavations, transitions and outbox events with multi-row
  * INSERTs: chunks of at most 256 bound values (STORE_MAX_PARAMS) and 16 rows, the SQL text the
- * same as store/tracks.c builds for that row count. The application's place and its road segments are read once for all its
+ * same as store/multirow.c builds for that row count. The application's place and its road segments are read once for all its
  * events.
  *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX PAYLOAD
@@ -97,7 +97,7 @@ static const char *const sql[S_COUNT] = {
 		       "WHERE application_id = ? AND permit_id IS NOT NULL ORDER BY id",
 };
 
-/* The multi-row INSERTs: statement start and one row's group, joined as store/tracks.c does. */
+/* The multi-row INSERTs: statement start and one row's group, joined as store/multirow.c does. */
 #define BINDS_MAX 256 /* STORE_MAX_PARAMS in store/db.h */
 #define BATCH_ROWS_MAX 16
 enum { B_JOBS, B_PERMITS, B_MATERIALS, B_LINKS, B_EXCAVATIONS, B_TRANSITIONS, B_OUTBOX, B_COUNT };

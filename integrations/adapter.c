@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /*
  * The registry: one line per kind. Each name refers to `adapter_<name>`, defined in

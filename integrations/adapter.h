@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * Outbound: the portal's outbox event is a small versioned envelope with a snapshot of the

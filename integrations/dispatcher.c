@@ -23,9 +23,9 @@
 #include "integrations/webhook.h"
 #include "store/deliveries.h"
 #include "store/outbox.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
-#include "workflows/timespec.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
+#include "lib/timespec.h"
 
 #define MAX_DELAY_MS (7LL * 24 * 3600 * 1000)
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "store/db.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 #define DISPATCHER_SCHEDULE_MAX 32
 #define DISPATCHER_DEFAULT_SCHEDULE "0,5,300,1800,7200,18000,36000,36000"

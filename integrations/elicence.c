@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "workflows/calendar.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 #define MAX_REPLY (64 * 1024)

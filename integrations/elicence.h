@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /* Longest licence number accepted (the materials table holds 64). */
 #define ELICENCE_NUMBER_MAX 64

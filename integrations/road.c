@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const struct adapter_field segment[] = {
     {"road", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},

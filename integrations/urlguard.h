@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 #define URLGUARD_URL_MAX 2000
 

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define PREFIX_SECRET "whsec_"
 #define PREFIX_SIGNING "whsk_"

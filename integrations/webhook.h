@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * The signed content is "<webhook-id>.<webhook-timestamp>.<body>"; the signature header is a

@@ -14,7 +14,7 @@
 #include "portal/secrets.h"
 #include "store/accounts.h"
 #include "workflows/authz.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define INVITATION_TTL (7 * 24 * 3600)
 

@@ -12,7 +12,7 @@ int admin_main(int argc, char **argv);
 int seed_demo_main(int argc, char **argv);
 
 #include "workflows/calendar.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /* What seed-demo loads besides the accounts. */
 struct seed_options {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "store/audit.h"
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 
 int audit_record(struct store_conn *c, const struct authz_caller *caller, const char *action,
 		 const char *object_type, const char *object_ref, json_t *detail,

@@ -6,7 +6,7 @@
 
 #include "store/db.h"
 #include "workflows/authz.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * Appends an audit entry by caller (NULL: the system) in c's transaction. detail is stolen

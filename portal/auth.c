@@ -17,8 +17,8 @@
 #include "store/accounts.h"
 #include "store/audit.h"
 #include "workflows/authz.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 
 const struct authz_caller *auth_caller(const struct http_request *req)

@@ -6,7 +6,7 @@
 #define PORTAL_CERTIFY_H
 
 #include "store/db.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * Issues the certificate of an approved permit or a completed job ("permit"/"job") inside the

@@ -9,7 +9,7 @@
 
 #include "portal/http.h"
 #include "portal/router.h"
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 
 struct code {
 	const char *list, *code, *zh, *en;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static char *env_str(const char *name, const char *dflt)
 {

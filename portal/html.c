@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/strbuf.h"
-#include "workflows/xalloc.h"
+#include "lib/strbuf.h"
+#include "lib/xalloc.h"
 
 /* ---------------------------------------------------------------- labels */
 

@@ -11,7 +11,7 @@
 
 #include "portal/public_api.h"
 #include "portal/snapshot.h"
-#include "workflows/strbuf.h"
+#include "lib/strbuf.h"
 
 /* The headers every page is sent with (besides Content-Type). */
 #define HTML_CSP "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"

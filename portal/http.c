@@ -24,9 +24,9 @@
 #include "portal/proxy.h"
 #include "portal/ratelimit.h"
 #include "portal/router.h"
-#include "workflows/strbuf.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/strbuf.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 #define MAX_JSON_DEPTH 32
 

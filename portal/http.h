@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 struct app;
 struct route;

@@ -26,7 +26,7 @@
 #include "store/endpoints.h"
 #include "store/outbox.h"
 #include "workflows/authz.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* Seconds the previous key keeps signing after a rotation (PORTAL_WEBHOOK_ROTATION_OVERLAP). */
 #define OVERLAP_DEFAULT (24 * 3600)

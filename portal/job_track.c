@@ -9,8 +9,8 @@
 #include "store/applications.h"
 #include "store/jobs.h"
 #include "workflows/application.h"
-#include "workflows/json_text.h"
-#include "workflows/xalloc.h"
+#include "lib/json_text.h"
+#include "lib/xalloc.h"
 
 #define MAX_GATES 16
 

@@ -19,8 +19,8 @@
 #include "store/jointdigs.h"
 #include "store/permits.h"
 #include "workflows/jointdig.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 struct jd {
 	const struct authz_caller *caller;

@@ -16,7 +16,7 @@
 #include "store/oversight.h"
 #include "store/seal.h"
 #include "workflows/certificate.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct signing_key cached;

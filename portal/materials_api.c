@@ -20,7 +20,7 @@
 #include "store/materials.h"
 #include "workflows/authz.h"
 #include "workflows/calendar.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static json_t *material_json(const struct material_row *m)
 {

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workflows/timespec.h"
-#include "workflows/xalloc.h"
+#include "lib/timespec.h"
+#include "lib/xalloc.h"
 
 struct job {
 	void (*fn)(void *);

@@ -14,7 +14,7 @@
 
 #include "portal/http.h"
 #include "portal/router.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_DOCUMENT (4u << 20)
 

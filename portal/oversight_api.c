@@ -26,8 +26,8 @@
 #include "workflows/certificate.h"
 #include "workflows/feedback.h"
 #include "workflows/clock.h"
-#include "workflows/sample_history.h"
-#include "workflows/xalloc.h"
+#include "demo/sample_history.h"
+#include "lib/xalloc.h"
 
 #define OVERDUE_CAP 2000
 

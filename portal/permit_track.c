@@ -8,9 +8,9 @@
 #include "portal/transition.h"
 #include "store/tasks.h"
 #include "workflows/application.h"
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 #include "workflows/standards.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* The permit's own state while a transition runs. */
 struct permit_track {

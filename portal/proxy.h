@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 #define PROXY_MAX 32
 

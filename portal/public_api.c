@@ -17,8 +17,8 @@
 #include "portal/http.h"
 #include "portal/input.h"
 #include "portal/router.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 static const char *const fee_kinds[] = { "water", "power",    "gas",	  "heat",
 					 "network", "road", "greening", "planning", NULL };

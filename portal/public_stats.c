@@ -15,11 +15,11 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "store/oversight.h"
-#include "workflows/sample_history.h"
+#include "demo/sample_history.h"
 #include "workflows/stats.h"
-#include "workflows/strbuf.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/strbuf.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t compute_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -23,8 +23,8 @@
 #include "workflows/authz.h"
 #include "workflows/fees.h"
 #include "workflows/standards.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 /* What each kind of document needs from this file. */
 struct doc_kind {

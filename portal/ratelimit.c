@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define KEY_MAX 48  /* an IPv6 address in text is at most 45 bytes */
 #define PROBE 8     /* slots looked at per key before one is recycled */

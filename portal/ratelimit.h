@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 struct ratelimit;
 

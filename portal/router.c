@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_ROUTES 256
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_CONCURRENT_HASHES 2
 

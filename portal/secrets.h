@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /* A new token: prefix + base64url(32 random bytes), no padding. Caller frees. */
 char *secret_token_new(const char *prefix);

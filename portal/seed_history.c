@@ -16,8 +16,8 @@
 #include "portal/tracks.h"
 #include "store/accounts.h"
 #include "store/sample_history.h"
-#include "workflows/sample_history.h"
-#include "workflows/xalloc.h"
+#include "demo/sample_history.h"
+#include "lib/xalloc.h"
 
 #define SEED 0x5EED0D15C0FFEEULL
 #define PER_WEEK 8

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "workflows/calendar.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 struct store_pool;
 

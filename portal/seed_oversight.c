@@ -20,8 +20,8 @@
 #include "portal/snapshot.h"
 #include "store/db.h"
 #include "workflows/calendar.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 #define DEMO_PASSWORD "demo-password-1"
 

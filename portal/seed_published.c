@@ -18,8 +18,8 @@
 #include "store/published.h"
 #include "workflows/fees.h"
 #include "workflows/standards.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 #define BASIS "示例数据，非真实收费依据 / Sample data, not a real legal basis"
 

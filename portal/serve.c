@@ -14,7 +14,7 @@
 #include "portal/snapshot.h"
 #include "store/migrate.h"
 #include "store/seal.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 int app_new(struct app **out, struct error *err)
 {

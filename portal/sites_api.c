@@ -14,7 +14,7 @@
 #include "store/accounts.h"
 #include "store/sites.h"
 #include "workflows/authz.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* Coordinates go out with enough digits for DECIMAL(9,6) and none of binary noise. */
 

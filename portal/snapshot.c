@@ -11,7 +11,7 @@
 
 #include "portal/app.h"
 #include "portal/public_api.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define POLL_SECONDS 1
 

@@ -14,8 +14,8 @@
 #include "portal/public_api.h"
 #include "portal/public_stats.h"
 #include "portal/router.h"
-#include "workflows/strbuf.h"
-#include "workflows/xalloc.h"
+#include "lib/strbuf.h"
+#include "lib/xalloc.h"
 
 #define L(zh, en) (pg->lang == SNAP_EN ? (en) : (zh))
 

@@ -12,7 +12,7 @@
 #include "portal/tracks.h"
 #include "portal/transitions.h"
 #include "store/permits.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define BATCH 200
 

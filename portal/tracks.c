@@ -9,10 +9,10 @@
 
 #include "store/excavations.h"
 #include "store/outbox.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 
 long long tracks_now_us(void)
 {

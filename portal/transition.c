@@ -12,7 +12,7 @@
 #include "portal/tracks.h"
 #include "store/history.h"
 #include "workflows/application.h"
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 #include "workflows/standards.h"
 
 enum role transition_role(const struct act *a)

@@ -22,7 +22,7 @@
 #include "store/permits.h"
 #include "workflows/authz.h"
 #include "workflows/clock.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 #include "workflows/fees.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "portal/app.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * Reads a transition body {"action": ..., ...} exactly as POST /v1/jobs/{id}/transitions and

@@ -27,8 +27,8 @@
 #include "workflows/job.h"
 #include "workflows/permit.h"
 #include "workflows/standards.h"
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* Longest header block of one multipart part; real ones are a few hundred bytes. */
 #define MAX_PART_HEADERS 8192

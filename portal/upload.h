@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * Nothing here touches the network, the disk or the clock, so every function can be fed

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 static const char SQL_ORG_INSERT[] =
 	"INSERT INTO organisations (name, kind, subkind, district_code) VALUES (?, ?, ?, ?)";

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const char SQL_HEAD[] = "SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE";
 static const char SQL_INSERT[] =

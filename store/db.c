@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workflows/decimal.h"
-#include "workflows/strbuf.h"
-#include "workflows/timespec.h"
-#include "workflows/xalloc.h"
+#include "lib/decimal.h"
+#include "lib/strbuf.h"
+#include "lib/timespec.h"
+#include "lib/xalloc.h"
 
 /*
  * Prepared statements kept per connection: more than the portal's distinct statements (about

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /*
  * Sets up and tears down the client library, once per process: store_library_init before any

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 /*
  * Statements about a batch of events take its ids (or pairs) as one JSON array parameter read

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "store/seal.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define RFC3339(col) "IFNULL(DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ'), '')"
 

@@ -6,7 +6,7 @@
 
 #include "store/multirow.h"
 #include "store/rows.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const char HEAD_JOB[] =
 	"INSERT INTO jobs (application_id, reference, utility_kind, utility_org_id, state, params, "

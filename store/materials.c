@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "workflows/xalloc.h"
-#include "workflows/json_text.h"
+#include "lib/xalloc.h"
+#include "lib/json_text.h"
 
 static const char SQL_MAT_INSERT[] =
     "INSERT INTO materials (org_id, material_type, filename, content_type, size_bytes, "

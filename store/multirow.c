@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* Rows that others reference report their ids, in the order of the VALUES. */
 static const char TAIL_RETURNING_ID[] = " RETURNING id";

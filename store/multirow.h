@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "store/db.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /* Never more rows in one statement than this, nor more than STORE_MAX_PARAMS / cols. */
 #define MULTIROW_MAX_ROWS 16

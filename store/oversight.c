@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/sample_history.h"
+#include "demo/sample_history.h"
 #include "workflows/stats.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const char SQL_RATE_JOB[] =
     "SELECT j.application_id, a.org_id, j.utility_org_id, j.state, '', j.reference "

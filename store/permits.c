@@ -6,7 +6,7 @@
 
 #include "store/multirow.h"
 #include "store/rows.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const char HEAD_PERMIT[] =
 	"INSERT INTO permits (application_id, reference, kind, authority_org_id, state, decision, "

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* The two tables differ only in their name and the name of the kind column. */
 #define ROW_COLS(kindcol, table)                                                            \

@@ -1,7 +1,7 @@
 /* The day, cell and version helpers of store/rows.h. */
 #include "rows.h"
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 struct store_param rows_day_param(day_t d, char buf[11])
 {

@@ -9,7 +9,7 @@
 
 #include "store/db.h"
 #include "workflows/calendar.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /* Copies a cell (NULL reads as "") into a char array, cut to its size. */
 #define ROWS_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")

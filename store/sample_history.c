@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "store/audit.h"
-#include "workflows/json_text.h"
-#include "workflows/xalloc.h"
+#include "lib/json_text.h"
+#include "lib/xalloc.h"
 
 static const char SQL_EXISTS[] = "SELECT COUNT(*) FROM applications WHERE reference LIKE ?";
 static const char SQL_DISTRICTS[] = "SELECT code FROM districts ORDER BY code";

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "store/db.h"
-#include "workflows/sample_history.h"
+#include "demo/sample_history.h"
 
 /* Who the sample's parties are: the demo accounts' organisations and one user of each. */
 struct sample_parties {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static unsigned char seal_key[crypto_secretbox_KEYBYTES];

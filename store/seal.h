@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "workflows/error.h"
+#include "lib/error.h"
 
 #define SEAL_PREFIX "sealed1:"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "store/accounts.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const char SQL_SITE_INSERT[] =
     "INSERT INTO sites (org_id, name, address, district_code, lat, lng, plot_ref, zone_risk) "

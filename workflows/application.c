@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "standards.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 static const char *const kind_names[UK_COUNT] = { "water", "power", "gas", "heat", "network" };
 static const char *const kind_suffix[UK_COUNT] = { "W", "E", "G", "H", "N" };

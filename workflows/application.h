@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 #include "fees.h"
 #include "permit.h"
 #include "triggers.h"

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "role.h"
 
 /* Who is calling: a signed-in person or an organisation's API key. */

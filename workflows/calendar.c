@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #define SECONDS_PER_DAY 86400
 #define DEFAULT_CUTOFF (17 * 3600)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 /* A calendar date as a day number: days since 1970-01-01 (day 0 is a Thursday). */
 typedef int32_t day_t;

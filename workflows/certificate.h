@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 
 /* The format name inside every document, so the form can change later without ambiguity. */
 #define CERTIFICATE_FORMAT "hkp-certificate-1"

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 #include "role.h"
 
 /*

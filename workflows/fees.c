@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
-#include "xalloc.h"
+#include "lib/strbuf.h"
+#include "lib/xalloc.h"
 
 static const char *const param_names[FEE_PARAM_COUNT] = {
     [FEE_PARAM_DN] = "dn",	   [FEE_PARAM_KW] = "kw",

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 
 /* effective_to of an item with no end date. */
 #define FEES_OPEN_END INT32_MAX

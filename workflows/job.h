@@ -7,7 +7,7 @@
 
 #include "calendar.h"
 #include "clock.h"
-#include "error.h"
+#include "lib/error.h"
 #include "role.h"
 
 enum job_state {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 #include "permit.h"
 #include "role.h"
 

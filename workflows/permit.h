@@ -7,7 +7,7 @@
 
 #include "calendar.h"
 #include "clock.h"
-#include "error.h"
+#include "lib/error.h"
 #include "role.h"
 
 enum permit_kind { PERMIT_DIG_ROAD, PERMIT_GREENING, PERMIT_PLANNING, PERMIT_KIND_COUNT };

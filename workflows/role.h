@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 /* Who is acting. `system` is the portal itself (fast track, deemed approval, expiry). */
 enum role {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

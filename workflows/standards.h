@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 
 /*
  * One stage of a job or permit. The applications code relies on these codes: every utility

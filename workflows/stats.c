@@ -6,7 +6,7 @@
 
 #include "job.h"
 #include "permit.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 static day_t max_day(day_t a, day_t b)
 {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "calendar.h"
-#include "error.h"
+#include "lib/error.h"
 #include "permit.h"
 
 /* The risk class the office publishes for a zone. */

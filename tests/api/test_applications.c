@@ -17,7 +17,7 @@
 #include "support/harness.h"
 #include "support/journey.h"
 #include "workflows/calendar.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define DEMO "demo-password-1"
 

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 /* Runs the binary with args (a shell-safe string); its stdout and exit status. */
 static char *run(const char *args, int *status)

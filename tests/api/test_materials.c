@@ -16,7 +16,7 @@
 #include "store/db.h"
 #include "store/materials.h"
 #include "support/harness.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define ROW_PARAMS(table)                                                                          \
 	do {                                                                                       \

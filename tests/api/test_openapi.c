@@ -14,7 +14,7 @@
 #include "portal/router.h"
 #include "support/harness.h"
 #include "support/journey.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_OPS 512
 

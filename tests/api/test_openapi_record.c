@@ -15,7 +15,7 @@
 #include "portal/router.h"
 #include "support/harness.h"
 #include "support/journey.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define DEMO "demo-password-1"
 

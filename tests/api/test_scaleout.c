@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "support/harness.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define USER_PW "scale-out-pw-1"
 

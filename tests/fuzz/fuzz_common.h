@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "portal/http.h"
-#include "workflows/error.h"
+#include "lib/error.h"
 
 /* A crash here is a finding: an error must always carry a code and a terminated message. */
 static inline void fuzz_error_sane(const struct error *err, int rc)

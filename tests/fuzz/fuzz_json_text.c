@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 
 static void same(const json_t *j, size_t flags, char *ours)
 {

@@ -13,7 +13,7 @@
 #include "store/endpoints.h"
 #include "store/seal.h"
 #include "support/harness.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static const char SECRET[] = "whsec_c2VhbGVkLXNlY3JldC1mb3ItdGhlLXRlc3Qtb25seQ==";
 

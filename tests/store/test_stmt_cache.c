@@ -10,7 +10,7 @@
 
 #include "store/db.h"
 #include "support/harness.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 #define NSQL 500 /* more than the cache's 320 */
 

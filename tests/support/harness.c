@@ -20,7 +20,7 @@
 #include "store/accounts.h"
 #include "store/migrate.h"
 #include "store/seal.h"
-#include "workflows/xalloc.h"
+#include "lib/xalloc.h"
 
 static char db_name[64];
 static char db_url[512];

@@ -10,20 +10,20 @@
  * Everything generated carries references starting with SAMPLE_PREFIX, which is how the
  * statistics and the supervision lists recognise sample data and say so.
  */
-#ifndef WORKFLOWS_SAMPLE_HISTORY_H
-#define WORKFLOWS_SAMPLE_HISTORY_H
+#ifndef DEMO_SAMPLE_HISTORY_H
+#define DEMO_SAMPLE_HISTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "application.h"
-#include "calendar.h"
-#include "clock.h"
-#include "error.h"
-#include "fees.h"
-#include "role.h"
-#include "standards.h"
+#include "workflows/application.h"
+#include "workflows/calendar.h"
+#include "workflows/clock.h"
+#include "lib/error.h"
+#include "workflows/fees.h"
+#include "workflows/role.h"
+#include "workflows/standards.h"
 
 /* The prefix of every sample reference (applications, jobs, permits, site plot numbers). */
 #define SAMPLE_PREFIX "SAMPLE-"

@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "workflows/decimal.h"
+#include "lib/decimal.h"
 
 Test(decimal, as_printf_writes_it)
 {

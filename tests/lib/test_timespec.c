@@ -1,7 +1,7 @@
 /* Deadlines as struct timespec: milliseconds added with the carry, and their order. */
 #include <criterion/criterion.h>
 
-#include "workflows/timespec.h"
+#include "lib/timespec.h"
 
 Test(timespec, adds_milliseconds_and_carries_the_second)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/strbuf.h"
+#include "lib/strbuf.h"
 
 Test(strbuf, appends_stay_exact_and_terminated)
 {

@@ -1,6 +1,6 @@
 /* A growing NUL-terminated text buffer, for building pages, CSV and JSON by hand. */
-#ifndef WORKFLOWS_STRBUF_H
-#define WORKFLOWS_STRBUF_H
+#ifndef LIB_STRBUF_H
+#define LIB_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

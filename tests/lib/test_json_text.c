@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/json_text.h"
+#include "lib/json_text.h"
 
 static json_t *J(const char *text)
 {

@@ -1,6 +1,6 @@
 /* Arithmetic on struct timespec, for the deadlines given to pthread_cond_timedwait. */
-#ifndef WORKFLOWS_TIMESPEC_H
-#define WORKFLOWS_TIMESPEC_H
+#ifndef LIB_TIMESPEC_H
+#define LIB_TIMESPEC_H
 
 #include <stdbool.h>
 #include <time.h>

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/xalloc.h"
+#include "xalloc.h"
 
 char *strbuf_reserve(struct strbuf *b, size_t n)
 {

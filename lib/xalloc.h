@@ -1,6 +1,6 @@
 /* Allocation that aborts on failure, so callers need not check for NULL. */
-#ifndef WORKFLOWS_XALLOC_H
-#define WORKFLOWS_XALLOC_H
+#ifndef LIB_XALLOC_H
+#define LIB_XALLOC_H
 
 #include <stdarg.h>
 #include <stddef.h>

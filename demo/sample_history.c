@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
-#include "json_text.h"
-#include "permit.h"
-#include "xalloc.h"
+#include "workflows/job.h"
+#include "lib/json_text.h"
+#include "workflows/permit.h"
+#include "lib/xalloc.h"
 
 bool sample_reference(const char *reference)
 {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "workflows/application.h"
-#include "workflows/sample_history.h"
+#include "demo/sample_history.h"
 #include "workflows/stats.h"
 
 static const char *const districts[] = {"hitech", "lixia", "shizhong", "tianqiao"};

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workflows/decimal.h"
-#include "workflows/strbuf.h"
-#include "workflows/xalloc.h"
+#include "decimal.h"
+#include "strbuf.h"
+#include "xalloc.h"
 
 #define MAX_DEPTH 4096
 

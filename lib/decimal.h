@@ -1,6 +1,6 @@
 /* Whole numbers as decimal text, without printf: the JSON writer's and the store's hot paths. */
-#ifndef WORKFLOWS_DECIMAL_H
-#define WORKFLOWS_DECIMAL_H
+#ifndef LIB_DECIMAL_H
+#define LIB_DECIMAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

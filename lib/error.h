@@ -1,6 +1,6 @@
 /* Shared error codes and the error record every module fills on failure. */
-#ifndef WORKFLOWS_ERROR_H
-#define WORKFLOWS_ERROR_H
+#ifndef LIB_ERROR_H
+#define LIB_ERROR_H
 
 #include <stddef.h>
 
