@@ -232,8 +232,9 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
 		application_job_reference(cr->ref, k, tref[n], sizeof(tref[n]));
 		params[n] = json_text_sorted(s->ar.util[k].params);
-		jn[n] = (struct job_new){ cr->app_id, tref[n], utility_kind_name(k), "submitted",
-					  params[n], cr->utility_org[k], clk };
+		jn[n] = (struct job_new){ cr->app_id, tref[n], utility_kind_name(k),
+					  job_state_name(JOB_SUBMITTED), params[n],
+					  cr->utility_org[k], clk };
 		kind[n++] = k;
 	}
 	if (!rc)
@@ -244,8 +245,9 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 			continue;
 		job_ids[kind[i]] = ids[i];
 		pd->trans[pd->ntrans++] = (struct transition_new){
-			cr->app_id, "job", ids[i], "submit", NULL, "submitted", "applicant",
-			s->caller->org_id, s->caller->user_id, "{}", cr->at, jn[i].clock->stage,
+			cr->app_id, "job", ids[i], "submit", NULL, job_state_name(JOB_SUBMITTED),
+			"applicant", s->caller->org_id, s->caller->user_id, "{}", cr->at,
+			jn[i].clock->stage,
 			jn[i].clock->clock.due_day
 		};
 	}
