@@ -287,6 +287,22 @@ static int64_t after_last(const struct sim *s, int64_t at)
 }
 
 /*
+ * What every step records once its workflow said yes: a stage that ran past its due day makes
+ * the application late, the clock moves, the history gets the event, the track its new state.
+ */
+static void record_step(struct gen *g, struct sim *s, struct sample_track *t, const char *action,
+			const char *to, enum clock_effect clock, const char *stage, enum role role,
+			enum sample_party party, int64_t at, json_t *payload)
+{
+	if (t->stage && !t->clock.paused && day_of(at) > t->clock.due_day && clock != CLOCK_PAUSE)
+		s->late = true;
+	clock_effect(g, s, clock, stage, role, at, payload);
+	add_event(g, s, action, t->state, to, role, party, at, payload);
+	t->state = to;
+	s->last = at;
+}
+
+/*
  * One job transition through job_apply. False, changing nothing, when `at` is after now (the
  * track stays as it is) or the table refuses (recorded as a failure).
  */
@@ -310,14 +326,8 @@ static bool job_step(struct gen *g, struct sim *s, const char *action, enum role
 		json_decref(payload);
 		return false;
 	}
-	if (t->stage && !t->clock.paused && day_of(at) > t->clock.due_day &&
-	    out.clock != CLOCK_PAUSE)
-		s->late = true;
-	clock_effect(g, s, out.clock, out.stage, role, at, payload);
-	const char *to = job_state_name(out.state);
-	add_event(g, s, action, t->state, to, role, party, at, payload);
-	t->state = to;
-	s->last = at;
+	record_step(g, s, t, action, job_state_name(out.state), out.clock, out.stage, role, party,
+		    at, payload);
 	return true;
 }
 
@@ -351,19 +361,13 @@ static bool permit_step(struct gen *g, struct sim *s, const char *action, enum r
 		json_decref(payload);
 		return false;
 	}
-	if (t->stage && !t->clock.paused && day_of(at) > t->clock.due_day &&
-	    out.clock != CLOCK_PAUSE)
-		s->late = true;
-	clock_effect(g, s, out.clock, out.stage, role, at, payload);
-	const char *to = permit_state_name(out.state);
-	add_event(g, s, action, t->state, to, role, party, at, payload);
-	t->state = to;
+	record_step(g, s, t, action, permit_state_name(out.state), out.clock, out.stage, role,
+		    party, at, payload);
 	t->decision = permit_decision_name(out.decision);
 	t->deemed = out.is_deemed;
 	t->post_checked = out.post_checked;
 	t->window_from = out.window_from;
 	t->window_to = out.window_to;
-	s->last = at;
 	return true;
 }
 
