@@ -222,6 +222,7 @@ static int finish_validation(struct http_response *res, struct error *err, struc
 static int create_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
+	json_decref(op->reply.json); /* a retried transaction starts afresh */
 	op->reply.json = NULL;
 	struct org_row org;
 	int rc = store_org_get(c, op->org_id, &org, err);
@@ -297,6 +298,7 @@ static int get_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
 	struct pub_row row;
+	json_decref(op->reply.json); /* a retried transaction starts afresh */
 	op->reply.json = NULL;
 	int rc = load_authorised(c, op, op->dk->draft_action, &row, err);
 	if (!rc) {
@@ -318,6 +320,7 @@ static int update_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
 	struct pub_row row;
+	json_decref(op->reply.json); /* a retried transaction starts afresh */
 	op->reply.json = NULL;
 	int rc = load_authorised(c, op, op->dk->draft_action, &row, err);
 	if (rc)
@@ -374,6 +377,7 @@ static int list_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct op *op = ctx;
 	struct pub_row *rows = NULL;
 	size_t n = 0;
+	json_decref(op->reply.json); /* a retried transaction starts afresh */
 	op->reply.json = NULL;
 	long long org = op->caller->kind == ROLE_OFFICE ? op->org_id : op->caller->org_id;
 	int rc = store_pub_list(c, op->dk->table, org, op->kind, op->after, op->limit + 1, &rows,
@@ -412,6 +416,7 @@ static int publish_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
 	struct pub_row row;
+	json_decref(op->reply.json); /* a retried transaction starts afresh */
 	op->reply.json = NULL;
 	int rc = load_authorised(c, op, op->dk->publish_action, &row, err);
 	if (rc)
