@@ -173,8 +173,7 @@ int serve_main(int argc, char **argv)
 	struct http_limits limits = app_http_limits(app);
 	struct http_server *srv = http_server_start(app, app->cfg.listen, &limits, &err);
 	if (!srv) {
-		fprintf(stderr, "portal serve: %s\n", err.message);
-		error_release(&err);
+		report(&err); /* names the setting that is wrong */
 		app_free(app);
 		return 1;
 	}

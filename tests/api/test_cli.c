@@ -226,3 +226,23 @@ Test(cli, every_variable_of_the_help_is_in_the_readme_table, .timeout = 30)
 	cr_assert_gt(checked, 20, "the help named too few variables");
 	free(table);
 }
+
+/* A setting the HTTP server refuses is named when `portal serve` stops at start. */
+Test(cli, serve_names_a_bad_setting, .timeout = 30)
+{
+	const char *bin = getenv("PORTAL_PORTAL_BIN");
+	cr_assert(bin, "PORTAL_PORTAL_BIN must name the built portal binary");
+	char *cmd = xasprintf("PORTAL_RATE_PUBLIC=bogus PORTAL_DB=mariadb://nobody@127.0.0.1:1/none "
+			      "PORTAL_LISTEN=127.0.0.1:0 PORTAL_DATA_DIR=%s/cli-bad-setting "
+			      "timeout 20 '%s' serve 2>&1",
+			      getenv("PORTAL_TEST_TMP") ? getenv("PORTAL_TEST_TMP") : "/tmp", bin);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p);
+	char buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	int rc = pclose(p);
+	cr_expect(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "serve exits 1: %d", rc);
+	cr_expect(strstr(buf, "PORTAL_RATE_PUBLIC"), "the setting is named: %s", buf);
+	free(cmd);
+}
