@@ -295,3 +295,33 @@ Test(sample_history, needs_the_standards_in_force)
 	cr_expect(!sample_reference("HK-2026-000001"));
 	cr_expect(!sample_reference(NULL));
 }
+
+/*
+ * Whatever the time the demo is seeded at, the history keeps every rule: `now` cuts tracks at
+ * any instant of the day (a seed at 22:32 once broke a rule in CI), so sweep it over a week in
+ * steps that fall on every minute of the day.
+ */
+Test(sample_history, every_seeding_time_keeps_the_rules, .timeout = 120)
+{
+	struct fixture f;
+	fixture_init(&f, NKINDS);
+	int64_t base = (int64_t)cal_day_from_ymd(2026, 12, 7) * 86400 - 8 * 3600;
+	int broke = 0;
+	char first[400] = "";
+	for (int64_t t = 0; t < 7 * 86400; t += 2 * 3600 + 17 * 60 + 7) {
+		f.in.now = base + t;
+		f.in.last_day = cal_day_of_instant(f.in.now);
+		struct sample_history h;
+		struct error err = ERROR_INIT;
+		if (sample_history_generate(&f.in, &h, &err) != 0) {
+			if (!broke++)
+				snprintf(first, sizeof(first), "now %lld: %s", (long long)f.in.now,
+					 err.message);
+		} else {
+			sample_history_release(&h);
+		}
+		error_release(&err);
+	}
+	cr_expect_eq(broke, 0, "%d seeding times broke a rule; first: %s", broke, first);
+	fixture_release(&f);
+}
