@@ -143,18 +143,6 @@ static int load_materials(struct store_conn *c, struct submit *s, struct error *
 	return rc;
 }
 
-static int start_clock(struct stored_clock *k, const struct service_standard *std,
-		       const char *stage, const struct published *pub, long long now_us,
-		       struct error *err)
-{
-	int days = 0;
-	memset(k, 0, sizeof(*k));
-	if (application_stage_limit(std, stage, &days, NULL) != 0)
-		return error_set(err, ERR_INTERNAL, "the standard lacks stage %s", stage);
-	snprintf(k->stage, sizeof(k->stage), "%s", stage);
-	return clock_start(&k->clock, &pub->cal, days, now_us / 1000000, err);
-}
-
 /*
  * What create_all collects while it creates the jobs and permits, to write afterwards with a
  * few multi-row inserts: rows nothing else references, whose ids are therefore never needed.
@@ -229,7 +217,8 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 		if (!plan->jobs[k])
 			continue;
 		struct stored_clock *clk = &pd->clocks[pd->nclocks++];
-		rc = start_clock(clk, s->set.utility[k], JOB_FIRST_STAGE, s->pub, s->now_us, err);
+		rc = tracks_clock_start(clk, s->set.utility[k], JOB_FIRST_STAGE, &s->pub->cal,
+					s->now_us, err);
 		application_job_reference(cr->ref, k, tref[n], sizeof(tref[n]));
 		params[n] = json_text_sorted(s->ar.util[k].params);
 		jn[n] = (struct job_new){ cr->app_id, tref[n], utility_kind_name(k),
@@ -274,7 +263,7 @@ static int permit_row_new(const struct submit *s, const struct app_plan *plan, s
 					  .window_to = pp->window_to, .today = s->today };
 		rc = permit_apply(&f, PERMIT_SUBMITTED, "fast_track", ROLE_SYSTEM, out, err);
 	} else {
-		rc = start_clock(clk, std, PERMIT_FIRST_STAGE, s->pub, s->now_us, err);
+		rc = tracks_clock_start(clk, std, PERMIT_FIRST_STAGE, &s->pub->cal, s->now_us, err);
 	}
 	day_t deadline = application_permit_deadline(std, &s->pub->cal, s->now_us / 1000000,
 						     pp->fast_track, s->today);

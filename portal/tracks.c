@@ -10,6 +10,8 @@
 #include "store/excavations.h"
 #include "store/outbox.h"
 #include "lib/xalloc.h"
+#include "workflows/application.h"
+#include "workflows/clock.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
 #include "lib/json_text.h"
@@ -24,6 +26,18 @@ long long tracks_now_us(void)
 day_t tracks_today(void)
 {
 	return cal_day_of_instant(tracks_now_us() / 1000000);
+}
+
+int tracks_clock_start(struct stored_clock *k, const struct service_standard *std,
+		       const char *stage, const struct calendar *cal, long long now_us,
+		       struct error *err)
+{
+	int days = 0;
+	memset(k, 0, sizeof(*k));
+	if (application_stage_limit(std, stage, &days, NULL) != 0)
+		return error_set(err, ERR_INTERNAL, "no published limit for stage %s", stage);
+	snprintf(k->stage, sizeof(k->stage), "%s", stage);
+	return clock_start(&k->clock, cal, days, now_us / 1000000, err);
 }
 
 static json_t *day_json(day_t d)

@@ -15,6 +15,16 @@ long long tracks_now_us(void);
 /* Today in Asia/Shanghai. */
 day_t tracks_today(void);
 
+/*
+ * Starts `stage` on k, from now_us, with the limit std publishes for it, on cal: what a new
+ * track and a transition into a new stage both do. ERR_INTERNAL when std has no such stage
+ * (k is then cleared); clock_start's errors otherwise.
+ */
+struct service_standard;
+int tracks_clock_start(struct stored_clock *k, const struct service_standard *std,
+		       const char *stage, const struct calendar *cal, long long now_us,
+		       struct error *err);
+
 /* The JSON view of a job / permit, with the actions `caller` may take now. New reference. */
 json_t *tracks_job_json(const struct job_row *j, const struct authz_caller *caller, day_t today);
 json_t *tracks_permit_json(const struct permit_row *p, const struct authz_caller *caller,

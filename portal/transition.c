@@ -11,7 +11,6 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "store/history.h"
-#include "workflows/application.h"
 #include "lib/json_text.h"
 #include "workflows/standards.h"
 
@@ -54,13 +53,7 @@ static int clock_effect(struct transition_ctx *t, long long now_us, struct clock
 		const struct service_standard *std = standards_in_force(
 			(const struct service_standard *const *)pub->standards, pub->nstandards,
 			t->standard_kind, t->submitted_day);
-		int days = 0;
-		if (application_stage_limit(std, t->stage, &days, NULL) != 0)
-			return error_set(err, ERR_INTERNAL, "no published limit for stage %s",
-					 t->stage);
-		memset(k, 0, sizeof(*k));
-		snprintf(k->stage, sizeof(k->stage), "%s", t->stage);
-		return clock_start(&k->clock, &pub->cal, days, now_us / 1000000, err);
+		return tracks_clock_start(k, std, t->stage, &pub->cal, now_us, err);
 	}
 	case CLOCK_PAUSE:
 		if (!k->stage[0])

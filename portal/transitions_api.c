@@ -9,26 +9,20 @@
 #include <string.h>
 
 #include "portal/app.h"
-#include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
-#include "portal/oversight_api.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
-#include "portal/sweeper.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
 #include "portal/transitions.h"
 #include "store/jobs.h"
 #include "store/permits.h"
 #include "store/queues.h"
-#include "workflows/application.h"
 #include "workflows/fees.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
-#include "workflows/standards.h"
 #include "lib/xalloc.h"
-#include "lib/json_text.h"
 
 
 
