@@ -75,30 +75,6 @@ static long long id_of(json_t *t)
 	return json_integer_value(json_object_get(t, "id"));
 }
 
-/*
- * A quote for one utility of an application: the lines of its estimate, which are the items of
- * the schedule in force in the band the job's own parameters fall in, at that band's price.
- */
-static char *quote_for(json_t *app, const char *kind)
-{
-	json_t *q = json_array(), *line;
-	size_t i;
-	json_array_foreach(json_object_get(json_object_get(app, "estimate"), "lines"), i, line)
-	{
-		if (strcmp(jstr(line, "utility_kind"), kind) != 0 ||
-		    json_integer_value(json_object_get(line, "quantity")) < 1)
-			continue; /* a line of nothing (no pipe laid) is not quoted */
-		json_array_append_new(q, json_pack("{s:s, s:O, s:O}", "code", jstr(line, "code"),
-						   "quantity", json_object_get(line, "quantity"),
-						   "unit_price_fen",
-						   json_object_get(line, "unit_price_fen")));
-	}
-	cr_assert_gt(json_array_size(q), 0, "no estimate lines for %s", kind);
-	char *text = json_dumps(q, JSON_COMPACT);
-	json_decref(q);
-	return text;
-}
-
 Test(applications, the_whole_journey_completes)
 {
 	char *app_token = login("applicant");
@@ -185,7 +161,7 @@ Test(applications, the_whole_journey_completes)
 				"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,"
 				"\"lng\":117.021,\"description\":\"north gate\"}}",
 				200));
-		char *q = quote_for(app, kinds[k]), *plan;
+		char *q = journey_quote(app, kinds[k]), *plan;
 		if (asprintf(&plan, "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":%s}", q,
 			     needs[k]) < 0)
 			abort();

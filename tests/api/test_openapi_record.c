@@ -98,26 +98,6 @@ static long long id_of(json_t *j)
 }
 
 /* A quote of the first published water fee item, once. */
-/* The water lines of an application's estimate: the band its DN falls in, at its price. */
-static char *water_quote(json_t *app)
-{
-	json_t *q = json_array(), *line;
-	size_t i;
-	json_array_foreach(json_object_get(json_object_get(app, "estimate"), "lines"), i, line)
-	{
-		if (!strcmp(json_string_value(json_object_get(line, "utility_kind")), "water") &&
-		    json_integer_value(json_object_get(line, "quantity")) >= 1)
-			json_array_append_new(
-				q, json_pack("{s:O, s:O, s:O}", "code", json_object_get(line, "code"),
-					     "quantity", json_object_get(line, "quantity"),
-					     "unit_price_fen", json_object_get(line, "unit_price_fen")));
-	}
-	cr_assert_gt(json_array_size(q), 0, "no water lines in the estimate");
-	char *text = json_dumps(q, JSON_COMPACT);
-	json_decref(q);
-	return text;
-}
-
 static json_t *act(const char *kind, long long id, const char *token, const char *body, long want)
 {
 	char url[96];
@@ -242,7 +222,7 @@ Test(openapi_record, scenario)
 			"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,\"lng\":117.021,"
 			"\"description\":\"north gate\"}}",
 			200));
-	char *q = water_quote(app);
+	char *q = journey_quote(app, "water");
 	snprintf(body, sizeof(body), "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":[\"%s\"]}",
 		 q, json_string_value(json_object_get(json_array_get(json_object_get(app, "permits"), 0),
 						      "reference")));

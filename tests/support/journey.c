@@ -98,3 +98,24 @@ char *journey_submission(long long site, json_t *materials)
 	free(m);
 	return body;
 }
+
+char *journey_quote(json_t *app, const char *kind)
+{
+	json_t *q = json_array(), *line;
+	size_t i;
+	json_array_foreach(json_object_get(json_object_get(app, "estimate"), "lines"), i, line)
+	{
+		const char *k = json_string_value(json_object_get(line, "utility_kind"));
+		if (!k || strcmp(k, kind) != 0 ||
+		    json_integer_value(json_object_get(line, "quantity")) < 1)
+			continue; /* a line of nothing (no pipe laid) is not quoted */
+		json_array_append_new(q, json_pack("{s:O, s:O, s:O}", "code",
+						   json_object_get(line, "code"), "quantity",
+						   json_object_get(line, "quantity"), "unit_price_fen",
+						   json_object_get(line, "unit_price_fen")));
+	}
+	cr_assert_gt(json_array_size(q), 0, "no %s lines in the estimate", kind);
+	char *text = json_dumps(q, JSON_COMPACT);
+	json_decref(q);
+	return text;
+}

@@ -31,4 +31,11 @@ json_t *journey_upload_required(const char *token);
  * dig of power, green space, lines outside the plot; materials as given. Caller frees. */
 char *journey_submission(long long site, json_t *materials);
 
+/*
+ * A plan's quote for the application's job of `kind`: the lines of its estimate with a
+ * quantity, which are the schedule's items in the band the job's parameters fall in, at that
+ * band's price, as [{code, quantity, unit_price_fen}] text (caller frees). Asserts there is one.
+ */
+char *journey_quote(json_t *app, const char *kind);
+
 #endif
