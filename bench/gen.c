@@ -188,7 +188,7 @@ static void application(struct ctx *c, struct ids *id)
 				jobs[2], pid, jobs[1], pid);
 			for (int e = 0; e < 3; e++)
 				fprintf(c->f[T_DIG],
-					"%lld\t%lld\t%lld\t%s\tlixia\tRoad %u\tbranch\t%d\t%d\t1.00\t%s\t%s\n",
+					"%lld\t%lld\t%lld\t%s\t350102\tRoad %u\tbranch\t%d\t%d\t1.00\t%s\t%s\n",
 					id->dig++, app, pid, ukinds[e], rnd(2000), e * 100,
 					e * 100 + 20, d0, d2);
 		} else {
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 	if (!c.site0) {
 		sql("INSERT INTO sites (org_id, name, address, district_code, plot_ref) "
 		    "SELECT %lld, CONCAT('Generated block ', seq), CONCAT(seq, ' Jingshi Road'), "
-		    "'lixia', 'GEN' FROM seq_1_to_%d ORDER BY seq",
+		    "'350102', 'GEN' FROM seq_1_to_%d ORDER BY seq",
 		    c.applicant, SITES);
 		c.site0 = scalar(q);
 	}

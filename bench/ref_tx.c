@@ -413,11 +413,11 @@ static int submission(struct worker *w)
 	      (b_int(&p, link_job[l]), b_int(&p, link_permit[l])));
 	BATCH(B_EXCAVATIONS, ndigs, d,
 	      (b_int(&p, (long long)app), b_int(&p, dig_permit[d]), b_str(&p, "water"),
-	       b_str(&p, "lixia"), b_str(&p, road), b_str(&p, "branch"), b_int(&p, 100),
+	       b_str(&p, "350102"), b_str(&p, road), b_str(&p, "branch"), b_int(&p, 100),
 	       b_int(&p, 120), b_int(&p, 100), b_str(&p, "2026-03-02"), b_str(&p, "2026-03-07")));
 	/* trench sharing: the portal looks for others digging where each excavation is */
 	for (int d = 0; d < ndigs; d++) {
-		p.n = 0, b_str(&p, "lixia"), b_str(&p, road), b_int(&p, 120), b_int(&p, 100);
+		p.n = 0, b_str(&p, "350102"), b_str(&p, road), b_int(&p, 120), b_int(&p, 100);
 		b_str(&p, "2026-03-07"), b_str(&p, "2026-03-02"), b_int(&p, (long long)app);
 		RUN(S_OVERLAPS, &p, NULL, NULL);
 	}

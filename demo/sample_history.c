@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo/fuzhou.h"
 #include "workflows/job.h"
 #include "lib/json_text.h"
 #include "workflows/permit.h"
@@ -45,18 +46,8 @@ static const double wanted_share[UK_COUNT] = {0.85, 0.90, 0.45, 0.35, 0.70};
 /* Whether a utility's works dig the road (network mostly uses existing ducts). */
 static const double digs_share[UK_COUNT] = {1.0, 0.75, 1.0, 1.0, 0.2};
 
-static const struct {
-	const char *name, *road_class;
-} roads[] = {
-    {"Jingshi Road", "main"},		{"Lishan Road", "secondary"},
-    {"Shanda Road", "secondary"},	{"Heping Road", "branch"},
-    {"Wenhua East Road", "secondary"},	{"Aoti West Road", "main"},
-    {"Gongye South Road", "secondary"}, {"Xinluo Avenue", "main"},
-    {"Huayuan Road", "branch"},		{"Beiyuan Avenue", "main"},
-    {"Weishan Road", "branch"},		{"Jiefang Road", "secondary"},
-    {"Qianfoshan Road", "branch"},	{"Yingxiongshan Road", "secondary"},
-};
-#define NROADS (sizeof(roads) / sizeof(roads[0]))
+/* The sample works dig the demo city's register roads (demo/fuzhou.c). */
+#define NROADS fz_nroads
 
 /* What a return asks for, by material type: a reason a real case officer would give. */
 static const struct {
@@ -458,13 +449,20 @@ static size_t site_for(struct gen *g, int district)
 	const char *code = g->in->districts[district];
 	s->district = district;
 	snprintf(s->name, sizeof(s->name), "Sample block %zu", h->nsites + 1);
-	snprintf(s->address, sizeof(s->address), "%d %s", 1 + below(g, 400),
-		 roads[(size_t)(district * 3 + which) % NROADS].name);
+	snprintf(s->address, sizeof(s->address), "%s %d号",
+		 fz_roads[(size_t)(district * 3 + which) % NROADS].name_zh, 1 + below(g, 400));
 	snprintf(s->plot_ref, sizeof(s->plot_ref), SAMPLE_PREFIX "%.16s-%c", code,
 		 (char)('1' + which));
-	/* around the city centre; a district keeps its own neighbourhood */
-	s->lat = 36.62 + 0.03 * (district % 4) + 0.01 * unit(g);
-	s->lng = 116.95 + 0.04 * (district / 4 % 4) + 0.01 * unit(g);
+	/* near a landmark of its district (demo/fuzhou.c), else near Wuyi Square */
+	double lat = 26.0787, lng = 119.3035;
+	for (size_t i = 0; i < fz_nlandmarks; i++)
+		if (!strcmp(fz_landmarks[i].district, code)) {
+			lat = fz_landmarks[i].lat;
+			lng = fz_landmarks[i].lng;
+			break;
+		}
+	s->lat = lat + 0.004 * (unit(g) - 0.5);
+	s->lng = lng + 0.004 * (unit(g) - 0.5);
 	s->zone_risk = which == 2 ? "medium" : "low";
 	g->district_sites[district][which] = (int)++h->nsites;
 	return h->nsites - 1;
@@ -1016,8 +1014,8 @@ static void application(struct gen *g, day_t day, int64_t t0)
 		digging |= pl.digs[k];
 	bool low = !strcmp(site->zone_risk, "low");
 	size_t r = (size_t)(district * 3 + below(g, 4)) % NROADS;
-	pl.road = roads[r].name;
-	pl.road_class = roads[r].road_class;
+	pl.road = fz_roads[r].name_zh;
+	pl.road_class = fz_roads[r].road_class;
 	pl.from_m = 10 * below(g, 60);
 	pl.to_m = pl.from_m + (low ? 15 + below(g, 35) : 40 + below(g, 160));
 	/* works start weeks after submission, so the jobs are ready by then */

@@ -12,6 +12,7 @@
 #include "portal/secrets.h"
 #include "portal/seed_history.h"
 #include "portal/seed_oversight.h"
+#include "portal/seed_place.h"
 #include "portal/snapshot.h"
 #include "portal/serve.h"
 #include "store/accounts.h"
@@ -69,7 +70,7 @@ struct office_user {
 static int office_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct office_user *o = ctx;
-	return ensure_account(c, "Reform Office", "office", NULL, "lixia", o->email, o->password,
+	return ensure_account(c, "Reform Office", "office", NULL, "350102", o->email, o->password,
 			      true, true, err);
 }
 
@@ -167,20 +168,26 @@ int admin_main(int argc, char **argv)
 static const struct {
 	const char *org, *kind, *subkind, *district, *email;
 } demo[] = {
-	{ "Reform Office (demo)", "office", NULL, "lixia", "office@demo.test" },
-	{ "Huaxin Property Development Co. (demo)", "applicant", NULL, "hitech",
+	{ "Reform Office (demo)", "office", NULL, "350102", "office@demo.test" },
+	{ "Huaxin Property Development Co. (demo)", "applicant", NULL, "350102",
 	  "applicant@demo.test" },
-	{ "City Water Supply Co. (demo)", "utility", "water", "shizhong", "water@demo.test" },
-	{ "State Grid City Power Supply Co. (demo)", "utility", "power", "lixia",
+	{ "City Water Supply Co. (demo)", "utility", "water", "350102", "water@demo.test" },
+	{ "Fuqing Water Supply Co. (demo)", "utility", "water", "350181",
+	  "fuqing-water@demo.test" },
+	{ "State Grid City Power Supply Co. (demo)", "utility", "power", "350102",
 	  "power@demo.test" },
-	{ "City Gas Group (demo)", "utility", "gas", "huaiyin", "gas@demo.test" },
-	{ "City Heating Co. (demo)", "utility", "heat", "tianqiao", "heat@demo.test" },
-	{ "City Cable Network Co. (demo)", "utility", "network", "licheng", "network@demo.test" },
-	{ "Urban Management Bureau, Roads (demo)", "authority", "road", "lixia",
+	{ "City Gas Group (demo)", "utility", "gas", "350103", "gas@demo.test" },
+	{ "City Heating Co. (demo)", "utility", "heat", "350111", "heat@demo.test" },
+	{ "Fuzhou Radio & TV Network (demo)", "utility", "network", "350102",
+	  "network@demo.test" },
+	{ "China Telecom Fuzhou (demo)", "utility", "network", "350102", "telecom@demo.test" },
+	{ "China Mobile Fuzhou (demo)", "utility", "network", "350102", "mobile@demo.test" },
+	{ "China Unicom Fuzhou (demo)", "utility", "network", "350102", "unicom@demo.test" },
+	{ "Urban Management Bureau, Roads (demo)", "authority", "road", "350102",
 	  "road@demo.test" },
-	{ "Parks and Greening Centre (demo)", "authority", "greening", "lixia",
+	{ "Parks and Greening Centre (demo)", "authority", "greening", "350102",
 	  "greening@demo.test" },
-	{ "Natural Resources and Planning Bureau (demo)", "authority", "planning", "lixia",
+	{ "Natural Resources and Planning Bureau (demo)", "authority", "planning", "350102",
 	  "planning@demo.test" },
 };
 
@@ -264,4 +271,5 @@ int seed_demo_main(int argc, char **argv)
 	return 0;
 }
 
-const seed_step seed_steps[] = { seed_published, seed_oversight, seed_history_step, NULL };
+const seed_step seed_steps[] = { seed_published, seed_place, seed_oversight, seed_history_step,
+				  NULL };

@@ -28,10 +28,13 @@
 #include "store/jobs.h"
 #include "store/jointdigs.h"
 #include "store/permits.h"
+#include "store/place.h"
 #include "store/tasks.h"
 #include "workflows/application.h"
 #include "workflows/job.h"
+#include "workflows/geo.h"
 #include "workflows/permit.h"
+#include "workflows/place.h"
 #include "workflows/standards.h"
 #include "lib/xalloc.h"
 #include "lib/json_text.h"
@@ -54,44 +57,85 @@ struct submit {
 	json_t *reply;
 	char *replayed; /* a stored first reply, for a retried key */
 	bool parse_failed; /* check everything else, but create nothing */
+	struct place_context place; /* districts, roads near the works, zones, service areas */
+	struct geo *site_geo;	    /* the site's point or plot, NULL for a site without one */
+	char site_district[33];
 	long long ref_n; /* the reference number, taken before the transaction; 0 = not yet */
 };
 
 static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening", "planning" };
 
+/* "12 City Water Supply Co., 15 Fuqing Water Supply Co." for a notice. */
+static void list_orgs(const struct place_context *pc, const size_t *idx, size_t n, char *buf,
+		      size_t len)
+{
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%lld %s", i ? ", " : "", pc->areas[idx[i]].org_id,
+			 pc->areas[idx[i]].org_name);
+	}
+}
+
 /*
- * Who gets the jobs and permits: per kind, the organisation store_providers names, all in one
- * query. 0 where nobody offers that kind; a wanted utility without one is listed as a problem
- * here, a needed authority after the plan is made.
+ * The utility that gets a wanted kind: the one organisation whose published service area holds
+ * the site, or the applicant's choice among several (validated). 0 with a problem listed when
+ * none serves the site, or the choice is missing or not among them.
+ */
+static long long route_utility(const struct submit *s, int k, struct error *err)
+{
+	size_t idx[16];
+	char f[48], names[512];
+	const char *kind = utility_kind_name(k);
+	size_t n = place_route(&s->place, k, s->site_geo, s->site_district, idx, 16);
+	long long chosen = s->ar.provider[k];
+	if (n == 0) {
+		const struct place_district *d = place_district_find(&s->place, s->site_district);
+		snprintf(f, sizeof(f), "utilities.%s", kind);
+		error_add(err, f, "no_provider",
+			  "no %s utility publishes a service area holding this site (%s %s); the "
+			  "office can tell you who will serve it",
+			  kind, s->site_district, d ? d->name_zh : "");
+		return 0;
+	}
+	list_orgs(&s->place, idx, n, names, sizeof(names));
+	snprintf(f, sizeof(f), "providers.%s", kind);
+	if (chosen) {
+		for (size_t i = 0; i < n; i++)
+			if (s->place.areas[idx[i]].org_id == chosen)
+				return chosen;
+		error_add(err, f, "not_serving",
+			  "organisation %lld does not serve this site for %s; choose one of: %s",
+			  chosen, kind, names);
+		return 0;
+	}
+	if (n > 1) {
+		error_add(err, f, "required",
+			  "%zu organisations serve this site for %s; choose one of: %s", n, kind,
+			  names);
+		return 0;
+	}
+	return s->place.areas[idx[0]].org_id;
+}
+
+/*
+ * Who gets the jobs and permits: each wanted utility by the service areas holding the site
+ * (route_utility), each authority by store_providers. 0 where nobody does; a wanted utility
+ * without one is listed as a problem here, a needed authority after the plan is made.
  */
 static int providers(struct store_conn *c, const struct submit *s,
 		     long long utility_org[UK_COUNT], long long authority_org[PERMIT_KIND_COUNT],
 		     struct error *err)
 {
-	const char *names[UK_COUNT + PERMIT_KIND_COUNT];
-	long long ids[UK_COUNT + PERMIT_KIND_COUNT];
 	for (int k = 0; k < UK_COUNT; k++)
-		names[k] = utility_kind_name(k);
-	for (int k = 0; k < PERMIT_KIND_COUNT; k++)
-		names[UK_COUNT + k] = authority_sub[k];
+		utility_org[k] = s->ar.util[k].wanted ? route_utility(s, k, err) : 0;
 	struct error local = ERROR_INIT;
-	int rc = store_providers(c, names, UK_COUNT + PERMIT_KIND_COUNT, ids, &local);
+	int rc = store_providers(c, authority_sub, PERMIT_KIND_COUNT, authority_org, &local);
 	if (rc) {
 		error_set(err, rc, "could not find the organisations: %s", local.message);
 		error_release(&local);
 		return rc;
 	}
-	for (int k = 0; k < UK_COUNT; k++) {
-		utility_org[k] = ids[k];
-		if (s->ar.util[k].wanted && !ids[k]) {
-			char f[48];
-			snprintf(f, sizeof(f), "utilities.%s", names[k]);
-			error_add(err, f, "no_provider", "no utility organisation for %s is registered",
-				  names[k]);
-		}
-	}
-	for (int k = 0; k < PERMIT_KIND_COUNT; k++)
-		authority_org[k] = ids[UK_COUNT + k];
 	return 0;
 }
 
@@ -158,6 +202,10 @@ struct pending {
 	size_t nlinks;
 	struct excavation_new *digs;
 	long long *dig_authority; /* per dig: the authority a joint dig is proposed to */
+	const struct geo **dig_extent; /* per dig: its extent (the request's) */
+	char **dig_wkt;		       /* per dig: the extent as text, owned */
+	char **basis;		       /* per permit: its fast-track basis as text, owned */
+	size_t nbasis;
 	size_t ndigs;
 	long long *certify; /* fast-tracked permits, certified at the end */
 	size_t ncertify;
@@ -184,6 +232,10 @@ static void pending_init(struct pending *pd, const struct app_plan *plan)
 	pd->links = xcalloc(np * UK_COUNT + 1, sizeof(*pd->links));
 	pd->digs = xcalloc(nd + 1, sizeof(*pd->digs));
 	pd->dig_authority = xcalloc(nd + 1, sizeof(*pd->dig_authority));
+	pd->dig_extent = xcalloc(nd + 1, sizeof(*pd->dig_extent));
+	pd->dig_wkt = xcalloc(nd + 1, sizeof(*pd->dig_wkt));
+	pd->basis = xcalloc(np + 1, sizeof(*pd->basis));
+	pd->nbasis = np;
 	pd->certify = xcalloc(np + 1, sizeof(*pd->certify));
 }
 
@@ -197,6 +249,13 @@ static void pending_release(struct pending *pd)
 	free(pd->links);
 	free(pd->digs);
 	free(pd->dig_authority);
+	for (size_t i = 0; i < pd->ndigs; i++)
+		free(pd->dig_wkt[i]);
+	free(pd->dig_wkt);
+	free(pd->dig_extent);
+	for (size_t i = 0; i < pd->nbasis; i++)
+		free(pd->basis[i]);
+	free(pd->basis);
 	free(pd->certify);
 	memset(pd, 0, sizeof(*pd));
 }
@@ -250,7 +309,8 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
  */
 static int permit_row_new(const struct submit *s, const struct app_plan *plan, size_t i,
 			  const struct created *cr, char ref[40], struct stored_clock *clk,
-			  struct permit_outcome *out, struct permit_new *pn, struct error *err)
+			  struct permit_outcome *out, struct permit_new *pn, const char *basis,
+			  struct error *err)
 {
 	const struct planned_permit *pp = &plan->permits[i];
 	const struct service_standard *std = s->set.permit[pp->kind];
@@ -270,7 +330,7 @@ static int permit_row_new(const struct submit *s, const struct app_plan *plan, s
 	*pn = (struct permit_new){ cr->app_id, ref, permit_kind_name(pp->kind),
 				   permit_state_name(out->state), permit_decision_name(out->decision),
 				   pp->reason, cr->authority_org[pp->kind], pp->fast_track,
-				   pp->window_from, pp->window_to, deadline, clk };
+				   pp->window_from, pp->window_to, deadline, clk, basis };
 	return rc;
 }
 
@@ -289,11 +349,29 @@ static void permit_pending(const struct submit *s, const struct planned_permit *
 	for (size_t d = 0; d < pp->ndigs; d++) {
 		const struct app_dig *dig = &s->ar.digs[pp->digs[d]];
 		pd->dig_authority[pd->ndigs] = cr->authority_org[pp->kind];
-		pd->digs[pd->ndigs++] = (struct excavation_new){
-			cr->app_id, pid, utility_kind_name(dig->utility), dig->district, dig->road,
-			dig->road_class, dig->from_m, dig->to_m, dig->width_cm, dig->start_day,
-			dig->end_day
+		pd->dig_extent[pd->ndigs] = dig->extent;
+		pd->dig_wkt[pd->ndigs] = geo_wkt(dig->extent);
+		pd->digs[pd->ndigs] = (struct excavation_new){
+			.application_id = cr->app_id,
+			.permit_id = pid,
+			.utility_kind = utility_kind_name(dig->utility),
+			.district = dig->district,
+			.road = dig->road_name,
+			.road_class = dig->road_class,
+			.from_m = 0,
+			.to_m = dig->length_m,
+			.width_cm = dig->width_cm,
+			.start_day = dig->start_day,
+			.end_day = dig->end_day,
+			.road_id = dig->road,
+			.register_version = dig->register_version,
+			.length_m = dig->length_m,
+			.area_m2 = dig->area_m2,
+			.zone_code = dig->zone,
+			.zone_risk = dig->zone[0] ? triggers_risk_name(dig->zone_risk) : NULL,
+			.extent_wkt = pd->dig_wkt[pd->ndigs],
 		};
+		pd->ndigs++;
 	}
 	if (pp->fast_track && out->issue_certificate)
 		pd->certify[pd->ncertify++] = pid;
@@ -324,9 +402,12 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 	struct permit_outcome *out = xcalloc(np + 1, sizeof(*out));
 	long long *pid = xcalloc(np + 1, sizeof(*pid));
 	int rc = 0;
-	for (size_t i = 0; !rc && i < np; i++)
+	for (size_t i = 0; !rc && i < np; i++) {
+		if (plan->permits[i].fast_track_basis)
+			pd->basis[i] = json_text(plan->permits[i].fast_track_basis);
 		rc = permit_row_new(s, plan, i, cr, tref[i], &pd->clocks[pd->nclocks++], &out[i],
-				    &pn[i], err);
+				    &pn[i], pd->basis[i], err);
+	}
 	if (!rc)
 		rc = store_permits_insert_many(c, pn, np, pid, err);
 	for (size_t i = 0; !rc && i < np; i++) {
@@ -345,9 +426,10 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 }
 
 /*
- * Trench sharing: for each planned excavation, the other open applications digging there at
- * the same time get a joint dig proposed. Their own rows are excluded by the search, so this
- * may run after this application's excavations are written.
+ * Trench sharing: for each planned excavation, the excavations of other open applications whose
+ * extents come within the share buffer of it at the same time (the spatial index finds the
+ * candidates by box, GEOS decides) get a joint dig proposed, with the extent both share. Their
+ * own rows are excluded by the search, so this may run after this application's are written.
  */
 static int propose_joint_digs(struct store_conn *c, long long app_id, const struct pending *pd,
 			      struct error *err)
@@ -355,13 +437,38 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
 	int rc = 0;
 	for (size_t d = 0; !rc && d < pd->ndigs; d++) {
 		const struct excavation_new *e = &pd->digs[d];
-		long long others[20];
-		size_t nothers = 0;
-		rc = store_overlapping_permits(c, app_id, e->district, e->road, e->from_m, e->to_m,
-					       e->start_day, e->end_day, others, 20, &nothers, err);
-		for (size_t o = 0; !rc && o < nothers; o++)
-			rc = store_joint_dig_propose(c, others[o], e->permit_id,
-						     pd->dig_authority[d], err);
+		const struct geo *mine = pd->dig_extent[d];
+		if (!mine)
+			continue;
+		struct geo *zone = geo_buffer(mine, PLACE_SHARE_BUFFER_M);
+		struct geo_bbox b;
+		geo_bounds(zone, &b);
+		geo_free(zone);
+		char box[256];
+		snprintf(box, sizeof(box), "POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))",
+			 b.min_lng, b.min_lat, b.max_lng, b.min_lat, b.max_lng, b.max_lat, b.min_lng,
+			 b.max_lat, b.min_lng, b.min_lat);
+		struct excavation_near *near = NULL;
+		size_t nnear = 0;
+		rc = store_excavations_near(c, app_id, box, e->start_day, e->end_day, &near, &nnear,
+					    err);
+		for (size_t o = 0; !rc && o < nnear; o++) {
+			struct geo *theirs = geo_from_wkt(near[o].extent_wkt);
+			struct geo *shared =
+			    theirs && geo_near(mine, theirs, PLACE_SHARE_BUFFER_M)
+				? geo_shared_extent(mine, theirs, PLACE_SHARE_BUFFER_M)
+				: NULL;
+			if (shared) {
+				char *wkt = geo_wkt(shared);
+				rc = store_joint_dig_propose(c, near[o].permit_id, e->permit_id,
+							     pd->dig_authority[d], wkt,
+							     (int)(geo_length_m(shared) + 0.5), err);
+				free(wkt);
+			}
+			geo_free(shared);
+			geo_free(theirs);
+		}
+		store_excavations_near_free(near, nnear);
 	}
 	return rc;
 }
@@ -598,14 +705,41 @@ static int idem_replay(struct store_conn *c, struct submit *s, bool *replayed, s
 	return 0;
 }
 
-/* The site's risk zone; an unknown site is listed as a problem (the zone stays medium). */
-static int site_zone(struct store_conn *c, const struct submit *s, enum zone_risk *zone,
-		     struct error *err)
+/* The box of every valid excavation's extent and the site's geometry; false when none. */
+static bool works_box(const struct submit *s, struct geo_bbox *box)
 {
-	struct site_row site;
-	memset(&site, 0, sizeof(site));
-	snprintf(site.zone_risk, sizeof(site.zone_risk), "medium");
+	bool any = false;
+	for (size_t i = 0; i < s->ar.ndigs; i++) {
+		if (!s->ar.digs[i].valid || !s->ar.digs[i].extent)
+			continue;
+		struct geo_bbox b;
+		geo_bounds(s->ar.digs[i].extent, &b);
+		if (!any) {
+			*box = b;
+		} else {
+			box->min_lng = b.min_lng < box->min_lng ? b.min_lng : box->min_lng;
+			box->min_lat = b.min_lat < box->min_lat ? b.min_lat : box->min_lat;
+			box->max_lng = b.max_lng > box->max_lng ? b.max_lng : box->max_lng;
+			box->max_lat = b.max_lat > box->max_lat ? b.max_lat : box->max_lat;
+		}
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * The site (an unknown one is listed as a problem) and the place around the works: districts,
+ * the register roads and published zones near them, the service areas; then every excavation
+ * is placed on them (application_place), its problems listed with the rest.
+ */
+static int load_place(struct store_conn *c, struct submit *s, struct error *err)
+{
+	place_context_release(&s->place);
+	geo_free(s->site_geo);
+	s->site_geo = NULL;
+	s->site_district[0] = 0;
 	if (s->ar.site_id) {
+		struct site_row site;
 		struct error local = ERROR_INIT;
 		int rc = store_site_load_for(c, s->ar.site_id, s->caller->org_id, &site, &local);
 		error_release(&local);
@@ -614,10 +748,31 @@ static int site_zone(struct store_conn *c, const struct submit *s, enum zone_ris
 				  s->ar.site_id);
 		else if (rc)
 			return error_set(err, rc, "could not read the site");
+		char *wkt = NULL;
+		if (!rc && (rc = store_site_geometry(c, site.id, &wkt, err)))
+			return rc;
+		if (wkt)
+			s->site_geo = geo_from_wkt(wkt);
+		free(wkt);
+		if (rc == 0)
+			snprintf(s->site_district, sizeof(s->site_district), "%s", site.district);
 	}
-	*zone = ZONE_RISK_MEDIUM;
-	triggers_risk_parse(site.zone_risk, zone, NULL);
-	return 0;
+	int rc = store_place_districts(c, &s->place, err);
+	if (!rc)
+		rc = store_place_areas(c, &s->place, err);
+	struct geo_bbox box;
+	if (!rc && works_box(s, &box)) {
+		rc = store_place_roads_near(c, &box, 100, s->today, &s->place, err);
+		for (size_t i = 0; !rc && i < s->ar.ndigs; i++)
+			if (s->ar.digs[i].valid && s->ar.digs[i].road_asked)
+				rc = store_place_road_named(c, s->ar.digs[i].road_asked, s->today,
+							    &s->place, err);
+		if (!rc)
+			rc = store_place_zones_near(c, &box, s->today, &s->place, err);
+	}
+	if (!rc)
+		application_place(&s->ar, &s->place, err);
+	return rc;
 }
 
 /*
@@ -625,8 +780,8 @@ static int site_zone(struct store_conn *c, const struct submit *s, enum zone_ris
  * and so is the estimate), every problem of the request against the published rules, listed
  * at once (ERR_INVALID), including a needed authority nobody registered.
  */
-static int make_plan(struct store_conn *c, struct submit *s, enum zone_risk zone,
-		     struct app_plan *plan, struct created *cr, struct error *err)
+static int make_plan(struct store_conn *c, struct submit *s, struct app_plan *plan,
+		     struct created *cr, struct error *err)
 {
 	int rc = providers(c, s, cr->utility_org, cr->authority_org, err);
 	if (rc)
@@ -634,7 +789,7 @@ static int make_plan(struct store_conn *c, struct submit *s, enum zone_risk zone
 	const struct fee_schedule **fees = NULL;
 	size_t nfees = assigned_schedules(s->pub, &s->ar, cr->utility_org,
 					  cr->authority_org[PERMIT_DIG_ROAD], &fees);
-	application_check(&s->ar, &s->view, zone, fees, nfees, s->today, plan, err);
+	application_check(&s->ar, &s->view, fees, nfees, s->today, plan, err);
 	free(fees);
 	bool reported[PERMIT_KIND_COUNT] = { false };
 	for (size_t i = 0; i < plan->npermits; i++) {
@@ -663,13 +818,12 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = s->idem_key ? idem_replay(c, s, &replayed, err) : 0;
 	if (rc || replayed)
 		return rc;
-	enum zone_risk zone;
-	if ((rc = site_zone(c, s, &zone, err)) || (rc = load_materials(c, s, err)))
+	if ((rc = load_place(c, s, err)) || (rc = load_materials(c, s, err)))
 		return rc;
 	struct app_plan plan;
 	memset(&plan, 0, sizeof(plan));
 	struct created cr = { .app_id = 0 };
-	rc = make_plan(c, s, zone, &plan, &cr, err);
+	rc = make_plan(c, s, &plan, &cr, err);
 	if (!rc)
 		rc = create_all(c, s, &plan, s->ar.site_id, &cr, err);
 	if (!rc && s->idem_key) {
@@ -770,6 +924,8 @@ done:
 		snapshot_put(s->pub);
 	}
 	application_request_release(&s->ar);
+	place_context_release(&s->place);
+	geo_free(s->site_geo);
 	json_decref(s->body);
 	json_decref(s->reply);
 	free(s->replayed);
@@ -826,11 +982,11 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 		for (size_t i = 0; i < np; i++)
 			json_array_append_new(parr, tracks_permit_json(&permits[i], v->caller, today));
 		json_t *est = json_loads(a.estimate, 0, NULL);
-		v->reply = json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:I, s:o, s:o, s:o, s:o, s:i}",
+		v->reply = json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s?}, s:I, s:o, s:o, s:o, s:o, s:i}",
 				     "id", (json_int_t)a.id, "reference", a.reference, "status",
 				     a.status, "submitted_at", a.submitted_at, "site", "id",
 				     (json_int_t)site.id, "name", site.name, "district", site.district,
-				     "zone_risk", site.zone_risk, "estimate_total_fen",
+				     "zone_risk_claimed", site.zone_risk[0] ? site.zone_risk : NULL, "estimate_total_fen",
 				     (json_int_t)a.estimate_total_fen, "estimate",
 				     est ? est : json_null(), "jobs", jarr, "permits", parr,
 				     "timeline", timeline, "version", a.version);

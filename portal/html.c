@@ -44,6 +44,7 @@ static const struct label texts[] = {
 	{ "fees", "收费标准", "Fees" },
 	{ "standards", "服务标准", "Service standards" },
 	{ "stats", "统计", "Statistics" },
+	{ "works", "施工地图", "Works map" },
 	{ "other_lang", "English", "中文" },
 	{ "sample", "示例数据：本页价格和时限为演示用样例，不是任何单位的真实收费或承诺。",
 	  "Sample data: the prices and time limits shown are demo samples, not any company's "
@@ -244,6 +245,7 @@ static const char *const nav[][2] = {
 	{ "fees", "/fees" },
 	{ "standards", "/standards" },
 	{ "stats", "/stats" },
+	{ "works", "/works" },
 };
 
 void html_page_begin(struct html_page *pg, const char *active)

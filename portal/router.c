@@ -24,6 +24,8 @@ static const struct route *const tables[] = {
 	oversight_routes,
 	public_stats_routes,
 	stats_html_routes,
+	place_routes,
+	works_routes,
 	openapi_routes,
 };
 

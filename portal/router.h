@@ -53,6 +53,8 @@ extern const struct route openapi_routes[];
 extern const struct route oversight_routes[];
 extern const struct route public_stats_routes[];
 extern const struct route stats_html_routes[];
+extern const struct route place_routes[];
+extern const struct route works_routes[];
 
 /* Builds the flat route list once at start. Cannot fail. */
 void router_init(void);

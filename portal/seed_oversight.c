@@ -20,7 +20,9 @@
 #include "portal/snapshot.h"
 #include "store/db.h"
 #include "workflows/calendar.h"
+#include "demo/fuzhou.h"
 #include "lib/xalloc.h"
+#include "workflows/geo.h"
 #include "lib/json_text.h"
 
 #define DEMO_PASSWORD "demo-password-1"
@@ -169,20 +171,29 @@ static char *water_quote(json_t *app)
 static void journey(struct client *cl)
 {
 	char *app_t = login(cl, "applicant"), *water = login(cl, "water");
-	json_t *site = post(cl, "/v1/sites", app_t,
-			    "{\"name\":\"Demo Block A\",\"address\":\"1 Demo Road\",\"district\":"
-			    "\"hitech\",\"lat\":36.68,\"lng\":117.13,\"plot_ref\":\"DEMO-1\","
-			    "\"zone_risk\":\"low\"}");
+	/* the Nanhou Street plot: a short dig on a branch road inside a published low-risk zone */
+	const struct fz_site *fs = &fz_sites[1];
+	char *site_body = xasprintf("{\"name\":\"%s\",\"address\":\"%s\",\"district\":\"%s\","
+				    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]},"
+				    "\"plot_ref\":\"DEMO-1\"}",
+				    fs->name_en, fs->address_zh, fs->district, fs->lng, fs->lat);
+	json_t *site = post(cl, "/v1/sites", app_t, site_body);
+	free(site_body);
 	json_t *mats = upload_materials(cl, app_t);
 	char *m = json_text(mats), d0[11], d5[11];
+	struct geo *dig = geo_from_wkt(fs->dig);
+	json_t *dig_j = dig ? geo_geojson(dig) : json_null();
+	char *dig_t = json_text(dig_j);
+	json_decref(dig_j);
+	geo_free(dig);
 	char *body = xasprintf(
 	    "{\"site_id\":%lld,\"commitment\":true,\"utilities\":{\"water\":{\"dn\":50,"
 	    "\"use\":\"domestic\",\"meters\":1}},\"works\":{\"excavations\":[{\"utility\":"
-	    "\"water\",\"district\":\"hitech\",\"road\":\"Demo Road\",\"road_class\":\"branch\","
-	    "\"from_m\":10,\"to_m\":25,\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},"
-	    "\"materials\":%s}",
-	    (long long)json_integer_value(json_object_get(site, "id")), day_str(0, d0),
-	    day_str(5, d5), m);
+	    "\"water\",\"geometry\":%s,\"road_id\":\"%s\",\"width_m\":1,"
+	    "\"start_date\":\"%s\",\"end_date\":\"%s\"}]},\"materials\":%s}",
+	    (long long)json_integer_value(json_object_get(site, "id")), dig_t, fs->road_id,
+	    day_str(0, d0), day_str(5, d5), m);
+	free(dig_t);
 	json_t *app = post(cl, "/v1/applications", app_t, body);
 	long long job = json_integer_value(
 	    json_object_get(json_array_get(json_object_get(app, "jobs"), 0), "id"));
@@ -198,7 +209,7 @@ static void journey(struct client *cl)
 						     q, needed);
 	act(cl, "jobs", job, water, "{\"action\":\"accept\"}");
 	act(cl, "jobs", job, water,
-	    "{\"action\":\"survey\",\"connection_point\":{\"lat\":36.681,\"lng\":117.131,"
+	    "{\"action\":\"survey\",\"connection_point\":{\"lat\":26.1081,\"lng\":119.2521,"
 	    "\"description\":\"north gate\"}}");
 	act(cl, "jobs", job, water, plan);
 	act(cl, "jobs", job, app_t, "{\"action\":\"confirm\"}");

@@ -288,16 +288,19 @@ static int seed_tx(struct store_conn *c, void *ctx, struct error *err)
 	s->published = 0;
 	int rc = store_pub_load_published(c, PUB_FEES, &rows, &n, err);
 	for (size_t i = 0; !rc && i < sizeof(fees) / sizeof(fees[0]); i++) {
-		long long org = 0;
-		rc = store_org_find(c, fees[i].org_kind, fees[i].kind, &org, err);
-		/* fee schedules are per organisation: another water company's does not count */
-		if (rc || already(rows, n, org, fees[i].kind))
-			continue;
-		json_t *doc = fee_doc(&fees[i], s->today);
-		if (!rc)
-			rc = publish_one(c, PUB_FEES, org, doc, fees[i].kind, s->today, err);
-		json_decref(doc);
-		s->published += !rc;
+		/* every demo organisation of the kind publishes the sample (two water companies,
+		 * four network carriers); fee schedules are per organisation */
+		long long orgs[16];
+		size_t norgs = 0;
+		rc = store_orgs_of(c, fees[i].org_kind, fees[i].kind, orgs, 16, &norgs, err);
+		for (size_t k = 0; !rc && k < norgs; k++) {
+			if (already(rows, n, orgs[k], fees[i].kind))
+				continue;
+			json_t *doc = fee_doc(&fees[i], s->today);
+			rc = publish_one(c, PUB_FEES, orgs[k], doc, fees[i].kind, s->today, err);
+			json_decref(doc);
+			s->published += !rc;
+		}
 	}
 	store_pub_rows_free(rows, n);
 	rows = NULL;

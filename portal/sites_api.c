@@ -12,23 +12,45 @@
 #include "portal/reply.h"
 #include "portal/router.h"
 #include "store/accounts.h"
+#include "store/place.h"
 #include "store/sites.h"
 #include "workflows/authz.h"
+#include "workflows/geo.h"
+#include "workflows/place.h"
 #include "lib/xalloc.h"
 
 /* Coordinates go out with enough digits for DECIMAL(9,6) and none of binary noise. */
 
 static json_t *site_json(const struct site_row *s)
 {
-	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id,
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id,
 			      "organisation_id", (json_int_t)s->org_id, "name", s->name, "address",
 			      s->address, "district", s->district, "plot_ref", s->plot_ref,
-			      "zone_risk", s->zone_risk, "created_at", s->created_at);
+			      "created_at", s->created_at);
+	/* what the applicant once declared; the published zones decide the fast track */
+	json_object_set_new(j, "zone_risk_claimed",
+			    s->zone_risk[0] ? json_string(s->zone_risk) : json_null());
 	json_object_set_new(j, "lat",
 			    s->has_coords ? json_real((double)s->lat_e6 / 1e6) : json_null());
 	json_object_set_new(j, "lng",
 			    s->has_coords ? json_real((double)s->lng_e6 / 1e6) : json_null());
 	return j;
+}
+
+/* The site as above with its geometry (GeoJSON, or null), read in the same transaction. */
+static int site_json_full(struct store_conn *c, const struct site_row *s, json_t **out,
+			  struct error *err)
+{
+	char *wkt = NULL;
+	int rc = store_site_geometry(c, s->id, &wkt, err);
+	if (rc)
+		return rc;
+	struct geo *g = wkt ? geo_from_wkt(wkt) : NULL;
+	*out = site_json(s);
+	json_object_set_new(*out, "geometry", g ? geo_geojson(g) : json_null());
+	geo_free(g);
+	free(wkt);
+	return 0;
 }
 
 static json_t *site_json_item(const void *row)
@@ -40,6 +62,7 @@ static json_t *site_json_item(const void *row)
 struct op {
 	const struct authz_caller *caller;
 	struct site_row site;
+	struct geo *geometry; /* create: the point or plot, converted to CGCS2000 */
 	long long id;
 	long long org_id; /* whose sites to list */
 	int limit;
@@ -83,46 +106,111 @@ static void read_coord(const json_t *body, const char *key, double limit, long l
 /* Copies a validated string into a fixed field (validation has bounded its length). */
 #define SET(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
-/* A district code to look up, and the answer. */
-struct district_query {
-	const char *code;
-	bool exists;
+/* A site's place to check against the districts, and what was found. */
+struct place_query {
+	const struct geo *g;
+	const char *stated; /* the district the applicant named, or NULL */
+	char found[33];
+	struct error *problems;
 };
 
-static int district_check(struct store_conn *c, void *ctx, struct error *err)
+static int place_check_tx(struct store_conn *c, void *ctx, struct error *err)
 {
-	struct district_query *q = ctx;
-	return store_district_exists(c, q->code, &q->exists, err);
+	struct place_query *q = ctx;
+	struct place_context pc = {0};
+	int rc = store_place_districts(c, &pc, err);
+	if (rc)
+		return rc;
+	const struct place_district *part = NULL;
+	const struct place_district *d = q->g ? place_district_of(&pc, q->g, &part) : NULL;
+	const struct place_district *stated = place_district_find(&pc, q->stated);
+	if (q->stated && !stated)
+		error_add(q->problems, "district", "unknown", "no district '%s'", q->stated);
+	if (!q->g) {
+		/* nothing to place: the geometry's own problems are listed already */
+	} else if (!d && !place_in_city(&pc, q->g)) {
+		error_add(q->problems, "geometry", "outside_city",
+			  "the site is %s the city's districts", part ? "partly outside" : "outside");
+	} else {
+		d = d ? d : part;
+		if (stated && d && stated != d)
+			error_add(q->problems, "district", "not_matching",
+				  "the site lies in %s %s (%s), not in %s %s", d->code, d->name_zh,
+				  d->name_en, stated->code, stated->name_zh);
+		if (d)
+			snprintf(q->found, sizeof(q->found), "%s", stated ? stated->code : d->code);
+	}
+	place_context_release(&pc);
+	return 0;
 }
 
-/* Adds a detail when the district does not exist, so it is listed with every other problem. */
-static void check_district(struct http_request *req, const char *code, struct error *err)
+/* Adds every problem of the site's place to err, so it is listed with every other problem. */
+static void check_place(struct http_request *req, const struct geo *g, const char *stated,
+			char found[33], struct error *err)
 {
-	struct district_query q = {code, false};
+	struct place_query q = {g, stated, "", err};
 	struct error local = ERROR_INIT;
-	int rc = store_with(req->app->pool, district_check, &q, &local);
+	int rc = store_with(req->app->pool, place_check_tx, &q, &local);
 	if (rc)
 		error_set(err, rc, "%s", local.message);
-	else if (!q.exists)
-		error_add(err, "district", "unknown", "no district '%s'", code);
+	snprintf(found, 33, "%s", q.found);
 	error_release(&local);
+}
+
+/*
+ * The site's geometry: a GeoJSON Point or Polygon under "geometry", or "lat" and "lng"; in
+ * CGCS2000, or converted from the "crs" named. NULL (with the problems listed) when absent or bad.
+ */
+static struct geo *read_site_geometry(const json_t *body, struct error *err)
+{
+	enum geo_crs crs = GEO_CRS_CGCS2000;
+	geo_crs_parse(json_object_get(body, "crs"), "crs", &crs, err);
+	json_t *g = json_object_get(body, "geometry");
+	struct geo *out = NULL;
+	if (g) {
+		geo_parse(g, crs, GEO_POINT | GEO_POLYGON, "geometry", &out, err);
+		return out;
+	}
+	if (!json_object_get(body, "lat") && !json_object_get(body, "lng")) {
+		error_add(err, "geometry", "required",
+			  "give the site as a GeoJSON Point or the plot as a Polygon (or lat and lng)");
+		return NULL;
+	}
+	long long lat = 0, lng = 0;
+	bool lat_ok, lng_ok;
+	read_coord(body, "lat", 90, &lat, &lat_ok, err);
+	read_coord(body, "lng", 180, &lng, &lng_ok, err);
+	if (!lat_ok || !lng_ok)
+		return NULL;
+	json_t *pt = json_pack("{s:s, s:[f, f]}", "type", "Point", "coordinates", lng / 1e6,
+			       lat / 1e6);
+	geo_parse(pt, crs, GEO_POINT, "geometry", &out, err);
+	json_decref(pt);
+	return out;
 }
 
 static int site_create_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct op *op = ctx;
+	char *wkt = geo_wkt(op->geometry);
+	op->site.geometry_wkt = wkt;
 	int rc = store_site_create(c, &op->site, &op->id, err);
+	free(wkt);
+	op->site.geometry_wkt = NULL;
 	struct site_row s;
 	if (!rc)
 		rc = store_site_get(c, op->id, &s, err);
 	if (!rc)
 		rc = audit_record_id(c, op->caller, "site.create", "site", op->id,
 				     json_pack("{s:s, s:s, s:s}", "name", s.name, "district",
-					       s.district, "zone_risk", s.zone_risk),
+					       s.district, "geometry", geo_kind_name(geo_kind_of(op->geometry))),
 				     err);
+	json_t *j = NULL;
+	if (!rc)
+		rc = site_json_full(c, &s, &j, err);
 	if (!rc) {
 		json_decref(op->reply.json); /* a retried transaction may have set it */
-		op->reply.json = site_json(&s);
+		op->reply.json = j;
 	}
 	return rc;
 }
@@ -133,8 +221,8 @@ static int site_create(struct http_request *req, struct http_response *res)
 	struct op op = {.caller = auth_caller(req)};
 	if (auth_require(req, res, AZ_SITE_CREATE, NULL))
 		return 1;
-	static const char *const allowed[] = {"name", "address",  "district",  "lat",
-					      "lng",  "plot_ref", "zone_risk", NULL};
+	static const char *const allowed[] = {"name",	  "address",   "district", "lat", "lng",
+					      "geometry", "crs",       "plot_ref", "zone_risk", NULL};
 	json_t *body = NULL;
 	if (http_parse_json(req, &body, &err) == 0) {
 		http_reject_unknown(body, allowed, "", &err);
@@ -142,21 +230,28 @@ static int site_create(struct http_request *req, struct http_response *res)
 		s->org_id = op.caller->org_id;
 		SET(s->name, input_str(body, "name", true, 200, &err));
 		SET(s->address, input_str(body, "address", true, 400, &err));
-		const char *district = input_str(body, "district", true, 32, &err);
-		SET(s->district, district);
-		bool lat_ok, lng_ok;
-		read_coord(body, "lat", 90, &s->lat_e6, &lat_ok, &err);
-		read_coord(body, "lng", 180, &s->lng_e6, &lng_ok, &err);
-		s->has_coords = lat_ok && lng_ok;
+		const char *district = input_str(body, "district", false, 32, &err);
+		op.geometry = read_site_geometry(body, &err);
+		if (op.geometry) {
+			double lng, lat;
+			geo_anchor(op.geometry, &lng, &lat);
+			s->lat_e6 = (long long)(lat * 1e6 + 0.5);
+			s->lng_e6 = (long long)(lng * 1e6 + 0.5);
+			s->has_coords = true;
+		}
+		if (op.geometry || district)
+			check_place(req, op.geometry, district, s->district, &err);
 		SET(s->plot_ref, input_str(body, "plot_ref", false, 100, &err));
-		SET(s->zone_risk, input_enum(body, "zone_risk", true, site_zone_risks, &err));
-		if (district)
-			check_district(req, district, &err);
+		SET(s->zone_risk, input_enum(body, "zone_risk", false, site_zone_risks, &err));
 	}
 	json_decref(body);
-	if (finish_validation(res, &err))
+	if (finish_validation(res, &err)) {
+		geo_free(op.geometry);
 		return 1;
-	return reply_tx(req, res, 201, site_create_tx, &op, &op.reply);
+	}
+	int rc = reply_tx(req, res, 201, site_create_tx, &op, &op.reply);
+	geo_free(op.geometry);
+	return rc;
 }
 
 /*
@@ -218,8 +313,12 @@ static int site_get_tx(struct store_conn *c, void *ctx, struct error *err)
 		return error_set(err, ERR_NOT_FOUND, "no site %lld", op->id);
 	if (rc)
 		return rc;
+	json_t *j = NULL;
+	rc = site_json_full(c, &s, &j, err);
+	if (rc)
+		return rc;
 	json_decref(op->reply.json);
-	op->reply.json = site_json(&s);
+	op->reply.json = j;
 	return 0;
 }
 

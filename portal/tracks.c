@@ -339,13 +339,24 @@ json_t *tracks_permit_event_from(const struct permit_row *p, const json_t *view,
 		json_t *s;
 		json_array_foreach(segments, i, s)
 		{
-			json_array_append_new(
-				out, json_pack("{s:O, s:O, s:O, s:O, s:O}", "road",
-					       json_object_get(s, "road"), "from_chainage_m",
-					       json_object_get(s, "from_m"), "to_chainage_m",
-					       json_object_get(s, "to_m"), "width_m",
-					       json_object_get(s, "width_m"), "road_class",
-					       json_object_get(s, "road_class")));
+			/* chainage runs along the dig itself (0 to its length); the extent is in
+			 * works_coordinates (GeoJSON, CGCS2000), as Street Manager's works carry it */
+			json_t *seg = json_pack("{s:O, s:O, s:O, s:O, s:O}", "road",
+						json_object_get(s, "road"), "from_chainage_m",
+						json_object_get(s, "from_m"), "to_chainage_m",
+						json_object_get(s, "to_m"), "width_m",
+						json_object_get(s, "width_m"), "road_class",
+						json_object_get(s, "road_class"));
+			static const char *const extra[] = { "road_id", "area_m2", "zone" };
+			for (size_t k = 0; k < 3; k++) {
+				const char *v = json_string_value(json_object_get(s, extra[k]));
+				if ((v && *v) || json_is_integer(json_object_get(s, extra[k])))
+					json_object_set(seg, extra[k], json_object_get(s, extra[k]));
+			}
+			json_t *g = json_object_get(s, "geometry");
+			if (json_is_object(g))
+				json_object_set(seg, "works_coordinates", g);
+			json_array_append_new(out, seg);
 		}
 		json_object_set_new(works, "segments", out);
 		json_t *w = json_object_get(o, "work_window");

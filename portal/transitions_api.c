@@ -16,6 +16,7 @@
 #include "portal/tracks.h"
 #include "portal/transition.h"
 #include "portal/transitions.h"
+#include "portal/works_api.h"
 #include "store/jobs.h"
 #include "store/permits.h"
 #include "store/queues.h"
@@ -277,6 +278,8 @@ struct queue {
 	long long org;
 	const char *state;
 	bool overdue;
+	bool has_bbox;
+	struct geo_bbox bbox;
 	int limit;
 	long long after;
 	bool permits;
@@ -289,9 +292,10 @@ static int queue_tx(struct store_conn *c, void *ctx, struct error *err)
 	json_t *items = NULL;
 	long long last = 0;
 	bool more = false;
+	const struct geo_bbox *box = q->has_bbox ? &q->bbox : NULL;
 	int rc = q->permits ? store_permit_queue(c, q->org, q->state, q->overdue, tracks_today(),
-						 q->after, q->limit, &items, &last, &more, err)
-			    : store_job_queue(c, q->org, q->state, q->overdue, tracks_today(),
+						 box, q->after, q->limit, &items, &last, &more, err)
+			    : store_job_queue(c, q->org, q->state, q->overdue, tracks_today(), box,
 					      q->after, q->limit, &items, &last, &more, err);
 	if (rc)
 		return rc;
@@ -316,6 +320,9 @@ static int queue_get(struct http_request *req, struct http_response *res, bool p
 	if (q.state && strlen(q.state) > 24)
 		error_add(&err, "state", "invalid", "no such state");
 	int rc = input_page(req, &q.limit, &q.after, &err);
+	const char *bbox = http_query(req, "bbox");
+	if (bbox)
+		q.has_bbox = works_bbox_parse(bbox, "bbox", &q.bbox, &err) == 0;
 	if (!rc && err.ndetails)
 		rc = error_set(&err, ERR_INVALID, "bad filter");
 	if (!rc)

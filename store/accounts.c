@@ -19,6 +19,8 @@ static const char SQL_ORG_LIST[] =
 	"SELECT id, name, kind, COALESCE(subkind, ''), district_code, "
 	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM organisations WHERE id > ? "
 	"ORDER BY id LIMIT ?";
+static const char SQL_ORGS_OF[] =
+	"SELECT id FROM organisations WHERE kind = ? AND subkind <=> ? ORDER BY id LIMIT 50";
 static const char SQL_ORG_FIND[] =
 	"SELECT id FROM organisations WHERE kind = ? AND (subkind <=> ?) ORDER BY id LIMIT 1";
 /* Per kind of service, in registration order. */
@@ -150,6 +152,19 @@ int store_org_find(struct store_conn *c, const char *kind, const char *subkind, 
 			       subkind ? " of kind " : "", subkind ? subkind : "");
 	if (rc == 0)
 		*id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_orgs_of(struct store_conn *c, const char *kind, const char *subkind, long long *ids,
+		  size_t cap, size_t *n, struct error *err)
+{
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_STR(kind), subkind ? P_STR(subkind) : P_NULL };
+	*n = 0;
+	int rc = store_exec(c, SQL_ORGS_OF, p, 2, &r, err);
+	for (size_t i = 0; rc == 0 && i < r->nrows && *n < cap; i++)
+		ids[(*n)++] = store_cell_ll(r, i, 0, 0);
 	store_result_free(r);
 	return rc;
 }

@@ -47,6 +47,10 @@ int store_org_list(struct store_conn *c, long long after, int limit, struct org_
 int store_providers(struct store_conn *c, const char *const *subkinds, size_t n, long long *ids,
 		    struct error *err);
 
+/* The organisations of a kind and subkind (NULL: none), by id, at most cap, into ids; *n of them. */
+int store_orgs_of(struct store_conn *c, const char *kind, const char *subkind, long long *ids,
+		  size_t cap, size_t *n, struct error *err);
+
 int store_org_find(struct store_conn *c, const char *kind, const char *subkind, long long *id,
 		   struct error *err);
 /* The organisation with exactly this name; ERR_NOT_FOUND if none. */

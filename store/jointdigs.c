@@ -4,12 +4,15 @@
 #include <stdio.h>
 
 #include "store/rows.h"
+#include "workflows/geo.h"
 
 static const char SQL_JD_PROPOSE[] =
-	"INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, authority_org_id) VALUES (?, ?, ?)";
+	"INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, authority_org_id, shared_extent, "
+	"shared_length_m) VALUES (?, ?, ?, ST_GeomFromText(?), ?)";
 static const char SQL_JD_LIST[] =
 	"SELECT j.id, j.status, pa.id, pa.reference, pa.window_from, pa.window_to, pb.id, pb.reference, "
-	"pb.window_from, pb.window_to, DATE_FORMAT(j.created_at, '%Y-%m-%dT%H:%i:%sZ') "
+	"pb.window_from, pb.window_to, DATE_FORMAT(j.created_at, '%Y-%m-%dT%H:%i:%sZ'), "
+	"ST_AsText(j.shared_extent), j.shared_length_m "
 	"FROM joint_dig_proposals j JOIN permits pa ON pa.id = j.permit_a "
 	"JOIN permits pb ON pb.id = j.permit_b WHERE j.authority_org_id = ? "
 	"AND (? IS NULL OR j.status = ?) ORDER BY j.id LIMIT 500";
@@ -21,10 +24,13 @@ static const char SQL_JD_DECIDE[] =
 	"AND status = 'proposed'";
 
 int store_joint_dig_propose(struct store_conn *c, long long permit_a, long long permit_b,
-			    long long authority_org_id, struct error *err)
+			    long long authority_org_id, const char *shared_wkt, int shared_m,
+			    struct error *err)
 {
-	struct store_param p[] = { P_INT(permit_a), P_INT(permit_b), P_INT(authority_org_id) };
-	return store_run(c, SQL_JD_PROPOSE, p, 3, NULL, NULL, err);
+	struct store_param p[] = { P_INT(permit_a), P_INT(permit_b), P_INT(authority_org_id),
+				   shared_wkt ? P_STR(shared_wkt) : P_NULL,
+				   shared_wkt ? P_INT(shared_m) : P_NULL };
+	return store_run(c, SQL_JD_PROPOSE, p, 5, NULL, NULL, err);
 }
 
 int store_joint_dig_list(struct store_conn *c, long long org_id, const char *status,
@@ -45,10 +51,17 @@ int store_joint_dig_list(struct store_conn *c, long long org_id, const char *sta
 					    store_cell(r, i, o + 1), "work_window", "from",
 					    store_cell(r, i, o + 2), "to", store_cell(r, i, o + 3));
 		}
-		json_array_append_new(*items, json_pack("{s:I, s:s, s:[o, o], s:s}", "id",
-							(json_int_t)store_cell_ll(r, i, 0, 0), "status",
-							store_cell(r, i, 1), "permits", side[0], side[1],
-							"proposed_at", store_cell(r, i, 10)));
+		const char *wkt = store_cell(r, i, 11);
+		struct geo *g = wkt ? geo_from_wkt(wkt) : NULL;
+		json_array_append_new(
+		    *items, json_pack("{s:I, s:s, s:[o, o], s:s, s:o, s:o}", "id",
+				      (json_int_t)store_cell_ll(r, i, 0, 0), "status", store_cell(r, i, 1),
+				      "permits", side[0], side[1], "proposed_at", store_cell(r, i, 10),
+				      "shared_extent", g ? geo_geojson(g) : json_null(),
+				      "shared_length_m",
+				      store_cell(r, i, 12) ? json_integer(store_cell_ll(r, i, 12, 0))
+							   : json_null()));
+		geo_free(g);
 	}
 	store_result_free(r);
 	return 0;

@@ -11,11 +11,13 @@
 #include "store/db.h"
 
 /*
- * Records a proposed joint dig between two permits; a pair already proposed is left as it is
- * (no error). Errors as store_exec's.
+ * Records a proposed joint dig between two permits with the extent they share (WKT in lon/lat,
+ * or NULL) and its length in metres; a pair already proposed is left as it is (no error).
+ * Errors as store_exec's.
  */
 int store_joint_dig_propose(struct store_conn *c, long long permit_a, long long permit_b,
-			    long long authority_org_id, struct error *err);
+			    long long authority_org_id, const char *shared_wkt, int shared_m,
+			    struct error *err);
 /*
  * The proposals for an authority (status NULL: all), in id order, at most 500, as JSON with
  * both permits' windows: *items is a new array (the caller's); on error nothing is returned.

@@ -11,8 +11,8 @@
 static const char HEAD_PERMIT[] =
 	"INSERT INTO permits (application_id, reference, kind, authority_org_id, state, decision, "
 	"trigger_reason, fast_track, window_from, window_to, deadline_day, stage, stage_limit_days, "
-	"started_day, due_day) VALUES ";
-static const char ROW_PERMIT[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"started_day, due_day, fast_track_basis) VALUES ";
+static const char ROW_PERMIT[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_PERMITS_DUG_BY_JOB[] =
 	"SELECT DISTINCT e.permit_id FROM excavations e JOIN jobs j "
 	"ON j.application_id = e.application_id AND j.utility_kind = e.utility_kind "
@@ -47,7 +47,7 @@ static const char SQL_PERMIT_WINDOW[] =
 	"updated_at = UTC_TIMESTAMP(6) WHERE id = ?";
 
 /* The batch inserts' statements, built by row count on first use (store/multirow.h). */
-static struct multirow permit_batch = MULTIROW_INIT(HEAD_PERMIT, ROW_PERMIT, 15, true);
+static struct multirow permit_batch = MULTIROW_INIT(HEAD_PERMIT, ROW_PERMIT, 16, true);
 
 void store_permit_row_release(struct permit_row *r)
 {
@@ -72,6 +72,7 @@ static void permit_fill(const void *rows, size_t i, struct store_param *p, char 
 	p[9] = rows_day_param(x->window_to, days[9]);
 	p[10] = rows_day_param(x->deadline_day, days[10]);
 	store_clock_bind(x->clock, p + 11, days[13], days[14]);
+	p[15] = x->fast_track_basis ? P_STR(x->fast_track_basis) : P_NULL;
 }
 
 int store_permits_insert_many(struct store_conn *c, const struct permit_new *x, size_t n,

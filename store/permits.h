@@ -46,6 +46,7 @@ struct permit_new {
 	day_t window_from, window_to; /* -1 when none */
 	day_t deadline_day;	      /* -1 when none */
 	const struct stored_clock *clock;
+	const char *fast_track_basis; /* JSON: what decided the fast track, or NULL */
 };
 /*
  * Inserts n permits (n may be 0) with multi-row INSERTs, in the order given, and reports their

@@ -10,8 +10,9 @@
 #include "lib/xalloc.h"
 
 static const char SQL_SITE_INSERT[] =
-    "INSERT INTO sites (org_id, name, address, district_code, lat, lng, plot_ref, zone_risk) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO sites (org_id, name, address, district_code, lat, lng, geometry, plot_ref, "
+    "zone_risk) VALUES (?, ?, ?, ?, ?, ?, ST_GeomFromText(?), ?, ?)";
+static const char SQL_SITE_GEOMETRY[] = "SELECT ST_AsText(geometry) FROM sites WHERE id = ?";
 #define SITE_COLS                                                                                  \
 	"SELECT id, org_id, name, address, district_code, lat, lng, plot_ref, zone_risk, "         \
 	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM sites "
@@ -88,13 +89,26 @@ int store_site_create(struct store_conn *c, const struct site_row *in, long long
 	    P_STR(in->district),
 	    in->has_coords ? P_STR(lat) : P_NULL,
 	    in->has_coords ? P_STR(lng) : P_NULL,
+	    in->geometry_wkt ? P_STR(in->geometry_wkt) : P_NULL,
 	    P_STR(in->plot_ref),
-	    P_STR(in->zone_risk),
+	    in->zone_risk[0] ? P_STR(in->zone_risk) : P_NULL,
 	};
 	unsigned long long insert_id = 0;
-	rc = store_run(c, SQL_SITE_INSERT, p, 8, NULL, &insert_id, err);
+	rc = store_run(c, SQL_SITE_INSERT, p, 9, NULL, &insert_id, err);
 	if (!rc)
 		*id = (long long)insert_id;
+	return rc;
+}
+
+int store_site_geometry(struct store_conn *c, long long id, char **wkt, struct error *err)
+{
+	struct store_param p[] = {P_INT(id)};
+	struct store_result *r = NULL;
+	*wkt = NULL;
+	int rc = store_exec(c, SQL_SITE_GEOMETRY, p, 1, &r, err);
+	if (rc == 0 && r->nrows && store_cell(r, 0, 0))
+		*wkt = xstrdup(store_cell(r, 0, 0));
+	store_result_free(r);
 	return rc;
 }
 

@@ -17,8 +17,9 @@ struct site_row {
 	long long lat_e6;
 	long long lng_e6;
 	char plot_ref[101];
-	char zone_risk[8]; /* "low", "medium", "high" */
+	char zone_risk[8]; /* as the applicant claimed it ("" none): history only, never decides */
 	char created_at[32];
+	const char *geometry_wkt; /* create only: the site's point or plot, or NULL (borrowed) */
 };
 
 /* The zone risk classes, NULL-terminated, in rising order. */
@@ -30,6 +31,9 @@ extern const char *const site_zone_risks[];
  */
 int store_site_create(struct store_conn *c, const struct site_row *in, long long *id,
 		      struct error *err);
+
+/* The site's geometry as well-known text into *wkt (the caller frees; NULL when it has none). */
+int store_site_geometry(struct store_conn *c, long long id, char **wkt, struct error *err);
 
 /* Any organisation's site by id. ERR_NOT_FOUND when absent. */
 int store_site_get(struct store_conn *c, long long id, struct site_row *out, struct error *err);

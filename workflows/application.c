@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo.h"
+#include "place.h"
 #include "standards.h"
 #include "lib/xalloc.h"
 
 static const char *const kind_names[UK_COUNT] = { "water", "power", "gas", "heat", "network" };
 static const char *const kind_suffix[UK_COUNT] = { "W", "E", "G", "H", "N" };
-static const char *const road_classes[] = { "branch", "secondary", "primary", "expressway", NULL };
 static const char *const customer_classes[] = { "residential", "commercial", "industrial",
 						"public", NULL };
 
@@ -245,12 +246,11 @@ static day_t get_day(const json_t *obj, const char *key, const char *field, day_
 }
 
 static void parse_dig(const json_t *e, size_t i, const struct app_request *req, day_t today,
-		      struct app_dig *d, struct error *err)
+		      enum geo_crs crs, struct app_dig *d, struct error *err)
 {
 	char f[96];
-	static const char *const allowed[] = { "utility", "district", "road", "road_class",
-					       "from_m", "to_m", "width_m", "start_date",
-					       "end_date", NULL };
+	static const char *const allowed[] = { "utility",    "geometry",   "road_id", "width_m",
+					       "start_date", "end_date", NULL };
 	memset(d, 0, sizeof(*d));
 	d->utility = -1;
 	size_t before = err ? err->ndetails : 0;
@@ -265,7 +265,10 @@ static void parse_dig(const json_t *e, size_t i, const struct app_request *req, 
 	{
 		if (!listed(key, allowed)) {
 			snprintf(f, sizeof(f), "works.excavations[%zu].%s", i, key);
-			error_add(err, f, "unknown_field", "unknown field '%s'", key);
+			error_add(err, f, "unknown_field",
+				  "unknown field '%s' (an excavation is drawn: geometry, optional "
+				  "road_id, width_m, start_date, end_date)",
+				  key);
 		}
 	}
 #define F(name) (snprintf(f, sizeof(f), "works.excavations[%zu].%s", i, name), f)
@@ -276,25 +279,25 @@ static void parse_dig(const json_t *e, size_t i, const struct app_request *req, 
 			  "an excavation must belong to one of the utilities applied for");
 		d->utility = -1;
 	}
-	d->district = get_str(e, "district", F("district"), 32, err);
-	d->road = get_str(e, "road", F("road"), 200, err);
-	json_t *rc = json_object_get(e, "road_class");
-	char list[96];
-	join(list, sizeof(list), road_classes);
-	if (!json_is_string(rc) || !listed(json_string_value(rc), road_classes))
-		error_add(err, F("road_class"), "not_allowed", "road_class must be one of: %s", list);
+	json_t *g = json_object_get(e, "geometry");
+	if (!g)
+		error_add(err, F("geometry"), "required",
+			  "an excavation is drawn as a GeoJSON LineString or Polygon");
 	else
-		d->road_class = xstrdup(json_string_value(rc));
-	d->from_m = get_int(e, "from_m", F("from_m"), true, 0, 1000000, 0, err);
-	d->to_m = get_int(e, "to_m", F("to_m"), true, 0, 1000000, 0, err);
-	if (d->to_m <= d->from_m && json_is_integer(json_object_get(e, "to_m")))
-		error_add(err, F("to_m"), "invalid_range", "to_m must be greater than from_m");
+		geo_parse(g, crs, GEO_LINESTRING | GEO_POLYGON, F("geometry"), &d->extent, err);
+	json_t *r = json_object_get(e, "road_id");
+	if (r)
+		d->road_asked = get_str(e, "road_id", F("road_id"), 32, err);
 	json_t *w = json_object_get(e, "width_m");
-	if (!json_is_number(w) || json_number_value(w) <= 0 || json_number_value(w) > 100)
-		error_add(err, F("width_m"), w ? "out_of_range" : "required",
+	bool line = d->extent && geo_kind_of(d->extent) == GEO_LINESTRING;
+	if (w && (!json_is_number(w) || json_number_value(w) <= 0 || json_number_value(w) > 100))
+		error_add(err, F("width_m"), "out_of_range",
 			  "width_m must be a number above 0 and at most 100");
-	else
+	else if (w)
 		d->width_cm = (int)(json_number_value(w) * 100 + 0.5);
+	else if (line || !g)
+		error_add(err, F("width_m"), "required",
+			  "a trench drawn as a line needs its width_m (above 0, at most 100)");
 	d->start_day = get_day(e, "start_date", F("start_date"), today, err);
 	d->end_day = get_day(e, "end_date", F("end_date"), today, err);
 	if (d->start_day >= 0 && d->end_day >= 0 && d->end_day < d->start_day)
@@ -303,7 +306,8 @@ static void parse_dig(const json_t *e, size_t i, const struct app_request *req, 
 	d->valid = err && err->ndetails == before;
 }
 
-static void parse_works(const json_t *w, struct app_request *req, day_t today, struct error *err)
+static void parse_works(const json_t *w, struct app_request *req, day_t today,
+			enum geo_crs crs, struct error *err)
 {
 	static const char *const allowed[] = { "excavations", "green_space", "lines_outside_plot_m",
 					       NULL };
@@ -332,7 +336,7 @@ static void parse_works(const json_t *w, struct app_request *req, day_t today, s
 		req->ndigs = json_array_size(ex);
 		req->digs = xcalloc(req->ndigs + 1, sizeof(*req->digs));
 		for (size_t i = 0; i < req->ndigs; i++)
-			parse_dig(json_array_get(ex, i), i, req, today, &req->digs[i], err);
+			parse_dig(json_array_get(ex, i), i, req, today, crs, &req->digs[i], err);
 	}
 	json_t *g = json_object_get(w, "green_space");
 	if (g && !json_is_object(g))
@@ -345,6 +349,33 @@ static void parse_works(const json_t *w, struct app_request *req, day_t today, s
 	}
 	req->lines_outside_plot_m = get_int(w, "lines_outside_plot_m", "works.lines_outside_plot_m",
 					    false, 0, 1000000, 0, err);
+}
+
+/* "providers": {"network": 12}: the organisation chosen where several serve the site. */
+static void parse_providers(const json_t *p, struct app_request *req, struct error *err)
+{
+	char f[64];
+	if (!p)
+		return;
+	if (!json_is_object(p)) {
+		error_add(err, "providers", "wrong_type",
+			  "providers maps a utility kind to the id of the organisation chosen");
+		return;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)p, key, v)
+	{
+		int k = utility_kind_parse(key);
+		snprintf(f, sizeof(f), "providers.%.40s", key);
+		if (k < 0 || !req->util[k].wanted)
+			error_add(err, f, "not_requested",
+				  "a provider can be chosen only for a utility applied for");
+		else if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			error_add(err, f, "wrong_type", "give the organisation's id (a number)");
+		else
+			req->provider[k] = json_integer_value(v);
+	}
 }
 
 static void parse_materials(const json_t *m, struct app_request *req, struct error *err)
@@ -377,8 +408,9 @@ static void parse_materials(const json_t *m, struct app_request *req, struct err
 int application_parse(const json_t *body, day_t today, struct app_request *out,
 		      struct error *err)
 {
-	static const char *const allowed[] = { "site_id", "utilities", "works", "materials",
-					       "customer_class", "commitment", NULL };
+	static const char *const allowed[] = { "site_id",    "utilities", "works",
+					       "materials",  "customer_class", "commitment",
+					       "crs",	     "providers", NULL };
 	memset(out, 0, sizeof(*out));
 	size_t before = err ? err->ndetails : 0;
 	const char *key;
@@ -407,7 +439,10 @@ int application_parse(const json_t *body, day_t today, struct app_request *out,
 			parse_utility(k, v, &out->util[k], err);
 		}
 	}
-	parse_works(json_object_get(body, "works"), out, today, err);
+	enum geo_crs crs = GEO_CRS_CGCS2000;
+	geo_crs_parse(json_object_get(body, "crs"), "crs", &crs, err);
+	parse_works(json_object_get(body, "works"), out, today, crs, err);
+	parse_providers(json_object_get(body, "providers"), out, err);
 	parse_materials(json_object_get(body, "materials"), out, err);
 	json_t *cc = json_object_get(body, "customer_class");
 	if (cc) {
@@ -437,9 +472,8 @@ void application_request_release(struct app_request *req)
 	for (int k = 0; k < UK_COUNT; k++)
 		json_decref(req->util[k].params);
 	for (size_t i = 0; i < req->ndigs; i++) {
-		free(req->digs[i].district);
-		free(req->digs[i].road);
-		free(req->digs[i].road_class);
+		geo_free(req->digs[i].extent);
+		free(req->digs[i].road_asked);
 	}
 	free(req->digs);
 	free(req->materials);
@@ -447,6 +481,97 @@ void application_request_release(struct app_request *req)
 }
 
 /* --- the one-time notice and the plan ---------------------------------------------------- */
+
+/* Places one parsed excavation; returns how many problems it listed. */
+static size_t place_dig(struct app_dig *d, size_t i, const struct place_context *ctx,
+			struct error *err)
+{
+	char f[96];
+	size_t before = err ? err->ndetails : 0;
+	snprintf(f, sizeof(f), "works.excavations[%zu].geometry", i);
+	const struct place_district *part = NULL;
+	const struct place_district *dist = place_district_of(ctx, d->extent, &part);
+	if (!dist && !place_in_city(ctx, d->extent)) {
+		error_add(err, f, "outside_city",
+			  "the excavation is %s the city's districts",
+			  part ? "partly outside" : "outside");
+	} else {
+		dist = dist ? dist : part;
+		snprintf(d->district, sizeof(d->district), "%s", dist ? dist->code : "");
+	}
+	const struct place_road *road = NULL, *nearest = NULL;
+	double share = 0, dist_m = 0;
+	if (d->road_asked) {
+		road = place_road_find(ctx, d->road_asked);
+		snprintf(f, sizeof(f), "works.excavations[%zu].road_id", i);
+		if (!road) {
+			error_add(err, f, "unknown",
+				  "%s is not a road of the register in force near the works",
+				  d->road_asked);
+		} else {
+			share = geo_share_near(d->extent, road->centreline,
+					       place_corridor_m(road->road_class));
+			if (share < 0.5) {
+				error_add(err, f, "not_on_road",
+					  "the excavation does not lie on %s %s (%.0f%% of it is "
+					  "within %.0f m of the centreline; at least half must be)",
+					  road->road_id, road->name_en, share * 100,
+					  place_corridor_m(road->road_class));
+				road = NULL;
+			}
+		}
+	} else {
+		road = place_road_of(ctx, d->extent, &share, &nearest, &dist_m);
+		if (!road && err && err->ndetails == before) {
+			snprintf(f, sizeof(f), "works.excavations[%zu].geometry", i);
+			if (nearest)
+				error_add(err, f, "no_register_road",
+					  "the excavation lies on no road of the register; the "
+					  "nearest is %s %s (%s), %.0f m away",
+					  nearest->road_id, nearest->name_zh, nearest->name_en,
+					  dist_m);
+			else
+				error_add(err, f, "no_register_road",
+					  "the excavation lies on no road of the register (none is "
+					  "published near it)");
+		}
+	}
+	if (road) {
+		snprintf(d->road, sizeof(d->road), "%s", road->road_id);
+		snprintf(d->road_name, sizeof(d->road_name), "%s", road->name_zh);
+		snprintf(d->road_class, sizeof(d->road_class), "%s", road->road_class);
+		d->register_version = road->register_version;
+	}
+	double len = geo_length_m(d->extent);
+	d->length_m = (int)(len + 0.5);
+	if (geo_kind_of(d->extent) == GEO_POLYGON)
+		d->area_m2 = (int)(geo_area_m2(d->extent) + 0.5);
+	else
+		d->area_m2 = (int)((len * d->width_cm + 99) / 100);
+	const struct place_zone *z = place_zone_of(ctx, d->extent);
+	d->zone_risk = z ? z->risk : ZONE_RISK_MEDIUM;
+	if (z)
+		snprintf(d->zone, sizeof(d->zone), "%s v%d", z->code, z->version);
+	else
+		d->zone[0] = 0;
+	return err ? err->ndetails - before : 0;
+}
+
+size_t application_place(struct app_request *req, const struct place_context *ctx,
+			 struct error *err)
+{
+	size_t problems = 0;
+	for (size_t i = 0; i < req->ndigs; i++) {
+		struct app_dig *d = &req->digs[i];
+		if (!d->valid || !d->extent)
+			continue;
+		size_t n = place_dig(d, i, ctx, err);
+		if (n)
+			d->valid = false;
+		problems += n;
+	}
+	return problems;
+}
 
 static const char *const permit_labels[PERMIT_KIND_COUNT] = { "dig-road permit",
 							      "greening permit",
@@ -517,20 +642,22 @@ static void check_materials(const struct track_rules *t, const struct app_reques
 	}
 }
 
-static void to_excavation(const struct app_request *req, size_t i, enum zone_risk zone,
-			  struct excavation *e)
+static void to_excavation(const struct app_request *req, size_t i, struct excavation *e)
 {
 	const struct app_dig *d = &req->digs[i];
-	e->utility = d->utility >= 0 ? kind_names[d->utility] : "";
-	e->district = d->district ? d->district : "";
-	e->road = d->road ? d->road : "";
-	e->road_class = d->road_class ? d->road_class : "";
-	e->zone_risk = zone;
-	e->from_m = d->from_m;
-	e->to_m = d->to_m;
-	e->area_m2 = (int)(((long long)(d->to_m - d->from_m) * d->width_cm + 99) / 100);
-	e->start_day = d->start_day;
-	e->end_day = d->end_day;
+	*e = (struct excavation){
+		.utility = d->utility >= 0 ? kind_names[d->utility] : "",
+		.district = d->district,
+		.road = d->road,
+		.road_class = d->road_class,
+		.extent = d->extent,
+		.zone_risk = d->zone_risk,
+		.zone = d->zone,
+		.length_m = d->length_m,
+		.area_m2 = d->area_m2,
+		.start_day = d->start_day,
+		.end_day = d->end_day,
+	};
 }
 
 static void add_permit(struct app_plan *plan, enum permit_kind kind, char *reason)
@@ -544,7 +671,44 @@ static void add_permit(struct app_plan *plan, enum permit_kind kind, char *reaso
 	p->window_to = -1;
 }
 
-/* One joint dig-road permit per group of overlapping segments; fast track decided per group. */
+/* Appends name to a comma-separated list unless it is there. */
+static void add_name(char *list, size_t len, const char *name)
+{
+	if (!name || !*name || strstr(list, name))
+		return;
+	if (list[0])
+		strncat(list, ", ", len - strlen(list) - 1);
+	strncat(list, name, len - strlen(list) - 1);
+}
+
+static int class_rank(const char *road_class)
+{
+	static const char *const order[] = { "branch", "secondary", "primary", "expressway" };
+	for (int i = 0; road_class && i < 4; i++)
+		if (strcmp(road_class, order[i]) == 0)
+			return i;
+	return road_class && *road_class ? 4 : -1;
+}
+
+/* What decided the fast track, recorded on the permit for the post-check. */
+static json_t *fast_track_basis(const struct track_rules *t, const struct excavation *whole,
+				const char *roads, bool commitment)
+{
+	json_t *classes = json_array();
+	for (size_t i = 0; i < t->fast_track.nroad_classes; i++)
+		json_array_append_new(classes, json_string(t->fast_track.road_classes[i]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:{s:o, s:i, s:i, s:i}}", "zone",
+			 whole->zone ? whole->zone : "", "zone_risk",
+			 whole->zone && *whole->zone ? triggers_risk_name(whole->zone_risk) : "none",
+			 "roads", roads, "road_class", whole->road_class ? whole->road_class : "",
+			 "length_m", whole->length_m, "area_m2", whole->area_m2, "duration_days",
+			 (int)(whole->end_day - whole->start_day + 1), "commitment", commitment,
+			 "thresholds", "road_classes", classes, "max_length_m",
+			 t->fast_track.max_length_m, "max_area_m2", t->fast_track.max_area_m2,
+			 "max_duration_days", t->fast_track.max_duration_days);
+}
+
+/* One joint dig-road permit per group of digs that meet; fast track decided per group. */
 static void plan_digs(const struct app_request *req, const struct track_rules *t,
 		      const struct excavation *ex, const size_t *orig,
 		      const struct trigger_list *trig, struct app_plan *plan, struct error *err)
@@ -558,29 +722,32 @@ static void plan_digs(const struct app_request *req, const struct track_rules *t
 			sel[n++] = ex[trig->items[i].segment];
 		}
 	struct dig_group_list groups = { 0 };
-	if (n && triggers_group_digs(sel, n, &groups, err) == 0) {
+	if (n && triggers_group_digs(sel, n, PLACE_SHARE_BUFFER_M, &groups, err) == 0) {
 		for (size_t g = 0; g < groups.n; g++) {
 			struct dig_group *gr = &groups.groups[g];
-			char who[64] = "";
+			char who[64] = "", roads[160] = "";
 			struct excavation whole = sel[gr->members[0]];
 			whole.area_m2 = 0;
 			for (size_t m = 0; m < gr->nmembers; m++) {
 				const struct excavation *e = &sel[gr->members[m]];
-				if (!strstr(who, e->utility)) {
-					if (who[0])
-						strncat(who, ", ", sizeof(who) - strlen(who) - 1);
-					strncat(who, e->utility, sizeof(who) - strlen(who) - 1);
-				}
+				add_name(who, sizeof(who), e->utility);
+				add_name(roads, sizeof(roads), req->digs[map[gr->members[m]]].road_name);
 				whole.area_m2 += e->area_m2;
+				/* the group is as risky as its riskiest member */
+				if (e->zone_risk > whole.zone_risk) {
+					whole.zone_risk = e->zone_risk;
+					whole.zone = e->zone;
+				}
+				if (class_rank(e->road_class) > class_rank(whole.road_class))
+					whole.road_class = e->road_class;
 			}
-			whole.from_m = gr->from_m;
-			whole.to_m = gr->to_m;
+			whole.length_m = gr->length_m;
 			whole.start_day = gr->start_day;
 			whole.end_day = gr->end_day;
 			add_permit(plan, PERMIT_DIG_ROAD,
-				   xasprintf("%s excavation of %s %d-%d m by %s",
+				   xasprintf("%s excavation of %d m on %s by %s",
 					     gr->nmembers > 1 ? "joint (dig once)" : "road",
-					     gr->road, gr->from_m, gr->to_m, who));
+					     gr->length_m, roads, who));
 			struct planned_permit *p = &plan->permits[plan->npermits - 1];
 			p->window_from = gr->start_day;
 			p->window_to = gr->end_day;
@@ -600,6 +767,7 @@ static void plan_digs(const struct app_request *req, const struct track_rules *t
 				 : !req->commitment    ? "qualifies, but no commitment was signed"
 						       : ft.reason,
 				 "");
+			p->fast_track_basis = fast_track_basis(t, &whole, roads, req->commitment);
 		}
 	}
 	triggers_groups_release(&groups);
@@ -648,13 +816,13 @@ static long long dug_by(const struct app_request *req, int k)
 {
 	long long m = 0;
 	for (size_t i = 0; i < req->ndigs; i++)
-		if (req->digs[i].utility == k)
-			m += req->digs[i].to_m - req->digs[i].from_m;
+		if (req->digs[i].utility == k && req->digs[i].valid)
+			m += req->digs[i].length_m;
 	return m;
 }
 
 int application_check(const struct app_request *req, const struct standards_view *std,
-		      enum zone_risk zone, const struct fee_schedule *const *schedules,
+		      const struct fee_schedule *const *schedules,
 		      size_t nschedules, day_t day, struct app_plan *plan, struct error *err)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -686,7 +854,7 @@ int application_check(const struct app_request *req, const struct standards_view
 		if (!req->digs[i].valid)
 			continue;
 		orig[nex] = i;
-		to_excavation(req, i, zone, &ex[nex++]);
+		to_excavation(req, i, &ex[nex++]);
 	}
 	struct site_facts facts = { ex, nex, req->green_area_m2, req->trees_affected,
 				    req->lines_outside_plot_m };
@@ -745,8 +913,7 @@ int application_check(const struct app_request *req, const struct standards_view
 			fees_params_init(&fp);
 			long long len = 0;
 			for (size_t d = 0; d < plan->permits[i].ndigs; d++)
-				len += req->digs[plan->permits[i].digs[d]].to_m -
-				       req->digs[plan->permits[i].digs[d]].from_m;
+				len += req->digs[plan->permits[i].digs[d]].length_m;
 			fees_params_set(&fp, "length_m", len, NULL);
 			estimate_for("dig_road", &fp, len, schedules, nschedules, day, &plan->estimate);
 			estimate_for("road", &fp, len, schedules, nschedules, day, &plan->estimate);
@@ -766,6 +933,7 @@ void application_plan_release(struct app_plan *plan)
 	for (size_t i = 0; i < plan->npermits; i++) {
 		free(plan->permits[i].reason);
 		free(plan->permits[i].digs);
+		json_decref(plan->permits[i].fast_track_basis);
 	}
 	free(plan->permits);
 	fees_estimate_release(&plan->estimate);

@@ -33,16 +33,29 @@ struct app_utility {
 	struct fee_params fees; /* the same, as fee parameters (dn, kw, meters, ports, ...) */
 };
 
-/* One road segment a utility's works excavate. Strings owned by the request. */
+struct place_context;
+
+/*
+ * One excavation of a utility's works: its extent as drawn (a line with a trench width, or a
+ * polygon), and what application_place finds from it: the district, the register road it lies
+ * on, the published zone covering it, its length and area.
+ */
 struct app_dig {
 	int utility;
-	char *district;
-	char *road;
-	char *road_class;
-	int from_m, to_m;
-	int width_cm;
+	struct geo *extent; /* in CGCS2000, owned */
+	char *road_asked;   /* road_id as given, or NULL */
+	int width_cm;	    /* a line's trench width; 0 for a polygon */
 	day_t start_day, end_day;
-	bool valid; /* parsed without a problem: only such digs reach the permit rules */
+	/* found by application_place */
+	char district[33];
+	char road[33]; /* the register road's id */
+	char road_name[101];
+	char road_class[16];
+	int register_version;
+	int length_m, area_m2;
+	char zone[48]; /* "code v1", or "" outside every published zone */
+	enum zone_risk zone_risk;
+	bool valid; /* parsed and placed without a problem: only such digs reach the permit rules */
 };
 
 /* One material the application uses: an uploaded one by id, or an e-licence by number. */
@@ -64,6 +77,7 @@ struct app_request {
 	size_t nmaterials;
 	char customer_class[32];
 	bool commitment; /* the applicant signs the notice-and-commitment for fast track */
+	long long provider[UK_COUNT]; /* the applicant's choice where several serve; 0: none */
 };
 
 /*
@@ -74,6 +88,17 @@ struct app_request {
 int application_parse(const json_t *body, day_t today, struct app_request *out,
 		      struct error *err);
 void application_request_release(struct app_request *req);
+
+/*
+ * Places every parsed excavation (ctx holds the districts, the register roads near the works and
+ * the zones in force): inside the city, on a register road (the road_id given, which the extent
+ * must lie on, or the one found), its district, road class, length (a line's, or a polygon's
+ * longer side) and area (a line's length by its width, or the polygon's), and the published
+ * zone covering it. Every problem is added to err under works.excavations[i]; a dig with one is
+ * marked invalid. Returns how many problems it added.
+ */
+size_t application_place(struct app_request *req, const struct place_context *ctx,
+			 struct error *err);
 
 /*
  * A job's fee parameters (dn, kw, meters, ports...) from its stored utility parameters as
@@ -126,6 +151,7 @@ struct planned_permit {
 	bool utilities[UK_COUNT]; /* whose works need it */
 	size_t *digs;		  /* dig-road: indices into req->digs */
 	size_t ndigs;
+	json_t *fast_track_basis; /* dig-road: the zone, road and thresholds that decided it */
 };
 
 /* The tracks one submission creates. Release with application_plan_release. */
@@ -142,12 +168,13 @@ struct app_plan {
  * offered; every required material present, by type; conditions by the works), and when all
  * is well fills *plan: one job per wanted utility, the triggered permits with dig-once
  * grouping (one joint dig-road permit per group of overlapping segments on one road), the
- * fast-track decision (low-risk zone, thresholds, and the applicant's commitment), and the fee
+ * fast-track decision (published low-risk zone, register road class, computed length and area,
+ * duration, and the applicant's commitment), and the fee
  * estimate from the schedules in force on `day`. On failure ERR_INVALID lists every problem
  * and *plan is empty.
  */
 int application_check(const struct app_request *req, const struct standards_view *std,
-		      enum zone_risk zone, const struct fee_schedule *const *schedules,
+		      const struct fee_schedule *const *schedules,
 		      size_t nschedules, day_t day, struct app_plan *plan, struct error *err);
 void application_plan_release(struct app_plan *plan);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo.h"
 #include "lib/xalloc.h"
 
 static bool empty(const char *s)
@@ -13,15 +14,9 @@ static bool empty(const char *s)
 	return !s || !*s;
 }
 
-static bool ranges_meet(int a_from, int a_to, int b_from, int b_to)
+static bool windows_meet(const struct excavation *a, const struct excavation *b)
 {
-	return a_from <= b_to && b_from <= a_to;
-}
-
-static bool same_road(const struct excavation *a, const struct excavation *b)
-{
-	return !empty(a->district) && !empty(a->road) && !empty(b->district) && !empty(b->road) &&
-	       strcmp(a->district, b->district) == 0 && strcmp(a->road, b->road) == 0;
+	return a->start_day <= b->end_day && b->start_day <= a->end_day;
 }
 
 /* --- which permits --------------------------------------------------------------------- */
@@ -39,10 +34,10 @@ static size_t check_site(const struct site_facts *site, struct error *err)
 	char field[40];
 	for (size_t i = 0; i < site->ndigs; i++) {
 		const struct excavation *d = &site->digs[i];
-		if (d->from_m < 0 || d->to_m < d->from_m) {
-			snprintf(field, sizeof(field), "digs[%zu].to_m", i);
-			error_add(err, field, "invalid_range", "chainage %d..%d m is not a range",
-				  d->from_m, d->to_m);
+		if (d->length_m < 0 || d->area_m2 < 0) {
+			snprintf(field, sizeof(field), "digs[%zu]", i);
+			error_add(err, field, "negative", "length %d m and area %d m² cannot be negative",
+				  d->length_m, d->area_m2);
 			bad++;
 		}
 	}
@@ -64,7 +59,7 @@ int triggers_evaluate(const struct trigger_rules *rules, const struct site_facts
 
 	for (size_t i = 0; i < site->ndigs; i++) {
 		const struct excavation *d = &site->digs[i];
-		int length = d->to_m - d->from_m;
+		int length = d->length_m;
 		if (length > rules->dig_min_length_m)
 			push(out, PERMIT_DIG_ROAD, i,
 			     xasprintf("road excavation of %d m on %s", length,
@@ -92,31 +87,6 @@ void triggers_list_release(struct trigger_list *list)
 
 /* --- dig once -------------------------------------------------------------------------- */
 
-struct ref {
-	const struct excavation *e;
-	size_t index;
-};
-
-/* Orders by district, road, chainage start, then input order, so the sweep sees neighbours. */
-static int by_place(const void *pa, const void *pb)
-{
-	const struct ref *a = pa, *b = pb;
-	int c = strcmp(a->e->district, b->e->district);
-	if (!c)
-		c = strcmp(a->e->road, b->e->road);
-	if (!c)
-		c = (a->e->from_m > b->e->from_m) - (a->e->from_m < b->e->from_m);
-	if (!c)
-		c = (a->index > b->index) - (a->index < b->index);
-	return c;
-}
-
-static int by_index(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	return (a > b) - (a < b);
-}
-
 static size_t check_digs(const struct excavation *digs, size_t n, struct error *err)
 {
 	size_t bad = 0;
@@ -124,14 +94,9 @@ static size_t check_digs(const struct excavation *digs, size_t n, struct error *
 	for (size_t i = 0; i < n; i++) {
 		const struct excavation *d = &digs[i];
 		snprintf(field, sizeof(field), "digs[%zu]", i);
-		if (empty(d->district) || empty(d->road)) {
+		if (!d->extent || empty(d->road)) {
 			error_add(err, field, "required",
-				  "an excavation names its district and road");
-			bad++;
-		}
-		if (d->to_m < d->from_m) {
-			error_add(err, field, "invalid_range", "chainage %d..%d m is reversed",
-				  d->from_m, d->to_m);
+				  "an excavation has an extent on a register road");
 			bad++;
 		}
 		if (d->end_day < d->start_day) {
@@ -143,34 +108,18 @@ static size_t check_digs(const struct excavation *digs, size_t n, struct error *
 	return bad;
 }
 
-static struct dig_group *open_group(struct dig_group_list *list, const struct ref *r, size_t n)
+/* The representative of i's set (with path halving). */
+static size_t find(size_t *parent, size_t i)
 {
-	struct dig_group *g = &list->groups[list->n++];
-	*g = (struct dig_group){
-	    .district = r->e->district,
-	    .road = r->e->road,
-	    .from_m = r->e->from_m,
-	    .to_m = r->e->to_m,
-	    .start_day = r->e->start_day,
-	    .end_day = r->e->end_day,
-	    .members = xmalloc(n * sizeof(size_t)),
-	};
-	return g;
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
 }
 
-static void join_group(struct dig_group *g, const struct ref *r)
-{
-	if (r->e->to_m > g->to_m)
-		g->to_m = r->e->to_m;
-	if (r->e->start_day < g->start_day)
-		g->start_day = r->e->start_day;
-	if (r->e->end_day > g->end_day)
-		g->end_day = r->e->end_day;
-	g->members[g->nmembers++] = r->index;
-}
-
-int triggers_group_digs(const struct excavation *digs, size_t n, struct dig_group_list *out,
-			struct error *err)
+int triggers_group_digs(const struct excavation *digs, size_t n, double buffer_m,
+			struct dig_group_list *out, struct error *err)
 {
 	*out = (struct dig_group_list){NULL, 0};
 	size_t bad = check_digs(digs, n, err);
@@ -179,25 +128,43 @@ int triggers_group_digs(const struct excavation *digs, size_t n, struct dig_grou
 	if (n == 0)
 		return 0;
 
-	struct ref *refs = xmalloc(n * sizeof(*refs));
+	/* Every pair that meets in place and time joins the two sets (n is at most 100). */
+	size_t *parent = xmalloc(n * sizeof(*parent));
 	for (size_t i = 0; i < n; i++)
-		refs[i] = (struct ref){&digs[i], i};
-	qsort(refs, n, sizeof(*refs), by_place);
+		parent[i] = i;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (find(parent, i) != find(parent, j) && windows_meet(&digs[i], &digs[j]) &&
+			    geo_near(digs[i].extent, digs[j].extent, buffer_m))
+				parent[find(parent, j)] = find(parent, i);
 
+	/* Groups in the order of their first member; members ascending. */
+	size_t *group_of = xmalloc(n * sizeof(*group_of));
 	out->groups = xcalloc(n, sizeof(*out->groups));
-	struct dig_group *g = NULL;
 	for (size_t i = 0; i < n; i++) {
-		/* Sorted by start, so a segment that starts past the group's end starts a new one.
-		 */
-		bool joins = g && strcmp(g->district, refs[i].e->district) == 0 &&
-			     strcmp(g->road, refs[i].e->road) == 0 && refs[i].e->from_m <= g->to_m;
-		if (!joins)
-			g = open_group(out, &refs[i], n);
-		join_group(g, &refs[i]);
+		size_t root = find(parent, i);
+		if (root == i) {
+			group_of[i] = out->n;
+			out->groups[out->n++] = (struct dig_group){
+			    .district = digs[i].district,
+			    .road = digs[i].road,
+			    .start_day = digs[i].start_day,
+			    .end_day = digs[i].end_day,
+			    .members = xmalloc(n * sizeof(size_t)),
+			};
+		} else {
+			group_of[i] = group_of[root]; /* root < i: its set was opened first */
+		}
+		struct dig_group *g = &out->groups[group_of[i]];
+		if (digs[i].start_day < g->start_day)
+			g->start_day = digs[i].start_day;
+		if (digs[i].end_day > g->end_day)
+			g->end_day = digs[i].end_day;
+		g->length_m += digs[i].length_m;
+		g->members[g->nmembers++] = i;
 	}
-	for (size_t k = 0; k < out->n; k++)
-		qsort(out->groups[k].members, out->groups[k].nmembers, sizeof(size_t), by_index);
-	free(refs);
+	free(group_of);
+	free(parent);
 	return 0;
 }
 
@@ -229,7 +196,7 @@ static void note(struct fast_track_decision *out, const char *text)
 void triggers_fast_track(const struct fast_track_rules *rules, const struct excavation *dig,
 			 struct fast_track_decision *out)
 {
-	int length = dig->to_m - dig->from_m;
+	int length = dig->length_m;
 	int days = dig->end_day - dig->start_day + 1;
 	const char *cls = empty(dig->road_class) ? "(none)" : dig->road_class;
 	char text[128];
@@ -237,8 +204,11 @@ void triggers_fast_track(const struct fast_track_rules *rules, const struct exca
 	*out = (struct fast_track_decision){0};
 	if (dig->zone_risk != ZONE_RISK_LOW) {
 		out->failed |= FT_ZONE;
-		snprintf(text, sizeof(text), "zone risk %s is not low",
-			 triggers_risk_name(dig->zone_risk));
+		if (empty(dig->zone))
+			snprintf(text, sizeof(text), "not in a published low-risk zone");
+		else
+			snprintf(text, sizeof(text), "zone %s is %s risk, not low", dig->zone,
+				 triggers_risk_name(dig->zone_risk));
 		note(out, text);
 	}
 	if (!class_allowed(rules, dig->road_class)) {
@@ -267,17 +237,17 @@ void triggers_fast_track(const struct fast_track_rules *rules, const struct exca
 	if (out->fast)
 		snprintf(
 		    out->reason, sizeof(out->reason),
-		    "low-risk zone, road class %s, %d m, %d m², %d days: within the fast-track "
-		    "thresholds",
-		    cls, length, dig->area_m2, days);
+		    "low-risk zone %s, road class %s, %d m, %d m², %d days: within the "
+		    "fast-track thresholds",
+		    dig->zone, cls, length, dig->area_m2, days);
 }
 
 /* --- trench sharing -------------------------------------------------------------------- */
 
-bool triggers_overlap(const struct excavation *a, const struct excavation *b)
+bool triggers_overlap(const struct excavation *a, const struct excavation *b, double buffer_m)
 {
-	return same_road(a, b) && ranges_meet(a->from_m, a->to_m, b->from_m, b->to_m) &&
-	       ranges_meet(a->start_day, a->end_day, b->start_day, b->end_day);
+	return a->extent && b->extent && windows_meet(a, b) &&
+	       geo_near(a->extent, b->extent, buffer_m);
 }
 
 static const char *const risk_names[ZONE_RISK_COUNT] = {

@@ -12,19 +12,22 @@
 /* The risk class the office publishes for a zone. */
 enum zone_risk { ZONE_RISK_LOW, ZONE_RISK_MEDIUM, ZONE_RISK_HIGH, ZONE_RISK_COUNT };
 
+struct geo;
+
 /*
- * One utility's excavation of one road segment (DESIGN.md "Clock and place rules"). Chainage
- * and windows are closed ranges: [from_m, to_m] metres, [start_day, end_day] days. Two ranges
- * that only touch (100..200 and 200..300) intersect. Strings are borrowed.
+ * One utility's excavation (DESIGN.md "Clock and place rules"): its extent as drawn, the
+ * register road it lies on, and what was computed from them. Windows are closed ranges
+ * [start_day, end_day]; two windows that only touch intersect. Borrowed.
  */
 struct excavation {
 	const char *utility;
 	const char *district;
-	const char *road;	/* road name or id; compared exactly */
-	const char *road_class; /* e.g. "branch", "secondary", "primary" */
-	enum zone_risk zone_risk;
-	int from_m, to_m;
-	int area_m2;
+	const char *road;	/* the register road's id */
+	const char *road_class; /* from the register: expressway, primary, secondary, branch */
+	const struct geo *extent;
+	enum zone_risk zone_risk; /* of the published zone covering it (medium when none) */
+	const char *zone;	  /* that zone's code and version, "" or NULL when none */
+	int length_m, area_m2;	  /* computed from the extent */
 	day_t start_day, end_day;
 };
 
@@ -78,30 +81,31 @@ int triggers_evaluate(const struct trigger_rules *rules, const struct site_facts
 void triggers_list_release(struct trigger_list *list);
 
 /*
- * Dig once: the excavations on the same district and road whose chainage ranges intersect
- * (directly or through a chain of others) form one group, which is one joint dig-road permit
- * with one work window, the union of the members' windows.
+ * Dig once: the excavations whose extents come within buffer_m metres of each other (on one
+ * road, or crossing at a junction) and whose windows intersect, directly or through a chain of
+ * others, form one group: one joint dig-road permit with one work window, the union of the
+ * members' windows.
  */
 struct dig_group {
-	const char *district, *road; /* borrowed from the input */
-	int from_m, to_m;	     /* the chainage the group covers */
+	const char *district, *road; /* the first member's; borrowed from the input */
+	int length_m;		     /* the members' lengths added up */
 	day_t start_day, end_day;    /* the joint work window */
 	size_t *members;	     /* indices into the input, ascending; owned by the list */
 	size_t nmembers;
 };
 
 struct dig_group_list {
-	struct dig_group *groups; /* ordered by district, road, from_m */
+	struct dig_group *groups; /* ordered by their first member */
 	size_t n;
 };
 
 /*
  * Groups n excavations as above; every excavation is in exactly one group. Returns 0 and fills
  * *out (release with triggers_groups_release), or ERR_INVALID listing every excavation without
- * a district or road, or with a reversed chainage or window (then *out is empty).
+ * an extent or road, or with a reversed window (then *out is empty).
  */
-int triggers_group_digs(const struct excavation *digs, size_t n, struct dig_group_list *out,
-			struct error *err);
+int triggers_group_digs(const struct excavation *digs, size_t n, double buffer_m,
+			struct dig_group_list *out, struct error *err);
 
 /* Frees the groups; the list is empty afterwards. */
 void triggers_groups_release(struct dig_group_list *list);
@@ -129,18 +133,18 @@ struct fast_track_decision {
 };
 
 /*
- * Fast track when the zone is low risk AND the road class is allowed AND length (to_m -
- * from_m) <= max AND area <= max AND duration (end_day - start_day + 1 days) <= max.
- * Cannot fail.
+ * Fast track when a published low-risk zone covers the dig AND the register's road class is
+ * allowed AND the computed length <= max AND area <= max AND duration (end_day - start_day + 1
+ * days) <= max. Cannot fail.
  */
 void triggers_fast_track(const struct fast_track_rules *rules, const struct excavation *dig,
 			 struct fast_track_decision *out);
 
 /*
- * Trench sharing across applications: true when a and b are on the same district and road and
- * both their chainage ranges and their work windows intersect.
+ * Trench sharing across applications: true when a's and b's extents come within buffer_m
+ * metres of each other (along one road or across a junction) and their windows intersect.
  */
-bool triggers_overlap(const struct excavation *a, const struct excavation *b);
+bool triggers_overlap(const struct excavation *a, const struct excavation *b, double buffer_m);
 
 /* "low", "medium", "high"; "unknown" when out of range. */
 const char *triggers_risk_name(enum zone_risk risk);

@@ -63,6 +63,33 @@ static const struct expect table[] = {
 	{ "POST", "/v1/follow-ups/{id}/close", "{}", { 401, 404, 404, 404, 404, 404, 404 },
 	  { 401, 404, 404, 404, 404, 404, 404 } },
 	{ "GET", "/v1/public/certificates/{number}", NULL, ALL(404), ALL(404) },
+	/* place: districts and zones by the office, registers by road authorities, service areas
+	 * by each utility for its own kind; the public reads all of it */
+	{ "GET", "/v1/public/districts", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/districts.geojson", NULL, ALL(200), ALL(200) },
+	{ "POST", "/v1/districts",
+	  /* the office may, but a district needs its boundary drawn */
+	  "{\"code\":\"T%d\",\"name_zh\":\"x\",\"name_en\":\"x\",\"kind\":\"development_zone\"}",
+	  { 401, 403, 403, 403, 403, 403, 422 }, { 401, 403, 403, 403, 403, 403, 422 } },
+	{ "PUT", "/v1/districts/{code}", "{\"name_zh\":\"x\",\"name_en\":\"x\",\"kind\":\"district\"}",
+	  { 401, 403, 403, 403, 403, 403, 404 }, { 401, 403, 403, 403, 403, 403, 404 } },
+	{ "POST", "/v1/road-registers", "{}", { 401, 403, 403, 403, 422, 403, 403 },
+	  { 401, 403, 403, 403, 422, 403, 403 } },
+	{ "GET", "/v1/public/road-registers", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/roads", NULL, ALL(200), ALL(200) },
+	{ "GET", "/v1/public/roads/{road_id}", NULL, ALL(404), ALL(404) },
+	{ "POST", "/v1/risk-zones", "{}", { 401, 403, 403, 403, 403, 403, 422 },
+	  { 401, 403, 403, 403, 403, 403, 422 } },
+	{ "GET", "/v1/public/risk-zones", NULL, ALL(200), ALL(200) },
+	/* an empty set: a test utility must not start serving the demo's districts */
+	{ "PUT", "/v1/service-areas/{kind}", "{\"districts\":[]}",
+	  { 401, 403, 200, 200, 403, 403, 403 }, { 401, 403, 200, 200, 403, 403, 403 } },
+	/* each organisation reads its own (none but a utility has any) */
+	{ "GET", "/v1/service-areas", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 200, 200, 200, 200, 200, 200 } },
+	{ "GET", "/v1/public/providers", NULL, ALL(422), ALL(422) },
+	{ "GET", "/v1/public/works.geojson", NULL, ALL(200), ALL(200) },
+	{ "GET", "/works", NULL, ALL(200), ALL(200) },
 	{ "GET", "/v1/public/keys", NULL, ALL(200), ALL(200) },
 	{ "GET", "/v1/public/stats", NULL, ALL(200), ALL(200) },
 	{ "GET", "/v1/public/open-data/applications.csv", NULL, ALL(200), ALL(200) },
@@ -78,7 +105,7 @@ static const struct expect table[] = {
 	{ "GET", "/v1/me", NULL, { 401, 200, 200, 200, 200, 200, 200 },
 	  { 401, 200, 200, 200, 200, 200, 200 } },
 	{ "POST", "/v1/organisations",
-	  "{\"name\":\"Org %d\",\"kind\":\"applicant\",\"district\":\"lixia\"}",
+	  "{\"name\":\"Org %d\",\"kind\":\"applicant\",\"district\":\"350102\"}",
 	  { 401, 403, 403, 403, 403, 403, 201 }, { 401, 403, 403, 403, 403, 403, 201 } },
 	{ "GET", "/v1/organisations", NULL, { 401, 403, 403, 403, 403, 403, 200 },
 	  { 401, 403, 403, 403, 403, 403, 200 } },
@@ -99,8 +126,8 @@ static const struct expect table[] = {
 	{ "DELETE", "/v1/organisations/{id}/api-keys/{key_id}", NULL,
 	  { 401, 204, 204, 403, 204, 403, 204 }, { 401, 404, 404, 404, 404, 404, 204 } },
 	{ "POST", "/v1/sites",
-	  "{\"name\":\"Site %d\",\"address\":\"1 Road\",\"district\":\"lixia\",\"lat\":36.6,"
-	  "\"lng\":117.0,\"zone_risk\":\"low\"}",
+	  "{\"name\":\"Site %d\",\"address\":\"1 Road\",\"district\":\"350102\",\"lat\":26.1,"
+	  "\"lng\":119.25,\"zone_risk\":\"low\"}",
 	  { 401, 201, 403, 403, 403, 201, 403 }, { 401, 201, 403, 403, 403, 201, 403 } },
 	{ "GET", "/v1/sites", NULL, { 401, 200, 403, 403, 403, 200, 200 },
 	  { 401, 200, 403, 403, 403, 200, 200 } },
@@ -277,7 +304,7 @@ static void track_fixture(struct world *w, int slot, long long owner, long long 
 	struct error err = ERROR_INIT;
 	cr_assert(c);
 	struct site_row site = { .org_id = owner, .name = "Track site", .address = "2 Road",
-				 .district = "lixia", .zone_risk = "medium" };
+				 .district = "350102", .zone_risk = "medium" };
 	long long site_id;
 	cr_assert_eq(store_site_create(c, &site, &site_id, &err), 0, "%s", err.message);
 	char ref[32], jref[40], pref[40];
@@ -295,7 +322,7 @@ static void track_fixture(struct world *w, int slot, long long owner, long long 
 	struct job_new j = { w->app[slot], jref, "water", "submitted", "{}", utility, &k };
 	cr_assert_eq(store_job_insert(c, &j, &w->job[slot], &err), 0, "%s", err.message);
 	struct permit_new p = { w->app[slot], pref, "dig_road", "submitted", "none", "test dig",
-				authority, false, today, today + 5, today + 6, &k };
+				authority, false, today, today + 5, today + 6, &k, NULL };
 	cr_assert_eq(store_permit_insert(c, &p, &w->permit[slot], &err), 0, "%s", err.message);
 	cr_assert_eq(store_job_permit_link(c, w->job[slot], w->permit[slot], &err), 0);
 	store_release(c);
@@ -311,10 +338,10 @@ static long long joint_dig_fixture(const struct world *w, int slot, long long au
 	snprintf(ref, sizeof(ref), "HK-JD-%d-DR", harness_unique());
 	day_t today = cal_day_of_instant(time(NULL));
 	struct permit_new p = { w->app[slot], ref, "dig_road", "submitted", "none", "test dig",
-				authority, false, today + 2, today + 9, today + 6, NULL };
+				authority, false, today + 2, today + 9, today + 6, NULL, NULL };
 	long long pid;
 	cr_assert_eq(store_permit_insert(c, &p, &pid, &err), 0, "%s", err.message);
-	cr_assert_eq(store_joint_dig_propose(c, w->permit[slot], pid, authority, &err), 0);
+	cr_assert_eq(store_joint_dig_propose(c, w->permit[slot], pid, authority, NULL, 0, &err), 0);
 	static const char SQL_MINE[] = "SELECT id FROM joint_dig_proposals WHERE permit_b = ?";
 	struct store_result *r = NULL;
 	struct store_param pp[] = { P_INT(pid) };
@@ -369,7 +396,7 @@ static bool owned_object(const char *pattern, long long org, long long *id)
 	cr_assert(c);
 	if (site) {
 		struct site_row s = { .org_id = org, .name = "Access site", .address = "1 Road",
-				      .district = "lixia", .zone_risk = "low" };
+				      .district = "350102", .zone_risk = "low" };
 		cr_assert_eq(store_site_create(c, &s, id, &err), 0, "%s", err.message);
 	} else {
 		/* the same directory the portal under test uses (see config_load) */

@@ -42,8 +42,8 @@ static long long make_site(const char *token, const char *risk)
 {
 	char body[512];
 	snprintf(body, sizeof(body),
-		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
-		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"%s\"}",
+		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
+		 "\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"%s\"}",
 		 harness_unique(), risk);
 	json_t *j = journey_call("POST", "/v1/sites", token, body, 201);
 	long long id = json_integer_value(json_object_get(j, "id"));
@@ -158,8 +158,8 @@ Test(applications, the_whole_journey_completes)
 		long long jid = id_of(track(app, "jobs", "utility_kind", kinds[k]));
 		json_decref(act("jobs", jid, tok, "{\"action\":\"accept\"}", 200));
 		json_decref(act("jobs", jid, tok,
-				"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,"
-				"\"lng\":117.021,\"description\":\"north gate\"}}",
+				"{\"action\":\"survey\",\"connection_point\":{\"lat\":26.1081,"
+				"\"lng\":119.2521,\"description\":\"north gate\"}}",
 				200));
 		char *q = journey_quote(app, kinds[k]), *plan;
 		if (asprintf(&plan, "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":%s}", q,
@@ -402,8 +402,7 @@ static long long power_dig(const char *tok, long long *permit_id)
 	char body[4096];
 	snprintf(body, sizeof(body),
 		 "{\"site_id\":%lld,\"utilities\":{\"power\":{\"kw\":80,\"voltage_level\":\"0.4kV\"}},"
-		 "\"works\":{\"excavations\":[{\"utility\":\"power\",\"district\":\"lixia\","
-		 "\"road\":\"Lishan Road\",\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,"
+		 "\"works\":{\"excavations\":[{\"utility\":\"power\"," JOURNEY_DIG_WUSI ","
 		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},\"materials\":%s}",
 		 site, journey_day(1), journey_day(20), m);
 	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
@@ -558,7 +557,7 @@ Test(applications, every_party_event_maps_through_its_adapter)
 	long long jid = id_of(track(a, "jobs", "utility_kind", "water"));
 	json_decref(act("jobs", jid, water, "{\"action\":\"accept\"}", 200));
 	json_decref(act("jobs", jid, water,
-			"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.6,\"lng\":117.0}}", 200));
+			"{\"action\":\"survey\",\"connection_point\":{\"lat\":26.1,\"lng\":119.25}}", 200));
 	struct store_result *r = events_of(app_id);
 	int mapped = 0;
 	json_t *kinds = json_object();
@@ -597,19 +596,19 @@ Test(applications, every_party_event_maps_through_its_adapter)
 }
 
 /*
- * Coordinates come out as they were written: the site's 36.66 is "36.66" in its reply, in the
+ * Coordinates come out as they were written: the site's 26.108 is "26.108" in its reply, in the
  * events stored for every party and in the bodies delivered, not the 36.659999999999997 of
  * a double printed to 17 digits.
  */
 Test(applications, coordinates_come_out_as_written)
 {
 	char *tok = login("applicant");
-	long long site = make_site(tok, "low"); /* lat 36.66, lng 117.02 */
+	long long site = make_site(tok, "low"); /* lat 26.108, lng 119.252 */
 	char path[64];
 	snprintf(path, sizeof(path), "/v1/sites/%lld", site);
 	struct reply rs = { 0 };
 	cr_assert_eq(http_call(&rs, "GET", path, tok, NULL, NULL), 200);
-	cr_expect(strstr(rs.body, "\"lat\":36.66,") && strstr(rs.body, "\"lng\":117.02"),
+	cr_expect(strstr(rs.body, "\"lat\":26.108,") && strstr(rs.body, "\"lng\":119.252"),
 		  "the site's reply: %s", rs.body);
 	reply_release(&rs);
 	json_t *materials = journey_upload_required(tok);
@@ -622,9 +621,9 @@ Test(applications, coordinates_come_out_as_written)
 		char *sent = dispatcher_body_text(store_cell_ll(r, i, 0, 0), stored);
 		const char *texts[] = { stored, sent };
 		for (int t = 0; t < 2; t++) {
-			cr_expect(!strstr(texts[t], "36.659") && !strstr(texts[t], "117.019"),
+			cr_expect(!strstr(texts[t], "26.107") && !strstr(texts[t], "119.251"),
 				  "%s event %zu: %s", t ? "delivered" : "stored", i, texts[t]);
-			with_site += strstr(texts[t], "36.66") != NULL;
+			with_site += strstr(texts[t], "26.108") != NULL;
 		}
 		free(sent);
 	}
@@ -744,18 +743,19 @@ Test(applications, a_quote_at_another_bands_price_is_refused)
 }
 
 /* Each problem of a 422 is named once, under a field of the request as sent. */
-Test(applications, a_reversed_chainage_is_named_once_under_its_own_field)
+Test(applications, a_line_doubling_back_is_named_once_under_its_own_field)
 {
 	char *tok = login("applicant");
 	char works[512];
 	snprintf(works, sizeof(works),
-		 "\"works\":{\"excavations\":[{\"utility\":\"water\",\"district\":\"lixia\","
-		 "\"road\":\"Jingshi Road\",\"road_class\":\"branch\",\"from_m\":120,\"to_m\":100,"
-		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]}",
+		 "\"works\":{\"excavations\":[{\"utility\":\"water\",\"geometry\":{\"type\":"
+		 "\"LineString\",\"coordinates\":[[119.2920,26.0830],[119.29202,26.0832],"
+		 "[119.2920,26.0830]]},\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]}",
 		 journey_day(0), journey_day(5));
 	json_t *e = submit_one(tok, "\"water\":{\"dn\":50,\"use\":\"domestic\"}", works, 422);
 	char *got = detail_list(e);
-	cr_expect_str_eq(got, "works.excavations[0].to_m:invalid_range", "one detail, once");
+	cr_expect_str_eq(got, "works.excavations[0].geometry.coordinates:self_intersecting",
+			 "one detail, once");
 	free(got);
 	json_decref(e);
 	free(tok);
@@ -771,8 +771,7 @@ Test(applications, the_plans_permit_list_decides_the_gate)
 	char *tok = login("applicant"), *water = login("water");
 	char works[512];
 	snprintf(works, sizeof(works),
-		 "\"works\":{\"excavations\":[{\"utility\":\"water\",\"district\":\"lixia\","
-		 "\"road\":\"Jingshi Road\",\"road_class\":\"branch\",\"from_m\":100,\"to_m\":130,"
+		 "\"works\":{\"excavations\":[{\"utility\":\"water\"," JOURNEY_DIG_NANHOU ","
 		 "\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
 		 "\"green_space\":{\"area_m2\":30,\"trees_affected\":1}}",
 		 journey_day(0), journey_day(5));

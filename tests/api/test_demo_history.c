@@ -139,7 +139,7 @@ Test(demo_history, the_statistics_look_like_a_citys_and_say_they_are_sample)
 	cr_expect(strstr(en, "class=\"sample\"") && strstr(en, "Sample data"), "English notice");
 	cr_expect(strstr(zh, "class=\"sample\"") && strstr(zh, "示例数据"), "Chinese notice");
 	cr_expect(strstr(en, "State Grid City Power Supply Co. (demo)"));
-	cr_expect(strstr(zh, ">高新区<") && strstr(en, ">High-tech Development Zone<"));
+	cr_expect(strstr(zh, ">鼓楼区<") && strstr(en, ">Gulou District<"));
 	free(en);
 	free(zh);
 
@@ -220,8 +220,8 @@ Test(demo_history, an_open_sample_job_is_worked_like_any_other)
 	char path[64];
 	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions", job);
 	json_t *j = journey_call("POST", path, token,
-				 "{\"action\":\"survey\",\"connection_point\":{\"lat\":36.66,"
-				 "\"lng\":117.02,\"description\":\"gate\"}}",
+				 "{\"action\":\"survey\",\"connection_point\":{\"lat\":26.108,"
+				 "\"lng\":119.252,\"description\":\"gate\"}}",
 				 200);
 	cr_expect_str_eq(json_string_value(json_object_get(j, "state")), "surveyed");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "clock"), "stage")),

@@ -93,16 +93,17 @@ static long long wconn_of(json_t *schedules, long long org)
 
 static void check_public_reads(long long demo, long long other)
 {
-	/* both in force, each with its organisation, by organisation id */
+	/* all in force (the demo's city and Fuqing companies, and this one), each with its
+	 * organisation, by organisation id */
 	json_t *f = journey_call("GET", "/v1/public/fees?utility=water", NULL, NULL, 200);
 	json_t *list = json_object_get(f, "schedules");
-	cr_assert_eq(json_array_size(list), 2, "%s", json_dumps(f, 0));
+	cr_assert_eq(json_array_size(list), 3, "%s", json_dumps(f, 0));
 	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 0), "organisation_id")),
 		     demo);
-	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 1), "organisation_id")),
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 2), "organisation_id")),
 		     other);
 	const char *n0 = json_string_value(json_object_get(json_array_get(list, 0), "organisation"));
-	const char *n1 = json_string_value(json_object_get(json_array_get(list, 1), "organisation"));
+	const char *n1 = json_string_value(json_object_get(json_array_get(list, 2), "organisation"));
 	cr_assert(n0 && n1 && *n0 && *n1);
 	cr_expect_str_neq(n0, n1);
 	cr_expect_eq(wconn_of(list, demo), SAMPLE_FEN);
@@ -168,8 +169,8 @@ static json_t *water_application(const char *token)
 {
 	char body[4096];
 	snprintf(body, sizeof(body),
-		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
-		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"medium\"}",
+		 "{\"name\":\"Block %d\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
+		 "\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"medium\"}",
 		 harness_unique());
 	json_t *site = journey_call("POST", "/v1/sites", token, body, 201);
 	json_t *materials = journey_upload_required(token);

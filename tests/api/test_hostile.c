@@ -363,21 +363,21 @@ ParameterizedTestParameters(hostile, bad_bodies_get_a_clear_refusal)
 		{ "nesting, public route", "/v1/public/fee-estimate", 1, 5000, "", 400, "malformed_request" },
 		{ "nesting, application", "/v1/applications", 2, 2000, "", 400, "malformed_request" },
 		{ "invalid UTF-8 byte", "/v1/sites", 0, 0,
-		  "{\"name\":\"\xff\xfe\",\"address\":\"a\",\"district\":\"lixia\",\"zone_risk\":\"low\"}",
+		  "{\"name\":\"\xff\xfe\",\"address\":\"a\",\"district\":\"350102\",\"zone_risk\":\"low\"}",
 		  400, "malformed_request" },
 		{ "overlong UTF-8", "/v1/sites", 0, 0, "{\"name\":\"\xc0\xaf\"}", 400, "malformed_request" },
 		{ "lone surrogate escape", "/v1/sites", 0, 0, "{\"name\":\"\\ud800\"}", 400,
 		  "malformed_request" },
 		{ "NUL escape in a string", "/v1/sites", 0, 0,
-		  "{\"name\":\"a\\u0000b\",\"address\":\"a\",\"district\":\"lixia\",\"zone_risk\":"
+		  "{\"name\":\"a\\u0000b\",\"address\":\"a\",\"district\":\"350102\",\"zone_risk\":"
 		  "\"low\"}", 400, "malformed_request" },
 		{ "real overflow", "/v1/sites", 0, 0,
-		  "{\"name\":\"n\",\"address\":\"a\",\"district\":\"lixia\",\"zone_risk\":\"low\","
+		  "{\"name\":\"n\",\"address\":\"a\",\"district\":\"350102\",\"zone_risk\":\"low\","
 		  "\"lat\":1e400,\"lng\":1}", 400, "malformed_request" },
 		{ "integer overflow", "/v1/applications", 0, 0,
 		  "{\"site_id\":99999999999999999999999}", 400, "malformed_request" },
 		{ "latitude out of range", "/v1/sites", 0, 0,
-		  "{\"name\":\"n\",\"address\":\"a\",\"district\":\"lixia\",\"zone_risk\":\"low\","
+		  "{\"name\":\"n\",\"address\":\"a\",\"district\":\"350102\",\"zone_risk\":\"low\","
 		  "\"lat\":91,\"lng\":-181}", 422, "validation_failed" },
 		{ "negative and huge numbers", "/v1/applications", 0, 0,
 		  "{\"site_id\":-1,\"commitment\":true,\"utilities\":{\"water\":{\"dn\":-100,"
@@ -470,8 +470,8 @@ Test(hostile, sql_metacharacters_are_plain_data)
 	};
 	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
 		json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "name", evil[i],
-				      "address", evil[i], "plot_ref", evil[i], "district", "lixia",
-				      "zone_risk", "low", "lat", 36.66, "lng", 117.02);
+				      "address", evil[i], "plot_ref", evil[i], "district", "350102",
+				      "zone_risk", "low", "lat", 26.108, "lng", 119.252);
 		char *body = json_dumps(b, JSON_COMPACT);
 		struct reply r;
 		double t0 = now_s();

@@ -259,7 +259,7 @@ static long long job_for(long long org, char ref[40])
 	struct error err = ERROR_INIT;
 	cr_assert(c);
 	struct site_row site = { .org_id = owner, .name = "Callback site", .address = "3 Road",
-				 .district = "lixia", .zone_risk = "low" };
+				 .district = "350102", .zone_risk = "low" };
 	long long site_id, app_id, job_id;
 	cr_assert_eq(store_site_create(c, &site, &site_id, &err), 0, "%s", err.message);
 	char aref[32];

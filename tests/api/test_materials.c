@@ -512,8 +512,8 @@ Test(materials, parties_to_an_application_using_it_may_read_it)
 	reply_release(&r);
 	cr_assert_eq(
 	    http_call(&r, "POST", "/v1/sites", token,
-		      "{\"name\":\"S\",\"address\":\"A\",\"district\":\"lixia\",\"lat\":36.6,"
-		      "\"lng\":117.0,\"zone_risk\":\"low\"}",
+		      "{\"name\":\"S\",\"address\":\"A\",\"district\":\"350102\",\"lat\":26.1,"
+		      "\"lng\":119.25,\"zone_risk\":\"low\"}",
 		      NULL),
 	    201, "%s", r.body);
 	long long site = id_of(&r);

@@ -319,13 +319,14 @@ Test(openapi, an_idempotent_replay_answers_the_documented_status, .timeout = 60)
 	char *tok = harness_login("applicant@demo.test", "demo-password-1");
 	json_t *site = journey_call("POST", "/v1/sites", tok,
 				    "{\"name\":\"Replay\",\"address\":\"1 Road\",\"district\":"
-				    "\"lixia\",\"lat\":36.6,\"lng\":117.0,\"zone_risk\":\"medium\"}",
+				    "\"350102\",\"lat\":26.1,\"lng\":119.25,\"zone_risk\":\"medium\"}",
 				    201);
 	json_t *materials = journey_upload_required(tok);
 	char *m = json_dumps(materials, JSON_COMPACT);
 	char *body = xasprintf("{\"site_id\":%lld,\"utilities\":{\"network\":{\"bandwidth_mbps\":"
-			       "100,\"ports\":2}},\"materials\":%s}",
-			       (long long)json_integer_value(json_object_get(site, "id")), m);
+			       "100,\"ports\":2}},\"providers\":{\"network\":%lld},\"materials\":%s}",
+			       (long long)json_integer_value(json_object_get(site, "id")),
+			       journey_org(JOURNEY_CARRIER), m);
 	char key[64];
 	snprintf(key, sizeof(key), "Idempotency-Key: replay-%d", harness_unique());
 	const char *const headers[] = { key, NULL };

@@ -167,7 +167,7 @@ Test(openapi_record, scenario)
 	ex0("PATCH", url, appl, "{\"role\":\"admin\"}", 200);
 	json_decref(u);
 	ex0("POST", "/v1/organisations", office,
-	    "{\"name\":\"\",\"kind\":\"utility\",\"district\":\"lixia\"}", 422);
+	    "{\"name\":\"\",\"kind\":\"utility\",\"district\":\"350102\"}", 422);
 	snprintf(url, sizeof(url), "/v1/organisations/%lld/api-keys", water_org);
 	json_t *key = ex("POST", url, water, "{\"label\":\"dispatch system\"}", NULL, 201);
 	ex0("GET", url, water, NULL, 200);
@@ -178,7 +178,7 @@ Test(openapi_record, scenario)
 	/* a site and the materials */
 	json_t *site = ex("POST", "/v1/sites", appl,
 			  "{\"name\":\"Block 9\",\"address\":\"88 Jingshi Road\",\"district\":"
-			  "\"lixia\",\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-9\","
+			  "\"350102\",\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-9\","
 			  "\"zone_risk\":\"low\"}",
 			  NULL, 201);
 	ex0("POST", "/v1/sites", appl, "{\"name\":\"x\",\"zone_risk\":\"extreme\"}", 422);
@@ -199,8 +199,7 @@ Test(openapi_record, scenario)
 	char *app_body = xasprintf(
 		"{\"site_id\":%lld,\"commitment\":true,\"customer_class\":\"commercial\","
 		"\"utilities\":{\"water\":{\"dn\":100,\"use\":\"commercial\",\"meters\":1}},"
-		"\"works\":{\"excavations\":[{\"utility\":\"water\",\"district\":\"lixia\","
-		"\"road\":\"Lishan Road\",\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,"
+		"\"works\":{\"excavations\":[{\"utility\":\"water\"," JOURNEY_DIG_WUSI ","
 		"\"width_m\":1,\"start_date\":\"%s\",\"end_date\":\"%s\"}]},\"materials\":%s}",
 		id_of(site), journey_day(0), journey_day(30), m);
 	free(m);
@@ -219,7 +218,7 @@ Test(openapi_record, scenario)
 	json_decref(act("jobs", job, water, "{\"action\":\"connect\"}", 409));
 	json_decref(act("jobs", job, water, "{\"action\":\"accept\"}", 200));
 	json_decref(act("jobs", job, water,
-			"{\"action\":\"survey\",\"connection_point\":{\"lat\":36.661,\"lng\":117.021,"
+			"{\"action\":\"survey\",\"connection_point\":{\"lat\":26.1081,\"lng\":119.2521,"
 			"\"description\":\"north gate\"}}",
 			200));
 	char *q = journey_quote(app, "water");

@@ -432,7 +432,7 @@ Test(scaleout, two_portals_a_primary_and_a_replica)
 	json_decref(ok(&pa, "GET", "/v1/me", applicant_b, NULL, 200));
 	json_t *site = ok(&pb, "POST", "/v1/sites", applicant_b,
 			  "{\"name\":\"Scale-out block\",\"address\":\"1 Test Road\",\"district\":"
-			  "\"lixia\",\"lat\":36.6,\"lng\":117.0,\"zone_risk\":\"low\"}",
+			  "\"350102\",\"lat\":26.1,\"lng\":119.25,\"zone_risk\":\"low\"}",
 			  201);
 	char path[64];
 	snprintf(path, sizeof(path), "/v1/sites/%lld",

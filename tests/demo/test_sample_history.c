@@ -16,7 +16,7 @@
 #include "demo/sample_history.h"
 #include "workflows/stats.h"
 
-static const char *const districts[] = {"hitech", "lixia", "shizhong", "tianqiao"};
+static const char *const districts[] = {"350102", "350104", "350103", "350105"};
 
 /* A standard like the demo's (portal/seed_published.c), in force from 2026-01-01. */
 static struct service_standard *standard(const char *kind)

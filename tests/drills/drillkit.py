@@ -259,27 +259,53 @@ def prepare_applicant(client):
             raise DrillFailure("upload %s: %s %s" % (t, s, j))
         mats.append({"material_id": j["id"]})
     s, j, _ = client.call("POST", "/v1/sites", {
-        "name": "Drill block", "address": "88 Jingshi Road", "district": "lixia",
-        "lat": 36.66, "lng": 117.02, "plot_ref": "PLOT-D", "zone_risk": "low"})
+        "name": "Drill block", "address": "Nanhou Street, Gulou", "district": "350102",
+        "geometry": {"type": "Point", "coordinates": [119.2914, 26.0826]}, "plot_ref": "PLOT-D"})
     if s != 201:
         raise DrillFailure("site: %s %s" % (s, j))
+    # four carriers serve Gulou: the network job names the demo's own (network@demo.test)
+    global CARRIER
+    s, p, _ = client.call("GET", "/v1/public/providers?lng=119.2914&lat=26.0826&kind=network")
+    if s != 200:
+        raise DrillFailure("providers: %s %s" % (s, p))
+    for kind in p["kinds"]:
+        for org in kind["providers"]:
+            if org["organisation"] == "Fuzhou Radio & TV Network (demo)":
+                CARRIER = org["organisation_id"]
     return j["id"], mats
 
 
+CARRIER = None
+
+
 def submission(site, mats, n=0):
-    """Water + network with one short low-risk dig: one job each, a fast-tracked dig permit."""
+    """Water + network with one short low-risk dig: one job each, a fast-tracked dig permit.
+
+    The dig is 10 m of Nanhou Street (南后街, a branch road in the demo's low-risk zone
+    LRZ-GL-0001), at one of 20 places 24 m apart, in one of 10 windows that do not meet: two
+    submissions share a trench only when n is the same modulo 200.
+    """
     today = datetime.date.today()
-    start = today + datetime.timedelta(days=1 + n % 20)
-    return {
+    k = n % 20
+    start = today + datetime.timedelta(days=1 + 4 * ((n // 20) % 10))
+    lat = 26.0803 + k * 0.00022
+
+    def on_road(y):
+        return [round(119.2921 - (y - 26.081) * 0.0001 / 0.0015, 7), round(y, 7)]
+    body = {
         "site_id": site, "commitment": True, "customer_class": "commercial",
         "utilities": {"water": {"dn": 100, "use": "commercial", "meters": 1},
                       "network": {"bandwidth_mbps": 100, "ports": 2}},
         "works": {"excavations": [{
-            "utility": "water", "district": "lixia", "road": "Drill Road %d" % n,
-            "road_class": "branch", "from_m": 10, "to_m": 20, "width_m": 1,
+            "utility": "water",
+            "geometry": {"type": "LineString", "coordinates": [on_road(lat), on_road(lat + 0.00009)]},
+            "width_m": 1,
             "start_date": str(start), "end_date": str(start + datetime.timedelta(days=3))}]},
         "materials": mats,
     }
+    if CARRIER:
+        body["providers"] = {"network": CARRIER}
+    return body
 
 
 def max_id(db, table):
@@ -320,10 +346,13 @@ def check_applications(db, keys_to_ids, since, org_id=None):
            or int(r[4]) < 3]
     check(not bad, "every application has 2 jobs, its permit, 1 audit entry and its outbox "
           "events%s" % ("" if not bad else ": " + str(bad[:5])))
-    chain = sql(db, "SELECT id, prev_hash, hash FROM audit_log ORDER BY id")
-    broken = [chain[i][0] for i in range(1, len(chain)) if chain[i][1] != chain[i - 1][2]]
-    check(not broken, "the audit chain links every entry to the one before (%d entries)"
-          % len(chain))
+    # one chain per writer (a process): each entry links to the one before in its own chain
+    chain = sql(db, "SELECT id, writer_id, seq, prev_hash, hash FROM audit_log "
+                "ORDER BY writer_id, seq")
+    broken = [chain[i][0] for i in range(1, len(chain)) if chain[i][1] == chain[i - 1][1]
+              and (chain[i][3] != chain[i - 1][4] or int(chain[i][2]) != int(chain[i - 1][2]) + 1)]
+    check(not broken, "the audit chains link every entry to the one before (%d entries, %d "
+          "writers)" % (len(chain), len({r[1] for r in chain})))
 
 
 # ---- webhook receivers --------------------------------------------------------------------

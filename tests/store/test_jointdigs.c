@@ -36,8 +36,8 @@ Test(jointdigs, a_pair_is_proposed_once_and_decided_once, .timeout = 60)
 	long long a = fixture_permit(&x, "dig_road", "submitted");
 	long long b = fixture_permit(&y, "dig_road", "submitted");
 	struct error err = ERROR_INIT;
-	cr_assert_eq(store_joint_dig_propose(x.c, a, b, x.org, &err), 0, "%s", err.message);
-	cr_assert_eq(store_joint_dig_propose(x.c, a, b, x.org, &err), 0, "%s", err.message);
+	cr_assert_eq(store_joint_dig_propose(x.c, a, b, x.org, NULL, 0, &err), 0, "%s", err.message);
+	cr_assert_eq(store_joint_dig_propose(x.c, a, b, x.org, NULL, 0, &err), 0, "%s", err.message);
 	cr_expect_eq(listed(&x, x.org, NULL, a, b), 1);
 	cr_expect_eq(listed(&x, x.org, "proposed", a, b), 1);
 	cr_expect_eq(listed(&x, x.org, "accepted", a, b), 0);

@@ -195,7 +195,7 @@ Test(db, duplicate_keys_and_sql_metacharacters_are_safe)
 	cr_assert_eq(store_cell_ll(r, 0, 1, 0), (long long)strlen(evil));
 	store_result_free(r);
 	static const char SQL_DUP[] = "INSERT INTO districts (code, name_zh, name_en, kind) VALUES (?, 'x', 'x', 'district')";
-	struct store_param d[] = { P_STR("lixia") };
+	struct store_param d[] = { P_STR("350102") };
 	struct error err = ERROR_INIT;
 	cr_assert_eq(store_run(c, SQL_DUP, d, 1, NULL, NULL, &err), ERR_CONFLICT);
 	/* a long value comes back whole (past the 128-byte inline buffer) */

@@ -185,10 +185,10 @@ Test(submit_batch_store, links_materials_excavations_and_events_keep_every_row)
 	static const char *const kinds[] = { "water", "gas", "power", "heat", "network" };
 	for (int i = 0; i < 5; i++)
 		digs[i] = (struct excavation_new){ w.app, i == 4 ? 0 : w.permit[i % 2], kinds[i],
-						   "lixia", "Batch Road", i ? "branch" : "primary",
+						   "350102", "Batch Road", i ? "branch" : "primary",
 						   10 * i, 10 * i + 5, 100 + 25 * i,
 						   cal_day_from_ymd(2026, 3, 2 + i),
-						   cal_day_from_ymd(2026, 3, 10 + i) };
+						   cal_day_from_ymd(2026, 3, 10 + i), NULL, 0, 0, 0, NULL, NULL, NULL };
 	cr_assert_eq(store_excavations_insert_many(w.c, digs, 5, &err), 0, "%s", err.message);
 	r = rows_of(&w, SQL_DIGS, w.app);
 	cr_assert_eq(r->nrows, 5);
@@ -254,14 +254,14 @@ Test(submit_batch_store, one_read_of_the_segments_equals_the_reads_per_permit)
 	world_make(&w);
 	struct error err = ERROR_INIT;
 	struct excavation_new digs[] = {
-		{ w.app, w.permit[1], "water", "lixia", "Jingshi Road", "branch", 100, 120, 100,
-		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 7) },
-		{ w.app, w.permit[0], "power", "lixia", "Lishan Road", "primary", 0, 400, 133,
-		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 30) },
-		{ w.app, w.permit[1], "gas", "lixia", "Jingshi Road", "branch", 110, 125, 80,
-		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 6) },
-		{ w.app, 0, "heat", "lixia", "Unpermitted Road", "branch", 0, 10, 50,
-		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 6) },
+		{ w.app, w.permit[1], "water", "350102", "Jingshi Road", "branch", 100, 120, 100,
+		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 7), NULL, 0, 0, 0, NULL, NULL, NULL },
+		{ w.app, w.permit[0], "power", "350102", "Lishan Road", "primary", 0, 400, 133,
+		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 30), NULL, 0, 0, 0, NULL, NULL, NULL },
+		{ w.app, w.permit[1], "gas", "350102", "Jingshi Road", "branch", 110, 125, 80,
+		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 6), NULL, 0, 0, 0, NULL, NULL, NULL },
+		{ w.app, 0, "heat", "350102", "Unpermitted Road", "branch", 0, 10, 50,
+		  cal_day_from_ymd(2026, 3, 2), cal_day_from_ymd(2026, 3, 6), NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	cr_assert_eq(store_excavations_insert_many(w.c, digs, 4, &err), 0, "%s", err.message);
 	json_t *all = NULL;
@@ -320,7 +320,7 @@ Test(submit_batch_store, jobs_and_permits_report_their_ids_in_order_across_chunk
 		snprintf(pref[i], sizeof(pref[i]), "P-%d-%d", harness_unique(), i);
 		pn[i] = (struct permit_new){ w.app, pref[i], "greening", "submitted", "none", "t",
 					     w.org, false, i % 3 ? -1 : cal_day_from_ymd(2026, 4, i % 28 + 1),
-					     -1, cal_day_from_ymd(2026, 5, i % 28 + 1), NULL };
+					     -1, cal_day_from_ymd(2026, 5, i % 28 + 1), NULL, NULL };
 	}
 	long long jid[NJ] = { 0 }, pid[NP] = { 0 };
 	for (size_t s = 0, at = 0; s < 2; at += job_sizes[s++])

@@ -15,7 +15,7 @@
 
 static const char SQL_SITE[] =
 	"INSERT INTO sites (org_id, name, address, district_code) VALUES (?, ?, '1 Test Road', "
-	"'lixia')";
+	"'350102')";
 
 static const char NO_HASH[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -81,8 +81,8 @@ long long fixture_permit(struct fixture *f, const char *kind, const char *state)
 void fixture_dig(struct fixture *f, long long permit_id, const char *utility_kind,
 		 const char *road, int from_m, int to_m, day_t start, day_t end)
 {
-	struct excavation_new e = { f->app, permit_id, utility_kind, "lixia", road, "branch",
-				    from_m, to_m, 150, start, end };
+	struct excavation_new e = { f->app, permit_id, utility_kind, "350102", road, "branch",
+				    from_m, to_m, 150, start, end, NULL, 0, 0, 0, NULL, NULL, NULL };
 	struct error err = ERROR_INIT;
 	cr_assert_eq(store_excavation_insert(f->c, &e, &err), 0, "%s", err.message);
 }

@@ -309,7 +309,7 @@ long long harness_make_user(const char *kind, const char *subkind, bool admin, c
 	char name[128];
 	snprintf(name, sizeof(name), "%s %s org %d", kind, subkind ? subkind : "", u);
 	long long org = 0, uid = 0;
-	cr_assert_eq(store_org_create(c, name, kind, subkind, "lixia", &org, &err), 0, "%s",
+	cr_assert_eq(store_org_create(c, name, kind, subkind, "350102", &org, &err), 0, "%s",
 		     err.message);
 	snprintf(email_out, 128, "user%d@%s.test", u, subkind ? subkind : kind);
 	char *hash = secret_password_hash(HARNESS_PASSWORD);

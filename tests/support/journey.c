@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "portal/public_api.h"
+#include "store/accounts.h"
 #include "support/harness.h"
 #include "workflows/calendar.h"
 
@@ -70,6 +71,23 @@ json_t *journey_upload_required(const char *token)
 	return ids;
 }
 
+long long journey_org(const char *name)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	cr_assert(c);
+	struct error err = ERROR_INIT;
+	long long id = 0;
+	cr_assert_eq(store_org_by_name(c, name, &id, &err), 0, "%s: %s", name, err.message);
+	store_release(c);
+	return id;
+}
+
+/*
+ * The demo city's works (demo/fuzhou.c): water and gas share a trench on Nanhou Street (南后街, a
+ * branch road inside the published low-risk zone LRZ-GL-0001: one joint dig-road permit, fast
+ * tracked), power digs 400 m of Wusi Road (五四路, primary: another permit, reviewed). Four
+ * carriers serve Gulou, so the network job names its carrier.
+ */
 char *journey_submission(long long site, json_t *materials)
 {
 	char *m = json_dumps(materials, JSON_COMPACT);
@@ -80,20 +98,21 @@ char *journey_submission(long long site, json_t *materials)
 		     "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"},"
 		     "\"gas\":{\"flow_m3h\":40,\"pressure_class\":\"low\"},"
 		     "\"heat\":{\"load_kw\":500},\"network\":{\"bandwidth_mbps\":1000,\"ports\":8}},"
+		     "\"providers\":{\"network\":%lld},"
 		     "\"works\":{\"excavations\":["
-		     "{\"utility\":\"water\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
-		     "\"road_class\":\"branch\",\"from_m\":100,\"to_m\":120,\"width_m\":1,"
+		     "{\"utility\":\"water\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":"
+		     "[[119.2920,26.0830],[119.29202,26.0832]]},\"width_m\":1,"
 		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
-		     "{\"utility\":\"gas\",\"district\":\"lixia\",\"road\":\"Jingshi Road\","
-		     "\"road_class\":\"branch\",\"from_m\":110,\"to_m\":125,\"width_m\":1,"
+		     "{\"utility\":\"gas\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":"
+		     "[[119.29201,26.0831],[119.29203,26.08323]]},\"width_m\":1,"
 		     "\"start_date\":\"%s\",\"end_date\":\"%s\"},"
-		     "{\"utility\":\"power\",\"district\":\"lixia\",\"road\":\"Lishan Road\","
-		     "\"road_class\":\"primary\",\"from_m\":0,\"to_m\":400,\"width_m\":1,"
+		     "{\"utility\":\"power\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":"
+		     "[[119.3052,26.0850],[119.3053,26.0886]]},\"road_id\":\"FZ-GL-0001\",\"width_m\":1,"
 		     "\"start_date\":\"%s\",\"end_date\":\"%s\"}],"
 		     "\"green_space\":{\"area_m2\":30,\"trees_affected\":1},"
 		     "\"lines_outside_plot_m\":20},\"materials\":%s}",
-		     site, journey_day(0), journey_day(5), journey_day(0), journey_day(4), journey_day(0), journey_day(30),
-		     m) < 0)
+		     site, journey_org(JOURNEY_CARRIER), journey_day(0), journey_day(5),
+		     journey_day(0), journey_day(4), journey_day(0), journey_day(30), m) < 0)
 		abort();
 	free(m);
 	return body;

@@ -31,6 +31,21 @@ json_t *journey_upload_required(const char *token);
  * dig of power, green space, lines outside the plot; materials as given. Caller frees. */
 char *journey_submission(long long site, json_t *materials);
 
+/* The carrier journey_submission chooses for its network job (several serve Gulou). */
+#define JOURNEY_CARRIER "Fuzhou Radio & TV Network (demo)"
+/*
+ * Excavations drawn on the demo's register (demo/fuzhou.c), as JSON members: about 22 m of
+ * Nanhou Street (南后街, a branch road in the published low-risk zone LRZ-GL-0001) and 400 m of
+ * Wusi Road (五四路, primary).
+ */
+#define JOURNEY_DIG_NANHOU                                                                     \
+	"\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.2920,26.0830],[119.29202,26.0832]]}"
+#define JOURNEY_DIG_WUSI                                                                       \
+	"\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.3052,26.0850],[119.3053,26.0886]]}"
+
+/* A demo organisation's id by its exact name; aborts the test when there is none. */
+long long journey_org(const char *name);
+
 /*
  * A plan's quote for the application's job of `kind`: the lines of its estimate with a
  * quantity, which are the schedule's items in the band the job's parameters fall in, at that

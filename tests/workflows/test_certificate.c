@@ -14,7 +14,7 @@ static struct certificate sample(json_t *scope)
 	    .object = "permit",
 	    .reference = "HK-2026-000007-DR",
 	    .holder = "华信置业 Huaxin \"Property\"",
-	    .district = "lixia",
+	    .district = "350102",
 	    .scope = scope,
 	    .valid_from = cal_day_from_ymd(2026, 3, 2),
 	    .valid_to = cal_day_from_ymd(2026, 4, 30),
@@ -37,7 +37,7 @@ Test(certificate, the_canonical_form_is_sorted_compact_utf8)
 	    "\"key_id\":\"ed25519-0011223344556677\",\"number\":\"EC-2026-000001\","
 	    "\"object\":\"permit\",\"reference\":\"HK-2026-000007-DR\","
 	    "\"scope\":{\"decision\":\"approved\",\"kind\":\"dig_road\"},"
-	    "\"site_district\":\"lixia\",\"valid_from\":\"2026-03-02\","
+	    "\"site_district\":\"350102\",\"valid_from\":\"2026-03-02\","
 	    "\"valid_to\":\"2026-04-30\"}";
 	cr_expect_str_eq(text, want);
 	/* parsing and re-canonicalising gives the same bytes */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "workflows/geo.h"
 #include "workflows/triggers.h"
 
 /* Strings live in arrays: Criterion runs each case in a process where table pointers are void. */
@@ -136,8 +137,7 @@ ParameterizedTest(struct trigger_case *c, triggers, evaluate)
 		digs[i] = (struct excavation){.utility = "water",
 					      .district = "Gaoxin",
 					      .road = "Zhongshan Road",
-					      .from_m = 100,
-					      .to_m = 100 + c->dig_length[i],
+					      .length_m = c->dig_length[i],
 					      .start_day = march(1),
 					      .end_day = march(5)};
 	struct site_facts site = {digs, (size_t)c->ndigs, c->green_area, c->trees, c->outside};
@@ -160,8 +160,8 @@ ParameterizedTest(struct trigger_case *c, triggers, evaluate)
 Test(triggers, impossible_site_facts_listed_at_once)
 {
 	struct excavation digs[] = {
-	    {.district = "Gaoxin", .road = "A", .from_m = 10, .to_m = 50},
-	    {.district = "Gaoxin", .road = "B", .from_m = 80, .to_m = 20},
+	    {.district = "Gaoxin", .road = "A", .length_m = 40},
+	    {.district = "Gaoxin", .road = "B", .length_m = -60},
 	};
 	struct site_facts site = {digs, 2, -1, 0, 0};
 	struct trigger_rules rules = TRIGGER_RULES_DEFAULT;
@@ -169,7 +169,7 @@ Test(triggers, impossible_site_facts_listed_at_once)
 	struct error err = ERROR_INIT;
 	cr_assert_eq(triggers_evaluate(&rules, &site, &list, &err), ERR_INVALID);
 	cr_assert_eq(err.ndetails, 2);
-	cr_expect_str_eq(err.details[0].field, "digs[1].to_m");
+	cr_expect_str_eq(err.details[0].field, "digs[1]");
 	cr_expect_str_eq(err.details[1].field, "site");
 	cr_expect_eq(list.n, 0);
 	cr_expect_null(list.items);
@@ -178,17 +178,41 @@ Test(triggers, impossible_site_facts_listed_at_once)
 
 /* --- dig once -------------------------------------------------------------------------- */
 
+/*
+ * Works drawn along made-up roads near 119.30 E, 26.08 N, where 0.00001 degree of longitude is
+ * about 1 m: "Keji" runs east at 26.08; "Par" runs beside it 30 m north; "Wenhua" runs east
+ * 1.1 km north; "Cross" is a north-south dig 100 m long crossing Keji at metre `from`.
+ */
+static struct geo *drawn(const char *road, int from, int to)
+{
+	char wkt[160];
+	double x0 = 119.30 + from * 1e-5, x1 = 119.30 + to * 1e-5;
+	if (!strcmp(road, "Cross"))
+		snprintf(wkt, sizeof(wkt), "LINESTRING(%.7f 26.0795, %.7f 26.0805)", x0, x0);
+	else
+		snprintf(wkt, sizeof(wkt), "LINESTRING(%.7f %.7f, %.7f %.7f)", x0,
+			 !strcmp(road, "Par")	 ? 26.08027
+			 : !strcmp(road, "Wenhua") ? 26.09
+						   : 26.08,
+			 x1,
+			 !strcmp(road, "Par")	 ? 26.08027
+			 : !strcmp(road, "Wenhua") ? 26.09
+						   : 26.08);
+	struct geo *g = geo_from_wkt(wkt);
+	cr_assert(g, "%s", wkt);
+	return g;
+}
+
 struct seg {
 	char utility[8];
-	char district[8];
 	char road[8];
-	int from, to;
+	int from, to;	/* metres east along the road */
 	int start, end; /* March 2026 days */
 };
 
 struct group_want {
 	char road[8];
-	int from, to;
+	int length;
 	int start, end;
 	int nmembers;
 	int members[4];
@@ -207,61 +231,63 @@ ParameterizedTestParameters(triggers, group_digs)
 	static struct group_case cases[] = {
 	    {"overlapping pair",
 	     2,
-	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6}, {"gas", "Gaoxin", "Keji", 50, 150, 4, 9}},
+	     {{"water", "Keji", 0, 100, 2, 6}, {"gas", "Keji", 50, 150, 4, 9}},
 	     1,
-	     {{"Keji", 0, 150, 2, 9, 2, {0, 1}}}},
+	     {{"Keji", 200, 2, 9, 2, {0, 1}}}},
 	    {"disjoint on one road",
 	     2,
-	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6}, {"gas", "Gaoxin", "Keji", 200, 300, 2, 6}},
+	     {{"water", "Keji", 0, 100, 2, 6}, {"gas", "Keji", 200, 300, 2, 6}},
 	     2,
-	     {{"Keji", 0, 100, 2, 6, 1, {0}}, {"Keji", 200, 300, 2, 6, 1, {1}}}},
-	    {"touching chainage",
+	     {{"Keji", 100, 2, 6, 1, {0}}, {"Keji", 100, 2, 6, 1, {1}}}},
+	    {"touching",
 	     2,
-	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6},
-	      {"power", "Gaoxin", "Keji", 100, 200, 3, 4}},
+	     {{"water", "Keji", 0, 100, 2, 6}, {"power", "Keji", 100, 200, 3, 4}},
 	     1,
-	     {{"Keji", 0, 200, 2, 6, 2, {0, 1}}}},
-	    {"same road name, other district",
+	     {{"Keji", 200, 2, 6, 2, {0, 1}}}},
+	    {"3 m apart, within the 5 m buffer",
 	     2,
-	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 6}, {"gas", "Lixia", "Keji", 0, 100, 2, 6}},
+	     {{"water", "Keji", 0, 100, 2, 6}, {"power", "Keji", 103, 200, 3, 4}},
+	     1,
+	     {{"Keji", 197, 2, 6, 2, {0, 1}}}},
+	    {"parallel roads 30 m apart",
 	     2,
-	     {{"Keji", 0, 100, 2, 6, 1, {0}}, {"Keji", 0, 100, 2, 6, 1, {1}}}},
+	     {{"water", "Keji", 0, 100, 2, 6}, {"gas", "Par", 0, 100, 2, 6}},
+	     2,
+	     {{"Keji", 100, 2, 6, 1, {0}}, {"Par", 100, 2, 6, 1, {1}}}},
+	    {"crossing at a junction",
+	     2,
+	     {{"water", "Keji", 0, 100, 2, 6}, {"gas", "Cross", 50, 50, 5, 9}},
+	     1,
+	     {{"Keji", 100, 2, 9, 2, {0, 1}}}},
 	    {"chain through a middle dig",
 	     3,
-	     {{"water", "Gaoxin", "Keji", 0, 100, 2, 3},
-	      {"gas", "Gaoxin", "Keji", 90, 200, 5, 6},
-	      {"heat", "Gaoxin", "Keji", 190, 300, 10, 12}},
+	     {{"water", "Keji", 0, 100, 2, 5},
+	      {"gas", "Keji", 90, 200, 4, 8},
+	      {"heat", "Keji", 190, 300, 7, 12}},
 	     1,
-	     {{"Keji", 0, 300, 2, 12, 3, {0, 1, 2}}}},
-	    {"unsorted input",
-	     3,
-	     {{"water", "Gaoxin", "Keji", 200, 300, 9, 10},
-	      {"gas", "Gaoxin", "Keji", 0, 100, 1, 2},
-	      {"net", "Gaoxin", "Keji", 50, 250, 3, 4}},
-	     1,
-	     {{"Keji", 0, 300, 1, 10, 3, {0, 1, 2}}}},
-	    {"contained and apart",
-	     3,
-	     {{"water", "Gaoxin", "Keji", 0, 500, 2, 6},
-	      {"gas", "Gaoxin", "Keji", 100, 200, 2, 6},
-	      {"power", "Gaoxin", "Keji", 600, 700, 2, 6}},
-	     2,
-	     {{"Keji", 0, 500, 2, 6, 2, {0, 1}}, {"Keji", 600, 700, 2, 6, 1, {2}}}},
-	    /* one trench, one permit: the window is the union even when the windows are apart */
+	     {{"Keji", 320, 2, 12, 3, {0, 1, 2}}}},
+	    /* one trench needs one time: digs that meet in place but not in time stay apart */
 	    {"windows apart",
 	     2,
-	     {{"water", "Gaoxin", "Keji", 0, 100, 1, 5}, {"gas", "Gaoxin", "Keji", 20, 80, 20, 25}},
-	     1,
-	     {{"Keji", 0, 100, 1, 25, 2, {0, 1}}}},
-	    {"two roads, ordered by road",
-	     4,
-	     {{"water", "Gaoxin", "Wenhua", 0, 100, 2, 6},
-	      {"gas", "Gaoxin", "Keji", 0, 100, 2, 6},
-	      {"power", "Gaoxin", "Wenhua", 40, 60, 7, 8},
-	      {"heat", "Gaoxin", "Keji", 30, 130, 1, 3}},
+	     {{"water", "Keji", 0, 100, 1, 5}, {"gas", "Keji", 20, 80, 20, 25}},
 	     2,
-	     {{"Keji", 0, 130, 1, 6, 2, {1, 3}}, {"Wenhua", 0, 100, 2, 8, 2, {0, 2}}}},
-	    {"nothing to group", 0, {{"", "", "", 0, 0, 0, 0}}, 0, {{"", 0, 0, 0, 0, 0, {0}}}},
+	     {{"Keji", 100, 1, 5, 1, {0}}, {"Keji", 60, 20, 25, 1, {1}}}},
+	    {"contained and apart",
+	     3,
+	     {{"water", "Keji", 0, 500, 2, 6},
+	      {"gas", "Keji", 100, 200, 2, 6},
+	      {"power", "Keji", 600, 700, 2, 6}},
+	     2,
+	     {{"Keji", 600, 2, 6, 2, {0, 1}}, {"Keji", 100, 2, 6, 1, {2}}}},
+	    {"two roads, by first member",
+	     4,
+	     {{"water", "Wenhua", 0, 100, 2, 6},
+	      {"gas", "Keji", 0, 100, 2, 6},
+	      {"power", "Wenhua", 40, 60, 5, 8},
+	      {"heat", "Keji", 30, 130, 1, 3}},
+	     2,
+	     {{"Wenhua", 120, 2, 8, 2, {0, 2}}, {"Keji", 200, 1, 6, 2, {1, 3}}}},
+	    {"nothing to group", 0, {{"", "", 0, 0, 0, 0}}, 0, {{"", 0, 0, 0, 0, {0}}}},
 	};
 	return cr_make_param_array(struct group_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -269,57 +295,58 @@ ParameterizedTestParameters(triggers, group_digs)
 ParameterizedTest(struct group_case *c, triggers, group_digs)
 {
 	struct excavation digs[4];
+	struct geo *g[4] = {0};
 	for (int i = 0; i < c->nsegs; i++) {
 		const struct seg *s = &c->segs[i];
+		g[i] = drawn(s->road, s->from, s->to);
 		digs[i] = (struct excavation){.utility = s->utility,
-					      .district = s->district,
+					      .district = "D1",
 					      .road = s->road,
-					      .from_m = s->from,
-					      .to_m = s->to,
+					      .extent = g[i],
+					      .length_m = s->to - s->from,
 					      .start_day = march(s->start),
 					      .end_day = march(s->end)};
 	}
 	struct dig_group_list list;
-	cr_assert_eq(triggers_group_digs(digs, (size_t)c->nsegs, &list, NULL), 0, "%s", c->name);
+	cr_assert_eq(triggers_group_digs(digs, (size_t)c->nsegs, 5, &list, NULL), 0, "%s", c->name);
 	cr_assert_eq(list.n, (size_t)c->ngroups, "%s: %zu groups", c->name, list.n);
-	for (int g = 0; g < c->ngroups; g++) {
-		const struct dig_group *got = &list.groups[g];
-		const struct group_want *want = &c->groups[g];
-		cr_expect_str_eq(got->road, want->road, "%s group %d", c->name, g);
-		cr_expect_eq(got->from_m, want->from, "%s group %d from", c->name, g);
-		cr_expect_eq(got->to_m, want->to, "%s group %d to", c->name, g);
-		cr_expect_eq(got->start_day, march(want->start), "%s group %d start", c->name, g);
-		cr_expect_eq(got->end_day, march(want->end), "%s group %d end", c->name, g);
-		cr_assert_eq(got->nmembers, (size_t)want->nmembers, "%s group %d", c->name, g);
+	for (int k = 0; k < c->ngroups; k++) {
+		const struct dig_group *got = &list.groups[k];
+		const struct group_want *want = &c->groups[k];
+		cr_expect_str_eq(got->road, want->road, "%s group %d", c->name, k);
+		cr_expect_eq(got->length_m, want->length, "%s group %d length %d", c->name, k,
+			     got->length_m);
+		cr_expect_eq(got->start_day, march(want->start), "%s group %d start", c->name, k);
+		cr_expect_eq(got->end_day, march(want->end), "%s group %d end", c->name, k);
+		cr_assert_eq(got->nmembers, (size_t)want->nmembers, "%s group %d", c->name, k);
 		for (int m = 0; m < want->nmembers; m++)
 			cr_expect_eq(got->members[m], (size_t)want->members[m], "%s group %d",
-				     c->name, g);
+				     c->name, k);
 	}
 	triggers_groups_release(&list);
+	for (int i = 0; i < c->nsegs; i++)
+		geo_free(g[i]);
 }
 
 Test(triggers, group_digs_lists_every_bad_excavation)
 {
+	struct geo *g = drawn("Keji", 0, 10);
 	struct excavation digs[] = {
-	    {.district = "Gaoxin", .road = "", .from_m = 0, .to_m = 10},
-	    {.district = "Gaoxin", .road = "Keji", .from_m = 0, .to_m = 10},
-	    {.district = "Gaoxin",
-	     .road = "Keji",
-	     .from_m = 50,
-	     .to_m = 40,
-	     .start_day = 10,
-	     .end_day = 9},
+	    {.district = "Gaoxin", .road = "", .extent = g},
+	    {.district = "Gaoxin", .road = "Keji", .extent = NULL},
+	    {.district = "Gaoxin", .road = "Keji", .extent = g, .start_day = 10, .end_day = 9},
 	};
 	struct dig_group_list list;
 	struct error err = ERROR_INIT;
-	cr_assert_eq(triggers_group_digs(digs, 3, &list, &err), ERR_INVALID);
+	cr_assert_eq(triggers_group_digs(digs, 3, 5, &list, &err), ERR_INVALID);
 	cr_assert_eq(err.ndetails, 3);
 	cr_expect_str_eq(err.details[0].field, "digs[0]");
 	cr_expect_str_eq(err.details[0].code, "required");
-	cr_expect_str_eq(err.details[1].code, "invalid_range");
+	cr_expect_str_eq(err.details[1].code, "required");
 	cr_expect_str_eq(err.details[2].code, "invalid_window");
 	cr_expect_eq(list.n, 0);
 	error_release(&err);
+	geo_free(g);
 }
 
 /* --- fast track ------------------------------------------------------------------------ */
@@ -340,8 +367,8 @@ ParameterizedTestParameters(triggers, fast_track)
 	    {"all at the maximum", ZONE_RISK_LOW, "branch", 50, 100, 5, 0, "within the fast"},
 	    {"well inside", ZONE_RISK_LOW, "secondary", 10, 20, 1, 0, "road class secondary"},
 	    {"medium zone", ZONE_RISK_MEDIUM, "branch", 50, 100, 5, FT_ZONE,
-	     "zone risk medium is not low"},
-	    {"high zone", ZONE_RISK_HIGH, "branch", 50, 100, 5, FT_ZONE, "zone risk high"},
+	     "zone Z v1 is medium risk, not low"},
+	    {"high zone", ZONE_RISK_HIGH, "branch", 50, 100, 5, FT_ZONE, "is high risk"},
 	    {"primary road", ZONE_RISK_LOW, "primary", 50, 100, 5, FT_ROAD_CLASS,
 	     "road class primary"},
 	    {"no road class", ZONE_RISK_LOW, "", 50, 100, 5, FT_ROAD_CLASS, "road class (none)"},
@@ -363,8 +390,8 @@ ParameterizedTest(struct fast_case *c, triggers, fast_track)
 				 .road = "Keji",
 				 .road_class = c->road_class,
 				 .zone_risk = c->risk,
-				 .from_m = 200,
-				 .to_m = 200 + c->length,
+				 .zone = "Z v1",
+				 .length_m = c->length,
 				 .area_m2 = c->area,
 				 .start_day = march(10),
 				 .end_day = march(10) + c->days - 1};
@@ -377,9 +404,23 @@ ParameterizedTest(struct fast_case *c, triggers, fast_track)
 
 /* --- trench sharing -------------------------------------------------------------------- */
 
+Test(triggers, fast_track_outside_every_zone_says_so)
+{
+	static const char *const classes[] = {"branch"};
+	struct fast_track_rules rules = {classes, 1, 50, 100, 5};
+	struct excavation dig = {.road = "Keji", .road_class = "branch", .zone_risk = ZONE_RISK_MEDIUM,
+				 .zone = "", .length_m = 10, .area_m2 = 10,
+				 .start_day = march(10), .end_day = march(10)};
+	struct fast_track_decision d;
+	triggers_fast_track(&rules, &dig, &d);
+	cr_expect(!d.fast);
+	cr_expect_eq(d.failed, FT_ZONE);
+	cr_expect_str_eq(d.reason, "not in a published low-risk zone");
+}
+
 struct overlap_case {
 	char name[32];
-	char district[8], road[8];
+	char road[8];
 	int from, to;
 	int start, end;
 	bool overlap;
@@ -387,41 +428,44 @@ struct overlap_case {
 
 ParameterizedTestParameters(triggers, overlap)
 {
-	/* against Gaoxin / Keji, chainage 100..200, 10..15 March */
+	/* against Keji, metres 100..200, 10..15 March; the buffer is 5 m */
 	static struct overlap_case cases[] = {
-	    {"identical", "Gaoxin", "Keji", 100, 200, 10, 15, true},
-	    {"contained", "Gaoxin", "Keji", 120, 130, 11, 12, true},
-	    {"partly", "Gaoxin", "Keji", 150, 400, 14, 30, true},
-	    {"touching chainage", "Gaoxin", "Keji", 200, 300, 10, 15, true},
-	    {"touching window", "Gaoxin", "Keji", 100, 200, 15, 20, true},
-	    {"chainage apart", "Gaoxin", "Keji", 201, 300, 10, 15, false},
-	    {"window apart", "Gaoxin", "Keji", 100, 200, 16, 20, false},
-	    {"window before", "Gaoxin", "Keji", 100, 200, 1, 9, false},
-	    {"other road", "Gaoxin", "Wenhua", 100, 200, 10, 15, false},
-	    {"other district", "Lixia", "Keji", 100, 200, 10, 15, false},
-	    {"no road", "Gaoxin", "", 100, 200, 10, 15, false},
+	    {"identical", "Keji", 100, 200, 10, 15, true},
+	    {"contained", "Keji", 120, 130, 11, 12, true},
+	    {"partly", "Keji", 150, 400, 14, 30, true},
+	    {"touching", "Keji", 200, 300, 10, 15, true},
+	    {"4 m apart", "Keji", 204, 300, 10, 15, true},
+	    {"touching window", "Keji", 100, 200, 15, 20, true},
+	    {"10 m apart", "Keji", 210, 300, 10, 15, false},
+	    {"window apart", "Keji", 100, 200, 16, 20, false},
+	    {"window before", "Keji", 100, 200, 1, 9, false},
+	    {"parallel 30 m away", "Par", 100, 200, 10, 15, false},
+	    {"another road", "Wenhua", 100, 200, 10, 15, false},
+	    {"crossing at a junction", "Cross", 150, 150, 10, 15, true},
+	    {"crossing elsewhere", "Cross", 260, 260, 10, 15, false},
 	};
 	return cr_make_param_array(struct overlap_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct overlap_case *c, triggers, overlap)
 {
+	struct geo *ga = drawn("Keji", 100, 200), *gb = drawn(c->road, c->from, c->to);
 	struct excavation a = {.utility = "water",
-			       .district = "Gaoxin",
 			       .road = "Keji",
-			       .from_m = 100,
-			       .to_m = 200,
+			       .extent = ga,
 			       .start_day = march(10),
 			       .end_day = march(15)};
 	struct excavation b = {.utility = "gas",
-			       .district = c->district,
 			       .road = c->road,
-			       .from_m = c->from,
-			       .to_m = c->to,
+			       .extent = gb,
 			       .start_day = march(c->start),
 			       .end_day = march(c->end)};
-	cr_expect_eq(triggers_overlap(&a, &b), c->overlap, "%s", c->name);
-	cr_expect_eq(triggers_overlap(&b, &a), c->overlap, "%s (reversed)", c->name);
+	cr_expect_eq(triggers_overlap(&a, &b, 5), c->overlap, "%s", c->name);
+	cr_expect_eq(triggers_overlap(&b, &a, 5), c->overlap, "%s (reversed)", c->name);
+	b.extent = NULL;
+	cr_expect(!triggers_overlap(&a, &b, 5), "%s: no extent, no overlap", c->name);
+	geo_free(ga);
+	geo_free(gb);
 }
 
 Test(triggers, risk_names)
