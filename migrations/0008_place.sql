@@ -118,10 +118,6 @@ CREATE TABLE excavation_extents (
   CONSTRAINT fk_extent_excavation FOREIGN KEY (excavation_id) REFERENCES excavations (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
--- A connection point fixed at survey.
-ALTER TABLE jobs
-  ADD COLUMN connection_geometry GEOMETRY NULL;
-
 -- The extent two accepted trench shares have in common.
 ALTER TABLE joint_dig_proposals
   ADD COLUMN shared_extent GEOMETRY NULL,

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "store/permits.h"
 #include "store/queues.h"
 #include "workflows/fees.h"
+#include "workflows/geo.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
 #include "lib/xalloc.h"
@@ -88,6 +90,76 @@ static void parse_quote(json_t *arr, struct act *a, struct error *err)
 }
 
 /* Reads a transition body (already parsed) into a, listing every problem at once. */
+/*
+ * The connection point a survey fixes: a GeoJSON Point under "geometry" (with an optional "crs",
+ * e.g. "GCJ-02" from a web map) or "lat" and "lng", and a "description". Both forms are stored
+ * the same way: the object gains "geometry" (CGCS2000) and keeps lat/lng as given, or gets them
+ * from the point. Every problem is listed.
+ */
+static void parse_connection_point(json_t *cp, struct error *err)
+{
+	static const char *const allowed[] = { "geometry", "crs", "lat", "lng", "description", NULL };
+	if (!json_is_object(cp)) {
+		error_add(err, "connection_point", "wrong_type",
+			  "connection_point is an object {geometry (a GeoJSON Point) or lat and lng, "
+			  "description}");
+		return;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(cp, key, v)
+	{
+		bool known = false;
+		for (size_t i = 0; allowed[i]; i++)
+			known = known || !strcmp(key, allowed[i]);
+		if (!known) {
+			char f[96];
+			snprintf(f, sizeof(f), "connection_point.%.60s", key);
+			error_add(err, f, "unknown_field", "unknown field '%s'", key);
+		}
+	}
+	enum geo_crs crs = GEO_CRS_CGCS2000;
+	geo_crs_parse(json_object_get(cp, "crs"), "connection_point.crs", &crs, err);
+	json_t *d = json_object_get(cp, "description");
+	if (d && (!json_is_string(d) || json_string_length(d) > 500))
+		error_add(err, "connection_point.description", "wrong_type",
+			  "description is text of at most 500 characters");
+	json_t *g = json_object_get(cp, "geometry");
+	json_t *lat = json_object_get(cp, "lat"), *lng = json_object_get(cp, "lng");
+	struct geo *pt = NULL;
+	if (g) {
+		if (lat || lng)
+			error_add(err, "connection_point.lat", "not_allowed",
+				  "give the point once: geometry, or lat and lng");
+		geo_parse(g, crs, GEO_POINT, "connection_point.geometry", &pt, err);
+		if (pt) {
+			double x, y;
+			geo_anchor(pt, &x, &y);
+			json_object_set_new(cp, "lng", json_real(x));
+			json_object_set_new(cp, "lat", json_real(y));
+		}
+	} else if (json_is_number(lat) && json_is_number(lng) &&
+		   fabs(json_number_value(lat)) <= 90 && fabs(json_number_value(lng)) <= 180) {
+		json_t *p = json_pack("{s:s, s:[O, O]}", "type", "Point", "coordinates", lng, lat);
+		geo_parse(p, crs, GEO_POINT, "connection_point", &pt, err);
+		json_decref(p);
+		if (pt && crs != GEO_CRS_CGCS2000) { /* lat and lng as stored: converted */
+			double x, y;
+			geo_anchor(pt, &x, &y);
+			json_object_set_new(cp, "lng", json_real(x));
+			json_object_set_new(cp, "lat", json_real(y));
+		}
+	} else {
+		error_add(err, "connection_point.geometry", "required",
+			  "the connection point is a GeoJSON Point (geometry) or lat (-90..90) and "
+			  "lng (-180..180)");
+	}
+	if (pt)
+		json_object_set_new(cp, "geometry", geo_geojson(pt));
+	json_object_del(cp, "crs"); /* stored in CGCS2000 */
+	geo_free(pt);
+}
+
 static int parse_act_body(struct act *a, struct error *err)
 {
 	http_reject_unknown(a->body, allowed_keys, "", err);
@@ -105,9 +177,8 @@ static int parse_act_body(struct act *a, struct error *err)
 	a->reason_code = input_str(a->body, "reason_code", false, 64, err);
 	a->comment = input_str(a->body, "comment", false, 2000, err);
 	a->connection_point = json_object_get(a->body, "connection_point");
-	if (a->connection_point && !json_is_object(a->connection_point))
-		error_add(err, "connection_point", "wrong_type",
-			  "connection_point must be an object {lat, lng, description}");
+	if (a->connection_point)
+		parse_connection_point(a->connection_point, err);
 	parse_quote(json_object_get(a->body, "quote"), a, err);
 	a->permits_needed = json_object_get(a->body, "permits_needed");
 	if (a->permits_needed && (!json_is_array(a->permits_needed) ||

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,4 +275,53 @@ Test(place_journey, every_bad_geometry_is_listed_with_the_other_problems)
 	json_decref(e);
 	free(body);
 	free(tok);
+}
+
+/* The survey fixes the connection point as a GeoJSON Point (a web map's GCJ-02 converted). */
+Test(place_journey, the_connection_point_is_a_point_on_the_map)
+{
+	char *tok = login("applicant"), *water = login("water");
+	long long site = site_at(tok, 119.2914, 26.0826, "medium");
+	json_t *app = submit(tok, site, WATER, "water", "[[119.2920,26.0830],[119.29202,26.0832]]",
+			     NULL, 201);
+	long long job = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(app, "jobs"), 0), "id"));
+	char path[96];
+	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions", job);
+	json_decref(journey_call("POST", path, water, "{\"action\":\"accept\"}", 200));
+	static const char *const bad[][3] = {
+		{ "{\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[119.29,26.08],[119.3,26.09]]}}",
+		  "connection_point.geometry.type", "not_allowed" },
+		{ "{\"lat\":91,\"lng\":1}", "connection_point.geometry", "required" },
+		{ "{\"lat\":26.08,\"lng\":119.29,\"geometry\":{\"type\":\"Point\",\"coordinates\":[119.29,"
+		  "26.08]}}",
+		  "connection_point.lat", "not_allowed" },
+		{ "{\"lat\":26.08,\"lng\":119.29,\"floor\":3}", "connection_point.floor", "unknown_field" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *body = xasprintf("{\"action\":\"survey\",\"connection_point\":%s}", bad[i][0]);
+		json_t *e = journey_call("POST", path, water, body, 422);
+		cr_expect(has(e, bad[i][1], bad[i][2]), "%s: %s", bad[i][0], json_dumps(e, 0));
+		json_decref(e);
+		free(body);
+	}
+	json_t *j = journey_call("POST", path, water,
+				 "{\"action\":\"survey\",\"connection_point\":{\"crs\":\"GCJ-02\","
+				 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[119.2966,26.0800]},"
+				 "\"description\":\"north gate\"}}",
+				 200);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/jobs/%lld", job);
+	j = journey_call("GET", path, water, NULL, 200);
+	json_t *cp = json_object_get(j, "connection_point");
+	json_t *c = json_object_get(json_object_get(cp, "geometry"), "coordinates");
+	double lng = json_number_value(json_array_get(c, 0)), lat = json_number_value(json_array_get(c, 1));
+	/* GCJ-02 sits about 500 m off here: the stored point is the CGCS2000 one near the site */
+	cr_expect(lng < 119.2966 - 0.003 && lng > 119.2966 - 0.008, "lng %f", lng);
+	cr_expect(fabs(lat - 26.0800) > 0.001 && fabs(lat - 26.0800) < 0.006, "lat %f", lat);
+	cr_expect_str_eq(json_string_value(json_object_get(cp, "description")), "north gate");
+	json_decref(j);
+	json_decref(app);
+	free(tok);
+	free(water);
 }
