@@ -4,7 +4,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libmariadb-dev mariadb-server
-	mariadb-client libsodium-dev libjansson-dev libcurl4-openssl-dev libcriterion-dev curl)
+	mariadb-client libsodium-dev libjansson-dev libcurl4-openssl-dev libcriterion-dev curl libgeos-dev libproj-dev)
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -32,8 +32,9 @@ build() {
 	cmake --build "$dir" -j"$(nproc)" -- --no-print-directory >&2
 }
 
-# mariadb_start DATADIR SOCKET: initialises DATADIR on first use, starts a private server on
-# SOCKET (no TCP), waits until it answers. Sets MARIADB_PID.
+# mariadb_start DATADIR SOCKET [SERVER-OPTION...]: initialises DATADIR on first use, starts a
+# private server on SOCKET (no TCP), waits until it answers. Sets MARIADB_PID. Options are added
+# to mariadbd's (scripts/backup-drill: --log-bin=binlog --server-id=1 --binlog-format=ROW).
 mariadb_start() {
 	local datadir="$1" socket="$2"
 	mkdir -p "$datadir" "$(dirname "$socket")"
@@ -53,7 +54,7 @@ mariadb_start() {
 		--user="$(id -un)" --pid-file="$datadir/mariadbd.pid" \
 		--log-error="$datadir/mariadbd.err" --innodb-buffer-pool-size=256M \
 		--max-connections=500 --character-set-server=utf8mb4 \
-		--collation-server=utf8mb4_unicode_ci >/dev/null 2>&1 &
+		--collation-server=utf8mb4_unicode_ci "${@:3}" >/dev/null 2>&1 &
 	MARIADB_PID=$!
 	local i
 	for i in $(seq 1 100); do
