@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -149,6 +150,13 @@ int http_reply_error(struct http_response *res, const struct error *err)
 							 err->details[i].message));
 	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", error_code_name(code),
 				 "message", msg, "details", details);
+	/* every 503 says when to come back (a database lost, a cluster busy), unless the handler
+	 * named its own time already */
+	bool has_retry = false;
+	for (int i = 0; i < res->nheaders; i++)
+		has_retry = has_retry || !strcasecmp(res->headers[i].name, "Retry-After");
+	if (status == 503 && !has_retry)
+		http_add_header(res, "Retry-After", "1");
 	http_reply_json(res, status, body);
 	return code;
 }

@@ -23,7 +23,8 @@
 #define ENV_DB                                                                                    \
 	"  PORTAL_DB             mariadb://user:pass@host:port/db or\n"                           \
 	"                        mariadb://user@localhost/db?socket=/path/to.sock\n"              \
-	"                        (default: root on the private server's socket under PORTAL_DATA_DIR)\n" \
+	"                        (default: root on the private server's socket under PORTAL_DATA_DIR);\n" \
+	"                        several nodes: mariadb://user:pass@h1:3306,h2:3306,h3:3306/db\n" \
 	"  PORTAL_DATA_DIR       data directory: materials, signing key (default var)\n"          \
 	"  PORTAL_MIGRATIONS     directory of NNNN_name.sql files (default: the source tree's)\n"
 #define ENV_HTTP                                                                                  \

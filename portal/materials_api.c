@@ -62,6 +62,8 @@ struct op {
 	int limit;
 	long long after;
 	bool verified;
+	const char *data; /* an upload's bytes (borrowed) */
+	size_t len;
 	struct reply_out reply; /* 201 created, 200 existing */
 };
 
@@ -100,6 +102,12 @@ static int create_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct op *op = ctx;
 	struct material_row found;
 	bool upload = op->m.content_hash[0] != 0;
+	/* the bytes in the database too: every portal of a cluster reads them from there */
+	if (upload) {
+		int rc = store_blob_db_put(c, op->m.content_hash, op->data, op->len, err);
+		if (rc)
+			return rc;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int rc = upload ? store_material_find_content(c, op->m.org_id, op->m.type,
 							      op->m.content_hash, &found, NULL)
@@ -205,6 +213,8 @@ static int material_upload(struct http_request *req, struct http_response *res)
 		error_release(&err);
 		goto out;
 	}
+	op.data = u.data;
+	op.len = u.len;
 	rc = reply_tx(req, res, 200, create_tx, &op, &op.reply);
 out:
 	free(filename);
@@ -325,6 +335,18 @@ static int material_get(struct http_request *req, struct http_response *res)
 	return reply_tx(req, res, 200, get_tx, &op, &op.reply);
 }
 
+struct blob_read {
+	const char *hash;
+	char *data;
+	size_t len;
+};
+
+static int blob_from_db(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct blob_read *b = ctx;
+	return store_blob_db_read(c, b->hash, &b->data, &b->len, err);
+}
+
 static int material_content(struct http_request *req, struct http_response *res)
 {
 	struct op op = {.caller = auth_caller(req)};
@@ -339,8 +361,26 @@ static int material_content(struct http_request *req, struct http_response *res)
 			       op.id, op.m.elicence_no);
 	char *data = NULL;
 	size_t len = 0;
-	if (!rc)
+	bool read_file = !rc; /* authorised, and the material has content */
+	if (read_file)
 		rc = store_blob_read(req->app->cfg.data_dir, op.m.content_hash, &data, &len, &err);
+	if (read_file && rc == ERR_NOT_FOUND) {
+		/* uploaded through another portal: from the database, then kept here too */
+		error_release(&err);
+		struct blob_read b = { op.m.content_hash, NULL, 0 };
+		rc = store_with(req->app->pool, blob_from_db, &b, &err);
+		data = b.data;
+		len = b.len;
+		char again[65];
+		bool created;
+		struct error cache = ERROR_INIT;
+		if (!rc && store_blob_put(req->app->cfg.data_dir, data, len, again, &created, &cache))
+			fprintf(stderr,
+				"{\"level\":\"warn\",\"source\":\"materials\",\"message\":"
+				"\"cannot keep a copy: %s\"}\n",
+				cache.message);
+		error_release(&cache);
+	}
 	if (rc) {
 		http_reply_error(res, &err);
 		error_release(&err);

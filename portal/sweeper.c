@@ -1,4 +1,7 @@
-/* The periodic sweep of time limits (deemed approval, rule 14). */
+/*
+ * The periodic sweep of time limits (deemed approval, rule 14) and the daily digest, run by one
+ * process of all those serving: each pass first takes (or renews) the "sweeper" lease.
+ */
 #define _GNU_SOURCE
 #include "sweeper.h"
 
@@ -7,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "portal/oversight_api.h"
 #include "portal/tracks.h"
 #include "portal/transitions.h"
+#include "store/lease.h"
 #include "store/permits.h"
 #include "lib/xalloc.h"
 
@@ -50,6 +57,8 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err)
 	return rc;
 }
 
+static const char LEASE[] = "sweeper";
+
 struct sweeper {
 	struct app *app;
 	unsigned seconds;
@@ -57,7 +66,31 @@ struct sweeper {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	char holder[100]; /* this process's name on the lease */
+	bool held;	  /* it had the lease at its last pass */
+	unsigned passes;  /* passes run (with the lease) */
 };
+
+/*
+ * The lease lasts three intervals: a holder renews it every pass, and when it dies another
+ * process takes over within three intervals of its last pass (at once after a clean stop).
+ */
+static bool lease(struct sweeper *s)
+{
+	struct error err = ERROR_INIT;
+	bool held = false;
+	int seconds = (int)s->seconds * 3;
+	if (store_lease_take(s->app->pool, LEASE, s->holder, seconds, &held, &err) != 0)
+		fprintf(stderr,
+			"{\"level\":\"warn\",\"source\":\"sweeper\",\"message\":\"lease: %s\"}\n",
+			err.message);
+	error_release(&err);
+	if (held != s->held)
+		fprintf(stderr, "{\"level\":\"info\",\"source\":\"sweeper\",\"lease\":\"%s\"}\n",
+			held ? "taken" : "held elsewhere");
+	s->held = held;
+	return held;
+}
 
 static void *loop(void *arg)
 {
@@ -67,7 +100,10 @@ static void *loop(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		struct error err = ERROR_INIT;
 		int deemed = 0;
-		if (sweeper_run_once(s->app, &deemed, &err) != 0)
+		bool mine = lease(s); /* else another portal sweeps */
+		if (mine)
+			__atomic_add_fetch(&s->passes, 1, __ATOMIC_RELAXED);
+		if (mine && sweeper_run_once(s->app, &deemed, &err) != 0)
 			fprintf(stderr, "{\"level\":\"warn\",\"source\":\"sweeper\",\"message\":\"%s\"}\n",
 				err.message);
 		else if (deemed)
@@ -90,6 +126,10 @@ struct sweeper *sweeper_start(struct app *app, unsigned seconds)
 	struct sweeper *s = xcalloc(1, sizeof(*s));
 	s->app = app;
 	s->seconds = seconds ? seconds : 60;
+	char host[64] = "";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(s->holder, sizeof(s->holder), "%.60s pid %d %08x", host, (int)getpid(),
+		 randombytes_random());
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	pthread_create(&s->thread, NULL, loop, s);
@@ -105,7 +145,17 @@ void sweeper_stop(struct sweeper *s)
 	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
+	if (s->held) {
+		struct error err = ERROR_INIT;
+		store_lease_release(s->app->pool, LEASE, s->holder, &err);
+		error_release(&err);
+	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
 	free(s);
+}
+
+unsigned sweeper_passes(struct sweeper *s)
+{
+	return __atomic_load_n(&s->passes, __ATOMIC_RELAXED);
 }

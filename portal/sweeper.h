@@ -13,9 +13,16 @@
  */
 int sweeper_run_once(struct app *app, int *deemed, struct error *err);
 
-/* A thread running a pass every `seconds`; stop with sweeper_stop. */
+/*
+ * A thread running a pass every `seconds`, when it holds the database lease "sweeper": of all
+ * the portals on one database (one cluster), one sweeps at a time. Stop with sweeper_stop, which
+ * gives the lease up.
+ */
 struct sweeper;
 struct sweeper *sweeper_start(struct app *app, unsigned seconds);
 void sweeper_stop(struct sweeper *s);
+
+/* The passes this sweeper ran (holding the lease). */
+unsigned sweeper_passes(struct sweeper *s);
 
 #endif

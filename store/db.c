@@ -27,6 +27,8 @@
 #define TX_ATTEMPTS 5
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000
+/* Away from the first node, how often a new connection tries it again. */
+#define HOME_RETRY_MS 5000
 
 struct cached_stmt {
 	const char *sql;
@@ -39,6 +41,7 @@ struct store_conn {
 	MYSQL *mysql;
 	bool broken;
 	bool in_use;
+	int node; /* the index in cfg.nodes of the server it is connected to */
 	struct cached_stmt cache[STMT_CACHE];
 	int ncache;
 	unsigned long long uses;
@@ -54,6 +57,9 @@ struct store_pool {
 	/* back-off after a failed connect, so a down server costs nothing per request */
 	long long next_connect_ms;
 	int backoff_ms;
+	/* the node new connections go to; away from node 0, when to try node 0 again */
+	int node;
+	long long home_retry_ms;
 };
 
 static long long now_ms(void)
@@ -91,12 +97,51 @@ void store_config_release(struct store_config *cfg)
 	free(cfg->password);
 	free(cfg->database);
 	free(cfg->socket);
+	for (size_t i = 0; i < cfg->nnodes; i++)
+		free(cfg->nodes[i].host);
+	free(cfg->nodes);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* One "host[:port]" of the comma-separated list; ERR_INVALID on a bad port. */
+static int parse_node(const char *s, size_t n, struct store_node *node, struct error *err)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t hlen = colon ? (size_t)(colon - s) : n;
+	node->port = 0;
+	if (colon) {
+		char digits[8];
+		size_t dlen = n - hlen - 1;
+		char *end;
+		if (dlen == 0 || dlen >= sizeof(digits))
+			return error_set(err, ERR_INVALID, "PORTAL_DB has a bad port");
+		memcpy(digits, colon + 1, dlen);
+		digits[dlen] = 0;
+		long port = strtol(digits, &end, 10);
+		if (*end || port <= 0 || port > 65535)
+			return error_set(err, ERR_INVALID, "PORTAL_DB has a bad port");
+		node->port = (unsigned)port;
+	}
+	node->host = hlen ? xstrndup(s, hlen) : xstrdup("localhost");
+	return 0;
+}
+
+/* The value of query option `name` ("name=value", up to & or the end), or NULL; caller frees. */
+static char *query_option(const char *q, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = q; p && *p; p = strchr(p, '&')) {
+		p += (*p == '&' || *p == '?');
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return pct_decode(p + n + 1, strcspn(p + n + 1, "&"));
+	}
+	return NULL;
 }
 
 int store_config_parse(const char *url, struct store_config *cfg, struct error *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->sync_wait = -1;
 	static const char scheme[] = "mariadb://";
 	if (!url || strncmp(url, scheme, sizeof(scheme) - 1) != 0)
 		return error_set(err, ERR_INVALID, "PORTAL_DB must start with mariadb://");
@@ -116,32 +161,48 @@ int store_config_parse(const char *url, struct store_config *cfg, struct error *
 		}
 		hostpart = at + 1;
 	}
-	const char *colon = memchr(hostpart, ':', (size_t)(slash - hostpart));
-	if (colon) {
-		cfg->host = xstrndup(hostpart, (size_t)(colon - hostpart));
-		char *end;
-		long port = strtol(colon + 1, &end, 10);
-		if (end != slash || port <= 0 || port > 65535) {
+	/* host[:port][,host[:port]...] */
+	for (const char *h = hostpart; h <= slash;) {
+		const char *comma = memchr(h, ',', (size_t)(slash - h));
+		const char *end = comma ? comma : slash;
+		if (end == h && (comma || cfg->nnodes)) {
 			store_config_release(cfg);
-			return error_set(err, ERR_INVALID, "PORTAL_DB has a bad port");
+			return error_set(err, ERR_INVALID, "PORTAL_DB names an empty host");
 		}
-		cfg->port = (unsigned)port;
-	} else {
-		cfg->host = xstrndup(hostpart, (size_t)(slash - hostpart));
+		cfg->nodes = xrealloc(cfg->nodes, (cfg->nnodes + 1) * sizeof(*cfg->nodes));
+		if (parse_node(h, (size_t)(end - h), &cfg->nodes[cfg->nnodes], err) != 0) {
+			store_config_release(cfg);
+			return err ? err->code : ERR_INVALID;
+		}
+		cfg->nnodes++;
+		h = end + 1;
 	}
-	if (!cfg->host[0]) {
-		free(cfg->host);
-		cfg->host = xstrdup("localhost");
-	}
+	cfg->host = xstrdup(cfg->nodes[0].host);
+	cfg->port = cfg->nodes[0].port;
 	const char *q = strchr(slash + 1, '?');
 	size_t dblen = q ? (size_t)(q - slash - 1) : strlen(slash + 1);
 	cfg->database = pct_decode(slash + 1, dblen);
 	if (q) {
-		const char *s = strstr(q, "socket=");
-		if (s) {
-			s += 7;
-			cfg->socket = pct_decode(s, strcspn(s, "&"));
+		cfg->socket = query_option(q, "socket");
+		char *sw = query_option(q, "sync_wait");
+		if (sw) {
+			char *end;
+			long v = strtol(sw, &end, 10);
+			bool bad = !*sw || *end || v < 0 || v > 15;
+			free(sw);
+			if (bad) {
+				store_config_release(cfg);
+				return error_set(err, ERR_INVALID,
+						 "PORTAL_DB: sync_wait must be 0 to 15");
+			}
+			cfg->sync_wait = (int)v;
 		}
+	}
+	if (cfg->sync_wait < 0 && cfg->nnodes > 1)
+		cfg->sync_wait = 1;
+	if (cfg->socket && cfg->nnodes > 1) {
+		store_config_release(cfg);
+		return error_set(err, ERR_INVALID, "PORTAL_DB: a socket names one server, not several");
 	}
 	if (!cfg->database[0]) {
 		store_config_release(cfg);
@@ -150,15 +211,29 @@ int store_config_parse(const char *url, struct store_config *cfg, struct error *
 	return 0;
 }
 
+static void config_copy(struct store_config *to, const struct store_config *from)
+{
+	to->host = from->host ? xstrdup(from->host) : NULL;
+	to->user = from->user ? xstrdup(from->user) : NULL;
+	to->password = from->password ? xstrdup(from->password) : NULL;
+	to->database = from->database ? xstrdup(from->database) : NULL;
+	to->socket = from->socket ? xstrdup(from->socket) : NULL;
+	to->port = from->port;
+	to->sync_wait = from->sync_wait;
+	/* a config built by hand (host and port only) is one node */
+	to->nnodes = from->nnodes ? from->nnodes : 1;
+	to->nodes = xcalloc(to->nnodes, sizeof(*to->nodes));
+	for (size_t i = 0; i < to->nnodes; i++) {
+		const char *h = from->nnodes ? from->nodes[i].host : from->host;
+		to->nodes[i].host = h ? xstrdup(h) : NULL;
+		to->nodes[i].port = from->nnodes ? from->nodes[i].port : from->port;
+	}
+}
+
 struct store_pool *store_pool_new(const struct store_config *cfg, int size)
 {
 	struct store_pool *pool = xcalloc(1, sizeof(*pool));
-	pool->cfg.host = cfg->host ? xstrdup(cfg->host) : NULL;
-	pool->cfg.user = cfg->user ? xstrdup(cfg->user) : NULL;
-	pool->cfg.password = cfg->password ? xstrdup(cfg->password) : NULL;
-	pool->cfg.database = cfg->database ? xstrdup(cfg->database) : NULL;
-	pool->cfg.socket = cfg->socket ? xstrdup(cfg->socket) : NULL;
-	pool->cfg.port = cfg->port;
+	config_copy(&pool->cfg, cfg);
 	pool->size = size > 0 ? size : 1;
 	pool->conns = xcalloc((size_t)pool->size, sizeof(*pool->conns));
 	for (int i = 0; i < pool->size; i++)
@@ -193,9 +268,60 @@ void store_pool_free(struct store_pool *pool)
 	free(pool);
 }
 
-static int conn_open(struct store_conn *c, struct error *err)
+static const char SQL_WSREP_ON[] = "SHOW VARIABLES LIKE 'wsrep_on'";
+static const char SQL_WSREP_STATE[] =
+	"SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state')";
+
+/* Whether the server replicates with Galera (wsrep_on): a plain server is always ready. */
+static bool wsrep_on(MYSQL *m)
+{
+	if (mysql_query(m, SQL_WSREP_ON) != 0)
+		return false;
+	MYSQL_RES *r = mysql_store_result(m);
+	MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+	bool on = row && row[1] && strcmp(row[1], "ON") == 0;
+	if (r)
+		mysql_free_result(r);
+	return on;
+}
+
+/*
+ * On a Galera node: 0 when it is synced and ready (and sets the session's wsrep_sync_wait);
+ * ERR_UNAVAILABLE while it is joining, donating or outside the primary component. A server
+ * without wsrep reports neither variable and is ready.
+ */
+static int node_ready(MYSQL *m, int sync_wait, struct error *err)
+{
+	if (!wsrep_on(m))
+		return 0;
+	if (mysql_query(m, SQL_WSREP_STATE) != 0)
+		return error_set(err, ERR_UNAVAILABLE, "database unreachable: %s", mysql_error(m));
+	MYSQL_RES *r = mysql_store_result(m);
+	bool ready = true;
+	MYSQL_ROW row;
+	while (r && (row = mysql_fetch_row(r))) {
+		if (strcmp(row[0], "wsrep_ready") == 0 && strcmp(row[1] ? row[1] : "", "ON") != 0)
+			ready = false;
+		if (strcmp(row[0], "wsrep_local_state") == 0 && strcmp(row[1] ? row[1] : "", "4"))
+			ready = false; /* 4 is Synced */
+	}
+	if (r)
+		mysql_free_result(r);
+	if (!ready)
+		return error_set(err, ERR_UNAVAILABLE, "database node is not synced with its cluster");
+	if (sync_wait >= 0) {
+		char set[64];
+		snprintf(set, sizeof(set), "SET SESSION wsrep_sync_wait = %d", sync_wait);
+		if (mysql_query(m, set) != 0)
+			return error_set(err, ERR_UNAVAILABLE, "database: %s", mysql_error(m));
+	}
+	return 0;
+}
+
+static int open_node(struct store_conn *c, int node, struct error *err)
 {
 	const struct store_config *cfg = &c->pool->cfg;
+	const struct store_node *n = &cfg->nodes[node];
 	MYSQL *m = mysql_init(NULL);
 	if (!m)
 		return error_set(err, ERR_UNAVAILABLE, "cannot allocate a database handle");
@@ -207,15 +333,53 @@ static int conn_open(struct store_conn *c, struct error *err)
 	mysql_optionsv(m, MYSQL_INIT_COMMAND,
 		       "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,"
 		       "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
-	if (!mysql_real_connect(m, cfg->socket ? NULL : cfg->host, cfg->user, cfg->password,
-				cfg->database, cfg->port, cfg->socket, 0)) {
+	if (!mysql_real_connect(m, cfg->socket ? NULL : n->host, cfg->user, cfg->password,
+				cfg->database, n->port, cfg->socket, 0)) {
 		error_set(err, ERR_UNAVAILABLE, "database unreachable: %s", mysql_error(m));
 		mysql_close(m);
 		return ERR_UNAVAILABLE;
 	}
+	if (cfg->nnodes > 1 && node_ready(m, cfg->sync_wait, err) != 0) {
+		mysql_close(m);
+		return ERR_UNAVAILABLE;
+	}
 	c->mysql = m;
+	c->node = node;
 	c->broken = false;
 	return 0;
+}
+
+/*
+ * Connects to the pool's current node, or failing that to each other node in turn, and makes
+ * the one that answered current. Away from the first node, one connection in HOME_RETRY_MS
+ * tries the first node before the current one, so the pool comes back when it does.
+ */
+static int conn_open(struct store_conn *c, struct error *err)
+{
+	struct store_pool *pool = c->pool;
+	int n = (int)pool->cfg.nnodes;
+	pthread_mutex_lock(&pool->lock);
+	int start = pool->node;
+	if (start != 0 && now_ms() >= pool->home_retry_ms) {
+		start = 0;
+		pool->home_retry_ms = now_ms() + HOME_RETRY_MS;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	int rc = ERR_UNAVAILABLE;
+	for (int k = 0; k < n; k++) {
+		int node = (start + k) % n;
+		error_release(err);
+		rc = open_node(c, node, err);
+		if (rc == 0) {
+			pthread_mutex_lock(&pool->lock);
+			if (pool->node != node && node != 0)
+				pool->home_retry_ms = now_ms() + HOME_RETRY_MS;
+			pool->node = node;
+			pthread_mutex_unlock(&pool->lock);
+			return 0;
+		}
+	}
+	return rc;
 }
 
 struct store_conn *store_acquire(struct store_pool *pool, int timeout_ms, struct error *err)
@@ -245,6 +409,10 @@ struct store_conn *store_acquire(struct store_pool *pool, int timeout_ms, struct
 	c->in_use = true;
 	pool->in_use++;
 	bool need_open = !c->mysql || c->broken;
+	/* away from the first node: time to see whether it is back (conn_open tries it first) */
+	if (!need_open && pool->node != 0 && now_ms() >= pool->home_retry_ms &&
+	    now_ms() >= pool->next_connect_ms)
+		need_open = true;
 	if (need_open && now_ms() < pool->next_connect_ms) {
 		c->in_use = false;
 		pool->in_use--;
@@ -281,6 +449,12 @@ void store_release(struct store_conn *c)
 	if (!c)
 		return;
 	struct store_pool *pool = c->pool;
+	pthread_mutex_lock(&pool->lock);
+	/* a connection to a node the pool has moved away from closes, so all move together */
+	bool stale = c->mysql && c->node != pool->node;
+	pthread_mutex_unlock(&pool->lock);
+	if (stale)
+		conn_close(c);
 	pthread_mutex_lock(&pool->lock);
 	c->in_use = false;
 	pool->in_use--;
@@ -319,6 +493,8 @@ int store_map_errno(unsigned int e)
 	case ER_CONNECTION_KILLED:
 	case ER_SERVER_SHUTDOWN:
 	case CR_COMMANDS_OUT_OF_SYNC:
+	case ER_UNKNOWN_COM_ERROR: /* a Galera node outside the primary component: "WSREP has
+				      not yet prepared node for application use" */
 		return ERR_UNAVAILABLE;
 	default:
 		return ERR_INTERNAL;
@@ -608,23 +784,61 @@ void store_rollback(struct store_conn *c)
 		c->broken = true;
 }
 
+/*
+ * Whether the connection's transaction is gone although it was neither committed nor rolled
+ * back here: a Galera node aborts a transaction that conflicts with a write replicated from
+ * another node, and a statement after that may read the rolled-back state (its own rows
+ * missing) instead of failing with a deadlock. Asked only after fn failed with an error of its
+ * own, on a pool of several nodes.
+ */
+static bool tx_lost(struct store_conn *c)
+{
+	if (c->pool->cfg.nnodes < 2 || c->broken || !c->mysql)
+		return false;
+	if (mysql_query(c->mysql, "SELECT @@in_transaction") != 0)
+		return mysql_errno(c->mysql) == ER_LOCK_DEADLOCK;
+	MYSQL_RES *r = mysql_store_result(c->mysql);
+	MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+	bool lost = row && row[0] && strcmp(row[0], "0") == 0;
+	if (r)
+		mysql_free_result(r);
+	return lost;
+}
+
 int store_tx(struct store_pool *pool,
 	     int (*fn)(struct store_conn *conn, void *ctx, struct error *err), void *ctx,
 	     struct error *err)
 {
 	int rc = ERR_INTERNAL;
+	bool lost_once = false;
 	for (int attempt = 1; attempt <= TX_ATTEMPTS; attempt++) {
 		struct store_conn *c = store_acquire(pool, 5000, err);
 		if (!c)
 			return ERR_UNAVAILABLE;
+		bool committing = false;
 		rc = store_begin(c, err);
 		if (rc == 0)
 			rc = fn(c, ctx, err);
-		if (rc == 0)
+		if (rc == 0) {
+			committing = true;
 			rc = store_commit(c, err);
+		} else if (rc != ERR_RETRY && rc != ERR_UNAVAILABLE && tx_lost(c)) {
+			error_release(err);
+			rc = error_set(err, ERR_RETRY, "aborted by a conflicting write on another node");
+		}
 		if (rc != 0)
 			store_rollback(c);
 		store_release(c);
+		/*
+		 * A connection lost before COMMIT committed nothing: once, run it again on a new
+		 * connection (the pool's next node when that one died). A lost COMMIT may have
+		 * committed, so it is the caller's to retry (with its idempotency key).
+		 */
+		if (rc == ERR_UNAVAILABLE && !committing && !lost_once) {
+			lost_once = true;
+			error_release(err);
+			continue;
+		}
 		if (rc != ERR_RETRY)
 			return rc;
 		error_release(err);

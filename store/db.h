@@ -16,20 +16,35 @@
 int store_library_init(void);
 void store_library_end(void);
 
+/* One server of a cluster: host and port (0: the default). */
+struct store_node {
+	char *host;
+	unsigned port;
+};
+
 /* Where the database is. Parsed from PORTAL_DB; strings are owned by the struct. */
 struct store_config {
-	char *host;
+	char *host; /* the first node's (what a single-server URL names) */
 	char *user;
 	char *password;
 	char *database;
 	char *socket;
 	unsigned port;
+	struct store_node *nodes; /* every node named, in order of preference; nodes[0] is host */
+	size_t nnodes;
+	/* wsrep_sync_wait set on each session on a Galera node; -1 leaves the server's own */
+	int sync_wait;
 };
 
 /*
  * Parses "mariadb://user:pass@host:port/db" or "mariadb://user:pass@localhost/db?socket=/path"
- * (user, password and port optional; percent-escapes decoded). ERR_INVALID with a message on a
- * bad URL. Release with store_config_release().
+ * (user, password and port optional; percent-escapes decoded). Several nodes of a cluster may be
+ * named, "host1:3306,host2:3306,host3/db": the pool connects to the first that answers and is
+ * synced, moves to the next when its node is lost, and back to the first when it returns. With
+ * more than one node, sessions on a Galera node read with wsrep_sync_wait=1 (a read sees every
+ * write committed anywhere before it, the caller's own through another portal included);
+ * "?sync_wait=N" sets another value (0 turns it off). ERR_INVALID with a message on a bad URL.
+ * Release with store_config_release().
  */
 int store_config_parse(const char *url, struct store_config *cfg, struct error *err);
 void store_config_release(struct store_config *cfg);
@@ -121,8 +136,11 @@ void store_rollback(struct store_conn *conn);
 
 /*
  * Runs fn inside a transaction on a pooled connection and commits; rolls back on failure.
- * A deadlock or lock-wait timeout (ERR_RETRY) reruns fn, at most 5 times in all, with a short
- * randomised pause. fn must therefore be safe to run again (it should only touch the database
+ * A deadlock or lock-wait timeout (ERR_RETRY; on Galera also a certification conflict) reruns
+ * fn, at most 5 times in all, with a short randomised pause; so does a failure of fn's own after
+ * which a Galera node shows the transaction gone (aborted for another node's write, so fn read
+ * the rolled-back state). A connection lost before the commit (nothing committed) reruns fn once
+ * at once on a new connection. fn must therefore be safe to run again (it should only touch the database
  * and its own ctx output, resetting that at its start).
  */
 int store_tx(struct store_pool *pool, int (*fn)(struct store_conn *conn, void *ctx,

@@ -15,6 +15,15 @@
 #include "lib/xalloc.h"
 #include "lib/json_text.h"
 
+static const char SQL_CHUNK_ANY[] =
+	"SELECT COUNT(*) FROM material_chunks WHERE content_hash = ? AND chunk = 0";
+static const char SQL_CHUNK_PUT[] =
+	"INSERT IGNORE INTO material_chunks (content_hash, chunk, bytes) VALUES (?, ?, ?)";
+static const char SQL_CHUNK_GET[] =
+	"SELECT bytes FROM material_chunks WHERE content_hash = ? ORDER BY chunk";
+/* Under any max_allowed_packet, and one row's worth of a Galera write set. */
+#define CHUNK_BYTES (512u * 1024u)
+
 static const char SQL_MAT_INSERT[] =
     "INSERT INTO materials (org_id, material_type, filename, content_type, size_bytes, "
     "content_hash, elicence_no, elicence_holder, elicence_valid_to, created_by) "
@@ -394,4 +403,64 @@ int store_materials_owners(struct store_conn *c, const long long *ids, size_t n,
 	}
 	store_result_free(r);
 	return rc;
+}
+
+int store_blob_db_put(struct store_conn *c, const char *hash, const void *data, size_t len,
+		      struct error *err)
+{
+	struct store_param key[] = { P_STR(hash) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_CHUNK_ANY, key, 1, &r, err);
+	if (rc)
+		return rc;
+	bool there = store_cell_ll(r, 0, 0, 0) > 0;
+	store_result_free(r);
+	if (there) /* the same bytes, uploaded before by anyone: stored once */
+		return 0;
+	const char *p = data;
+	size_t chunk = 0, off = 0;
+	do {
+		size_t n = len - off < CHUNK_BYTES ? len - off : CHUNK_BYTES;
+		struct store_param q[] = { P_STR(hash), P_INT(chunk), P_BLOB(p + off, n) };
+		rc = store_run(c, SQL_CHUNK_PUT, q, 3, NULL, NULL, err);
+		off += n;
+		chunk++;
+	} while (!rc && off < len);
+	return rc;
+}
+
+int store_blob_db_read(struct store_conn *c, const char *hash, char **data, size_t *len,
+		       struct error *err)
+{
+	*data = NULL;
+	*len = 0;
+	struct store_param key[] = { P_STR(hash) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_CHUNK_GET, key, 1, &r, err);
+	if (rc)
+		return rc;
+	if (r->nrows == 0) {
+		store_result_free(r);
+		return error_set(err, ERR_NOT_FOUND, "the document's content is missing");
+	}
+	size_t size = 0;
+	for (size_t i = 0; i < r->nrows; i++)
+		size += r->lens[i];
+	char *buf = xmalloc(size + 1);
+	size_t off = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		memcpy(buf + off, store_cell(r, i, 0), r->lens[i]);
+		off += r->lens[i];
+	}
+	buf[size] = 0;
+	store_result_free(r);
+	char check[65];
+	store_blob_hash(buf, size, check);
+	if (strcmp(check, hash) != 0) {
+		free(buf);
+		return error_set(err, ERR_INTERNAL, "the stored document is damaged (hash mismatch)");
+	}
+	*data = buf;
+	*len = size;
+	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * Materials: the applicant's document library. Metadata lives in the materials table; uploaded
- * content lives in a content-addressed blob store under the data directory.
+ * content lives in the database (material_chunks, so every node of a cluster and every portal
+ * has it) and in a content-addressed cache of files under each portal's data directory.
  */
 #ifndef STORE_MATERIALS_H
 #define STORE_MATERIALS_H
@@ -97,5 +98,21 @@ int store_blob_put(const char *data_dir, const void *data, size_t len, char out[
  */
 int store_blob_read(const char *data_dir, const char *hash, char **data, size_t *len,
 		    struct error *err);
+
+/*
+ * Stores data under its hash in the database, in chunks, inside the caller's transaction;
+ * content already there (the same bytes uploaded before) is not stored again. Errors from
+ * store_exec.
+ */
+int store_blob_db_put(struct store_conn *c, const char *hash, const void *data, size_t len,
+		      struct error *err);
+
+/*
+ * Reads the content with this hash from the database whole into *data (caller frees;
+ * NUL-terminated) and *len. ERR_NOT_FOUND when it is not there (an upload from before migration
+ * 0010 lives only in its portal's files), ERR_INTERNAL when the bytes do not match the hash.
+ */
+int store_blob_db_read(struct store_conn *c, const char *hash, char **data, size_t *len,
+		       struct error *err);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "portal/offload.h"
 #include "portal/secrets.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "support/harness.h"
 
@@ -205,7 +206,8 @@ Test(offload, a_full_signin_queue_answers_503_with_retry_after, .timeout = 120)
 
 /* ---- signed-in requests on the work threads ------------------------------------------- */
 
-static const char SQL_HOLD_AUDIT[] = "SELECT last_id FROM audit_head WHERE id = 1 FOR UPDATE";
+static const char SQL_HOLD_AUDIT[] =
+	"SELECT last_seq FROM audit_writers WHERE writer_id = ? FOR UPDATE";
 
 /*
  * A server with ONE HTTP thread and `work` work threads (PORTAL_* variables set before), and
@@ -224,8 +226,9 @@ static struct harness_server *start_one_http_thread(const char *work, char **tok
 }
 
 /*
- * Holds the audit chain's head row in a transaction of its own. Every write appends to the
- * chain, so every write waits until store_rollback on the connection returned.
+ * Holds this process's audit chain head row (the server runs in this process, and its sign-in
+ * created the row) in a transaction of its own. Every write appends to the chain, so every
+ * write waits until store_rollback on the connection returned.
  */
 static struct store_conn *hold_audit_head(void)
 {
@@ -233,8 +236,11 @@ static struct store_conn *hold_audit_head(void)
 	struct store_conn *lock = store_acquire(harness_pool(), 5000, &err);
 	cr_assert_not_null(lock, "%s", err.message);
 	cr_assert_eq(store_begin(lock, &err), 0, "%s", err.message);
-	cr_assert_eq(store_run(lock, SQL_HOLD_AUDIT, NULL, 0, NULL, NULL, &err), 0, "%s",
-		     err.message);
+	struct store_param p[] = { P_INT(store_audit_writer()) };
+	struct store_result *r = NULL;
+	cr_assert_eq(store_exec(lock, SQL_HOLD_AUDIT, p, 1, &r, &err), 0, "%s", err.message);
+	cr_assert_eq(r->nrows, 1, "the writer's head row exists");
+	store_result_free(r);
 	return lock;
 }
 
@@ -242,8 +248,8 @@ static struct store_conn *hold_audit_head(void)
 static void site_body(char *out, size_t len, const char *name)
 {
 	snprintf(out, len,
-		 "{\"name\":\"%s\",\"address\":\"88 Jingshi Road\",\"district\":\"lixia\","
-		 "\"lat\":36.66,\"lng\":117.02,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
+		 "{\"name\":\"%s\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
+		 "\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-7\",\"zone_risk\":\"low\"}",
 		 name);
 }
 

@@ -10,6 +10,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import drillkit  # noqa: E402
 
 DRILLS = ["crash", "dbdown", "receiver", "diskfull", "scaleout"]
+# Run only when named (`scripts/drill cluster`): a three-node Galera cluster, as root.
+ON_REQUEST = ["cluster"]
 
 
 def main(names):
