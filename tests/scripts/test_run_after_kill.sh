@@ -86,9 +86,11 @@ in_group() {
 listening() { timeout 2 bash -c ": <>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; }
 count() { "$@" | grep -c . || true; }
 
-# a random free high port (PORTAL_LISTEN=:0 would hide the port from us)
+# a random free port below the kernel's ephemeral range (PORTAL_LISTEN=:0 would hide the port
+# from us; a port in the ephemeral range may be taken by any outgoing connection meanwhile)
+LOW_EPHEMERAL=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 for _ in $(seq 1 50); do
-	PORT=$((20000 + RANDOM % 40000))
+	PORT=$((20000 + RANDOM % (LOW_EPHEMERAL - 20000)))
 	listening || break
 done
 
