@@ -26,7 +26,10 @@ static const char SQL_WORKS_LIST[] =
     "r.name_en, x.district_code, e.start_day, e.end_day, ST_AsText(e.extent) "
     "FROM excavation_extents e JOIN excavations x ON x.id = e.excavation_id "
     "LEFT JOIN permits p ON p.id = x.permit_id "
-    "LEFT JOIN roads r ON r.register_id IN " REGISTER_IN_FORCE " AND r.road_id = x.road_id "
+    /* one road per excavation even when two authorities' registers list the same id */
+    "LEFT JOIN roads r ON (r.register_id, r.road_id) = (SELECT r2.register_id, r2.road_id "
+    "FROM roads r2 WHERE r2.road_id = x.road_id AND r2.register_id IN " REGISTER_IN_FORCE " "
+    "ORDER BY r2.register_id DESC LIMIT 1) "
     "WHERE e.excavation_id > ? "
     "AND (? IS NULL OR MBRIntersects(e.extent, ST_GeomFromText(?))) "
     "AND (? IS NULL OR e.end_day >= ?) AND (? IS NULL OR e.start_day <= ?) "

@@ -60,16 +60,10 @@ static const char SQL_EXTENT[] =
     "VALUES (?, ST_GeomFromText(?), ?, ?)";
 static const char SQL_LOCK[] = "SELECT GET_LOCK('test_works_register', 30)";
 static const char SQL_UNLOCK[] = "SELECT RELEASE_LOCK('test_works_register')";
-static const char SQL_IN_FORCE[] =
-    "SELECT id FROM road_registers WHERE effective_from <= UTC_DATE() "
-    "ORDER BY version DESC LIMIT 1";
 static const char SQL_REGISTER[] =
     "INSERT INTO road_registers (org_id, version, effective_from, nroads) "
-    "SELECT ?, COALESCE(MAX(version), 0) + 1, '2000-01-01', 0 FROM road_registers";
-static const char SQL_COPY_ROADS[] =
-    "INSERT INTO roads (register_id, road_id, name_zh, name_en, aliases, road_class, "
-    "district_code, length_m, centreline) SELECT ?, road_id, name_zh, name_en, aliases, "
-    "road_class, district_code, length_m, centreline FROM roads WHERE register_id = ?";
+    "SELECT ?, COALESCE(MAX(version), 0) + 1, '2000-01-01', 1 FROM road_registers "
+    "WHERE org_id = ?";
 static const char SQL_ROAD[] =
     "INSERT INTO roads (register_id, road_id, name_zh, name_en, aliases, road_class, "
     "district_code, length_m, centreline) "
@@ -102,22 +96,20 @@ static void fmt_day(day_t d, char buf[11])
 	cal_day_format(d, buf);
 }
 
-/* The road register republished with this test's road added to every road in force. */
+/*
+ * This test's road authority publishes its own register with its one road (registers are per
+ * authority: the roads in force are every authority's register in force together).
+ */
 static void publish_road(struct place *p)
 {
 	struct error err = ERROR_INIT;
 	struct store_result *r = NULL;
 	cr_assert_eq(store_exec(p->c, SQL_LOCK, NULL, 0, &r, &err), 0, "%s", err.message);
 	store_result_free(r);
-	cr_assert_eq(store_exec(p->c, SQL_IN_FORCE, NULL, 0, &r, &err), 0, "%s", err.message);
-	long long prev = r->nrows ? store_cell_ll(r, 0, 0, 0) : 0;
-	store_result_free(r);
 	cr_assert_eq(store_begin(p->c, &err), 0);
 	long long reg = 0;
-	struct store_param rp[] = {P_INT(p->authority)};
-	run(p, SQL_REGISTER, rp, 1, &reg);
-	struct store_param cp[] = {P_INT(reg), P_INT(prev)};
-	run(p, SQL_COPY_ROADS, cp, 2, NULL);
+	struct store_param rp[] = {P_INT(p->authority), P_INT(p->authority)};
+	run(p, SQL_REGISTER, rp, 2, &reg);
 	char wkt[256];
 	snprintf(wkt, sizeof(wkt), "LINESTRING(%.6f %.6f,%.6f %.6f)", p->lng - 0.01, p->lat,
 		 p->lng + 0.01, p->lat);
