@@ -759,7 +759,7 @@ static int load_place(struct store_conn *c, struct submit *s, struct error *err)
 	}
 	int rc = store_place_districts(c, &s->place, err);
 	if (!rc)
-		rc = store_place_areas(c, &s->place, err);
+		rc = store_place_areas(c, 0, &s->place, err);
 	struct geo_bbox box;
 	if (!rc && works_box(s, &box)) {
 		rc = store_place_roads_near(c, &box, 100, s->today, &s->place, err);

@@ -194,7 +194,7 @@ static int load_tx(struct store_conn *c, void *arg, struct error *err)
 	struct place_load *l = arg;
 	int rc = store_place_districts(c, &l->ctx, err);
 	if (!rc && l->areas)
-		rc = store_place_areas(c, &l->ctx, err);
+		rc = store_place_areas(c, 0, &l->ctx, err);
 	return rc;
 }
 
@@ -1101,7 +1101,7 @@ static int areas_tx(struct store_conn *c, void *ctx, struct error *err)
 				  err);
 	json_decref(codes);
 	if (!rc)
-		rc = store_service_areas_of(c, op->org_id, &own, err);
+		rc = store_place_areas(c, op->org_id, &own, err);
 	if (!rc) {
 		json_t *list = areas_json(&own, op->kind);
 		json_decref(op->reply.json); /* a retried transaction starts afresh */
@@ -1160,7 +1160,7 @@ struct areas_read {
 static int areas_read_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct areas_read *ar = ctx;
-	return store_service_areas_of(c, ar->org_id, &ar->ctx, err);
+	return store_place_areas(c, ar->org_id, &ar->ctx, err);
 }
 
 static int areas_get(struct http_request *req, struct http_response *res)

@@ -14,6 +14,7 @@
 #include "lib/xalloc.h"
 #include "portal/admin.h"
 #include "store/accounts.h"
+#include "store/place.h"
 #include "store/place_publish.h"
 #include "store/rows.h"
 #include "workflows/application.h"
@@ -107,7 +108,7 @@ static int seed_areas(struct store_conn *c, struct error *err)
 		}
 		struct place_context have = { 0 };
 		if (!rc)
-			rc = store_service_areas_of(c, org, &have, err);
+			rc = store_place_areas(c, org, &have, err);
 		bool there = false;
 		for (size_t k = 0; k < have.nareas; k++)
 			there = there || strcmp(utility_kind_name(have.areas[k].kind), a->kind) == 0;

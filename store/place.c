@@ -47,7 +47,7 @@ static const char SQL_ZONES_NEAR[] =
 static const char SQL_AREAS[] =
     "SELECT a.org_id, o.name, a.utility_kind, COALESCE(a.district_code, ''), "
     "ST_AsText(a.area) FROM service_areas a JOIN organisations o ON o.id = a.org_id "
-    "ORDER BY a.org_id, a.utility_kind, a.id";
+    "WHERE (? = 0 OR a.org_id = ?) ORDER BY a.org_id, a.utility_kind, a.id";
 
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
@@ -236,11 +236,13 @@ int store_place_zones_near(struct store_conn *c, const struct geo_bbox *box, day
 	return rc;
 }
 
-int store_place_areas(struct store_conn *c, struct place_context *ctx, struct error *err)
+int store_place_areas(struct store_conn *c, long long org_id, struct place_context *ctx,
+		      struct error *err)
 {
+	struct store_param p[] = {P_INT(org_id), P_INT(org_id)};
 	struct store_result *r = NULL;
 	free_areas(ctx);
-	int rc = store_exec(c, SQL_AREAS, NULL, 0, &r, err);
+	int rc = store_exec(c, SQL_AREAS, p, 2, &r, err);
 	if (rc)
 		return rc;
 	ctx->areas = xcalloc(r->nrows + 1, sizeof(*ctx->areas));

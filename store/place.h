@@ -35,8 +35,12 @@ int store_place_road_named(struct store_conn *c, const char *road_id, day_t day,
 int store_place_zones_near(struct store_conn *c, const struct geo_bbox *box, day_t day,
 			   struct place_context *ctx, struct error *err);
 
-/* Every service area row (all kinds), with the organisation's name, into ctx->areas. */
-int store_place_areas(struct store_conn *c, struct place_context *ctx, struct error *err);
+/*
+ * The service area rows (all kinds) of org_id, or of every organisation when org_id is 0, with
+ * the organisation's name, into ctx->areas (replacing what was there).
+ */
+int store_place_areas(struct store_conn *c, long long org_id, struct place_context *ctx,
+		      struct error *err);
 
 /* The version of org_id's road register in force on day, or 0 when none. */
 int store_place_register_version(struct store_conn *c, long long org_id, day_t day, int *version,

@@ -62,11 +62,6 @@ static const char SQL_AREA_DISTRICT[] =
     "INSERT INTO service_areas (org_id, utility_kind, district_code) VALUES (?, ?, ?)";
 static const char SQL_AREA_DRAWN[] =
     "INSERT INTO service_areas (org_id, utility_kind, area) VALUES (?, ?, ST_GeomFromText(?))";
-static const char SQL_AREAS_OF[] =
-    "SELECT a.org_id, o.name, a.utility_kind, COALESCE(a.district_code, ''), "
-    "ST_AsText(a.area) FROM service_areas a JOIN organisations o ON o.id = a.org_id "
-    "WHERE a.org_id = ? ORDER BY a.utility_kind, a.id";
-
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
 /* A user id as a parameter: NULL for an API key (0). */
@@ -316,36 +311,5 @@ int store_service_areas_replace(struct store_conn *c, long long org_id, const ch
 		struct store_param p[] = {P_INT(org_id), P_STR(kind), P_STR(areas[i])};
 		rc = store_run(c, SQL_AREA_DRAWN, p, 3, NULL, NULL, err);
 	}
-	return rc;
-}
-
-int store_service_areas_of(struct store_conn *c, long long org_id, struct place_context *ctx,
-			   struct error *err)
-{
-	for (size_t i = 0; i < ctx->nareas; i++) {
-		free(ctx->areas[i].org_name);
-		geo_free(ctx->areas[i].area);
-	}
-	free(ctx->areas);
-	ctx->areas = NULL;
-	ctx->nareas = 0;
-	struct store_param p[] = {P_INT(org_id)};
-	struct store_result *r = NULL;
-	int rc = store_exec(c, SQL_AREAS_OF, p, 1, &r, err);
-	if (rc)
-		return rc;
-	ctx->areas = xcalloc(r->nrows + 1, sizeof(*ctx->areas));
-	for (size_t i = 0; i < r->nrows && !rc; i++) {
-		struct place_area *a = &ctx->areas[ctx->nareas++];
-		a->org_id = store_cell_ll(r, i, 0, 0);
-		a->org_name = xstrdup(store_cell(r, i, 1));
-		a->kind = utility_kind_parse(store_cell(r, i, 2));
-		COPY(a->district, store_cell(r, i, 3));
-		const char *wkt = store_cell(r, i, 4);
-		a->area = wkt ? geo_from_wkt(wkt) : NULL;
-		if (wkt && !a->area)
-			rc = error_set(err, ERR_INTERNAL, "a stored service area does not parse");
-	}
-	store_result_free(r);
 	return rc;
 }

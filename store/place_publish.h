@@ -109,8 +109,4 @@ int store_service_areas_replace(struct store_conn *c, long long org_id, const ch
 				const char *const *districts, size_t ndistricts,
 				const char *const *areas, size_t nareas, struct error *err);
 
-/* Organisation org_id's service areas (every kind) into ctx->areas, replacing what was there. */
-int store_service_areas_of(struct store_conn *c, long long org_id, struct place_context *ctx,
-			   struct error *err);
-
 #endif
