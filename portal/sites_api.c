@@ -121,25 +121,7 @@ static int place_check_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_place_districts(c, &pc, err);
 	if (rc)
 		return rc;
-	const struct place_district *part = NULL;
-	const struct place_district *d = q->g ? place_district_of(&pc, q->g, &part) : NULL;
-	const struct place_district *stated = place_district_find(&pc, q->stated);
-	if (q->stated && !stated)
-		error_add(q->problems, "district", "unknown", "no district '%s'", q->stated);
-	if (!q->g) {
-		/* nothing to place: the geometry's own problems are listed already */
-	} else if (!d && !place_in_city(&pc, q->g)) {
-		error_add(q->problems, "geometry", "outside_city",
-			  "the site is %s the city's districts", part ? "partly outside" : "outside");
-	} else {
-		d = d ? d : part;
-		if (stated && d && stated != d)
-			error_add(q->problems, "district", "not_matching",
-				  "the site lies in %s %s (%s), not in %s %s", d->code, d->name_zh,
-				  d->name_en, stated->code, stated->name_zh);
-		if (d)
-			snprintf(q->found, sizeof(q->found), "%s", stated ? stated->code : d->code);
-	}
+	place_site_check(&pc, q->g, q->stated, q->found, q->problems);
 	place_context_release(&pc);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Place rules: districts, register roads, risk zones and service areas on real geometry. */
 #include "place.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,31 @@ bool place_in_city(const struct place_context *ctx, const struct geo *g)
 		if (ctx->districts[i].boundary)
 			sum += geo_share_near(g, ctx->districts[i].boundary, 0);
 	return sum > 0.999;
+}
+
+void place_site_check(const struct place_context *ctx, const struct geo *g, const char *stated,
+		      char found[33], struct error *err)
+{
+	found[0] = 0;
+	const struct place_district *part = NULL;
+	const struct place_district *d = g ? place_district_of(ctx, g, &part) : NULL;
+	const struct place_district *named = place_district_find(ctx, stated);
+	if (stated && !named)
+		error_add(err, "district", "unknown", "no district '%s'", stated);
+	if (!g)
+		return; /* nothing to place: the geometry's own problems are listed already */
+	if (!d && !place_in_city(ctx, g)) {
+		error_add(err, "geometry", "outside_city", "the site is %s the city's districts",
+			  part ? "partly outside" : "outside");
+		return;
+	}
+	d = d ? d : part;
+	if (named && d && named != d)
+		error_add(err, "district", "not_matching",
+			  "the site lies in %s %s (%s), not in %s %s", d->code, d->name_zh, d->name_en,
+			  named->code, named->name_zh);
+	if (d)
+		snprintf(found, 33, "%s", named ? named->code : d->code);
 }
 
 const struct place_road *place_road_find(const struct place_context *ctx, const char *road_id)

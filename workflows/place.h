@@ -82,6 +82,14 @@ bool place_in_city(const struct place_context *ctx, const struct geo *g);
 const struct place_district *place_district_find(const struct place_context *ctx,
 						 const char *code);
 
+/*
+ * A site's place: g (NULL when its geometry had problems of its own) within the city, and in
+ * the district the applicant stated (NULL: none stated, found from g). Adds every problem to err
+ * under "district" or "geometry"; found (33 bytes) gets the district code, "" when none.
+ */
+void place_site_check(const struct place_context *ctx, const struct geo *g, const char *stated,
+		      char found[33], struct error *err);
+
 /* A register road by id, or NULL. */
 const struct place_road *place_road_find(const struct place_context *ctx, const char *road_id);
 /*
