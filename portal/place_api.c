@@ -31,15 +31,6 @@
 #include "lib/json_text.h"
 #include "lib/xalloc.h"
 
-/*
- * Two county-level divisions may share a border but not ground: a boundary covering more than
- * this share of another's (or the other of it) overlaps it. Drawn borders are approximate, so
- * a sliver along a shared edge is not an overlap. Development zones lie inside districts and are
- * exempt.
- */
-#define DISTRICT_OVERLAP_SHARE 0.01
-/* A register road lies mostly in the district it names: at least this share of its length. */
-#define ROAD_IN_DISTRICT_SHARE 0.5
 #define MAX_ROADS 20000
 #define MAX_ALIASES 20
 #define MAX_AREAS 200
@@ -295,27 +286,6 @@ struct district_op {
 	struct reply_out reply;
 };
 
-/* Lists each county-level division the boundary overlaps (development zones are exempt). */
-static void check_overlaps(const struct place_context *ctx, const struct district_op *op,
-			   struct error *err)
-{
-	if (strcmp(op->in.kind, "development_zone") == 0)
-		return;
-	for (size_t i = 0; i < ctx->ndistricts; i++) {
-		const struct place_district *d = &ctx->districts[i];
-		if (!d->boundary || strcmp(d->code, op->in.code) == 0 ||
-		    strcmp(d->kind, "development_zone") == 0)
-			continue;
-		double a = geo_share_near(op->boundary, d->boundary, 0);
-		double b = geo_share_near(d->boundary, op->boundary, 0);
-		if (a > DISTRICT_OVERLAP_SHARE || b > DISTRICT_OVERLAP_SHARE)
-			error_add(err, "boundary", "overlaps",
-				  "the boundary overlaps district %s (%s): %.0f%% of this one, "
-				  "%.0f%% of that one",
-				  d->code, d->name_zh, a * 100, b * 100);
-	}
-}
-
 static void read_district(struct district_op *op, const json_t *body, struct error *err)
 {
 	static const char *const post_fields[] = {"code",     "name_zh", "name_en", "kind",
@@ -377,7 +347,7 @@ static int district_write(struct http_request *req, struct http_response *res, b
 			goto out;
 		}
 		if (op.boundary && op.in.kind)
-			check_overlaps(&l.ctx, &op, &err);
+			place_check_district(&l.ctx, op.in.code, op.in.kind, op.boundary, &err);
 	}
 invalid:
 	if (!finish_validation(res, &err))
@@ -528,37 +498,9 @@ static void read_road(struct register_op *op, size_t i, const json_t *road, enum
 static void check_roads(const struct place_context *ctx, const struct register_op *op,
 			struct error *err)
 {
-	for (size_t i = 0; i < op->n; i++) {
-		const struct road_row *r = &op->roads[i];
-		if (!*r->district)
-			continue;
-		const struct place_district *d = place_district_find(ctx, r->district);
-		char f[48];
-		if (!d) {
-			snprintf(f, sizeof(f), "roads[%zu].district", i);
-			error_add(err, f, "unknown", "no district '%s'", r->district);
-			continue;
-		}
-		if (!d->boundary || !op->lines[i])
-			continue;
-		double share = geo_share_near(op->lines[i], d->boundary, 0);
-		if (share >= ROAD_IN_DISTRICT_SHARE)
-			continue;
-		const struct place_district *most = NULL;
-		place_district_of(ctx, op->lines[i], &most);
-		snprintf(f, sizeof(f), "roads[%zu].centreline", i);
-		if (most)
-			error_add(err, f, "outside_district",
-				  "%.0f%% of the centreline lies in %s, which it names; most of it "
-				  "lies in %s (%s)",
-				  share * 100, d->code, most->code, most->name_zh);
-		else
-			error_add(
-			    err, f, "outside_district",
-			    "%.0f%% of the centreline lies in %s, which it names, and the rest "
-			    "outside the city",
-			    share * 100, d->code);
-	}
+	for (size_t i = 0; i < op->n; i++)
+		if (*op->roads[i].district)
+			place_check_road(ctx, op->lines[i], op->roads[i].district, i, err);
 }
 
 static void read_register(struct register_op *op, const json_t *body, day_t today,

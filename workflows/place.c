@@ -120,6 +120,56 @@ void place_site_check(const struct place_context *ctx, const struct geo *g, cons
 		snprintf(found, 33, "%s", named ? named->code : d->code);
 }
 
+void place_check_district(const struct place_context *ctx, const char *code, const char *kind,
+			  const struct geo *boundary, struct error *err)
+{
+	if (strcmp(kind, "development_zone") == 0)
+		return;
+	for (size_t i = 0; i < ctx->ndistricts; i++) {
+		const struct place_district *d = &ctx->districts[i];
+		if (!d->boundary || strcmp(d->code, code) == 0 ||
+		    strcmp(d->kind, "development_zone") == 0)
+			continue;
+		double a = geo_share_near(boundary, d->boundary, 0);
+		double b = geo_share_near(d->boundary, boundary, 0);
+		if (a > PLACE_DISTRICT_OVERLAP_SHARE || b > PLACE_DISTRICT_OVERLAP_SHARE)
+			error_add(err, "boundary", "overlaps",
+				  "the boundary overlaps district %s (%s): %.0f%% of this one, "
+				  "%.0f%% of that one",
+				  d->code, d->name_zh, a * 100, b * 100);
+	}
+}
+
+void place_check_road(const struct place_context *ctx, const struct geo *line,
+		      const char *district, size_t i, struct error *err)
+{
+	const struct place_district *d = place_district_find(ctx, district);
+	char f[48];
+	if (!d) {
+		snprintf(f, sizeof(f), "roads[%zu].district", i);
+		error_add(err, f, "unknown", "no district '%s'", district);
+		return;
+	}
+	if (!d->boundary || !line)
+		return;
+	double share = geo_share_near(line, d->boundary, 0);
+	if (share >= PLACE_ROAD_IN_DISTRICT_SHARE)
+		return;
+	const struct place_district *most = NULL;
+	place_district_of(ctx, line, &most);
+	snprintf(f, sizeof(f), "roads[%zu].centreline", i);
+	if (most)
+		error_add(err, f, "outside_district",
+			  "%.0f%% of the centreline lies in %s, which it names; most of it lies in "
+			  "%s (%s)",
+			  share * 100, d->code, most->code, most->name_zh);
+	else
+		error_add(err, f, "outside_district",
+			  "%.0f%% of the centreline lies in %s, which it names, and the rest "
+			  "outside the city",
+			  share * 100, d->code);
+}
+
 const struct place_road *place_road_find(const struct place_context *ctx, const char *road_id)
 {
 	for (size_t i = 0; road_id && i < ctx->nroads; i++)

@@ -90,6 +90,30 @@ const struct place_district *place_district_find(const struct place_context *ctx
 void place_site_check(const struct place_context *ctx, const struct geo *g, const char *stated,
 		      char found[33], struct error *err);
 
+/*
+ * Two county-level divisions may share a border but not ground: a boundary covering more than
+ * this share of another's (or the other of it) overlaps it. Drawn borders are approximate, so a
+ * sliver along a shared edge is not an overlap. Development zones lie inside districts and are
+ * exempt.
+ */
+#define PLACE_DISTRICT_OVERLAP_SHARE 0.01
+/* A register road lies mostly in the district it names: at least this share of its length. */
+#define PLACE_ROAD_IN_DISTRICT_SHARE 0.5
+
+/*
+ * The office's district `code` of `kind` drawn as boundary: adds a "boundary: overlaps" problem
+ * to err for each other county-level division it overlaps (development zones are exempt).
+ */
+void place_check_district(const struct place_context *ctx, const char *code, const char *kind,
+			  const struct geo *boundary, struct error *err);
+/*
+ * Road i of a register, its centreline `line` (NULL: its own problems are listed already) naming
+ * `district`: "roads[i].district: unknown", or "roads[i].centreline: outside_district" when less
+ * than PLACE_ROAD_IN_DISTRICT_SHARE of it lies there (naming where most of it lies).
+ */
+void place_check_road(const struct place_context *ctx, const struct geo *line,
+		      const char *district, size_t i, struct error *err);
+
 /* A register road by id, or NULL. */
 const struct place_road *place_road_find(const struct place_context *ctx, const char *road_id);
 /*
