@@ -45,6 +45,14 @@ struct store_conn {
 	struct cached_stmt cache[STMT_CACHE];
 	int ncache;
 	unsigned long long uses;
+	/*
+	 * Statements to close once no transaction is open. COM_STMT_CLOSE has no reply, so a
+	 * Galera abort of the transaction that the server reports on it would go unseen and the
+	 * statements after it would run outside the transaction.
+	 */
+	MYSQL_STMT **closing;
+	int nclosing, capclosing;
+	bool guarded; /* in a transaction begun with the savepoint guard (a cluster pool) */
 };
 
 struct store_pool {
@@ -244,8 +252,26 @@ struct store_pool *store_pool_new(const struct store_config *cfg, int size)
 	return pool;
 }
 
+/* A statement evicted from the cache: closed when the connection is next released. */
+static void close_later(struct store_conn *c, MYSQL_STMT *st)
+{
+	if (c->nclosing == c->capclosing) {
+		c->capclosing = c->capclosing ? 2 * c->capclosing : 8;
+		c->closing = xrealloc(c->closing, (size_t)c->capclosing * sizeof(*c->closing));
+	}
+	c->closing[c->nclosing++] = st;
+}
+
+static void close_pending(struct store_conn *c)
+{
+	for (int i = 0; i < c->nclosing; i++)
+		mysql_stmt_close(c->closing[i]);
+	c->nclosing = 0;
+}
+
 static void conn_close(struct store_conn *c)
 {
+	close_pending(c);
 	for (int i = 0; i < c->ncache; i++)
 		mysql_stmt_close(c->cache[i].stmt);
 	c->ncache = 0;
@@ -259,8 +285,10 @@ void store_pool_free(struct store_pool *pool)
 {
 	if (!pool)
 		return;
-	for (int i = 0; i < pool->size; i++)
+	for (int i = 0; i < pool->size; i++) {
 		conn_close(&pool->conns[i]);
+		free(pool->conns[i].closing);
+	}
 	free(pool->conns);
 	store_config_release(&pool->cfg);
 	pthread_mutex_destroy(&pool->lock);
@@ -455,6 +483,8 @@ void store_release(struct store_conn *c)
 	pthread_mutex_unlock(&pool->lock);
 	if (stale)
 		conn_close(c);
+	else
+		close_pending(c);
 	pthread_mutex_lock(&pool->lock);
 	c->in_use = false;
 	pool->in_use--;
@@ -537,7 +567,7 @@ static MYSQL_STMT *prepare(struct store_conn *c, const char *sql, struct error *
 		for (int i = 1; i < c->ncache; i++)
 			if (c->cache[i].used < c->cache[slot].used)
 				slot = i;
-		mysql_stmt_close(c->cache[slot].stmt);
+		close_later(c, c->cache[slot].stmt);
 	} else {
 		c->ncache++;
 	}
@@ -722,7 +752,7 @@ int store_exec(struct store_conn *c, const char *sql, const struct store_param *
 			/* the cached statement is useless now */
 			for (int i = 0; i < c->ncache; i++)
 				if (c->cache[i].stmt == st) {
-					mysql_stmt_close(st);
+					close_later(c, st);
 					c->cache[i] = c->cache[--c->ncache];
 					break;
 				}
@@ -762,47 +792,84 @@ int store_run(struct store_conn *c, const char *sql, const struct store_param *p
 	return rc;
 }
 
+/*
+ * On a cluster pool a transaction carries a guard: autocommit off, so nothing after a Galera
+ * abort commits on its own, and a savepoint, which is gone once the transaction was rolled
+ * back; RELEASE SAVEPOINT before COMMIT tells a transaction still whole from a new one the
+ * statements after an unseen abort began.
+ */
+static const char SQL_GUARD[] = "SAVEPOINT portal_tx";
+static const char SQL_GUARD_CHECK[] = "RELEASE SAVEPOINT portal_tx";
+
 int store_begin(struct store_conn *c, struct error *err)
 {
 	if (c->broken || !c->mysql)
 		return error_set(err, ERR_UNAVAILABLE, "database connection lost");
+	c->guarded = c->pool->cfg.nnodes > 1;
+	if (c->guarded) {
+		if (mysql_autocommit(c->mysql, 0) != 0 || mysql_query(c->mysql, SQL_GUARD) != 0)
+			return fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
+		return 0;
+	}
 	if (mysql_query(c->mysql, "START TRANSACTION") != 0)
 		return fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
 	return 0;
 }
 
+/* Whether the guarded transaction is still the one store_begin began. */
+static bool guard_holds(struct store_conn *c)
+{
+	if (mysql_query(c->mysql, SQL_GUARD_CHECK) == 0)
+		return true;
+	if (store_map_errno(mysql_errno(c->mysql)) == ERR_UNAVAILABLE)
+		c->broken = true;
+	return false;
+}
+
+/* Autocommit back on after a guarded transaction; a connection that refuses is not reused. */
+static void unguard(struct store_conn *c)
+{
+	if (!c->guarded)
+		return;
+	c->guarded = false;
+	if (!c->broken && c->mysql && mysql_autocommit(c->mysql, 1) != 0)
+		c->broken = true;
+}
+
 int store_commit(struct store_conn *c, struct error *err)
 {
+	if (c->guarded && !guard_holds(c)) {
+		if (c->broken)
+			return error_set(err, ERR_UNAVAILABLE, "database connection lost");
+		return error_set(err, ERR_RETRY, "aborted by a conflicting write on another node");
+	}
+	int rc = 0;
 	if (mysql_commit(c->mysql) != 0)
-		return fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
-	return 0;
+		rc = fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
+	if (rc == 0)
+		unguard(c);
+	return rc;
 }
 
 void store_rollback(struct store_conn *c)
 {
 	if (c->mysql && !c->broken && mysql_rollback(c->mysql) != 0)
 		c->broken = true;
+	unguard(c);
 }
 
 /*
  * Whether the connection's transaction is gone although it was neither committed nor rolled
  * back here: a Galera node aborts a transaction that conflicts with a write replicated from
- * another node, and a statement after that may read the rolled-back state (its own rows
+ * another node, and the statements after that may read the rolled-back state (its own rows
  * missing) instead of failing with a deadlock. Asked only after fn failed with an error of its
- * own, on a pool of several nodes.
+ * own, on a guarded (cluster) transaction.
  */
 static bool tx_lost(struct store_conn *c)
 {
-	if (c->pool->cfg.nnodes < 2 || c->broken || !c->mysql)
+	if (!c->guarded || c->broken || !c->mysql)
 		return false;
-	if (mysql_query(c->mysql, "SELECT @@in_transaction") != 0)
-		return mysql_errno(c->mysql) == ER_LOCK_DEADLOCK;
-	MYSQL_RES *r = mysql_store_result(c->mysql);
-	MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
-	bool lost = row && row[0] && strcmp(row[0], "0") == 0;
-	if (r)
-		mysql_free_result(r);
-	return lost;
+	return !guard_holds(c) && !c->broken;
 }
 
 int store_tx(struct store_pool *pool,

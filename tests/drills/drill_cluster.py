@@ -247,8 +247,13 @@ def drill(cl):
                       "id > %d AND idempotency_key IS NOT NULL GROUP BY idempotency_key"
                       % base_app, DB)
         per = {r[0]: (int(r[1]), int(r[2])) for r in rows}
-        lost += sum(1 for k, i in load.acked.items() if k not in per or per[k][1] != int(i))
+        gone = [(k, i) for k, i in load.acked.items() if k not in per or per[k][1] != int(i)]
+        lost += len(gone)
         dup += sum(1 for c, _ in per.values() if c != 1)
+        for k, i in gone[:5]:  # enough to say what happened when it does
+            say("node %d: acknowledged %s as application %s, found %s; its rows: %s"
+                % (n, k, i, per.get(k), cl.sql(n, "SELECT id, reference, submitted_at FROM "
+                                               "applications WHERE id = %d" % int(i), DB)))
         counts.append(int(cl.sql_one(n, "SELECT COUNT(*) FROM applications WHERE id > %d"
                                      % base_app, DB)))
     check(lost == 0 and dup == 0 and len(set(counts)) == 1,

@@ -234,3 +234,85 @@ Test(db_config, the_pool_moves_to_the_next_node_when_one_is_lost_and_back_when_i
 	node_stop(&a);
 	node_stop(&b);
 }
+
+/*
+ * A transaction on a cluster pool that the server rolled back without the client seeing it (a
+ * Galera abort reported on a command without a reply): the statements after it must not commit
+ * on their own, and the transaction runs again whole. The abort is played by a ROLLBACK inside
+ * the first attempt.
+ */
+struct guard_ctx {
+	int attempts;
+};
+
+static int guarded_work(struct store_conn *c, void *arg, struct error *err)
+{
+	struct guard_ctx *g = arg;
+	g->attempts++;
+	int rc = store_run(c, "INSERT INTO guard_t (id) VALUES (1)", NULL, 0, NULL, NULL, err);
+	if (!rc && g->attempts == 1)
+		rc = store_run(c, "ROLLBACK", NULL, 0, NULL, NULL, err);
+	if (!rc)
+		rc = store_run(c, "INSERT INTO guard_t (id) VALUES (2)", NULL, 0, NULL, NULL, err);
+	return rc;
+}
+
+static long long guard_rows(struct store_pool *pool, const char *sql)
+{
+	struct store_conn *c = store_acquire(pool, 5000, NULL);
+	cr_assert(c);
+	struct store_result *r = NULL;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(store_exec(c, sql, NULL, 0, &r, &err), 0, "%s", err.message);
+	long long n = store_cell_ll(r, 0, 0, -1);
+	store_result_free(r);
+	store_release(c);
+	return n;
+}
+
+Test(db_config, a_cluster_transaction_rolled_back_unseen_commits_nothing_of_its_rest_and_reruns,
+     .timeout = 60)
+{
+	struct node a = { 0 };
+	node_start(&a);
+	char url[300];
+	snprintf(url, sizeof(url), "mariadb://root@127.0.0.1:%d,127.0.0.1:%d/mysql", a.port,
+		 a.port);
+	struct store_config cfg;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(store_config_parse(url, &cfg, &err), 0, "%s", err.message);
+	struct store_pool *pool = store_pool_new(&cfg, 1);
+	store_config_release(&cfg);
+	struct store_conn *c = store_acquire(pool, 5000, &err);
+	cr_assert(c, "%s", err.message);
+	cr_assert_eq(store_run(c, "DROP TABLE IF EXISTS guard_t", NULL, 0, NULL, NULL, &err), 0,
+		     "%s", err.message);
+	cr_assert_eq(store_run(c, "CREATE TABLE guard_t (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
+			       0, NULL, NULL, &err),
+		     0, "%s", err.message);
+	store_release(c);
+
+	struct guard_ctx g = { 0 };
+	int rc = store_tx(pool, guarded_work, &g, &err);
+	cr_expect_eq(rc, 0, "the transaction runs again and commits: %s",
+		     err.message ? err.message : "");
+	cr_expect_eq(g.attempts, 2, "once rolled back unseen, once whole");
+	cr_expect_eq(guard_rows(pool, "SELECT COUNT(*) FROM guard_t"), 2, "both rows, each once");
+	/* the connection is back in autocommit: a write outside a transaction is kept */
+	c = store_acquire(pool, 5000, &err);
+	cr_assert(c);
+	cr_expect_eq(store_run(c, "INSERT INTO guard_t (id) VALUES (3)", NULL, 0, NULL, NULL, &err),
+		     0);
+	store_release(c);
+	struct store_conn *other = store_acquire(harness_pool(), 5000, NULL);
+	cr_assert(other);
+	struct store_result *r = NULL;
+	cr_expect_eq(store_exec(other, "SELECT COUNT(*) FROM mysql.guard_t", NULL, 0, &r, &err), 0);
+	cr_expect_eq(store_cell_ll(r, 0, 0, -1), 3, "seen from another connection");
+	store_result_free(r);
+	store_run(other, "DROP TABLE mysql.guard_t", NULL, 0, NULL, NULL, &err);
+	store_release(other);
+	error_release(&err);
+	store_pool_free(pool);
+	node_stop(&a);
+}
