@@ -141,7 +141,8 @@ static int decide(struct store_conn *c, struct transition_ctx *t, struct error *
 	struct job_facts f = { .items = a->items, .nitems = a->nitems, .reason_code = a->reason_code,
 			       .has_connection_point = a->connection_point != NULL,
 			       .nquote_lines = a->nquote, .permits_listed = a->permits_needed != NULL,
-			       .permits = needs, .npermits = n, .today = t->today };
+			       .permits = needs, .npermits = n, .today = t->today,
+			       .codes = a->pub ? &a->pub->codes : NULL };
 	enum job_state from;
 	job_state_parse(jt->j.state, &from, NULL);
 	int rc = job_apply(&f, from, a->action, transition_role(a), &jt->out, err);

@@ -22,6 +22,10 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "store/oversight.h"
+#include "store/overruns.h"
+#include "store/tasks.h"
+#include "workflows/permit.h"
+#include "workflows/standards.h"
 #include "workflows/authz.h"
 #include "workflows/certificate.h"
 #include "workflows/feedback.h"
@@ -165,6 +169,135 @@ static int supervision_overdue(struct http_request *req, struct http_response *r
 	}
 	if (o.pub)
 		snapshot_put(o.pub);
+	error_release(&err);
+	return rc;
+}
+
+/* --- overruns: dig-road work windows that ran out (issue #21) ---------------------------- */
+
+static json_t *overrun_json(const struct overrun_row *o, const struct calendar *cal, day_t today)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:s}, s:o, s:o, s:o, s:o, s:i, s:i, s:b}",
+			 "permit_id", (json_int_t)o->permit_id, "reference", o->reference,
+			 "application", o->app_reference, "state", o->state, "authority", "id",
+			 (json_int_t)o->authority_org_id, "name", o->authority, "window_from",
+			 day_json(o->window_from), "window_to", day_json(o->window_to),
+			 "overrunning_from", day_json(o->overrunning_from), "detected_on",
+			 day_json(o->detected_on), "days_at_detection", o->days_at_detection,
+			 "days_overrun", calendar_working_days_between(cal, o->window_to, today),
+			 "extension_pending", o->extension_pending);
+}
+
+static int overruns_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct overdue *o = ctx;
+	struct overrun_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_overruns_open(c, &rows, &n, OVERDUE_CAP, err);
+	o->items = json_array();
+	for (size_t i = 0; !rc && i < n; i++)
+		json_array_append_new(o->items, overrun_json(&rows[i], &o->pub->cal, o->today));
+	free(rows);
+	return rc;
+}
+
+/* The office's list of dig-road permits whose work window ran out and that are not closed. */
+static int supervision_overruns(struct http_request *req, struct http_response *res)
+{
+	if (auth_require(req, res, AZ_SUPERVISE, NULL))
+		return 1;
+	struct error err = ERROR_INIT;
+	struct overdue o = {snapshot_get(req->app), tracks_today(), NULL};
+	int rc = o.pub ? store_with(req->app->pool, overruns_tx, &o, &err)
+		       : error_set(&err, ERR_UNAVAILABLE, "the calendar is not loaded yet");
+	if (rc) {
+		json_decref(o.items);
+		http_reply_error(res, &err);
+	} else {
+		char d[11];
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 200,
+				json_pack("{s:s, s:i, s:o}", "as_of", cal_day_format(o.today, d),
+					  "count", (int)json_array_size(o.items), "items",
+					  o.items));
+	}
+	if (o.pub)
+		snapshot_put(o.pub);
+	error_release(&err);
+	return rc;
+}
+
+/* --- post-checks: the authority's queue of fast-tracked permits to check (issue #21) ------- */
+
+struct post_checks {
+	const struct published *pub;
+	day_t today;
+	long long org; /* 0: every organisation's (the office) */
+	json_t *items;
+};
+
+static json_t *post_check_json(const struct post_check_row *r, const struct published *pub,
+			       day_t today)
+{
+	const struct service_standard *std = standards_in_force(
+		(const struct service_standard *const *)pub->standards, pub->nstandards, r->kind,
+		r->submitted_day);
+	int limit = std && std->has_fast_track ? std->fast_track.post_check_days : 0;
+	day_t due = -1;
+	int late = 0;
+	bool has_due = permit_post_check_due(&pub->cal, limit, r->opened_on, today, &due, &late);
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:i}", "task_id",
+			 (json_int_t)r->task_id, "permit_id", (json_int_t)r->permit_id,
+			 "reference", r->reference, "application", r->app_reference, "kind",
+			 r->kind, "permit_state", r->state, "org_id", (json_int_t)r->org_id,
+			 "opened_on", day_json(r->opened_on), "due_date",
+			 has_due ? day_json(due) : json_null(), "limit_days",
+			 has_due ? json_integer(limit) : json_null(), "overdue", late > 0,
+			 "days_overdue", late);
+}
+
+static int post_checks_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct post_checks *q = ctx;
+	struct post_check_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_post_checks_open(c, q->org, &rows, &n, OVERDUE_CAP, err);
+	q->items = json_array();
+	for (size_t i = 0; !rc && i < n; i++)
+		json_array_append_new(q->items, post_check_json(&rows[i], q->pub, q->today));
+	free(rows);
+	return rc;
+}
+
+/* The open post-checks: an authority's own, or every one for the office; overdue flagged. */
+static int post_checks_list(struct http_request *req, struct http_response *res)
+{
+	if (auth_require(req, res, AZ_PERMIT_LIST, NULL))
+		return 1;
+	const struct authz_caller *caller = auth_caller(req);
+	struct error err = ERROR_INIT;
+	struct post_checks q = {snapshot_get(req->app), tracks_today(),
+				caller->kind == ROLE_OFFICE ? 0 : caller->org_id, NULL};
+	int rc = q.pub ? store_with(req->app->pool, post_checks_tx, &q, &err)
+		       : error_set(&err, ERR_UNAVAILABLE, "the published standards are not loaded yet");
+	if (rc) {
+		json_decref(q.items);
+		http_reply_error(res, &err);
+	} else {
+		char d[11];
+		int overdue = 0;
+		size_t i;
+		json_t *it;
+		json_array_foreach(q.items, i, it)
+			overdue += json_is_true(json_object_get(it, "overdue"));
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 200,
+				json_pack("{s:s, s:i, s:i, s:o}", "as_of", cal_day_format(q.today, d),
+					  "count", (int)json_array_size(q.items), "overdue", overdue,
+					  "items", q.items));
+	}
+	if (q.pub)
+		snapshot_put(q.pub);
 	error_release(&err);
 	return rc;
 }
@@ -466,6 +599,8 @@ int oversight_digest_run(struct app *app, int *events, struct error *err)
 
 const struct route oversight_routes[] = {
     {"GET", "/v1/supervision/overdue", supervision_overdue, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/supervision/overruns", supervision_overruns, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/post-checks", post_checks_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
     {"GET", "/v1/supervision/pauses", supervision_pauses, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
     {"POST", "/v1/ratings", rating_create, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
     {"GET", "/v1/follow-ups", follow_ups_list, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},

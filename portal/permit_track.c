@@ -74,7 +74,7 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.nconditions = a->nconditions, .reason_code = a->reason_code, .result = a->result,
 		.extension_to = a->extension_to,
 		.pending_extension_to = p->extension_pending ? p->extension_to : 0,
-		.extension_decision = a->decision,
+		.extension_decision = a->decision, .codes = a->pub ? &a->pub->codes : NULL,
 	};
 }
 
@@ -122,6 +122,8 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_REQUEST))
 		rc = store_extension_insert(c, pt->p.id, pt->p.window_to, o->extension_to,
 					    a->comment, t->at, err);
+	if (!rc && (o->records & PERMIT_RECORD_POST_CHECK_DONE))
+		rc = store_tasks_done(c, pt->p.id, "post_check", t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_DECISION))
 		rc = store_extension_settle(c, pt->p.id, a->decision == PERMIT_EXTENSION_GRANT,
 					    t->at, err);

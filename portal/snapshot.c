@@ -11,6 +11,7 @@
 
 #include "portal/app.h"
 #include "portal/public_api.h"
+#include "store/codes.h"
 #include "lib/xalloc.h"
 
 #define POLL_SECONDS 1
@@ -55,6 +56,7 @@ static void free_published(struct published *p)
 	free(p->standard_info);
 	calendar_release(&p->cal);
 	free(p->days);
+	codes_release(&p->codes);
 	free(p);
 }
 
@@ -201,6 +203,7 @@ static void load_reset(struct load *l)
 	free(l->p->days);
 	l->p->days = NULL;
 	l->p->ndays = 0;
+	codes_release(&l->p->codes);
 }
 
 /* One consistent read of everything (a transaction), rerunnable. */
@@ -215,6 +218,8 @@ static int load_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = store_pub_load_published(c, PUB_STANDARDS, &l->stds, &l->nstds, err);
 	if (!rc)
 		rc = store_calendar_load(c, &l->p->cal, &l->p->days, &l->p->ndays, err);
+	if (!rc)
+		rc = store_codes_load(c, &l->p->codes, err);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 
 #include "store/published.h"
 #include "workflows/calendar.h"
+#include "workflows/codes.h"
 #include "workflows/fees.h"
 #include "workflows/standards.h"
 
@@ -66,6 +67,7 @@ struct published {
 	struct calendar cal; /* with the cut-off */
 	struct calendar_day *days; /* the named holidays and make-up days, ascending */
 	size_t ndays;
+	struct code_lists codes; /* the decision code lists in force (version 0: none published) */
 	long long seq;
 	day_t today; /* the Asia/Shanghai date the bodies were rendered for */
 	struct snapshot_body bodies[SNAP_NDOCS][SNAP_NLANGS];

@@ -1,5 +1,6 @@
 /*
- * The periodic sweep of time limits (deemed approval, rule 14) and the daily digest, run by one
+ * The periodic sweep of time limits (deemed approval, rule 14; work windows that ran out, issue
+ * #21) and the daily digest, run by one
  * process of all those serving: each pass first takes (or renews) the "sweeper" lease.
  */
 #define _GNU_SOURCE
@@ -14,10 +15,14 @@
 
 #include <sodium.h>
 
+#include "portal/audit.h"
 #include "portal/oversight_api.h"
+#include "portal/snapshot.h"
 #include "portal/tracks.h"
+#include "portal/transition.h"
 #include "portal/transitions.h"
 #include "store/lease.h"
+#include "store/overruns.h"
 #include "store/permits.h"
 #include "lib/xalloc.h"
 
@@ -33,6 +38,97 @@ static int find_due(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct due *d = ctx;
 	return store_permits_due(c, d->today, d->ids, BATCH, &d->n, err);
+}
+
+struct mark {
+	const struct published *pub;
+	long long id;
+	day_t today;
+	bool marked;
+};
+
+/* The overrun event: the permit as anyone may see it, plus what ran out and by how much. */
+static json_t *overrun_event(const struct permit_row *p, const struct overrun_new *o)
+{
+	char a[11], b[11];
+	json_t *j = tracks_permit_json(p, NULL, o->detected_on);
+	json_object_set_new(j, "overrun",
+			    json_pack("{s:s, s:s, s:i}", "window_to", cal_day_format(o->window_to, a),
+				      "overrunning_from", cal_day_format(o->overrunning_from, b),
+				      "days", o->days));
+	return j;
+}
+
+/*
+ * Marks one permit as overrunning when the rule says so today (locked, so a transition that
+ * closes or extends it meanwhile wins): the record, an event to the authority and to every
+ * utility whose works it covers, and the audit entry, in one transaction.
+ */
+static int mark_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct mark *m = ctx;
+	struct permit_row p;
+	m->marked = false;
+	int rc = store_permit_get(c, m->id, true, &p, err);
+	if (rc)
+		return rc;
+	enum permit_kind kind = PERMIT_KIND_COUNT;
+	enum permit_state state = PERMIT_STATE_COUNT;
+	permit_kind_parse(p.kind, &kind, NULL);
+	permit_state_parse(p.state, &state, NULL);
+	struct overrun_new o = { .permit_id = p.id, .window_to = p.window_to,
+				 .detected_on = m->today };
+	if (!permit_overrunning(&m->pub->cal, kind, state, p.extension_pending, p.window_to,
+				m->today, &o.overrunning_from, &o.days))
+		goto out;
+	rc = store_overrun_record(c, &o, &m->marked, err);
+	if (rc || !m->marked)
+		goto out;
+	long long parties[9];
+	struct authz_object obj;
+	rc = transition_permit_parties(c, &p, parties, &obj, err);
+	for (int i = 0; !rc && i < obj.nparties; i++) {
+		bool seen = false;
+		for (int k = 0; k < i; k++)
+			seen = seen || parties[k] == parties[i];
+		if (!seen)
+			rc = tracks_emit(c, parties[i], p.application_id, p.app_reference,
+					 "permit.overrunning", overrun_event(&p, &o), err);
+	}
+	char d[11];
+	if (!rc)
+		rc = audit_record(c, NULL, "permit.overrunning", "permit", p.reference,
+				  json_pack("{s:s, s:i}", "window_to", cal_day_format(p.window_to, d),
+					    "days", o.days),
+				  err);
+out:
+	store_permit_row_release(&p);
+	return rc;
+}
+
+static int find_overruns(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct due *d = ctx;
+	return store_overrun_candidates(c, d->today, d->ids, BATCH, &d->n, err);
+}
+
+int sweeper_overruns_once(struct app *app, int *marked, struct error *err)
+{
+	struct due d = { .today = tracks_today() };
+	int count = 0;
+	const struct published *pub = snapshot_get(app);
+	if (!pub)
+		return error_set(err, ERR_UNAVAILABLE, "the calendar is not loaded yet");
+	int rc = store_with(app->pool, find_overruns, &d, err);
+	for (size_t i = 0; rc == 0 && i < d.n; i++) {
+		struct mark m = { pub, d.ids[i], d.today, false };
+		rc = store_tx(app->pool, mark_tx, &m, err);
+		count += m.marked;
+	}
+	snapshot_put(pub);
+	if (marked)
+		*marked = count;
+	return rc;
 }
 
 int sweeper_run_once(struct app *app, int *deemed, struct error *err)
@@ -51,6 +147,9 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err)
 	}
 	if (deemed)
 		*deemed = count;
+	/* work windows that ran out (a permit a batch leaves over is found by the next pass) */
+	if (rc == 0)
+		rc = sweeper_overruns_once(app, NULL, err);
 	/* the day's supervision digest: a no-op after the first pass of the day */
 	if (rc == 0)
 		rc = oversight_digest_run(app, NULL, err);

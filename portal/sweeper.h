@@ -1,4 +1,4 @@
-/* The periodic sweep: deemed approvals where a standard says silence means approval. */
+/* The periodic sweep: deemed approvals where a standard says silence means approval, overruns. */
 #ifndef PORTAL_SWEEPER_H
 #define PORTAL_SWEEPER_H
 
@@ -12,6 +12,15 @@
  * says so. Idempotent (a second pass finds nothing). *deemed (may be NULL) counts the changes.
  */
 int sweeper_run_once(struct app *app, int *deemed, struct error *err);
+
+/*
+ * Part of each pass: every dig-road permit still approved, with no extension pending, whose work
+ * window ended before the last working day (permit_overrunning) is recorded as overrunning once
+ * per window end, and the authority and the utilities whose works it covers get a
+ * "permit.overrunning" event. Idempotent. *marked (may be NULL) counts the new records.
+ * ERR_UNAVAILABLE while the calendar is not loaded; store errors.
+ */
+int sweeper_overruns_once(struct app *app, int *marked, struct error *err);
 
 /*
  * A thread running a pass every `seconds`, when it holds the database lease "sweeper": of all

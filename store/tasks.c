@@ -1,7 +1,11 @@
 /* SQL for the follow-up work on a permit: tasks, inspections and extension requests. */
 #include "tasks.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "store/rows.h"
+#include "lib/xalloc.h"
 
 static const char SQL_TASK[] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)";
 static const char SQL_INSPECTION[] =
@@ -15,6 +19,25 @@ static const char SQL_EXT_SETTLE[] =
 static const char SQL_REMEDIAL[] =
 	"INSERT INTO tasks (permit_id, kind, org_id) SELECT DISTINCT ?, 'remedial', j.utility_org_id "
 	"FROM job_permits jp JOIN jobs j ON j.id = jp.job_id WHERE jp.permit_id = ?";
+
+static const char SQL_POST_CHECKS[] =
+	"SELECT t.id, t.permit_id, t.org_id, p.reference, a.reference, p.kind, p.state, "
+	"DATE_FORMAT(t.created_at + INTERVAL 8 HOUR, '%Y-%m-%d'), a.submitted_day "
+	"FROM tasks t JOIN permits p ON p.id = t.permit_id "
+	"JOIN applications a ON a.id = p.application_id "
+	"WHERE t.kind = 'post_check' AND t.status = 'open' AND (? = 0 OR t.org_id = ?) "
+	"ORDER BY t.id LIMIT ?";
+
+static const char SQL_TASKS_DONE[] =
+	"UPDATE tasks SET status = 'done', done_at = ? WHERE permit_id = ? AND kind = ? "
+	"AND status = 'open'";
+
+int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, const char *at,
+		     struct error *err)
+{
+	struct store_param p[] = { P_STR(at), P_INT(permit_id), P_STR(kind) };
+	return store_run(c, SQL_TASKS_DONE, p, 3, NULL, NULL, err);
+}
 
 int store_task_insert(struct store_conn *c, long long permit_id, const char *kind, long long org_id,
 		      struct error *err)
@@ -55,4 +78,32 @@ int store_remedial_tasks(struct store_conn *c, long long permit_id, struct error
 {
 	struct store_param p[] = { P_INT(permit_id), P_INT(permit_id) };
 	return store_run(c, SQL_REMEDIAL, p, 2, NULL, NULL, err);
+}
+
+int store_post_checks_open(struct store_conn *c, long long org_id, struct post_check_row **rows,
+			   size_t *n, size_t cap, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT((long long)cap) };
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_POST_CHECKS, p, 3, &r, err);
+	if (rc)
+		return rc;
+	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct post_check_row *o = &(*rows)[i];
+		o->task_id = store_cell_ll(r, i, 0, 0);
+		o->permit_id = store_cell_ll(r, i, 1, 0);
+		o->org_id = store_cell_ll(r, i, 2, 0);
+		ROWS_COPY(o->reference, store_cell(r, i, 3));
+		ROWS_COPY(o->app_reference, store_cell(r, i, 4));
+		ROWS_COPY(o->kind, store_cell(r, i, 5));
+		ROWS_COPY(o->state, store_cell(r, i, 6));
+		o->opened_on = rows_day_cell(r, i, 7);
+		o->submitted_day = rows_day_cell(r, i, 8);
+	}
+	*n = r->nrows;
+	store_result_free(r);
+	return 0;
 }

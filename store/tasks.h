@@ -6,6 +6,7 @@
 #define STORE_TASKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "store/db.h"
 #include "workflows/calendar.h"
@@ -34,5 +35,24 @@ int store_extension_insert(struct store_conn *c, long long permit_id, day_t old_
  */
 int store_extension_settle(struct store_conn *c, long long permit_id, bool granted,
 			   const char *at, struct error *err);
+
+/* Marks the permit's open tasks of kind done at `at` (as store_format_utc writes it). */
+int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, const char *at,
+		     struct error *err);
+
+/* An open post-check task, with what its queue shows of the permit. */
+struct post_check_row {
+	long long task_id, permit_id, org_id;
+	char reference[33], app_reference[25], kind[16], state[25];
+	day_t opened_on;     /* the Asia/Shanghai date the task was opened */
+	day_t submitted_day; /* the application's: which standard applies */
+};
+
+/*
+ * The open post-check tasks of org (0: every organisation's), in task order, at most cap: *rows
+ * a new array of *n (the caller frees, on failure too: NULL). Errors as store_exec's.
+ */
+int store_post_checks_open(struct store_conn *c, long long org_id, struct post_check_row **rows,
+			   size_t *n, size_t cap, struct error *err);
 
 #endif

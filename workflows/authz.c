@@ -39,6 +39,7 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 			      SCOPE_OWN, true, true },
 	[AZ_STANDARDS_PUBLISH] = { "standards.publish", K(ROLE_OFFICE), SCOPE_ANY, false, true },
 	[AZ_CALENDAR_PUBLISH] = { "calendar.publish", K(ROLE_OFFICE), SCOPE_ANY, false, true },
+	[AZ_CODES_PUBLISH] = { "codes.publish", K(ROLE_OFFICE), SCOPE_ANY, false, true },
 	[AZ_SITE_CREATE] = { "site.create", K(ROLE_APPLICANT), SCOPE_OWN, false, false },
 	[AZ_SITE_READ] = { "site.read", K(ROLE_APPLICANT) | K(ROLE_OFFICE), SCOPE_OWN, false, false },
 	[AZ_MATERIAL_UPLOAD] = { "material.upload", K(ROLE_APPLICANT), SCOPE_OWN, false, false },

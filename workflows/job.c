@@ -124,14 +124,17 @@ static void check_payload(unsigned needs, const struct job_facts *f, struct erro
 	if ((needs & NEED_ITEMS) && f->items) {
 		char field[40];
 		for (size_t i = 0; i < f->nitems; i++) {
-			if (!empty(f->items[i].code))
-				continue;
 			snprintf(field, sizeof(field), "items[%zu].code", i);
-			error_add(err, field, "required", "item %zu has no code", i + 1);
+			if (empty(f->items[i].code))
+				error_add(err, field, "required", "item %zu has no code", i + 1);
+			else
+				codes_check(f->codes, CODES_RETURN_ITEM, field, f->items[i].code, err);
 		}
 	}
 	if ((needs & NEED_REASON) && empty(f->reason_code))
 		error_add(err, "reason_code", "required", "a rejection needs a reason code");
+	else if (needs & NEED_REASON)
+		codes_check(f->codes, CODES_REJECT_REASON, "reason_code", f->reason_code, err);
 	if ((needs & NEED_CONNECTION_POINT) && !f->has_connection_point)
 		error_add(err, "connection_point", "required",
 			  "a survey fixes the connection point");
@@ -186,7 +189,7 @@ int job_apply(const struct job_facts *facts, enum job_state from, const char *ac
 	struct error *e = err ? err : &local;
 	check_payload(t->needs, facts, e);
 	if (e->ndetails > before) {
-		rc = error_set(err, ERR_INVALID, "%s is missing %zu required field(s)", action,
+		rc = error_set(err, ERR_INVALID, "%s is missing or has %zu wrong field(s)", action,
 			       e->ndetails - before);
 		goto out;
 	}

@@ -7,6 +7,7 @@
 
 #include "calendar.h"
 #include "clock.h"
+#include "codes.h"
 #include "lib/error.h"
 #include "role.h"
 
@@ -92,6 +93,8 @@ struct job_facts {
 	const struct job_permit_need *permits; /* plan's list; start_construction's guard */
 	size_t npermits;
 	day_t today; /* start_construction: must be inside every permit's window */
+	const struct code_lists *codes; /* the code lists in force: return items and reasons must be
+					   listed (NULL: not checked) */
 };
 
 /* What a transition records besides the state (bits of job_outcome.effects). */

@@ -173,16 +173,17 @@ static const struct transition *find(enum permit_state from, enum permit_action 
 	return NULL;
 }
 
-/* One detail per coded entry without a code, named list[i].code. */
+/* One detail per coded entry without a code or with one not in its published list. */
 static void check_codes(const char *list, const struct permit_code *codes, size_t n,
-			struct error *err)
+			const struct code_lists *cl, enum code_list_kind kind, struct error *err)
 {
 	char field[48];
 	for (size_t i = 0; codes && i < n; i++) {
-		if (!empty(codes[i].code))
-			continue;
 		snprintf(field, sizeof(field), "%s[%zu].code", list, i);
-		error_add(err, field, "required", "%s entry %zu has no code", list, i + 1);
+		if (empty(codes[i].code))
+			error_add(err, field, "required", "%s entry %zu has no code", list, i + 1);
+		else
+			codes_check(cl, kind, field, codes[i].code, err);
 	}
 }
 
@@ -191,11 +192,14 @@ static void check_payload(unsigned needs, const struct permit_facts *f, struct e
 	if ((needs & NEED_ITEMS) && (f->nitems == 0 || !f->items))
 		error_add(err, "items", "required", "a return lists every missing or wrong item");
 	if (needs & NEED_ITEMS)
-		check_codes("items", f->items, f->nitems, err);
+		check_codes("items", f->items, f->nitems, f->codes, CODES_RETURN_ITEM, err);
 	if (needs & NEED_CONDITION_CODES)
-		check_codes("conditions", f->conditions, f->nconditions, err);
+		check_codes("conditions", f->conditions, f->nconditions, f->codes, CODES_CONDITION,
+			    err);
 	if ((needs & NEED_REASON) && empty(f->reason_code))
 		error_add(err, "reason_code", "required", "this action needs a reason code");
+	else if (needs & NEED_REASON)
+		codes_check(f->codes, CODES_REJECT_REASON, "reason_code", f->reason_code, err);
 	if ((needs & NEED_RESULT) && f->result != PERMIT_RESULT_PASS &&
 	    f->result != PERMIT_RESULT_FAIL)
 		error_add(err, "result", "required", "the result is pass or fail");
@@ -296,6 +300,8 @@ static struct permit_outcome outcome_of(const struct transition *t, const struct
 	o.reinstatement_passed = f->reinstatement_passed;
 	if (t->inspection && strcmp(t->inspection, "reinstatement") == 0)
 		o.reinstatement_passed = !failed;
+	if (t->inspection && strcmp(t->inspection, "post_check") == 0)
+		o.records |= PERMIT_RECORD_POST_CHECK_DONE; /* pass or fail, it leaves the queue */
 	return o;
 }
 
@@ -349,6 +355,36 @@ size_t permit_allowed_actions(enum permit_state state, enum role role, const cha
 		count++;
 	}
 	return count;
+}
+
+bool permit_overrunning(const struct calendar *cal, enum permit_kind kind, enum permit_state state,
+			bool extension_pending, day_t window_to, day_t today, day_t *from,
+			int *days)
+{
+	if (kind != PERMIT_DIG_ROAD || state != PERMIT_APPROVED || extension_pending ||
+	    window_to < 0)
+		return false;
+	day_t first = calendar_add_working_days(cal, window_to, 1);
+	if (today < first)
+		return false;
+	if (from)
+		*from = first;
+	if (days)
+		*days = calendar_working_days_between(cal, window_to, today);
+	return true;
+}
+
+bool permit_post_check_due(const struct calendar *cal, int limit_days, day_t opened_on,
+			   day_t today, day_t *due, int *days_overdue)
+{
+	if (limit_days <= 0 || opened_on < 0)
+		return false;
+	day_t d = calendar_add_working_days(cal, opened_on, limit_days);
+	if (due)
+		*due = d;
+	if (days_overdue)
+		*days_overdue = calendar_working_days_between(cal, d, today);
+	return true;
 }
 
 bool permit_state_allows_works(enum permit_state state)

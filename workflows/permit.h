@@ -7,6 +7,7 @@
 
 #include "calendar.h"
 #include "clock.h"
+#include "codes.h"
 #include "lib/error.h"
 #include "role.h"
 
@@ -99,6 +100,8 @@ struct permit_facts {
 	size_t nconditions;
 	const char *reason_code;   /* reject, revoke */
 	enum permit_result result; /* inspect, post_check */
+	const struct code_lists *codes; /* the code lists in force: every code must be in its list
+					   (NULL: not checked) */
 	day_t extension_to; /* request_extension: the new window end asked for */
 	day_t pending_extension_to; /* decide_extension: the end of the pending request (0: use
 				       extension_to, as callers before this field did) */
@@ -128,6 +131,7 @@ struct permit_outcome {
 /* Records a transition adds (bits of permit_outcome.records). */
 #define PERMIT_RECORD_EXTENSION_REQUEST (1u << 0) /* the request, from window_to to its end */
 #define PERMIT_RECORD_EXTENSION_DECISION (1u << 1) /* settles it: granted or refused */
+#define PERMIT_RECORD_POST_CHECK_DONE (1u << 2) /* the permit's post-check task is done */
 
 /*
  * Applies `action` (by name) by `actor` to a permit in state `from` (facts may be NULL only for
@@ -168,5 +172,26 @@ int permit_kind_parse(const char *s, enum permit_kind *out, struct error *err);
 int permit_state_parse(const char *s, enum permit_state *out, struct error *err);
 int permit_decision_parse(const char *s, enum permit_decision *out, struct error *err);
 int permit_action_parse(const char *s, enum permit_action *out, struct error *err);
+
+/*
+ * The work window rule (issue #21): a dig-road permit still approved, with no extension pending,
+ * whose window ended on window_to is overrunning from the next working day after it. Returns
+ * whether it is overrunning on `today`; then *from is that first working day and *days the
+ * working days overrun up to today (>= 1). Both may be NULL. A permit without a window
+ * (window_to < 0) never overruns. A granted extension has moved window_to already. Cannot fail.
+ */
+bool permit_overrunning(const struct calendar *cal, enum permit_kind kind, enum permit_state state,
+			bool extension_pending, day_t window_to, day_t today, day_t *from,
+			int *days);
+
+/*
+ * A fast-tracked permit's post-check (rule 6): opened on opened_on with a published limit of
+ * limit_days working days, it is due at the end of the limit_days-th working day after that
+ * (calendar_add_working_days). Returns false when no limit is published (limit_days <= 0):
+ * nothing is due. Else *due is the due day and *days_overdue the working days past it on today
+ * (0 while not overdue); either may be NULL. Cannot fail.
+ */
+bool permit_post_check_due(const struct calendar *cal, int limit_days, day_t opened_on,
+			   day_t today, day_t *due, int *days_overdue);
 
 #endif

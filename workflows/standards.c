@@ -214,7 +214,7 @@ static void read_fast_track(const json_t *j, struct fast_track_standard *ft, str
 {
 	static const char *const allowed[] = { "enabled",      "zone_risk",	    "road_classes",
 					       "max_length_m", "max_area_m2",	    "max_duration_days",
-					       "decision_days", NULL };
+					       "decision_days", "post_check_days", NULL };
 	const char *at = "fast_track";
 	read_bool(j, at, "enabled", &ft->enabled, r);
 	read_str_list(j, at, "zone_risk", risks, &ft->zone_risk, &ft->nzone_risk, r);
@@ -223,6 +223,7 @@ static void read_fast_track(const json_t *j, struct fast_track_standard *ft, str
 	read_count(j, at, "max_area_m2", ft->enabled, &ft->max_area_m2, r);
 	read_count(j, at, "max_duration_days", ft->enabled, &ft->max_duration_days, r);
 	read_count(j, at, "decision_days", ft->enabled, &ft->decision_days, r);
+	read_count(j, at, "post_check_days", false, &ft->post_check_days, r);
 	reject_unknown(j, allowed, at, r);
 }
 
@@ -383,12 +384,15 @@ static json_t *material_json(const struct material_standard *m)
 
 static json_t *fast_track_json(const struct fast_track_standard *ft)
 {
-	return json_pack("{s:b, s:o, s:o, s:i, s:i, s:i, s:i}", "enabled", ft->enabled,
+	json_t *j = json_pack("{s:b, s:o, s:o, s:i, s:i, s:i, s:i}", "enabled", ft->enabled,
 			 "zone_risk", str_list_json(ft->zone_risk, ft->nzone_risk),
 			 "road_classes", str_list_json(ft->road_classes, ft->nroad_classes),
 			 "max_length_m", ft->max_length_m, "max_area_m2", ft->max_area_m2,
 			 "max_duration_days", ft->max_duration_days, "decision_days",
 			 ft->decision_days);
+	if (ft->post_check_days > 0) /* absent from standards published before it existed */
+		json_object_set_new(j, "post_check_days", json_integer(ft->post_check_days));
+	return j;
 }
 
 json_t *standards_to_json(const struct service_standard *s)

@@ -47,6 +47,7 @@ struct fast_track_standard {
 	int max_area_m2;
 	int max_duration_days;
 	int decision_days; /* 0: decided at submission */
+	int post_check_days; /* the authority's post-check limit in working days (0: none published) */
 };
 
 /* When a permit kind is triggered: a quantity strictly above its threshold. Permit kinds only. */

@@ -52,6 +52,11 @@ static const struct expect table[] = {
 	/* oversight: supervision for the office; ratings by the applicant (no such job: 404) */
 	{ "GET", "/v1/supervision/overdue", NULL, { 401, 403, 403, 403, 403, 403, 200 },
 	  { 401, 403, 403, 403, 403, 403, 200 } },
+	{ "GET", "/v1/supervision/overruns", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
+	/* the post-check queue: authorities (their own) and the office */
+	{ "GET", "/v1/post-checks", NULL, { 401, 403, 403, 403, 200, 403, 200 },
+	  { 401, 403, 403, 403, 200, 403, 200 } },
 	{ "GET", "/v1/supervision/pauses", NULL, { 401, 403, 403, 403, 403, 403, 200 },
 	  { 401, 403, 403, 403, 403, 403, 200 } },
 	{ "POST", "/v1/ratings", "{\"object\":\"job\",\"id\":999999999,\"score\":\"good\"}",
@@ -215,6 +220,9 @@ static const struct expect table[] = {
 	  "{\"holidays\":[{\"from\":\"2031-01-01\",\"to\":\"2031-01-01\",\"name_zh\":\"元旦\"}],"
 	  "\"cutoff\":\"17:00\"}",
 	  { 401, 403, 403, 403, 403, 403, 200 }, { 401, 403, 403, 403, 403, 403, 200 } },
+	/* the office publishes the next decision code list (an empty one is refused: 422) */
+	{ "POST", "/v1/codes", "{}", { 401, 403, 403, 403, 403, 403, 422 },
+	  { 401, 403, 403, 403, 403, 403, 422 } },
 	/* webhook endpoints: utilities', authorities' and the office's admins (201 creates) */
 	{ "PUT", "/v1/organisations/{id}/endpoint", "{\"url\":\"https://example.com/h%d\"}",
 	  { 401, 403, 201, 403, 201, 403, 201 }, { 401, 404, 404, 404, 404, 404, 201 } },

@@ -570,7 +570,8 @@ Test(permit, names_round_trip)
 
 /*
  * What an outcome asks the caller to record besides the row: the inspection, the
- * reinstatement result, the pending extension's end and the extension records. The runner
+ * reinstatement result, the pending extension's end, the extension records and the post-check
+ * task done. The runner
  * applies these as data; no caller compares action names.
  */
 struct record_case {
@@ -591,7 +592,11 @@ ParameterizedTestParameters(permit, outcome_records)
 	static struct record_case cases[] = {
 	    {PERMIT_INSPECT, PERMIT_RESULT_PASS, false, 0, 0, "reinstatement", true, -1000, 0, 10},
 	    {PERMIT_INSPECT, PERMIT_RESULT_FAIL, false, 0, 0, "reinstatement", false, -1000, 0, 10},
-	    {PERMIT_POST_CHECK, PERMIT_RESULT_PASS, false, 0, 0, "post_check", true, -1000, 0, 10},
+	    {PERMIT_POST_CHECK, PERMIT_RESULT_PASS, false, 0, 0, "post_check", true, -1000,
+	     PERMIT_RECORD_POST_CHECK_DONE, 10},
+	    /* a failed post-check revokes, and the check is done too: it leaves the queue */
+	    {PERMIT_POST_CHECK, PERMIT_RESULT_FAIL, false, 0, 0, "post_check", true, -1000,
+	     PERMIT_RECORD_POST_CHECK_DONE, 10},
 	    {PERMIT_REQUEST_EXTENSION, PERMIT_RESULT_NONE, false, 0, 0, "", true, 20,
 	     PERMIT_RECORD_EXTENSION_REQUEST, 10},
 	    /* the pending request's own end is granted, not a date the decision carries */
@@ -626,4 +631,78 @@ ParameterizedTest(struct record_case *c, permit, outcome_records)
 	cr_expect_eq(o.records, c->records);
 	cr_expect_eq(o.window_to, TODAY + c->window_to);
 	error_release(&err);
+}
+
+/* The work window rule: overrunning from the first working day after the window's end. */
+Test(permit, a_window_that_ran_out_overruns_from_the_next_working_day)
+{
+	struct calendar cal;
+	calendar_init(&cal);
+	day_t fri = cal_day_from_ymd(2026, 4, 3); /* a Friday before the Qingming holiday 4-6 Apr */
+	calendar_add_holiday(&cal, cal_day_from_ymd(2026, 4, 6));
+	static const struct {
+		int kind, state;
+		bool pending;
+		int today_after; /* days after the Friday the window ended */
+		bool overrunning;
+		int from_after, days;
+	} rows[] = {
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 0, false, 0, 0 },  /* its last day */
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 1, false, 0, 0 },  /* Saturday */
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 3, false, 0, 0 },  /* Monday, a holiday */
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 4, true, 4, 1 },   /* Tuesday */
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 10, true, 4, 5 },  /* next Monday */
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, true, 10, false, 0, 0 },  /* extension pending */
+		{ PERMIT_DIG_ROAD, PERMIT_CLOSED, false, 10, false, 0, 0 },   /* closed */
+		{ PERMIT_DIG_ROAD, PERMIT_REVOKED, false, 10, false, 0, 0 },  /* revoked */
+		{ PERMIT_GREENING, PERMIT_APPROVED, false, 10, false, 0, 0 }, /* not a dig */
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		day_t from = -1;
+		int days = -1;
+		bool got = permit_overrunning(&cal, (enum permit_kind)rows[i].kind,
+					      (enum permit_state)rows[i].state, rows[i].pending, fri,
+					      fri + rows[i].today_after, &from, &days);
+		cr_expect_eq(got, rows[i].overrunning, "row %zu", i);
+		if (got) {
+			cr_expect_eq(from, fri + rows[i].from_after, "row %zu", i);
+			cr_expect_eq(days, rows[i].days, "row %zu", i);
+		}
+	}
+	cr_expect(!permit_overrunning(&cal, PERMIT_DIG_ROAD, PERMIT_APPROVED, false, -1, fri, NULL,
+				      NULL), "no window, no overrun");
+	calendar_release(&cal);
+}
+
+/* The post-check's due date: the limit in working days after the day it opened. */
+Test(permit, a_post_check_is_due_after_its_published_limit)
+{
+	struct calendar cal;
+	calendar_init(&cal);
+	day_t thu = cal_day_from_ymd(2026, 4, 2); /* Qingming 4-6 Apr: Fri 3rd, then Tue 7th */
+	calendar_add_holiday(&cal, cal_day_from_ymd(2026, 4, 6));
+	static const struct {
+		int limit, today_after;
+		bool has_due;
+		int due_after, late;
+	} rows[] = {
+		{ 0, 30, false, 0, 0 }, /* no limit published: nothing due */
+		{ 1, 0, true, 1, 0 },	/* due Friday */
+		{ 2, 5, true, 5, 0 },	/* due Tuesday (weekend, holiday Monday), checked that day */
+		{ 2, 6, true, 5, 1 },	/* Wednesday: one working day late */
+		{ 2, 8, true, 5, 3 },	/* Friday: Wednesday to Friday */
+		{ 10, 0, true, 15, 0 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		day_t due = -1;
+		int late = -1;
+		bool got = permit_post_check_due(&cal, rows[i].limit, thu, thu + rows[i].today_after,
+						 &due, &late);
+		cr_expect_eq(got, rows[i].has_due, "row %zu", i);
+		if (got) {
+			cr_expect_eq(due, thu + rows[i].due_after, "row %zu", i);
+			cr_expect_eq(late, rows[i].late, "row %zu", i);
+		}
+	}
+	calendar_release(&cal);
 }
