@@ -17,6 +17,7 @@ static const struct route *const tables[] = {
 	sites_routes,
 	materials_routes,
 	applications_routes,
+	projects_routes,
 	transitions_routes,
 	codes_routes,
 	jointdig_routes,

@@ -116,32 +116,33 @@ static json_t *fee_doc(const struct sample_fees *f, day_t from)
 static const struct sample_standard {
 	const char *kind, *zh, *en;
 	int limits[5]; /* accept, survey, plan, construct, complete; permits: accept, review */
+	int guidance_days; /* utilities: the planning-stage guidance (issue #20); permits: 0 */
 	const char *materials; /* "type:required:condition:elicence;..." */
 } standards[] = {
 	{ "water", "供水接入服务标准（示例）", "Water connection service standard (sample)",
-	  { 1, 3, 3, 10, 2 },
+	  { 1, 3, 3, 10, 2 }, 5,
 	  "business_licence:1::1;land_use_certificate:1::1;site_plan:1::0;"
 	  "pipeline_drawing:1::0;excavation_plan:1:excavation:0" },
 	{ "power", "供电接入服务标准（示例）", "Electricity connection service standard (sample)",
-	  { 1, 2, 3, 15, 2 },
+	  { 1, 2, 3, 15, 2 }, 5,
 	  "business_licence:1::1;site_plan:1::0;load_calculation:1::0;"
 	  "excavation_plan:1:excavation:0" },
 	{ "gas", "供气接入服务标准（示例）", "Gas connection service standard (sample)",
-	  { 1, 3, 3, 10, 2 },
+	  { 1, 3, 3, 10, 2 }, 5,
 	  "business_licence:1::1;land_use_certificate:1::1;site_plan:1::0;"
 	  "pipeline_drawing:1::0;excavation_plan:1:excavation:0" },
 	{ "heat", "供热接入服务标准（示例）", "Heating connection service standard (sample)",
-	  { 1, 3, 5, 15, 2 },
+	  { 1, 3, 5, 15, 2 }, 5,
 	  "business_licence:1::1;site_plan:1::0;load_calculation:1::0;pipeline_drawing:1::0" },
 	{ "network", "通信网络接入服务标准（示例）", "Network connection service standard (sample)",
-	  { 1, 2, 2, 5, 1 }, "business_licence:1::1;site_plan:1::0" },
+	  { 1, 2, 2, 5, 1 }, 3, "business_licence:1::1;site_plan:1::0" },
 	{ "dig_road", "道路挖掘许可服务标准（示例）", "Road excavation permit standard (sample)",
-	  { 1, 5 },
+	  { 1, 5 }, 0,
 	  "business_licence:1::1;excavation_plan:1::0;traffic_plan:1::0;site_plan:1::0" },
-	{ "greening", "绿化许可服务标准（示例）", "Greening permit standard (sample)", { 1, 5 },
+	{ "greening", "绿化许可服务标准（示例）", "Greening permit standard (sample)", { 1, 5 }, 0,
 	  "business_licence:1::1;site_plan:1::0;tree_survey:1:green_space:0" },
 	{ "planning", "建设工程规划许可服务标准（示例）",
-	  "Construction planning permit standard (sample)", { 1, 10 },
+	  "Construction planning permit standard (sample)", { 1, 10 }, 0,
 	  "business_licence:1::1;land_use_certificate:1::1;site_plan:1::0;"
 	  "pipeline_drawing:1:outside_plot:0" },
 };
@@ -175,6 +176,12 @@ static json_t *stages_json(const struct sample_standard *s, bool permit)
 						   "name_zh", n[1], "name_en", n[2], "limit_days",
 						   s->limits[i], "silence_approves", silence));
 	}
+	/* proactive technical guidance at the planning stage (issue #20), before any application */
+	if (!permit)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:i, s:b}", "code", "guidance",
+						   "name_zh", "策划阶段技术指导", "name_en",
+						   "Guidance at the planning stage", "limit_days",
+						   s->guidance_days, "silence_approves", false));
 	return a;
 }
 

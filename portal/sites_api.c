@@ -11,6 +11,7 @@
 #include "portal/input.h"
 #include "portal/reply.h"
 #include "portal/router.h"
+#include "portal/sites_api.h"
 #include "store/accounts.h"
 #include "store/place.h"
 #include "store/sites.h"
@@ -126,8 +127,7 @@ static int place_check_tx(struct store_conn *c, void *ctx, struct error *err)
 	return 0;
 }
 
-/* Adds every problem of the site's place to err, so it is listed with every other problem. */
-static void check_place(struct http_request *req, const struct geo *g, const char *stated,
+void sites_check_place(struct http_request *req, const struct geo *g, const char *stated,
 			char found[33], struct error *err)
 {
 	struct place_query q = {g, stated, "", err};
@@ -139,11 +139,7 @@ static void check_place(struct http_request *req, const struct geo *g, const cha
 	error_release(&local);
 }
 
-/*
- * The site's geometry: a GeoJSON Point or Polygon under "geometry", or "lat" and "lng"; in
- * CGCS2000, or converted from the "crs" named. NULL (with the problems listed) when absent or bad.
- */
-static struct geo *read_site_geometry(const json_t *body, struct error *err)
+struct geo *sites_read_geometry(const json_t *body, struct error *err)
 {
 	enum geo_crs crs = GEO_CRS_CGCS2000;
 	geo_crs_parse(json_object_get(body, "crs"), "crs", &crs, err);
@@ -213,7 +209,7 @@ static int site_create(struct http_request *req, struct http_response *res)
 		SET(s->name, input_str(body, "name", true, 200, &err));
 		SET(s->address, input_str(body, "address", true, 400, &err));
 		const char *district = input_str(body, "district", false, 32, &err);
-		op.geometry = read_site_geometry(body, &err);
+		op.geometry = sites_read_geometry(body, &err);
 		if (op.geometry) {
 			double lng, lat;
 			geo_anchor(op.geometry, &lng, &lat);
@@ -222,7 +218,7 @@ static int site_create(struct http_request *req, struct http_response *res)
 			s->has_coords = true;
 		}
 		if (op.geometry || district)
-			check_place(req, op.geometry, district, s->district, &err);
+			sites_check_place(req, op.geometry, district, s->district, &err);
 		SET(s->plot_ref, input_str(body, "plot_ref", false, 100, &err));
 		SET(s->zone_risk, input_enum(body, "zone_risk", false, site_zone_risks, &err));
 	}

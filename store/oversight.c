@@ -90,6 +90,12 @@ static const char SQL_OVERDUE[] =
     "FROM permits p JOIN applications a ON a.id = p.application_id "
     "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = p.authority_org_id "
     "WHERE p.stage IS NOT NULL AND p.paused = 0 AND p.due_day < ? "
+    "UNION ALL "
+    /* planning-stage guidance (issue #20): no application yet, the project's reference */
+    "SELECT 'guidance', g.id, 0, g.org_id, CONCAT('PJ-', LPAD(g.project_id, 6, '0')), '', "
+    "g.utility_kind, g.state, g.stage, o.name, pr.district_code, g.due_day, g.started_day "
+    "FROM guidance g JOIN projects pr ON pr.id = g.project_id "
+    "JOIN organisations o ON o.id = g.org_id WHERE g.state = 'open' AND g.due_day < ? "
     "ORDER BY 12, 1, 2 LIMIT ?";
 static const char SQL_PAUSES[] =
     "SELECT c.id, c.object_type, c.object_id, COALESCE(j.reference, p.reference, ''), c.stage, "
@@ -431,11 +437,11 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 {
 	char t[11];
 	cal_day_format(today, t);
-	struct store_param p[] = {P_STR(t), P_STR(t), P_INT((long long)cap)};
+	struct store_param p[] = {P_STR(t), P_STR(t), P_STR(t), P_INT((long long)cap)};
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
-	int rc = store_exec(c, SQL_OVERDUE, p, 3, &r, err);
+	int rc = store_exec(c, SQL_OVERDUE, p, 4, &r, err);
 	if (rc)
 		return rc;
 	*rows = xcalloc(r->nrows ? r->nrows : 1, sizeof(**rows));

@@ -114,14 +114,17 @@ void store_certificate_row_release(struct certificate_row *r);
 
 /* One running stage past its due day. */
 struct overdue_row {
-	char object_type[8];
+	char object_type[12]; /* job, permit or guidance (a project's, no application) */
 	long long id, application_id, org_id;
 	char reference[33], app_reference[25];
 	char kind[16], state[25], stage[33];
 	char org_name[201], district[33];
 	day_t due_day, started_day;
 };
-/* Every unpaused running stage of a job or permit due before today (at most cap, by due day). */
+/*
+ * Every unpaused running stage of a job or permit, and every open guidance task, due before
+ * today (at most cap, by due day).
+ */
 int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, size_t *n,
 		  size_t cap, struct error *err);
 

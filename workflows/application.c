@@ -1021,6 +1021,7 @@ int application_stage_limit(const struct service_standard *std, const char *stag
 		{ "plan", "plan", NULL },		{ "construction", "construct", NULL },
 		{ "completion", "complete", NULL },	{ "review", "review", NULL },
 		{ "extension", "extension", "review" },
+		{ "guidance", "guidance", NULL }, /* a project's, before any application (#20) */
 	};
 	if (!std || !stage)
 		return ERR_NOT_FOUND;

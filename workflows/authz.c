@@ -63,6 +63,14 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 	[AZ_DELIVERY_ADMIN] = { "delivery.admin", K(ROLE_OFFICE), SCOPE_ANY, false, false },
 	[AZ_SUPERVISE] = { "supervise", K(ROLE_OFFICE), SCOPE_ANY, false, false },
 	[AZ_RATE] = { "rate", K(ROLE_APPLICANT), SCOPE_OWN, false, true },
+	/* projects at the planning stage: the office may register one on an applicant's behalf;
+	 * the utilities guiding it are its parties, and only they answer their own task */
+	[AZ_PROJECT_CREATE] = { "project.create", K(ROLE_APPLICANT) | K(ROLE_OFFICE), SCOPE_OWN,
+				false, false },
+	[AZ_PROJECT_READ] = { "project.read", ANYONE, SCOPE_PARTY, false, false },
+	[AZ_GUIDANCE_LIST] = { "guidance.list", K(ROLE_UTILITY) | K(ROLE_OFFICE), SCOPE_ASSIGNED,
+			       false, false },
+	[AZ_GUIDANCE_ANSWER] = { "guidance.answer", K(ROLE_UTILITY), SCOPE_ASSIGNED, false, false },
 };
 
 const char *authz_action_name(enum authz_action action)

@@ -154,6 +154,16 @@ static const struct expect table[] = {
 	/* applications: an empty body gets past authorisation to the one-time notice (422) */
 	{ "POST", "/v1/applications", "{}", { 401, 422, 403, 403, 403, 422, 403 },
 	  { 401, 422, 403, 403, 403, 422, 403 } },
+	/* projects (issue #20): an empty body gets past authorisation to the 422; no project has
+	 * the ids the matrix names (404); only a utility answers, and only its own task */
+	{ "POST", "/v1/projects", "{}", { 401, 422, 403, 403, 403, 422, 422 },
+	  { 401, 422, 403, 403, 403, 422, 422 } },
+	{ "GET", "/v1/projects/{id}", NULL, { 401, 404, 404, 404, 404, 404, 404 },
+	  { 401, 404, 404, 404, 404, 404, 404 } },
+	{ "POST", "/v1/projects/{id}/guidance/{kind}", "{}", { 401, 403, 404, 404, 403, 403, 403 },
+	  { 401, 403, 404, 404, 403, 403, 403 } },
+	{ "GET", "/v1/guidance", NULL, { 401, 403, 200, 200, 403, 403, 200 },
+	  { 401, 403, 200, 200, 403, 403, 200 } },
 	{ "GET", "/v1/applications", NULL, { 401, 200, 403, 403, 403, 200, 200 },
 	  { 401, 200, 403, 403, 403, 200, 200 } },
 	/* the utility and the authority are parties to the applicant's application */

@@ -34,6 +34,21 @@ static const struct row rows[] = {
 	{ ROLE_UTILITY, true, false, AZ_APIKEY_CREATE, OWN, 0 },
 	{ ROLE_UTILITY, false, true, AZ_APIKEY_CREATE, OWN, ERR_FORBIDDEN },
 	{ ROLE_UTILITY, true, false, AZ_APIKEY_REVOKE, FOREIGN, ERR_NOT_FOUND },
+	/* projects (issue #20): the applicant or the office registers; the guiding utilities read
+	 * and answer their own; nobody else sees them */
+	{ ROLE_APPLICANT, false, false, AZ_PROJECT_CREATE, NONE, 0 },
+	{ ROLE_OFFICE, false, false, AZ_PROJECT_CREATE, NONE, 0 },
+	{ ROLE_UTILITY, true, false, AZ_PROJECT_CREATE, NONE, ERR_FORBIDDEN },
+	{ ROLE_AUTHORITY, true, false, AZ_PROJECT_CREATE, NONE, ERR_FORBIDDEN },
+	{ ROLE_UTILITY, false, true, AZ_PROJECT_READ, PARTY, 0 },
+	{ ROLE_UTILITY, false, false, AZ_PROJECT_READ, FOREIGN, ERR_NOT_FOUND },
+	{ ROLE_APPLICANT, false, false, AZ_PROJECT_READ, FOREIGN, ERR_NOT_FOUND },
+	{ ROLE_UTILITY, false, true, AZ_GUIDANCE_ANSWER, PARTY, 0 },
+	{ ROLE_UTILITY, false, false, AZ_GUIDANCE_ANSWER, FOREIGN, ERR_NOT_FOUND },
+	{ ROLE_APPLICANT, false, false, AZ_GUIDANCE_ANSWER, OWN, ERR_FORBIDDEN },
+	{ ROLE_OFFICE, false, false, AZ_GUIDANCE_ANSWER, PARTY, ERR_FORBIDDEN },
+	{ ROLE_UTILITY, false, false, AZ_GUIDANCE_LIST, NONE, 0 },
+	{ ROLE_APPLICANT, false, false, AZ_GUIDANCE_LIST, NONE, ERR_FORBIDDEN },
 	/* applications: the applicant's own, parties may read */
 	{ ROLE_APPLICANT, false, false, AZ_APP_CREATE, NONE, 0 },
 	{ ROLE_UTILITY, false, true, AZ_APP_CREATE, NONE, ERR_FORBIDDEN },

@@ -1,0 +1,709 @@
+/*
+ * Projects at the planning stage (issue #20): an applicant, or the office on its behalf,
+ * registers a planned project; every organisation serving the site for a needed kind gets a
+ * guidance task under the published "guidance" stage and answers it with the connection point,
+ * capacity, conditions and an estimate from its published fees.
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portal/app.h"
+#include "portal/audit.h"
+#include "portal/auth.h"
+#include "portal/input.h"
+#include "portal/router.h"
+#include "portal/sites_api.h"
+#include "portal/snapshot.h"
+#include "portal/tracks.h"
+#include "store/accounts.h"
+#include "store/materials.h"
+#include "store/place.h"
+#include "store/projects.h"
+#include "workflows/application.h"
+#include "workflows/clock.h"
+#include "workflows/fees.h"
+#include "workflows/place.h"
+#include "workflows/project.h"
+#include "workflows/standards.h"
+#include "lib/json_text.h"
+#include "lib/xalloc.h"
+
+#define GUIDANCE_STAGE "guidance"
+
+static json_t *day_json(day_t d)
+{
+	char b[11];
+	return d >= 0 ? json_string(cal_day_format(d, b)) : json_null();
+}
+
+/* Moves every detail of from to the end of to (from is emptied). */
+static void move_details(struct error *to, struct error *from)
+{
+	for (size_t i = 0; i < from->ndetails; i++)
+		error_add(to, from->details[i].field, from->details[i].code, "%s",
+			  from->details[i].message);
+	error_release(from);
+}
+
+/* One guidance task as its readers see it. New reference. */
+static json_t *guidance_json(const struct guidance_row *g, const struct calendar *cal, day_t today)
+{
+	bool answered = !strcmp(g->state, "answered");
+	const char *status = guidance_status(answered, g->clock.clock.due_day, today);
+	json_t *answer = g->answer ? json_loads(g->answer, 0, NULL) : NULL;
+	json_t *j =
+	    json_pack("{s:I, s:I, s:s, s:s, s:{s:I, s:s}, s:s, s:s, s:i, s:o, s:o, s:b}", "id",
+		      (json_int_t)g->id, "project_id", (json_int_t)g->project_id, "project",
+		      g->project_reference, "kind", g->utility_kind, "organisation", "id",
+		      (json_int_t)g->org_id, "name", g->org_name, "status", status, "stage",
+		      g->clock.stage, "limit_days", g->clock.clock.limit_days, "started_on",
+		      day_json(g->clock.clock.started_day), "due_date",
+		      day_json(g->clock.clock.due_day), "overdue", !strcmp(status, "overdue"));
+	struct clock k = {.due_day = g->clock.clock.due_day};
+	if (!answered && cal)
+		json_object_set_new(j, "days_overdue",
+				    json_integer(clock_days_overdue(&k, cal, today)));
+	if (answered) {
+		json_object_set_new(j, "answered_on", day_json(g->answered_day));
+		json_object_set_new(j, "answered_late",
+				    json_boolean(g->answered_day > g->clock.clock.due_day));
+		json_object_set_new(j, "answer", answer ? answer : json_null());
+		json_object_set_new(j, "estimate_total_fen", json_integer(g->estimate_total_fen));
+	} else {
+		json_decref(answer);
+	}
+	return j;
+}
+
+static void guidance_rows_free(struct guidance_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_guidance_row_release(&rows[i]);
+	free(rows);
+}
+
+/*
+ * The project id as caller may see it into *out: its guidance, all of it for the applicant and
+ * the office, a utility's own only. ERR_NOT_FOUND when absent or not the caller's to see.
+ */
+static int project_view(struct store_conn *c, long long id, const struct authz_caller *caller,
+			const struct calendar *cal, day_t today, json_t **out, struct error *err)
+{
+	struct project_row p;
+	struct guidance_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_project_get(c, id, &p, err);
+	if (!rc)
+		rc = store_guidance_of_project(c, id, &rows, &n, err);
+	long long *parties = xcalloc(n + 1, sizeof(*parties));
+	for (size_t i = 0; i < n; i++)
+		parties[i] = rows[i].org_id;
+	struct authz_object obj = {p.org_id, parties, (int)n};
+	if (!rc && authz_check(caller, AZ_PROJECT_READ, &obj, err))
+		rc = error_set(err, ERR_NOT_FOUND, "no project %lld", id);
+	if (!rc) {
+		json_t *guidance = json_array();
+		bool all = caller->kind != ROLE_UTILITY || caller->org_id == p.org_id;
+		for (size_t i = 0; i < n; i++)
+			if (all || rows[i].org_id == caller->org_id)
+				json_array_append_new(guidance,
+						      guidance_json(&rows[i], cal, today));
+		struct geo *g = p.geometry_wkt ? geo_from_wkt(p.geometry_wkt) : NULL;
+		json_t *needs = json_loads(p.needs ? p.needs : "{}", 0, NULL);
+		json_t *materials = json_loads(p.materials ? p.materials : "[]", 0, NULL);
+		*out =
+		    json_pack("{s:I, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id",
+			      (json_int_t)p.id, "reference", p.reference, "organisation_id",
+			      (json_int_t)p.org_id, "name", p.name, "district", p.district,
+			      "geometry", g ? geo_geojson(g) : json_null(), "needs",
+			      needs ? needs : json_object(), "hookup_date", day_json(p.hookup_day),
+			      "materials", materials ? materials : json_array(), "created_at",
+			      p.created_at, "guidance", guidance);
+		geo_free(g);
+	}
+	free(parties);
+	guidance_rows_free(rows, n);
+	store_project_row_release(&p);
+	return rc;
+}
+
+/* --- registration ----------------------------------------------------------------------- */
+
+struct reg {
+	const struct authz_caller *caller;
+	const struct published *pub;
+	struct project_request pr;
+	struct geo *geo;
+	char district[33];
+	char name[201];
+	long long owner;       /* the applicant whose project it is; 0 until known */
+	size_t parse_problems; /* listed before the transaction; it then writes nothing */
+	struct error problems; /* what the transaction finds, reset on every run */
+	day_t today;
+	long long now_us;
+	struct standards_set set;
+	json_t *reply;
+};
+
+/* The office registers on behalf of an applicant organisation, which must be one. */
+static int check_owner(struct store_conn *c, struct reg *r, struct error *err)
+{
+	if (r->caller->kind != ROLE_OFFICE || !r->owner)
+		return 0;
+	struct org_row o;
+	struct error local = ERROR_INIT;
+	int rc = store_org_get(c, r->owner, &o, &local);
+	error_release(&local);
+	if (rc == ERR_NOT_FOUND || (!rc && strcmp(o.kind, "applicant")))
+		error_add(&r->problems, "organisation_id", "unknown",
+			  "organisation %lld is not an applicant", r->owner);
+	else if (rc)
+		return error_set(err, rc, "could not read the organisation");
+	return 0;
+}
+
+/* Each material must be in the applicant's own library, as an application's are. */
+static int check_materials(struct store_conn *c, struct reg *r, struct error *err)
+{
+	size_t n = r->pr.nmaterials;
+	if (!n || !r->owner)
+		return 0;
+	long long *owners = xcalloc(n, sizeof(*owners));
+	char(*types)[65] = xcalloc(n, sizeof(*types));
+	struct error local = ERROR_INIT;
+	int rc = store_materials_owners(c, r->pr.materials, n, owners, types, &local);
+	if (rc)
+		error_set(err, rc, "could not read the materials");
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (owners[i] == r->owner)
+			continue;
+		char f[48];
+		snprintf(f, sizeof(f), "materials[%zu]", i);
+		error_add(&r->problems, f, "unknown",
+			  "material %lld is not in the applicant's library", r->pr.materials[i]);
+	}
+	error_release(&local);
+	free(owners);
+	free(types);
+	return rc;
+}
+
+/*
+ * Who guides each needed kind: every organisation whose service area holds the site, or the
+ * one the applicant chose among them (providers). into[k][..] and counts; problems listed.
+ */
+static void route_kind(const struct reg *r, const struct place_context *pc, int k, long long *orgs,
+		       size_t *n, struct error *problems)
+{
+	size_t idx[16];
+	char f[48];
+	*n = 0;
+	size_t found = place_route(pc, k, r->geo, r->district, idx, 16);
+	const char *kind = utility_kind_name(k);
+	if (found == 0) {
+		snprintf(f, sizeof(f), "needs.%s", kind);
+		error_add(problems, f, "no_provider",
+			  "no %s utility publishes a service area holding this site (%s)", kind,
+			  r->district);
+		return;
+	}
+	long long chosen = r->pr.provider[k];
+	for (size_t i = 0; i < found; i++)
+		if (!chosen || pc->areas[idx[i]].org_id == chosen)
+			orgs[(*n)++] = pc->areas[idx[i]].org_id;
+	if (chosen && *n == 0) {
+		snprintf(f, sizeof(f), "providers.%s", kind);
+		error_add(problems, f, "not_serving",
+			  "organisation %lld does not serve this site for %s", chosen, kind);
+	}
+}
+
+/* Every needed kind's standard must publish a guidance stage. */
+static void check_standards(const struct reg *r, struct error *problems)
+{
+	for (int k = 0; k < UK_COUNT; k++) {
+		if (!r->pr.need[k].wanted)
+			continue;
+		if (!standards_stage(r->set.utility[k], GUIDANCE_STAGE)) {
+			char f[48];
+			snprintf(f, sizeof(f), "needs.%s", utility_kind_name(k));
+			error_add(problems, f, "no_guidance_standard",
+				  "no %s service standard in force publishes a guidance stage",
+				  utility_kind_name(k));
+		}
+	}
+}
+
+/* The guidance tasks of the project: rows with their clocks, and one event each. */
+static int create_guidance(struct store_conn *c, struct reg *r, long long pid, const char *ref,
+			   long long orgs[UK_COUNT][16], const size_t norgs[UK_COUNT],
+			   struct error *err)
+{
+	int rc = 0;
+	json_t *geometry = geo_geojson(r->geo);
+	for (int k = 0; !rc && k < UK_COUNT; k++) {
+		for (size_t i = 0; !rc && i < norgs[k]; i++) {
+			struct stored_clock clk;
+			long long gid = 0;
+			const char *kind = utility_kind_name(k);
+			rc = tracks_clock_start(&clk, r->set.utility[k], GUIDANCE_STAGE,
+						&r->pub->cal, r->now_us, err);
+			if (!rc)
+				rc = store_guidance_insert(c, pid, kind, orgs[k][i], &clk, &gid,
+							   err);
+			if (rc)
+				break;
+			json_t *obj = json_pack(
+			    "{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:O, s:s}, s:O, s:o, s:o, s:i}",
+			    "id", (json_int_t)gid, "kind", kind, "status", "due", "project", "id",
+			    (json_int_t)pid, "reference", ref, "name", r->name, "geometry",
+			    geometry, "district", r->district, "loads", r->pr.need[k].loads,
+			    "hookup_date", day_json(r->pr.hookup_day), "due_date",
+			    day_json(clk.clock.due_day), "limit_days", clk.clock.limit_days);
+			rc = tracks_emit_party(c, orgs[k][i], 0, ref, "guidance.requested", kind,
+					       obj, err);
+		}
+	}
+	json_decref(geometry);
+	return rc;
+}
+
+static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct reg *r = ctx;
+	json_decref(r->reply);
+	r->reply = NULL;
+	error_release(&r->problems);
+	struct place_context pc = {0};
+	long long orgs[UK_COUNT][16];
+	size_t norgs[UK_COUNT] = {0};
+	int rc = check_owner(c, r, err);
+	if (!rc)
+		rc = check_materials(c, r, err);
+	if (!rc)
+		rc = store_place_districts(c, &pc, err);
+	if (!rc)
+		rc = store_place_areas(c, 0, &pc, err);
+	for (int k = 0; !rc && r->geo && k < UK_COUNT; k++)
+		if (r->pr.need[k].wanted)
+			route_kind(r, &pc, k, orgs[k], &norgs[k], &r->problems);
+	place_context_release(&pc);
+	if (!rc)
+		check_standards(r, &r->problems);
+	if (rc)
+		return rc;
+	if (r->parse_problems || r->problems.ndetails)
+		return error_set(err, ERR_INVALID, "the project cannot be registered yet");
+	json_t *needs = json_object();
+	for (int k = 0; k < UK_COUNT; k++)
+		if (r->pr.need[k].wanted)
+			json_object_set(needs, utility_kind_name(k), r->pr.need[k].loads);
+	char *needs_text = json_text(needs);
+	char *materials = store_ids_json(r->pr.materials, r->pr.nmaterials);
+	char *wkt = geo_wkt(r->geo);
+	struct project_new pn = {r->owner,  r->name,	       r->district,
+				 wkt,	    needs_text,	       r->pr.hookup_day,
+				 materials, r->caller->org_id, r->caller->user_id};
+	long long pid = 0;
+	char ref[24];
+	rc = store_project_insert(c, &pn, &pid, err);
+	store_project_reference(pid, ref);
+	if (!rc)
+		rc = create_guidance(c, r, pid, ref, orgs, norgs, err);
+	if (!rc)
+		rc = tracks_emit(c, r->owner, 0, ref, "project.registered",
+				 json_pack("{s:I, s:s, s:s}", "id", (json_int_t)pid, "reference",
+					   ref, "name", r->name),
+				 err);
+	if (!rc)
+		rc = audit_record_id(c, r->caller, "project.create", "project", pid,
+				     json_pack("{s:I, s:s, s:O}", "organisation_id",
+					       (json_int_t)r->owner, "district", r->district,
+					       "needs", needs),
+				     err);
+	if (!rc)
+		rc = project_view(c, pid, r->caller, &r->pub->cal, r->today, &r->reply, err);
+	json_decref(needs);
+	free(needs_text);
+	free(materials);
+	free(wkt);
+	return rc;
+}
+
+/* Reads the body into r, every problem into err (the transaction adds its own). */
+static void reg_read(struct http_request *req, struct reg *r, const json_t *body, struct error *err)
+{
+	static const char *const allowed[] = {"name",
+					      "geometry",
+					      "crs",
+					      "lat",
+					      "lng",
+					      "district",
+					      "needs",
+					      "hookup_date",
+					      "materials",
+					      "providers",
+					      "organisation_id",
+					      NULL};
+	http_reject_unknown(body, allowed, "", err);
+	snprintf(r->name, sizeof(r->name), "%s", input_str(body, "name", true, 200, err) ?: "");
+	const char *district = input_str(body, "district", false, 32, err);
+	r->geo = sites_read_geometry(body, err);
+	if (r->geo || district)
+		sites_check_place(req, r->geo, district, r->district, err);
+	project_parse(body, r->today, &r->pr, err);
+	json_t *o = json_object_get(body, "organisation_id");
+	if (r->caller->kind != ROLE_OFFICE) {
+		r->owner = r->caller->org_id;
+		if (o)
+			error_add(err, "organisation_id", "not_allowed",
+				  "only the office registers a project on another's behalf");
+	} else if (!json_is_integer(o) || json_integer_value(o) <= 0) {
+		error_add(err, "organisation_id", "required",
+			  "name the applicant organisation the project is registered for");
+	} else {
+		r->owner = json_integer_value(o);
+	}
+}
+
+static int project_create(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	struct reg *r = xcalloc(1, sizeof(*r));
+	r->caller = auth_caller(req);
+	error_init(&r->problems);
+	json_t *body = NULL;
+	int rc = auth_require(req, res, AZ_PROJECT_CREATE, NULL);
+	if (rc)
+		goto done;
+	r->now_us = tracks_now_us();
+	r->today = cal_day_of_instant(r->now_us / 1000000);
+	if ((rc = http_parse_json(req, &body, &err)))
+		goto reply;
+	reg_read(req, r, body, &err);
+	if ((rc = err.code)) /* the database failed while the place was checked */
+		goto reply;
+	r->parse_problems = err.ndetails;
+	r->pub = snapshot_get(req->app);
+	if (!r->pub) {
+		rc = error_set(&err, ERR_UNAVAILABLE, "published standards are not loaded yet");
+		goto reply;
+	}
+	application_standards_in_force((const struct service_standard *const *)r->pub->standards,
+				       r->pub->nstandards, r->today, &r->set);
+	struct error txerr = ERROR_INIT;
+	rc = store_tx(req->app->pool, reg_tx, r, &txerr);
+	if (rc == ERR_INVALID || (!rc && err.ndetails)) {
+		move_details(&err, &r->problems);
+		rc = error_set(&err, ERR_INVALID, "the project has %zu problem(s); all are listed",
+			       err.ndetails);
+	} else if (rc) {
+		error_release(&err);
+		err = txerr;
+		error_init(&txerr);
+	}
+	error_release(&txerr);
+reply:
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 201, r->reply);
+		r->reply = NULL;
+	}
+done:
+	if (r->pub)
+		snapshot_put(r->pub);
+	project_request_release(&r->pr);
+	geo_free(r->geo);
+	json_decref(r->reply);
+	json_decref(body);
+	error_release(&r->problems);
+	error_release(&err);
+	free(r);
+	return rc;
+}
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+struct view {
+	const struct authz_caller *caller;
+	const struct published *pub;
+	long long id, org_id, after;
+	int limit;
+	day_t today;
+	json_t *reply;
+};
+
+static int project_get_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct view *v = ctx;
+	return project_view(c, v->id, v->caller, v->pub ? &v->pub->cal : NULL, v->today, &v->reply,
+			    err);
+}
+
+static int reply_view(struct http_request *req, struct http_response *res, struct view *v,
+		      int (*fn)(struct store_conn *, void *, struct error *))
+{
+	struct error err = ERROR_INIT;
+	v->pub = snapshot_get(req->app);
+	v->today = tracks_today();
+	int rc = store_with(req->app->pool, fn, v, &err);
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 200, v->reply);
+		v->reply = NULL;
+	}
+	if (v->pub)
+		snapshot_put(v->pub);
+	json_decref(v->reply);
+	error_release(&err);
+	return rc;
+}
+
+static int project_get(struct http_request *req, struct http_response *res)
+{
+	struct view v = {.caller = auth_caller(req)};
+	if (input_path_id(req, 0, &v.id))
+		return http_fail(res, ERR_NOT_FOUND, "no such project");
+	return reply_view(req, res, &v, project_get_tx);
+}
+
+static int queue_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct view *v = ctx;
+	struct guidance_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_guidance_queue(c, v->org_id, v->after, v->limit + 1, &rows, &n, err);
+	if (rc)
+		return rc;
+	bool more = n > (size_t)v->limit;
+	if (more)
+		n = (size_t)v->limit;
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+		    items, guidance_json(&rows[i], v->pub ? &v->pub->cal : NULL, v->today));
+	v->reply = json_pack("{s:o}", "items", items);
+	input_set_cursor(v->reply, more, n ? rows[n - 1].id : 0);
+	guidance_rows_free(rows, more ? n + 1 : n);
+	return 0;
+}
+
+/* A utility's open guidance; the office's view of everyone's (or ?organisation_id='s). */
+static int guidance_queue(struct http_request *req, struct http_response *res)
+{
+	struct view v = {.caller = auth_caller(req)};
+	if (auth_require(req, res, AZ_GUIDANCE_LIST, NULL))
+		return 1;
+	struct error err = ERROR_INIT;
+	v.org_id = v.caller->kind == ROLE_OFFICE ? 0 : v.caller->org_id;
+	const char *q = http_query(req, "organisation_id");
+	if (q && v.caller->kind == ROLE_OFFICE) {
+		char *end;
+		v.org_id = strtoll(q, &end, 10);
+		if (!*q || *end || v.org_id <= 0)
+			error_add(&err, "organisation_id", "wrong_type",
+				  "organisation_id must be a positive id");
+	}
+	input_page(req, &v.limit, &v.after, &err);
+	if (err.ndetails) {
+		error_set(&err, ERR_INVALID, "bad filter");
+		int rc = http_reply_error(res, &err);
+		error_release(&err);
+		return rc;
+	}
+	return reply_view(req, res, &v, queue_tx);
+}
+
+/* --- answering -------------------------------------------------------------------------- */
+
+struct answer {
+	const struct authz_caller *caller;
+	const struct published *pub;
+	long long project_id;
+	const char *kind;
+	struct guidance_answer a;
+	size_t parse_problems;
+	struct error problems;
+	day_t today;
+	json_t *reply;
+};
+
+/*
+ * The estimate for the project's stated loads from the utility's schedule in force today, and
+ * the check of its own quote when it gives one (*quote_total, else -1): every item must be of
+ * that schedule, applicable to the loads, at the published price. Problems listed.
+ */
+static int estimate(const struct answer *an, const struct project_row *p, json_t **out,
+		    long long *total, long long *quote_total, struct error *problems)
+{
+	*quote_total = -1;
+	const struct fee_schedule *s =
+	    snapshot_schedule_in_force(an->pub, an->caller->org_id, an->kind, an->today, NULL);
+	if (!s) {
+		error_add(problems, "estimate", "no_schedule",
+			  "you have no published %s fee schedule in force: publish one first",
+			  an->kind);
+		return 0;
+	}
+	json_t *needs = json_loads(p->needs ? p->needs : "{}", 0, NULL);
+	struct fee_params fp;
+	project_fee_params(utility_kind_parse(an->kind), json_object_get(needs, an->kind),
+			   an->a.length_m, &fp);
+	struct fee_estimate e = {0};
+	struct error local = ERROR_INIT;
+	if (fees_estimate(&s, 1, an->today, &fp, &e, &local) == 0) {
+		*out = fees_estimate_to_json(&e);
+		*total = e.total_fen;
+	} else {
+		for (size_t i = 0; i < local.ndetails; i++)
+			error_add(problems, "estimate", local.details[i].code, "%s: %s",
+				  local.details[i].field, local.details[i].message);
+		if (!local.ndetails)
+			error_add(problems, "estimate", "invalid", "%s", local.message);
+	}
+	error_release(&local);
+	int64_t qt = 0;
+	if (an->a.quote_json) {
+		if (fees_check_quote(s, an->today, &fp, an->a.quote, an->a.nquote, &qt, &local) ==
+		    0)
+			*quote_total = qt;
+		for (size_t i = 0; i < local.ndetails; i++)
+			error_add(problems, local.details[i].field, local.details[i].code, "%s",
+				  local.details[i].message);
+		error_release(&local);
+	}
+	fees_estimate_release(&e);
+	json_decref(needs);
+	return 0;
+}
+
+static int answer_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct answer *an = ctx;
+	json_decref(an->reply);
+	an->reply = NULL;
+	error_release(&an->problems);
+	struct guidance_row g;
+	int rc = store_guidance_for(c, an->project_id, an->kind, an->caller->org_id, &g, err);
+	if (rc)
+		return rc;
+	struct project_row p;
+	json_t *est = NULL, *stored = NULL;
+	long long total = 0, quote_total = -1;
+	if (strcmp(g.state, "open")) {
+		rc = error_set(err, ERR_CONFLICT, "this guidance was answered on %s",
+			       g.answered_day >= 0 ? cal_day_format(g.answered_day, (char[11]){0})
+						   : "an earlier day");
+		store_guidance_row_release(&g);
+		return rc;
+	}
+	rc = store_project_get(c, an->project_id, &p, err);
+	if (!rc)
+		rc = estimate(an, &p, &est, &total, &quote_total, &an->problems);
+	if (!rc && (an->parse_problems || an->problems.ndetails))
+		rc = error_set(err, ERR_INVALID, "the answer cannot be recorded yet");
+	if (!rc) {
+		stored = guidance_answer_json(&an->a);
+		json_object_set(stored, "estimate", est);
+		if (an->a.quote_json) {
+			json_object_set(stored, "quote", an->a.quote_json);
+			json_object_set_new(stored, "quote_total_fen", json_integer(quote_total));
+		}
+		char *text = json_text(stored);
+		rc = store_guidance_answer(c, g.id, g.version, text, total, an->today,
+					   an->caller->user_id, err);
+		free(text);
+	}
+	if (!rc)
+		rc = tracks_emit(c, p.org_id, 0, p.reference, "guidance.answered",
+				 json_pack("{s:I, s:s, s:I, s:O}", "id", (json_int_t)g.id, "kind",
+					   an->kind, "organisation_id", (json_int_t)g.org_id,
+					   "answer", stored),
+				 err);
+	if (!rc)
+		rc = audit_record_id(c, an->caller, "guidance.answer", "guidance", g.id,
+				     json_pack("{s:s, s:s, s:I}", "project", p.reference, "kind",
+					       an->kind, "estimate_total_fen", (json_int_t)total),
+				     err);
+	struct guidance_row *rows = NULL;
+	size_t n = 0;
+	if (!rc)
+		rc = store_guidance_of_project(c, an->project_id, &rows, &n, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (rows[i].id == g.id)
+			an->reply = guidance_json(&rows[i], &an->pub->cal, an->today);
+	guidance_rows_free(rows, n);
+	json_decref(est);
+	json_decref(stored);
+	store_project_row_release(&p);
+	store_guidance_row_release(&g);
+	return rc;
+}
+
+static int guidance_answer(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	struct answer an = {.caller = auth_caller(req)};
+	error_init(&an.problems);
+	json_t *body = NULL;
+	if (auth_require(req, res, AZ_GUIDANCE_ANSWER, NULL))
+		return 1;
+	an.kind = req->params[1];
+	if (input_path_id(req, 0, &an.project_id) || utility_kind_parse(an.kind) < 0)
+		return http_fail(res, ERR_NOT_FOUND, "no such guidance");
+	an.today = tracks_today();
+	int rc = http_parse_json(req, &body, &err);
+	if (rc)
+		goto reply;
+	guidance_answer_parse(body, an.today, &an.a, &err);
+	an.parse_problems = err.ndetails;
+	an.pub = snapshot_get(req->app);
+	if (!an.pub) {
+		rc = error_set(&err, ERR_UNAVAILABLE, "published fees are not loaded yet");
+		goto reply;
+	}
+	struct error txerr = ERROR_INIT;
+	rc = store_tx(req->app->pool, answer_tx, &an, &txerr);
+	if (rc == ERR_INVALID) {
+		move_details(&err, &an.problems);
+		rc = error_set(&err, ERR_INVALID, "the answer has %zu problem(s); all are listed",
+			       err.ndetails);
+	} else if (rc) {
+		error_release(&err);
+		err = txerr;
+		error_init(&txerr);
+	}
+	error_release(&txerr);
+reply:
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 200, an.reply);
+		an.reply = NULL;
+	}
+	if (an.pub)
+		snapshot_put(an.pub);
+	guidance_answer_release(&an.a);
+	json_decref(an.reply);
+	json_decref(body);
+	error_release(&an.problems);
+	error_release(&err);
+	return rc;
+}
+
+const struct route projects_routes[] = {
+    {"POST", "/v1/projects", project_create, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"GET", "/v1/projects/{id}", project_get, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {"POST", "/v1/projects/{id}/guidance/{kind}", guidance_answer, ROUTE_AUTHENTICATED, 0,
+     RUNS_ON_WORK},
+    {"GET", "/v1/guidance", guidance_queue, ROUTE_AUTHENTICATED, 0, RUNS_ON_WORK},
+    {0},
+};

@@ -1,0 +1,364 @@
+/*
+ * Projects at the planning stage (issue #20) over HTTP on the demo city: who may register,
+ * answer and list; every problem of a registration in one 422; one guidance task per serving
+ * organisation and kind with a due date on the calendar; the answer with its estimate from the
+ * published schedule; nobody else answers; overdue guidance in the office's supervision.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+#include "support/harness.h"
+#include "support/journey.h"
+
+#define DEMO "demo-password-1"
+
+static struct harness_server *srv;
+static void setup(void)
+{
+	srv = harness_server_start();
+}
+static void teardown(void)
+{
+	harness_server_stop(srv);
+}
+TestSuite(projects, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *login(const char *who)
+{
+	char email[64];
+	snprintf(email, sizeof(email), "%s@demo.test", who);
+	return harness_login(email, DEMO);
+}
+
+/* A point in Gulou (鼓楼区), where the city's water company and four carriers serve. */
+#define GULOU "\"geometry\":{\"type\":\"Point\",\"coordinates\":[119.2914,26.0826]}"
+#define NEEDS "\"needs\":{\"water\":{\"m3_per_day\":120,\"dn\":50},\"network\":{\"lines\":4}}"
+
+/* A registration body in Gulou needing water and network; extra members may follow. */
+static char *project_body(const char *extra)
+{
+	return xasprintf("{\"name\":\"Planned block %d\"," GULOU "," NEEDS
+			 ",\"hookup_date\":\"%s\"%s}",
+			 harness_unique(), journey_day(200), extra ? extra : "");
+}
+
+static bool has(json_t *e, const char *field, const char *code)
+{
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(json_object_get(e, "error"), "details"), i, d)
+	{
+		if (!strcmp(json_string_value(json_object_get(d, "field")), field) &&
+		    !strcmp(json_string_value(json_object_get(d, "code")), code))
+			return true;
+	}
+	return false;
+}
+
+/* The project's guidance of kind (for org, or any when 0): how many, and the first. */
+static size_t guidance_of(json_t *project, const char *kind, long long org, json_t **first)
+{
+	size_t i, n = 0;
+	json_t *g;
+	if (first)
+		*first = NULL;
+	json_array_foreach(json_object_get(project, "guidance"), i, g)
+	{
+		long long o =
+		    json_integer_value(json_object_get(json_object_get(g, "organisation"), "id"));
+		if (strcmp(json_string_value(json_object_get(g, "kind")), kind) ||
+		    (org && o != org))
+			continue;
+		if (first && !n)
+			*first = g;
+		n++;
+	}
+	return n;
+}
+
+static const char ANSWER[] =
+    "{\"connection_point\":{\"geometry\":{\"type\":\"Point\",\"coordinates\":[119.2916,26.0827]},"
+    "\"description\":\"DN300 main under Nanhou Street, chamber 12\"},"
+    "\"capacity\":{\"status\":\"available\"},"
+    "\"conditions\":[\"backflow preventer at the meter\"],\"length_m\":10,"
+    "\"quote\":[{\"code\":\"W-CONN\",\"quantity\":1,\"unit_price_fen\":250000},"
+    "{\"code\":\"W-PIPE\",\"quantity\":10,\"unit_price_fen\":18000}]}";
+
+struct refusal {
+	const char *who;	   /* demo account, NULL: anonymous */
+	const char *method, *path; /* %lld: the project */
+	const char *body;	   /* NULL: project_body(NULL) */
+	long want;
+};
+
+Test(projects, who_may_register_list_and_answer)
+{
+	char *tok = login("applicant");
+	char *body = project_body(NULL);
+	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
+	long long id = json_integer_value(json_object_get(p, "id"));
+	static const struct refusal table[] = {
+	    {NULL, "POST", "/v1/projects", NULL, 401},
+	    {"water", "POST", "/v1/projects", NULL, 403},
+	    {"road", "POST", "/v1/projects", NULL, 403},
+	    /* the office registers for an applicant, which it must name */
+	    {"office", "POST", "/v1/projects", NULL, 422},
+	    {NULL, "GET", "/v1/guidance", NULL, 401},
+	    {"applicant", "GET", "/v1/guidance", NULL, 403},
+	    {"road", "GET", "/v1/guidance", NULL, 403},
+	    {"water", "GET", "/v1/guidance", NULL, 200},
+	    {"office", "GET", "/v1/guidance", NULL, 200},
+	    {"applicant", "POST", "/v1/projects/%lld/guidance/water", ANSWER, 403},
+	    {"road", "POST", "/v1/projects/%lld/guidance/water", ANSWER, 403},
+	    {"office", "POST", "/v1/projects/%lld/guidance/water", ANSWER, 403},
+	    /* a utility not guiding the project sees neither the project nor a task */
+	    {"power", "POST", "/v1/projects/%lld/guidance/water", ANSWER, 404},
+	    {"power", "POST", "/v1/projects/%lld/guidance/power", ANSWER, 404},
+	    {"water", "POST", "/v1/projects/%lld/guidance/sewage", ANSWER, 404},
+	    {"power", "GET", "/v1/projects/%lld", NULL, 404},
+	    {"fuqing-water", "GET", "/v1/projects/%lld", NULL, 404},
+	    {"water", "GET", "/v1/projects/%lld", NULL, 200},
+	    {"office", "GET", "/v1/projects/%lld", NULL, 200},
+	    {"applicant", "GET", "/v1/projects/%lld", NULL, 200},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct refusal *r = &table[i];
+		char *who = r->who ? login(r->who) : NULL;
+		char *path = xasprintf(r->path, id);
+		char *b = r->body		? xstrdup(r->body)
+			  : r->method[0] == 'P' ? project_body(NULL)
+						: NULL;
+		struct reply rep;
+		http_call(&rep, r->method, path, who, b, NULL);
+		cr_expect_eq(rep.status, r->want, "%s %s as %s: got %ld, want %ld: %.300s",
+			     r->method, path, r->who ? r->who : "anonymous", rep.status, r->want,
+			     rep.body);
+		reply_release(&rep);
+		free(who);
+		free(path);
+		free(b);
+	}
+	/* nothing was answered by any of them */
+	json_t *again = journey_call("GET", "/v1/projects/0", tok, NULL, 404);
+	json_decref(again);
+	char *path = xasprintf("/v1/projects/%lld", id);
+	again = journey_call("GET", path, tok, NULL, 200);
+	json_t *w;
+	guidance_of(again, "water", 0, &w);
+	cr_expect_str_eq(json_string_value(json_object_get(w, "status")), "due");
+	json_decref(again);
+	free(path);
+	json_decref(p);
+	free(body);
+	free(tok);
+}
+
+Test(projects, registration_lists_every_problem)
+{
+	char *tok = login("applicant");
+	long long other = journey_org("City Water Supply Co. (demo)");
+	char *body = xasprintf(
+	    "{\"name\":\"\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[117.02,36.66]},"
+	    "\"needs\":{\"water\":{\"m3_per_day\":120},\"power\":{\"kva\":\"lots\"},"
+	    "\"sewage\":{}},\"hookup_date\":\"2001-01-01\",\"materials\":[{\"material_id\":\"x\"}],"
+	    "\"organisation_id\":%lld,\"colour\":\"red\"}",
+	    other);
+	json_t *e = journey_call("POST", "/v1/projects", tok, body, 422);
+	static const char *const want[][2] = {
+	    {"name", "required"},
+	    {"geometry", "outside_city"},
+	    {"needs.water.dn", "required"},
+	    {"needs.power.kva", "wrong_type"},
+	    {"needs.sewage", "unknown_kind"},
+	    {"hookup_date", "in_the_past"},
+	    {"materials[0]", "wrong_type"},
+	    {"organisation_id", "not_allowed"},
+	    {"colour", "unknown_field"},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_expect(has(e, want[i][0], want[i][1]), "%s %s missing in %s", want[i][0],
+			  want[i][1], json_dumps(e, 0));
+	json_decref(e);
+	free(body);
+	/* in the city, but in a county the demo's water company does not serve */
+	body = xasprintf("{\"name\":\"Pingtan plan\",\"geometry\":{\"type\":\"Point\","
+			 "\"coordinates\":[119.79,25.50]},\"needs\":{\"water\":{\"m3_per_day\":5,"
+			 "\"dn\":25}},\"hookup_date\":\"%s\",\"providers\":{\"network\":%lld}}",
+			 journey_day(100), other);
+	e = journey_call("POST", "/v1/projects", tok, body, 422);
+	cr_expect(has(e, "needs.water", "no_provider"), "%s", json_dumps(e, 0));
+	json_decref(e);
+	free(body);
+	free(tok);
+}
+
+Test(projects, guidance_goes_to_whoever_serves_and_is_answered_with_the_schedule)
+{
+	char *tok = login("applicant"), *water = login("water"), *net = login("network");
+	char *body = project_body(NULL);
+	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
+	long long id = json_integer_value(json_object_get(p, "id"));
+	long long city = journey_org("City Water Supply Co. (demo)");
+	long long radio = journey_org("Fuzhou Radio & TV Network (demo)");
+	long long mobile = journey_org("China Mobile Fuzhou (demo)");
+	json_t *g;
+	cr_expect_eq(guidance_of(p, "water", 0, &g), 1, "one water guidance: %s", json_dumps(p, 0));
+	cr_assert(g);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(g, "organisation"), "id")),
+		     city);
+	cr_expect_eq(json_integer_value(json_object_get(g, "limit_days")), 5,
+		     "the published guidance stage");
+	const char *due = json_string_value(json_object_get(g, "due_date"));
+	cr_expect(due && strcmp(due, journey_day(5)) >= 0 && strcmp(due, journey_day(20)) <= 0,
+		  "five working days on: %s", due);
+	/* every carrier serving Gulou is asked (none was chosen) */
+	cr_expect_geq(guidance_of(p, "network", 0, NULL), 2, "%s", json_dumps(p, 0));
+	cr_expect_eq(guidance_of(p, "network", radio, NULL), 1);
+	cr_expect_eq(guidance_of(p, "network", mobile, NULL), 1);
+	json_decref(p);
+	free(body);
+
+	/* the applicant may name its carrier: only that one is asked */
+	char *chosen = xasprintf(",\"providers\":{\"network\":%lld}", mobile);
+	body = project_body(chosen);
+	json_t *q = journey_call("POST", "/v1/projects", tok, body, 201);
+	cr_expect_eq(guidance_of(q, "network", 0, NULL), 1);
+	cr_expect_eq(guidance_of(q, "network", mobile, NULL), 1);
+	json_decref(q);
+	free(body);
+	free(chosen);
+
+	/* the office registers for the applicant, who then sees it as its own */
+	long long huaxin = journey_org("Huaxin Property Development Co. (demo)");
+	char *office = login("office");
+	char *behalf = xasprintf(",\"organisation_id\":%lld", huaxin);
+	body = project_body(behalf);
+	q = journey_call("POST", "/v1/projects", office, body, 201);
+	cr_expect_eq(json_integer_value(json_object_get(q, "organisation_id")), huaxin);
+	char *qpath = xasprintf("/v1/projects/%lld", json_integer_value(json_object_get(q, "id")));
+	json_decref(journey_call("GET", qpath, tok, NULL, 200));
+	json_decref(q);
+	free(qpath);
+	free(body);
+	free(behalf);
+	free(office);
+
+	/* the water company's queue shows it; another carrier cannot answer for water */
+	json_t *queue = journey_call("GET", "/v1/guidance?limit=200", water, NULL, 200);
+	size_t i, found = 0;
+	json_array_foreach(json_object_get(queue, "items"), i, g) found +=
+	    json_integer_value(json_object_get(g, "project_id")) == id;
+	cr_expect_eq(found, 1, "%s", json_dumps(queue, 0));
+	json_decref(queue);
+	char *path = xasprintf("/v1/projects/%lld/guidance/water", id);
+	json_t *e = journey_call("POST", path, net, ANSWER, 404);
+	json_decref(e);
+	/* an answer without its connection point lists that with every other problem */
+	e = journey_call("POST", path, water,
+			 "{\"capacity\":{\"status\":\"reinforcement\"},\"conditions\":[7]}", 422);
+	cr_expect(has(e, "connection_point", "required"), "%s", json_dumps(e, 0));
+	cr_expect(has(e, "capacity.ready_by", "required"), "%s", json_dumps(e, 0));
+	cr_expect(has(e, "conditions[0]", "wrong_type"), "%s", json_dumps(e, 0));
+	json_decref(e);
+
+	/* a quote may name only items of the published schedule, at their price */
+	e = journey_call("POST", path, water,
+			 "{\"connection_point\":{\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+			 "[119.2916,26.0827]},\"description\":\"main\"},\"capacity\":{\"status\":"
+			 "\"available\"},\"quote\":[{\"code\":\"W-SURVEY\",\"quantity\":1,"
+			 "\"unit_price_fen\":50000},{\"code\":\"W-CONN\",\"quantity\":1,"
+			 "\"unit_price_fen\":1}]}",
+			 422);
+	cr_expect(has(e, "quote[0].code", "not_published"), "%s", json_dumps(e, 0));
+	cr_expect(has(e, "quote[1].unit_price_fen", "price_mismatch"), "%s", json_dumps(e, 0));
+	json_decref(e);
+
+	/* answered: DN 50 is the 26-50 band (2,500.00), 10 m of pipe at 180.00, the meter free */
+	json_t *a = journey_call("POST", path, water, ANSWER, 200);
+	cr_expect_str_eq(json_string_value(json_object_get(a, "status")), "answered");
+	cr_expect_eq(json_integer_value(json_object_get(a, "estimate_total_fen")),
+		     250000 + 10 * 18000, "%s", json_dumps(a, 0));
+	json_t *ans = json_object_get(a, "answer");
+	cr_expect_eq(json_integer_value(json_object_get(ans, "quote_total_fen")), 430000, "%s",
+		     json_dumps(ans, 0));
+	json_t *lines = json_object_get(json_object_get(ans, "estimate"), "lines");
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(lines, 0), "code")),
+			 "W-CONN", "%s", json_dumps(a, 0));
+	cr_expect_str_eq(
+	    json_string_value(json_object_get(
+		json_object_get(json_object_get(ans, "connection_point"), "geometry"), "type")),
+	    "Point");
+	json_decref(a);
+	/* once only */
+	e = journey_call("POST", path, water, ANSWER, 409);
+	json_decref(e);
+	/* the applicant sees it answered; the carrier sees its own task only */
+	free(path);
+	path = xasprintf("/v1/projects/%lld", id);
+	json_t *view = journey_call("GET", path, tok, NULL, 200);
+	guidance_of(view, "water", 0, &g);
+	cr_expect_str_eq(json_string_value(json_object_get(g, "status")), "answered");
+	cr_expect(json_is_false(json_object_get(g, "answered_late")));
+	json_decref(view);
+	view = journey_call("GET", path, net, NULL, 200);
+	cr_expect_eq(json_array_size(json_object_get(view, "guidance")), 1, "%s",
+		     json_dumps(view, 0));
+	json_decref(view);
+	free(path);
+	free(tok);
+	free(water);
+	free(net);
+}
+
+Test(projects, overdue_guidance_is_supervised)
+{
+	char *tok = login("applicant"), *office = login("office"), *water = login("water");
+	char *body = project_body(NULL);
+	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
+	json_t *g;
+	guidance_of(p, "water", 0, &g);
+	long long gid = json_integer_value(json_object_get(g, "id"));
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "UPDATE guidance SET due_day = UTC_DATE() - INTERVAL 10 DAY, started_day = "
+		 "UTC_DATE() - INTERVAL 20 DAY WHERE id = %lld",
+		 gid);
+	harness_sql(harness_db_name(), sql);
+	json_t *list = journey_call("GET", "/v1/supervision/overdue", office, NULL, 200);
+	size_t i;
+	json_t *it, *mine = NULL;
+	json_array_foreach(json_object_get(list, "items"), i, it)
+	{
+		if (!strcmp(json_string_value(json_object_get(it, "object")), "guidance") &&
+		    json_integer_value(json_object_get(it, "id")) == gid)
+			mine = it;
+	}
+	cr_assert(mine, "the overdue guidance is listed for the office");
+	cr_expect_str_eq(json_string_value(json_object_get(mine, "stage")), "guidance");
+	cr_expect_gt(json_integer_value(json_object_get(mine, "days_overdue")), 0);
+	json_decref(list);
+	/* the utility's queue flags it */
+	json_t *queue = journey_call("GET", "/v1/guidance?limit=200", water, NULL, 200);
+	bool flagged = false;
+	json_array_foreach(json_object_get(queue, "items"), i,
+			   it) if (json_integer_value(json_object_get(it, "id")) == gid) flagged =
+	    json_is_true(json_object_get(it, "overdue"));
+	cr_expect(flagged, "%s", json_dumps(queue, 0));
+	json_decref(queue);
+	/* answered late: no longer overdue, but the project says it was late */
+	char *path = xasprintf("/v1/projects/%lld/guidance/water",
+			       json_integer_value(json_object_get(p, "id")));
+	json_t *a = journey_call("POST", path, water, ANSWER, 200);
+	cr_expect(json_is_true(json_object_get(a, "answered_late")), "%s", json_dumps(a, 0));
+	json_decref(a);
+	free(path);
+	json_decref(p);
+	free(body);
+	free(tok);
+	free(office);
+	free(water);
+}
