@@ -49,17 +49,25 @@ static const double digs_share[UK_COUNT] = {1.0, 0.75, 1.0, 1.0, 0.2};
 /* The sample works dig the demo city's register roads (demo/fuzhou.c). */
 #define NROADS fz_nroads
 
-/* What a return asks for, by material type: a reason a real case officer would give. */
+/*
+ * What a return asks for, by material type: the published return-item code (migration 0011)
+ * and a reason a real case officer would give.
+ */
 static const struct {
-	const char *type, *comment;
+	const char *type, *code, *comment;
 } return_reasons[] = {
-    {"site_plan", "总平面图未标注接入位置 / The site plan does not mark the connection point"},
-    {"pipeline_drawing", "管线设计图缺少管径标注 / The pipeline drawing gives no pipe sizes"},
-    {"load_calculation", "负荷计算书未盖章 / The load calculation is not stamped"},
-    {"excavation_plan",
+    {"site_plan", "DRAWING_INCOMPLETE",
+     "总平面图未标注接入位置 / The site plan does not mark the connection point"},
+    {"pipeline_drawing", "DRAWING_INCOMPLETE",
+     "管线设计图缺少管径标注 / The pipeline drawing gives no pipe sizes"},
+    {"load_calculation", "SIGNATURE_MISSING",
+     "负荷计算书未盖章 / The load calculation is not stamped"},
+    {"excavation_plan", "DRAWING_INCOMPLETE",
      "挖掘方案未写明回填工艺 / The excavation plan does not describe the backfill"},
-    {"traffic_plan", "交通组织方案缺少夜间施工安排 / The traffic plan has no night-work plan"},
-    {"tree_survey", "树木调查表缺少胸径 / The tree survey gives no trunk diameters"},
+    {"traffic_plan", "DRAWING_INCOMPLETE",
+     "交通组织方案缺少夜间施工安排 / The traffic plan has no night-work plan"},
+    {"tree_survey", "DRAWING_INCOMPLETE",
+     "树木调查表缺少胸径 / The tree survey gives no trunk diameters"},
 };
 
 static const char *const good_comments[] = {
@@ -411,13 +419,13 @@ static json_t *return_payload(struct gen *g, const struct sample_app *a)
 		const char *type = a->materials[(start + k) % a->nmaterials];
 		for (size_t r = 0; r < N(return_reasons); r++)
 			if (!strcmp(return_reasons[r].type, type))
-				json_array_append_new(items, json_pack("{s:s, s:s}", "code", type,
-								       "comment",
-								       return_reasons[r].comment));
+				json_array_append_new(
+				    items, json_pack("{s:s, s:s}", "code", return_reasons[r].code,
+						     "comment", return_reasons[r].comment));
 	}
 	if (!json_array_size(items))
-		json_array_append_new(items, json_pack("{s:s, s:s}", "code", "site_plan", "comment",
-						       return_reasons[0].comment));
+		json_array_append_new(items, json_pack("{s:s, s:s}", "code", return_reasons[0].code,
+						       "comment", return_reasons[0].comment));
 	return json_pack("{s:s, s:o}", "action", "return", "items", items);
 }
 
@@ -690,7 +698,7 @@ static void run_permit(struct gen *g, struct plan *pl, int k)
 		return;
 	}
 	if (k != PERMIT_DIG_ROAD && chance(g, 0.05)) {
-		const char *code = k == PERMIT_GREENING ? "protected_trees" : "conflicts_with_plan";
+		const char *code = k == PERMIT_GREENING ? "PROTECTED_TREES" : "PLAN_CONFLICT";
 		json_t *payload =
 		    json_pack("{s:s, s:s, s:s}", "action", "reject", "reason_code", code, "comment",
 			      k == PERMIT_GREENING
@@ -706,7 +714,7 @@ static void run_permit(struct gen *g, struct plan *pl, int k)
 		return;
 	}
 	json_t *payload = action_payload("approve");
-	struct permit_code cond = {"night_work", "22:00 后不得施工 / No works after 22:00"};
+	struct permit_code cond = {"NIGHT_WORK_ONLY", "22:00 后不得施工 / No works after 22:00"};
 	struct permit_facts a = {0};
 	if (k == PERMIT_DIG_ROAD && chance(g, 0.3)) {
 		json_object_set_new(

@@ -229,3 +229,49 @@ Test(demo_history, an_open_sample_job_is_worked_like_any_other)
 	json_decref(j);
 	free(token);
 }
+
+/* The first cell of sql's one row, or NULL. */
+static char *text(const char *sql)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	cr_assert(c);
+	struct store_result *r = NULL;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(store_exec(c, sql, NULL, 0, &r, &err), 0, "%s: %s", sql, err.message);
+	const char *v = r->nrows ? store_cell(r, 0, 0) : NULL;
+	char *out = v ? strdup(v) : NULL;
+	store_result_free(r);
+	store_release(c);
+	return out;
+}
+
+/*
+ * The sample history's decisions use the published code list like any clerk's: every reason,
+ * condition and return item code in its transitions is one of the list in force.
+ */
+Test(demo_history, every_sample_decision_code_is_in_the_published_list)
+{
+	/* the statement cache knows a statement by its text's address: one buffer each */
+	static char count_sql[3][1024], bad_sql[3][1024];
+	long long used = 0;
+	static const char *const paths[] = { "$.reason_code", "$.conditions[*].code",
+					     "$.items[*].code" };
+	for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+		snprintf(count_sql[p], sizeof(count_sql[p]),
+			 "SELECT COUNT(*) FROM %s.transitions t, JSON_TABLE(t.payload, '%s' "
+			 "COLUMNS (code VARCHAR(64) PATH '$')) j WHERE j.code IS NOT NULL",
+			 db, paths[p]);
+		used += scalar(count_sql[p]);
+		snprintf(bad_sql[p], sizeof(bad_sql[p]),
+			 "SELECT CAST(GROUP_CONCAT(DISTINCT CONCAT(t.action, ':', j.code)) AS CHAR) "
+			 "FROM %s.transitions t, JSON_TABLE(t.payload, '%s' COLUMNS (code "
+			 "VARCHAR(64) PATH '$')) j WHERE j.code IS NOT NULL AND j.code NOT IN "
+			 "(SELECT code FROM %s.decision_codes)",
+			 db, paths[p], db);
+		char *bad = text(bad_sql[p]);
+		cr_expect(bad == NULL, "codes at %s that are not in the list: %s", paths[p],
+			  bad ? bad : "");
+		free(bad);
+	}
+	cr_expect_geq(used, 5, "the history decides with codes: %lld", used);
+}
