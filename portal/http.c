@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -97,6 +98,48 @@ void http_reply_text(struct http_response *res, int status, const char *content_
 	memcpy(res->body, text, len);
 	res->body[len] = 0;
 	res->len = len;
+}
+
+void http_etag(const char *data, size_t len, char out[40])
+{
+	unsigned char h[16];
+	char hex[33];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)data, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, 40, "\"%s\"", hex);
+}
+
+bool http_not_modified(struct http_request *req, const char *etag)
+{
+	const char *h = http_header(req, "If-None-Match");
+	for (const char *s = h; s && *s;) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		size_t n = strcspn(s, ", ");
+		if (n == 1 && *s == '*')
+			return true;
+		const char *t = s;
+		if (n > 2 && strncmp(t, "W/", 2) == 0)
+			t += 2, n -= 2;
+		if (n == strlen(etag) && strncmp(t, etag, n) == 0)
+			return true;
+		s = t + n;
+	}
+	return false;
+}
+
+void http_reply_cacheable(struct http_request *req, struct http_response *res,
+			  const char *content_type, const char *body, size_t len, int max_age)
+{
+	char etag[40], cc[48];
+	http_etag(body, len, etag);
+	if (http_not_modified(req, etag))
+		res->status = 304;
+	else
+		http_reply_text(res, 200, content_type, body, len);
+	http_add_header(res, "ETag", etag);
+	snprintf(cc, sizeof(cc), "public, max-age=%d", max_age);
+	http_add_header(res, "Cache-Control", cc);
 }
 
 void http_reply_static(struct http_response *res, int status, const char *content_type,

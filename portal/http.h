@@ -115,6 +115,16 @@ void http_reply_text(struct http_response *res, int status, const char *content_
 /* Points at a buffer that outlives the response (snapshots): no copy. */
 void http_reply_static(struct http_response *res, int status, const char *content_type,
 		       const char *body, size_t len);
+/* A strong entity tag for a body: a quoted 32-hex-digit BLAKE2b digest, into out. */
+void http_etag(const char *data, size_t len, char out[40]);
+/* True when If-None-Match names etag or "*" (weak comparison, as RFC 9110 says for it). */
+bool http_not_modified(struct http_request *req, const char *etag);
+/*
+ * A public read: 304 when the client holds the body (If-None-Match), else the body (copied);
+ * either way with its ETag and "Cache-Control: public, max-age=<max_age>".
+ */
+void http_reply_cacheable(struct http_request *req, struct http_response *res,
+			  const char *content_type, const char *body, size_t len, int max_age);
 /* Adds a response header (both strings copied). At most HTTP_MAX_HEADERS. */
 void http_add_header(struct http_response *res, const char *name, const char *value);
 

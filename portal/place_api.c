@@ -221,16 +221,16 @@ static json_t *day_json(day_t d)
 	return d >= 0 ? json_string(cal_day_format(d, buf)) : json_null();
 }
 
-/* A public read: JSON (or GeoJSON), cacheable for a minute. */
-static void reply_public(struct http_response *res, json_t *body, bool geojson)
+/* A public read: JSON (or GeoJSON) with its ETag (304 when the client has it), for a minute. */
+static void reply_public(struct http_request *req, struct http_response *res, json_t *body,
+			 bool geojson)
 {
 	char *text = json_text(body);
-	http_reply_text(res, 200,
-			geojson ? "application/geo+json" : "application/json; charset=utf-8", text,
-			strlen(text));
+	http_reply_cacheable(req, res,
+			     geojson ? "application/geo+json" : "application/json; charset=utf-8",
+			     text, strlen(text), 60);
 	free(text);
 	json_decref(body);
-	http_add_header(res, "Cache-Control", "public, max-age=60");
 }
 
 /* ?format=geojson asks for a FeatureCollection; any other format is a problem. */
@@ -395,7 +395,7 @@ static int district_list(struct http_request *req, struct http_response *res, bo
 	json_t *body =
 	    geojson ? features(items, "boundary", "code") : json_pack("{s:o}", "districts", items);
 	json_object_set_new(body, "notice", json_string(notice));
-	reply_public(res, body, geojson);
+	reply_public(req, res, body, geojson);
 	return 0;
 }
 
@@ -714,7 +714,7 @@ static int roads_get(struct http_request *req, struct http_response *res)
 	json_t *body = geojson ? features(rr.items, "centreline", "road_id")
 			       : json_pack("{s:o}", "roads", rr.items);
 	json_object_set_new(body, "date", day_json(rr.q.day));
-	reply_public(res, body, geojson);
+	reply_public(req, res, body, geojson);
 	return 0;
 }
 
@@ -736,7 +736,7 @@ static int road_get(struct http_request *req, struct http_response *res)
 	}
 	json_t *body = json_incref(first);
 	json_decref(rr.items);
-	reply_public(res, body, false);
+	reply_public(req, res, body, false);
 	return 0;
 }
 
@@ -781,7 +781,7 @@ static int registers_get(struct http_request *req, struct http_response *res)
 				     register_status(&rr, i, today)));
 	}
 	free(rr.rows);
-	reply_public(res, json_pack("{s:o, s:o}", "registers", items, "date", day_json(today)),
+	reply_public(req, res, json_pack("{s:o, s:o}", "registers", items, "date", day_json(today)),
 		     false);
 	return 0;
 }
@@ -921,7 +921,7 @@ static int zones_get(struct http_request *req, struct http_response *res)
 	json_t *body =
 	    geojson ? features(items, "area", "code") : json_pack("{s:o}", "zones", items);
 	json_object_set_new(body, "date", day_json(zr.day));
-	reply_public(res, body, geojson);
+	reply_public(req, res, body, geojson);
 	return 0;
 }
 
@@ -1236,7 +1236,7 @@ static int providers_get(struct http_request *req, struct http_response *res)
 		    providers_json(p, &l.ctx, pt, d, kind, snapshot_today(), public_lang(req));
 		if (p)
 			snapshot_put(p);
-		reply_public(res, body, false);
+		reply_public(req, res, body, false);
 	}
 	place_context_release(&l.ctx);
 	geo_free(pt);

@@ -348,35 +348,6 @@ enum snapshot_lang public_lang(struct http_request *req)
 	return best;
 }
 
-/* True when If-None-Match names etag (weak comparison, as RFC 9110 says for this header). */
-static bool not_modified(struct http_request *req, const char *etag)
-{
-	const char *h = http_header(req, "If-None-Match");
-	for (const char *s = h; s && *s;) {
-		while (*s == ' ' || *s == ',')
-			s++;
-		size_t n = strcspn(s, ", ");
-		if (n == 1 && *s == '*')
-			return true;
-		const char *t = s;
-		if (n > 2 && strncmp(t, "W/", 2) == 0)
-			t += 2, n -= 2;
-		if (n == strlen(etag) && strncmp(t, etag, n) == 0)
-			return true;
-		s = t + n;
-	}
-	return false;
-}
-
-static void etag_of(const char *data, size_t len, char out[40])
-{
-	unsigned char h[16];
-	char hex[33];
-	crypto_generichash(h, sizeof(h), (const unsigned char *)data, len, NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(out, 40, "\"%s\"", hex);
-}
-
 /*
  * Answers a read: 304 when the client has it, else the body (static: borrowed from the
  * snapshot, which keeps it alive; else copied), with the caching and language headers.
@@ -386,7 +357,7 @@ static void answer(struct http_request *req, struct http_response *res, bool htm
 		   enum snapshot_lang lang)
 {
 	const char *ctype = html ? "text/html; charset=utf-8" : "application/json; charset=utf-8";
-	if (not_modified(req, etag))
+	if (http_not_modified(req, etag))
 		res->status = 304;
 	else if (is_static)
 		http_reply_static(res, 200, ctype, data, len);
@@ -406,7 +377,7 @@ static void answer_body(struct http_request *req, struct http_response *res, boo
 			char *data, size_t len, enum snapshot_lang lang)
 {
 	char etag[40];
-	etag_of(data, len, etag);
+	http_etag(data, len, etag);
 	answer(req, res, html, data, len, etag, false, lang);
 	free(data);
 }
