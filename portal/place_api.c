@@ -684,11 +684,12 @@ static void read_roads_query(struct http_request *req, struct roads_read *rr, st
 	rr->q.district = d && *d ? d : NULL;
 }
 
+/* A read that may search a spatial index (roads and zones near a box): store_read_tx. */
 static int run_read(struct http_request *req, struct http_response *res,
 		    int (*fn)(struct store_conn *, void *, struct error *), void *ctx)
 {
 	struct error err = ERROR_INIT;
-	int rc = store_with(req->app->pool, fn, ctx, &err);
+	int rc = store_read_tx(req->app->pool, fn, ctx, &err);
 	if (rc)
 		http_reply_error(res, &err);
 	error_release(&err);

@@ -396,8 +396,8 @@ static int queue_get(struct http_request *req, struct http_response *res, bool p
 		q.has_bbox = works_bbox_parse(bbox, "bbox", &q.bbox, &err) == 0;
 	if (!rc && err.ndetails)
 		rc = error_set(&err, ERR_INVALID, "bad filter");
-	if (!rc)
-		rc = store_with(req->app->pool, queue_tx, &q, &err);
+	if (!rc) /* a box searches the extents' spatial index: store_read_tx */
+		rc = (q.has_bbox ? store_read_tx : store_with)(req->app->pool, queue_tx, &q, &err);
 	if (rc)
 		http_reply_error(res, &err);
 	else

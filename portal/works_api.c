@@ -225,7 +225,7 @@ static int works_geojson(struct http_request *req, struct http_response *res)
 	struct feed q = {0};
 	int rc = feed_parse(req, &q, &err);
 	if (!rc)
-		rc = store_with(req->app->pool, feed_tx, &q, &err);
+		rc = store_read_tx(req->app->pool, feed_tx, &q, &err);
 	if (rc) {
 		http_reply_error(res, &err);
 		error_release(&err);
@@ -925,7 +925,7 @@ static int works_page(struct http_request *req, struct http_response *res)
 	if (d && *d && !code_ok(d))
 		return http_fail(res, ERR_NOT_FOUND, "no such district");
 	v.district_code = d && *d ? d : NULL;
-	int rc = store_with(req->app->pool, map_tx, &v, &err);
+	int rc = store_read_tx(req->app->pool, map_tx, &v, &err);
 	if (!rc && v.unknown_district)
 		rc = error_set(&err, ERR_NOT_FOUND, "no such district");
 	if (rc) {

@@ -914,6 +914,13 @@ int store_tx(struct store_pool *pool,
 	return error_set(err, ERR_UNAVAILABLE, "the database stayed busy; try again");
 }
 
+int store_read_tx(struct store_pool *pool,
+		  int (*fn)(struct store_conn *conn, void *ctx, struct error *err), void *ctx,
+		  struct error *err)
+{
+	return store_tx(pool, fn, ctx, err);
+}
+
 int store_with(struct store_pool *pool,
 	       int (*fn)(struct store_conn *conn, void *ctx, struct error *err), void *ctx,
 	       struct error *err)

@@ -147,6 +147,18 @@ int store_tx(struct store_pool *pool, int (*fn)(struct store_conn *conn, void *c
 						  struct error *err),
 	     void *ctx, struct error *err);
 
+/*
+ * Reads that may search a spatial index (MBRIntersects on a SPATIAL INDEX column): fn in a
+ * transaction (store_tx), which also gives its statements one snapshot. MariaDB 10.11 fails an
+ * autocommit read that searches a spatial index after another index in the same statement
+ * (MDEV-26123: error 1207, "Update locks cannot be acquired during a READ UNCOMMITTED
+ * transaction"); inside a transaction it does not. Which plan a statement gets depends on the
+ * data, so every such read goes through here, not store_with.
+ */
+int store_read_tx(struct store_pool *pool,
+		  int (*fn)(struct store_conn *conn, void *ctx, struct error *err), void *ctx,
+		  struct error *err);
+
 /* Borrow a connection, call fn without a transaction, give it back. */
 int store_with(struct store_pool *pool, int (*fn)(struct store_conn *conn, void *ctx,
 						    struct error *err),
