@@ -183,8 +183,10 @@ int http_reply_error(struct http_response *res, const struct error *err)
 	int code = err->code ? err->code : ERR_INTERNAL;
 	int status = http_status_for(code);
 	const char *msg = err->message[0] ? err->message : error_code_name(code);
-	if (status == 500)
+	if (status == 500) {
+		snprintf(res->internal, sizeof(res->internal), "%s", msg);
 		msg = "internal error; the request id identifies it in the server log";
+	}
 	json_t *details = json_array();
 	for (size_t i = 0; i < err->ndetails; i++)
 		json_array_append_new(details, json_pack("{s:s, s:s, s:s}", "field",
@@ -355,6 +357,25 @@ static void log_request(struct http_request *req, int64_t dur_ns)
 	free(line);
 }
 
+/* A 500's cause, with the request id the client was given: the only place it is told. */
+static void log_internal(struct http_request *req, const struct http_response *res)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	fprintf(f, "{\"level\":\"error\",\"source\":\"httpd\",\"id\":\"%s\",\"method\":\"",
+		req->id);
+	json_escape(f, req->method ? req->method : "");
+	fputs("\",\"path\":\"", f);
+	json_escape(f, req->path ? req->path : "");
+	fputs("\",\"message\":\"", f);
+	json_escape(f, res->internal[0] ? res->internal : "internal error");
+	fputs("\"}\n", f);
+	fclose(f);
+	fwrite(line, 1, len, stderr);
+	free(line);
+}
+
 static void response_release(struct http_response *res)
 {
 	response_clear_body(res);
@@ -443,6 +464,8 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
 	}
 	res->nheaders = 0;
 	req->status = res->status;
+	if (res->status == 500)
+		log_internal(req, res);
 	enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	/* Counted when answered, so a client that reads /metrics next sees this request. */

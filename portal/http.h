@@ -59,6 +59,8 @@ struct http_response {
 		char *value;
 	} headers[HTTP_MAX_HEADERS];
 	int nheaders;
+	/* why a 500 is a 500 (the error's own message), logged with the request id, never sent */
+	char internal[256];
 };
 
 /* A handler fills res and returns 0; a non-zero return means it already set an error reply. */
