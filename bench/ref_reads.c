@@ -26,7 +26,8 @@
  *                 (store/sites.c: SQL_SITE_GET) with the application's site. An id with no
  *                 application stops after the first statement (the portal's 404) and counts as
  *                 an error, as bench/reads.lua counts the 404.
- * Like the portal's store_with, every statement runs in autocommit (no transaction).
+ * Like the portal's store_with, every statement runs in autocommit (no transaction), except the
+ * box query, which the portal runs in a transaction (store_read_tx: START TRANSACTION, COMMIT).
  *
  *   ref_reads SOCKET DB THREADS SECONDS queue TOKEN LIMIT
  *   ref_reads SOCKET DB THREADS SECONDS permits-bbox TOKEN LIMIT MINLNG,MINLAT,MAXLNG,MAXLAT
@@ -403,8 +404,15 @@ static long one_read(struct worker *w)
 		b_str(&p, wkt);
 		b_str(&p, wkt);
 		b_int(&p, limit + 1);
-		return rows + exec(w, mode == M_QUEUE ? S_JOB_QUEUE : S_PERMIT_QUEUE, &p, NULL, 0,
-				   NULL);
+		if (mode == M_QUEUE)
+			return rows + exec(w, S_JOB_QUEUE, &p, NULL, 0, NULL);
+		/* with a box the portal reads in a transaction (store_read_tx, MDEV-26123) */
+		if (mysql_query(w->my, "START TRANSACTION"))
+			die("START TRANSACTION: %s", mysql_error(w->my));
+		rows += exec(w, S_PERMIT_QUEUE, &p, NULL, 0, NULL);
+		if (mysql_commit(w->my))
+			die("COMMIT: %s", mysql_error(w->my));
+		return rows;
 	}
 	long long id = id_min + (long long)(rand_r(&w->seed) % (unsigned)(id_max - id_min + 1));
 	long long app[2]; /* id, site_id */
