@@ -42,8 +42,7 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 	[AZ_CODES_PUBLISH] = { "codes.publish", K(ROLE_OFFICE), SCOPE_ANY, false, true },
 	[AZ_SITE_CREATE] = { "site.create", K(ROLE_APPLICANT), SCOPE_OWN, false, false },
 	[AZ_SITE_READ] = { "site.read", K(ROLE_APPLICANT) | K(ROLE_OFFICE), SCOPE_OWN, false, false },
-	[AZ_MATERIAL_UPLOAD] = { "material.upload", K(ROLE_APPLICANT) | K(ROLE_AUTHORITY), SCOPE_OWN,
-				 false, false }, /* an authority: its post-check photos */
+	[AZ_MATERIAL_UPLOAD] = { "material.upload", K(ROLE_APPLICANT), SCOPE_OWN, false, false },
 	[AZ_MATERIAL_READ] = { "material.read", ANYONE, SCOPE_PARTY, false, false },
 	[AZ_APP_CREATE] = { "application.create", K(ROLE_APPLICANT), SCOPE_OWN, false, false },
 	[AZ_APP_LIST] = { "application.list", K(ROLE_APPLICANT) | K(ROLE_OFFICE), SCOPE_OWN, false,

@@ -22,6 +22,7 @@
 #include "store/db.h"
 #include "support/harness.h"
 #include "support/journey.h"
+#include "support/rules.h"
 #include "workflows/calendar.h"
 
 #define DEMO "demo-password-1"
@@ -75,29 +76,6 @@ static long long sql_ll(const char *sql, long long id)
 	store_release(c);
 	error_release(&e);
 	return v;
-}
-
-/*
- * The office publishes the rules with every fast-tracked permit checked on site, so the digs
- * here are queued whatever their draw (the sampling share itself is the store test's).
- */
-static void check_everything(void)
-{
-	char *office = login("office");
-	json_t *now = journey_call("GET", "/v1/public/oversight-rules", NULL, NULL, 200);
-	json_t *pc = json_object_get(json_object_get(now, "sampling"), "percent");
-	if (jint(pc, "low") != 100 || jint(pc, "medium") != 100 || jint(pc, "high") != 100) {
-		json_object_set_new(pc, "low", json_integer(100));
-		json_object_set_new(pc, "medium", json_integer(100));
-		json_object_set_new(pc, "high", json_integer(100));
-		json_object_del(now, "version");
-		json_object_del(now, "published_at");
-		char *body = json_dumps(now, 0);
-		json_decref(journey_call("POST", "/v1/oversight-rules", office, body, 201));
-		free(body);
-	}
-	json_decref(now);
-	free(office);
 }
 
 /* A full application by the applicant of token: the journey's five utilities and its dig. */
@@ -175,7 +153,7 @@ static const char SQL_SAMPLE[] = "SELECT sampled FROM post_check_samples WHERE p
 
 Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fast_track)
 {
-	check_everything();
+	rules_check_every_fast_track();
 	long long org = 0;
 	char *tok = new_applicant(&org);
 	char *road = login("road"), *office = login("office");
@@ -355,7 +333,7 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 
 Test(credit, a_rectified_failure_is_checked_again_and_a_false_commitment_weighs_serious)
 {
-	check_everything();
+	rules_check_every_fast_track();
 	long long org = 0;
 	char *tok = new_applicant(&org);
 	char *road = login("road"), *office = login("office");
