@@ -274,6 +274,12 @@ static long long sql_ll(const char *sql, long long id)
 static const char SQL_OVERRUNS[] = "SELECT COUNT(*) FROM permit_overruns WHERE permit_id = ?";
 static const char SQL_OVERRUN_DAYS[] =
 	"SELECT days_at_detection FROM permit_overruns WHERE permit_id = ?";
+static const char SQL_OVERRUN_CREDITS[] =
+	"SELECT COUNT(DISTINCT org_id) FROM credit_entries WHERE rule = 'overrun' AND permit_id = ? "
+	"AND JSON_VALUE(evidence, '$.window_to') IS NOT NULL";
+static const char SQL_OVERRUN_CREDIT_ROAD[] =
+	"SELECT COUNT(*) FROM credit_entries c JOIN permits p ON p.id = c.permit_id "
+	"WHERE c.rule = 'overrun' AND c.permit_id = ? AND c.org_id = p.authority_org_id";
 static const char SQL_EVENTS[] =
 	"SELECT COUNT(*) FROM outbox WHERE event_type = 'permit.overrunning' AND application_id = ?";
 static const char SQL_EVENT_ORGS[] =
@@ -369,6 +375,9 @@ Test(aftercare, works_start_only_inside_the_window_and_a_window_that_ran_out_is_
 	cr_assert_eq(sweeper_overruns_once(harness_app(srv), &marked, &err), 0, "%s", err.message);
 	cr_expect_eq(sql_ll(SQL_OVERRUNS, pid), 1, "idempotent");
 	cr_expect_eq(sql_ll(SQL_EVENTS, app_id), events, "no second event");
+	/* each utility digging under it has one overrun credit entry, with its evidence */
+	cr_expect_eq(sql_ll(SQL_OVERRUN_CREDITS, pid), 2, "water and gas, once each");
+	cr_expect_eq(sql_ll(SQL_OVERRUN_CREDIT_ROAD, pid), 0, "not the authority");
 
 	/* the supervision list: from the next working day, with the working days overrun */
 	const struct published *pub = snapshot_get(harness_app(srv));
