@@ -148,3 +148,7 @@ CREATE TABLE credit_entries (
   CONSTRAINT fk_credit_org FOREIGN KEY (org_id) REFERENCES organisations (id),
   CONSTRAINT fk_credit_rules FOREIGN KEY (rules_version) REFERENCES oversight_rule_versions (version)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- An entry is never removed: an appeal withdraws it (audited), and it expires as published.
+CREATE TRIGGER credit_entries_no_delete BEFORE DELETE ON credit_entries FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'a credit entry is never deleted; withdraw it on appeal';

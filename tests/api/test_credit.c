@@ -272,6 +272,14 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 	cr_expect_eq(jint(json_object_get(entry, "evidence"), "permit_id"), pid);
 	long long eid = jint(entry, "id");
 	cr_expect_eq(sql_ll(SQL_AUDIT, eid), 1, "written with its audit record");
+	/* never deleted, whoever asks: withdrawn on appeal at most */
+	struct store_conn *c = store_acquire(harness_pool(), 2000, NULL);
+	struct store_param del[] = { P_INT(eid) };
+	cr_expect_neq(store_run(c, "DELETE FROM credit_entries WHERE id = ?", del, 1, NULL, NULL,
+				&err), 0, "a credit entry was deleted");
+	error_release(&err);
+	store_release(c);
+	cr_expect_eq(sql_ll(SQL_AUDIT, eid), 1);
 	json_t *ft = json_object_get(rec, "fast_track");
 	cr_expect(json_is_true(json_object_get(ft, "lost")));
 	json_decref(rec);
