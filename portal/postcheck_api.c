@@ -152,7 +152,7 @@ struct record {
 static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct record *r = ctx;
-	struct task_row task;
+	struct task_row task = { 0 };
 	int rc = store_task_get(c, r->task_id, &task, err);
 	if (!rc && strcmp(task.kind, "post_check"))
 		rc = error_set(err, ERR_NOT_FOUND, "no such post-check");

@@ -173,12 +173,12 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err)
 	/* work windows that ran out (a permit a batch leaves over is found by the next pass) */
 	if (rc == 0)
 		rc = sweeper_overruns_once(app, NULL, err);
-	/* failed post-checks left unrectified past their due day: the permit is revoked */
-	if (rc == 0)
-		rc = postcheck_api_sweep(app, NULL, err);
 	/* the day's supervision digest: a no-op after the first pass of the day */
 	if (rc == 0)
 		rc = oversight_digest_run(app, NULL, err);
+	/* failed post-checks left unrectified past their due day: the permit is revoked */
+	if (rc == 0)
+		rc = postcheck_api_sweep(app, NULL, err);
 	return rc;
 }
 

@@ -54,9 +54,11 @@ static const char SQL_RECT_SETTLE[] =
 	"WHERE task_id = ? AND status = 'open'";
 static const char SQL_TASK_DONE[] =
 	"UPDATE tasks SET status = 'done', done_at = ? WHERE id = ? AND status = 'open'";
+/* a permit closed or ended meanwhile has nothing left to revoke: not a candidate */
 static const char SQL_RECT_OVERDUE[] =
-	"SELECT task_id FROM rectifications WHERE status = 'open' AND due_day < ? "
-	"ORDER BY due_day, task_id LIMIT ?";
+	"SELECT r.task_id FROM rectifications r JOIN permits p ON p.id = r.permit_id "
+	"WHERE r.status = 'open' AND r.due_day < ? AND p.state = 'approved' "
+	"ORDER BY r.due_day, r.task_id LIMIT ?";
 static const char SQL_CREDIT[] =
 	"INSERT IGNORE INTO credit_entries (org_id, rule, rules_version, severity, permit_id, "
 	"task_id, evidence, occurred_on, expires_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";

@@ -96,7 +96,7 @@ int store_rectification_open_for(struct store_conn *c, long long permit_id, bool
 int store_rectification_settle(struct store_conn *c, long long task_id, const char *status,
 			       const char *note, const char *at, struct error *err);
 
-/* Open rectifications whose due day is before today: up to cap task ids. */
+/* Open rectifications past their due day whose permit is still approved: up to cap task ids. */
 int store_rectifications_overdue(struct store_conn *c, day_t today, long long *ids, size_t cap,
 				 size_t *n, struct error *err);
 
