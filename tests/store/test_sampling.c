@@ -45,6 +45,8 @@ Test(sampling, the_published_share_is_met_within_its_tolerance_over_1000_permits
 		sampled += in;
 	}
 	double got = 100.0 * sampled / N;
+	cr_log_info("sampled %d of %d low-risk fast tracks (%.1f %%), published %d %% +- %d", sampled,
+		    N, got, share, rules.tolerance_percent);
 	cr_expect(got >= share - rules.tolerance_percent && got <= share + rules.tolerance_percent,
 		  "sampled %.1f %% of %d, published %d %% +- %d", got, N, share,
 		  rules.tolerance_percent);
