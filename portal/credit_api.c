@@ -129,6 +129,8 @@ struct record {
 static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct record *r = ctx;
+	json_decref(r->reply);
+	r->reply = NULL;
 	struct oversight_rules rules;
 	int rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
 	struct credit_row *rows = NULL;
@@ -166,9 +168,10 @@ static int credit_record(struct http_request *req, struct http_response *res)
 		return 1;
 	struct error err = ERROR_INIT;
 	int rc = store_with(req->app->pool, record_tx, &r, &err);
-	if (rc)
+	if (rc) {
+		json_decref(r.reply);
 		http_reply_error(res, &err);
-	else {
+	} else {
 		http_add_header(res, "Cache-Control", "no-store");
 		http_reply_json(res, 200, r.reply);
 	}
@@ -191,6 +194,8 @@ struct appeal {
 static int appeal_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct appeal *a = ctx;
+	json_decref(a->reply); /* a rerun starts afresh */
+	a->reply = NULL;
 	struct credit_row *rows = NULL;
 	size_t n = 0;
 	int rc = store_credit_entries(c, 0, a->id, true, &rows, &n, err);
@@ -255,10 +260,12 @@ static int appeal_run(struct http_request *req, struct http_response *res, bool 
 	store_format_utc(tracks_now_us(), a.at);
 	if (!rc)
 		rc = store_tx(req->app->pool, appeal_tx, &a, &err);
-	if (rc)
+	if (rc) {
+		json_decref(a.reply);
 		http_reply_error(res, &err);
-	else
+	} else {
 		http_reply_json(res, 200, a.reply);
+	}
 	json_decref(body);
 	error_release(&err);
 	return rc;
@@ -302,10 +309,12 @@ static int rules_public(struct http_request *req, struct http_response *res)
 	struct rules_io r = { 0 };
 	struct error err = ERROR_INIT;
 	int rc = store_with(req->app->pool, rules_read_tx, &r, &err);
-	if (rc)
+	if (rc) {
+		json_decref(r.reply);
 		http_reply_error(res, &err);
-	else
+	} else {
 		http_reply_json(res, 200, r.reply);
+	}
 	error_release(&err);
 	return rc;
 }
@@ -313,6 +322,8 @@ static int rules_public(struct http_request *req, struct http_response *res)
 static int rules_publish_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct rules_io *r = ctx;
+	json_decref(r->reply); /* a rerun starts afresh */
+	r->reply = NULL;
 	int rc = store_oversight_rules_publish(c, r->body, r->caller->user_id, &r->version, err);
 	char ref[16];
 	snprintf(ref, sizeof(ref), "%d", r->version);
@@ -345,10 +356,12 @@ static int rules_publish(struct http_request *req, struct http_response *res)
 		r.body = text;
 		rc = store_tx(req->app->pool, rules_publish_tx, &r, &err);
 	}
-	if (rc)
+	if (rc) {
+		json_decref(r.reply);
 		http_reply_error(res, &err);
-	else
+	} else {
 		http_reply_json(res, 201, r.reply);
+	}
 	free(text);
 	json_decref(body);
 	error_release(&err);
@@ -364,6 +377,8 @@ struct sampling {
 static int sampling_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct sampling *s = ctx;
+	json_decref(s->reply);
+	s->reply = NULL;
 	struct sample_group *g = NULL;
 	size_t n = 0;
 	int rc = store_sample_groups(c, &g, &n, err);

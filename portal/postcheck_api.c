@@ -153,6 +153,11 @@ static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct record *r = ctx;
 	struct task_row task = { 0 };
+	/* a transaction rerun starts afresh */
+	json_decref(r->a->reply);
+	r->a->reply = NULL;
+	json_decref(r->reply);
+	r->reply = NULL;
 	int rc = store_task_get(c, r->task_id, &task, err);
 	if (!rc && strcmp(task.kind, "post_check"))
 		rc = error_set(err, ERR_NOT_FOUND, "no such post-check");
@@ -277,10 +282,12 @@ static int post_check_result(struct http_request *req, struct http_response *res
 	r.a = a;
 	if (!rc)
 		rc = store_tx(req->app->pool, record_tx, &r, &err);
-	if (rc)
+	if (rc) {
+		json_decref(r.reply);
 		http_reply_error(res, &err);
-	else
+	} else {
 		http_reply_json(res, 200, r.reply);
+	}
 	if (a->pub)
 		snapshot_put(a->pub);
 	json_decref(a->reply);
@@ -364,6 +371,8 @@ struct rectified {
 static int rectified_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct rectified *r = ctx;
+	json_decref(r->reply); /* a rerun starts afresh */
+	r->reply = NULL;
 	struct rectification_row *rows = NULL;
 	size_t n = 0;
 	struct permit_row p = { 0 };
@@ -447,10 +456,12 @@ static int rectification_done(struct http_request *req, struct http_response *re
 	store_format_utc(tracks_now_us(), r.at);
 	if (!rc)
 		rc = store_tx(req->app->pool, rectified_tx, &r, &err);
-	if (rc)
+	if (rc) {
+		json_decref(r.reply);
 		http_reply_error(res, &err);
-	else
+	} else {
 		http_reply_json(res, 200, r.reply);
+	}
 	json_decref(body);
 	error_release(&err);
 	return rc;
