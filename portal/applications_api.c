@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portal/credit_api.h"
 #include "portal/app.h"
 #include "portal/audit.h"
 #include "portal/auth.h"
@@ -18,6 +19,7 @@
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
+#include "store/credit.h"
 #include "store/accounts.h"
 #include "store/materials.h"
 #include "store/sites.h"
@@ -61,6 +63,7 @@ struct submit {
 	struct geo *site_geo;	    /* the site's point or plot, NULL for a site without one */
 	char site_district[33];
 	long long ref_n; /* the reference number, taken before the transaction; 0 = not yet */
+	struct oversight_rules rules; /* in force: the post-check sampling, the credit rules */
 };
 
 static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening", "planning" };
@@ -389,6 +392,29 @@ static void permit_pending(const struct submit *s, const struct planned_permit *
 }
 
 /*
+ * The post-check sample of a fast-tracked permit (issue #21): the office's share for its risk
+ * class (the riskiest zone of its digs; medium where no zone is published) decides, by a keyed
+ * draw anyone can recompute, whether the authority checks it on site; the draw is recorded
+ * either way, and a sampled permit gets its post-check task.
+ */
+static int sample_post_check(struct store_conn *c, const struct submit *s,
+			     const struct planned_permit *pp, long long pid, long long authority,
+			     struct error *err)
+{
+	const char *name = json_string_value(json_object_get(pp->fast_track_basis, "zone_risk"));
+	enum zone_risk risk = ZONE_RISK_MEDIUM;
+	if (name)
+		triggers_risk_parse(name, &risk, NULL);
+	int draw = 0, share = 0;
+	bool sampled = credit_sampled(&s->rules, risk, pid, &draw, &share);
+	int rc = store_sample_record(c, pid, s->rules.version, triggers_risk_name(risk), share, draw,
+				     sampled, err);
+	if (!rc && sampled)
+		rc = store_task_insert(c, pid, "post_check", authority, err);
+	return rc;
+}
+
+/*
  * Every permit the works trigger, all in one statement that returns their ids; then the
  * post-check tasks of the fast-tracked ones; the rest pending (permit_pending).
  */
@@ -413,8 +439,7 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
 	for (size_t i = 0; !rc && i < np; i++) {
 		const struct planned_permit *pp = &plan->permits[i];
 		if (pp->fast_track)
-			rc = store_task_insert(c, pid[i], "post_check", cr->authority_org[pp->kind],
-					       err);
+			rc = sample_post_check(c, s, pp, pid[i], cr->authority_org[pp->kind], err);
 		if (!rc)
 			permit_pending(s, pp, cr, pid[i], job_ids, &out[i], pn[i].clock, pd);
 	}
@@ -628,6 +653,26 @@ static int seal(struct store_conn *c, const struct submit *s, const struct app_p
 }
 
 /*
+ * The notice's word on the fast track: per dig-road permit whether it was fast-tracked and why
+ * (or why not, the credit rule's withdrawal included).
+ */
+static json_t *fast_track_notice(const struct app_plan *plan, const char *app_ref)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < plan->npermits; i++) {
+		const struct planned_permit *pp = &plan->permits[i];
+		if (pp->kind != PERMIT_DIG_ROAD)
+			continue;
+		char ref[40];
+		application_permit_reference(plan, i, app_ref, ref, sizeof(ref));
+		json_array_append_new(arr, json_pack("{s:s, s:b, s:s}", "permit", ref,
+						     "fast_track", pp->fast_track, "reason",
+						     pp->fast_track_reason));
+	}
+	return json_pack("{s:o}", "fast_track", arr);
+}
+
+/*
  * Everything the submission writes, in the caller's transaction, in as few round trips as the
  * data allow: the application first, since every later row needs its id; the jobs in one
  * statement and the permits in another, each returning the ids the links, excavations and
@@ -653,11 +698,11 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	if (!rc)
 		rc = seal(c, s, plan, cr, &pd, err);
 	if (!rc)
-		s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:O, s:O}", "id",
+		s->reply = json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:O, s:O, s:o}", "id",
 				     (json_int_t)cr->app_id, "reference", cr->ref, "status", "open",
 				     "submitted_on", cal_day_format(s->today, (char[11]){ 0 }),
 				     "site_id", (json_int_t)site_id, "jobs", jarr, "permits", parr,
-				     "estimate", est);
+				     "estimate", est, "notice", fast_track_notice(plan, cr->ref));
 	json_decref(est);
 	json_decref(jarr);
 	json_decref(parr);
@@ -786,6 +831,16 @@ static int make_plan(struct store_conn *c, struct submit *s, struct app_plan *pl
 	int rc = providers(c, s, cr->utility_org, cr->authority_org, err);
 	if (rc)
 		return rc;
+	/* the credit rule: an applicant with a recent serious entry loses the fast track */
+	bool lost = false;
+	rc = store_oversight_rules_load(c, 0, &s->rules, NULL, err);
+	if (!rc)
+		rc = credit_api_standing(c, s->caller->org_id, s->today, &s->rules, &lost,
+					 s->ar.fast_track_lost, sizeof(s->ar.fast_track_lost), err);
+	if (rc)
+		return rc;
+	if (!lost)
+		s->ar.fast_track_lost[0] = '\0';
 	const struct fee_schedule **fees = NULL;
 	size_t nfees = assigned_schedules(s->pub, &s->ar, cr->utility_org,
 					  cr->authority_org[PERMIT_DIG_ROAD], &fees);

@@ -183,7 +183,10 @@ static int material_upload(struct http_request *req, struct http_response *res)
 {
 	struct error err = ERROR_INIT;
 	struct op op = {.caller = auth_caller(req)};
-	if (auth_require(req, res, AZ_MATERIAL_UPLOAD, NULL))
+	/* a road authority uploads the photos of its post-checks (issue #21), nothing else */
+	const char *qtype = http_query(req, "type");
+	bool photo = qtype && strcmp(qtype, "post_check_photo") == 0;
+	if (auth_require(req, res, photo ? AZ_POST_CHECK_RECORD : AZ_MATERIAL_UPLOAD, NULL))
 		return 1;
 	struct upload u;
 	if (upload_parse(http_header(req, "Content-Type"), req->body, req->body_len,

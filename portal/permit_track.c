@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portal/postcheck_api.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
@@ -75,6 +76,7 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.extension_to = a->extension_to,
 		.pending_extension_to = p->extension_pending ? p->extension_to : 0,
 		.extension_decision = a->decision, .codes = a->pub ? &a->pub->codes : NULL,
+		.result_codes = a->codes, .nresult_codes = a->nitems,
 	};
 }
 
@@ -110,7 +112,10 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 	const struct act *a = t->a;
 	const struct permit_outcome *o = &pt->out;
 	int rc = 0;
-	if (o->inspection)
+	/* the result, its codes and photos, and a failure's rectification and credit entries */
+	if (o->inspection && strcmp(o->inspection, "post_check") == 0)
+		rc = postcheck_api_effects(c, t, &pt->p, o, err);
+	if (!rc && o->inspection)
 		rc = store_inspection_insert(c, pt->p.id, o->inspection,
 					     a->result == PERMIT_RESULT_PASS ? "pass" : "fail",
 					     a->comment, a->caller->org_id, a->caller->user_id, t->at,

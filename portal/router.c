@@ -23,6 +23,8 @@ static const struct route *const tables[] = {
 	jointdig_routes,
 	integrations_routes,
 	oversight_routes,
+	postcheck_routes,
+	credit_routes,
 	public_stats_routes,
 	stats_html_routes,
 	place_routes,

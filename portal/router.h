@@ -52,6 +52,8 @@ extern const struct route jointdig_routes[];
 extern const struct route integrations_routes[];
 extern const struct route openapi_routes[];
 extern const struct route oversight_routes[];
+extern const struct route postcheck_routes[];
+extern const struct route credit_routes[];
 extern const struct route public_stats_routes[];
 extern const struct route stats_html_routes[];
 extern const struct route place_routes[];

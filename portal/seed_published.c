@@ -219,11 +219,12 @@ static json_t *standard_doc(const struct sample_standard *s, day_t from)
 			      "materials", materials_json(s->materials));
 	if (strcmp(s->kind, "dig_road") == 0)
 		json_object_set_new(o, "fast_track",
-				    json_pack("{s:b, s:[s], s:[s, s], s:i, s:i, s:i, s:i, s:i}",
+				    json_pack("{s:b, s:[s], s:[s, s], s:i, s:i, s:i, s:i, s:i, s:i}",
 					      "enabled", 1, "zone_risk", "low", "road_classes",
 					      "branch", "secondary", "max_length_m", 50,
 					      "max_area_m2", 100, "max_duration_days", 7,
-					      "decision_days", 0, "post_check_days", 10));
+					      "decision_days", 0, "post_check_days", 10,
+					      "rectification_days", 5));
 	if (permit)
 		json_object_set_new(o, "trigger",
 				    json_pack("{s:i, s:i, s:i, s:i}", "min_length_m", 0,

@@ -16,11 +16,14 @@
 #include <sodium.h>
 
 #include "portal/audit.h"
+#include "portal/credit_api.h"
+#include "portal/postcheck_api.h"
 #include "portal/oversight_api.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
 #include "portal/transitions.h"
+#include "store/credit.h"
 #include "store/lease.h"
 #include "store/overruns.h"
 #include "store/permits.h"
@@ -101,6 +104,26 @@ static int mark_tx(struct store_conn *c, void *ctx, struct error *err)
 				  json_pack("{s:s, s:i}", "window_to", cal_day_format(p.window_to, d),
 					    "days", o.days),
 				  err);
+	/* the credit entry, against each utility whose works the permit covers (they dig) */
+	struct oversight_rules rules;
+	if (!rc)
+		rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
+	for (int i = 1; !rc && i < obj.nparties; i++) {
+		bool seen = false;
+		for (int k = 1; k < i; k++)
+			seen = seen || parties[k] == parties[i];
+		char b[11];
+		if (!seen)
+			rc = credit_api_write(c, NULL, &rules, CREDIT_OVERRUN, parties[i], p.id, 0,
+					      m->today,
+					      json_pack("{s:s, s:s, s:s, s:s, s:i}", "permit",
+							p.reference, "application",
+							p.app_reference, "window_to", d,
+							"overrunning_from",
+							cal_day_format(o.overrunning_from, b),
+							"days", o.days),
+					      NULL, err);
+	}
 out:
 	store_permit_row_release(&p);
 	return rc;
@@ -153,6 +176,9 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err)
 	/* the day's supervision digest: a no-op after the first pass of the day */
 	if (rc == 0)
 		rc = oversight_digest_run(app, NULL, err);
+	/* failed post-checks left unrectified past their due day: the permit is revoked */
+	if (rc == 0)
+		rc = postcheck_api_sweep(app, NULL, err);
 	return rc;
 }
 

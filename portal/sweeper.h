@@ -9,7 +9,10 @@
 
 /*
  * One pass: every undecided permit whose stage is past due is deemed approved when its standard
- * says so. Idempotent (a second pass finds nothing). *deemed (may be NULL) counts the changes.
+ * says so; then overruns (sweeper_overruns_once, each with its credit entries), the day's digest,
+ * and permits whose failed post-check was not rectified by its due day revoked
+ * (postcheck_api_sweep). Idempotent (a second pass finds nothing). *deemed (may be NULL) counts
+ * the deemed approvals.
  */
 int sweeper_run_once(struct app *app, int *deemed, struct error *err);
 
@@ -17,7 +20,8 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err);
  * Part of each pass: every dig-road permit still approved, with no extension pending, whose work
  * window ended before the last working day (permit_overrunning) is recorded as overrunning once
  * per window end, and the authority and the utilities whose works it covers get a
- * "permit.overrunning" event. Idempotent. *marked (may be NULL) counts the new records.
+ * "permit.overrunning" event; each of those utilities gets an "overrun" credit entry under the
+ * oversight rules in force (issue #21). Idempotent. *marked (may be NULL) counts the new records.
  * ERR_UNAVAILABLE while the calendar is not loaded; store errors.
  */
 int sweeper_overruns_once(struct app *app, int *marked, struct error *err);

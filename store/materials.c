@@ -60,6 +60,7 @@ const char *const store_material_types[] = {
     "pipeline_drawing",
     "planning_drawing",
     "commitment_letter",
+    "post_check_photo", /* the road authority's, for a post-check result (issue #21) */
     "other",
     NULL,
 };

@@ -760,14 +760,19 @@ static void plan_digs(const struct app_request *req, const struct track_rules *t
 			}
 			struct fast_track_decision ft;
 			triggers_fast_track(&t->fast_track, &whole, &ft);
-			p->fast_track = t->fast_track_enabled && ft.fast && req->commitment;
+			bool lost = req->fast_track_lost[0] != '\0';
+			p->fast_track = t->fast_track_enabled && ft.fast && req->commitment && !lost;
 			snprintf(p->fast_track_reason, sizeof(p->fast_track_reason), "%s%s",
 				 !t->fast_track_enabled ? "fast track not offered"
 				 : !ft.fast	       ? ft.reason
 				 : !req->commitment    ? "qualifies, but no commitment was signed"
+				 : lost		       ? req->fast_track_lost
 						       : ft.reason,
 				 "");
 			p->fast_track_basis = fast_track_basis(t, &whole, roads, req->commitment);
+			if (lost) /* the credit rule, recorded with what decided */
+				json_object_set_new(p->fast_track_basis, "withdrawn",
+						    json_string(req->fast_track_lost));
 		}
 	}
 	triggers_groups_release(&groups);

@@ -78,6 +78,12 @@ struct app_request {
 	char customer_class[32];
 	bool commitment; /* the applicant signs the notice-and-commitment for fast track */
 	long long provider[UK_COUNT]; /* the applicant's choice where several serve; 0: none */
+	/*
+	 * Set by the caller, not parsed: why the applicant has lost the fast track under the
+	 * published credit rules ("" when it has not; credit_fast_track_lost). Its digs then go to
+	 * ordinary review and the notice says this.
+	 */
+	char fast_track_lost[240];
 };
 
 /*

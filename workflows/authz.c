@@ -71,6 +71,20 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 	[AZ_GUIDANCE_LIST] = { "guidance.list", K(ROLE_UTILITY) | K(ROLE_OFFICE), SCOPE_ASSIGNED,
 			       false, false },
 	[AZ_GUIDANCE_ANSWER] = { "guidance.answer", K(ROLE_UTILITY), SCOPE_ASSIGNED, false, false },
+	/* after a fast-tracked decision (issue #21): the authority records its post-check; the
+	 * applicant who committed puts right what failed; an organisation reads and appeals its own
+	 * credit record, the office reads every one, decides appeals and publishes the rules */
+	[AZ_POST_CHECK_RECORD] = { "post_check.record", K(ROLE_AUTHORITY), SCOPE_ASSIGNED, false,
+				   false },
+	[AZ_RECTIFICATION_LIST] = { "rectification.list", K(ROLE_APPLICANT) | K(ROLE_OFFICE),
+				    SCOPE_OWN, false, false },
+	[AZ_RECTIFICATION_REPORT] = { "rectification.report", K(ROLE_APPLICANT), SCOPE_OWN, false,
+				      false },
+	[AZ_CREDIT_READ] = { "credit.read", ANYONE, SCOPE_OWN, false, false },
+	[AZ_CREDIT_APPEAL] = { "credit.appeal", PARTIES, SCOPE_OWN, false, true },
+	[AZ_CREDIT_DECIDE] = { "credit.decide", K(ROLE_OFFICE), SCOPE_ANY, false, true },
+	[AZ_OVERSIGHT_PUBLISH] = { "oversight_rules.publish", K(ROLE_OFFICE), SCOPE_ANY, false,
+				   true },
 };
 
 const char *authz_action_name(enum authz_action action)

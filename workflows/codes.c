@@ -11,6 +11,7 @@ static const char *const list_names[CODES_NLISTS] = {
 	[CODES_RETURN_ITEM] = "return_item",
 	[CODES_REJECT_REASON] = "reject_reason",
 	[CODES_CONDITION] = "condition",
+	[CODES_POST_CHECK_RESULT] = "post_check_result",
 };
 
 const char *codes_list_name(enum code_list_kind list)
@@ -148,7 +149,7 @@ int codes_from_json(const json_t *j, struct code_lists *out, struct error *err)
 			if (codes_list_parse(key, &k) != 0)
 				error_add(e, key, "unknown_field",
 					  "unknown list '%.60s' (return_item, reject_reason, "
-					  "condition)", key);
+					  "condition, post_check_result)", key);
 		}
 		for (int l = 0; l < CODES_NLISTS; l++)
 			read_list(json_object_get(j, list_names[l]), (enum code_list_kind)l, out, e);

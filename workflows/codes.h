@@ -13,7 +13,13 @@
 #include "lib/error.h"
 
 /* The lists a transition's codes come from. */
-enum code_list_kind { CODES_RETURN_ITEM, CODES_REJECT_REASON, CODES_CONDITION, CODES_NLISTS };
+enum code_list_kind {
+	CODES_RETURN_ITEM,
+	CODES_REJECT_REASON,
+	CODES_CONDITION,
+	CODES_POST_CHECK_RESULT, /* what a failed post-check found (issue #21) */
+	CODES_NLISTS
+};
 
 #define CODES_MAX_CODE 64
 #define CODES_MAX_NAME 200
@@ -33,7 +39,8 @@ struct code_lists {
 	size_t n;
 };
 
-/* The list's published name ("return_item", "reject_reason", "condition"). Static. */
+/* The list's published name ("return_item", "reject_reason", "condition",
+ * "post_check_result"). Static. */
 const char *codes_list_name(enum code_list_kind list);
 
 /* Parses a list name; 0 or ERR_INVALID. */

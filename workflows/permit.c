@@ -12,6 +12,7 @@ enum need {
 	NEED_RESULT = 1 << 3,	       /* inspect, post_check: pass or fail */
 	NEED_LATER_END = 1 << 4,       /* request_extension: a new end after the current one */
 	NEED_DECISION = 1 << 5,	       /* decide_extension: grant or refuse */
+	NEED_RESULT_CODES = 1 << 6,    /* post_check: a failure names what it found */
 };
 
 /* Preconditions on the permit beyond the payload; a failure is a conflict, not bad input. */
@@ -100,10 +101,12 @@ static const struct transition table[] = {
 	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .event = "permit.inspected",
 	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.inspection_failed",
 	  .fail_tasks = PERMIT_TASK_REMEDIAL, .inspection = "reinstatement" },
+	/* a failed post-check opens rectification; unrectified, the sweep revokes (issue #21) */
 	{ .from = PERMIT_APPROVED, .action = PERMIT_POST_CHECK, .roles = AUTHORITY,
-	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .guard = ON_COMMITMENT,
+	  .to = PERMIT_APPROVED, .needs = NEED_RESULT | NEED_RESULT_CODES, .guard = ON_COMMITMENT,
 	  .change = MARK_POST_CHECKED, .event = "permit.post_checked",
-	  .fail_to = PERMIT_REVOKED, .fail_event = "permit.revoked", .inspection = "post_check" },
+	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.post_check_failed",
+	  .fail_tasks = PERMIT_TASK_RECTIFICATION, .inspection = "post_check" },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_REQUEST_EXTENSION, .roles = UTILITY,
 	  .to = PERMIT_APPROVED, .needs = NEED_LATER_END, .guard = NO_PENDING,
 	  .change = OPEN_EXTENSION, .clock = CLOCK_START, .stage = "extension",
@@ -115,7 +118,7 @@ static const struct transition table[] = {
 	  .to = PERMIT_CLOSED, .guard = REINSTATED, .event = "permit.closed" },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_EXPIRE, .roles = SYSTEM | OFFICE,
 	  .to = PERMIT_EXPIRED, .event = "permit.expired" },
-	{ .from = PERMIT_APPROVED, .action = PERMIT_REVOKE, .roles = AUTHORITY | OFFICE,
+	{ .from = PERMIT_APPROVED, .action = PERMIT_REVOKE, .roles = AUTHORITY | OFFICE | SYSTEM,
 	  .to = PERMIT_REVOKED, .needs = NEED_REASON, .event = "permit.revoked" },
 };
 // clang-format on
@@ -203,6 +206,12 @@ static void check_payload(unsigned needs, const struct permit_facts *f, struct e
 	if ((needs & NEED_RESULT) && f->result != PERMIT_RESULT_PASS &&
 	    f->result != PERMIT_RESULT_FAIL)
 		error_add(err, "result", "required", "the result is pass or fail");
+	if ((needs & NEED_RESULT_CODES) && f->result == PERMIT_RESULT_FAIL && !f->nresult_codes)
+		error_add(err, "codes", "required",
+			  "a failed post-check names what it found from the published list");
+	if ((needs & NEED_RESULT_CODES) && f->result == PERMIT_RESULT_FAIL)
+		check_codes("codes", f->result_codes, f->nresult_codes, f->codes,
+			    CODES_POST_CHECK_RESULT, err);
 	if ((needs & NEED_LATER_END) && f->extension_to <= f->window_to)
 		error_add(err, "extension_to", "not_later",
 			  "an extension must end after the current work window");
@@ -239,6 +248,9 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 				  "only a permit approved on commitment is post-checked");
 		else if (f->post_checked)
 			error_add(err, "post_check", "already_done", "the post-check is recorded");
+		else if (f->rectification_open)
+			error_add(err, "rectification", "open",
+				  "the failed post-check's rectification is still open");
 		break;
 	case NO_PENDING:
 		if (f->extension_pending)
@@ -280,8 +292,8 @@ static struct permit_outcome outcome_of(const struct transition *t, const struct
 	}
 	if (t->change & DECIDE_REJECTED)
 		o.decision = PERMIT_DECISION_REJECTED;
-	if (t->change & MARK_POST_CHECKED)
-		o.post_checked = true;
+	if ((t->change & MARK_POST_CHECKED) && !failed)
+		o.post_checked = true; /* a failure is checked again once rectified */
 	day_t pending = f->pending_extension_to ? f->pending_extension_to : f->extension_to;
 	o.extension_to = f->extension_pending ? pending : -1;
 	if (t->change & OPEN_EXTENSION) {

@@ -66,6 +66,7 @@ enum permit_extension_decision {
 /* Tasks a transition opens for someone (bit set in permit_outcome.tasks). */
 #define PERMIT_TASK_POST_CHECK (1u << 0) /* authority: check a fast-tracked permit afterwards */
 #define PERMIT_TASK_REMEDIAL (1u << 1)	 /* utility: redo a reinstatement that failed inspection */
+#define PERMIT_TASK_RECTIFICATION (1u << 2) /* applicant: put right what a post-check found */
 
 /* The stage whose clock the caller starts when it files a permit in state submitted. */
 #define PERMIT_FIRST_STAGE "acceptance"
@@ -100,6 +101,9 @@ struct permit_facts {
 	size_t nconditions;
 	const char *reason_code;   /* reject, revoke */
 	enum permit_result result; /* inspect, post_check */
+	const struct permit_code *result_codes; /* post_check fail: what it found (required) */
+	size_t nresult_codes;
+	bool rectification_open; /* post_check: a failed check's rectification is still open */
 	const struct code_lists *codes; /* the code lists in force: every code must be in its list
 					   (NULL: not checked) */
 	day_t extension_to; /* request_extension: the new window end asked for */
@@ -142,8 +146,11 @@ struct permit_outcome {
  *   ERR_INVALID   payload missing or wrong: err->details lists every problem at once;
  *   ERR_CONFLICT  a precondition failed (one detail per failed condition): fast track not
  *                 eligible, deemed approval not allowed or not yet due, dig-road close without
- *                 a passed reinstatement, post-check of a permit not on commitment or already
- *                 checked, a second pending extension, a decision with none pending.
+ *                 a passed reinstatement, post-check of a permit not on commitment, already
+ *                 checked, or with its rectification open, a second pending extension, a
+ *                 decision with none pending.
+ * A failed post-check keeps the permit approved and asks for a rectification task
+ * (PERMIT_TASK_RECTIFICATION); post_checked is set by a pass only.
  * *out is untouched on failure.
  */
 int permit_apply(const struct permit_facts *facts, enum permit_state from, const char *action,

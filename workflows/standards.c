@@ -214,7 +214,8 @@ static void read_fast_track(const json_t *j, struct fast_track_standard *ft, str
 {
 	static const char *const allowed[] = { "enabled",      "zone_risk",	    "road_classes",
 					       "max_length_m", "max_area_m2",	    "max_duration_days",
-					       "decision_days", "post_check_days", NULL };
+					       "decision_days", "post_check_days",
+					       "rectification_days", NULL };
 	const char *at = "fast_track";
 	read_bool(j, at, "enabled", &ft->enabled, r);
 	read_str_list(j, at, "zone_risk", risks, &ft->zone_risk, &ft->nzone_risk, r);
@@ -224,6 +225,7 @@ static void read_fast_track(const json_t *j, struct fast_track_standard *ft, str
 	read_count(j, at, "max_duration_days", ft->enabled, &ft->max_duration_days, r);
 	read_count(j, at, "decision_days", ft->enabled, &ft->decision_days, r);
 	read_count(j, at, "post_check_days", false, &ft->post_check_days, r);
+	read_count(j, at, "rectification_days", false, &ft->rectification_days, r);
 	reject_unknown(j, allowed, at, r);
 }
 
@@ -392,6 +394,8 @@ static json_t *fast_track_json(const struct fast_track_standard *ft)
 			 ft->decision_days);
 	if (ft->post_check_days > 0) /* absent from standards published before it existed */
 		json_object_set_new(j, "post_check_days", json_integer(ft->post_check_days));
+	if (ft->rectification_days > 0) /* likewise (issue #21) */
+		json_object_set_new(j, "rectification_days", json_integer(ft->rectification_days));
 	return j;
 }
 

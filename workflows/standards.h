@@ -48,6 +48,8 @@ struct fast_track_standard {
 	int max_duration_days;
 	int decision_days; /* 0: decided at submission */
 	int post_check_days; /* the authority's post-check limit in working days (0: none published) */
+	int rectification_days; /* a failed post-check's rectification limit, working days (0: none
+				   published: the post-check limit applies) */
 };
 
 /* When a permit kind is triggered: a quantity strictly above its threshold. Permit kinds only. */

@@ -57,6 +57,27 @@ static const struct expect table[] = {
 	/* the post-check queue: authorities (their own) and the office */
 	{ "GET", "/v1/post-checks", NULL, { 401, 403, 403, 403, 200, 403, 200 },
 	  { 401, 403, 403, 403, 200, 403, 200 } },
+	/* post-check results (issue #21): the road authority on its own task; an empty body gets
+	 * past authorisation to the 422. Rectification: the applicant who committed. */
+	{ "POST", "/v1/post-checks/{id}/result", "{}", { 401, 403, 403, 403, 422, 403, 403 },
+	  { 401, 403, 403, 403, 422, 403, 403 } },
+	{ "GET", "/v1/rectifications", NULL, { 401, 200, 403, 403, 403, 200, 200 },
+	  { 401, 200, 403, 403, 403, 200, 200 } },
+	{ "POST", "/v1/rectifications/{id}/done", "{}", { 401, 422, 403, 403, 403, 422, 403 },
+	  { 401, 422, 403, 403, 403, 422, 403 } },
+	/* credit records: an organisation reads its own, the office every one; a person of the
+	 * organisation appeals, the office decides; the office publishes the oversight rules */
+	{ "GET", "/v1/organisations/{id}/credit", NULL, { 401, 200, 200, 200, 200, 200, 200 },
+	  { 401, 404, 404, 404, 404, 404, 200 } },
+	{ "POST", "/v1/credit-entries/{id}/appeal", "{}", { 401, 422, 422, 403, 422, 422, 403 },
+	  { 401, 422, 422, 403, 422, 422, 403 } },
+	{ "POST", "/v1/credit-entries/{id}/decision", "{}", { 401, 403, 403, 403, 403, 403, 422 },
+	  { 401, 403, 403, 403, 403, 403, 422 } },
+	{ "GET", "/v1/public/oversight-rules", NULL, ALL(200), ALL(200) },
+	{ "POST", "/v1/oversight-rules", "{}", { 401, 403, 403, 403, 403, 403, 422 },
+	  { 401, 403, 403, 403, 403, 403, 422 } },
+	{ "GET", "/v1/supervision/post-check-sampling", NULL, { 401, 403, 403, 403, 403, 403, 200 },
+	  { 401, 403, 403, 403, 403, 403, 200 } },
 	{ "GET", "/v1/supervision/pauses", NULL, { 401, 403, 403, 403, 403, 403, 200 },
 	  { 401, 403, 403, 403, 403, 403, 200 } },
 	{ "POST", "/v1/ratings", "{\"object\":\"job\",\"id\":999999999,\"score\":\"good\"}",

@@ -16,6 +16,7 @@
 #include "store/db.h"
 #include "support/harness.h"
 #include "support/journey.h"
+#include "support/rules.h"
 #include "workflows/calendar.h"
 
 #define DEMO "demo-password-1"
@@ -203,7 +204,7 @@ Test(aftercare, the_codes_endpoint_serves_the_version_in_force_from_the_table)
 	char *got = details_of(r.json);
 	cr_expect_str_eq(got, "extra:unknown_field,return_item[0].code:invalid,"
 			      "return_item[1].name_zh:invalid,reject_reason:required,"
-			      "condition:required", "%s", r.body);
+			      "condition:required,post_check_result:required", "%s", r.body);
 	free(got);
 	reply_release(&r);
 
@@ -273,6 +274,12 @@ static long long sql_ll(const char *sql, long long id)
 static const char SQL_OVERRUNS[] = "SELECT COUNT(*) FROM permit_overruns WHERE permit_id = ?";
 static const char SQL_OVERRUN_DAYS[] =
 	"SELECT days_at_detection FROM permit_overruns WHERE permit_id = ?";
+static const char SQL_OVERRUN_CREDITS[] =
+	"SELECT COUNT(DISTINCT org_id) FROM credit_entries WHERE rule = 'overrun' AND permit_id = ? "
+	"AND JSON_VALUE(evidence, '$.window_to') IS NOT NULL";
+static const char SQL_OVERRUN_CREDIT_ROAD[] =
+	"SELECT COUNT(*) FROM credit_entries c JOIN permits p ON p.id = c.permit_id "
+	"WHERE c.rule = 'overrun' AND c.permit_id = ? AND c.org_id = p.authority_org_id";
 static const char SQL_EVENTS[] =
 	"SELECT COUNT(*) FROM outbox WHERE event_type = 'permit.overrunning' AND application_id = ?";
 static const char SQL_EVENT_ORGS[] =
@@ -368,6 +375,9 @@ Test(aftercare, works_start_only_inside_the_window_and_a_window_that_ran_out_is_
 	cr_assert_eq(sweeper_overruns_once(harness_app(srv), &marked, &err), 0, "%s", err.message);
 	cr_expect_eq(sql_ll(SQL_OVERRUNS, pid), 1, "idempotent");
 	cr_expect_eq(sql_ll(SQL_EVENTS, app_id), events, "no second event");
+	/* each utility digging under it has one overrun credit entry, with its evidence */
+	cr_expect_eq(sql_ll(SQL_OVERRUN_CREDITS, pid), 2, "water and gas, once each");
+	cr_expect_eq(sql_ll(SQL_OVERRUN_CREDIT_ROAD, pid), 0, "not the authority");
 
 	/* the supervision list: from the next working day, with the working days overrun */
 	const struct published *pub = snapshot_get(harness_app(srv));
@@ -420,6 +430,7 @@ static json_t *queued(const char *token, const char *reference, json_t **list)
 
 Test(aftercare, a_fast_tracked_permit_is_queued_for_its_post_check_with_a_due_date)
 {
+	rules_check_every_fast_track(); /* queued whatever the sampling draw */
 	json_t *app = submit();
 	char dr[48];
 	snprintf(dr, sizeof(dr), "%s-DR", jstr(app, "reference"));

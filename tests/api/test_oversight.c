@@ -137,7 +137,7 @@ Test(oversight, a_revoked_permits_certificate_shows_revoked)
 	char tpath[128];
 	snprintf(tpath, sizeof(tpath), "/v1/permits/%s/transitions", pid);
 	json_t *p = journey_call("POST", tpath, road,
-			 "{\"action\":\"post_check\",\"result\":\"fail\","
+			 "{\"action\":\"revoke\",\"reason_code\":\"COMMITMENT_FALSE\","
 			 "\"comment\":\"commitment not kept\"}",
 			 200);
 	cr_expect_str_eq(json_string_value(json_object_get(p, "state")), "revoked");

@@ -38,6 +38,9 @@ static const char SQL_LINKS[] =
 static const char SQL_DIGS[] =
 	"SELECT p.reference, e.utility_kind, e.road_id, e.length_m, e.zone_code FROM excavations e "
 	"JOIN permits p ON p.id = e.permit_id WHERE e.application_id = ? ORDER BY e.id";
+static const char SQL_SAMPLES[] =
+	"SELECT COUNT(*), COALESCE(SUM(s.sampled), 0) FROM post_check_samples s "
+	"JOIN permits p ON p.id = s.permit_id WHERE p.application_id = ?";
 static const char SQL_TASKS[] =
 	"SELECT t.permit_id, t.kind, t.org_id FROM tasks t JOIN permits p ON p.id = t.permit_id "
 	"WHERE p.application_id = ? ORDER BY t.id";
@@ -250,9 +253,16 @@ static void check_submission(const char *risk)
 	}
 	store_result_free(res);
 
-	/* a fast-tracked permit has its post-check task and its certificate */
+	/*
+	 * every fast-tracked permit has its sampling draw recorded; a sampled one its post-check
+	 * task (issue #21), and each its certificate
+	 */
+	res = rows_of(c, SQL_SAMPLES, P_INT(app_id));
+	cr_expect_eq(store_cell_ll(res, 0, 0, -1), (long long)nfast, "one draw per fast track");
+	long long nsampled = store_cell_ll(res, 0, 1, -1);
+	store_result_free(res);
 	res = rows_of(c, SQL_TASKS, P_INT(app_id));
-	cr_expect_eq(res->nrows, nfast);
+	cr_expect_eq((long long)res->nrows, nsampled);
 	for (size_t row = 0; row < res->nrows; row++) {
 		cr_expect(cell_is(res, row, 1, "post_check"));
 		for (size_t k = 0; k < np; k++)

@@ -436,6 +436,39 @@ Test(application, no_commitment_or_outside_the_zone_means_no_fast_track)
 	}
 }
 
+/*
+ * An applicant that lost the fast track under the credit rules (issue #21): the same qualifying
+ * joint dig goes to ordinary review, its reason is the credit rule's, and the basis records it.
+ */
+Test(application, a_lost_fast_track_sends_a_qualifying_dig_to_review)
+{
+	struct app_request req;
+	parse_submission(true, &req);
+	give(&req, all_types, 4);
+	snprintf(req.fast_track_lost, sizeof(req.fast_track_lost),
+		 "fast track withdrawn: credit entry 9 (permit_revoked, serious) of 2026-11-02");
+	struct standards_view v;
+	view(&v);
+	struct app_plan plan;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(application_check(&req, &v, NULL, 0, D("2026-12-01"), &plan, &err), 0, "%s",
+		     err.message);
+	int joint = 0;
+	for (size_t i = 0; i < plan.npermits; i++) {
+		const struct planned_permit *p = &plan.permits[i];
+		cr_expect(!p->fast_track, "permit %zu: %s", i, p->fast_track_reason);
+		if (p->kind != PERMIT_DIG_ROAD || !p->utilities[UK_GAS])
+			continue;
+		joint++;
+		cr_expect_str_eq(p->fast_track_reason, req.fast_track_lost);
+		cr_expect_str_eq(json_string_value(json_object_get(p->fast_track_basis, "withdrawn")),
+				 req.fast_track_lost);
+	}
+	cr_expect_eq(joint, 1, "the joint dig that would qualify");
+	application_plan_release(&plan);
+	application_request_release(&req);
+}
+
 Test(application, unpublished_kinds_are_refused)
 {
 	struct app_request req;

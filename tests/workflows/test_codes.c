@@ -120,16 +120,19 @@ struct parse_case {
 static const struct parse_case parse_cases[] = {
 	{ "{\"return_item\":[{\"code\":\"A\",\"name_zh\":\"甲\",\"name_en\":\"a\"}],"
 	  "\"reject_reason\":[{\"code\":\"B_1\",\"name_zh\":\"乙\",\"name_en\":\"b\"}],"
-	  "\"condition\":[{\"code\":\"A\",\"name_zh\":\"丙\",\"name_en\":\"c\"}]}",
-	  NULL, 3 },
+	  "\"condition\":[{\"code\":\"A\",\"name_zh\":\"丙\",\"name_en\":\"c\"}],"
+	  "\"post_check_result\":[{\"code\":\"D\",\"name_zh\":\"丁\",\"name_en\":\"d\"}]}",
+	  NULL, 4 },
 	{ "{\"return_item\":[{\"code\":\"A\",\"name_zh\":\"甲\",\"name_en\":\"a\"},"
 	  "{\"code\":\"A\",\"name_zh\":\"甲\",\"name_en\":\"a\"}],"
 	  "\"reject_reason\":[{\"code\":\"b\",\"name_zh\":\"乙\",\"name_en\":\"b\"}],"
-	  "\"condition\":[{\"code\":\"C\",\"name_zh\":\"丙\"}],\"other\":[]}",
+	  "\"condition\":[{\"code\":\"C\",\"name_zh\":\"丙\"}],\"other\":[],"
+	  "\"post_check_result\":[{\"code\":\"D\",\"name_zh\":\"丁\",\"name_en\":\"d\"}]}",
 	  "other:unknown_field,return_item[1].code:duplicate,reject_reason[0].code:invalid,"
 	  "condition[0]:invalid", 0 },
 	{ "[]", ":wrong_type", 0 },
-	{ "{}", "return_item:required,reject_reason:required,condition:required", 0 },
+	{ "{}", "return_item:required,reject_reason:required,condition:required,"
+	  "post_check_result:required", 0 },
 };
 
 static void parse_case(size_t i)

@@ -29,6 +29,8 @@ static const struct {
     {PERMIT_APPROVED, PERMIT_EXPIRE, ROLE_OFFICE, PERMIT_EXPIRED},
     {PERMIT_APPROVED, PERMIT_REVOKE, ROLE_AUTHORITY, PERMIT_REVOKED},
     {PERMIT_APPROVED, PERMIT_REVOKE, ROLE_OFFICE, PERMIT_REVOKED},
+    /* the sweep revokes a permit whose failed post-check was not rectified in time */
+    {PERMIT_APPROVED, PERMIT_REVOKE, ROLE_SYSTEM, PERMIT_REVOKED},
 };
 
 #define NALLOWED (sizeof(expected_allowed) / sizeof(expected_allowed[0]))
@@ -73,6 +75,7 @@ ParameterizedTestParameters(permit, every_combination)
 }
 
 static const struct permit_code one_item[] = {{"traffic_plan", "no diversion drawing"}};
+static const struct permit_code one_finding[] = {{"LANE_NOT_KEPT", NULL}};
 
 #define TODAY (cal_day_from_ymd(2026, 3, 10))
 
@@ -94,6 +97,8 @@ static struct permit_facts full_facts(enum permit_action action)
 	    .nitems = 1,
 	    .reason_code = "false_commitment",
 	    .result = PERMIT_RESULT_PASS,
+	    .result_codes = one_finding,
+	    .nresult_codes = 1,
 	    .extension_to = TODAY + 20,
 	    .extension_decision = PERMIT_EXTENSION_GRANT,
 	};
@@ -233,42 +238,64 @@ Test(permit, fast_track)
 	error_release(&err);
 }
 
-/* Post-check of a fast-tracked permit: a pass keeps it, a fail revokes it (measure 十五). */
+/*
+ * Post-check of a fast-tracked permit (measure 十五): a pass marks it checked; a failure names
+ * its findings from the published list and opens rectification, the permit still approved and
+ * checked again later; nothing is checked while a rectification is open.
+ */
 struct post_check_case {
 	int decision;
 	bool already;
+	bool rect_open;
 	int result;
+	char finding[24]; /* "" none */
 	int code;
 	int state;
-	char event[24];
+	char event[28];
+	bool checked;
+	unsigned tasks;
 	char detail[20];
 };
 
 ParameterizedTestParameters(permit, post_check)
 {
 	static struct post_check_case cases[] = {
-	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_PASS, 0, PERMIT_APPROVED,
-	     "permit.post_checked", ""},
-	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_FAIL, 0, PERMIT_REVOKED,
-	     "permit.revoked", ""},
-	    {PERMIT_DECISION_APPROVED, false, PERMIT_RESULT_PASS, ERR_CONFLICT, -1, "",
-	     "not_on_commitment"},
-	    {PERMIT_DECISION_DEEMED_APPROVED, false, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
-	     "not_on_commitment"},
-	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, true, PERMIT_RESULT_FAIL, ERR_CONFLICT, -1, "",
-	     "already_done"},
-	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, PERMIT_RESULT_NONE, ERR_INVALID, -1, "",
-	     "required"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, false, PERMIT_RESULT_PASS, "", 0,
+	     PERMIT_APPROVED, "permit.post_checked", true, 0, ""},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, false, PERMIT_RESULT_FAIL,
+	     "LANE_NOT_KEPT", 0, PERMIT_APPROVED, "permit.post_check_failed", false,
+	     PERMIT_TASK_RECTIFICATION, ""},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, false, PERMIT_RESULT_FAIL, "",
+	     ERR_INVALID, -1, "", false, 0, "required"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, false, PERMIT_RESULT_FAIL, "BOGUS",
+	     ERR_INVALID, -1, "", false, 0, "unknown_code"},
+	    {PERMIT_DECISION_APPROVED, false, false, PERMIT_RESULT_PASS, "", ERR_CONFLICT, -1, "",
+	     false, 0, "not_on_commitment"},
+	    {PERMIT_DECISION_DEEMED_APPROVED, false, false, PERMIT_RESULT_FAIL, "LANE_NOT_KEPT",
+	     ERR_CONFLICT, -1, "", false, 0, "not_on_commitment"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, true, false, PERMIT_RESULT_FAIL,
+	     "LANE_NOT_KEPT", ERR_CONFLICT, -1, "", false, 0, "already_done"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, true, PERMIT_RESULT_PASS, "",
+	     ERR_CONFLICT, -1, "", false, 0, "open"},
+	    {PERMIT_DECISION_APPROVED_ON_COMMITMENT, false, false, PERMIT_RESULT_NONE, "",
+	     ERR_INVALID, -1, "", false, 0, "required"},
 	};
 	return cr_make_param_array(struct post_check_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct post_check_case *c, permit, post_check)
 {
+	struct code_lists cl = {.version = 2};
+	codes_add(&cl, CODES_POST_CHECK_RESULT, "LANE_NOT_KEPT", "未按承诺保留通行车道", "lane");
+	struct permit_code finding = {c->finding, NULL};
 	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
 				 .decision = c->decision,
 				 .post_checked = c->already,
-				 .result = c->result};
+				 .rectification_open = c->rect_open,
+				 .result = c->result,
+				 .result_codes = c->finding[0] ? &finding : NULL,
+				 .nresult_codes = c->finding[0] ? 1 : 0,
+				 .codes = &cl};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	int rc = permit_apply(&f, PERMIT_APPROVED, "post_check", ROLE_AUTHORITY, &out, &err);
@@ -276,13 +303,17 @@ ParameterizedTest(struct post_check_case *c, permit, post_check)
 	if (rc == 0) {
 		cr_expect_eq(out.state, c->state);
 		cr_expect_str_eq(out.event, c->event);
-		cr_expect(out.post_checked);
+		cr_expect_eq(out.post_checked, c->checked);
+		cr_expect_eq(out.tasks, c->tasks);
+		cr_expect_str_eq(out.inspection, "post_check");
+		cr_expect(out.records & PERMIT_RECORD_POST_CHECK_DONE, "the task leaves the queue");
 		cr_expect_eq(out.decision, PERMIT_DECISION_APPROVED_ON_COMMITMENT);
 	} else {
 		cr_assert_eq(err.ndetails, 1);
 		cr_expect_str_eq(err.details[0].code, c->detail);
 	}
 	error_release(&err);
+	codes_release(&cl);
 }
 
 /* Inspections change nothing but a failed one opens a remedial task for the utility. */
@@ -594,7 +625,7 @@ ParameterizedTestParameters(permit, outcome_records)
 	    {PERMIT_INSPECT, PERMIT_RESULT_FAIL, false, 0, 0, "reinstatement", false, -1000, 0, 10},
 	    {PERMIT_POST_CHECK, PERMIT_RESULT_PASS, false, 0, 0, "post_check", true, -1000,
 	     PERMIT_RECORD_POST_CHECK_DONE, 10},
-	    /* a failed post-check revokes, and the check is done too: it leaves the queue */
+	    /* a failed post-check opens rectification; the check is done: it leaves the queue */
 	    {PERMIT_POST_CHECK, PERMIT_RESULT_FAIL, false, 0, 0, "post_check", true, -1000,
 	     PERMIT_RECORD_POST_CHECK_DONE, 10},
 	    {PERMIT_REQUEST_EXTENSION, PERMIT_RESULT_NONE, false, 0, 0, "", true, 20,
