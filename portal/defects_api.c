@@ -115,7 +115,13 @@ static void parse_photo(json_t *ph, struct report *r, struct error *err)
 	}
 	http_reject_unknown(ph, keys, "photo.", err);
 	size_t before = err->ndetails;
-	r->photo_type = input_enum(ph, "content_type", true, types, err);
+	json_t *ct = json_object_get(ph, "content_type");
+	for (size_t i = 0; json_is_string(ct) && types[i]; i++)
+		if (!strcmp(json_string_value(ct), types[i]))
+			r->photo_type = types[i];
+	if (!r->photo_type)
+		error_add(err, "photo.content_type", ct ? "not_allowed" : "required",
+			  "content_type is image/jpeg or image/png");
 	json_t *d = json_object_get(ph, "data_base64");
 	if (!json_is_string(d) || !json_string_length(d)) {
 		error_add(err, "photo.data_base64", "required", "the photo's bytes in base64");

@@ -36,7 +36,7 @@ static const char SQL_STDS[] =
 static const char SQL_REMEDIAL_DUE[] =
 	"INSERT INTO tasks (permit_id, kind, org_id, due_day) SELECT DISTINCT ?, 'remedial', "
 	"j.utility_org_id, ? FROM job_permits jp JOIN jobs j ON j.id = jp.job_id "
-	"WHERE jp.permit_id = ?";
+	"WHERE jp.permit_id = ? AND j.state IN ('constructing', 'connected', 'completed')";
 static const char SQL_GUARANTEE_INSERT[] =
 	"INSERT INTO permit_guarantees (permit_id, road_class, standard_version, months, closed_on, "
 	"guarantee_to) VALUES (?, ?, ?, ?, ?, ?)";

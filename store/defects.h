@@ -59,8 +59,8 @@ int store_reinstatement_standards(struct store_conn *c, day_t day,
 				  struct error *err);
 
 /*
- * Opens a remedial task due on due_day for every utility whose job needs the permit. Errors as
- * store_exec's.
+ * Opens a remedial task due on due_day for every utility whose job needs the permit and has
+ * started its works (the ones that dug). Errors as store_exec's.
  */
 int store_remedial_tasks_due(struct store_conn *c, long long permit_id, day_t due_day,
 			     struct error *err);
