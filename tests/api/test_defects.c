@@ -9,10 +9,12 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "portal/public_stats.h"
 #include "portal/snapshot.h"
 #include "store/db.h"
 #include "support/harness.h"
@@ -356,6 +358,36 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	json_decref(call("POST", "/v1/defects", water,
 			 "{\"location\":" ON_WATER ",\"description\":\"x\"}", 403));
 	cr_expect_eq(sql_ll("SELECT COUNT(*) FROM defects WHERE permit_id = ?", pid), 3);
+
+	/* the statistics count the closure, the post-check-free dig and its defects */
+	public_stats_invalidate();
+	json_t *st = call("GET", "/v1/public/stats", NULL, NULL, 200);
+	json_t *after = json_object_get(st, "aftercare");
+	cr_assert(json_is_object(after), "%s", json_dumps(st, 0));
+	json_t *sum = json_object_get(after, "summary");
+	long long closures = jint(sum, "closures"), defects = jint(sum, "defects");
+	cr_expect_geq(closures, 1);
+	cr_expect_geq(defects, 3);
+	cr_expect(fabs(json_number_value(json_object_get(sum, "defects_per_100_closures")) -
+		       100.0 * defects / closures) < 0.01, "%s", json_dumps(sum, 0));
+	json_t *row = NULL, *it;
+	json_array_foreach(json_object_get(after, "organisation"), i, it)
+		if (!strcmp(jstr(it, "key"), "City Water Supply Co. (demo)"))
+			row = it;
+	cr_assert(row, "water's row: %s", json_dumps(after, 0));
+	cr_expect_geq(jint(row, "closures"), 1);
+	cr_expect_geq(jint(row, "defects"), 1, "the defect sent to water");
+	json_decref(st);
+	struct reply csv;
+	http_call(&csv, "GET", "/v1/public/stats?format=csv", NULL, NULL, NULL);
+	cr_expect(strstr(csv.body, "rank,post_checks,post_checks_on_time,overruns,closures,defects,"
+			 "defects_per_100_closures,ratings,complaints\n") != NULL, "%.300s", csv.body);
+	cr_expect(strstr(csv.body, "\naftercare_district,\"350102\",,,,,,,,,,,") != NULL,
+		  "a district row with the other columns empty");
+	reply_release(&csv);
+	http_call(&csv, "GET", "/stats?lang=en", NULL, NULL, NULL);
+	cr_expect(strstr(csv.body, "After the works") != NULL);
+	reply_release(&csv);
 
 	free(q);
 	free(plan);
