@@ -22,12 +22,10 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "store/defects.h"
-#include "store/outbox.h"
 #include "store/works.h"
 #include "workflows/authz.h"
 #include "workflows/defects.h"
 #include "workflows/geo.h"
-#include "lib/json_text.h"
 #include "lib/xalloc.h"
 
 #define LIST_CAP 200
@@ -280,10 +278,7 @@ static int report_tx(struct store_conn *c, void *ctx, struct error *err)
 	if (rc)
 		return rc;
 	json_t *event = defect_json(&row, true);
-	char *payload = json_text(json_pack("{s:s, s:i, s:O}", "type", "defect.reported",
-					    "version", 1, "object", event));
-	rc = store_outbox_insert(c, rt.org_id, 0, "defect.reported", payload, err);
-	free(payload);
+	rc = tracks_emit(c, rt.org_id, 0, NULL, "defect.reported", json_incref(event), err);
 	if (!rc)
 		rc = audit_record(c, r->caller, "defect.reported", "defect", r->reference,
 				  json_pack("{s:s, s:I}", "routed_to", row.routed_to, "org_id",

@@ -217,6 +217,12 @@ static int emit(struct store_conn *c, struct transition_ctx *t, struct error *er
 	if (!rc)
 		rc = tracks_emit(c, fresh.app_org_id, fresh.application_id, fresh.app_reference,
 				 t->event, tracks_permit_json(&fresh, NULL, t->today), err);
+	/* the utilities digging learn of remedial work owed and of the guarantee starting */
+	bool to_utilities = !strcmp(t->event, "permit.inspection_failed") ||
+			    (pt->out.records & PERMIT_RECORD_GUARANTEE);
+	for (int i = 1; !rc && to_utilities && i < 9 && pt->parties[i]; i++)
+		rc = tracks_emit(c, pt->parties[i], fresh.application_id, fresh.app_reference,
+				 t->event, tracks_permit_json(&fresh, NULL, t->today), err);
 	t->a->reply = tracks_permit_json(&fresh, t->a->caller, t->today);
 	if (!rc)
 		rc = defects_permit_extras(c, fresh.id, t->a->reply, err);

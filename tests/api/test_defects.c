@@ -111,6 +111,29 @@ static long long sql_ll(const char *sql, long long id)
 	return v;
 }
 
+/* The same with two parameters. */
+static long long sql_ll2(const char *sql, long long a, long long b)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	cr_assert(c);
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(a), P_INT(b) };
+	struct error e = ERROR_INIT;
+	cr_assert_eq(store_exec(c, sql, p, 2, &r, &e), 0, "%s", e.message);
+	long long v = r->nrows ? store_cell_ll(r, 0, 0, -1) : -1;
+	store_result_free(r);
+	store_release(c);
+	error_release(&e);
+	return v;
+}
+
+static const char SQL_FAILED_EVENTS[] =
+	"SELECT COUNT(*) FROM outbox WHERE event_type = 'permit.inspection_failed' "
+	"AND application_id = ? AND org_id = ?";
+static const char SQL_DEFECT_EVENTS[] =
+	"SELECT COUNT(*) FROM outbox WHERE event_type = 'defect.reported' AND org_id = ? "
+	"AND payload LIKE CONCAT('%', (SELECT reference FROM defects WHERE id = ?), '%')";
+
 /* A call whose reply must have `status`; the reply body's JSON (caller releases). */
 static json_t *call_at(int line, const char *method, const char *path, const char *tok,
 		       const char *body, long status)
@@ -220,6 +243,9 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 		 "{\"action\":\"inspect\",\"result\":\"fail\",\"comment\":\"surface sunk\"}", 200);
 	cr_expect_str_eq(jstr(r, "state"), "approved");
 	json_decref(r);
+	long long water_org = journey_org("City Water Supply Co. (demo)");
+	cr_expect_eq(sql_ll2(SQL_FAILED_EVENTS, jint(app, "id"), water_org), 1,
+		     "water is told of the remedial work");
 	json_t *list;
 	json_t *t = task_of(water, "remedial", dr, &list);
 	cr_assert(t, "water's queue lists the remedial task: %s", json_dumps(list, 0));
@@ -277,7 +303,6 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 			   "\"}}",
 			   201);
 	cr_expect_str_eq(jstr(rep, "routed_to"), "utility", "%s", json_dumps(rep, 0));
-	long long water_org = journey_org("City Water Supply Co. (demo)");
 	cr_expect_eq(jint(json_object_get(rep, "assigned_to"), "id"), water_org);
 	cr_expect_str_eq(jstr(rep, "permit"), dr);
 	cr_expect_str_eq(jstr(rep, "guarantee_to"), want_to);
@@ -295,6 +320,7 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	cr_expect_str_eq(jstr(json_object_get(t, "defect"), "reference"), ref);
 	long long defect_id = jint(json_object_get(t, "defect"), "id");
 	json_decref(list);
+	cr_expect_eq(sql_ll2(SQL_DEFECT_EVENTS, water_org, defect_id), 1, "water gets the event");
 
 	/* the utility reads it with its photo, and repairs it; others do not see it */
 	snprintf(path, sizeof(path), "/v1/defects/%lld", defect_id);
