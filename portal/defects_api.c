@@ -723,7 +723,89 @@ static int standards_get(struct http_request *req, struct http_response *res)
 	return rc;
 }
 
+struct publish {
+	const struct authz_caller *caller;
+	day_t effective_from;
+	struct defects_class_limits rows[8];
+	size_t n;
+	int version;
+};
+
+static int publish_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct publish *p = ctx;
+	int rc = store_reinstatement_publish(c, p->effective_from, p->rows, p->n,
+					     p->caller->user_id, &p->version, err);
+	char ref[16];
+	snprintf(ref, sizeof(ref), "%d", p->version);
+	if (!rc)
+		rc = audit_record(c, p->caller, "reinstatement_standard.published",
+				  "reinstatement_standard", ref, NULL, err);
+	return rc;
+}
+
+/*
+ * POST /v1/reinstatement-standards {"effective_from", "road_classes": [{road_class,
+ * guarantee_months, remedial_days, defect_days}, ...]}: the office publishes the next version.
+ */
+static int standards_publish(struct http_request *req, struct http_response *res)
+{
+	if (auth_require(req, res, AZ_STANDARDS_PUBLISH, NULL))
+		return 1;
+	static const char *const keys[] = { "effective_from", "road_classes", NULL };
+	static const char *const row_keys[] = { "road_class", "guarantee_months", "remedial_days",
+						"defect_days", NULL };
+	struct publish p = { .caller = auth_caller(req), .effective_from = -1 };
+	struct error err = ERROR_INIT;
+	json_t *body = NULL;
+	int rc = http_parse_json(req, &body, &err);
+	if (!rc) {
+		http_reject_unknown(body, keys, "", &err);
+		const char *from = input_str(body, "effective_from", true, 10, &err);
+		if (from && cal_day_parse(from, &p.effective_from, NULL) != 0)
+			error_add(&err, "effective_from", "invalid", "effective_from is YYYY-MM-DD");
+		json_t *rows = json_object_get(body, "road_classes");
+		if (!json_is_array(rows) || json_array_size(rows) > 8)
+			error_add(&err, "road_classes", "wrong_type",
+				  "road_classes is a list of at most 8 {road_class, guarantee_months, "
+				  "remedial_days, defect_days}");
+		for (size_t i = 0; json_is_array(rows) && i < json_array_size(rows) && i < 8; i++) {
+			json_t *r = json_array_get(rows, i);
+			char prefix[32];
+			snprintf(prefix, sizeof(prefix), "road_classes[%zu].", i);
+			if (json_is_object(r))
+				http_reject_unknown(r, row_keys, prefix, &err);
+			struct defects_class_limits *o = &p.rows[p.n++];
+			const char *cls = json_string_value(json_object_get(r, "road_class"));
+			snprintf(o->road_class, sizeof(o->road_class), "%s", cls ? cls : "");
+			o->guarantee_months = (int)json_integer_value(json_object_get(r, "guarantee_months"));
+			o->remedial_days = (int)json_integer_value(json_object_get(r, "remedial_days"));
+			o->defect_days = (int)json_integer_value(json_object_get(r, "defect_days"));
+		}
+		if (p.effective_from >= 0 || !from)
+			defects_standards_check(p.rows, p.n, p.effective_from, tracks_today(), &err);
+		if (err.ndetails)
+			rc = error_set(&err, ERR_INVALID, "the standard has %zu problem(s); all are "
+				       "listed", err.ndetails);
+	}
+	if (!rc)
+		rc = store_tx(req->app->pool, publish_tx, &p, &err);
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		char d[11];
+		http_reply_json(res, 201, json_pack("{s:i, s:s}", "version", p.version,
+						    "effective_from",
+						    cal_day_format(p.effective_from, d)));
+	}
+	json_decref(body);
+	error_release(&err);
+	return rc;
+}
+
 const struct route defects_routes[] = {
+	{ "POST", "/v1/reinstatement-standards", standards_publish, ROUTE_AUTHENTICATED, 0,
+	  RUNS_ON_WORK },
 	{ "POST", "/v1/public/defects", public_report, ROUTE_PUBLIC, REPORT_MAX_BODY, RUNS_ON_WORK },
 	{ "GET", "/v1/public/defects/{reference}", public_get, ROUTE_PUBLIC, 0, RUNS_ON_WORK },
 	{ "GET", "/v1/public/reinstatement-standards", standards_get, ROUTE_PUBLIC, 0,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/rows.h"
+#include "workflows/defects.h"
 #include "lib/xalloc.h"
 
 static const char SQL_STATUS[] =
@@ -33,6 +34,14 @@ static const char SQL_STDS[] =
 	"SELECT " STD_COLS "FROM reinstatement_standards s "
 	"JOIN reinstatement_standard_versions v ON v.version = s.version WHERE " STD_IN_FORCE
 	"ORDER BY s.road_class";
+static const char SQL_STD_NEXT[] =
+	"SELECT COALESCE(MAX(version), 0) + 1 FROM reinstatement_standard_versions FOR UPDATE";
+static const char SQL_STD_VERSION[] =
+	"INSERT INTO reinstatement_standard_versions (version, effective_from, published_by) "
+	"VALUES (?, ?, ?)";
+static const char SQL_STD_ROW[] =
+	"INSERT INTO reinstatement_standards (version, road_class, guarantee_months, "
+	"remedial_days, defect_days) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_REMEDIAL_DUE[] =
 	"INSERT INTO tasks (permit_id, kind, org_id, due_day) SELECT DISTINCT ?, 'remedial', "
 	"j.utility_org_id, ? FROM job_permits jp JOIN jobs j ON j.id = jp.job_id "
@@ -236,6 +245,29 @@ int store_reinstatement_standards(struct store_conn *c, day_t day,
 	*n = r->nrows;
 	store_result_free(r);
 	return 0;
+}
+
+int store_reinstatement_publish(struct store_conn *c, day_t effective_from,
+				const struct defects_class_limits *rows, size_t n,
+				long long user_id, int *version, struct error *err)
+{
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_STD_NEXT, NULL, 0, &r, err);
+	if (rc)
+		return rc;
+	*version = (int)store_cell_ll(r, 0, 0, 1);
+	store_result_free(r);
+	char d[11];
+	struct store_param v[] = { P_INT(*version), rows_day_param(effective_from, d),
+				   user_id ? P_INT(user_id) : P_NULL };
+	rc = store_run(c, SQL_STD_VERSION, v, 3, NULL, NULL, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct store_param p[] = { P_INT(*version), P_STR(rows[i].road_class),
+					   P_INT(rows[i].guarantee_months),
+					   P_INT(rows[i].remedial_days), P_INT(rows[i].defect_days) };
+		rc = store_run(c, SQL_STD_ROW, p, 5, NULL, NULL, err);
+	}
+	return rc;
 }
 
 int store_remedial_tasks_due(struct store_conn *c, long long permit_id, day_t due_day,

@@ -59,6 +59,15 @@ int store_reinstatement_standards(struct store_conn *c, day_t day,
 				  struct error *err);
 
 /*
+ * Publishes the next version of the standard (rows: every road class; checked by the caller),
+ * in force from effective_from: *version its number. Errors as store_exec's.
+ */
+struct defects_class_limits;
+int store_reinstatement_publish(struct store_conn *c, day_t effective_from,
+				const struct defects_class_limits *rows, size_t n,
+				long long user_id, int *version, struct error *err);
+
+/*
  * Opens a remedial task due on due_day for every utility whose job needs the permit and has
  * started its works (the ones that dug). Errors as store_exec's.
  */

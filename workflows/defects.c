@@ -148,3 +148,41 @@ int defects_feedback_check(const char *kind, const char *score, const char *text
 			  "name either a certificate number or a works location, one of them");
 	return err ? (int)(err->ndetails - before) : 0;
 }
+
+int defects_standards_check(const struct defects_class_limits *rows, size_t n,
+			    day_t effective_from, day_t today, struct error *err)
+{
+	static const char *const classes[] = { "expressway", "primary", "secondary", "branch" };
+	size_t before = err ? err->ndetails : 0;
+	int seen[4] = { 0 };
+	char f[64];
+	for (size_t i = 0; i < n; i++) {
+		const struct defects_class_limits *r = &rows[i];
+		int k = -1;
+		for (int c = 0; c < 4; c++)
+			if (!strcmp(r->road_class, classes[c]))
+				k = c;
+		snprintf(f, sizeof(f), "road_classes[%zu].road_class", i);
+		if (k < 0)
+			error_add(err, f, "invalid", "no road class '%s' (expressway, primary, "
+				  "secondary, branch)", r->road_class);
+		else if (seen[k]++)
+			error_add(err, f, "duplicate", "%s is listed twice", r->road_class);
+		snprintf(f, sizeof(f), "road_classes[%zu].guarantee_months", i);
+		if (r->guarantee_months < 1 || r->guarantee_months > 120)
+			error_add(err, f, "out_of_range", "guarantee_months is 1..120");
+		snprintf(f, sizeof(f), "road_classes[%zu].remedial_days", i);
+		if (r->remedial_days < 1 || r->remedial_days > 250)
+			error_add(err, f, "out_of_range", "remedial_days is 1..250 working days");
+		snprintf(f, sizeof(f), "road_classes[%zu].defect_days", i);
+		if (r->defect_days < 1 || r->defect_days > 250)
+			error_add(err, f, "out_of_range", "defect_days is 1..250 working days");
+	}
+	for (int c = 0; c < 4; c++)
+		if (!seen[c])
+			error_add(err, "road_classes", "missing", "no limits for %s roads", classes[c]);
+	if (effective_from < today)
+		error_add(err, "effective_from", "in_the_past",
+			  "a new standard takes effect today or later");
+	return err ? (int)(err->ndetails - before) : 0;
+}

@@ -85,4 +85,21 @@ int defects_photo_check(const unsigned char *bytes, size_t n, const char *conten
 int defects_feedback_check(const char *kind, const char *score, const char *text,
 			   bool has_certificate, bool has_location, struct error *err);
 
+/* One road class's limits in a reinstatement standard to publish. */
+struct defects_class_limits {
+	char road_class[16];
+	int guarantee_months; /* 1..120 */
+	int remedial_days;    /* working days, 1..250 */
+	int defect_days;      /* working days, 1..250 */
+};
+
+/*
+ * A new version of the reinstatement standard: every road class of the register (expressway,
+ * primary, secondary, branch) exactly once, each limit in its range, in force from today or
+ * later (a standard never changes what was decided under the last). Adds a detail per problem
+ * (fields road_classes[i].…, road_classes, effective_from) and returns the count.
+ */
+int defects_standards_check(const struct defects_class_limits *rows, size_t n,
+			    day_t effective_from, day_t today, struct error *err);
+
 #endif

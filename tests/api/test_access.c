@@ -64,6 +64,8 @@ static const struct expect table[] = {
 	{ "POST", "/v1/public/defects", "{}", ALL(422), ALL(422) },
 	{ "GET", "/v1/public/defects/{reference}", NULL, ALL(404), ALL(404) },
 	{ "GET", "/v1/public/reinstatement-standards", NULL, ALL(200), ALL(200) },
+	{ "POST", "/v1/reinstatement-standards", "{}", { 401, 403, 403, 403, 403, 403, 422 },
+	  { 401, 403, 403, 403, 403, 403, 422 } },
 	{ "POST", "/v1/defects", "{}", { 401, 403, 403, 403, 422, 403, 422 },
 	  { 401, 403, 403, 403, 422, 403, 422 } },
 	{ "GET", "/v1/defects", NULL, { 401, 403, 200, 200, 200, 403, 200 },

@@ -513,7 +513,37 @@ Test(defects, the_reinstatement_standards_are_published)
 		}
 	}
 	cr_expect_eq(seen, 2, "%s", json_dumps(s, 0));
-	json_decref(s);
+	/* the office publishes the next version (in force from a later day); every problem of a
+	 * bad one is listed at once; nobody else publishes */
+	char *office = login("office"), *road = login("road");
+	static const char next[] =
+		"{\"effective_from\":\"2099-01-01\",\"road_classes\":["
+		"{\"road_class\":\"expressway\",\"guarantee_months\":36,\"remedial_days\":5,"
+		"\"defect_days\":3},{\"road_class\":\"primary\",\"guarantee_months\":24,"
+		"\"remedial_days\":5,\"defect_days\":3},{\"road_class\":\"secondary\","
+		"\"guarantee_months\":18,\"remedial_days\":7,\"defect_days\":5},{\"road_class\":"
+		"\"branch\",\"guarantee_months\":12,\"remedial_days\":10,\"defect_days\":7}]}";
+	json_decref(call("POST", "/v1/reinstatement-standards", road, next, 403));
+	json_t *pub = call("POST", "/v1/reinstatement-standards", office, next, 201);
+	cr_expect_gt(jint(pub, "version"), jint(s, "version"));
+	json_decref(pub);
+	json_t *again = call("GET", "/v1/public/reinstatement-standards", NULL, NULL, 200);
+	cr_expect_eq(jint(again, "version"), jint(s, "version"), "not in force before 2099");
+	json_decref(again);
+	json_t *bad = call("POST", "/v1/reinstatement-standards", office,
+			   "{\"effective_from\":\"2020-01-01\",\"road_classes\":["
+			   "{\"road_class\":\"lane\",\"guarantee_months\":0,\"remedial_days\":5,"
+			   "\"defect_days\":3}]}",
+			   422);
+	char *txt = json_dumps(bad, 0);
+	static const char *const want[] = { "road_classes[0].road_class", "guarantee_months",
+					    "no limits for branch", "effective_from" };
+	for (size_t k = 0; k < 4; k++)
+		cr_expect(strstr(txt, want[k]) != NULL, "names %s: %s", want[k], txt);
+	free(txt);
+	json_decref(bad);
+	free(office);
+	free(road);
 	/* immutable once published */
 	struct store_conn *conn = store_acquire(harness_pool(), 2000, NULL);
 	struct error e = ERROR_INIT;
@@ -521,6 +551,7 @@ Test(defects, the_reinstatement_standards_are_published)
 				NULL, 0, NULL, NULL, &e), 0);
 	error_release(&e);
 	store_release(conn);
+	json_decref(s);
 }
 
 /* Public feedback on a certificate or a place; the office lists and answers it. */

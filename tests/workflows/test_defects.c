@@ -182,3 +182,30 @@ ParameterizedTest(struct feedback_case *c, defects, feedback)
 	cr_expect_str_eq(got, c->want, "%s/%s", c->kind, c->score);
 	error_release(&err);
 }
+
+Test(defects, a_new_standard_lists_every_problem)
+{
+	struct defects_class_limits ok[] = { { "expressway", 24, 5, 3 }, { "primary", 24, 5, 3 },
+					     { "secondary", 18, 7, 5 }, { "branch", 12, 10, 7 } };
+	struct error err = ERROR_INIT;
+	cr_expect_eq(defects_standards_check(ok, 4, TODAY, TODAY, &err), 0);
+	struct defects_class_limits bad[] = { { "primary", 0, 5, 3 }, { "primary", 24, 251, 0 },
+					      { "lane", 12, 10, 7 } };
+	cr_expect_eq(defects_standards_check(bad, 3, TODAY - 1, TODAY, &err), 9);
+	static const char *const want[][2] = {
+		{ "road_classes[0].guarantee_months", "out_of_range" },
+		{ "road_classes[1].road_class", "duplicate" },
+		{ "road_classes[1].remedial_days", "out_of_range" },
+		{ "road_classes[1].defect_days", "out_of_range" },
+		{ "road_classes[2].road_class", "invalid" },
+		{ "road_classes", "missing" }, /* expressway */
+		{ "road_classes", "missing" }, /* secondary */
+		{ "road_classes", "missing" }, /* branch */
+		{ "effective_from", "in_the_past" },
+	};
+	for (size_t i = 0; i < err.ndetails && i < 9; i++) {
+		cr_expect_str_eq(err.details[i].field, want[i][0], "detail %zu", i);
+		cr_expect_str_eq(err.details[i].code, want[i][1], "detail %zu", i);
+	}
+	error_release(&err);
+}
