@@ -144,7 +144,26 @@ int aftercare_stats_build(struct store_conn *c, const struct published *pub, jso
 		}
 		free(ev);
 	}
+	json_t *by_district = rc ? NULL : table_json(&districts);
+	struct district_names *names = NULL;
+	size_t nnames = 0;
 	if (!rc)
+		rc = store_district_names(c, &names, &nnames, err);
+	size_t i;
+	json_t *row;
+	json_array_foreach(by_district, i, row)
+	{
+		for (size_t k = 0; k < nnames; k++) {
+			if (strcmp(names[k].code, json_string_value(json_object_get(row, "key"))))
+				continue;
+			json_object_set_new(row, "name_zh", json_string(names[k].zh));
+			json_object_set_new(row, "name_en", json_string(names[k].en));
+		}
+	}
+	free(names);
+	if (rc)
+		json_decref(by_district);
+	else
 		*out = json_pack("{s:s, s:o, s:o, s:o}", "note",
 				 "post-checks done (on time: by the end of the published post-check "
 				 "limit), overruns recorded, dig-road permits closed, defects "
@@ -152,8 +171,8 @@ int aftercare_stats_build(struct store_conn *c, const struct published *pub, jso
 				 "organisation counts what concerns it: the authority its post-checks, "
 				 "each utility digging its overruns and closures, the organisation a "
 				 "defect or feedback went to",
-				 "summary", figures_json(&all, false), "district",
-				 table_json(&districts), "organisation", table_json(&orgs));
+				 "summary", figures_json(&all, false), "district", by_district,
+				 "organisation", table_json(&orgs));
 	free(districts.rows);
 	free(orgs.rows);
 	return rc;
@@ -207,14 +226,17 @@ void aftercare_stats_csv(const json_t *a, int skip, struct strbuf *b)
 	}
 }
 
-static void html_rows(struct html_page *pg, const json_t *rows, const char *dim)
+static void html_rows(struct html_page *pg, const json_t *rows)
 {
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
 	{
+		/* a district by its name, in the page's language; the code only when none is known */
+		const char *name = json_string_value(
+			json_object_get(r, pg->lang == SNAP_EN ? "name_en" : "name_zh"));
 		html_rawf(pg, "<tr><td>");
-		html_text(pg, dim ? json_string_value(json_object_get(r, "key")) : dim);
+		html_text(pg, name && *name ? name : json_string_value(json_object_get(r, "key")));
 		json_t *rate = json_object_get(r, "post_check_on_time_rate");
 		json_t *per = json_object_get(r, "defects_per_100_closures");
 		html_rawf(pg, "</td><td class=\"num\">%lld</td><td class=\"num\">",
@@ -276,7 +298,7 @@ void aftercare_stats_html(struct html_page *pg, const json_t *doc)
 			  L("超期施工", "Overruns"), L("闭合", "Closures"),
 			  L("缺陷报告", "Defects"), L("每百次闭合缺陷", "Defects per 100"),
 			  L("公众评价", "Public ratings"), L("投诉", "Complaints"));
-		html_rows(pg, rows, parts[p].dim);
+		html_rows(pg, rows);
 		html_rawf(pg, "</table>");
 	}
 }

@@ -163,6 +163,8 @@ static const char *const SQL_EVENTS[AFTERCARE_NFIGURES] = {
 		"ORDER BY f.id LIMIT 200000",
 };
 
+static const char SQL_DISTRICT_NAMES[] = "SELECT code, name_zh, name_en FROM districts";
+
 static double cell_double(const struct store_result *r, size_t i, size_t j)
 {
 	const char *s = store_cell(r, i, j);
@@ -687,6 +689,26 @@ int store_aftercare_events(struct store_conn *c, enum aftercare_figure f,
 		o->opened_on = rows_day_cell(r, i, 5);
 		o->done_on = rows_day_cell(r, i, 6);
 		o->submitted_day = rows_day_cell(r, i, 7);
+	}
+	*n = r->nrows;
+	store_result_free(r);
+	return 0;
+}
+
+int store_district_names(struct store_conn *c, struct district_names **rows, size_t *n,
+			 struct error *err)
+{
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_DISTRICT_NAMES, NULL, 0, &r, err);
+	if (rc)
+		return rc;
+	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
+	for (size_t i = 0; i < r->nrows; i++) {
+		ROWS_COPY((*rows)[i].code, store_cell(r, i, 0));
+		ROWS_COPY((*rows)[i].zh, store_cell(r, i, 1));
+		ROWS_COPY((*rows)[i].en, store_cell(r, i, 2));
 	}
 	*n = r->nrows;
 	store_result_free(r);

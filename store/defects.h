@@ -239,6 +239,14 @@ enum aftercare_figure {
 	AFTERCARE_NFIGURES
 };
 
+/* A district's names. */
+struct district_names {
+	char code[33], zh[101], en[101];
+};
+/* Every district's names: *rows a new array the caller frees. Errors as store_exec's. */
+int store_district_names(struct store_conn *c, struct district_names **rows, size_t *n,
+			 struct error *err);
+
 /* The events of one figure, ordered by id: *rows a new array the caller frees. */
 int store_aftercare_events(struct store_conn *c, enum aftercare_figure f,
 			   struct aftercare_event **rows, size_t *n, struct error *err);

@@ -413,6 +413,8 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	reply_release(&csv);
 	http_call(&csv, "GET", "/stats?lang=en", NULL, NULL, NULL);
 	cr_expect(strstr(csv.body, "After the works") != NULL);
+	cr_expect_null(strstr(csv.body, ">350102<"), "districts read as names, not codes");
+	cr_expect(strstr(csv.body, "<tr><td>Gulou District</td>") != NULL, "the aftercare row");
 	reply_release(&csv);
 
 	free(q);
