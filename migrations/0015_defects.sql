@@ -23,7 +23,8 @@ ALTER TABLE tasks
   MODIFY permit_id BIGINT NULL,
   ADD COLUMN IF NOT EXISTS due_day DATE NULL,
   ADD COLUMN IF NOT EXISTS defect_id BIGINT NULL,
-  ADD KEY ix_task_kind (kind, status, id);
+  ADD KEY IF NOT EXISTS ix_task_kind (kind, status, id),
+  ADD KEY IF NOT EXISTS ix_task_defect (defect_id);
 
 CREATE TABLE reinstatement_standard_versions (
   version INT NOT NULL PRIMARY KEY,

@@ -27,9 +27,8 @@ static const char SQL_REPORT[] =
 static const char SQL_STD_FOR[] =
 	"SELECT " STD_COLS "FROM reinstatement_standards s "
 	"JOIN reinstatement_standard_versions v ON v.version = s.version WHERE " STD_IN_FORCE
-	"AND (NOT EXISTS (SELECT 1 FROM excavations WHERE permit_id = ?) OR s.road_class IN "
-	"(SELECT road_class FROM excavations WHERE permit_id = ?)) "
-	"ORDER BY s.guarantee_months DESC, s.remedial_days LIMIT 1";
+	"ORDER BY (s.road_class IN (SELECT road_class FROM excavations WHERE permit_id = ?)) DESC, "
+	"s.guarantee_months DESC, s.remedial_days LIMIT 1";
 static const char SQL_STDS[] =
 	"SELECT " STD_COLS "FROM reinstatement_standards s "
 	"JOIN reinstatement_standard_versions v ON v.version = s.version WHERE " STD_IN_FORCE
@@ -215,10 +214,10 @@ int store_reinstatement_standard_for(struct store_conn *c, long long permit_id, 
 				     struct error *err)
 {
 	char d[11];
-	struct store_param p[] = { rows_day_param(day, d), P_INT(permit_id), P_INT(permit_id) };
+	struct store_param p[] = { rows_day_param(day, d), P_INT(permit_id) };
 	struct store_result *r = NULL;
 	*found = false;
-	int rc = store_exec(c, SQL_STD_FOR, p, 3, &r, err);
+	int rc = store_exec(c, SQL_STD_FOR, p, 2, &r, err);
 	if (rc)
 		return rc;
 	if (r->nrows) {

@@ -43,8 +43,9 @@ struct reinstatement_standard {
 
 /*
  * The standard in force on `day` for a permit's works: of its excavations' road classes the one
- * with the longest guarantee (the longest of the version when the permit has none). *found
- * false when nothing is published. Errors as store_exec's.
+ * with the longest guarantee (the longest of the version when none of them is a class of the
+ * standard, or the permit has none). *found false when nothing is published. Errors as
+ * store_exec's.
  */
 int store_reinstatement_standard_for(struct store_conn *c, long long permit_id, day_t day,
 				     struct reinstatement_standard *out, bool *found,
