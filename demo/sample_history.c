@@ -916,7 +916,11 @@ static void permit_aftermath(struct gen *g, struct plan *pl, int k)
 	}
 	if (done < 0)
 		return;
-	struct permit_facts f = {.result = PERMIT_RESULT_PASS};
+	/* the utilities' reports of the reinstatement are not part of the sample history */
+	struct permit_facts f = {.result = PERMIT_RESULT_PASS,
+				 .works_started = true,
+				 .reinstatement_reports = 1,
+				 .inspection_awaited = true};
 	json_t *payload = json_pack("{s:s, s:s, s:s}", "action", "inspect", "result", "pass",
 				    "comment", "路面恢复合格 / Surface reinstated to standard");
 	if (!permit_step(g, s, "inspect", ROLE_AUTHORITY, SAMPLE_HANDLER, later(g, done, 3, 8), &f,

@@ -44,6 +44,7 @@ struct http_server {
 	atomic_uint pending, open;
 	struct ratelimit *rate_public; /* PORTAL_RATE_PUBLIC: public routes, per address */
 	struct ratelimit *rate_login;  /* PORTAL_RATE_LOGIN: POST /v1/sessions, per address */
+	struct ratelimit *rate_write;  /* PORTAL_RATE_PUBLIC_WRITE: public reports, per address */
 	struct offload *work;	       /* RUNS_ON_WORK routes; NULL runs them inline */
 	struct offload *slow;	       /* RUNS_HASHING routes; NULL runs them on work */
 };
@@ -485,6 +486,9 @@ static int rate_limited(struct http_server *s, struct http_request *req,
 	struct ratelimit *rl = NULL;
 	if (!strcmp(r->method, "POST") && !strcmp(r->pattern, "/v1/sessions"))
 		rl = s->rate_login;
+	else if (r->access == ROUTE_PUBLIC && !strcmp(r->method, "POST") &&
+		 r->runs == RUNS_ON_WORK) /* a public write to the database: defects, feedback */
+		rl = s->rate_write;
 	else if (r->access == ROUTE_PUBLIC)
 		rl = s->rate_public;
 	if (!ratelimit_enabled(rl))
@@ -883,6 +887,7 @@ static void server_free(struct http_server *s)
 	close(s->listen_fd);
 	ratelimit_free(s->rate_public);
 	ratelimit_free(s->rate_login);
+	ratelimit_free(s->rate_write);
 	free(s);
 }
 
@@ -896,9 +901,11 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 		request_prefix = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 	}
 	router_init();
-	double pub_rate, pub_burst, login_rate, login_burst;
+	double pub_rate, pub_burst, login_rate, login_burst, write_rate, write_burst;
 	if (ratelimit_parse_env("PORTAL_RATE_PUBLIC", 200, 400, &pub_rate, &pub_burst, err) ||
-	    ratelimit_parse_env("PORTAL_RATE_LOGIN", 20, 100, &login_rate, &login_burst, err))
+	    ratelimit_parse_env("PORTAL_RATE_LOGIN", 20, 100, &login_rate, &login_burst, err) ||
+	    ratelimit_parse_env("PORTAL_RATE_PUBLIC_WRITE", 0.1, 20, &write_rate, &write_burst,
+				err))
 		return NULL;
 
 	int lfd = listen_on(&sa);
@@ -912,6 +919,7 @@ struct http_server *http_server_start(struct app *app, const char *listen,
 	s->listen_fd = lfd;
 	s->rate_public = ratelimit_new(pub_rate, pub_burst, 65536);
 	s->rate_login = ratelimit_new(login_rate, login_burst, 65536);
+	s->rate_write = ratelimit_new(write_rate, write_burst, 65536);
 	start_pools(s, limits);
 	s->daemon = start_daemon(s, limits);
 	if (!s->daemon || pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {

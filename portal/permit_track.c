@@ -1,13 +1,17 @@
 /* A permit's operations for the transition runner: load, decide, persist, emit. */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "portal/postcheck_api.h"
+#include "portal/defects_api.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
+#include "store/defects.h"
 #include "store/tasks.h"
+#include "workflows/defects.h"
 #include "workflows/application.h"
 #include "lib/json_text.h"
 #include "workflows/standards.h"
@@ -17,6 +21,7 @@
 struct permit_track {
 	struct permit_row p;
 	struct permit_outcome out;
+	struct reinstatement_status works; /* reports, inspections, remedial tasks */
 	long long parties[9]; /* the authority, then the utilities whose jobs need the permit */
 };
 
@@ -47,11 +52,14 @@ static int load(struct store_conn *c, struct transition_ctx *t, struct error *er
 	rc = transition_permit_parties(c, p, pt->parties, &obj, err);
 	if (!rc)
 		rc = authz_check(t->a->caller, AZ_PERMIT_ACT, &obj, err);
+	if (!rc)
+		rc = store_reinstatement_status(c, p->id, &pt->works, err);
 	return rc;
 }
 
 /* The permit as it stands and the payload, as permit_apply reads them. */
-static struct permit_facts facts_of(const struct transition_ctx *t, const struct permit_row *p)
+static struct permit_facts facts_of(const struct transition_ctx *t, const struct permit_row *p,
+				    const struct reinstatement_status *w)
 {
 	const struct act *a = t->a;
 	const struct published *pub = a->pub;
@@ -70,6 +78,8 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.post_checked = p->post_checked, .extension_pending = p->extension_pending,
 		.window_from = p->window_from, .window_to = p->window_to,
 		.reinstatement_passed = p->reinstatement_passed, .fast_track_eligible = p->fast_track,
+		.works_started = w->works_started, .reinstatement_reports = w->reports,
+		.inspection_awaited = w->reports > w->inspections, .remedial_open = w->remedial_open,
 		.deemed_allowed = silence, .due_day = p->clock.clock.due_day, .today = t->today,
 		.items = a->codes, .nitems = a->nitems, .conditions = a->conditions,
 		.nconditions = a->nconditions, .reason_code = a->reason_code, .result = a->result,
@@ -83,7 +93,7 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 static int decide(struct store_conn *c, struct transition_ctx *t, struct error *err)
 {
 	struct permit_track *pt = t->kind;
-	struct permit_facts f = facts_of(t, &pt->p);
+	struct permit_facts f = facts_of(t, &pt->p, &pt->works);
 	enum permit_state from = PERMIT_STATE_COUNT;
 	permit_state_parse(pt->p.state, &from, NULL);
 	int rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);
@@ -105,6 +115,41 @@ static size_t allowed(const struct transition_ctx *t, const char **names, size_t
 	return permit_allowed_actions(from, transition_role(t->a), names, n);
 }
 
+/*
+ * A failed reinstatement: a remedial task for each utility digging, due after the published
+ * remedial limit for the road's class (no due date when nothing is published).
+ */
+static int remedial_tasks(struct store_conn *c, const struct transition_ctx *t,
+			  const struct permit_track *pt, struct error *err)
+{
+	struct reinstatement_standard std;
+	bool found = false;
+	int rc = store_reinstatement_standard_for(c, pt->p.id, t->today, &std, &found, err);
+	if (rc)
+		return rc;
+	if (!found)
+		return store_remedial_tasks(c, pt->p.id, err);
+	day_t due = calendar_add_working_days(&t->a->pub->cal, t->today, std.remedial_days);
+	return store_remedial_tasks_due(c, pt->p.id, due, err);
+}
+
+/* A dig-road permit closed: its guarantee period, published per road class, starts today. */
+static int guarantee_start(struct store_conn *c, const struct transition_ctx *t,
+			   const struct permit_track *pt, struct error *err)
+{
+	struct reinstatement_standard std;
+	bool found = false;
+	int rc = store_reinstatement_standard_for(c, pt->p.id, t->today, &std, &found, err);
+	if (rc || !found)
+		return rc;
+	struct guarantee_row g = { .version = std.version, .months = std.guarantee_months,
+				   .closed_on = t->today,
+				   .guarantee_to = defects_guarantee_to(t->today,
+									std.guarantee_months) };
+	snprintf(g.road_class, sizeof(g.road_class), "%s", std.road_class);
+	return store_guarantee_insert(c, pt->p.id, &g, err);
+}
+
 /* The inspection, tasks and extension records the outcome asks for. */
 static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 			  const struct permit_track *pt, struct error *err)
@@ -123,7 +168,14 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 	if (!rc && (o->tasks & PERMIT_TASK_POST_CHECK))
 		rc = store_task_insert(c, pt->p.id, "post_check", pt->p.authority_org_id, err);
 	if (!rc && (o->tasks & PERMIT_TASK_REMEDIAL))
-		rc = store_remedial_tasks(c, pt->p.id, err);
+		rc = remedial_tasks(c, t, pt, err);
+	if (!rc && o->report)
+		rc = store_reinstatement_report(c, pt->p.id, o->report, a->caller->org_id,
+						a->caller->user_id, a->comment, t->at, err);
+	if (!rc && (o->records & PERMIT_RECORD_REMEDIAL_DONE))
+		rc = store_tasks_done(c, pt->p.id, "remedial", t->at, err);
+	if (!rc && (o->records & PERMIT_RECORD_GUARANTEE))
+		rc = guarantee_start(c, t, pt, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_REQUEST))
 		rc = store_extension_insert(c, pt->p.id, pt->p.window_to, o->extension_to,
 					    a->comment, t->at, err);
@@ -170,7 +222,15 @@ static int emit(struct store_conn *c, struct transition_ctx *t, struct error *er
 	if (!rc)
 		rc = tracks_emit(c, fresh.app_org_id, fresh.application_id, fresh.app_reference,
 				 t->event, tracks_permit_json(&fresh, NULL, t->today), err);
+	/* the utilities digging learn of remedial work owed and of the guarantee starting */
+	bool to_utilities = !strcmp(t->event, "permit.inspection_failed") ||
+			    (pt->out.records & PERMIT_RECORD_GUARANTEE);
+	for (int i = 1; !rc && to_utilities && i < 9 && pt->parties[i]; i++)
+		rc = tracks_emit(c, pt->parties[i], fresh.application_id, fresh.app_reference,
+				 t->event, tracks_permit_json(&fresh, NULL, t->today), err);
 	t->a->reply = tracks_permit_json(&fresh, t->a->caller, t->today);
+	if (!rc)
+		rc = defects_permit_extras(c, fresh.id, t->a->reply, err);
 	store_permit_row_release(&fresh);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "portal/aftercare_stats.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
@@ -261,7 +262,10 @@ static void csv_row(struct strbuf *b, const char *dim, const struct stats_row *r
 	    r->on_time_rate, r->materials_avg, r->fast_track_share, r->deemed_share, r->rated);
 	if (r->rated)
 		strbuf_printf(b, "%.1f", r->rating_score);
-	strbuf_printf(b, ",%d\n", r->rank);
+	strbuf_printf(b, ",%d", r->rank);
+	for (int i = 0; i < AFTERCARE_CSV_NCOLUMNS; i++) /* the aftercare columns: not theirs */
+		strbuf_puts(b, ",");
+	strbuf_puts(b, "\n");
 }
 
 static int cmp_rank(const void *a, const void *b)
@@ -361,18 +365,26 @@ static json_t *document(long long now, int sample_tracks, json_t *summary, json_
 	return doc;
 }
 
-/* One generation from the samples: the document, its text and ETag, the CSVs (bt's taken). */
-static struct stats_view *render(struct built *bt, long long now, const struct published *pub)
+/*
+ * One generation from the samples: the document, its text and ETag, the CSVs (bt's taken);
+ * the aftercare figures (stolen; NULL: none) beside them.
+ */
+static struct stats_view *render(struct built *bt, long long now, const struct published *pub,
+				 json_t *aftercare)
 {
 	struct stats_view *v = xcalloc(1, sizeof(*v));
 	v->computed_us = now;
 	json_t *groups = json_object(), *rankings = json_object();
 	struct strbuf csv = {0};
 	strbuf_printf(&csv, "dimension,key,count,median_days,p90_days,on_time_rate,materials_avg,"
-			    "fast_track_share,deemed_share,rated,rating_score,rank\n");
+			    "fast_track_share,deemed_share,rated,rating_score,rank,"
+			    AFTERCARE_CSV_COLUMNS "\n");
 	json_t *summary = summary_json(bt, &csv);
 	group_all(bt, pub, groups, rankings, &csv);
+	aftercare_stats_csv(aftercare, 10, &csv); /* count .. rank are the other figures' */
 	v->json = document(now, bt->sample_tracks, summary, groups, rankings);
+	if (aftercare)
+		json_object_set_new(v->json, "aftercare", aftercare);
 	v->json_text = json_text(v->json);
 	v->csv = csv.p;
 	v->open_data = bt->open.p;
@@ -392,6 +404,17 @@ static int history_tx(struct store_conn *c, void *ctx, struct error *err)
 	return store_history(c, ctx, err);
 }
 
+struct aftercare_ctx {
+	const struct published *pub;
+	json_t *out;
+};
+
+static int aftercare_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct aftercare_ctx *a = ctx;
+	return aftercare_stats_build(c, a->pub, &a->out, err);
+}
+
 static struct stats_view *compute(struct app *app, struct error *err)
 {
 	struct history h;
@@ -402,7 +425,18 @@ static struct stats_view *compute(struct app *app, struct error *err)
 	calendar_init(&weekends);
 	struct built bt = {0};
 	build(pub ? &pub->cal : &weekends, &h, &bt);
-	struct stats_view *v = render(&bt, tracks_now_us(), pub);
+	struct aftercare_ctx ac = {pub, NULL};
+	if (store_with(app->pool, aftercare_tx, &ac, err) != 0) {
+		if (pub)
+			snapshot_put(pub);
+		free(bt.samples);
+		free(bt.months);
+		free(bt.districts);
+		free(bt.open.p);
+		store_history_release(&h);
+		return NULL;
+	}
+	struct stats_view *v = render(&bt, tracks_now_us(), pub, ac.out);
 	if (pub)
 		snapshot_put(pub);
 	free(bt.samples);

@@ -29,6 +29,8 @@ static const struct route *const tables[] = {
 	stats_html_routes,
 	place_routes,
 	works_routes,
+	defects_routes,
+	feedback_routes,
 	openapi_routes,
 };
 

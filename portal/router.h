@@ -58,6 +58,8 @@ extern const struct route public_stats_routes[];
 extern const struct route stats_html_routes[];
 extern const struct route place_routes[];
 extern const struct route works_routes[];
+extern const struct route defects_routes[];
+extern const struct route feedback_routes[];
 
 /* Builds the flat route list once at start. Cannot fail. */
 void router_init(void);

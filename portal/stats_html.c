@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portal/aftercare_stats.h"
 #include "portal/html.h"
 #include "portal/public_api.h"
 #include "portal/public_stats.h"
@@ -385,6 +386,7 @@ static char *render(json_t *doc, enum snapshot_lang lang, size_t *len)
 		table(pg, sections[s].dim, rows);
 		json_decref(rows);
 	}
+	aftercare_stats_html(pg, doc);
 	const struct html_link data[] = {
 	    {"/v1/public/stats", NULL},
 	    {"/v1/public/stats?format=csv", "CSV"},

@@ -11,6 +11,7 @@
 
 #include "portal/app.h"
 #include "portal/auth.h"
+#include "portal/defects_api.h"
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
@@ -433,6 +434,8 @@ static int permit_read_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = authz_check(r->caller, AZ_PERMIT_READ, &obj, err);
 	if (!rc)
 		r->reply = tracks_permit_json(&p, r->caller, tracks_today());
+	if (!rc)
+		rc = defects_permit_extras(c, p.id, r->reply, err);
 	store_permit_row_release(&p);
 	return rc;
 }

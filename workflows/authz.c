@@ -85,6 +85,22 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 	[AZ_CREDIT_DECIDE] = { "credit.decide", K(ROLE_OFFICE), SCOPE_ANY, false, true },
 	[AZ_OVERSIGHT_PUBLISH] = { "oversight_rules.publish", K(ROLE_OFFICE), SCOPE_ANY, false,
 				   true },
+	/* after the works (issue #21): the follow-up tasks of the utilities and authorities (post-
+	 * checks, remedial work, defects); defects the road authority or the office report (the
+	 * public reports without an account), read by the reporter and the organisation they went
+	 * to, repaired by the latter; public feedback followed up by the office */
+	[AZ_TASK_LIST] = { "task.list", K(ROLE_UTILITY) | K(ROLE_AUTHORITY) | K(ROLE_OFFICE),
+			   SCOPE_OWN, false, false },
+	[AZ_DEFECT_REPORT] = { "defect.report", K(ROLE_AUTHORITY) | K(ROLE_OFFICE), SCOPE_OWN,
+			       false, false },
+	[AZ_DEFECT_LIST] = { "defect.list", K(ROLE_UTILITY) | K(ROLE_AUTHORITY) | K(ROLE_OFFICE),
+			     SCOPE_OWN, false, false },
+	[AZ_DEFECT_READ] = { "defect.read", K(ROLE_UTILITY) | K(ROLE_AUTHORITY) | K(ROLE_OFFICE),
+			     SCOPE_PARTY, false, false },
+	[AZ_DEFECT_REPAIR] = { "defect.repair", K(ROLE_UTILITY) | K(ROLE_AUTHORITY),
+			       SCOPE_ASSIGNED, false, false },
+	[AZ_FEEDBACK_LIST] = { "feedback.list", K(ROLE_OFFICE), SCOPE_ANY, false, false },
+	[AZ_FEEDBACK_ANSWER] = { "feedback.answer", K(ROLE_OFFICE), SCOPE_ANY, false, true },
 };
 
 const char *authz_action_name(enum authz_action action)

@@ -24,6 +24,9 @@ enum guard {
 	ON_COMMITMENT,	     /* approved on commitment and not yet post-checked */
 	NO_PENDING,	     /* no extension request is pending */
 	PENDING,	     /* an extension request is pending */
+	DUG_AND_UNREPORTED,  /* works started, and no reinstatement reported yet */
+	REMEDIAL_UNREPORTED, /* a remedial task is open and its work not yet reported */
+	AWAITING_INSPECTION, /* reinstatement (or remedial work) reported since the last check */
 };
 
 /* What changes besides the state. */
@@ -57,6 +60,9 @@ struct transition {
 	unsigned fail_tasks;
 	/* For rows that inspect: what is inspected ("reinstatement", "post_check"). */
 	const char *inspection;
+	/* For rows that report works: what is reported ("reinstated", "remedied"). */
+	const char *report;
+	unsigned records; /* PERMIT_RECORD_* always written by the row */
 };
 
 #define APPLICANT ROLE_BIT(ROLE_APPLICANT)
@@ -97,8 +103,15 @@ static const struct transition table[] = {
 	  .clock = CLOCK_STOP, .event = "permit.deemed_approved", .certificate = true },
 
 	/* after approval: checks, extensions, and the end of the permit */
+	{ .from = PERMIT_APPROVED, .action = PERMIT_REPORT_REINSTATED, .roles = UTILITY,
+	  .to = PERMIT_APPROVED, .guard = DUG_AND_UNREPORTED,
+	  .event = "permit.reinstatement_reported", .report = "reinstated" },
+	{ .from = PERMIT_APPROVED, .action = PERMIT_REPORT_REMEDIED, .roles = UTILITY,
+	  .to = PERMIT_APPROVED, .guard = REMEDIAL_UNREPORTED, .event = "permit.remedial_reported",
+	  .report = "remedied", .records = PERMIT_RECORD_REMEDIAL_DONE },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_INSPECT, .roles = AUTHORITY,
-	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .event = "permit.inspected",
+	  .to = PERMIT_APPROVED, .needs = NEED_RESULT, .guard = AWAITING_INSPECTION,
+	  .event = "permit.inspected",
 	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.inspection_failed",
 	  .fail_tasks = PERMIT_TASK_REMEDIAL, .inspection = "reinstatement" },
 	/* a failed post-check opens rectification; unrectified, the sweep revokes (issue #21) */
@@ -115,7 +128,8 @@ static const struct transition table[] = {
 	  .to = PERMIT_APPROVED, .needs = NEED_DECISION, .guard = PENDING,
 	  .change = SETTLE_EXTENSION, .clock = CLOCK_STOP, .event = "permit.extension_decided" },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_CLOSE, .roles = AUTHORITY,
-	  .to = PERMIT_CLOSED, .guard = REINSTATED, .event = "permit.closed" },
+	  .to = PERMIT_CLOSED, .guard = REINSTATED, .event = "permit.closed",
+	  .records = PERMIT_RECORD_GUARANTEE },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_EXPIRE, .roles = SYSTEM | OFFICE,
 	  .to = PERMIT_EXPIRED, .event = "permit.expired" },
 	{ .from = PERMIT_APPROVED, .action = PERMIT_REVOKE, .roles = AUTHORITY | OFFICE | SYSTEM,
@@ -161,6 +175,8 @@ static const char *const action_names[PERMIT_ACTION_COUNT] = {
     [PERMIT_POST_CHECK] = "post_check",
     [PERMIT_REQUEST_EXTENSION] = "request_extension",
     [PERMIT_DECIDE_EXTENSION] = "decide_extension",
+    [PERMIT_REPORT_REINSTATED] = "report_reinstated",
+    [PERMIT_REPORT_REMEDIED] = "report_remedied",
 };
 
 static bool empty(const char *s)
@@ -261,6 +277,31 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 			error_add(err, "extension", "none_pending",
 				  "no extension request is pending");
 		break;
+	case DUG_AND_UNREPORTED:
+		if (!f->works_started)
+			error_add(err, "works", "not_started",
+				  "no works have started under this permit: nothing to reinstate");
+		if (f->reinstatement_reports > 0)
+			error_add(err, "reinstatement", "already_reported",
+				  "the reinstatement is reported; after a failed inspection report "
+				  "the remedial work (report_remedied)");
+		break;
+	case REMEDIAL_UNREPORTED:
+		if (!f->remedial_open)
+			error_add(err, "remedial", "none_open", "no remedial task is open");
+		else if (f->inspection_awaited)
+			error_add(err, "remedial", "already_reported",
+				  "the remedial work is reported and awaits inspection");
+		break;
+	case AWAITING_INSPECTION:
+		if (!f->inspection_awaited)
+			error_add(err, "reinstatement", "not_reported",
+				  f->kind == PERMIT_DIG_ROAD && !f->works_started
+				      ? "nobody has dug yet: the utility reports the dig reinstated "
+					"before it is inspected"
+				      : "the utility has not reported the reinstatement (or the "
+					"remedial work) since the last inspection");
+		break;
 	}
 }
 
@@ -309,6 +350,10 @@ static struct permit_outcome outcome_of(const struct transition *t, const struct
 			o.window_to = pending;
 	}
 	o.inspection = t->inspection;
+	o.report = t->report;
+	o.records |= t->records;
+	if (f->kind != PERMIT_DIG_ROAD)
+		o.records &= ~PERMIT_RECORD_GUARANTEE; /* a guarantee covers a reinstated road */
 	o.reinstatement_passed = f->reinstatement_passed;
 	if (t->inspection && strcmp(t->inspection, "reinstatement") == 0)
 		o.reinstatement_passed = !failed;

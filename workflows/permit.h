@@ -50,6 +50,8 @@ enum permit_action {
 	PERMIT_POST_CHECK,
 	PERMIT_REQUEST_EXTENSION,
 	PERMIT_DECIDE_EXTENSION,
+	PERMIT_REPORT_REINSTATED, /* utility: the dig is filled and the surface reinstated */
+	PERMIT_REPORT_REMEDIED,	  /* utility: the remedial work after a failed inspection is done */
 	PERMIT_ACTION_COUNT
 };
 
@@ -90,6 +92,10 @@ struct permit_facts {
 	bool extension_pending;
 	day_t window_from, window_to; /* work window, inclusive */
 	bool reinstatement_passed;    /* dig-road close: a reinstatement inspection has passed */
+	bool works_started;	      /* a job needing the permit has started construction */
+	int reinstatement_reports;    /* reports of reinstatement or remedial work so far */
+	bool inspection_awaited;      /* a report has come since the last reinstatement inspection */
+	bool remedial_open;	      /* a remedial task of a failed inspection is still open */
 	bool fast_track_eligible;     /* fast_track: the fast-track rule said yes at submission */
 	bool deemed_allowed;	      /* deem: the standard says silence means approval */
 	day_t due_day;		      /* deem: the running stage's due day */
@@ -130,12 +136,15 @@ struct permit_outcome {
 	bool reinstatement_passed; /* after an inspection, its result; else as it was */
 	day_t extension_to;	   /* the pending request's end after the transition; -1: none */
 	unsigned records;	   /* PERMIT_RECORD_* */
+	const char *report;	   /* "reinstated" or "remedied": the utility's report to record */
 };
 
 /* Records a transition adds (bits of permit_outcome.records). */
 #define PERMIT_RECORD_EXTENSION_REQUEST (1u << 0) /* the request, from window_to to its end */
 #define PERMIT_RECORD_EXTENSION_DECISION (1u << 1) /* settles it: granted or refused */
 #define PERMIT_RECORD_POST_CHECK_DONE (1u << 2) /* the permit's post-check task is done */
+#define PERMIT_RECORD_REMEDIAL_DONE (1u << 3) /* the permit's remedial tasks are done */
+#define PERMIT_RECORD_GUARANTEE (1u << 4) /* a dig-road permit closed: its guarantee period starts */
 
 /*
  * Applies `action` (by name) by `actor` to a permit in state `from` (facts may be NULL only for
@@ -148,7 +157,10 @@ struct permit_outcome {
  *                 eligible, deemed approval not allowed or not yet due, dig-road close without
  *                 a passed reinstatement, post-check of a permit not on commitment, already
  *                 checked, or with its rectification open, a second pending extension, a
- *                 decision with none pending.
+ *                 decision with none pending, a reinstatement reported before any works started
+ *                 or reported twice, remedial work reported with no remedial task open, an
+ *                 inspection with no report of reinstatement (or remedial work) since the last
+ *                 one.
  * A failed post-check keeps the permit approved and asks for a rectification task
  * (PERMIT_TASK_RECTIFICATION); post_checked is set by a pass only.
  * *out is untouched on failure.

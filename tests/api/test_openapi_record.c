@@ -241,6 +241,7 @@ Test(openapi_record, scenario)
 	json_decref(act("jobs", job, water, "{\"action\":\"start_construction\"}", 200));
 	json_decref(act("jobs", job, water, "{\"action\":\"connect\"}", 200));
 	json_decref(act("jobs", job, water, "{\"action\":\"complete\"}", 200));
+	json_decref(act("permits", permit, water, "{\"action\":\"report_reinstated\"}", 200));
 	json_decref(act("permits", permit, road, "{\"action\":\"inspect\",\"result\":\"pass\"}", 200));
 	json_decref(act("permits", permit, road, "{\"action\":\"close\"}", 200));
 	snprintf(url, sizeof(url), "/v1/applications/%lld", id_of(app));

@@ -34,6 +34,26 @@ static const struct row rows[] = {
 	{ ROLE_UTILITY, true, false, AZ_APIKEY_CREATE, OWN, 0 },
 	{ ROLE_UTILITY, false, true, AZ_APIKEY_CREATE, OWN, ERR_FORBIDDEN },
 	{ ROLE_UTILITY, true, false, AZ_APIKEY_REVOKE, FOREIGN, ERR_NOT_FOUND },
+	/* after the works (issue #21): task queues; defects reported by the road authority or the
+	 * office, read by the reporter and the organisation they went to, repaired by the latter;
+	 * public feedback followed up by the office alone */
+	{ ROLE_UTILITY, false, true, AZ_TASK_LIST, NONE, 0 },
+	{ ROLE_AUTHORITY, false, false, AZ_TASK_LIST, NONE, 0 },
+	{ ROLE_APPLICANT, true, false, AZ_TASK_LIST, NONE, ERR_FORBIDDEN },
+	{ ROLE_AUTHORITY, false, false, AZ_DEFECT_REPORT, NONE, 0 },
+	{ ROLE_OFFICE, false, false, AZ_DEFECT_REPORT, NONE, 0 },
+	{ ROLE_UTILITY, true, false, AZ_DEFECT_REPORT, NONE, ERR_FORBIDDEN },
+	{ ROLE_APPLICANT, true, false, AZ_DEFECT_REPORT, NONE, ERR_FORBIDDEN },
+	{ ROLE_UTILITY, false, false, AZ_DEFECT_READ, PARTY, 0 },
+	{ ROLE_UTILITY, false, false, AZ_DEFECT_READ, FOREIGN, ERR_NOT_FOUND },
+	{ ROLE_AUTHORITY, false, false, AZ_DEFECT_READ, OWN, 0 },
+	{ ROLE_UTILITY, false, true, AZ_DEFECT_REPAIR, PARTY, 0 },
+	{ ROLE_AUTHORITY, false, false, AZ_DEFECT_REPAIR, OWN, ERR_FORBIDDEN },
+	{ ROLE_OFFICE, false, false, AZ_DEFECT_REPAIR, PARTY, ERR_FORBIDDEN },
+	{ ROLE_OFFICE, false, false, AZ_FEEDBACK_LIST, NONE, 0 },
+	{ ROLE_AUTHORITY, true, false, AZ_FEEDBACK_LIST, NONE, ERR_FORBIDDEN },
+	{ ROLE_OFFICE, false, false, AZ_FEEDBACK_ANSWER, NONE, 0 },
+	{ ROLE_UTILITY, true, false, AZ_FEEDBACK_ANSWER, NONE, ERR_FORBIDDEN },
 	/* projects (issue #20): the applicant or the office registers; the guiding utilities read
 	 * and answer their own; nobody else sees them */
 	{ ROLE_APPLICANT, false, false, AZ_PROJECT_CREATE, NONE, 0 },

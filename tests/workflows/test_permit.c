@@ -21,6 +21,8 @@ static const struct {
     {PERMIT_SUBMITTED, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED},
     {PERMIT_UNDER_REVIEW, PERMIT_DEEM, ROLE_SYSTEM, PERMIT_APPROVED},
     {PERMIT_APPROVED, PERMIT_INSPECT, ROLE_AUTHORITY, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_REPORT_REINSTATED, ROLE_UTILITY, PERMIT_APPROVED},
+    {PERMIT_APPROVED, PERMIT_REPORT_REMEDIED, ROLE_UTILITY, PERMIT_APPROVED},
     {PERMIT_APPROVED, PERMIT_POST_CHECK, ROLE_AUTHORITY, PERMIT_APPROVED},
     {PERMIT_APPROVED, PERMIT_REQUEST_EXTENSION, ROLE_UTILITY, PERMIT_APPROVED},
     {PERMIT_APPROVED, PERMIT_DECIDE_EXTENSION, ROLE_AUTHORITY, PERMIT_APPROVED},
@@ -89,6 +91,10 @@ static struct permit_facts full_facts(enum permit_action action)
 	    .window_from = TODAY - 1,
 	    .window_to = TODAY + 10,
 	    .reinstatement_passed = true,
+	    .works_started = true,
+	    .reinstatement_reports = action == PERMIT_REPORT_REINSTATED ? 0 : 1,
+	    .inspection_awaited = action == PERMIT_INSPECT,
+	    .remedial_open = action == PERMIT_REPORT_REMEDIED,
 	    .fast_track_eligible = true,
 	    .deemed_allowed = true,
 	    .due_day = TODAY - 1,
@@ -336,8 +342,12 @@ ParameterizedTestParameters(permit, inspect)
 
 ParameterizedTest(struct inspect_case *c, permit, inspect)
 {
-	struct permit_facts f = {
-	    .kind = PERMIT_DIG_ROAD, .decision = PERMIT_DECISION_APPROVED, .result = c->result};
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
+				 .decision = PERMIT_DECISION_APPROVED,
+				 .result = c->result,
+				 .works_started = true,
+				 .reinstatement_reports = 1,
+				 .inspection_awaited = true};
 	struct permit_outcome out;
 	int rc = permit_apply(&f, PERMIT_APPROVED, "inspect", ROLE_AUTHORITY, &out, NULL);
 	cr_assert_eq(rc, c->code);
@@ -545,6 +555,12 @@ Test(permit, allowed_actions)
 	    permit_allowed_actions(PERMIT_APPROVED, ROLE_AUTHORITY, names, PERMIT_ACTION_COUNT);
 	cr_assert_eq(n, 5);
 	const char *want[] = {"inspect", "post_check", "decide_extension", "close", "revoke"};
+	const char *utility[] = {"report_reinstated", "report_remedied", "request_extension"};
+	cr_assert_eq(permit_allowed_actions(PERMIT_APPROVED, ROLE_UTILITY, names,
+					    PERMIT_ACTION_COUNT), 3);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_str_eq(names[i], utility[i]);
+	n = permit_allowed_actions(PERMIT_APPROVED, ROLE_AUTHORITY, names, PERMIT_ACTION_COUNT);
 	for (size_t i = 0; i < n; i++)
 		cr_expect_str_eq(names[i], want[i]);
 	cr_assert_eq(permit_allowed_actions(PERMIT_APPROVED, ROLE_OFFICE, names, 1), 2);
@@ -637,7 +653,12 @@ ParameterizedTestParameters(permit, outcome_records)
 	     true, -1000, PERMIT_RECORD_EXTENSION_DECISION, 10},
 	    /* while a request is pending, other actions keep its end */
 	    {PERMIT_INSPECT, PERMIT_RESULT_PASS, true, 15, 0, "reinstatement", true, 15, 0, 10},
-	    {PERMIT_CLOSE, PERMIT_RESULT_NONE, false, 0, 0, "", true, -1000, 0, 10},
+	    /* closing a dig starts its guarantee period; the utility's reports are recorded */
+	    {PERMIT_CLOSE, PERMIT_RESULT_NONE, false, 0, 0, "", true, -1000,
+	     PERMIT_RECORD_GUARANTEE, 10},
+	    {PERMIT_REPORT_REINSTATED, PERMIT_RESULT_NONE, false, 0, 0, "", true, -1000, 0, 10},
+	    {PERMIT_REPORT_REMEDIED, PERMIT_RESULT_NONE, false, 0, 0, "", true, -1000,
+	     PERMIT_RECORD_REMEDIAL_DONE, 10},
 	};
 	return cr_make_param_array(struct record_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -651,7 +672,11 @@ ParameterizedTest(struct record_case *c, permit, outcome_records)
 	if (c->decision)
 		f.extension_decision = c->decision;
 	const char *role = "authority";
-	enum role r = c->action == PERMIT_REQUEST_EXTENSION ? ROLE_UTILITY : ROLE_AUTHORITY;
+	enum role r = c->action == PERMIT_REQUEST_EXTENSION ||
+			      c->action == PERMIT_REPORT_REINSTATED ||
+			      c->action == PERMIT_REPORT_REMEDIED
+		      ? ROLE_UTILITY
+		      : ROLE_AUTHORITY;
 	struct permit_outcome o;
 	struct error err = ERROR_INIT;
 	cr_assert_eq(permit_apply(&f, PERMIT_APPROVED, permit_action_name(c->action), r, &o, &err),
@@ -736,4 +761,100 @@ Test(permit, a_post_check_is_due_after_its_published_limit)
 		}
 	}
 	calendar_release(&cal);
+}
+
+/*
+ * Inspections follow the works (issue #21): the utility reports the dig reinstated only once
+ * works have started, the authority inspects only after a report it has not yet inspected, a
+ * failure opens remedial work whose completion the utility reports, and that report is
+ * inspected again. Each row: the facts, the action, and the answer (0 or the refusal's detail
+ * code).
+ */
+struct order_case {
+	char action[20];
+	bool works_started;
+	int reports;
+	bool awaited;
+	bool remedial_open;
+	int result;
+	int code;
+	char detail[20]; /* the first detail's code on a refusal */
+	char report[12]; /* the report to record on success ("" none) */
+	unsigned tasks;
+};
+
+ParameterizedTestParameters(permit, inspection_order)
+{
+	static struct order_case cases[] = {
+	    /* nobody dug: nothing to report, nothing to inspect, nothing to close */
+	    {"report_reinstated", false, 0, false, false, 0, ERR_CONFLICT, "not_started", "", 0},
+	    {"inspect", false, 0, false, false, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_reported",
+	     "", 0},
+	    /* dug, not yet reported: the inspection waits for the report */
+	    {"inspect", true, 0, false, false, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_reported", "",
+	     0},
+	    {"report_reinstated", true, 0, false, false, 0, 0, "", "reinstated", 0},
+	    {"report_reinstated", true, 1, true, false, 0, ERR_CONFLICT, "already_reported", "", 0},
+	    /* reported: inspected once, pass or fail */
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_PASS, 0, "", "", 0},
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL},
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_NONE, ERR_INVALID, "required", "", 0},
+	    /* failed: no second inspection until the remedial work is reported */
+	    {"inspect", true, 1, false, true, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_reported", "",
+	     0},
+	    {"report_reinstated", true, 1, false, true, 0, ERR_CONFLICT, "already_reported", "", 0},
+	    {"report_remedied", true, 1, false, false, 0, ERR_CONFLICT, "none_open", "", 0},
+	    {"report_remedied", true, 1, false, true, 0, 0, "", "remedied", 0},
+	    {"report_remedied", true, 2, true, true, 0, ERR_CONFLICT, "already_reported", "", 0},
+	    /* the remedial work reported: inspected again */
+	    {"inspect", true, 2, true, false, PERMIT_RESULT_PASS, 0, "", "", 0},
+	    {"inspect", true, 2, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL},
+	};
+	return cr_make_param_array(struct order_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct order_case *c, permit, inspection_order)
+{
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
+				 .decision = PERMIT_DECISION_APPROVED,
+				 .window_from = TODAY - 5,
+				 .window_to = TODAY + 5,
+				 .today = TODAY,
+				 .works_started = c->works_started,
+				 .reinstatement_reports = c->reports,
+				 .inspection_awaited = c->awaited,
+				 .remedial_open = c->remedial_open,
+				 .result = c->result};
+	enum role r = strcmp(c->action, "inspect") ? ROLE_UTILITY : ROLE_AUTHORITY;
+	struct permit_outcome o = {.state = -1};
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, PERMIT_APPROVED, c->action, r, &o, &err);
+	cr_assert_eq(rc, c->code, "%s: got %d (%s)", c->action, rc, err.message);
+	if (rc) {
+		cr_assert_geq(err.ndetails, 1, "%s", err.message);
+		cr_expect_str_eq(err.details[0].code, c->detail, "%s", err.details[0].message);
+		cr_expect_eq((int)o.state, -1);
+	} else {
+		cr_expect_eq(o.state, PERMIT_APPROVED);
+		cr_expect_str_eq(o.report ? o.report : "", c->report);
+		cr_expect_eq(o.tasks, c->tasks);
+		cr_expect_eq(o.reinstatement_passed, c->result == PERMIT_RESULT_PASS);
+	}
+	error_release(&err);
+}
+
+/* A road cannot be closed before it was dug, reported, inspected and passed. */
+Test(permit, a_road_is_not_closed_before_anyone_dug)
+{
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD, .decision = PERMIT_DECISION_APPROVED};
+	struct permit_outcome o;
+	cr_expect_eq(permit_apply(&f, PERMIT_APPROVED, "close", ROLE_AUTHORITY, &o, NULL),
+		     ERR_CONFLICT);
+	f.result = PERMIT_RESULT_PASS;
+	cr_expect_eq(permit_apply(&f, PERMIT_APPROVED, "inspect", ROLE_AUTHORITY, &o, NULL),
+		     ERR_CONFLICT, "inspected before anyone dug");
+	/* a greening permit closes without a reinstatement, and starts no guarantee */
+	struct permit_facts g = {.kind = PERMIT_GREENING};
+	cr_assert_eq(permit_apply(&g, PERMIT_APPROVED, "close", ROLE_AUTHORITY, &o, NULL), 0);
+	cr_expect_eq(o.records & PERMIT_RECORD_GUARANTEE, 0);
 }
