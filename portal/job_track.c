@@ -170,7 +170,12 @@ static size_t allowed(const struct transition_ctx *t, const char **names, size_t
 	const struct job_track *jt = t->kind;
 	enum job_state from;
 	job_state_parse(jt->j.state, &from, NULL);
-	return job_allowed_actions(from, transition_role(t->a), names, n);
+	size_t all = job_allowed_actions(from, transition_role(t->a), names, n), keep = 0;
+	/* confirm_point only where a point was agreed at guidance (issue #20) */
+	for (size_t i = 0; i < all && i < n; i++)
+		if (jt->guidance_id || strcmp(names[i], job_action_name(JOB_CONFIRM_POINT)))
+			names[keep++] = names[i];
+	return keep + (all > n ? all - n : 0);
 }
 
 static int persist(struct store_conn *c, struct transition_ctx *t, struct error *err)
