@@ -435,6 +435,15 @@ Test(coordination, planned_digs_on_one_road_within_months_conflict)
 	cr_expect(rep.body && strstr(rep.body, "<svg") && strstr(rep.body, "conflict"), "%.300s",
 		  rep.body);
 	reply_release(&rep);
+	/* another road authority sees only the roads of its own registers (none of these) */
+	char email[128];
+	harness_make_user("authority", "road", true, email);
+	char *stranger = harness_login(email, "correct-horse-battery");
+	plan = journey_call("GET", "/v1/coordination?road_id=FZ-GL-0001", stranger, NULL, 200);
+	cr_expect_eq(json_integer_value(json_object_get(plan, "digs")), 0, "%s", json_dumps(plan, 0));
+	cr_expect(!flagged(plan, ra, rb));
+	json_decref(plan);
+	free(stranger);
 	/* an applicant does not see the plan */
 	json_decref(journey_call("GET", "/v1/coordination", tok, NULL, 403));
 	json_decref(a);
