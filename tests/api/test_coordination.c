@@ -286,6 +286,7 @@ Test(coordination, citing_a_project_starts_at_the_agreed_point_and_skips_the_sur
 	json_decref(t);
 	char *apath = xasprintf("/v1/applications/%lld", app_id);
 	json_t *view = journey_call("GET", apath, tok, NULL, 200);
+	cr_expect_str_eq(str(view, "project"), str(p, "reference"), "the application cites it");
 	json_t *tl[16];
 	size_t n = timeline_of(view, str(job, "reference"), tl, 16);
 	cr_assert_eq(n, 2, "submit and confirm_point only: %s",
