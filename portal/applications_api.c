@@ -24,6 +24,8 @@
 #include "store/materials.h"
 #include "store/sites.h"
 #include "store/applications.h"
+#include "portal/project_cite.h"
+#include "store/coordination.h"
 #include "store/excavations.h"
 #include "store/history.h"
 #include "store/idempotency.h"
@@ -37,6 +39,7 @@
 #include "workflows/geo.h"
 #include "workflows/permit.h"
 #include "workflows/place.h"
+#include "workflows/project.h"
 #include "workflows/standards.h"
 #include "lib/xalloc.h"
 #include "lib/json_text.h"
@@ -64,6 +67,7 @@ struct submit {
 	char site_district[33];
 	long long ref_n; /* the reference number, taken before the transaction; 0 = not yet */
 	struct oversight_rules rules; /* in force: the post-check sampling, the credit rules */
+	struct project_cited cited; /* the project it cites (issue #20), loaded in the transaction */
 };
 
 static const char *const authority_sub[PERMIT_KIND_COUNT] = { "road", "greening", "planning" };
@@ -231,7 +235,7 @@ static void pending_init(struct pending *pd, const struct app_plan *plan)
 	memset(pd, 0, sizeof(*pd));
 	pd->trans = xcalloc(1 + UK_COUNT + np, sizeof(*pd->trans));
 	pd->clocks = xcalloc(UK_COUNT + np, sizeof(*pd->clocks));
-	pd->payloads = xcalloc(np + 1, sizeof(*pd->payloads));
+	pd->payloads = xcalloc(np + UK_COUNT + 1, sizeof(*pd->payloads));
 	pd->links = xcalloc(np * UK_COUNT + 1, sizeof(*pd->links));
 	pd->digs = xcalloc(nd + 1, sizeof(*pd->digs));
 	pd->dig_authority = xcalloc(nd + 1, sizeof(*pd->dig_authority));
@@ -261,6 +265,36 @@ static void pending_release(struct pending *pd)
 	free(pd->basis);
 	free(pd->certify);
 	memset(pd, 0, sizeof(*pd));
+}
+
+/*
+ * Issue #20: a job of a kind whose guidance its utility answered starts with the connection
+ * point agreed there (the utility may confirm it instead of surveying); its first transition
+ * says so (*payload, owned by pd).
+ */
+static int agree_point(struct store_conn *c, const struct submit *s, int k, long long org,
+		       long long job_id, struct pending *pd, const char **payload,
+		       struct error *err)
+{
+	json_t *answer = NULL;
+	const struct guidance_row *g = project_cite_guided(&s->cited, k, org, &answer);
+	if (!g)
+		return 0;
+	json_t *cp = json_deep_copy(json_object_get(answer, "connection_point"));
+	if (!cp)
+		cp = json_object();
+	json_object_set_new(cp, "agreed_in_guidance", json_integer(g->id));
+	char *text = json_text(cp);
+	int rc = store_job_set_agreed(c, job_id, g->id, text, err);
+	free(text);
+	json_t *p = json_pack("{s:s, s:I, s:O}", "project", s->cited.reference, "guidance_id",
+			      (json_int_t)g->id, "connection_point", cp);
+	pd->payloads[pd->npayloads] = json_text(p);
+	*payload = pd->payloads[pd->npayloads++];
+	json_decref(p);
+	json_decref(cp);
+	json_decref(answer);
+	return rc;
 }
 
 /* One job per wanted utility, all in one statement that returns their ids; transitions pending. */
@@ -295,9 +329,11 @@ static int create_jobs(struct store_conn *c, struct submit *s, const struct app_
 		if (rc)
 			continue;
 		job_ids[kind[i]] = ids[i];
+		const char *payload = "{}";
+		rc = agree_point(c, s, kind[i], cr->utility_org[kind[i]], ids[i], pd, &payload, err);
 		pd->trans[pd->ntrans++] = (struct transition_new){
 			cr->app_id, "job", ids[i], "submit", NULL, job_state_name(JOB_SUBMITTED),
-			"applicant", s->caller->org_id, s->caller->user_id, "{}", cr->at,
+			"applicant", s->caller->org_id, s->caller->user_id, payload, cr->at,
 			jn[i].clock->stage,
 			jn[i].clock->clock.due_day
 		};
@@ -689,6 +725,8 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 	struct pending pd;
 	pending_init(&pd, plan);
 	int rc = insert_application(c, s, plan, site_id, est, cr, err);
+	if (!rc && s->cited.project_id)
+		rc = store_application_set_project(c, cr->app_id, s->cited.project_id, err);
 	if (!rc)
 		rc = write_tracks(c, s, plan, cr, &pd, err);
 	if (!rc)
@@ -703,6 +741,8 @@ static int create_all(struct store_conn *c, struct submit *s, const struct app_p
 				     "submitted_on", cal_day_format(s->today, (char[11]){ 0 }),
 				     "site_id", (json_int_t)site_id, "jobs", jarr, "permits", parr,
 				     "estimate", est, "notice", fast_track_notice(plan, cr->ref));
+	if (!rc && s->cited.project_id)
+		json_object_set_new(s->reply, "project", json_string(s->cited.reference));
 	json_decref(est);
 	json_decref(jarr);
 	json_decref(parr);
@@ -846,6 +886,14 @@ static int make_plan(struct store_conn *c, struct submit *s, struct app_plan *pl
 					  cr->authority_org[PERMIT_DIG_ROAD], &fees);
 	application_check(&s->ar, &s->view, fees, nfees, s->today, plan, err);
 	free(fees);
+	for (int k = 0; s->cited.project_id && k < UK_COUNT; k++) {
+		json_t *answer = NULL;
+		if (plan->jobs[k] &&
+		    project_cite_guided(&s->cited, k, cr->utility_org[k], &answer))
+			project_estimate_use_guidance(&plan->estimate, utility_kind_name(k),
+						      json_object_get(answer, "estimate"));
+		json_decref(answer);
+	}
 	bool reported[PERMIT_KIND_COUNT] = { false };
 	for (size_t i = 0; i < plan->npermits; i++) {
 		enum permit_kind pk = plan->permits[i].kind;
@@ -872,6 +920,12 @@ static int submit_tx(struct store_conn *c, void *ctx, struct error *err)
 		s->ref_n = 0; /* taken in here, so a rerun after a rollback takes it again */
 	int rc = s->idem_key ? idem_replay(c, s, &replayed, err) : 0;
 	if (rc || replayed)
+		return rc;
+	project_cite_release(&s->cited);
+	if (s->ar.project_id &&
+	    ((rc = project_cite_load(c, s->ar.project_id, s->caller->org_id, &s->cited, err,
+				     err)) ||
+	     (rc = project_cite_materials(c, &s->cited, &s->ar, err))))
 		return rc;
 	if ((rc = load_place(c, s, err)) || (rc = load_materials(c, s, err)))
 		return rc;
@@ -979,6 +1033,7 @@ done:
 		snapshot_put(s->pub);
 	}
 	application_request_release(&s->ar);
+	project_cite_release(&s->cited);
 	place_context_release(&s->place);
 	geo_free(s->site_geo);
 	json_decref(s->body);
@@ -1046,6 +1101,11 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 				     est ? est : json_null(), "jobs", jarr, "permits", parr,
 				     "timeline", timeline, "version", a.version);
 		timeline = NULL;
+		long long project = 0;
+		rc = store_application_project(c, a.id, &project, err);
+		char ref[24];
+		store_project_reference(project, ref);
+		json_object_set_new(v->reply, "project", project ? json_string(ref) : json_null());
 	}
 	json_decref(timeline);
 	for (size_t i = 0; i < nj; i++)

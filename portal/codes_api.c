@@ -76,6 +76,13 @@ static int codes_publish(struct http_request *req, struct http_response *res)
 	int rc = http_parse_json(req, &body, &err);
 	if (!rc)
 		rc = codes_from_json(body, &cl, &err);
+	if (!rc && !json_object_get(body, codes_list_name(CODES_POINT_CHANGE))) {
+		/* a version that does not name the point-change reasons keeps those in force */
+		const struct published *now = snapshot_get(req->app);
+		if (now)
+			codes_carry_over(&cl, &now->codes, CODES_POINT_CHANGE);
+		snapshot_put(now);
+	}
 	json_decref(body);
 	struct publish p = { auth_caller(req), &cl, 0 };
 	if (!rc)

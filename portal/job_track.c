@@ -7,6 +7,7 @@
 #include "portal/tracks.h"
 #include "portal/transition.h"
 #include "store/applications.h"
+#include "store/coordination.h"
 #include "store/jobs.h"
 #include "workflows/application.h"
 #include "lib/json_text.h"
@@ -28,6 +29,7 @@ struct job_track {
 	struct job_outcome out;
 	long long quote_total; /* -1: unchanged */
 	struct plan_links plan;
+	long long guidance_id; /* the guidance its connection point was agreed in (#20), 0: none */
 };
 
 static int load(struct store_conn *c, struct transition_ctx *t, struct error *err)
@@ -49,6 +51,8 @@ static int load(struct store_conn *c, struct transition_ctx *t, struct error *er
 	rc = authz_check(t->a->caller, AZ_JOB_ACT, &obj, err);
 	if (!rc)
 		rc = store_permits_of_job(c, j->id, &jt->permits, &jt->npermits, err);
+	if (!rc)
+		rc = store_job_guidance(c, j->id, &jt->guidance_id, err);
 	return rc;
 }
 
@@ -140,6 +144,7 @@ static int decide(struct store_conn *c, struct transition_ctx *t, struct error *
 	}
 	struct job_facts f = { .items = a->items, .nitems = a->nitems, .reason_code = a->reason_code,
 			       .has_connection_point = a->connection_point != NULL,
+			       .agreed_point = jt->guidance_id != 0,
 			       .nquote_lines = a->nquote, .permits_listed = a->permits_needed != NULL,
 			       .permits = needs, .npermits = n, .today = t->today,
 			       .codes = a->pub ? &a->pub->codes : NULL };
@@ -165,7 +170,12 @@ static size_t allowed(const struct transition_ctx *t, const char **names, size_t
 	const struct job_track *jt = t->kind;
 	enum job_state from;
 	job_state_parse(jt->j.state, &from, NULL);
-	return job_allowed_actions(from, transition_role(t->a), names, n);
+	size_t all = job_allowed_actions(from, transition_role(t->a), names, n), keep = 0;
+	/* confirm_point only where a point was agreed at guidance (issue #20) */
+	for (size_t i = 0; i < all && i < n; i++)
+		if (jt->guidance_id || strcmp(names[i], job_action_name(JOB_CONFIRM_POINT)))
+			names[keep++] = names[i];
+	return keep + (all > n ? all - n : 0);
 }
 
 static int persist(struct store_conn *c, struct transition_ctx *t, struct error *err)

@@ -114,7 +114,22 @@ static int keys_get(struct http_request *req, struct http_response *res)
 
 /* --- supervision ----------------------------------------------------------------------- */
 
+static json_t *overdue_json_at(const struct overdue_row *o, const struct calendar *cal,
+				day_t today);
+
 static json_t *overdue_json(const struct overdue_row *o, const struct calendar *cal, day_t today)
+{
+	if (o->answered_day >= 0) {
+		/* guidance answered late (issue #20): how late it was when answered */
+		json_t *j = overdue_json_at(o, cal, o->answered_day);
+		json_object_set_new(j, "answered_on", day_json(o->answered_day));
+		json_object_set_new(j, "answered_late", json_true());
+		return j;
+	}
+	return overdue_json_at(o, cal, today);
+}
+
+static json_t *overdue_json_at(const struct overdue_row *o, const struct calendar *cal, day_t today)
 {
 	struct clock k = {.due_day = o->due_day};
 	/* "sample": generated demo data (portal seed-demo), not a real case */
@@ -161,11 +176,16 @@ static int supervision_overdue(struct http_request *req, struct http_response *r
 		http_reply_error(res, &err);
 	} else {
 		char d[11];
+		size_t i, late = 0;
+		json_t *it;
+		json_array_foreach(o.items, i, it) late +=
+		    json_is_true(json_object_get(it, "answered_late"));
 		http_add_header(res, "Cache-Control", "no-store");
 		http_reply_json(res, 200,
-				json_pack("{s:s, s:i, s:o}", "as_of", cal_day_format(o.today, d),
-					  "count", (int)json_array_size(o.items), "items",
-					  o.items));
+				json_pack("{s:s, s:i, s:i, s:o}", "as_of",
+					  cal_day_format(o.today, d), "count",
+					  (int)json_array_size(o.items), "answered_late", (int)late,
+					  "items", o.items));
 	}
 	if (o.pub)
 		snapshot_put(o.pub);

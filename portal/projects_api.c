@@ -19,11 +19,13 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "store/accounts.h"
+#include "store/coordination.h"
 #include "store/materials.h"
 #include "store/place.h"
 #include "store/projects.h"
 #include "workflows/application.h"
 #include "workflows/clock.h"
+#include "workflows/coordination.h"
 #include "workflows/fees.h"
 #include "workflows/place.h"
 #include "workflows/project.h"
@@ -85,6 +87,32 @@ static void guidance_rows_free(struct guidance_row *rows, size_t n)
 	free(rows);
 }
 
+/* The project's planned digs as its readers see them (issue #20). */
+static int coordination_project_digs(struct store_conn *c, long long id, json_t **out,
+				     struct error *err)
+{
+	struct planned_dig_query q = {.from_day = 0, .project_id = id};
+	struct planned_dig_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_planned_digs(c, &q, COORDINATION_MAX_DIGS, &rows, &n, err);
+	*out = json_array();
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct geo *g = geo_from_wkt(rows[i].extent_wkt);
+		json_array_append_new(
+		    *out, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id",
+				    (json_int_t)rows[i].id, "purpose", rows[i].purpose, "district",
+				    rows[i].district, "road_id",
+				    rows[i].road_id[0] ? json_string(rows[i].road_id) : json_null(),
+				    "road_name",
+				    rows[i].road_name[0] ? json_string(rows[i].road_name) : json_null(),
+				    "geometry", g ? geo_geojson(g) : json_null(), "start_date",
+				    day_json(rows[i].start_day), "end_date", day_json(rows[i].end_day)));
+		geo_free(g);
+	}
+	store_planned_digs_free(rows, n);
+	return rc;
+}
+
 /*
  * The project id as caller may see it into *out: its guidance, all of it for the applicant and
  * the office, a utility's own only. ERR_NOT_FOUND when absent or not the caller's to see.
@@ -123,6 +151,9 @@ static int project_view(struct store_conn *c, long long id, const struct authz_c
 			      "materials", materials ? materials : json_array(), "created_at",
 			      p.created_at, "guidance", guidance);
 		geo_free(g);
+		json_t *digs = NULL;
+		rc = coordination_project_digs(c, id, &digs, err);
+		json_object_set_new(*out, "digs", digs ? digs : json_array());
 	}
 	free(parties);
 	guidance_rows_free(rows, n);
@@ -146,6 +177,12 @@ struct reg {
 	long long now_us;
 	struct standards_set set;
 	json_t *reply;
+	struct planned_dig_request *digs; /* planned excavations (issue #20) */
+	size_t ndigs;
+	struct planned_dig_new *placed; /* where each lies: district and register road */
+	struct dig_place {
+		char district[33], road_id[33], road_name[101];
+	} *where; /* the strings placed[] points to ("" for no road) */
 };
 
 /* The office registers on behalf of an applicant organisation, which must be one. */
@@ -271,6 +308,132 @@ static int create_guidance(struct store_conn *c, struct reg *r, long long pid, c
 	return rc;
 }
 
+/*
+ * Each planned dig's district (wholly in one, or mostly: the one holding most of it) and the
+ * register road it lies on (none: it is planned all the same, on no road's plan). A dig outside
+ * the city is a problem.
+ */
+static int place_digs(struct store_conn *c, struct reg *r, struct place_context *pc,
+		      struct error *err)
+{
+	struct geo_bbox box = {0}, b;
+	bool any = false;
+	for (size_t i = 0; i < r->ndigs; i++) {
+		if (!r->digs[i].extent)
+			continue;
+		geo_bounds(r->digs[i].extent, &b);
+		if (!any)
+			box = b;
+		box.min_lng = b.min_lng < box.min_lng ? b.min_lng : box.min_lng;
+		box.min_lat = b.min_lat < box.min_lat ? b.min_lat : box.min_lat;
+		box.max_lng = b.max_lng > box.max_lng ? b.max_lng : box.max_lng;
+		box.max_lat = b.max_lat > box.max_lat ? b.max_lat : box.max_lat;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	int rc = store_place_roads_near(c, &box, 100, r->today, pc, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < r->ndigs; i++) {
+		const struct planned_dig_request *d = &r->digs[i];
+		struct planned_dig_new *p = &r->placed[i];
+		if (!d->extent)
+			continue;
+		const struct place_district *partly = NULL;
+		const struct place_district *dist = place_district_of(pc, d->extent, &partly);
+		if (!dist)
+			dist = partly;
+		if (!dist) {
+			char f[48];
+			snprintf(f, sizeof(f), "digs[%zu].geometry", i);
+			error_add(&r->problems, f, "outside_city",
+				  "planned dig %zu lies outside the city's districts", i);
+			continue;
+		}
+		double share = 0;
+		const struct place_road *road = place_road_of(pc, d->extent, &share, NULL, NULL);
+		struct dig_place *w = &r->where[i];
+		snprintf(w->district, sizeof(w->district), "%s", dist->code);
+		snprintf(w->road_id, sizeof(w->road_id), "%s", road ? road->road_id : "");
+		snprintf(w->road_name, sizeof(w->road_name), "%s", road ? road->name_zh : "");
+		p->district = w->district;
+		p->road_id = road ? w->road_id : NULL;
+		p->road_name = road ? w->road_name : NULL;
+	}
+	return 0;
+}
+
+/*
+ * The planned digs of project pid, then the conflicts they make: for every road one of them
+ * lies on, each pair of planned digs of different projects within COORDINATION_MONTHS that
+ * includes one of the new ones goes to the road's authorities as "coordination.conflict".
+ */
+static int write_digs(struct store_conn *c, struct reg *r, long long pid, const char *ref,
+		      struct error *err)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < r->ndigs; i++) {
+		struct planned_dig_new *p = &r->placed[i];
+		char *wkt = geo_wkt(r->digs[i].extent);
+		long long id = 0;
+		p->project_id = pid;
+		p->org_id = r->owner;
+		p->seq = (int)i + 1;
+		p->purpose = r->digs[i].purpose[0] ? r->digs[i].purpose : r->name;
+		p->extent_wkt = wkt;
+		p->start_day = r->digs[i].start_day;
+		p->end_day = r->digs[i].end_day;
+		rc = store_planned_dig_insert(c, p, &id, err);
+		p->extent_wkt = NULL;
+		free(wkt);
+	}
+	for (size_t i = 0; !rc && i < r->ndigs; i++) {
+		const char *road = r->placed[i].road_id;
+		bool seen = !road;
+		for (size_t j = 0; !seen && j < i; j++)
+			seen = r->placed[j].road_id && !strcmp(r->placed[j].road_id, road);
+		if (seen)
+			continue;
+		struct planned_dig_query q = {.from_day = r->today, .road_id = road};
+		struct planned_dig_row *rows = NULL;
+		size_t n = 0;
+		rc = store_planned_digs(c, &q, 500, &rows, &n, err);
+		struct planned_dig *d = xcalloc(n + 1, sizeof(*d));
+		for (size_t k = 0; k < n; k++)
+			d[k] = (struct planned_dig){rows[k].id, rows[k].project_id, rows[k].road_id,
+						    rows[k].start_day, rows[k].end_day};
+		struct dig_conflict cf[64];
+		size_t nc = rc ? 0 : coordination_conflicts(d, n, COORDINATION_MONTHS, cf, 64);
+		json_t *pairs = json_array();
+		for (size_t k = 0; k < nc && k < 64; k++) {
+			const struct planned_dig_row *a = &rows[cf[k].a], *b = &rows[cf[k].b];
+			if (a->project_id != pid && b->project_id != pid)
+				continue;
+			json_array_append_new(
+			    pairs, json_pack("{s:[s,s], s:[I,I], s:i}", "projects",
+					     a->project_reference, b->project_reference, "digs",
+					     (json_int_t)a->id, (json_int_t)b->id, "gap_days",
+					     cf[k].gap_days));
+		}
+		long long auth[8];
+		size_t na = 0;
+		if (!rc && json_array_size(pairs))
+			rc = store_road_authorities(c, road, auth, 8, &na, err);
+		for (size_t k = 0; !rc && k < na; k++)
+			rc = tracks_emit_party(
+			    c, auth[k], 0, ref, "coordination.conflict",
+			    tracks_permit_adapter("dig_road"),
+			    json_pack("{s:s, s:s, s:i, s:O}", "road_id", road, "project", ref,
+				      "months", COORDINATION_MONTHS, "conflicts", pairs),
+			    err);
+		json_decref(pairs);
+		free(d);
+		store_planned_digs_free(rows, n);
+	}
+	return rc;
+}
+
 static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct reg *r = ctx;
@@ -290,6 +453,8 @@ static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 	for (int k = 0; !rc && r->geo && k < UK_COUNT; k++)
 		if (r->pr.need[k].wanted)
 			route_kind(r, &pc, k, orgs[k], &norgs[k], &r->problems);
+	if (!rc)
+		rc = place_digs(c, r, &pc, err);
 	place_context_release(&pc);
 	if (!rc)
 		check_standards(r, &r->problems);
@@ -313,6 +478,8 @@ static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 	store_project_reference(pid, ref);
 	if (!rc)
 		rc = create_guidance(c, r, pid, ref, orgs, norgs, err);
+	if (!rc)
+		rc = write_digs(c, r, pid, ref, err);
 	if (!rc)
 		rc = tracks_emit(c, r->owner, 0, ref, "project.registered",
 				 json_pack("{s:I, s:s, s:s}", "id", (json_int_t)pid, "reference",
@@ -347,6 +514,7 @@ static void reg_read(struct http_request *req, struct reg *r, const json_t *body
 					      "materials",
 					      "providers",
 					      "organisation_id",
+					      "digs",
 					      NULL};
 	http_reject_unknown(body, allowed, "", err);
 	snprintf(r->name, sizeof(r->name), "%s", input_str(body, "name", true, 200, err) ?: "");
@@ -355,8 +523,26 @@ static void reg_read(struct http_request *req, struct reg *r, const json_t *body
 	if (r->geo || district)
 		sites_check_place(req, r->geo, district, r->district, err);
 	project_parse(body, r->today, &r->pr, err);
+	enum geo_crs crs = GEO_CRS_CGCS2000;
+	geo_crs_parse(json_object_get(body, "crs"), "crs", &crs, NULL);
+	coordination_parse_digs(json_object_get(body, "digs"), crs, r->today, &r->digs, &r->ndigs,
+				err);
+	r->placed = xcalloc(r->ndigs + 1, sizeof(*r->placed));
+	r->where = xcalloc(r->ndigs + 1, sizeof(*r->where));
 	json_t *o = json_object_get(body, "organisation_id");
-	if (r->caller->kind != ROLE_OFFICE) {
+	if (r->caller->kind == ROLE_UTILITY) {
+		/* a utility registers its own planned network works the same way: digs only */
+		r->owner = r->caller->org_id;
+		if (json_object_get(body, "needs"))
+			error_add(err, "needs", "not_allowed",
+				  "a utility registers its planned works (digs), not needs");
+		if (!r->ndigs)
+			error_add(err, "digs", "required",
+				  "a utility's planned works list at least one planned dig");
+		if (o)
+			error_add(err, "organisation_id", "not_allowed",
+				  "a utility registers its own planned works");
+	} else if (r->caller->kind != ROLE_OFFICE) {
 		r->owner = r->caller->org_id;
 		if (o)
 			error_add(err, "organisation_id", "not_allowed",
@@ -418,6 +604,9 @@ done:
 	if (r->pub)
 		snapshot_put(r->pub);
 	project_request_release(&r->pr);
+	coordination_digs_release(r->digs, r->ndigs);
+	free(r->placed);
+	free(r->where);
 	geo_free(r->geo);
 	json_decref(r->reply);
 	json_decref(body);

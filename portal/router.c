@@ -18,6 +18,7 @@ static const struct route *const tables[] = {
 	materials_routes,
 	applications_routes,
 	projects_routes,
+	coordination_routes,
 	transitions_routes,
 	codes_routes,
 	jointdig_routes,

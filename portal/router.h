@@ -46,6 +46,7 @@ extern const struct route sites_routes[];
 extern const struct route materials_routes[];
 extern const struct route applications_routes[];
 extern const struct route projects_routes[];
+extern const struct route coordination_routes[];
 extern const struct route transitions_routes[];
 extern const struct route codes_routes[];
 extern const struct route jointdig_routes[];

@@ -89,8 +89,13 @@ static json_t *job_actions_json(const struct job_row *j, enum role role)
 	enum job_state st = JOB_SUBMITTED;
 	job_state_parse(j->state, &st, NULL);
 	const char *names[JOB_ACTION_COUNT];
-	return names_json(names, job_allowed_actions(st, role, names, JOB_ACTION_COUNT),
-			  JOB_ACTION_COUNT);
+	size_t n = job_allowed_actions(st, role, names, JOB_ACTION_COUNT), keep = 0;
+	/* confirm_point only where a point was agreed at guidance (issue #20) */
+	bool agreed = j->connection_point && strstr(j->connection_point, "\"agreed_in_guidance\"");
+	for (size_t i = 0; i < n && i < JOB_ACTION_COUNT; i++)
+		if (agreed || strcmp(names[i], job_action_name(JOB_CONFIRM_POINT)))
+			names[keep++] = names[i];
+	return names_json(names, keep, JOB_ACTION_COUNT);
 }
 
 static json_t *permit_actions_json(const struct permit_row *p, enum role role)

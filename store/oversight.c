@@ -80,22 +80,26 @@ static const char SQL_CERT_GET[] =
 
 static const char SQL_OVERDUE[] =
     "SELECT 'job', j.id, j.application_id, j.utility_org_id, j.reference, a.reference, "
-    "j.utility_kind, j.state, j.stage, o.name, s.district_code, j.due_day, j.started_day "
-    "FROM jobs j JOIN applications a ON a.id = j.application_id "
+    "j.utility_kind, j.state, j.stage, o.name, s.district_code, j.due_day, j.started_day, "
+    "NULL FROM jobs j JOIN applications a ON a.id = j.application_id "
     "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = j.utility_org_id "
     "WHERE j.stage IS NOT NULL AND j.paused = 0 AND j.due_day < ? "
     "UNION ALL "
     "SELECT 'permit', p.id, p.application_id, p.authority_org_id, p.reference, a.reference, "
-    "p.kind, p.state, p.stage, o.name, s.district_code, p.due_day, p.started_day "
-    "FROM permits p JOIN applications a ON a.id = p.application_id "
+    "p.kind, p.state, p.stage, o.name, s.district_code, p.due_day, p.started_day, "
+    "NULL FROM permits p JOIN applications a ON a.id = p.application_id "
     "JOIN sites s ON s.id = a.site_id JOIN organisations o ON o.id = p.authority_org_id "
     "WHERE p.stage IS NOT NULL AND p.paused = 0 AND p.due_day < ? "
     "UNION ALL "
-    /* planning-stage guidance (issue #20): no application yet, the project's reference */
+    /* planning-stage guidance (issue #20): no application yet, the project's reference; open
+     * past its due day, or answered after it (listed for OVERDUE_ANSWERED_DAYS days after the
+     * answer, like a late stage) */
     "SELECT 'guidance', g.id, 0, g.org_id, CONCAT('PJ-', LPAD(g.project_id, 6, '0')), '', "
-    "g.utility_kind, g.state, g.stage, o.name, pr.district_code, g.due_day, g.started_day "
-    "FROM guidance g JOIN projects pr ON pr.id = g.project_id "
-    "JOIN organisations o ON o.id = g.org_id WHERE g.state = 'open' AND g.due_day < ? "
+    "g.utility_kind, g.state, g.stage, o.name, pr.district_code, g.due_day, g.started_day, "
+    "g.answered_day FROM guidance g JOIN projects pr ON pr.id = g.project_id "
+    "JOIN organisations o ON o.id = g.org_id WHERE (g.state = 'open' AND g.due_day < ?) OR "
+    "(g.state = 'answered' AND g.answered_day > g.due_day AND "
+    "g.answered_day >= ? - INTERVAL 90 DAY) "
     "ORDER BY 12, 1, 2 LIMIT ?";
 static const char SQL_PAUSES[] =
     "SELECT c.id, c.object_type, c.object_id, COALESCE(j.reference, p.reference, ''), c.stage, "
@@ -437,11 +441,11 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 {
 	char t[11];
 	cal_day_format(today, t);
-	struct store_param p[] = {P_STR(t), P_STR(t), P_STR(t), P_INT((long long)cap)};
+	struct store_param p[] = {P_STR(t), P_STR(t), P_STR(t), P_STR(t), P_INT((long long)cap)};
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
-	int rc = store_exec(c, SQL_OVERDUE, p, 4, &r, err);
+	int rc = store_exec(c, SQL_OVERDUE, p, 5, &r, err);
 	if (rc)
 		return rc;
 	*rows = xcalloc(r->nrows ? r->nrows : 1, sizeof(**rows));
@@ -460,6 +464,7 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 		COPY(o->district, store_cell(r, i, 10));
 		o->due_day = day_cell(r, i, 11);
 		o->started_day = day_cell(r, i, 12);
+		o->answered_day = day_cell(r, i, 13);
 	}
 	*n = r->nrows;
 	store_result_free(r);

@@ -120,10 +120,11 @@ struct overdue_row {
 	char kind[16], state[25], stage[33];
 	char org_name[201], district[33];
 	day_t due_day, started_day;
+	day_t answered_day; /* guidance answered after its due day; -1 otherwise */
 };
 /*
  * Every unpaused running stage of a job or permit, and every open guidance task, due before
- * today (at most cap, by due day).
+ * today, and every guidance answered late in the last 90 days (at most cap, by due day).
  */
 int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, size_t *n,
 		  size_t cap, struct error *err);

@@ -410,7 +410,7 @@ int application_parse(const json_t *body, day_t today, struct app_request *out,
 {
 	static const char *const allowed[] = { "site_id",    "utilities", "works",
 					       "materials",  "customer_class", "commitment",
-					       "crs",	     "providers", NULL };
+					       "crs",	     "providers", "project_id", NULL };
 	memset(out, 0, sizeof(*out));
 	size_t before = err ? err->ndetails : 0;
 	const char *key;
@@ -421,6 +421,9 @@ int application_parse(const json_t *body, day_t today, struct app_request *out,
 			error_add(err, key, "unknown_field", "unknown field '%s'", key);
 	}
 	out->site_id = get_int(body, "site_id", "site_id", true, 1, 0x7fffffff, 0, err);
+	/* the project it was planned as (issue #20): optional; checked against the caller's own */
+	out->project_id = get_int(body, "project_id", "project_id", false, 1, 0x7fffffff, 0,
+				  err);
 	json_t *u = json_object_get(body, "utilities");
 	if (!json_is_object(u) || json_object_size(u) == 0) {
 		error_add(err, "utilities", "required",

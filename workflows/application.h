@@ -67,6 +67,7 @@ struct app_material {
 /* A submission as parsed. Release with application_request_release. */
 struct app_request {
 	long long site_id;
+	long long project_id; /* the project cited (issue #20), 0: none */
 	struct app_utility util[UK_COUNT];
 	struct app_dig *digs;
 	size_t ndigs;

@@ -65,8 +65,8 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 	[AZ_RATE] = { "rate", K(ROLE_APPLICANT), SCOPE_OWN, false, true },
 	/* projects at the planning stage: the office may register one on an applicant's behalf;
 	 * the utilities guiding it are its parties, and only they answer their own task */
-	[AZ_PROJECT_CREATE] = { "project.create", K(ROLE_APPLICANT) | K(ROLE_OFFICE), SCOPE_OWN,
-				false, false },
+	[AZ_PROJECT_CREATE] = { "project.create", K(ROLE_APPLICANT) | K(ROLE_UTILITY) | K(ROLE_OFFICE),
+				SCOPE_OWN, false, false }, /* a utility: its own planned works */
 	[AZ_PROJECT_READ] = { "project.read", ANYONE, SCOPE_PARTY, false, false },
 	[AZ_GUIDANCE_LIST] = { "guidance.list", K(ROLE_UTILITY) | K(ROLE_OFFICE), SCOPE_ASSIGNED,
 			       false, false },
@@ -101,6 +101,9 @@ static const struct rule rules[AZ_ACTION_COUNT] = {
 			       SCOPE_ASSIGNED, false, false },
 	[AZ_FEEDBACK_LIST] = { "feedback.list", K(ROLE_OFFICE), SCOPE_ANY, false, false },
 	[AZ_FEEDBACK_ANSWER] = { "feedback.answer", K(ROLE_OFFICE), SCOPE_ANY, false, true },
+	/* the plan of planned digs: the road authority (the roads of its registers) and the office */
+	[AZ_COORDINATION_READ] = { "coordination.read", K(ROLE_AUTHORITY) | K(ROLE_OFFICE),
+				   SCOPE_OWN, false, false },
 };
 
 const char *authz_action_name(enum authz_action action)

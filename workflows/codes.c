@@ -12,6 +12,7 @@ static const char *const list_names[CODES_NLISTS] = {
 	[CODES_REJECT_REASON] = "reject_reason",
 	[CODES_CONDITION] = "condition",
 	[CODES_POST_CHECK_RESULT] = "post_check_result",
+	[CODES_POINT_CHANGE] = "point_change",
 };
 
 const char *codes_list_name(enum code_list_kind list)
@@ -149,10 +150,11 @@ int codes_from_json(const json_t *j, struct code_lists *out, struct error *err)
 			if (codes_list_parse(key, &k) != 0)
 				error_add(e, key, "unknown_field",
 					  "unknown list '%.60s' (return_item, reject_reason, "
-					  "condition, post_check_result)", key);
+					  "condition, post_check_result, point_change)", key);
 		}
 		for (int l = 0; l < CODES_NLISTS; l++)
-			read_list(json_object_get(j, list_names[l]), (enum code_list_kind)l, out, e);
+			if (l != CODES_POINT_CHANGE || json_object_get(j, list_names[l]))
+				read_list(json_object_get(j, list_names[l]), (enum code_list_kind)l, out, e);
 	}
 	size_t n = e->ndetails - before;
 	error_release(&local);
@@ -176,4 +178,16 @@ json_t *codes_to_json(const struct code_lists *cl)
 						c->name_zh, "name_en", c->name_en));
 	}
 	return j;
+}
+
+void codes_carry_over(struct code_lists *next, const struct code_lists *from,
+		      enum code_list_kind list)
+{
+	for (size_t i = 0; next && i < next->n; i++)
+		if (next->entries[i].list == list)
+			return;
+	for (size_t i = 0; from && i < from->n; i++)
+		if (from->entries[i].list == list)
+			codes_add(next, list, from->entries[i].code, from->entries[i].name_zh,
+				  from->entries[i].name_en);
 }

@@ -18,6 +18,7 @@ enum code_list_kind {
 	CODES_REJECT_REASON,
 	CODES_CONDITION,
 	CODES_POST_CHECK_RESULT, /* what a failed post-check found (issue #21) */
+	CODES_POINT_CHANGE,	 /* why a connection point agreed at guidance changed (issue #20) */
 	CODES_NLISTS
 };
 
@@ -40,7 +41,7 @@ struct code_lists {
 };
 
 /* The list's published name ("return_item", "reject_reason", "condition",
- * "post_check_result"). Static. */
+ * "post_check_result", "point_change"). Static. */
 const char *codes_list_name(enum code_list_kind list);
 
 /* Parses a list name; 0 or ERR_INVALID. */
@@ -66,11 +67,20 @@ bool codes_check(const struct code_lists *cl, enum code_list_kind list, const ch
 
 /*
  * Reads a new version from {"return_item": [{code, name_zh, name_en}], "reject_reason": [...],
- * "condition": [...]} into *out (version 0). Every list must be present and non-empty, codes are
+ * "condition": [...], "point_change"?: [...]} into *out (version 0). Every list but point_change
+ * must be present and non-empty (point_change, when absent, is carried over from the version in
+ * force by codes_carry_over), codes are
  * A-Z, 0-9 and _ (at most 64), unique per list, names non-empty text of at most 200 characters.
  * Returns 0, or ERR_INVALID with every problem listed (out is then empty).
  */
 int codes_from_json(const json_t *j, struct code_lists *out, struct error *err);
+
+/*
+ * Copies into next every entry of `from`'s list that next lacks altogether (a version that did
+ * not name a list keeps the one in force). Cannot fail.
+ */
+void codes_carry_over(struct code_lists *next, const struct code_lists *from,
+		      enum code_list_kind list);
 
 /* The lists as {"version", "published_at", "return_item": [...], ...}. New reference. */
 json_t *codes_to_json(const struct code_lists *cl);

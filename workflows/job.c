@@ -11,6 +11,7 @@ enum need {
 	NEED_CONNECTION_POINT = 1 << 2, /* survey */
 	NEED_QUOTE = 1 << 3,		/* plan: quote lines */
 	NEED_PERMIT_LIST = 1 << 4,	/* plan: the permits the works need */
+	NEED_AGREED_POINT = 1 << 5,	/* confirm_point: a point agreed at guidance */
 };
 
 /* Preconditions on facts beyond the payload. */
@@ -55,6 +56,10 @@ static const struct transition table[] = {
 	  NEED_ITEMS,             NO_GUARD,      CLOCK_PAUSE,  NULL,           "job.returned", false, 0 },
 	{ JOB_RETURNED,     JOB_SUPPLEMENT,         APPLICANT, JOB_SUBMITTED,
 	  0,                      NO_GUARD,      CLOCK_RESUME, NULL,           "job.supplemented", false, 0 },
+	/* issue #20: the point agreed at guidance is confirmed; the survey stage is skipped */
+	{ JOB_SUBMITTED,    JOB_CONFIRM_POINT,      UTILITY,   JOB_SURVEYED,
+	  NEED_AGREED_POINT,      NO_GUARD,      CLOCK_START,  "plan",         "job.point_confirmed",
+	  false, 0 },
 	{ JOB_SUBMITTED,    JOB_REJECT,             UTILITY,   JOB_REJECTED,
 	  NEED_REASON,            NO_GUARD,      CLOCK_STOP,   NULL,           "job.rejected", false, 0 },
 	{ JOB_ACCEPTED,     JOB_SURVEY,             UTILITY,   JOB_SURVEYED,
@@ -100,7 +105,7 @@ static const char *const action_names[JOB_ACTION_COUNT] = {
     [JOB_SURVEY] = "survey",	     [JOB_PLAN] = "plan",
     [JOB_CONFIRM] = "confirm",	     [JOB_START_CONSTRUCTION] = "start_construction",
     [JOB_CONNECT] = "connect",	     [JOB_COMPLETE] = "complete",
-    [JOB_WITHDRAW] = "withdraw",
+    [JOB_WITHDRAW] = "withdraw",     [JOB_CONFIRM_POINT] = "confirm_point",
 };
 
 static bool empty(const char *s)
@@ -138,6 +143,16 @@ static void check_payload(unsigned needs, const struct job_facts *f, struct erro
 	if ((needs & NEED_CONNECTION_POINT) && !f->has_connection_point)
 		error_add(err, "connection_point", "required",
 			  "a survey fixes the connection point");
+	/* a survey after guidance changes the agreed point: it says why, from the published list */
+	if ((needs & NEED_CONNECTION_POINT) && f->agreed_point && empty(f->reason_code))
+		error_add(err, "reason_code", "required",
+			  "the connection point was agreed at guidance: a change needs a reason code "
+			  "(point_change), or confirm_point keeps it");
+	else if ((needs & NEED_CONNECTION_POINT) && f->agreed_point)
+		codes_check(f->codes, CODES_POINT_CHANGE, "reason_code", f->reason_code, err);
+	if ((needs & NEED_AGREED_POINT) && !f->agreed_point)
+		error_add(err, "connection_point", "not_agreed",
+			  "no connection point was agreed at guidance for this job: survey it");
 	if ((needs & NEED_QUOTE) && f->nquote_lines == 0)
 		error_add(err, "quote", "required", "a plan carries the quote");
 	if ((needs & NEED_PERMIT_LIST) && !f->permits_listed)

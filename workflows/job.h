@@ -38,6 +38,7 @@ enum job_action {
 	JOB_CONNECT,
 	JOB_COMPLETE,
 	JOB_WITHDRAW,
+	JOB_CONFIRM_POINT, /* accept and confirm the point agreed at guidance: no survey (#20) */
 	JOB_ACTION_COUNT
 };
 
@@ -88,6 +89,9 @@ struct job_facts {
 	size_t nitems;
 	const char *reason_code;   /* reject */
 	bool has_connection_point; /* survey */
+	bool agreed_point; /* the job started with a connection point agreed at guidance (#20):
+			      confirm_point needs it; a survey then changes the point and must
+			      carry a reason_code from the point_change list */
 	size_t nquote_lines;	   /* plan: published fee items x quantities */
 	bool permits_listed;	   /* plan: the list of needed permits was given (may be empty) */
 	const struct job_permit_need *permits; /* plan's list; start_construction's guard */

@@ -68,8 +68,11 @@ static json_t *read_loads(int kind, const json_t *obj, const char *prefix, struc
 	return out;
 }
 
-static void read_needs(const json_t *needs, struct project_request *out, struct error *err)
+static void read_needs(const json_t *needs, bool digs, struct project_request *out,
+		       struct error *err)
 {
+	if ((!needs || json_is_null(needs)) && digs)
+		return; /* planned works only (a utility's own network works, issue #20) */
 	if (!needs || json_is_null(needs)) {
 		error_add(err, "needs", "required",
 			  "name the kinds the project will need, each with its expected loads");
@@ -156,7 +159,8 @@ size_t project_parse(const json_t *body, day_t today, struct project_request *ou
 	size_t before = err->ndetails;
 	memset(out, 0, sizeof(*out));
 	out->hookup_day = -1;
-	read_needs(json_object_get(body, "needs"), out, err);
+	read_needs(json_object_get(body, "needs"),
+		   json_array_size(json_object_get(body, "digs")) > 0, out, err);
 	json_t *d = json_object_get(body, "hookup_date");
 	if (!d || json_is_null(d)) {
 		error_add(err, "hookup_date", "required", "the expected hookup date is required");
@@ -390,4 +394,49 @@ const char *guidance_status(bool answered, day_t due_day, day_t today)
 	if (answered)
 		return "answered";
 	return today > due_day ? "overdue" : "due";
+}
+
+static char *dup_str(const json_t *o, const char *name)
+{
+	const char *s = json_string_value(json_object_get(o, name));
+	return xstrdup(s ? s : "");
+}
+
+void project_estimate_use_guidance(struct fee_estimate *e, const char *kind, const json_t *guided)
+{
+	const json_t *lines = json_object_get(guided, "lines");
+	if (!json_is_array(lines))
+		return;
+	size_t keep = 0;
+	for (size_t i = 0; i < e->nlines; i++) {
+		struct fee_line *l = &e->lines[i];
+		if (l->utility_kind && !strcmp(l->utility_kind, kind)) {
+			free(l->utility_kind);
+			free(l->code);
+			free(l->name_zh);
+			free(l->name_en);
+			free(l->unit);
+			continue;
+		}
+		e->lines[keep++] = *l;
+	}
+	e->nlines = keep;
+	e->lines = xrealloc(e->lines, (keep + json_array_size(lines) + 1) * sizeof(*e->lines));
+	size_t i;
+	json_t *o;
+	json_array_foreach(lines, i, o)
+	{
+		struct fee_line *l = &e->lines[e->nlines++];
+		l->utility_kind = xstrdup(kind);
+		l->code = dup_str(o, "code");
+		l->name_zh = dup_str(o, "name_zh");
+		l->name_en = dup_str(o, "name_en");
+		l->unit = dup_str(o, "unit");
+		l->quantity = json_integer_value(json_object_get(o, "quantity"));
+		l->unit_price_fen = json_integer_value(json_object_get(o, "unit_price_fen"));
+		l->amount_fen = json_integer_value(json_object_get(o, "amount_fen"));
+	}
+	e->total_fen = 0;
+	for (size_t k = 0; k < e->nlines; k++)
+		e->total_fen += e->lines[k].amount_fen;
 }

@@ -33,7 +33,7 @@ struct project_request {
 };
 
 /*
- * Reads "needs", "hookup_date" (not before today), "materials" ([{"material_id": n}]) and
+ * Reads "needs" (optional when "digs" lists planned digs), "hookup_date" (not before today), "materials" ([{"material_id": n}]) and
  * "providers" ({"network": org id}) from body into *out, adding one detail to err per problem
  * (field "needs.water.dn", code "required" / "out_of_range" / "wrong_type" / "unknown_kind" /
  * "in_the_past" ...). Returns the number of problems added. Other members are not looked at.
@@ -83,5 +83,12 @@ json_t *guidance_answer_json(const struct guidance_answer *a);
 
 /* What a guidance task shows: "answered", "overdue" (open past its due day) or "due". */
 const char *guidance_status(bool answered, day_t due_day, day_t today);
+
+/*
+ * The estimate of an application citing its project (issue #20): kind's lines are those of the
+ * answered guidance's estimate (guided: {"lines": [...]} as stored with the answer), the others
+ * kept; the total recomputed. Nothing changes when guided has no lines. Cannot fail.
+ */
+void project_estimate_use_guidance(struct fee_estimate *e, const char *kind, const json_t *guided);
 
 #endif

@@ -204,8 +204,15 @@ static const struct expect table[] = {
 	  { 401, 422, 403, 403, 403, 422, 403 } },
 	/* projects (issue #20): an empty body gets past authorisation to the 422; no project has
 	 * the ids the matrix names (404); only a utility answers, and only its own task */
-	{ "POST", "/v1/projects", "{}", { 401, 422, 403, 403, 403, 422, 422 },
-	  { 401, 422, 403, 403, 403, 422, 422 } },
+	{ "POST", "/v1/projects", "{}", { 401, 422, 422, 422, 403, 422, 422 },
+	  { 401, 422, 422, 422, 403, 422, 422 } },
+	/* the coordination plan of planned digs: the road authority (its roads) and the office */
+	{ "GET", "/v1/coordination", NULL, { 401, 403, 403, 403, 200, 403, 200 },
+	  { 401, 403, 403, 403, 200, 403, 200 } },
+	{ "GET", "/v1/coordination.geojson", NULL, { 401, 403, 403, 403, 200, 403, 200 },
+	  { 401, 403, 403, 403, 200, 403, 200 } },
+	{ "GET", "/v1/coordination.svg", NULL, { 401, 403, 403, 403, 200, 403, 200 },
+	  { 401, 403, 403, 403, 200, 403, 200 } },
 	{ "GET", "/v1/projects/{id}", NULL, { 401, 404, 404, 404, 404, 404, 404 },
 	  { 401, 404, 404, 404, 404, 404, 404 } },
 	{ "POST", "/v1/projects/{id}/guidance/{kind}", "{}", { 401, 403, 404, 404, 403, 403, 403 },

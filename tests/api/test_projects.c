@@ -103,7 +103,8 @@ Test(projects, who_may_register_list_and_answer)
 	long long id = json_integer_value(json_object_get(p, "id"));
 	static const struct refusal table[] = {
 	    {NULL, "POST", "/v1/projects", NULL, 401},
-	    {"water", "POST", "/v1/projects", NULL, 403},
+	    /* a utility registers only its own planned works (digs), never needs */
+	    {"water", "POST", "/v1/projects", NULL, 422},
 	    {"road", "POST", "/v1/projects", NULL, 403},
 	    /* the office registers for an applicant, which it must name */
 	    {"office", "POST", "/v1/projects", NULL, 422},

@@ -58,7 +58,11 @@ static const struct row rows[] = {
 	 * and answer their own; nobody else sees them */
 	{ ROLE_APPLICANT, false, false, AZ_PROJECT_CREATE, NONE, 0 },
 	{ ROLE_OFFICE, false, false, AZ_PROJECT_CREATE, NONE, 0 },
-	{ ROLE_UTILITY, true, false, AZ_PROJECT_CREATE, NONE, ERR_FORBIDDEN },
+	{ ROLE_UTILITY, true, false, AZ_PROJECT_CREATE, NONE, 0 }, /* its own planned works */
+	{ ROLE_AUTHORITY, false, false, AZ_COORDINATION_READ, NONE, 0 },
+	{ ROLE_OFFICE, false, false, AZ_COORDINATION_READ, NONE, 0 },
+	{ ROLE_APPLICANT, true, false, AZ_COORDINATION_READ, NONE, ERR_FORBIDDEN },
+	{ ROLE_UTILITY, true, false, AZ_COORDINATION_READ, NONE, ERR_FORBIDDEN },
 	{ ROLE_AUTHORITY, true, false, AZ_PROJECT_CREATE, NONE, ERR_FORBIDDEN },
 	{ ROLE_UTILITY, false, true, AZ_PROJECT_READ, PARTY, 0 },
 	{ ROLE_UTILITY, false, false, AZ_PROJECT_READ, FOREIGN, ERR_NOT_FOUND },

@@ -167,3 +167,44 @@ Test(codes, new_versions_list_every_problem)
 	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++)
 		parse_case(i);
 }
+
+/* Issue #20: point_change may be given (then checked like the others) or left out, when the
+ * publisher carries the list in force over; a list given is never merged with the old one. */
+Test(codes, point_change_is_optional_and_carried_over)
+{
+	static const char base[] = "\"return_item\":[{\"code\":\"R\",\"name_zh\":\"z\",\"name_en\":\"e\"}],"
+				   "\"reject_reason\":[{\"code\":\"J\",\"name_zh\":\"z\",\"name_en\":\"e\"}],"
+				   "\"condition\":[{\"code\":\"C\",\"name_zh\":\"z\",\"name_en\":\"e\"}]";
+	struct code_lists in_force = { 0 };
+	codes_add(&in_force, CODES_POINT_CHANGE, "OLD", "z", "e");
+	char text[1024];
+	struct error e = ERROR_INIT;
+	struct code_lists cl;
+	snprintf(text, sizeof(text), "{%s}", base);
+	json_t *j = json_loads(text, 0, NULL);
+	cr_assert_eq(codes_from_json(j, &cl, &e), 0, "%s", e.message);
+	cr_expect(!codes_has(&cl, CODES_POINT_CHANGE, "OLD"));
+	codes_carry_over(&cl, &in_force, CODES_POINT_CHANGE);
+	cr_expect(codes_has(&cl, CODES_POINT_CHANGE, "OLD"), "carried over");
+	codes_release(&cl);
+	json_decref(j);
+	snprintf(text, sizeof(text),
+		 "{%s,\"point_change\":[{\"code\":\"NEW\",\"name_zh\":\"z\",\"name_en\":\"e\"}]}", base);
+	j = json_loads(text, 0, NULL);
+	cr_assert_eq(codes_from_json(j, &cl, &e), 0, "%s", e.message);
+	codes_carry_over(&cl, &in_force, CODES_POINT_CHANGE);
+	cr_expect(codes_has(&cl, CODES_POINT_CHANGE, "NEW"));
+	cr_expect(!codes_has(&cl, CODES_POINT_CHANGE, "OLD"), "a list given replaces the old one");
+	json_t *back = codes_to_json(&cl);
+	cr_expect_eq(json_array_size(json_object_get(back, "point_change")), 1);
+	json_decref(back);
+	codes_release(&cl);
+	json_decref(j);
+	snprintf(text, sizeof(text), "{%s,\"point_change\":[]}", base);
+	j = json_loads(text, 0, NULL);
+	cr_expect_eq(codes_from_json(j, &cl, &e), ERR_INVALID, "an empty list given is refused");
+	codes_release(&cl);
+	json_decref(j);
+	error_release(&e);
+	codes_release(&in_force);
+}

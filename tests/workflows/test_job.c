@@ -19,6 +19,7 @@ static const struct {
     {JOB_SUBMITTED, JOB_ACCEPT, ROLE_UTILITY, JOB_ACCEPTED},
     {JOB_SUBMITTED, JOB_RETURN, ROLE_UTILITY, JOB_RETURNED},
     {JOB_SUBMITTED, JOB_REJECT, ROLE_UTILITY, JOB_REJECTED},
+    {JOB_SUBMITTED, JOB_CONFIRM_POINT, ROLE_UTILITY, JOB_SURVEYED},
     {JOB_RETURNED, JOB_SUPPLEMENT, ROLE_APPLICANT, JOB_SUBMITTED},
     {JOB_ACCEPTED, JOB_SURVEY, ROLE_UTILITY, JOB_SURVEYED},
     {JOB_SURVEYED, JOB_PLAN, ROLE_UTILITY, JOB_PLANNED},
@@ -89,6 +90,7 @@ static struct job_facts full_facts(struct job_permit_need *permit)
 	    .nitems = 1,
 	    .reason_code = "outside_service_area",
 	    .has_connection_point = true,
+	    .agreed_point = true,
 	    .nquote_lines = 2,
 	    .permits_listed = true,
 	    .permits = permit,
@@ -416,7 +418,7 @@ ParameterizedTest(struct effect_case *c, job, effects)
 Test(job, allowed_actions_lists_in_table_order_and_counts_beyond_n)
 {
 	const char *names[2];
-	cr_assert_eq(job_allowed_actions(JOB_SUBMITTED, ROLE_UTILITY, names, 2), 3);
+	cr_assert_eq(job_allowed_actions(JOB_SUBMITTED, ROLE_UTILITY, names, 2), 4);
 	cr_expect_str_eq(names[0], "accept");
 	cr_expect_str_eq(names[1], "return");
 	const char *all[4];
@@ -480,4 +482,52 @@ Test(job, effects_are_data_of_the_table)
 	cr_expect_eq(out.effects, 0u);
 	cr_assert_eq(job_apply(&f, JOB_PLANNED, "withdraw", ROLE_APPLICANT, &out, NULL), 0);
 	cr_expect_eq(out.effects, 0u);
+}
+
+/*
+ * Issue #20: a job that started with a point agreed at guidance may be confirmed without a
+ * survey; a survey then changes the point and must say why, from the point_change list; a job
+ * without one cannot be confirmed.
+ */
+Test(job, agreed_point_confirmed_or_changed_with_a_reason)
+{
+	struct code_lists cl = {0};
+	codes_add(&cl, CODES_POINT_CHANGE, "ROUTE_OBSTRUCTED", "z", "e");
+	codes_add(&cl, CODES_REJECT_REASON, "DUPLICATE", "z", "e");
+	static const struct {
+		enum job_state from;
+		const char *action;
+		bool agreed;
+		const char *reason;
+		int want;
+		const char *field, *code;
+	} cases[] = {
+	    {JOB_SUBMITTED, "confirm_point", true, NULL, 0, NULL, NULL},
+	    {JOB_SUBMITTED, "confirm_point", false, NULL, ERR_INVALID, "connection_point",
+	     "not_agreed"},
+	    {JOB_ACCEPTED, "survey", false, NULL, 0, NULL, NULL},
+	    {JOB_ACCEPTED, "survey", true, NULL, ERR_INVALID, "reason_code", "required"},
+	    {JOB_ACCEPTED, "survey", true, "DUPLICATE", ERR_INVALID, "reason_code", "unknown_code"},
+	    {JOB_ACCEPTED, "survey", true, "ROUTE_OBSTRUCTED", 0, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct job_facts f = {.has_connection_point = true,
+				      .agreed_point = cases[i].agreed,
+				      .reason_code = cases[i].reason,
+				      .codes = &cl};
+		struct job_outcome out = {.state = -1};
+		struct error err = ERROR_INIT;
+		int rc = job_apply(&f, cases[i].from, cases[i].action, ROLE_UTILITY, &out, &err);
+		cr_expect_eq(rc, cases[i].want, "case %zu: %d (%s)", i, rc, err.message);
+		if (!rc) {
+			cr_expect_eq(out.state, JOB_SURVEYED, "case %zu", i);
+			cr_expect_str_eq(out.stage, "plan", "case %zu: the plan stage runs next", i);
+		} else {
+			cr_assert_geq(err.ndetails, 1, "case %zu", i);
+			cr_expect_str_eq(err.details[0].field, cases[i].field, "case %zu", i);
+			cr_expect_str_eq(err.details[0].code, cases[i].code, "case %zu", i);
+		}
+		error_release(&err);
+	}
+	codes_release(&cl);
 }

@@ -1,0 +1,47 @@
+-- From plan to application, and one plan of the city's digs (issue #20).
+--
+-- An application may cite its project; a job of a kind whose guidance was answered starts with
+-- the agreed connection point and remembers which guidance it came from (the utility may then
+-- confirm the point instead of surveying, and a survey that changes it carries a reason code
+-- from the published list "point_change").
+ALTER TABLE applications ADD COLUMN project_id BIGINT NULL,
+  ADD CONSTRAINT fk_application_project FOREIGN KEY (project_id) REFERENCES projects (id);
+ALTER TABLE jobs ADD COLUMN guidance_id BIGINT NULL,
+  ADD CONSTRAINT fk_job_guidance FOREIGN KEY (guidance_id) REFERENCES guidance (id);
+
+-- The reasons a connection point agreed at guidance may be changed (the enum keeps 0014's
+-- post_check_result). The list joins version 1
+-- (rows are added, none is changed: the triggers refuse updates and deletes); a later version
+-- that does not name the list carries it over (POST /v1/codes).
+ALTER TABLE decision_codes MODIFY list
+  ENUM('return_item', 'reject_reason', 'condition', 'post_check_result', 'point_change') NOT NULL;
+INSERT INTO decision_codes (version, list, seq, code, name_zh, name_en) VALUES
+  (1, 'point_change', 1, 'CAPACITY_CHANGED', '管网容量变化', 'the network capacity changed'),
+  (1, 'point_change', 2, 'SITE_PLAN_CHANGED', '总平面布置调整', 'the site plan changed'),
+  (1, 'point_change', 3, 'ROUTE_OBSTRUCTED', '原接线路由受阻', 'the agreed route is obstructed'),
+  (1, 'point_change', 4, 'NETWORK_REBUILT', '管网改造', 'the network was rebuilt'),
+  (1, 'point_change', 5, 'APPLICANT_REQUEST', '申请人要求变更', 'the applicant asked for a change');
+
+-- Planned excavations, months before anyone applies: a project's (an applicant's, or a
+-- utility's own planned network works registered the same way), placed on the register road it
+-- lies on. The coordination plan reads them by road and district.
+CREATE TABLE planned_digs (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  project_id BIGINT NOT NULL,
+  seq INT NOT NULL,
+  org_id BIGINT NOT NULL,
+  purpose VARCHAR(200) NOT NULL,
+  district_code VARCHAR(32) NOT NULL,
+  road_id VARCHAR(32) NULL,
+  road_name VARCHAR(100) NULL,
+  extent GEOMETRY NOT NULL,
+  start_day DATE NOT NULL,
+  end_day DATE NOT NULL,
+  created_at DATETIME(6) NOT NULL DEFAULT UTC_TIMESTAMP(6),
+  UNIQUE KEY uq_planned_dig (project_id, seq),
+  KEY ix_planned_road (road_id, start_day),
+  KEY ix_planned_district (district_code, start_day),
+  CONSTRAINT fk_planned_project FOREIGN KEY (project_id) REFERENCES projects (id),
+  CONSTRAINT fk_planned_org FOREIGN KEY (org_id) REFERENCES organisations (id),
+  CONSTRAINT fk_planned_district FOREIGN KEY (district_code) REFERENCES districts (code)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

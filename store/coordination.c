@@ -1,0 +1,160 @@
+/* SQL for an application's project, a job's agreed point and planned digs (issue #20). */
+#define _GNU_SOURCE
+#include "coordination.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/projects.h"
+#include "store/rows.h"
+#include "lib/xalloc.h"
+
+static const char SQL_APP_PROJECT[] = "UPDATE applications SET project_id = ? WHERE id = ?";
+static const char SQL_APP_PROJECT_OF[] =
+    "SELECT COALESCE(project_id, 0) FROM applications WHERE id = ?";
+static const char SQL_JOB_AGREED[] =
+    "UPDATE jobs SET guidance_id = ?, connection_point = ? WHERE id = ?";
+static const char SQL_JOB_GUIDANCE[] = "SELECT COALESCE(guidance_id, 0) FROM jobs WHERE id = ?";
+static const char SQL_DIG_INSERT[] =
+    "INSERT INTO planned_digs (project_id, seq, org_id, purpose, district_code, road_id, "
+    "road_name, extent, start_day, end_day) VALUES (?, ?, ?, ?, ?, ?, ?, ST_GeomFromText(?), ?, "
+    "?)";
+static const char SQL_DIGS[] =
+    "SELECT d.id, d.project_id, d.org_id, d.seq, p.name, o.name, d.purpose, d.district_code, "
+    "COALESCE(d.road_id, ''), COALESCE(d.road_name, ''), ST_AsText(d.extent), d.start_day, "
+    "d.end_day FROM planned_digs d JOIN projects p ON p.id = d.project_id "
+    "JOIN organisations o ON o.id = d.org_id WHERE d.end_day >= ? "
+    "AND (? IS NULL OR d.district_code = ?) AND (? IS NULL OR d.road_id = ?) "
+    "AND (? = 0 OR d.project_id = ?) "
+    "AND (? = 0 OR EXISTS (SELECT 1 FROM roads r JOIN road_registers g ON g.id = r.register_id "
+    "WHERE r.road_id = d.road_id AND g.org_id = ?)) "
+    "ORDER BY d.road_id IS NULL, d.road_id, d.start_day, d.id LIMIT ?";
+static const char SQL_ROAD_AUTHORITIES[] =
+    "SELECT DISTINCT g.org_id FROM roads r JOIN road_registers g ON g.id = r.register_id "
+    "WHERE r.road_id = ? ORDER BY g.org_id LIMIT ?";
+
+int store_application_set_project(struct store_conn *c, long long app_id, long long project_id,
+				  struct error *err)
+{
+	struct store_param p[] = {P_INT(project_id), P_INT(app_id)};
+	return store_run(c, SQL_APP_PROJECT, p, 2, NULL, NULL, err);
+}
+
+int store_application_project(struct store_conn *c, long long app_id, long long *project_id,
+			      struct error *err)
+{
+	struct store_param p[] = {P_INT(app_id)};
+	struct store_result *r = NULL;
+	*project_id = 0;
+	int rc = store_exec(c, SQL_APP_PROJECT_OF, p, 1, &r, err);
+	if (!rc && r->nrows)
+		*project_id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_job_set_agreed(struct store_conn *c, long long job_id, long long guidance_id,
+			 const char *connection_point, struct error *err)
+{
+	struct store_param p[] = {P_INT(guidance_id), P_STR(connection_point), P_INT(job_id)};
+	return store_run(c, SQL_JOB_AGREED, p, 3, NULL, NULL, err);
+}
+
+int store_job_guidance(struct store_conn *c, long long job_id, long long *guidance_id,
+		       struct error *err)
+{
+	struct store_param p[] = {P_INT(job_id)};
+	struct store_result *r = NULL;
+	*guidance_id = 0;
+	int rc = store_exec(c, SQL_JOB_GUIDANCE, p, 1, &r, err);
+	if (!rc && r->nrows)
+		*guidance_id = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return rc;
+}
+
+int store_planned_dig_insert(struct store_conn *c, const struct planned_dig_new *d, long long *id,
+			     struct error *err)
+{
+	char s[11], e[11];
+	struct store_param p[] = {P_INT(d->project_id),
+				  P_INT(d->seq),
+				  P_INT(d->org_id),
+				  P_STR(d->purpose),
+				  P_STR(d->district),
+				  d->road_id && *d->road_id ? P_STR(d->road_id) : P_NULL,
+				  d->road_name && *d->road_name ? P_STR(d->road_name) : P_NULL,
+				  P_STR(d->extent_wkt),
+				  P_STR(cal_day_format(d->start_day, s)),
+				  P_STR(cal_day_format(d->end_day, e))};
+	unsigned long long insert_id = 0;
+	int rc = store_run(c, SQL_DIG_INSERT, p, 10, NULL, &insert_id, err);
+	*id = (long long)insert_id;
+	return rc;
+}
+
+void store_planned_digs_free(struct planned_dig_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		free(rows[i].extent_wkt);
+	free(rows);
+}
+
+int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, size_t cap,
+		       struct planned_dig_row **rows, size_t *n, struct error *err)
+{
+	char from[11];
+	struct store_param dist = q->district ? P_STR(q->district) : P_NULL;
+	struct store_param road = q->road_id ? P_STR(q->road_id) : P_NULL;
+	struct store_param p[] = {P_STR(cal_day_format(q->from_day, from)),
+				  dist,
+				  dist,
+				  road,
+				  road,
+				  P_INT(q->project_id),
+				  P_INT(q->project_id),
+				  P_INT(q->authority),
+				  P_INT(q->authority),
+				  P_INT((long long)cap)};
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_DIGS, p, 10, &r, err);
+	if (rc)
+		return rc;
+	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct planned_dig_row *d = &(*rows)[i];
+		d->id = store_cell_ll(r, i, 0, 0);
+		d->project_id = store_cell_ll(r, i, 1, 0);
+		d->org_id = store_cell_ll(r, i, 2, 0);
+		d->seq = (int)store_cell_ll(r, i, 3, 0);
+		store_project_reference(d->project_id, d->project_reference);
+		ROWS_COPY(d->project_name, store_cell(r, i, 4));
+		ROWS_COPY(d->org_name, store_cell(r, i, 5));
+		ROWS_COPY(d->purpose, store_cell(r, i, 6));
+		ROWS_COPY(d->district, store_cell(r, i, 7));
+		ROWS_COPY(d->road_id, store_cell(r, i, 8));
+		ROWS_COPY(d->road_name, store_cell(r, i, 9));
+		d->extent_wkt = rows_dup_cell(r, i, 10);
+		d->start_day = rows_day_cell(r, i, 11);
+		d->end_day = rows_day_cell(r, i, 12);
+	}
+	*n = r->nrows;
+	store_result_free(r);
+	return 0;
+}
+
+int store_road_authorities(struct store_conn *c, const char *road_id, long long *orgs, size_t cap,
+			   size_t *n, struct error *err)
+{
+	struct store_param p[] = {P_STR(road_id), P_INT((long long)cap)};
+	struct store_result *r = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_ROAD_AUTHORITIES, p, 2, &r, err);
+	for (size_t i = 0; !rc && i < r->nrows && i < cap; i++)
+		orgs[(*n)++] = store_cell_ll(r, i, 0, 0);
+	store_result_free(r);
+	return rc;
+}
