@@ -254,8 +254,9 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 	snprintf(path, sizeof(path), "/v1/permits/%lld", pid);
 	json_t *p = journey_call("GET", path, road, NULL, 200);
 	cr_expect_str_eq(jstr(p, "state"), "revoked");
-	cr_expect(strstr(json_dumps(json_object_get(p, "decision_reason"), 0),
-			 "RECTIFICATION_OVERDUE"), "%s", json_dumps(p, 0));
+	char *reason = json_dumps(json_object_get(p, "decision_reason"), JSON_ENCODE_ANY);
+	cr_expect(reason && strstr(reason, "RECTIFICATION_OVERDUE"), "%s", reason);
+	free(reason);
 	json_decref(p);
 	cr_expect_eq(sql_ll(SQL_REVOKED_EVENTS, jint(app, "id")), 4,
 		     "the authority, the applicant, water and gas hear of it");
