@@ -174,7 +174,9 @@ Test(codes, point_change_is_optional_and_carried_over)
 {
 	static const char base[] = "\"return_item\":[{\"code\":\"R\",\"name_zh\":\"z\",\"name_en\":\"e\"}],"
 				   "\"reject_reason\":[{\"code\":\"J\",\"name_zh\":\"z\",\"name_en\":\"e\"}],"
-				   "\"condition\":[{\"code\":\"C\",\"name_zh\":\"z\",\"name_en\":\"e\"}]";
+				   "\"condition\":[{\"code\":\"C\",\"name_zh\":\"z\",\"name_en\":\"e\"}],"
+				   "\"post_check_result\":[{\"code\":\"D\",\"name_zh\":\"z\","
+				   "\"name_en\":\"e\"}]";
 	struct code_lists in_force = { 0 };
 	codes_add(&in_force, CODES_POINT_CHANGE, "OLD", "z", "e");
 	char text[1024];
