@@ -10,17 +10,23 @@ ALTER TABLE jobs ADD COLUMN guidance_id BIGINT NULL,
   ADD CONSTRAINT fk_job_guidance FOREIGN KEY (guidance_id) REFERENCES guidance (id);
 
 -- The reasons a connection point agreed at guidance may be changed (the enum keeps 0014's
--- post_check_result). The list joins version 1
--- (rows are added, none is changed: the triggers refuse updates and deletes); a later version
--- that does not name the list carries it over (POST /v1/codes).
+-- post_check_result). The list joins every version published so far, 0014's included (rows are
+-- added, none is changed: the triggers refuse updates and deletes); a later version that does
+-- not name the list carries it over (POST /v1/codes).
 ALTER TABLE decision_codes MODIFY list
   ENUM('return_item', 'reject_reason', 'condition', 'post_check_result', 'point_change') NOT NULL;
-INSERT INTO decision_codes (version, list, seq, code, name_zh, name_en) VALUES
-  (1, 'point_change', 1, 'CAPACITY_CHANGED', '管网容量变化', 'the network capacity changed'),
-  (1, 'point_change', 2, 'SITE_PLAN_CHANGED', '总平面布置调整', 'the site plan changed'),
-  (1, 'point_change', 3, 'ROUTE_OBSTRUCTED', '原接线路由受阻', 'the agreed route is obstructed'),
-  (1, 'point_change', 4, 'NETWORK_REBUILT', '管网改造', 'the network was rebuilt'),
-  (1, 'point_change', 5, 'APPLICANT_REQUEST', '申请人要求变更', 'the applicant asked for a change');
+INSERT INTO decision_codes (version, list, seq, code, name_zh, name_en)
+  SELECT v.version, 'point_change', c.seq, c.code, c.name_zh, c.name_en
+  FROM code_list_versions v CROSS JOIN (
+    SELECT 1 AS seq, 'CAPACITY_CHANGED' AS code, '管网容量变化' AS name_zh,
+           'the network capacity changed' AS name_en
+    UNION ALL SELECT 2, 'SITE_PLAN_CHANGED', '总平面布置调整', 'the site plan changed'
+    UNION ALL SELECT 3, 'ROUTE_OBSTRUCTED', '原接线路由受阻', 'the agreed route is obstructed'
+    UNION ALL SELECT 4, 'NETWORK_REBUILT', '管网改造', 'the network was rebuilt'
+    UNION ALL SELECT 5, 'APPLICANT_REQUEST', '申请人要求变更', 'the applicant asked for a change'
+  ) c
+  WHERE NOT EXISTS (SELECT 1 FROM decision_codes d WHERE d.version = v.version
+                    AND d.list = 'point_change');
 
 -- Planned excavations, months before anyone applies: a project's (an applicant's, or a
 -- utility's own planned network works registered the same way), placed on the register road it
