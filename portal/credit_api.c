@@ -73,6 +73,65 @@ int credit_api_write(struct store_conn *c, const struct authz_caller *caller,
 	return rc;
 }
 
+#define REMEDIAL_BATCH 64
+
+struct remedial_one {
+	struct remedial_overdue row;
+	day_t today;
+	bool written;
+};
+
+/* One overdue remedial task, locked and checked again, and its entry. */
+static int remedial_tx(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct remedial_one *o = ctx;
+	o->written = false;
+	struct remedial_overdue now;
+	size_t n = 0;
+	int rc = store_remedial_overdue(c, o->today, o->row.task_id, true, &now, 1, &n, err);
+	if (rc || n == 0)
+		return rc; /* done or written meanwhile */
+	struct oversight_rules rules;
+	rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
+	if (rc)
+		return rc == ERR_NOT_FOUND ? 0 : rc;
+	char d[11];
+	long long id = 0;
+	rc = credit_api_write(c, NULL, &rules, CREDIT_REMEDIAL_OVERDUE, now.org_id, now.permit_id,
+			      now.task_id, now.due_day + 1,
+			      json_pack("{s:s}", "due_day", cal_day_format(now.due_day, d)), &id,
+			      err);
+	o->written = !rc && id != 0;
+	return rc;
+}
+
+struct remedial_batch {
+	day_t today;
+	struct remedial_overdue rows[REMEDIAL_BATCH];
+	size_t n;
+};
+
+static int remedial_find(struct store_conn *c, void *ctx, struct error *err)
+{
+	struct remedial_batch *b = ctx;
+	return store_remedial_overdue(c, b->today, 0, false, b->rows, REMEDIAL_BATCH, &b->n, err);
+}
+
+int credit_api_sweep(struct app *app, int *written, struct error *err)
+{
+	struct remedial_batch b = { .today = tracks_today() };
+	int count = 0;
+	int rc = store_with(app->pool, remedial_find, &b, err);
+	for (size_t i = 0; rc == 0 && i < b.n; i++) {
+		struct remedial_one o = { .row = b.rows[i], .today = b.today };
+		rc = store_tx(app->pool, remedial_tx, &o, err);
+		count += o.written;
+	}
+	if (written)
+		*written = count;
+	return rc;
+}
+
 int credit_api_standing(struct store_conn *c, long long org_id, day_t today,
 			const struct oversight_rules *rules, bool *lost, char *why, size_t len,
 			struct error *err)

@@ -36,4 +36,12 @@ int credit_api_standing(struct store_conn *c, long long org_id, day_t today,
 			const struct oversight_rules *rules, bool *lost, char *why, size_t len,
 			struct error *err);
 
+/*
+ * The sweep's credit rule for remedial work: each remedial task still open after its due day
+ * writes one remedial_overdue entry against the utility that owes it (occurred the day after
+ * the due day, so a second pass writes nothing). *written (may be NULL): entries written.
+ */
+struct app;
+int credit_api_sweep(struct app *app, int *written, struct error *err);
+
 #endif

@@ -179,6 +179,9 @@ int sweeper_run_once(struct app *app, int *deemed, struct error *err)
 	/* failed post-checks left unrectified past their due day: the permit is revoked */
 	if (rc == 0)
 		rc = postcheck_api_sweep(app, NULL, err);
+	/* remedial work left undone past its due day: a credit entry against the utility */
+	if (rc == 0)
+		rc = credit_api_sweep(app, NULL, err);
 	return rc;
 }
 

@@ -27,6 +27,13 @@ static const char SQL_SAMPLE_GROUPS[] =
 static const char SQL_RESULT[] =
 	"INSERT INTO post_check_results (permit_id, task_id, result, codes, photos, comment, "
 	"code_list_version, actor_org_id, actor_user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+#define REMEDIAL_OVERDUE                                                                     \
+	"SELECT t.id, t.org_id, t.permit_id, t.due_day FROM tasks t WHERE t.kind = 'remedial' "    \
+	"AND t.status = 'open' AND t.due_day < ? AND (? = 0 OR t.id = ?) AND NOT EXISTS (SELECT 1 " \
+	"FROM credit_entries e WHERE e.task_id = t.id AND e.rule = 'remedial_overdue') "         \
+	"ORDER BY t.id LIMIT ?"
+static const char SQL_REMEDIAL_OVERDUE[] = REMEDIAL_OVERDUE;
+static const char SQL_REMEDIAL_OVERDUE_LOCK[] = REMEDIAL_OVERDUE " FOR UPDATE";
 static const char SQL_TASK[] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)";
 static const char SQL_RECT[] =
 	"INSERT INTO rectifications (task_id, permit_id, result_id, org_id, opened_on, due_day, "
@@ -443,6 +450,29 @@ int store_material_of(struct store_conn *c, long long id, long long org_id, cons
 	if (rc)
 		return rc;
 	*ok = store_cell_ll(r, 0, 0, 0) > 0;
+	store_result_free(r);
+	return 0;
+}
+
+int store_remedial_overdue(struct store_conn *c, day_t today, long long task_id, bool lock,
+			   struct remedial_overdue *rows, size_t max, size_t *n, struct error *err)
+{
+	char d[11];
+	*n = 0;
+	struct store_param p[] = { rows_day_param(today, d), P_INT(task_id), P_INT(task_id),
+				   P_INT((long long)max) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, lock ? SQL_REMEDIAL_OVERDUE_LOCK : SQL_REMEDIAL_OVERDUE, p, 4, &r,
+			    err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < r->nrows && i < max; i++) {
+		rows[i].task_id = store_cell_ll(r, i, 0, 0);
+		rows[i].org_id = store_cell_ll(r, i, 1, 0);
+		rows[i].permit_id = store_cell_ll(r, i, 2, 0);
+		rows[i].due_day = rows_day_cell(r, i, 3);
+		(*n)++;
+	}
 	store_result_free(r);
 	return 0;
 }

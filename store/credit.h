@@ -52,6 +52,20 @@ struct post_check_result_new {
 int store_post_check_result_insert(struct store_conn *c, const struct post_check_result_new *r,
 				   long long *id, struct error *err);
 
+/* A remedial task left open past its due day (tasks of kind 'remedial', migration 0015). */
+struct remedial_overdue {
+	long long task_id, org_id, permit_id;
+	day_t due_day;
+};
+
+/*
+ * Up to max remedial tasks still open with a due day before today and no remedial_overdue
+ * credit entry yet, oldest first, into rows (n set). With lock, the one task_id only, locked
+ * (FOR UPDATE), to be sure it is still open and overdue before the entry is written.
+ */
+int store_remedial_overdue(struct store_conn *c, day_t today, long long task_id, bool lock,
+			   struct remedial_overdue *rows, size_t max, size_t *n, struct error *err);
+
 /* Opens a task of kind for org on a permit: *id. Errors as store_exec's. */
 int store_task_open(struct store_conn *c, long long permit_id, const char *kind, long long org_id,
 		    long long *id, struct error *err);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portal/credit_api.h"
 #include "portal/public_stats.h"
 #include "portal/snapshot.h"
 #include "store/db.h"
@@ -249,6 +250,7 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	json_t *list;
 	json_t *t = task_of(water, "remedial", dr, &list);
 	cr_assert(t, "water's queue lists the remedial task: %s", json_dumps(list, 0));
+	long long rtask = (long long)json_integer_value(json_object_get(t, "id"));
 	char *due = day_after_working_days(10);
 	cr_expect_str_eq(jstr(t, "due_date"), due, "%s", json_dumps(t, 0));
 	cr_expect(json_is_false(json_object_get(t, "overdue")));
@@ -261,6 +263,27 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	cr_expect(task_of(gas, "remedial", dr, &list) == NULL,
 		  "gas shares the permit but has not dug: no remedial work of its own");
 	json_decref(list);
+
+	/* left undone past its due day, the remedial work costs water a credit entry, once */
+	char due_sql[200];
+	snprintf(due_sql, sizeof(due_sql), "UPDATE tasks SET due_day = '%s' WHERE id = %lld",
+		 journey_day(-3), rtask);
+	harness_sql(harness_db_name(), due_sql);
+	int written = -1;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(credit_api_sweep(harness_app(srv), &written, &err), 0, "%s", err.message);
+	cr_expect_eq(written, 1, "one remedial_overdue entry");
+	cr_assert_eq(credit_api_sweep(harness_app(srv), &written, &err), 0, "%s", err.message);
+	cr_expect_eq(written, 0, "a second pass writes nothing");
+	char *clerk = login("office");
+	char cpath[64];
+	snprintf(cpath, sizeof(cpath), "/v1/organisations/%lld/credit", water_org);
+	json_t *rec = call("GET", cpath, clerk, NULL, 200);
+	char *text = json_dumps(rec, 0);
+	cr_expect(strstr(text, "\"remedial_overdue\"") != NULL, "water's record: %s", text);
+	free(text);
+	json_decref(rec);
+	free(clerk);
 
 	/* no second inspection before the remedial work is reported; then re-inspected */
 	r = call("POST", ppath, road, "{\"action\":\"inspect\",\"result\":\"pass\"}", 409);
