@@ -52,7 +52,8 @@ struct store_conn {
 	 */
 	MYSQL_STMT **closing;
 	int nclosing, capclosing;
-	bool guarded; /* in a transaction begun with the savepoint guard (a cluster pool) */
+	bool guarded;	     /* in a transaction begun with the savepoint guard (a cluster pool) */
+	bool guard_released; /* its savepoint checked and released, COMMIT next */
 };
 
 struct store_pool {
@@ -806,6 +807,7 @@ int store_begin(struct store_conn *c, struct error *err)
 	if (c->broken || !c->mysql)
 		return error_set(err, ERR_UNAVAILABLE, "database connection lost");
 	c->guarded = c->pool->cfg.nnodes > 1;
+	c->guard_released = false;
 	if (c->guarded) {
 		if (mysql_autocommit(c->mysql, 0) != 0 || mysql_query(c->mysql, SQL_GUARD) != 0)
 			return fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
@@ -836,14 +838,25 @@ static void unguard(struct store_conn *c)
 		c->broken = true;
 }
 
+/* Before COMMIT on a guarded transaction: 0 when it is still whole (once; then released). */
+static int guard_check(struct store_conn *c, struct error *err)
+{
+	if (!c->guarded || c->guard_released)
+		return 0;
+	if (guard_holds(c)) {
+		c->guard_released = true;
+		return 0;
+	}
+	if (c->broken)
+		return error_set(err, ERR_UNAVAILABLE, "database connection lost");
+	return error_set(err, ERR_RETRY, "aborted by a conflicting write on another node");
+}
+
 int store_commit(struct store_conn *c, struct error *err)
 {
-	if (c->guarded && !guard_holds(c)) {
-		if (c->broken)
-			return error_set(err, ERR_UNAVAILABLE, "database connection lost");
-		return error_set(err, ERR_RETRY, "aborted by a conflicting write on another node");
-	}
-	int rc = 0;
+	int rc = guard_check(c, err);
+	if (rc)
+		return rc;
 	if (mysql_commit(c->mysql) != 0)
 		rc = fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
 	if (rc == 0)
@@ -886,6 +899,8 @@ int store_tx(struct store_pool *pool,
 		rc = store_begin(c, err);
 		if (rc == 0)
 			rc = fn(c, ctx, err);
+		if (rc == 0)
+			rc = guard_check(c, err); /* nothing sent to commit yet: safe to rerun */
 		if (rc == 0) {
 			committing = true;
 			rc = store_commit(c, err);
