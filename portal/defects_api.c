@@ -237,7 +237,7 @@ static int due_day(struct store_conn *c, const struct report *r, const struct de
 	free(stds);
 	if (days <= 0)
 		days = 5; /* nothing published: a week */
-	*due = calendar_add_working_days(&r->pub->cal, r->today, days);
+	*due = calendar_due(&r->pub->cal, tracks_now_us() / 1000000, days);
 	return rc;
 }
 

@@ -129,7 +129,7 @@ static int remedial_tasks(struct store_conn *c, const struct transition_ctx *t,
 		return rc;
 	if (!found)
 		return store_remedial_tasks(c, pt->p.id, err);
-	day_t due = calendar_add_working_days(&t->a->pub->cal, t->today, std.remedial_days);
+	day_t due = calendar_due(&t->a->pub->cal, tracks_now_us() / 1000000, std.remedial_days);
 	return store_remedial_tasks_due(c, pt->p.id, due, err);
 }
 
@@ -173,14 +173,14 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 		rc = store_reinstatement_report(c, pt->p.id, o->report, a->caller->org_id,
 						a->caller->user_id, a->comment, t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_REMEDIAL_DONE))
-		rc = store_tasks_done(c, pt->p.id, "remedial", t->at, err);
+		rc = store_tasks_done(c, pt->p.id, "remedial", a->caller->org_id, t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_GUARANTEE))
 		rc = guarantee_start(c, t, pt, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_REQUEST))
 		rc = store_extension_insert(c, pt->p.id, pt->p.window_to, o->extension_to,
 					    a->comment, t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_POST_CHECK_DONE))
-		rc = store_tasks_done(c, pt->p.id, "post_check", t->at, err);
+		rc = store_tasks_done(c, pt->p.id, "post_check", 0, t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_DECISION))
 		rc = store_extension_settle(c, pt->p.id, a->decision == PERMIT_EXTENSION_GRANT,
 					    t->at, err);

@@ -95,7 +95,7 @@ int postcheck_api_effects(struct store_conn *c, const struct transition_ctx *t,
 		goto out;
 	}
 	struct rectification_new rn = { p->id, result_id, p->app_org_id, t->today,
-					 calendar_add_working_days(&a->pub->cal, t->today, limit),
+					 calendar_due(&a->pub->cal, tracks_now_us() / 1000000, limit),
 					 limit };
 	rc = store_rectification_open(c, &rn, &rect_task, err);
 	struct oversight_rules rules;

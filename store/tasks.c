@@ -30,13 +30,14 @@ static const char SQL_POST_CHECKS[] =
 
 static const char SQL_TASKS_DONE[] =
 	"UPDATE tasks SET status = 'done', done_at = ? WHERE permit_id = ? AND kind = ? "
-	"AND status = 'open'";
+	"AND status = 'open' AND (? = 0 OR org_id = ?)";
 
-int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, const char *at,
-		     struct error *err)
+int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, long long org_id,
+		     const char *at, struct error *err)
 {
-	struct store_param p[] = { P_STR(at), P_INT(permit_id), P_STR(kind) };
-	return store_run(c, SQL_TASKS_DONE, p, 3, NULL, NULL, err);
+	struct store_param p[] = { P_STR(at), P_INT(permit_id), P_STR(kind), P_INT(org_id),
+				   P_INT(org_id) };
+	return store_run(c, SQL_TASKS_DONE, p, 5, NULL, NULL, err);
 }
 
 int store_task_insert(struct store_conn *c, long long permit_id, const char *kind, long long org_id,

@@ -36,9 +36,12 @@ int store_extension_insert(struct store_conn *c, long long permit_id, day_t old_
 int store_extension_settle(struct store_conn *c, long long permit_id, bool granted,
 			   const char *at, struct error *err);
 
-/* Marks the permit's open tasks of kind done at `at` (as store_format_utc writes it). */
-int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, const char *at,
-		     struct error *err);
+/*
+ * Marks the permit's open tasks of kind done at `at` (as store_format_utc writes it): every
+ * organisation's (org_id 0) or org_id's only (one utility's remedial work is its own).
+ */
+int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, long long org_id,
+		     const char *at, struct error *err);
 
 /* An open post-check task, with what its queue shows of the permit. */
 struct post_check_row {

@@ -216,3 +216,8 @@ static void insert_sorted(day_t **days, int *n, day_t day)
 	(*days)[i] = day;
 	(*n)++;
 }
+
+day_t calendar_due(const struct calendar *cal, int64_t utc_seconds, int n)
+{
+	return calendar_add_working_days(cal, calendar_received_day(cal, utc_seconds), n);
+}

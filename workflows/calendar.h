@@ -76,6 +76,12 @@ day_t calendar_add_working_days(const struct calendar *cal, day_t start, int n);
 day_t calendar_received_day(const struct calendar *cal, int64_t utc_seconds);
 
 /*
+ * The due day of a limit of n working days for a thing received at utc_seconds: n working days
+ * after its received day (calendar_received_day), as every stage clock counts (DESIGN.md §5).
+ */
+day_t calendar_due(const struct calendar *cal, int64_t utc_seconds, int n);
+
+/*
  * Working days strictly after day `from` up to and including day `to` (0 when to <= from).
  * So calendar_working_days_between(c, s, calendar_add_working_days(c, s, n)) == n.
  */

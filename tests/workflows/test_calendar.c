@@ -201,6 +201,32 @@ ParameterizedTest(struct received_case *c, calendar, received_day)
 	calendar_release(&cal);
 }
 
+/* A limit counts from the received day: a Saturday or a late Friday starts on Monday. */
+Test(calendar, due_counts_from_the_received_day)
+{
+	struct calendar cal;
+	cn2026(&cal);
+	static const struct {
+		const char *date;
+		int h, n;
+		const char *due;
+	} cases[] = {
+		{ "2026-03-04", 10, 3, "2026-03-09" }, /* Wednesday morning: Thu, Fri, Mon */
+		{ "2026-03-06", 10, 3, "2026-03-11" }, /* Friday morning: Mon, Tue, Wed */
+		{ "2026-03-06", 18, 3, "2026-03-12" }, /* Friday late: received Monday */
+		{ "2026-03-07", 10, 3, "2026-03-12" }, /* Saturday: received Monday */
+		{ "2026-03-07", 10, 0, "2026-03-09" }, /* no limit: the received day itself */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char got[11];
+		int64_t t = local_instant(cases[i].date, cases[i].h, 0, 0);
+		cal_day_format(calendar_due(&cal, t, cases[i].n), got);
+		cr_expect_str_eq(got, cases[i].due, "%s %02d:00 + %d", cases[i].date, cases[i].h,
+				 cases[i].n);
+	}
+	calendar_release(&cal);
+}
+
 /* ---- parsing ---- */
 
 struct bad_date {
