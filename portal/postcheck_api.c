@@ -75,6 +75,19 @@ int postcheck_api_effects(struct store_conn *c, const struct transition_ctx *t,
 	char *ct = json_text(codes), *pt = json_text(photos);
 	long long task = 0, result_id = 0, rect_task = 0;
 	rc = store_task_open_of(c, p->id, "post_check", &task, err);
+	/*
+	 * Through either route (this one or /v1/permits/{id}/transitions): only a post-check the
+	 * sampling opened, and a failure only with what it found, so no route records a check the
+	 * published draw did not ask for, or a failure (and its credit entry) without evidence.
+	 */
+	if (!rc && !task)
+		rc = error_set(err, ERR_CONFLICT,
+			       "no post-check is open for this permit (the published sampling did "
+			       "not draw it, or it was recorded already)");
+	if (!rc && failed && !json_array_size(photos)) {
+		error_add(err, "photos", "required", "a failed post-check shows what it found");
+		rc = error_set(err, ERR_INVALID, "the result has 1 problem(s); all listed");
+	}
 	struct post_check_result_new r = { p->id,
 					   task,
 					   a->caller->org_id,
@@ -528,7 +541,7 @@ static int revoke_tx(struct store_conn *c, void *ctx, struct error *err)
 	store_format_utc(tracks_now_us(), at);
 	rc = store_rectification_settle(c, v->task_id, "revoked", note, at, err);
 	if (!rc)
-		rc = store_tasks_done(c, rows[0].permit_id, "post_check", at, err);
+		rc = store_tasks_done(c, rows[0].permit_id, "post_check", 0, at, err);
 	struct oversight_rules rules;
 	if (!rc)
 		rc = store_oversight_rules_load(c, 0, &rules, NULL, err);

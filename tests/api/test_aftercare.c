@@ -483,10 +483,24 @@ Test(aftercare, a_fast_tracked_permit_is_queued_for_its_post_check_with_a_due_da
 	/* the post-check recorded, it leaves the queue */
 	char path[96];
 	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	/* a failure through the transitions route needs its evidence as at /v1/post-checks */
+	struct reply fr;
+	http_call(&fr, "POST", path, road,
+		  "{\"action\":\"post_check\",\"result\":\"fail\",\"items\":[{\"code\":"
+		  "\"SIGNAGE_MISSING\"}]}",
+		  NULL);
+	cr_expect_eq(fr.status, 422, "a failure without photos: %s", fr.body);
+	cr_expect(fr.body && strstr(fr.body, "\"photos\""), "%s", fr.body);
+	reply_release(&fr);
 	json_decref(journey_call("POST", path, road, "{\"action\":\"post_check\",\"result\":\"pass\"}",
 				 200));
 	cr_expect(queued(road, dr, &list) == NULL, "done: %s", json_dumps(list, 0));
 	json_decref(list);
+	/* recorded: no second post-check through either route */
+	http_call(&fr, "POST", path, road, "{\"action\":\"post_check\",\"result\":\"pass\"}",
+		  NULL);
+	cr_expect_eq(fr.status, 409, "%s", fr.body);
+	reply_release(&fr);
 
 	free(road);
 	free(office);
