@@ -60,6 +60,10 @@ static const struct transition table[] = {
 	{ JOB_SUBMITTED,    JOB_CONFIRM_POINT,      UTILITY,   JOB_SURVEYED,
 	  NEED_AGREED_POINT,      NO_GUARD,      CLOCK_START,  "plan",         "job.point_confirmed",
 	  false, 0 },
+	/* ... or after accepting: keeping the agreed point needs no survey and no reason code */
+	{ JOB_ACCEPTED,     JOB_CONFIRM_POINT,      UTILITY,   JOB_SURVEYED,
+	  NEED_AGREED_POINT,      NO_GUARD,      CLOCK_START,  "plan",         "job.point_confirmed",
+	  false, 0 },
 	{ JOB_SUBMITTED,    JOB_REJECT,             UTILITY,   JOB_REJECTED,
 	  NEED_REASON,            NO_GUARD,      CLOCK_STOP,   NULL,           "job.rejected", false, 0 },
 	{ JOB_ACCEPTED,     JOB_SURVEY,             UTILITY,   JOB_SURVEYED,
