@@ -108,8 +108,9 @@ static void read_materials(const json_t *m, struct project_request *out, struct 
 {
 	if (!m || json_is_null(m))
 		return;
-	if (!json_is_array(m)) {
-		error_add(err, "materials", "wrong_type", "materials must be a list");
+	/* as an application's (workflows/application.c): the application citing it takes them */
+	if (!json_is_array(m) || json_array_size(m) > 200) {
+		error_add(err, "materials", "wrong_type", "materials must be a list of at most 200");
 		return;
 	}
 	out->materials = xcalloc(json_array_size(m) + 1, sizeof(*out->materials));
@@ -123,6 +124,16 @@ static void read_materials(const json_t *m, struct project_request *out, struct 
 			snprintf(f, sizeof(f), "materials[%zu]", i);
 			error_add(err, f, "wrong_type",
 				  "give each material as {\"material_id\": n}");
+			continue;
+		}
+		bool twice = false;
+		for (size_t k = 0; k < out->nmaterials; k++)
+			twice = twice || out->materials[k] == json_integer_value(id);
+		if (twice) {
+			char f[48];
+			snprintf(f, sizeof(f), "materials[%zu]", i);
+			error_add(err, f, "duplicate", "material %lld is listed twice",
+				  (long long)json_integer_value(id));
 			continue;
 		}
 		out->materials[out->nmaterials++] = json_integer_value(id);

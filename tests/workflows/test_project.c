@@ -45,6 +45,9 @@ ParameterizedTestParameters(project, registration)
 	    {"{\"needs\":{\"heat\":{\"kw\":300}},\"hookup_date\":\"2027-06-01\",\"materials\":["
 	     "\"a\"]}",
 	     "materials[0]", "wrong_type"},
+	    {"{\"needs\":{\"heat\":{\"kw\":300}},\"hookup_date\":\"2027-06-01\",\"materials\":["
+	     "{\"material_id\":7},7]}",
+	     "materials[1]", "duplicate"},
 	    {"{\"needs\":{\"heat\":{\"kw\":300}},\"hookup_date\":\"2027-06-01\",\"providers\":"
 	     "{\"network\":0}}",
 	     "providers.network", "wrong_type"},
@@ -144,4 +147,25 @@ Test(project, loads_become_fee_parameters)
 	cr_expect(p.has[FEE_PARAM_PORTS] && p.value[FEE_PARAM_PORTS] == 4);
 	json_decref(water);
 	json_decref(net);
+}
+
+/* At most 200 materials, as an application takes: the citing application inherits them. */
+Test(project, at_most_200_materials)
+{
+	char body[4096];
+	int n = snprintf(body, sizeof(body),
+			 "{\"needs\":{\"heat\":{\"kw\":300}},\"hookup_date\":\"2027-06-01\","
+			 "\"materials\":[");
+	for (int i = 1; i <= 201; i++)
+		n += snprintf(body + n, sizeof(body) - (size_t)n, "%s%d", i > 1 ? "," : "", i);
+	snprintf(body + n, sizeof(body) - (size_t)n, "]}");
+	json_t *j = json_loads(body, 0, NULL);
+	cr_assert(j);
+	struct project_request r;
+	struct error e = ERROR_INIT;
+	project_parse(j, TODAY, &r, &e);
+	cr_expect(listed(&e, "materials", "wrong_type"), "201 refused");
+	project_request_release(&r);
+	error_release(&e);
+	json_decref(j);
 }
