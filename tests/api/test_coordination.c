@@ -245,8 +245,9 @@ Test(coordination, citing_a_project_starts_at_the_agreed_point_and_skips_the_sur
 				"\"use\":\"domestic\"}}}",
 				site);
 	json_t *e = journey_call("POST", "/v1/applications", tok, plain, 422);
-	cr_expect(json_dumps(e, 0) && strstr(json_dumps(e, 0), "material"),
-		  "documents asked for: %s", json_dumps(e, 0));
+	char *etext = json_dumps(e, 0);
+	cr_expect(etext && strstr(etext, "material"), "documents asked for: %s", etext);
+	free(etext);
 	json_decref(e);
 
 	char *body = xasprintf("{\"site_id\":%lld,\"project_id\":%lld,\"utilities\":{\"water\":{"

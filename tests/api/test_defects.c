@@ -205,7 +205,9 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	json_decref(r);
 	r = call("POST", ppath, road, "{\"action\":\"inspect\",\"result\":\"pass\"}", 409);
 	cr_expect_str_eq(detail(r), "not_reported");
-	cr_expect(strstr(json_dumps(r, 0), "nobody has dug yet") != NULL);
+	char *rtext = json_dumps(r, 0);
+	cr_expect(rtext && strstr(rtext, "nobody has dug yet") != NULL, "%s", rtext);
+	free(rtext);
 	json_decref(r);
 	json_decref(call("POST", ppath, road, "{\"action\":\"close\"}", 409));
 
