@@ -9,6 +9,7 @@
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
 #include "portal/transition.h"
+#include "store/credit.h"
 #include "store/defects.h"
 #include "store/tasks.h"
 #include "workflows/defects.h"
@@ -23,6 +24,7 @@ struct permit_track {
 	struct permit_outcome out;
 	struct reinstatement_status works; /* reports, inspections, remedial tasks */
 	long long parties[9]; /* the authority, then the utilities whose jobs need the permit */
+	bool rectification_open; /* a failed post-check's rectification is still open */
 };
 
 int transition_permit_parties(struct store_conn *c, const struct permit_row *p, long long ids[9],
@@ -54,12 +56,14 @@ static int load(struct store_conn *c, struct transition_ctx *t, struct error *er
 		rc = authz_check(t->a->caller, AZ_PERMIT_ACT, &obj, err);
 	if (!rc)
 		rc = store_reinstatement_status(c, p->id, &pt->works, err);
+	if (!rc)
+		rc = store_rectification_open_for(c, p->id, &pt->rectification_open, err);
 	return rc;
 }
 
 /* The permit as it stands and the payload, as permit_apply reads them. */
 static struct permit_facts facts_of(const struct transition_ctx *t, const struct permit_row *p,
-				    const struct reinstatement_status *w)
+				    const struct reinstatement_status *w, bool rectification_open)
 {
 	const struct act *a = t->a;
 	const struct published *pub = a->pub;
@@ -80,6 +84,7 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.reinstatement_passed = p->reinstatement_passed, .fast_track_eligible = p->fast_track,
 		.works_started = w->works_started, .reinstatement_reports = w->reports,
 		.inspection_awaited = w->reports > w->inspections, .remedial_open = w->remedial_open,
+		.rectification_open = rectification_open,
 		.deemed_allowed = silence, .due_day = p->clock.clock.due_day, .today = t->today,
 		.items = a->codes, .nitems = a->nitems, .conditions = a->conditions,
 		.nconditions = a->nconditions, .reason_code = a->reason_code, .result = a->result,
@@ -93,7 +98,7 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 static int decide(struct store_conn *c, struct transition_ctx *t, struct error *err)
 {
 	struct permit_track *pt = t->kind;
-	struct permit_facts f = facts_of(t, &pt->p, &pt->works);
+	struct permit_facts f = facts_of(t, &pt->p, &pt->works, pt->rectification_open);
 	enum permit_state from = PERMIT_STATE_COUNT;
 	permit_state_parse(pt->p.state, &from, NULL);
 	int rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);

@@ -165,7 +165,7 @@ struct record {
 static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct record *r = ctx;
-	struct task_row task = { 0 };
+	struct stored_task task = { 0 };
 	/* a transaction rerun starts afresh */
 	json_decref(r->a->reply);
 	r->a->reply = NULL;

@@ -408,7 +408,7 @@ int store_permit_applicant_org(struct store_conn *c, long long permit_id, long l
 	return *org_id ? 0 : error_set(err, ERR_NOT_FOUND, "no such permit");
 }
 
-int store_task_get(struct store_conn *c, long long id, struct task_row *out, struct error *err)
+int store_task_get(struct store_conn *c, long long id, struct stored_task *out, struct error *err)
 {
 	struct store_param p[] = { P_INT(id) };
 	struct store_result *r = NULL;

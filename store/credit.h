@@ -154,13 +154,13 @@ int store_credit_decide(struct store_conn *c, long long id, const char *decision
 			const char *reason, long long by, const char *at, struct error *err);
 
 /* A task as stored. */
-struct task_row {
+struct stored_task {
 	long long id, permit_id, org_id;
 	char kind[16], status[8];
 };
 
 /* The task of id (locked): ERR_NOT_FOUND when there is none. */
-int store_task_get(struct store_conn *c, long long id, struct task_row *out, struct error *err);
+int store_task_get(struct store_conn *c, long long id, struct stored_task *out, struct error *err);
 
 /* The newest open task of kind on the permit: *id, 0 when none. */
 int store_task_open_of(struct store_conn *c, long long permit_id, const char *kind, long long *id,

@@ -257,6 +257,10 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 		if (f->kind == PERMIT_DIG_ROAD && !f->reinstatement_passed)
 			error_add(err, "reinstatement", "not_passed",
 				  "a dig-road permit closes only after reinstatement passes");
+		if (f->rectification_open)
+			error_add(err, "rectification", "open",
+				  "a failed post-check's rectification is still open: the permit "
+				  "closes once it is rectified and checked again");
 		break;
 	case ON_COMMITMENT:
 		if (f->decision != PERMIT_DECISION_APPROVED_ON_COMMITMENT)

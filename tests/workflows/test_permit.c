@@ -394,6 +394,22 @@ ParameterizedTest(struct close_case *c, permit, close)
 	error_release(&err);
 }
 
+/* No permit closes while a failed post-check's rectification is open (it would stay open). */
+Test(permit, no_close_while_a_rectification_is_open)
+{
+	for (int k = 0; k < PERMIT_KIND_COUNT; k++) {
+		struct permit_facts f = { .kind = (enum permit_kind)k, .reinstatement_passed = true,
+					  .rectification_open = true };
+		struct permit_outcome out;
+		struct error err = ERROR_INIT;
+		cr_expect_eq(permit_apply(&f, PERMIT_APPROVED, "close", ROLE_AUTHORITY, &out, &err),
+			     ERR_CONFLICT, "%s", permit_kind_name((enum permit_kind)k));
+		cr_expect(err.ndetails == 1 && !strcmp(err.details[0].code, "open"), "%s",
+			  err.ndetails ? err.details[0].code : "no detail");
+		error_release(&err);
+	}
+}
+
 /* Work-window extensions: one pending at a time; a refusal leaves the window as it was. */
 struct extension_case {
 	char action[20];
