@@ -110,7 +110,8 @@ static int by_key(const void *a, const void *b)
 
 static json_t *table_json(struct table *t)
 {
-	qsort(t->rows, t->n, sizeof(*t->rows), by_key);
+	if (t->n > 1) /* never qsort(NULL, 0, ...): undefined, and UBSan says so */
+		qsort(t->rows, t->n, sizeof(*t->rows), by_key);
 	json_t *a = json_array();
 	for (size_t i = 0; i < t->n; i++)
 		json_array_append_new(a, figures_json(&t->rows[i], true));
