@@ -18,6 +18,7 @@
 #include "portal/http.h"
 #include "portal/input.h"
 #include "portal/router.h"
+#include "portal/sweeper.h"
 #include "portal/tracks.h"
 #include "store/credit.h"
 #include "lib/json_text.h"
@@ -125,6 +126,8 @@ int credit_api_sweep(struct app *app, int *written, struct error *err)
 	for (size_t i = 0; rc == 0 && i < b.n; i++) {
 		struct remedial_one o = { .row = b.rows[i], .today = b.today };
 		rc = store_tx(app->pool, remedial_tx, &o, err);
+		if (rc)
+			rc = sweeper_item_failed("remedial credit entry", b.rows[i].task_id, rc, err);
 		count += o.written;
 	}
 	if (written)

@@ -19,6 +19,7 @@
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
+#include "portal/sweeper.h"
 #include "portal/tracks.h"
 #include "store/credit.h"
 #include "store/tasks.h"
@@ -593,6 +594,8 @@ int postcheck_api_sweep(struct app *app, int *revoked, struct error *err)
 	for (size_t i = 0; rc == 0 && i < o.n; i++) {
 		struct revoke v = { pub, o.ids[i], o.today, false };
 		rc = store_tx(app->pool, revoke_tx, &v, err);
+		if (rc)
+			rc = sweeper_item_failed("rectification revocation", o.ids[i], rc, err);
 		count += v.revoked;
 	}
 	snapshot_put(pub);

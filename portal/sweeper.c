@@ -135,6 +135,21 @@ static int find_overruns(struct store_conn *c, void *ctx, struct error *err)
 	return store_overrun_candidates(c, d->today, d->ids, BATCH, &d->n, err);
 }
 
+int sweeper_item_failed(const char *what, long long id, int rc, struct error *err)
+{
+	if (rc == ERR_UNAVAILABLE)
+		return rc;
+	json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:s}", "level", "warn", "source", "sweeper",
+				 "item", what, "id", (json_int_t)id, "message", err->message);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	if (text)
+		fprintf(stderr, "%s\n", text);
+	free(text);
+	json_decref(line);
+	error_release(err);
+	return 0;
+}
+
 int sweeper_overruns_once(struct app *app, int *marked, struct error *err)
 {
 	struct due d = { .today = tracks_today() };
@@ -146,6 +161,8 @@ int sweeper_overruns_once(struct app *app, int *marked, struct error *err)
 	for (size_t i = 0; rc == 0 && i < d.n; i++) {
 		struct mark m = { pub, d.ids[i], d.today, false };
 		rc = store_tx(app->pool, mark_tx, &m, err);
+		if (rc)
+			rc = sweeper_item_failed("overrun", d.ids[i], rc, err);
 		count += m.marked;
 	}
 	snapshot_put(pub);

@@ -17,6 +17,14 @@
 int sweeper_run_once(struct app *app, int *deemed, struct error *err);
 
 /*
+ * After one item of a sweep failed with rc (err filled): logs it (what, the id, the message) and
+ * releases err. Returns rc when the sweep must stop (the database is unavailable), else 0: one
+ * bad row (a code the office no longer lists, a rule not published) never stops the rest, nor
+ * the later stages of the pass.
+ */
+int sweeper_item_failed(const char *what, long long id, int rc, struct error *err);
+
+/*
  * Part of each pass: every dig-road permit still approved, with no extension pending, whose work
  * window ended before the last working day (permit_overrunning) is recorded as overrunning once
  * per window end, and the authority and the utilities whose works it covers get a

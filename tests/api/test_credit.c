@@ -485,3 +485,16 @@ Test(credit, the_office_publishes_oversight_rules_as_versions)
 	free(office);
 	free(road);
 }
+
+/* One bad item of a sweep is logged and passed over; an unavailable database stops the pass. */
+Test(sweeper_items, a_bad_item_is_skipped_a_lost_database_stops)
+{
+	struct error e = ERROR_INIT;
+	error_set(&e, ERR_INVALID, "reason_code: RECTIFICATION_OVERDUE is not in the list");
+	cr_expect_eq(sweeper_item_failed("rectification revocation", 7, ERR_INVALID, &e), 0);
+	cr_expect_eq(e.code, 0, "released: the next item starts clean");
+	error_set(&e, ERR_UNAVAILABLE, "database connection lost");
+	cr_expect_eq(sweeper_item_failed("overrun", 8, ERR_UNAVAILABLE, &e), ERR_UNAVAILABLE);
+	cr_expect_eq(e.code, ERR_UNAVAILABLE, "kept for the caller");
+	error_release(&e);
+}
