@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "credit_api.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,7 +351,27 @@ struct rules_io {
 	const char *body;
 	int version;
 	json_t *reply;
+	bool public_view; /* the sampling key as its hash only */
 };
+
+/*
+ * The public sees a commitment to the sampling key, not the key: with the key and the next
+ * permit ids anyone could tell which digs will be checked on site and time a dig to escape its
+ * post-check. The office keeps the key and can reveal it later; its hash shows it unchanged.
+ */
+static void key_to_hash(json_t *rules)
+{
+	json_t *s = json_object_get(rules, "sampling");
+	const char *key = json_string_value(json_object_get(s, "key"));
+	if (!key)
+		return;
+	unsigned char h[32];
+	char hex[65];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)key, strlen(key), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	json_object_set_new(s, "key_hash", json_string(hex));
+	json_object_del(s, "key");
+}
 
 static int rules_read_tx(struct store_conn *c, void *ctx, struct error *err)
 {
@@ -362,13 +383,15 @@ static int rules_read_tx(struct store_conn *c, void *ctx, struct error *err)
 		r->reply = oversight_rules_to_json(&rules);
 		json_object_set_new(r->reply, "version", json_integer(rules.version));
 		json_object_set_new(r->reply, "published_at", json_string(at));
+		if (r->public_view)
+			key_to_hash(r->reply);
 	}
 	return rc;
 }
 
 static int rules_public(struct http_request *req, struct http_response *res)
 {
-	struct rules_io r = { 0 };
+	struct rules_io r = { .public_view = true };
 	struct error err = ERROR_INIT;
 	int rc = store_with(req->app->pool, rules_read_tx, &r, &err);
 	if (rc) {
@@ -409,7 +432,7 @@ static int rules_publish(struct http_request *req, struct http_response *res)
 	int rc = http_parse_json(req, &body, &err);
 	if (!rc)
 		rc = oversight_rules_from_json(body, 0, &rules, &err);
-	struct rules_io r = { auth_caller(req), NULL, 0, NULL };
+	struct rules_io r = { auth_caller(req), NULL, 0, NULL, false };
 	char *text = NULL;
 	if (!rc) {
 		json_t *canon = oversight_rules_to_json(&rules);
