@@ -111,13 +111,13 @@ static const char *const sql[S_COUNT] = {
 		"ST_AsText(a.area) FROM service_areas a JOIN organisations o ON o.id = a.org_id "
 		"ORDER BY a.org_id, a.utility_kind, a.id",
     [S_ROADS_NEAR] = "SELECT r.road_id, r.name_zh, r.name_en, r.road_class, r.district_code, "
-		     "ST_AsText(r.centreline), g.version FROM roads r "
+		     "ST_AsText(r.centreline), g.version, g.org_id FROM roads r "
 		     "JOIN road_registers g ON g.id = r.register_id "
 		     "WHERE MBRIntersects(r.centreline, ST_GeomFromText(?)) AND g.version = "
 		     "(SELECT MAX(v.version) FROM road_registers v WHERE v.org_id = g.org_id AND "
 		     "v.effective_from <= ?) ORDER BY r.road_id, g.org_id",
     [S_ROAD_NAMED] = "SELECT r.road_id, r.name_zh, r.name_en, r.road_class, r.district_code, "
-		     "ST_AsText(r.centreline), g.version FROM roads r "
+		     "ST_AsText(r.centreline), g.version, g.org_id FROM roads r "
 		     "JOIN road_registers g ON g.id = r.register_id "
 		     "WHERE r.road_id = ? AND g.version = "
 		     "(SELECT MAX(v.version) FROM road_registers v WHERE v.org_id = g.org_id AND "

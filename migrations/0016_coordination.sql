@@ -40,6 +40,9 @@ CREATE TABLE planned_digs (
   district_code VARCHAR(32) NOT NULL,
   road_id VARCHAR(32) NULL,
   road_name VARCHAR(100) NULL,
+  -- the road authority whose register the road is on: the plan and its conflicts go to it
+  -- alone (another register may list the same road id)
+  road_org_id BIGINT NULL,
   extent GEOMETRY NOT NULL,
   start_day DATE NOT NULL,
   end_day DATE NOT NULL,
@@ -49,5 +52,6 @@ CREATE TABLE planned_digs (
   KEY ix_planned_district (district_code, start_day),
   CONSTRAINT fk_planned_project FOREIGN KEY (project_id) REFERENCES projects (id),
   CONSTRAINT fk_planned_org FOREIGN KEY (org_id) REFERENCES organisations (id),
+  CONSTRAINT fk_planned_road_org FOREIGN KEY (road_org_id) REFERENCES organisations (id),
   CONSTRAINT fk_planned_district FOREIGN KEY (district_code) REFERENCES districts (code)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -360,6 +360,7 @@ static int place_digs(struct store_conn *c, struct reg *r, struct place_context 
 		p->district = w->district;
 		p->road_id = road ? w->road_id : NULL;
 		p->road_name = road ? w->road_name : NULL;
+		p->road_org_id = road ? road->org_id : 0;
 	}
 	return 0;
 }
@@ -392,10 +393,14 @@ static int write_digs(struct store_conn *c, struct reg *r, long long pid, const 
 		const char *road = r->placed[i].road_id;
 		bool seen = !road;
 		for (size_t j = 0; !seen && j < i; j++)
-			seen = r->placed[j].road_id && !strcmp(r->placed[j].road_id, road);
+			seen = r->placed[j].road_id && !strcmp(r->placed[j].road_id, road) &&
+			       r->placed[j].road_org_id == r->placed[i].road_org_id;
 		if (seen)
 			continue;
-		struct planned_dig_query q = {.from_day = r->today, .road_id = road};
+		/* the same road: its id on the same authority's register */
+		long long road_org = r->placed[i].road_org_id;
+		struct planned_dig_query q = {.from_day = r->today, .road_id = road,
+					      .authority = road_org};
 		struct planned_dig_row *rows = NULL;
 		size_t n = 0;
 		rc = store_planned_digs(c, &q, 500, &rows, &n, err);
@@ -416,10 +421,8 @@ static int write_digs(struct store_conn *c, struct reg *r, long long pid, const 
 					     (json_int_t)a->id, (json_int_t)b->id, "gap_days",
 					     cf[k].gap_days));
 		}
-		long long auth[8];
-		size_t na = 0;
-		if (!rc && json_array_size(pairs))
-			rc = store_road_authorities(c, road, auth, 8, &na, err);
+		long long auth[1] = {road_org};
+		size_t na = !rc && json_array_size(pairs) && road_org ? 1 : 0;
 		for (size_t k = 0; !rc && k < na; k++)
 			rc = tracks_emit_party(
 			    c, auth[k], 0, ref, "coordination.conflict",

@@ -18,8 +18,8 @@ static const char SQL_JOB_AGREED[] =
 static const char SQL_JOB_GUIDANCE[] = "SELECT COALESCE(guidance_id, 0) FROM jobs WHERE id = ?";
 static const char SQL_DIG_INSERT[] =
     "INSERT INTO planned_digs (project_id, seq, org_id, purpose, district_code, road_id, "
-    "road_name, extent, start_day, end_day) VALUES (?, ?, ?, ?, ?, ?, ?, ST_GeomFromText(?), ?, "
-    "?)";
+    "road_name, road_org_id, extent, start_day, end_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+    "ST_GeomFromText(?), ?, ?)";
 static const char SQL_DIGS[] =
     "SELECT d.id, d.project_id, d.org_id, d.seq, p.name, o.name, d.purpose, d.district_code, "
     "COALESCE(d.road_id, ''), COALESCE(d.road_name, ''), ST_AsText(d.extent), d.start_day, "
@@ -27,12 +27,8 @@ static const char SQL_DIGS[] =
     "JOIN organisations o ON o.id = d.org_id WHERE d.end_day >= ? "
     "AND (? IS NULL OR d.district_code = ?) AND (? IS NULL OR d.road_id = ?) "
     "AND (? = 0 OR d.project_id = ?) "
-    "AND (? = 0 OR EXISTS (SELECT 1 FROM roads r JOIN road_registers g ON g.id = r.register_id "
-    "WHERE r.road_id = d.road_id AND g.org_id = ?)) "
+    "AND (? = 0 OR d.road_org_id = ?) "
     "ORDER BY d.road_id IS NULL, d.road_id, d.start_day, d.id LIMIT ?";
-static const char SQL_ROAD_AUTHORITIES[] =
-    "SELECT DISTINCT g.org_id FROM roads r JOIN road_registers g ON g.id = r.register_id "
-    "WHERE r.road_id = ? ORDER BY g.org_id LIMIT ?";
 
 int store_application_set_project(struct store_conn *c, long long app_id, long long project_id,
 				  struct error *err)
@@ -85,11 +81,12 @@ int store_planned_dig_insert(struct store_conn *c, const struct planned_dig_new 
 				  P_STR(d->district),
 				  d->road_id && *d->road_id ? P_STR(d->road_id) : P_NULL,
 				  d->road_name && *d->road_name ? P_STR(d->road_name) : P_NULL,
+				  d->road_org_id ? P_INT(d->road_org_id) : P_NULL,
 				  P_STR(d->extent_wkt),
 				  P_STR(cal_day_format(d->start_day, s)),
 				  P_STR(cal_day_format(d->end_day, e))};
 	unsigned long long insert_id = 0;
-	int rc = store_run(c, SQL_DIG_INSERT, p, 10, NULL, &insert_id, err);
+	int rc = store_run(c, SQL_DIG_INSERT, p, 11, NULL, &insert_id, err);
 	*id = (long long)insert_id;
 	return rc;
 }
@@ -146,15 +143,3 @@ int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, 
 	return 0;
 }
 
-int store_road_authorities(struct store_conn *c, const char *road_id, long long *orgs, size_t cap,
-			   size_t *n, struct error *err)
-{
-	struct store_param p[] = {P_STR(road_id), P_INT((long long)cap)};
-	struct store_result *r = NULL;
-	*n = 0;
-	int rc = store_exec(c, SQL_ROAD_AUTHORITIES, p, 2, &r, err);
-	for (size_t i = 0; !rc && i < r->nrows && i < cap; i++)
-		orgs[(*n)++] = store_cell_ll(r, i, 0, 0);
-	store_result_free(r);
-	return rc;
-}

@@ -31,6 +31,7 @@ struct planned_dig_new {
 	long long project_id, org_id;
 	int seq;
 	const char *purpose, *district, *road_id, *road_name, *extent_wkt;
+	long long road_org_id; /* the authority whose register the road is on; 0 with no road */
 	day_t start_day, end_day;
 };
 int store_planned_dig_insert(struct store_conn *c, const struct planned_dig_new *d, long long *id,
@@ -52,15 +53,13 @@ struct planned_dig_query {
 	day_t from_day;
 	const char *district; /* NULL: every district */
 	const char *road_id;  /* NULL: every road */
-	long long authority;  /* not 0: only digs on roads of this authority's registers */
+	long long authority;  /* not 0: only digs on roads of this authority's registers (the one
+				 each dig was placed on, so another register listing the id is not) */
 	long long project_id; /* not 0: only this project's */
 };
 /* By road, then start day, then id; at most cap. */
 int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, size_t cap,
 		       struct planned_dig_row **rows, size_t *n, struct error *err);
 
-/* The authorities whose registers list road_id (at most cap of them). */
-int store_road_authorities(struct store_conn *c, const char *road_id, long long *orgs, size_t cap,
-			   size_t *n, struct error *err);
 
 #endif

@@ -25,14 +25,14 @@ static const char SQL_REGISTER_IN_FORCE[] =
     "effective_from <= ?";
 static const char SQL_ROADS_NEAR[] =
     "SELECT r.road_id, r.name_zh, r.name_en, r.road_class, r.district_code, "
-    "ST_AsText(r.centreline), g.version FROM roads r "
+    "ST_AsText(r.centreline), g.version, g.org_id FROM roads r "
     "JOIN road_registers g ON g.id = r.register_id "
     "WHERE MBRIntersects(r.centreline, ST_GeomFromText(?)) AND g.version = "
     "(SELECT MAX(v.version) FROM road_registers v WHERE v.org_id = g.org_id AND "
     "v.effective_from <= ?) ORDER BY r.road_id, g.org_id";
 static const char SQL_ROAD_NAMED[] =
     "SELECT r.road_id, r.name_zh, r.name_en, r.road_class, r.district_code, "
-    "ST_AsText(r.centreline), g.version FROM roads r "
+    "ST_AsText(r.centreline), g.version, g.org_id FROM roads r "
     "JOIN road_registers g ON g.id = r.register_id "
     "WHERE r.road_id = ? AND g.version = "
     "(SELECT MAX(v.version) FROM road_registers v WHERE v.org_id = g.org_id AND "
@@ -167,6 +167,7 @@ int store_place_roads_near(struct store_conn *c, const struct geo_bbox *box, dou
 		COPY(d->district, store_cell(r, i, 4));
 		rc = read_geo(r, i, 5, &d->centreline, err);
 		d->register_version = (int)store_cell_ll(r, i, 6, 0);
+		d->org_id = store_cell_ll(r, i, 7, 0);
 	}
 	store_result_free(r);
 	if (rc)
@@ -196,6 +197,7 @@ int store_place_road_named(struct store_conn *c, const char *road_id, day_t day,
 	COPY(d->road_class, store_cell(r, 0, 3));
 	COPY(d->district, store_cell(r, 0, 4));
 	d->register_version = (int)store_cell_ll(r, 0, 6, 0);
+	d->org_id = store_cell_ll(r, 0, 7, 0);
 	rc = read_geo(r, 0, 5, &d->centreline, err);
 	if (rc == 0)
 		ctx->nroads++;

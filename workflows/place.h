@@ -26,6 +26,7 @@ struct place_road {
 	char road_class[16]; /* expressway, primary, secondary, branch */
 	char district[33];
 	int register_version;
+	long long org_id; /* the road authority whose register lists it */
 	struct geo *centreline;
 };
 
