@@ -18,6 +18,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/snapshot.h"
 #include "portal/tracks.h"
@@ -405,16 +406,7 @@ static int public_get(struct http_request *req, struct http_response *res)
 	struct one o = { .reference = req->params[0] };
 	if (strlen(o.reference) > 24)
 		return http_fail(res, ERR_NOT_FOUND, "no such defect report");
-	struct error err = ERROR_INIT;
-	int rc = store_with(req->app->pool, public_get_tx, &o, &err);
-	if (rc) {
-		http_reply_error(res, &err);
-	} else {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200, o.reply);
-	}
-	error_release(&err);
-	return rc;
+	return reply_read(req, res, public_get_tx, &o, &o.reply);
 }
 
 /* Loads a defect by id and checks the caller may do o->action to it (404 if not seen). */
@@ -493,14 +485,7 @@ static int defect_get(struct http_request *req, struct http_response *res)
 	struct one o = { .caller = auth_caller(req), .action = AZ_DEFECT_READ };
 	if (input_path_id(req, 0, &o.id))
 		return http_fail(res, ERR_NOT_FOUND, "no such defect report");
-	struct error err = ERROR_INIT;
-	int rc = store_with(req->app->pool, get_tx, &o, &err);
-	if (rc)
-		http_reply_error(res, &err);
-	else
-		http_reply_json(res, 200, o.reply);
-	error_release(&err);
-	return rc;
+	return reply_read(req, res, get_tx, &o, &o.reply);
 }
 
 static int defect_photo(struct http_request *req, struct http_response *res)

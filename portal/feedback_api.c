@@ -15,6 +15,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/tracks.h"
 #include "store/defects.h"
@@ -223,16 +224,7 @@ static int public_get(struct http_request *req, struct http_response *res)
 	struct one o = { .reference = req->params[0] };
 	if (strlen(o.reference) > 24)
 		return http_fail(res, ERR_NOT_FOUND, "no such feedback");
-	struct error err = ERROR_INIT;
-	int rc = store_with(req->app->pool, get_tx, &o, &err);
-	if (rc) {
-		http_reply_error(res, &err);
-	} else {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200, o.reply);
-	}
-	error_release(&err);
-	return rc;
+	return reply_read(req, res, get_tx, &o, &o.reply);
 }
 
 static int list_tx(struct store_conn *c, void *ctx, struct error *err)

@@ -32,4 +32,13 @@ int reply_tx(struct http_request *req, struct http_response *res, int status,
 	     int (*fn)(struct store_conn *conn, void *ctx, struct error *err), void *ctx,
 	     struct reply_out *out);
 
+/*
+ * The same for a read without a transaction (store_with): fn leaves its body in *reply; 200
+ * with it and "Cache-Control: no-store", or the error envelope. *reply is consumed either way
+ * and left NULL. Returns 0 or the ERR_* code answered.
+ */
+int reply_read(struct http_request *req, struct http_response *res,
+	       int (*fn)(struct store_conn *conn, void *ctx, struct error *err), void *ctx,
+	       json_t **reply);
+
 #endif
