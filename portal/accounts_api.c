@@ -8,6 +8,7 @@
 #include "portal/app.h"
 #include "portal/audit.h"
 #include "portal/auth.h"
+#include "portal/authcache.h"
 #include "portal/input.h"
 #include "portal/reply.h"
 #include "portal/router.h"
@@ -341,7 +342,9 @@ static int user_update(struct http_request *req, struct http_response *res)
 	}
 	if (finish_validation(res, &err, op.body))
 		return 1;
-	return run(req, res, 200, user_update_tx, &op);
+	int rc = run(req, res, 200, user_update_tx, &op);
+	authcache_forget_all(req->app->auth_cache); /* a deactivated user's sessions end now */
+	return rc;
 }
 
 static int accept_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -464,7 +467,9 @@ static int key_revoke(struct http_request *req, struct http_response *res)
 		return 1;
 	if (input_path_id(req, 1, &op.id2))
 		return http_fail(res, ERR_NOT_FOUND, "no such API key");
-	return run(req, res, 204, key_revoke_tx, &op);
+	int rc = run(req, res, 204, key_revoke_tx, &op);
+	authcache_forget_all(req->app->auth_cache); /* the key stops working now */
+	return rc;
 }
 
 const struct route accounts_routes[] = {

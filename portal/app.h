@@ -8,6 +8,7 @@
 #include "store/db.h"
 
 struct snapshot;
+struct authcache;
 
 /* Configuration from the environment (see config_load). Strings owned by the struct. */
 struct config {
@@ -33,6 +34,7 @@ struct config {
 	unsigned login_account_failures; /* failed sign-ins per account before a block */
 	unsigned login_address_failures; /* ... per client address */
 	unsigned login_block_seconds;	 /* how long a block lasts (also the counting window) */
+	unsigned auth_cache_ms;		 /* how long a looked-up credential is remembered */
 };
 
 struct app {
@@ -45,6 +47,7 @@ struct app {
 	struct store_pool *read_pool;
 	int migrations_latest; /* highest migration file number, for /readyz */
 	struct snapshot *snapshot; /* what is published, in memory (portal/snapshot.h) */
+	struct authcache *auth_cache; /* credentials recently looked up (portal/authcache.h) */
 };
 
 /*

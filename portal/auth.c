@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "portal/app.h"
+#include "portal/authcache.h"
 #include "portal/input.h"
 #include "portal/router.h"
 #include "portal/secrets.h"
@@ -75,6 +76,16 @@ int auth_authenticate(struct http_request *req, struct http_response *res)
 	struct lookup l = { .api_key = strncmp(token, AUTH_API_KEY_PREFIX,
 					       strlen(AUTH_API_KEY_PREFIX)) == 0 };
 	secret_token_hash(token, l.hash);
+	struct authcache *cache = req->app->auth_cache;
+	int64_t now = http_now_ns();
+	struct authz_caller *c = xmalloc(sizeof(*c));
+	if (authcache_get(cache, l.hash, now, c)) {
+		req->caller = c;
+		req->caller_free = free;
+		return 0;
+	}
+	free(c);
+	uint64_t generation = authcache_generation(cache);
 	struct error err = ERROR_INIT;
 	int rc = store_with(req->app->pool, lookup_caller, &l, &err);
 	if (rc) {
@@ -84,7 +95,8 @@ int auth_authenticate(struct http_request *req, struct http_response *res)
 		error_release(&err);
 		return rc;
 	}
-	struct authz_caller *c = xmalloc(sizeof(*c));
+	authcache_put(cache, l.hash, &l.caller, generation, now);
+	c = xmalloc(sizeof(*c));
 	*c = l.caller;
 	req->caller = c;
 	req->caller_free = free;
@@ -274,6 +286,7 @@ static int delete_session(struct http_request *req, struct http_response *res)
 	secret_token_hash(token, hash);
 	struct error err = ERROR_INIT;
 	int rc = store_with(req->app->pool, revoke, hash, &err);
+	authcache_forget_all(req->app->auth_cache); /* even on an error: it may have committed */
 	if (rc) {
 		http_reply_error(res, &err);
 		error_release(&err);

@@ -76,6 +76,7 @@ int config_load(struct config *cfg, struct error *err)
 	cfg->timeout_seconds = (unsigned)env_num("PORTAL_TIMEOUT", 30, 1, 3600, err);
 	cfg->access_log = env_bool("PORTAL_ACCESS_LOG", true);
 	cfg->allow_private_webhooks = env_bool("PORTAL_ALLOW_PRIVATE_WEBHOOKS", false);
+	cfg->auth_cache_ms = (unsigned)env_num("PORTAL_AUTH_CACHE_MS", 1000, 0, 60000, err);
 	cfg->login_account_failures =
 		(unsigned)env_num("PORTAL_LOGIN_ACCOUNT_FAILURES", 5, 1, 1000000, err);
 	cfg->login_address_failures =

@@ -52,6 +52,9 @@
 	"  PORTAL_LOGIN_ACCOUNT_FAILURES  failed sign-ins per account before a block (default 5)\n" \
 	"  PORTAL_LOGIN_ADDRESS_FAILURES  failed sign-ins per address before a block (default 30)\n" \
 	"  PORTAL_LOGIN_BLOCK_SECONDS     how long a block lasts, and the counting window (900)\n" \
+	"  PORTAL_AUTH_CACHE_MS  how long a looked-up session or API key is remembered, in ms\n"  \
+	"                        (default 1000; 0 = look up every request); revocations made\n"  \
+	"                        through this process apply at once, through others within it\n" \
 	"  PORTAL_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For names the client for\n"  \
 	"                        the per-address limits: addresses or networks, comma separated\n" \
 	"                        (e.g. 10.0.0.0/8,::1; default none: the socket's address counts)\n" \

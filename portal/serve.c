@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "integrations/dispatcher.h"
+#include "portal/authcache.h"
 #include "portal/http.h"
 #include "portal/sweeper.h"
 #include "portal/snapshot.h"
@@ -59,6 +60,7 @@ int app_new(struct app **out, struct error *err)
 			kerr.message);
 	error_release(&kerr);
 	free(seal_path);
+	app->auth_cache = authcache_new(app->cfg.auth_cache_ms, 4096);
 	snapshot_start(app);
 	*out = app;
 	return 0;
@@ -69,6 +71,7 @@ void app_free(struct app *app)
 	if (!app)
 		return;
 	snapshot_stop(app->snapshot);
+	authcache_free(app->auth_cache);
 	if (app->read_pool)
 		store_pool_free(app->read_pool);
 	store_pool_free(app->pool);
