@@ -576,12 +576,40 @@ static MYSQL_STMT *prepare(struct store_conn *c, const char *sql, struct error *
 	return st;
 }
 
+/* A block of cell text; a result's cells are carved from a short list of these. */
+struct store_block {
+	struct store_block *next;
+	size_t used, cap;
+	char data[];
+};
+#define BLOCK_MIN 8192
+
+/* n bytes for a cell of r, from its current block or a new one. */
+static char *cell_alloc(struct store_result *r, size_t n)
+{
+	struct store_block *b = r->blocks;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
+		b = xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = r->blocks;
+		r->blocks = b;
+	}
+	char *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
 void store_result_free(struct store_result *res)
 {
 	if (!res)
 		return;
-	for (size_t i = 0; i < res->nrows * res->ncols; i++)
-		free(res->cells[i]);
+	while (res->blocks) {
+		struct store_block *next = res->blocks->next;
+		free(res->blocks);
+		res->blocks = next;
+	}
 	free(res->cells);
 	free(res->lens);
 	free(res);
@@ -630,11 +658,14 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 {
 	int rc = 0;
 	r->ncols = mysql_num_fields(meta);
-	if (mysql_stmt_store_result(st) != 0)
-		return fail(c, mysql_stmt_errno(st), mysql_stmt_error(st), err);
-	r->nrows = (size_t)mysql_stmt_num_rows(st);
-	r->cells = xcalloc(r->nrows * r->ncols + 1, sizeof(char *));
-	r->lens = xcalloc(r->nrows * r->ncols + 1, sizeof(size_t));
+	/*
+	 * Rows are read straight off the connection into the binds below (no
+	 * mysql_stmt_store_result, which copied every row into memory of its own first), so the
+	 * row count is known only at the end: the cell arrays grow as rows come.
+	 */
+	size_t cap = 16;
+	r->cells = xcalloc(cap * r->ncols + 1, sizeof(char *));
+	r->lens = xcalloc(cap * r->ncols + 1, sizeof(size_t));
 	struct col stack[STACK_COLS];
 	struct col *cols = r->ncols <= STACK_COLS ? stack : xmalloc(r->ncols * sizeof(*cols));
 	MYSQL_BIND *b = xcalloc(r->ncols, sizeof(*b)); /* Connector/C wants them side by side */
@@ -656,16 +687,27 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 		rc = fail(c, mysql_stmt_errno(st), mysql_stmt_error(st), err);
 		goto out;
 	}
-	for (size_t row = 0; row < r->nrows; row++) {
+	for (size_t row = 0;; row++) {
 		int f = mysql_stmt_fetch(st);
 		if (f == 1) {
-			rc = fail(c, mysql_stmt_errno(st), mysql_stmt_error(st), err);
+			/* an error the server sends after the first rows is the connection's */
+			if (mysql_stmt_errno(st) == 0 && mysql_errno(c->mysql) != 0)
+				rc = fail(c, mysql_errno(c->mysql), mysql_error(c->mysql), err);
+			else
+				rc = fail(c, mysql_stmt_errno(st), mysql_stmt_error(st), err);
 			goto out;
 		}
-		if (f == MYSQL_NO_DATA) {
-			r->nrows = row;
+		if (f == MYSQL_NO_DATA)
 			break;
+		if (row == cap) {
+			size_t more = cap * 2;
+			r->cells = xrealloc(r->cells, (more * r->ncols + 1) * sizeof(char *));
+			r->lens = xrealloc(r->lens, (more * r->ncols + 1) * sizeof(size_t));
+			memset(r->cells + cap * r->ncols, 0, (more - cap) * r->ncols * sizeof(char *));
+			memset(r->lens + cap * r->ncols, 0, (more - cap) * r->ncols * sizeof(size_t));
+			cap = more;
 		}
+		r->nrows = row + 1;
 		for (size_t col = 0; col < r->ncols; col++) {
 			size_t k = row * r->ncols + col;
 			struct col *cl = &cols[col];
@@ -674,10 +716,11 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 			if (b[col].buffer_type == MYSQL_TYPE_LONGLONG) {
 				char text[DECIMAL_MAX];
 				r->lens[k] = decimal_format(text, cl->i, b[col].is_unsigned);
-				r->cells[k] = xstrdup(text);
+				r->cells[k] = cell_alloc(r, r->lens[k] + 1);
+				memcpy(r->cells[k], text, r->lens[k] + 1);
 				continue;
 			}
-			char *cell = xmalloc(cl->len + 1);
+			char *cell = cell_alloc(r, cl->len + 1);
 			if (cl->len <= sizeof(cl->buf)) {
 				memcpy(cell, cl->buf, cl->len);
 			} else {
@@ -689,7 +732,6 @@ static int fetch_rows(struct store_conn *c, MYSQL_STMT *st, MYSQL_RES *meta,
 				one.buffer_length = cl->len + 1;
 				one.length = &got;
 				if (mysql_stmt_fetch_column(st, &one, (unsigned int)col, 0) != 0) {
-					free(cell);
 					rc = fail(c, mysql_stmt_errno(st), mysql_stmt_error(st),
 						  err);
 					goto out;

@@ -94,8 +94,9 @@ static inline struct store_param store_param_str(const char *s)
 struct store_result {
 	size_t nrows;
 	size_t ncols;
-	char **cells; /* nrows * ncols */
+	char **cells; /* nrows * ncols, pointing into the blocks below (NULL for SQL NULL) */
 	size_t *lens;
+	struct store_block *blocks; /* where the cells' text lives: a few allocations, not one each */
 	unsigned long long affected;
 	unsigned long long insert_id;
 };
