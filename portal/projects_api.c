@@ -134,11 +134,21 @@ static int project_view(struct store_conn *c, long long id, const struct authz_c
 		rc = error_set(err, ERR_NOT_FOUND, "no project %lld", id);
 	if (!rc) {
 		json_t *guidance = json_array();
+		json_t *providers = p.providers ? json_loads(p.providers, 0, NULL) : NULL;
+		if (!json_is_object(providers)) {
+			json_decref(providers);
+			providers = json_object();
+		}
 		bool all = caller->kind != ROLE_UTILITY || caller->org_id == p.org_id;
-		for (size_t i = 0; i < n; i++)
-			if (all || rows[i].org_id == caller->org_id)
-				json_array_append_new(guidance,
-						      guidance_json(&rows[i], cal, today));
+		for (size_t i = 0; i < n; i++) {
+			if (!all && rows[i].org_id != caller->org_id)
+				continue;
+			json_t *gj = guidance_json(&rows[i], cal, today);
+			json_t *pref = json_object_get(providers, rows[i].utility_kind);
+			json_object_set_new(gj, "preferred",
+					    json_boolean(json_integer_value(pref) == rows[i].org_id));
+			json_array_append_new(guidance, gj);
+		}
 		struct geo *g = p.geometry_wkt ? geo_from_wkt(p.geometry_wkt) : NULL;
 		json_t *needs = json_loads(p.needs ? p.needs : "{}", 0, NULL);
 		json_t *materials = json_loads(p.materials ? p.materials : "[]", 0, NULL);
@@ -150,6 +160,7 @@ static int project_view(struct store_conn *c, long long id, const struct authz_c
 			      needs ? needs : json_object(), "hookup_date", day_json(p.hookup_day),
 			      "materials", materials ? materials : json_array(), "created_at",
 			      p.created_at, "guidance", guidance);
+		json_object_set_new(*out, "providers", providers);
 		geo_free(g);
 		json_t *digs = NULL;
 		rc = coordination_project_digs(c, id, &digs, err);
@@ -229,8 +240,10 @@ static int check_materials(struct store_conn *c, struct reg *r, struct error *er
 }
 
 /*
- * Who guides each needed kind: every organisation whose service area holds the site, or the
- * one the applicant chose among them (providers). into[k][..] and counts; problems listed.
+ * Who guides each needed kind: every organisation whose service area holds the site, into
+ * orgs[..] and *n. The applicant's preferred carrier (providers.<kind>) must be one of them
+ * (else providers.<kind>: not_serving); it is kept on the project, and narrows nothing: every
+ * serving organisation is asked all the same. Problems listed.
  */
 static void route_kind(const struct reg *r, const struct place_context *pc, int k, long long *orgs,
 		       size_t *n, struct error *problems)
@@ -248,14 +261,34 @@ static void route_kind(const struct reg *r, const struct place_context *pc, int 
 		return;
 	}
 	long long chosen = r->pr.provider[k];
-	for (size_t i = 0; i < found; i++)
-		if (!chosen || pc->areas[idx[i]].org_id == chosen)
-			orgs[(*n)++] = pc->areas[idx[i]].org_id;
-	if (chosen && *n == 0) {
+	bool serving = false;
+	for (size_t i = 0; i < found; i++) {
+		long long org = pc->areas[idx[i]].org_id;
+		bool dup = false;
+		for (size_t j = 0; j < *n; j++)
+			dup = dup || orgs[j] == org;
+		if (!dup)
+			orgs[(*n)++] = org;
+		serving = serving || org == chosen;
+	}
+	if (chosen && !serving) {
 		snprintf(f, sizeof(f), "providers.%s", kind);
 		error_add(problems, f, "not_serving",
 			  "organisation %lld does not serve this site for %s", chosen, kind);
 	}
+}
+
+/* The applicant's preferred carriers of the needed kinds as stored (JSON), or NULL for none. */
+static char *preferred_json(const struct reg *r)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < UK_COUNT; k++)
+		if (r->pr.need[k].wanted && r->pr.provider[k])
+			json_object_set_new(o, utility_kind_name(k),
+					    json_integer(r->pr.provider[k]));
+	char *text = json_object_size(o) ? json_text(o) : NULL;
+	json_decref(o);
+	return text;
 }
 
 /* Every needed kind's standard must publish a guidance stage. */
@@ -300,6 +333,8 @@ static int create_guidance(struct store_conn *c, struct reg *r, long long pid, c
 			    geometry, "district", r->district, "loads", r->pr.need[k].loads,
 			    "hookup_date", day_json(r->pr.hookup_day), "due_date",
 			    day_json(clk.clock.due_day), "limit_days", clk.clock.limit_days);
+			json_object_set_new(obj, "preferred",
+					    json_boolean(r->pr.provider[k] == orgs[k][i]));
 			rc = tracks_emit_party(c, orgs[k][i], 0, ref, "guidance.requested", kind,
 					       obj, err);
 		}
@@ -472,9 +507,11 @@ static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 	char *needs_text = json_text(needs);
 	char *materials = store_ids_json(r->pr.materials, r->pr.nmaterials);
 	char *wkt = geo_wkt(r->geo);
-	struct project_new pn = {r->owner,  r->name,	       r->district,
-				 wkt,	    needs_text,	       r->pr.hookup_day,
-				 materials, r->caller->org_id, r->caller->user_id};
+	char *preferred = preferred_json(r);
+	struct project_new pn = {r->owner,	    r->name,	       r->district,
+				 wkt,		    needs_text,	       r->pr.hookup_day,
+				 materials,	    r->caller->org_id, r->caller->user_id,
+				 preferred};
 	long long pid = 0;
 	char ref[24];
 	rc = store_project_insert(c, &pn, &pid, err);
@@ -499,6 +536,7 @@ static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 	json_decref(needs);
 	free(needs_text);
 	free(materials);
+	free(preferred);
 	free(wkt);
 	return rc;
 }

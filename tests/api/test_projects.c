@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db.h"
 #include "lib/xalloc.h"
 #include "support/harness.h"
 #include "support/journey.h"
@@ -32,6 +33,20 @@ static char *login(const char *who)
 	char email[64];
 	snprintf(email, sizeof(email), "%s@demo.test", who);
 	return harness_login(email, DEMO);
+}
+
+/* How many projects bear this name. */
+static long long count_named(const char *name)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = {P_STR(name)};
+	cr_assert_eq(store_exec(c, "SELECT COUNT(*) FROM projects WHERE name = ?", p, 1, &r, NULL),
+		     0);
+	long long n = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	store_release(c);
+	return n;
 }
 
 /* A point in Gulou (鼓楼区), where the city's water company and four carriers serve. */
@@ -223,12 +238,49 @@ Test(projects, guidance_goes_to_whoever_serves_and_is_answered_with_the_schedule
 	json_decref(p);
 	free(body);
 
-	/* the applicant may name its carrier: only that one is asked */
+	/*
+	 * the applicant may name its preferred carrier: it is kept on the project and marked on
+	 * that carrier's task, and every carrier serving the site is asked all the same
+	 */
 	char *chosen = xasprintf(",\"providers\":{\"network\":%lld}", mobile);
 	body = project_body(chosen);
 	json_t *q = journey_call("POST", "/v1/projects", tok, body, 201);
-	cr_expect_eq(guidance_of(q, "network", 0, NULL), 1);
+	cr_expect_geq(guidance_of(q, "network", 0, NULL), 2, "%s", json_dumps(q, 0));
+	cr_expect_eq(guidance_of(q, "network", radio, NULL), 1, "%s", json_dumps(q, 0));
 	cr_expect_eq(guidance_of(q, "network", mobile, NULL), 1);
+	cr_expect_eq(json_integer_value(
+			 json_object_get(json_object_get(q, "providers"), "network")),
+		     mobile, "the preferred carrier is kept: %s", json_dumps(q, 0));
+	size_t k;
+	json_t *t;
+	json_array_foreach(json_object_get(q, "guidance"), k, t)
+	{
+		long long org =
+		    json_integer_value(json_object_get(json_object_get(t, "organisation"), "id"));
+		cr_expect_eq(json_is_true(json_object_get(t, "preferred")),
+			     org == mobile && !strcmp(json_string_value(json_object_get(t, "kind")),
+						      "network"),
+			     "preferred only on the chosen carrier's task: %s", json_dumps(t, 0));
+	}
+	char *qp = xasprintf("/v1/projects/%lld", json_integer_value(json_object_get(q, "id")));
+	json_t *qr = journey_call("GET", qp, tok, NULL, 200);
+	cr_expect_eq(json_integer_value(
+			 json_object_get(json_object_get(qr, "providers"), "network")),
+		     mobile, "the read shows it: %s", json_dumps(qr, 0));
+	json_decref(qr);
+	free(qp);
+	json_decref(q);
+	free(body);
+	free(chosen);
+	/* one that does not serve the site is refused, and nothing is registered */
+	chosen = xasprintf(",\"providers\":{\"network\":%lld}", city);
+	body = project_body(chosen);
+	json_t *sent = json_loads(body, 0, NULL);
+	q = journey_call("POST", "/v1/projects", tok, body, 422);
+	cr_expect(has(q, "providers.network", "not_serving"), "%s", json_dumps(q, 0));
+	cr_expect_eq(count_named(json_string_value(json_object_get(sent, "name"))), 0,
+		     "nothing registered");
+	json_decref(sent);
 	json_decref(q);
 	free(body);
 	free(chosen);
