@@ -400,19 +400,119 @@ static int place_digs(struct store_conn *c, struct reg *r, struct place_context 
 	return 0;
 }
 
+/* The register roads the new digs lie on, each once: (authority, road id), in lock order. */
+struct dig_road {
+	long long org;
+	const char *road_id;
+};
+
+static int dig_road_cmp(const void *pa, const void *pb)
+{
+	const struct dig_road *a = pa, *b = pb;
+	if (a->org != b->org)
+		return a->org < b->org ? -1 : 1;
+	return strcmp(a->road_id, b->road_id);
+}
+
+static size_t dig_roads(const struct reg *r, struct dig_road *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ndigs; i++) {
+		const struct planned_dig_new *p = &r->placed[i];
+		if (!p->road_id || !p->road_org_id)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; !seen && j < n; j++)
+			seen = out[j].org == p->road_org_id && !strcmp(out[j].road_id, p->road_id);
+		if (!seen)
+			out[n++] = (struct dig_road){p->road_org_id, p->road_id};
+	}
+	qsort(out, n, sizeof(*out), dig_road_cmp);
+	return n;
+}
+
+/* At most this many conflicting pairs per coordination.conflict event; more go in more events. */
+#define CONFLICTS_PER_EVENT 100
+
 /*
- * The planned digs of project pid, then the conflicts they make: for every road one of them
- * lies on, each pair of planned digs of different projects within COORDINATION_MONTHS that
- * includes one of the new ones goes to the road's authorities as "coordination.conflict".
+ * The conflicts the new digs (ids[i]) on one register road make, to its authority as
+ * "coordination.conflict": every dig of another project on that road whose dates fall within
+ * COORDINATION_MONTHS of one of them, read without a cap (all of them, in events of at most
+ * CONFLICTS_PER_EVENT pairs, numbered part/parts).
+ */
+static int road_conflicts(struct store_conn *c, struct reg *r, const struct dig_road *road,
+			  long long pid, const char *ref, const long long *ids, struct error *err)
+{
+	day_t from = -1, by = -1;
+	for (size_t i = 0; i < r->ndigs; i++) {
+		const struct planned_dig_new *p = &r->placed[i];
+		if (!p->road_id || p->road_org_id != road->org || strcmp(p->road_id, road->road_id))
+			continue;
+		/* a little wider than the rule (months clamp to their ends); the rule decides */
+		day_t f = coordination_add_months(p->start_day, -COORDINATION_MONTHS) - 4;
+		day_t b = coordination_add_months(p->end_day, COORDINATION_MONTHS);
+		from = from < 0 || f < from ? f : from;
+		by = b > by ? b : by;
+	}
+	if (from < r->today)
+		from = r->today; /* the plan is of digs that have not ended */
+	struct planned_dig_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_planned_digs_window(c, road->road_id, road->org, from, by, &rows, &n, err);
+	json_t *pairs = json_array();
+	for (size_t i = 0; !rc && i < r->ndigs; i++) {
+		const struct planned_dig_new *p = &r->placed[i];
+		if (!p->road_id || p->road_org_id != road->org || strcmp(p->road_id, road->road_id))
+			continue;
+		struct planned_dig mine = {ids[i], pid, p->road_id, p->start_day, p->end_day};
+		for (size_t k = 0; k < n; k++) {
+			struct planned_dig other = {rows[k].id, rows[k].project_id, rows[k].road_id,
+						    rows[k].start_day, rows[k].end_day};
+			int gap = 0;
+			if (!coordination_pair(&mine, &other, COORDINATION_MONTHS, &gap))
+				continue;
+			json_array_append_new(
+			    pairs, json_pack("{s:[s,s], s:[I,I], s:i}", "projects", ref,
+					     rows[k].project_reference, "digs", (json_int_t)ids[i],
+					     (json_int_t)rows[k].id, "gap_days", gap));
+		}
+	}
+	size_t total = json_array_size(pairs);
+	size_t parts = (total + CONFLICTS_PER_EVENT - 1) / CONFLICTS_PER_EVENT;
+	for (size_t part = 0; !rc && part < parts; part++) {
+		json_t *some = json_array();
+		for (size_t k = part * CONFLICTS_PER_EVENT;
+		     k < total && k < (part + 1) * CONFLICTS_PER_EVENT; k++)
+			json_array_append(some, json_array_get(pairs, k));
+		rc = tracks_emit_party(
+		    c, road->org, 0, ref, "coordination.conflict", tracks_permit_adapter("dig_road"),
+		    json_pack("{s:s, s:s, s:i, s:o, s:i, s:i, s:i}", "road_id", road->road_id,
+			      "project", ref, "months", COORDINATION_MONTHS, "conflicts", some,
+			      "total", (int)total, "part", (int)part + 1, "parts", (int)parts),
+		    err);
+	}
+	json_decref(pairs);
+	store_planned_digs_free(rows, n);
+	return rc;
+}
+
+/*
+ * The planned digs of project pid, then the conflicts they make. Each register road a new dig
+ * lies on is locked first (in one order), so two registrations on one road take turns and the
+ * later one's conflict read sees the earlier one's digs: neither misses the other.
  */
 static int write_digs(struct store_conn *c, struct reg *r, long long pid, const char *ref,
 		      struct error *err)
 {
+	struct dig_road *roads = xcalloc(r->ndigs + 1, sizeof(*roads));
+	long long *ids = xcalloc(r->ndigs + 1, sizeof(*ids));
+	size_t nroads = dig_roads(r, roads);
 	int rc = 0;
+	for (size_t k = 0; !rc && k < nroads; k++)
+		rc = store_road_lock(c, roads[k].road_id, roads[k].org, err);
 	for (size_t i = 0; !rc && i < r->ndigs; i++) {
 		struct planned_dig_new *p = &r->placed[i];
 		char *wkt = geo_wkt(r->digs[i].extent);
-		long long id = 0;
 		p->project_id = pid;
 		p->org_id = r->owner;
 		p->seq = (int)i + 1;
@@ -420,55 +520,14 @@ static int write_digs(struct store_conn *c, struct reg *r, long long pid, const 
 		p->extent_wkt = wkt;
 		p->start_day = r->digs[i].start_day;
 		p->end_day = r->digs[i].end_day;
-		rc = store_planned_dig_insert(c, p, &id, err);
+		rc = store_planned_dig_insert(c, p, &ids[i], err);
 		p->extent_wkt = NULL;
 		free(wkt);
 	}
-	for (size_t i = 0; !rc && i < r->ndigs; i++) {
-		const char *road = r->placed[i].road_id;
-		bool seen = !road;
-		for (size_t j = 0; !seen && j < i; j++)
-			seen = r->placed[j].road_id && !strcmp(r->placed[j].road_id, road) &&
-			       r->placed[j].road_org_id == r->placed[i].road_org_id;
-		if (seen)
-			continue;
-		/* the same road: its id on the same authority's register */
-		long long road_org = r->placed[i].road_org_id;
-		struct planned_dig_query q = {.from_day = r->today, .road_id = road,
-					      .authority = road_org};
-		struct planned_dig_row *rows = NULL;
-		size_t n = 0;
-		rc = store_planned_digs(c, &q, 500, &rows, &n, err);
-		struct planned_dig *d = xcalloc(n + 1, sizeof(*d));
-		for (size_t k = 0; k < n; k++)
-			d[k] = (struct planned_dig){rows[k].id, rows[k].project_id, rows[k].road_id,
-						    rows[k].start_day, rows[k].end_day};
-		struct dig_conflict cf[64];
-		size_t nc = rc ? 0 : coordination_conflicts(d, n, COORDINATION_MONTHS, cf, 64);
-		json_t *pairs = json_array();
-		for (size_t k = 0; k < nc && k < 64; k++) {
-			const struct planned_dig_row *a = &rows[cf[k].a], *b = &rows[cf[k].b];
-			if (a->project_id != pid && b->project_id != pid)
-				continue;
-			json_array_append_new(
-			    pairs, json_pack("{s:[s,s], s:[I,I], s:i}", "projects",
-					     a->project_reference, b->project_reference, "digs",
-					     (json_int_t)a->id, (json_int_t)b->id, "gap_days",
-					     cf[k].gap_days));
-		}
-		long long auth[1] = {road_org};
-		size_t na = !rc && json_array_size(pairs) && road_org ? 1 : 0;
-		for (size_t k = 0; !rc && k < na; k++)
-			rc = tracks_emit_party(
-			    c, auth[k], 0, ref, "coordination.conflict",
-			    tracks_permit_adapter("dig_road"),
-			    json_pack("{s:s, s:s, s:i, s:O}", "road_id", road, "project", ref,
-				      "months", COORDINATION_MONTHS, "conflicts", pairs),
-			    err);
-		json_decref(pairs);
-		free(d);
-		store_planned_digs_free(rows, n);
-	}
+	for (size_t k = 0; !rc && k < nroads; k++)
+		rc = road_conflicts(c, r, &roads[k], pid, ref, ids, err);
+	free(ids);
+	free(roads);
 	return rc;
 }
 

@@ -30,6 +30,20 @@ static const char SQL_DIGS[] =
     "AND (? = 0 OR d.road_org_id = ?) "
     "ORDER BY d.road_id IS NULL, d.road_id, d.start_day, d.id LIMIT ?";
 
+/*
+ * The register road's rows on every register of its authority, locked for the registering
+ * transaction: two registrations of digs on one road take turns, so the later one's conflict
+ * read (below, a locking read: the latest committed rows, not the transaction's snapshot) sees
+ * the earlier one's digs.
+ */
+static const char SQL_ROAD_LOCK[] =
+    "SELECT r.road_id FROM road_registers g JOIN roads r ON r.register_id = g.id "
+    "WHERE g.org_id = ? AND r.road_id = ? FOR UPDATE";
+static const char SQL_DIGS_WINDOW[] =
+    "SELECT id, project_id, start_day, end_day FROM planned_digs "
+    "WHERE road_id = ? AND road_org_id = ? AND end_day >= ? AND start_day <= ? "
+    "ORDER BY start_day, id LOCK IN SHARE MODE";
+
 int store_application_set_project(struct store_conn *c, long long app_id, long long project_id,
 				  struct error *err)
 {
@@ -143,3 +157,42 @@ int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, 
 	return 0;
 }
 
+
+int store_road_lock(struct store_conn *c, const char *road_id, long long authority,
+		    struct error *err)
+{
+	struct store_param p[] = {P_INT(authority), P_STR(road_id)};
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_ROAD_LOCK, p, 2, &r, err);
+	store_result_free(r);
+	return rc;
+}
+
+int store_planned_digs_window(struct store_conn *c, const char *road_id, long long authority,
+			      day_t ending_from, day_t starting_by, struct planned_dig_row **rows,
+			      size_t *n, struct error *err)
+{
+	char from[11], by[11];
+	struct store_param p[] = {P_STR(road_id), P_INT(authority),
+				  P_STR(cal_day_format(ending_from, from)),
+				  P_STR(cal_day_format(starting_by, by))};
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_DIGS_WINDOW, p, 4, &r, err);
+	if (rc)
+		return rc;
+	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct planned_dig_row *d = &(*rows)[i];
+		d->id = store_cell_ll(r, i, 0, 0);
+		d->project_id = store_cell_ll(r, i, 1, 0);
+		store_project_reference(d->project_id, d->project_reference);
+		snprintf(d->road_id, sizeof(d->road_id), "%s", road_id);
+		d->start_day = rows_day_cell(r, i, 2);
+		d->end_day = rows_day_cell(r, i, 3);
+	}
+	*n = r->nrows;
+	store_result_free(r);
+	return 0;
+}

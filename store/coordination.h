@@ -61,5 +61,21 @@ struct planned_dig_query {
 int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, size_t cap,
 		       struct planned_dig_row **rows, size_t *n, struct error *err);
 
+/*
+ * Locks the register road road_id of authority (its rows on every register version) until the
+ * transaction ends: registrations of digs on one road are serialised by it. Errors as
+ * store_exec's (ERR_RETRY on a deadlock).
+ */
+int store_road_lock(struct store_conn *c, const char *road_id, long long authority,
+		    struct error *err);
+
+/*
+ * Every planned dig on register road road_id of authority that ends on or after ending_from and
+ * starts on or before starting_by, by start day then id, with no cap; a locking read (the latest
+ * committed rows). Only id, project_id (and its reference), road_id and the days are filled.
+ */
+int store_planned_digs_window(struct store_conn *c, const char *road_id, long long authority,
+			      day_t ending_from, day_t starting_by, struct planned_dig_row **rows,
+			      size_t *n, struct error *err);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,6 +470,97 @@ Test(coordination, planned_digs_on_one_road_within_months_conflict)
 	free(gas);
 	free(road);
 	free(office);
+}
+
+/* One registration a thread sends once both are ready. */
+struct racer {
+	pthread_barrier_t *go;
+	const char *tok;
+	char *body;
+	struct reply rep;
+};
+
+static void *race(void *arg)
+{
+	struct racer *x = arg;
+	pthread_barrier_wait(x->go);
+	http_call(&x->rep, "POST", "/v1/projects", x->tok, x->body, NULL);
+	return NULL;
+}
+
+/* The coordination.conflict events that pair projects a and b (references). */
+static size_t conflict_events(const char *a, const char *b)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = {P_STR(a), P_STR(b)};
+	cr_assert_eq(store_exec(c,
+				"SELECT payload FROM outbox WHERE event_type = "
+				"'coordination.conflict' AND payload LIKE CONCAT('%', ?, '%') AND "
+				"payload LIKE CONCAT('%', ?, '%')",
+				p, 2, &r, NULL),
+		     0);
+	size_t found = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *e = json_loads(store_cell(r, i, 0), 0, NULL);
+		size_t k;
+		json_t *pair;
+		bool pairs = false;
+		json_array_foreach(json_object_get(json_object_get(e, "object"), "conflicts"), k,
+				   pair)
+		{
+			const char *x = json_string_value(json_array_get(json_object_get(pair, "projects"), 0));
+			const char *y = json_string_value(json_array_get(json_object_get(pair, "projects"), 1));
+			pairs = pairs || (x && y && ((!strcmp(x, a) && !strcmp(y, b)) ||
+						     (!strcmp(x, b) && !strcmp(y, a))));
+		}
+		found += pairs;
+		json_decref(e);
+	}
+	store_result_free(r);
+	store_release(c);
+	return found;
+}
+
+/*
+ * Two registrations of digs on one road at the same moment: the road is locked while each
+ * registers, so the later one sees the earlier one's dig and the conflict goes out once
+ * (before, each read a snapshot without the other's dig and neither event was sent).
+ */
+Test(coordination, concurrent_digs_on_one_road_each_conflict_is_sent)
+{
+	char *tok = login("applicant"), *gas = login("gas");
+	enum { ROUNDS = 6 };
+	for (int round = 0; round < ROUNDS; round++) {
+		pthread_barrier_t go;
+		pthread_barrier_init(&go, NULL, 2);
+		struct racer x[2] = {{.go = &go, .tok = tok}, {.go = &go, .tok = gas}};
+		int day = 400 + 3 * round;
+		for (int i = 0; i < 2; i++)
+			x[i].body = xasprintf(
+			    "{\"name\":\"Race %d.%d\"," GULOU "%s,\"hookup_date\":\"%s\",\"digs\":[{"
+			    "\"geometry\":{\"type\":\"LineString\",\"coordinates\":" ON_WUSI "},"
+			    "\"start_date\":\"%s\",\"end_date\":\"%s\"}]}",
+			    harness_unique(), i, i ? "" : ",\"needs\":{\"water\":{\"m3_per_day\":5,\"dn\":25}}",
+			    journey_day(500), journey_day(day + 40 * i), journey_day(day + 40 * i + 5));
+		pthread_t t[2];
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(pthread_create(&t[i], NULL, race, &x[i]), 0);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&go);
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(x[i].rep.status, 201, "round %d: %s", round, x[i].rep.body);
+		const char *ra = str(x[0].rep.json, "reference"), *rb = str(x[1].rep.json, "reference");
+		cr_expect_eq(conflict_events(ra, rb), 1,
+			     "round %d: one coordination.conflict pairs %s and %s", round, ra, rb);
+		for (int i = 0; i < 2; i++) {
+			reply_release(&x[i].rep);
+			free(x[i].body);
+		}
+	}
+	free(tok);
+	free(gas);
 }
 
 /* (d) the refusals: status, the error envelope, nothing written */
