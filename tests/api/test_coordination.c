@@ -563,6 +563,74 @@ Test(coordination, concurrent_digs_on_one_road_each_conflict_is_sent)
 	free(gas);
 }
 
+/*
+ * A new dig's conflicts are every dig of another project on its road within the window, however
+ * many: 600 (before, only the first 500 digs of the road were read and 64 pairs kept).
+ */
+Test(coordination, every_conflict_on_a_crowded_road_is_sent)
+{
+	char *tok = login("applicant"), *gas = login("gas");
+	enum { MANY = 600 };
+	json_t *x = planned(gas, NULL, ON_YANGQIAO, 600, 605);
+	long long xid = json_integer_value(json_object_get(x, "id"));
+	/* the same works copied MANY times over (seq 2...), as if registered one by one */
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_param p[] = {P_INT(xid)};
+	cr_assert_eq(store_run(c,
+			       "INSERT INTO planned_digs (project_id, seq, org_id, purpose, "
+			       "district_code, road_id, road_name, road_org_id, extent, start_day, "
+			       "end_day) SELECT d.project_id, 1 + s.seq, d.org_id, d.purpose, "
+			       "d.district_code, d.road_id, d.road_name, d.road_org_id, d.extent, "
+			       "d.start_day + INTERVAL (s.seq % 30) DAY, d.end_day + INTERVAL "
+			       "(s.seq % 30) DAY FROM planned_digs d JOIN seq_1_to_600 s "
+			       "WHERE d.project_id = ?",
+			       p, 1, NULL, NULL, NULL),
+		     0);
+	store_release(c);
+	cr_assert_eq(count("SELECT COUNT(*) FROM planned_digs WHERE project_id = ?", xid),
+		     MANY + 1);
+	json_t *y = planned(tok, "\"water\":{\"m3_per_day\":5,\"dn\":25}", ON_YANGQIAO, 660, 665);
+	const char *rx = str(x, "reference"), *ry = str(y, "reference");
+	/* every one of the works' digs is paired with the new one, in events of 100 pairs */
+	c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param q[] = {P_STR(ry)};
+	cr_assert_eq(store_exec(c,
+				"SELECT payload FROM outbox WHERE event_type = "
+				"'coordination.conflict' AND JSON_VALUE(payload, '$.object.project') = ?",
+				q, 1, &r, NULL),
+		     0);
+	size_t pairs = 0, with_x = 0;
+	long long parts = 0, total = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *e = json_loads(store_cell(r, i, 0), 0, NULL);
+		json_t *o = json_object_get(e, "object");
+		size_t k;
+		json_t *pair;
+		json_array_foreach(json_object_get(o, "conflicts"), k, pair)
+		{
+			pairs++;
+			const char *other = json_string_value(
+			    json_array_get(json_object_get(pair, "projects"), 1));
+			with_x += other && !strcmp(other, rx);
+		}
+		cr_expect_leq(json_array_size(json_object_get(o, "conflicts")), 100);
+		parts = json_integer_value(json_object_get(o, "parts"));
+		total = json_integer_value(json_object_get(o, "total"));
+		json_decref(e);
+	}
+	cr_expect_eq((long long)r->nrows, parts, "every part sent");
+	cr_expect_eq((long long)pairs, total, "the parts hold every pair");
+	cr_expect_eq(with_x, (size_t)MANY + 1, "each of the works' %d digs paired: %zu", MANY + 1,
+		     with_x);
+	store_result_free(r);
+	store_release(c);
+	json_decref(x);
+	json_decref(y);
+	free(tok);
+	free(gas);
+}
+
 /* (d) the refusals: status, the error envelope, nothing written */
 Test(coordination, refusals_write_nothing)
 {
