@@ -458,7 +458,8 @@ static int road_conflicts(struct store_conn *c, struct reg *r, const struct dig_
 		from = r->today; /* the plan is of digs that have not ended */
 	struct planned_dig_row *rows = NULL;
 	size_t n = 0;
-	int rc = store_planned_digs_window(c, road->road_id, road->org, from, by, &rows, &n, err);
+	int rc = store_planned_digs_window(c, road->road_id, road->org, from, by, true, &rows, &n,
+					   err);
 	json_t *pairs = json_array();
 	for (size_t i = 0; !rc && i < r->ndigs; i++) {
 		const struct planned_dig_new *p = &r->placed[i];
