@@ -14,6 +14,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/projects_api.h"
 #include "portal/router.h"
 #include "portal/sites_api.h"
 #include "portal/snapshot.h"
@@ -937,54 +938,68 @@ static int answer_tx(struct store_conn *c, void *ctx, struct error *err)
 	return rc;
 }
 
-static int guidance_answer(struct http_request *req, struct http_response *res)
+int projects_guidance_answer(struct app *app, const struct authz_caller *caller,
+			     long long project_id, const char *kind, const json_t *body,
+			     json_t **view, struct error *err)
 {
-	struct error err = ERROR_INIT;
-	struct answer an = {.caller = auth_caller(req)};
+	struct answer an = {.caller = caller, .project_id = project_id, .kind = kind};
 	error_init(&an.problems);
-	json_t *body = NULL;
-	if (auth_require(req, res, AZ_GUIDANCE_ANSWER, NULL))
-		return 1;
-	an.kind = req->params[1];
-	if (input_path_id(req, 0, &an.project_id) || utility_kind_parse(an.kind) < 0)
-		return http_fail(res, ERR_NOT_FOUND, "no such guidance");
+	*view = NULL;
 	an.today = tracks_today();
-	int rc = http_parse_json(req, &body, &err);
-	if (rc)
-		goto reply;
-	guidance_answer_parse(body, an.today, &an.a, &err);
-	an.parse_problems = err.ndetails;
-	an.pub = snapshot_get(req->app);
+	guidance_answer_parse(body, an.today, &an.a, err);
+	an.parse_problems = err->ndetails;
+	an.pub = snapshot_get(app);
+	int rc;
 	if (!an.pub) {
-		rc = error_set(&err, ERR_UNAVAILABLE, "published fees are not loaded yet");
-		goto reply;
+		rc = error_set(err, ERR_UNAVAILABLE, "published fees are not loaded yet");
+		goto done;
 	}
 	struct error txerr = ERROR_INIT;
-	rc = store_tx(req->app->pool, answer_tx, &an, &txerr);
+	rc = store_tx(app->pool, answer_tx, &an, &txerr);
 	if (rc == ERR_INVALID) {
-		move_details(&err, &an.problems);
-		rc = error_set(&err, ERR_INVALID, "the answer has %zu problem(s); all are listed",
-			       err.ndetails);
+		move_details(err, &an.problems);
+		rc = error_set(err, ERR_INVALID, "the answer has %zu problem(s); all are listed",
+			       err->ndetails);
 	} else if (rc) {
-		error_release(&err);
-		err = txerr;
+		error_release(err);
+		*err = txerr;
 		error_init(&txerr);
 	}
 	error_release(&txerr);
-reply:
-	if (rc) {
-		http_reply_error(res, &err);
-	} else {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200, an.reply);
+	if (!rc) {
+		*view = an.reply;
 		an.reply = NULL;
 	}
+done:
 	if (an.pub)
 		snapshot_put(an.pub);
 	guidance_answer_release(&an.a);
 	json_decref(an.reply);
-	json_decref(body);
 	error_release(&an.problems);
+	return rc;
+}
+
+static int guidance_answer(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	long long project_id = 0;
+	json_t *body = NULL, *view = NULL;
+	if (auth_require(req, res, AZ_GUIDANCE_ANSWER, NULL))
+		return 1;
+	const char *kind = req->params[1];
+	if (input_path_id(req, 0, &project_id) || utility_kind_parse(kind) < 0)
+		return http_fail(res, ERR_NOT_FOUND, "no such guidance");
+	int rc = http_parse_json(req, &body, &err);
+	if (!rc)
+		rc = projects_guidance_answer(req->app, auth_caller(req), project_id, kind, body,
+					      &view, &err);
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 200, view);
+	}
+	json_decref(body);
 	error_release(&err);
 	return rc;
 }
