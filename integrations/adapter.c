@@ -63,6 +63,25 @@ json_t *adapter_callback_transition(const struct adapter_callback *cb)
 	return body;
 }
 
+json_t *adapter_guidance_answer(const struct adapter_callback *cb)
+{
+	json_t *body = json_object();
+	const json_t *cp = json_object_get(cb->payload, "connection_point"), *v;
+	if (cp)
+		json_object_set_new(
+		    body, "connection_point",
+		    json_pack("{s:{s:s, s:[O,O]}, s:O}", "geometry", "type", "Point", "coordinates",
+			      json_object_get(cp, "lng"), json_object_get(cp, "lat"), "description",
+			      json_object_get(cp, "description")));
+	static const char *const same[] = {"capacity", "conditions", "length_m", NULL};
+	for (size_t i = 0; same[i]; i++)
+		if ((v = json_object_get(cb->payload, same[i])) && !json_is_null(v))
+			json_object_set_new(body, same[i], json_deep_copy(v));
+	if ((v = json_object_get(cb->payload, "quote_lines")))
+		json_object_set_new(body, "quote", json_deep_copy(v));
+	return body;
+}
+
 void adapter_callback_release(struct adapter_callback *cb)
 {
 	if (!cb)
@@ -486,6 +505,118 @@ static void details_move(struct error *err, struct error *local)
 	error_release(local);
 }
 
+/* ---- planning-stage events (issue #20) -------------------------------------------------- */
+
+static const struct adapter_field geometry_fields[] = {
+    {"type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL}, /* coordinates: checked by coordinates_ok */
+};
+
+static const struct adapter_map guidance_envelope[] = {
+    {"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL},
+    {"object.project.reference", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.id", "data.guidance_id", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"object.kind", "data.kind", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.status", "data.state", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.due_date", "data.due_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL},
+    {"object.hookup_date", "data.hookup_date", ADAPTER_DATE, 0, NULL},
+    {"object.limit_days", "data.limit_days", ADAPTER_POSITIVE, 0, NULL},
+    {"object.preferred", "data.preferred", ADAPTER_BOOL, 0, NULL},
+    {"object.project.name", "data.project_name", ADAPTER_STRING, 0, NULL},
+    {"object.project.district", "data.site.district", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.project.geometry", "data.site.geometry", ADAPTER_OBJECT, ADAPTER_REQUIRED,
+     geometry_fields},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+/* Geometry coordinates are numbers (nested arrays), which the string check of arrays refuses. */
+static bool coordinates_ok(const json_t *v)
+{
+	if (json_is_number(v))
+		return true;
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return false;
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) if (!coordinates_ok(x)) return false;
+	return true;
+}
+
+static const struct adapter_field conflict_item[] = {
+    {"projects", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY, NULL, NULL},
+    {"gap_days", ADAPTER_INT, ADAPTER_REQUIRED, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static const struct adapter_map conflict_envelope[] = {
+    {"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL},
+    {"object.project", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.road_id", "data.road", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
+    {"object.months", "data.window_months", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {"object.conflicts", "data.conflicts", ADAPTER_ARRAY, ADAPTER_REQUIRED | ADAPTER_NONEMPTY,
+     conflict_item},
+    {"object.total", "data.total", ADAPTER_POSITIVE, 0, NULL},
+    {"object.part", "data.part", ADAPTER_POSITIVE, 0, NULL},
+    {"object.parts", "data.parts", ADAPTER_POSITIVE, 0, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+/* Renames member from to to in o, if present. */
+static void rename_member(json_t *o, const char *from, const char *to)
+{
+	json_t *v = json_object_get(o, from);
+	if (!v)
+		return;
+	json_object_set(o, to, v);
+	json_object_del(o, from);
+}
+
+static int planning_build(const json_t *event, const struct adapter_payload_spec *spec,
+			  bool guidance, json_t **out, struct error *err)
+{
+	struct error local = ERROR_INIT;
+	json_t *payload = json_object();
+	map_values(event, guidance ? guidance_envelope : conflict_envelope, payload, &local);
+	if (guidance) {
+		const char *kind = json_string_value(adapter_get_path(event, "object.kind"));
+		if (kind && *kind && strcmp(kind, spec->kind) != 0)
+			error_add(&local, "object.kind", "wrong_kind",
+				  "is \"%s\"; this adapter handles \"%s\"", kind, spec->kind);
+		const json_t *g = adapter_get_path(event, "object.project.geometry");
+		const json_t *c = json_object_get(g, "coordinates");
+		if (json_is_object(g) && (!c || json_is_null(c)))
+			error_add(&local, "object.project.geometry.coordinates", "required",
+				  "is required");
+		else if (json_is_object(g) && !coordinates_ok(c))
+			error_add(&local, "object.project.geometry.coordinates", "wrong_type",
+				  "must be nested arrays of numbers");
+		map_values(event, spec->guidance_loads, payload, &local);
+	} else {
+		size_t i;
+		json_t *item;
+		json_array_foreach(adapter_get_path(payload, "data.conflicts"), i, item)
+		{
+			rename_member(item, "projects", "references");
+			rename_member(item, "digs", "planned_dig_ids");
+		}
+	}
+	size_t bad = local.ndetails;
+	details_move(err, &local);
+	if (bad) {
+		json_decref(payload);
+		return error_set(err, ERR_INVALID, "%s event has %zu missing or invalid field%s",
+				 spec->kind, bad, bad == 1 ? "" : "s");
+	}
+	*out = payload;
+	return 0;
+}
+
 int adapter_payload_build(const json_t *event, const struct adapter_payload_spec *spec,
 			  json_t **out, struct error *err)
 {
@@ -496,6 +627,11 @@ int adapter_payload_build(const json_t *event, const struct adapter_payload_spec
 	*out = NULL;
 	if (!json_is_object(event))
 		return error_set(err, ERR_INVALID, "event must be a JSON object");
+	const char *type = json_string_value(json_object_get(event, "type"));
+	if (type && spec->guidance_loads && !strcmp(type, "guidance.requested"))
+		return planning_build(event, spec, true, out, err);
+	if (type && spec->coordination && !strcmp(type, "coordination.conflict"))
+		return planning_build(event, spec, false, out, err);
 	payload = json_object();
 	map_values(event, envelope, payload, &local);
 	map_values(event, spec->maps, payload, &local);
@@ -601,6 +737,23 @@ static const struct adapter_field f_extension[] = {
     END,
 };
 
+/* The answer to a guidance task (issue #20), in the adapters' own shapes. */
+static const char *const capacity_statuses[] = {"available", "reinforcement", NULL};
+static const struct adapter_field capacity[] = {
+    {"status", ADAPTER_STRING, ADAPTER_REQUIRED, capacity_statuses, NULL},
+    {"ready_by", ADAPTER_DATE, 0, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL},
+};
+static const struct adapter_field f_guidance[] = {
+    {"connection_point", ADAPTER_OBJECT, ADAPTER_REQUIRED, NULL, connection_point},
+    {"capacity", ADAPTER_OBJECT, ADAPTER_REQUIRED, NULL, capacity},
+    {"conditions", ADAPTER_ARRAY, 0, NULL, NULL},
+    {"length_m", ADAPTER_INT, 0, NULL, NULL},
+    {"quote_lines", ADAPTER_ARRAY, ADAPTER_NONEMPTY, NULL, quote_line},
+    COMMENT,
+    END,
+};
+
 static bool string_is(const json_t *body, const char *key, const char *value)
 {
 	const char *s = json_string_value(json_object_get(body, key));
@@ -629,6 +782,18 @@ static void check_post_check(const json_t *body, struct error *err)
 			  "a failed post-check must say what was found");
 }
 
+/* Reinforcement says by when; available capacity has no date. */
+static void check_guidance(const json_t *body, struct error *err)
+{
+	const json_t *c = json_object_get(body, "capacity");
+	if (string_is(c, "status", "reinforcement") && !present(c, "ready_by"))
+		error_add(err, "capacity.ready_by", "required",
+			  "say by when the reinforcement will be done");
+	if (string_is(c, "status", "available") && present(c, "ready_by"))
+		error_add(err, "capacity.ready_by", "not_allowed",
+			  "ready_by goes with reinforcement only");
+}
+
 static void check_extension(const json_t *body, struct error *err)
 {
 	if (string_is(body, "decision", "granted") && !present(body, "new_end_date"))
@@ -648,7 +813,8 @@ struct action_rule {
 static const struct action_rule job_actions[] = {
     {"accept", f_comment, NULL},   {"return", f_return, NULL}, {"reject", f_reject, NULL},
     {"survey", f_survey, NULL},	   {"plan", f_plan, NULL},     {"connect", f_connect, NULL},
-    {"complete", f_comment, NULL}, {NULL, NULL, NULL},
+    {"complete", f_comment, NULL}, {"guidance", f_guidance, check_guidance},
+    {NULL, NULL, NULL},
 };
 
 static const struct action_rule permit_actions[] = {

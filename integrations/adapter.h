@@ -36,9 +36,27 @@
  *   greening  green_area_m2 (>= 0), trees_affected (int >= 0)
  *   planning  lines_outside_plot (description), lines_outside_plot_length_m (>= 0, optional)
  *
+ * Planning stage (issue #20), the same envelope around other objects:
+ *   guidance.requested (utilities) {"object": {"id": task id, "kind", "status", "due_date",
+ *     "hookup_date", "limit_days", "preferred", "project": {"reference", "name", "district",
+ *     "geometry" (GeoJSON)}, "loads": {the project's loads of the kind}}} becomes
+ *   {"data": {"reference": project reference, "guidance_id", "kind", "state", "due_date",
+ *     "hookup_date"?, "limit_days"?, "preferred"?, "project_name"?, "site": {"district",
+ *     "geometry"}, ...loads}} with the loads named as the kind's job fields are:
+ *     water     m3_per_day -> daily_demand_m3, dn -> pipe_diameter_dn
+ *     power     kva -> capacity_kva
+ *     gas       m3_per_hour -> flow_m3h
+ *     heat      kw -> heat_load_kw
+ *     network   lines -> ports
+ *   coordination.conflict (road) {"object": {"road_id", "project", "months", "conflicts":
+ *     [{"projects": [a, b], "digs": [a, b], "gap_days"}], "total", "part", "parts"}} becomes
+ *   {"data": {"reference": the project, "road", "window_months", "conflicts": [{"references",
+ *     "planned_dig_ids", "gap_days"}], "total", "part", "parts"}}.
+ *
  * Inbound: a party's callback is {"action": ..., "reference": "<our job/permit reference>",
  * ...the action's fields}. Utilities may send the job actions accept, return, reject, survey,
- * plan, connect, complete; authorities the permit actions accept, return, approve, reject,
+ * plan, connect, complete, and guidance (the answer to a guidance task: "reference" is the
+ * project's, the kind the adapter's; see adapter_guidance_answer); authorities the permit actions accept, return, approve, reject,
  * inspect, post_check, decide_extension. Unknown fields are refused, and every problem is
  * listed at once with its field path. Each kind may require more (see the kind's file).
  */
@@ -79,6 +97,13 @@ const struct adapter *const *adapter_all(size_t *n);
  * connection or inspection, kind extras) are left out. New reference; cannot fail.
  */
 json_t *adapter_callback_transition(const struct adapter_callback *cb);
+
+/*
+ * The body of POST /v1/projects/{id}/guidance/{kind} a validated "guidance" callback stands for:
+ * connection_point {lat, lng, description} becomes {geometry: a GeoJSON Point, description},
+ * quote_lines becomes quote; capacity, conditions and length_m are copied. New reference.
+ */
+json_t *adapter_guidance_answer(const struct adapter_callback *cb);
 
 /* Frees the payload and empties cb. Safe on a zeroed struct. */
 void adapter_callback_release(struct adapter_callback *cb);
@@ -129,6 +154,13 @@ struct adapter_payload_spec {
 	const struct adapter_map *maps;
 	/* Cross-field rules over the event, adding details to err; may be NULL. */
 	void (*check)(const json_t *event, struct error *err);
+	/*
+	 * A utility's guidance.requested (issue #20): the project's loads (object.loads.*) in the
+	 * kind's own field names (data.*); NULL: the kind receives no guidance.
+	 */
+	const struct adapter_map *guidance_loads;
+	/* The road authority's coordination.conflict (issue #20) is translated too. */
+	bool coordination;
 };
 
 /* Extra fields (and rules) one kind adds to one action. Lists end with action == NULL. */

@@ -11,7 +11,14 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"gas", "utility", maps, NULL};
+/* The project's loads of a guidance.requested, named as this kind's job fields are. */
+static const struct adapter_map guidance_loads[] = {
+    {"object.loads.m3_per_hour", "data.flow_m3h", ADAPTER_AMOUNT, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const struct adapter_payload_spec spec = {"gas", "utility", maps, NULL,
+						 guidance_loads, false};
 
 static const struct adapter_field survey_fields[] = {
     {"pressure_class", ADAPTER_STRING, ADAPTER_REQUIRED, pressure_classes, NULL},

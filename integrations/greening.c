@@ -7,7 +7,8 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"greening", "authority", maps, NULL};
+static const struct adapter_payload_spec spec = {"greening", "authority", maps, NULL, NULL,
+						 false};
 
 static const struct adapter_field approve_fields[] = {
     {"replanting_required", ADAPTER_BOOL, ADAPTER_REQUIRED, NULL, NULL},

@@ -7,7 +7,14 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"heat", "utility", maps, NULL};
+/* The project's loads of a guidance.requested, named as this kind's job fields are. */
+static const struct adapter_map guidance_loads[] = {
+    {"object.loads.kw", "data.heat_load_kw", ADAPTER_AMOUNT, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const struct adapter_payload_spec spec = {"heat", "utility", maps, NULL,
+						 guidance_loads, false};
 
 /* The heat-exchange station that will serve the site. */
 static const struct adapter_field survey_fields[] = {

@@ -8,7 +8,14 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"network", "utility", maps, NULL};
+/* The project's loads of a guidance.requested, named as this kind's job fields are. */
+static const struct adapter_map guidance_loads[] = {
+    {"object.loads.lines", "data.ports", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const struct adapter_payload_spec spec = {"network", "utility", maps, NULL,
+						 guidance_loads, false};
 
 static const struct adapter_field plan_fields[] = {
     {"bandwidth_mbps", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL, NULL},

@@ -9,7 +9,8 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"planning", "authority", maps, NULL};
+static const struct adapter_payload_spec spec = {"planning", "authority", maps, NULL, NULL,
+						 false};
 
 /* The number of the construction planning permit the bureau issues. */
 static const struct adapter_field approve_fields[] = {

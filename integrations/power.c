@@ -11,7 +11,14 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"power", "utility", maps, NULL};
+/* The project's loads of a guidance.requested, named as this kind's job fields are. */
+static const struct adapter_map guidance_loads[] = {
+    {"object.loads.kva", "data.capacity_kva", ADAPTER_AMOUNT, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const struct adapter_payload_spec spec = {"power", "utility", maps, NULL,
+						 guidance_loads, false};
 
 static const struct adapter_field survey_fields[] = {
     {"voltage_level", ADAPTER_STRING, ADAPTER_REQUIRED, voltage_levels, NULL},

@@ -64,7 +64,9 @@ static void check_event(const json_t *event, struct error *err)
 		     err);
 }
 
-static const struct adapter_payload_spec spec = {"road", "authority", maps, check_event};
+/* coordination.conflict events are translated too (adapter.h) */
+static const struct adapter_payload_spec spec = {"road", "authority", maps, check_event, NULL,
+						 true};
 
 static const struct adapter_field window[] = {
     {"start_date", ADAPTER_DATE, ADAPTER_REQUIRED, NULL, NULL},

@@ -8,7 +8,15 @@ static const struct adapter_map maps[] = {
     {NULL, NULL, 0, 0, NULL},
 };
 
-static const struct adapter_payload_spec spec = {"water", "utility", maps, NULL};
+/* The project's loads of a guidance.requested, named as this kind's job fields are. */
+static const struct adapter_map guidance_loads[] = {
+    {"object.loads.m3_per_day", "data.daily_demand_m3", ADAPTER_AMOUNT, ADAPTER_REQUIRED, NULL},
+    {"object.loads.dn", "data.pipe_diameter_dn", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
+
+static const struct adapter_payload_spec spec = {"water", "utility", maps, NULL,
+						 guidance_loads, false};
 
 static const struct adapter_field plan_fields[] = {
     {"meter_size", ADAPTER_STRING, ADAPTER_REQUIRED, NULL, NULL}, /* e.g. "DN20" */

@@ -23,17 +23,22 @@
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
-#define PLAN_CAP 2000
+/* A page of the plan: this many digs unless ?limit= says otherwise (at most PLAN_MAX_LIMIT). */
+#define PLAN_LIMIT 500
+#define PLAN_MAX_LIMIT 1000
 
 struct plan {
 	const struct authz_caller *caller;
 	struct planned_dig_query q;
 	char district[33], road[33];
 	day_t today;
-	struct planned_dig_row *rows;
-	size_t n;
-	struct dig_conflict *conflicts;
+	int limit;
+	bool more;		     /* digs follow this page: next_cursor is rows[n - 1]'s id */
+	struct planned_dig_row *rows; /* the page's digs, then the neighbours (not shown) */
+	size_t n, nall;
+	struct dig_conflict *conflicts; /* every pair involving one of the page's digs */
 	size_t nconflicts;
+	size_t *with_start, *with; /* the digs each page dig conflicts with (rows indices) */
 };
 
 static json_t *day_json(day_t d)
@@ -42,25 +47,148 @@ static json_t *day_json(day_t d)
 	return d >= 0 ? json_string(cal_day_format(d, b)) : json_null();
 }
 
+/* The rule's road key of a row: its register road on its authority's register ("" none). */
+static char (*road_keys(const struct planned_dig_row *rows, size_t n))[56]
+{
+	char(*keys)[56] = xcalloc(n + 1, sizeof(*keys));
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].road_id[0])
+			snprintf(keys[i], sizeof(keys[i]), "%lld/%s", rows[i].road_org_id,
+				 rows[i].road_id);
+	return keys;
+}
+
+static int id_cmp(const void *pa, const void *pb)
+{
+	long long a = *(const long long *)pa, b = *(const long long *)pb;
+	return a < b ? -1 : a > b;
+}
+
+static int row_id_cmp(const void *pa, const void *pb)
+{
+	return id_cmp(&((const struct planned_dig_row *)pa)->id,
+		      &((const struct planned_dig_row *)pb)->id);
+}
+
+/*
+ * The neighbours of the page: the digs on its roads (on the same register) that are not on the
+ * page and whose dates fall within COORDINATION_MONTHS of one of its digs there, appended to
+ * rows after the page's n (nall in all), each once.
+ */
+static int plan_neighbours(struct store_conn *c, struct plan *p, struct error *err)
+{
+	int rc = 0;
+	struct planned_dig_row *cand = NULL;
+	size_t ncand = 0;
+	for (size_t i = 0; !rc && i < p->n; i++) {
+		const struct planned_dig_row *r = &p->rows[i];
+		if (!r->road_id[0] || !r->road_org_id)
+			continue;
+		bool done = false; /* this road of this register's window was read already */
+		for (size_t k = i; !done && k > 0 && !strcmp(p->rows[k - 1].road_id, r->road_id);
+		     k--)
+			done = p->rows[k - 1].road_org_id == r->road_org_id;
+		if (done)
+			continue;
+		day_t from = -1, by = -1;
+		for (size_t k = i; k < p->n && !strcmp(p->rows[k].road_id, r->road_id); k++) {
+			if (p->rows[k].road_org_id != r->road_org_id)
+				continue;
+			day_t f = coordination_add_months(p->rows[k].start_day,
+							  -COORDINATION_MONTHS) -
+				  4;
+			day_t b = coordination_add_months(p->rows[k].end_day, COORDINATION_MONTHS);
+			from = from < 0 || f < from ? f : from;
+			by = b > by ? b : by;
+		}
+		if (from < p->q.from_day)
+			from = p->q.from_day;
+		struct planned_dig_row *more = NULL;
+		size_t nm = 0;
+		rc = store_planned_digs_window(c, r->road_id, r->road_org_id, from, by, false, &more,
+					       &nm, err);
+		if (!rc && nm) {
+			cand = xrealloc(cand, (ncand + nm) * sizeof(*cand));
+			memcpy(cand + ncand, more, nm * sizeof(*more));
+			ncand += nm;
+			free(more); /* the window's rows own no extent */
+		} else {
+			store_planned_digs_free(more, nm);
+		}
+	}
+	/* each once, and none of the page's */
+	long long *page = xcalloc(p->n + 1, sizeof(*page));
+	for (size_t i = 0; i < p->n; i++)
+		page[i] = p->rows[i].id;
+	qsort(page, p->n, sizeof(*page), id_cmp);
+	if (ncand)
+		qsort(cand, ncand, sizeof(*cand), row_id_cmp);
+	size_t keep = 0;
+	for (size_t k = 0; !rc && k < ncand; k++) {
+		if ((k > 0 && cand[k].id == cand[k - 1].id) ||
+		    bsearch(&cand[k].id, page, p->n, sizeof(*page), id_cmp))
+			continue;
+		cand[keep++] = cand[k];
+	}
+	if (!rc && keep) {
+		p->rows = xrealloc(p->rows, (p->n + keep + 1) * sizeof(*p->rows));
+		memcpy(p->rows + p->n, cand, keep * sizeof(*cand));
+		p->nall = p->n + keep;
+	}
+	free(page);
+	free(cand);
+	return rc;
+}
+
 static int plan_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct plan *p = ctx;
-	store_planned_digs_free(p->rows, p->n);
-	free(p->conflicts);
-	p->rows = NULL;
-	p->conflicts = NULL;
-	p->nconflicts = 0;
-	int rc = store_planned_digs(c, &p->q, PLAN_CAP, &p->rows, &p->n, err);
+	int rc = store_planned_digs(c, &p->q, (size_t)p->limit + 1, &p->rows, &p->n, err);
 	if (rc)
 		return rc;
-	struct planned_dig *d = xcalloc(p->n + 1, sizeof(*d));
-	for (size_t i = 0; i < p->n; i++)
-		d[i] = (struct planned_dig){p->rows[i].id, p->rows[i].project_id, p->rows[i].road_id,
+	p->more = p->n > (size_t)p->limit;
+	if (p->more) {
+		free(p->rows[p->n - 1].extent_wkt);
+		p->n--;
+	}
+	p->nall = p->n;
+	rc = plan_neighbours(c, p, err);
+	if (rc)
+		return rc;
+	/* every conflicting pair among the page and its neighbours, in one sorted pass */
+	char(*keys)[56] = road_keys(p->rows, p->nall);
+	struct planned_dig *d = xcalloc(p->nall + 1, sizeof(*d));
+	for (size_t i = 0; i < p->nall; i++)
+		d[i] = (struct planned_dig){p->rows[i].id, p->rows[i].project_id, keys[i],
 					    p->rows[i].start_day, p->rows[i].end_day};
-	size_t total = coordination_conflicts(d, p->n, COORDINATION_MONTHS, NULL, 0);
+	size_t total = coordination_conflicts(d, p->nall, COORDINATION_MONTHS, NULL, 0);
+	struct dig_conflict *all = xcalloc(total + 1, sizeof(*all));
+	coordination_conflicts(d, p->nall, COORDINATION_MONTHS, all, total);
+	/* those involving a page dig (a < b: a is on the page), and each page dig's partners */
 	p->conflicts = xcalloc(total + 1, sizeof(*p->conflicts));
-	p->nconflicts = coordination_conflicts(d, p->n, COORDINATION_MONTHS, p->conflicts, total);
+	p->with_start = xcalloc(p->n + 2, sizeof(*p->with_start));
+	for (size_t k = 0; k < total; k++) {
+		if (all[k].a >= p->n)
+			continue;
+		p->conflicts[p->nconflicts++] = all[k];
+		p->with_start[all[k].a + 1]++;
+		if (all[k].b < p->n)
+			p->with_start[all[k].b + 1]++;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		p->with_start[i + 1] += p->with_start[i];
+	p->with = xcalloc(p->with_start[p->n] + 1, sizeof(*p->with));
+	size_t *fill = xcalloc(p->n + 1, sizeof(*fill));
+	for (size_t k = 0; k < p->nconflicts; k++) {
+		size_t a = p->conflicts[k].a, b = p->conflicts[k].b;
+		p->with[p->with_start[a] + fill[a]++] = b;
+		if (b < p->n)
+			p->with[p->with_start[b] + fill[b]++] = a;
+	}
+	free(fill);
+	free(all);
 	free(d);
+	free(keys);
 	return 0;
 }
 
@@ -73,7 +201,25 @@ static int plan_load(struct http_request *req, struct http_response *res, struct
 	p->today = tracks_today();
 	p->q.from_day = p->today;
 	p->q.authority = p->caller->kind == ROLE_OFFICE ? 0 : p->caller->org_id;
+	p->limit = PLAN_LIMIT;
 	struct error err = ERROR_INIT;
+	const char *l = http_query(req, "limit"), *cur = http_query(req, "cursor");
+	char *end;
+	if (l) {
+		long v = strtol(l, &end, 10);
+		if (!*l || *end || v < 1 || v > PLAN_MAX_LIMIT)
+			error_add(&err, "limit", "out_of_range", "limit must be from 1 to %d",
+				  PLAN_MAX_LIMIT);
+		else
+			p->limit = (int)v;
+	}
+	if (cur && *cur) {
+		long long v = strtoll(cur, &end, 10);
+		if (*end || v <= 0)
+			error_add(&err, "cursor", "invalid", "cursor is not one this server gave");
+		else
+			p->q.after = v;
+	}
 	const char *d = http_query(req, "district"), *r = http_query(req, "road_id");
 	if (d && (!*d || strlen(d) >= sizeof(p->district)))
 		error_add(&err, "district", "wrong_type", "district is a district code");
@@ -88,6 +234,11 @@ static int plan_load(struct http_request *req, struct http_response *res, struct
 		rc = error_set(&err, ERR_INVALID, "bad filter");
 	else
 		rc = store_with(req->app->pool, plan_tx, p, &err);
+	if (rc == ERR_NOT_FOUND) { /* the cursor's dig is not one of this plan's */
+		error_release(&err);
+		error_add(&err, "cursor", "invalid", "cursor is not one this server gave");
+		rc = error_set(&err, ERR_INVALID, "bad cursor");
+	}
 	if (rc)
 		http_reply_error(res, &err);
 	error_release(&err);
@@ -96,21 +247,26 @@ static int plan_load(struct http_request *req, struct http_response *res, struct
 
 static void plan_release(struct plan *p)
 {
-	store_planned_digs_free(p->rows, p->n);
+	store_planned_digs_free(p->rows, p->nall > p->n ? p->nall : p->n);
 	free(p->conflicts);
+	free(p->with_start);
+	free(p->with);
 }
 
-/* The dig indices row i conflicts with, as dig ids. New reference. */
+/* The digs page row i conflicts with, as dig ids (its list built by plan_tx). New reference. */
 static json_t *conflicts_of(const struct plan *p, size_t i)
 {
 	json_t *a = json_array();
-	for (size_t k = 0; k < p->nconflicts; k++) {
-		if (p->conflicts[k].a == i)
-			json_array_append_new(a, json_integer(p->rows[p->conflicts[k].b].id));
-		else if (p->conflicts[k].b == i)
-			json_array_append_new(a, json_integer(p->rows[p->conflicts[k].a].id));
-	}
+	for (size_t k = p->with_start[i]; k < p->with_start[i + 1]; k++)
+		json_array_append_new(a, json_integer(p->rows[p->with[k]].id));
 	return a;
+}
+
+/* The page's cursor members: limit, and next_cursor (null on the last page). */
+static void page_members(const struct plan *p, json_t *j)
+{
+	json_object_set_new(j, "limit", json_integer(p->limit));
+	input_set_cursor(j, p->more, p->n ? p->rows[p->n - 1].id : 0);
 }
 
 static json_t *dig_json(const struct plan *p, size_t i, bool geometry)
@@ -144,11 +300,15 @@ static json_t *conflict_json(const struct plan *p, const struct dig_conflict *c)
 			 "combine the works in one dig before either applies");
 }
 
-/* One plan per road (rows come by road) and per district. */
+/*
+ * One plan per road (rows come by road) and per district, of this page's digs: each road's
+ * conflicts are the pairs involving one of them (the other may be on another page).
+ */
 static json_t *plan_json(const struct plan *p)
 {
 	json_t *roads = json_array(), *districts = json_object(), *off = json_array();
 	json_t *road = NULL;
+	json_t **road_of = xcalloc(p->n + 1, sizeof(*road_of));
 	for (size_t i = 0; i < p->n; i++) {
 		const struct planned_dig_row *r = &p->rows[i];
 		json_t *dj = json_object_get(districts, r->district);
@@ -169,30 +329,31 @@ static json_t *plan_json(const struct plan *p)
 					 "conflicts");
 			json_array_append_new(roads, road);
 		}
+		road_of[i] = road;
 		json_array_append_new(json_object_get(road, "digs"), dig_json(p, i, false));
 	}
-	size_t ri;
-	json_t *rj;
 	for (size_t k = 0; k < p->nconflicts; k++) {
-		const struct planned_dig_row *a = &p->rows[p->conflicts[k].a];
-		json_array_foreach(roads, ri, rj) if (!strcmp(
-		    json_string_value(json_object_get(rj, "road_id")),
-		    a->road_id)) json_array_append_new(json_object_get(rj, "conflicts"),
-						       conflict_json(p, &p->conflicts[k]));
-		json_t *dj = json_object_get(districts, a->district);
+		size_t a = p->conflicts[k].a; /* on the page */
+		if (road_of[a])
+			json_array_append_new(json_object_get(road_of[a], "conflicts"),
+					      conflict_json(p, &p->conflicts[k]));
+		json_t *dj = json_object_get(districts, p->rows[a].district);
 		json_object_set_new(dj, "conflicts",
 				    json_integer(json_integer_value(json_object_get(dj, "conflicts")) +
 						 1));
 	}
+	free(road_of);
 	json_t *dlist = json_array();
 	const char *key;
 	json_t *v;
 	json_object_foreach(districts, key, v) json_array_append(dlist, v);
 	json_decref(districts);
-	return json_pack("{s:o, s:i, s:i, s:i, s:o, s:o, s:o}", "as_of", day_json(p->today),
-			 "months", COORDINATION_MONTHS, "digs", (int)p->n, "conflicts",
-			 (int)p->nconflicts, "roads", roads, "districts", dlist, "off_register",
-			 off);
+	json_t *j = json_pack("{s:o, s:i, s:i, s:i, s:o, s:o, s:o}", "as_of", day_json(p->today),
+			      "months", COORDINATION_MONTHS, "digs", (int)p->n, "conflicts",
+			      (int)p->nconflicts, "roads", roads, "districts", dlist,
+			      "off_register", off);
+	page_members(p, j);
+	return j;
 }
 
 static int coordination_get(struct http_request *req, struct http_response *res)
@@ -224,8 +385,14 @@ static int coordination_geojson(struct http_request *req, struct http_response *
 		}
 		json_t *fc = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features",
 				       features);
+		page_members(&p, fc); /* foreign members: the page, as the JSON plan's */
 		char *text = json_dumps(fc, JSON_COMPACT);
 		http_add_header(res, "Cache-Control", "no-store");
+		if (p.more) {
+			char next[32];
+			snprintf(next, sizeof(next), "%lld", p.rows[p.n - 1].id);
+			http_add_header(res, "X-Next-Cursor", next);
+		}
 		http_reply_text(res, 200, "application/geo+json", text, strlen(text));
 		free(text);
 		json_decref(fc);
@@ -316,10 +483,15 @@ static char *plan_svg(const struct plan *p, size_t *len)
 	struct strbuf b = {0};
 	strbuf_printf(&b,
 		      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		      "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"planned digs\">\n"
-		      "<title>Planned digs: %zu, conflicts within %d months: %zu</title>\n"
+		      "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"planned digs\"",
+		      MAP_W, MAP_H, MAP_W, MAP_H);
+	if (p->more)
+		strbuf_printf(&b, " data-next-cursor=\"%lld\"", p->rows[p->n - 1].id);
+	strbuf_printf(&b,
+		      ">\n<title>Planned digs: %zu, conflicts within %d months: %zu%s</title>\n"
 		      "<rect width=\"100%%\" height=\"100%%\" fill=\"#f8f8f4\"/>\n",
-		      MAP_W, MAP_H, MAP_W, MAP_H, p->n, COORDINATION_MONTHS, p->nconflicts);
+		      p->n, COORDINATION_MONTHS, p->nconflicts,
+		      p->more ? " (one page: more digs follow, see X-Next-Cursor)" : "");
 	for (size_t i = 0; i < p->n; i++) {
 		if (!geoms[i])
 			continue;
@@ -364,6 +536,11 @@ static int coordination_svg(struct http_request *req, struct http_response *res)
 		size_t len = 0;
 		char *svg = plan_svg(&p, &len);
 		http_add_header(res, "Cache-Control", "no-store");
+		if (p.more) {
+			char next[32];
+			snprintf(next, sizeof(next), "%lld", p.rows[p.n - 1].id);
+			http_add_header(res, "X-Next-Cursor", next);
+		}
 		http_reply_text(res, 200, "image/svg+xml", svg, len);
 		free(svg);
 	}

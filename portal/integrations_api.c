@@ -18,6 +18,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/projects_api.h"
 #include "portal/reply.h"
 #include "portal/router.h"
 #include "portal/sweeper.h"
@@ -471,6 +472,7 @@ struct inbound {
 	const struct authz_caller *caller;
 	const char *kind, *webhook_id, *body_text, *reference;
 	bool permit;
+	bool guidance; /* a utility's answer to a guidance task: reference is the project's */
 	struct endpoint_row ep;
 	bool fresh;
 	int status;
@@ -498,7 +500,7 @@ static int begin_tx(struct store_conn *c, void *ctx, struct error *err)
 	in->response = NULL;
 	int rc = store_callback_begin(c, in->caller->org_id, in->webhook_id, in->kind,
 				      in->body_text, &in->fresh, &in->status, &in->response, err);
-	if (!rc && in->fresh)
+	if (!rc && in->fresh && !in->guidance)
 		rc = store_callback_target(c, in->caller->org_id, in->permit, in->reference,
 					   &in->target, err);
 	return rc;
@@ -534,8 +536,24 @@ static int verify(struct http_request *req, struct inbound *in, struct error *er
 static void apply(struct http_request *req, struct http_response *res, struct inbound *in,
 		  const struct adapter_callback *cb, struct error *err)
 {
-	json_t *body = adapter_callback_transition(cb), *view = NULL;
-	int rc = transitions_apply(req->app, in->caller, in->permit, in->target, body, &view, err);
+	json_t *body = NULL, *view = NULL;
+	int rc;
+	if (in->guidance) {
+		/* "PJ-000123": the project; the task is the caller's of the adapter's kind */
+		long long project = 0;
+		char tail;
+		body = adapter_guidance_answer(cb);
+		if (sscanf(in->reference, "PJ-%lld%c", &project, &tail) != 1 || project <= 0)
+			rc = error_set(err, ERR_NOT_FOUND, "no guidance task of yours for %s",
+				       in->reference);
+		else
+			rc = projects_guidance_answer(req->app, in->caller, project, in->kind, body,
+						      &view, err);
+	} else {
+		body = adapter_callback_transition(cb);
+		rc = transitions_apply(req->app, in->caller, in->permit, in->target, body, &view,
+				       err);
+	}
 	json_decref(body);
 	if (rc) {
 		http_reply_error(res, err);
@@ -589,6 +607,7 @@ static int callback(struct http_request *req, struct http_response *res)
 		rc = ad->parse_callback(body, &cb, &err);
 	if (!rc) {
 		in.permit = !strcmp(ad->party, "authority");
+		in.guidance = !strcmp(cb.action, "guidance");
 		in.reference = cb.external_ref;
 		in.body_text = req->body;
 		rc = store_tx(req->app->pool, begin_tx, &in, &err);

@@ -14,6 +14,7 @@
 #include "portal/audit.h"
 #include "portal/auth.h"
 #include "portal/input.h"
+#include "portal/projects_api.h"
 #include "portal/router.h"
 #include "portal/sites_api.h"
 #include "portal/snapshot.h"
@@ -134,11 +135,21 @@ static int project_view(struct store_conn *c, long long id, const struct authz_c
 		rc = error_set(err, ERR_NOT_FOUND, "no project %lld", id);
 	if (!rc) {
 		json_t *guidance = json_array();
+		json_t *providers = p.providers ? json_loads(p.providers, 0, NULL) : NULL;
+		if (!json_is_object(providers)) {
+			json_decref(providers);
+			providers = json_object();
+		}
 		bool all = caller->kind != ROLE_UTILITY || caller->org_id == p.org_id;
-		for (size_t i = 0; i < n; i++)
-			if (all || rows[i].org_id == caller->org_id)
-				json_array_append_new(guidance,
-						      guidance_json(&rows[i], cal, today));
+		for (size_t i = 0; i < n; i++) {
+			if (!all && rows[i].org_id != caller->org_id)
+				continue;
+			json_t *gj = guidance_json(&rows[i], cal, today);
+			json_t *pref = json_object_get(providers, rows[i].utility_kind);
+			json_object_set_new(gj, "preferred",
+					    json_boolean(json_integer_value(pref) == rows[i].org_id));
+			json_array_append_new(guidance, gj);
+		}
 		struct geo *g = p.geometry_wkt ? geo_from_wkt(p.geometry_wkt) : NULL;
 		json_t *needs = json_loads(p.needs ? p.needs : "{}", 0, NULL);
 		json_t *materials = json_loads(p.materials ? p.materials : "[]", 0, NULL);
@@ -150,6 +161,7 @@ static int project_view(struct store_conn *c, long long id, const struct authz_c
 			      needs ? needs : json_object(), "hookup_date", day_json(p.hookup_day),
 			      "materials", materials ? materials : json_array(), "created_at",
 			      p.created_at, "guidance", guidance);
+		json_object_set_new(*out, "providers", providers);
 		geo_free(g);
 		json_t *digs = NULL;
 		rc = coordination_project_digs(c, id, &digs, err);
@@ -229,8 +241,10 @@ static int check_materials(struct store_conn *c, struct reg *r, struct error *er
 }
 
 /*
- * Who guides each needed kind: every organisation whose service area holds the site, or the
- * one the applicant chose among them (providers). into[k][..] and counts; problems listed.
+ * Who guides each needed kind: every organisation whose service area holds the site, into
+ * orgs[..] and *n. The applicant's preferred carrier (providers.<kind>) must be one of them
+ * (else providers.<kind>: not_serving); it is kept on the project, and narrows nothing: every
+ * serving organisation is asked all the same. Problems listed.
  */
 static void route_kind(const struct reg *r, const struct place_context *pc, int k, long long *orgs,
 		       size_t *n, struct error *problems)
@@ -248,14 +262,34 @@ static void route_kind(const struct reg *r, const struct place_context *pc, int 
 		return;
 	}
 	long long chosen = r->pr.provider[k];
-	for (size_t i = 0; i < found; i++)
-		if (!chosen || pc->areas[idx[i]].org_id == chosen)
-			orgs[(*n)++] = pc->areas[idx[i]].org_id;
-	if (chosen && *n == 0) {
+	bool serving = false;
+	for (size_t i = 0; i < found; i++) {
+		long long org = pc->areas[idx[i]].org_id;
+		bool dup = false;
+		for (size_t j = 0; j < *n; j++)
+			dup = dup || orgs[j] == org;
+		if (!dup)
+			orgs[(*n)++] = org;
+		serving = serving || org == chosen;
+	}
+	if (chosen && !serving) {
 		snprintf(f, sizeof(f), "providers.%s", kind);
 		error_add(problems, f, "not_serving",
 			  "organisation %lld does not serve this site for %s", chosen, kind);
 	}
+}
+
+/* The applicant's preferred carriers of the needed kinds as stored (JSON), or NULL for none. */
+static char *preferred_json(const struct reg *r)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < UK_COUNT; k++)
+		if (r->pr.need[k].wanted && r->pr.provider[k])
+			json_object_set_new(o, utility_kind_name(k),
+					    json_integer(r->pr.provider[k]));
+	char *text = json_object_size(o) ? json_text(o) : NULL;
+	json_decref(o);
+	return text;
 }
 
 /* Every needed kind's standard must publish a guidance stage. */
@@ -300,6 +334,8 @@ static int create_guidance(struct store_conn *c, struct reg *r, long long pid, c
 			    geometry, "district", r->district, "loads", r->pr.need[k].loads,
 			    "hookup_date", day_json(r->pr.hookup_day), "due_date",
 			    day_json(clk.clock.due_day), "limit_days", clk.clock.limit_days);
+			json_object_set_new(obj, "preferred",
+					    json_boolean(r->pr.provider[k] == orgs[k][i]));
 			rc = tracks_emit_party(c, orgs[k][i], 0, ref, "guidance.requested", kind,
 					       obj, err);
 		}
@@ -365,19 +401,120 @@ static int place_digs(struct store_conn *c, struct reg *r, struct place_context 
 	return 0;
 }
 
+/* The register roads the new digs lie on, each once: (authority, road id), in lock order. */
+struct dig_road {
+	long long org;
+	const char *road_id;
+};
+
+static int dig_road_cmp(const void *pa, const void *pb)
+{
+	const struct dig_road *a = pa, *b = pb;
+	if (a->org != b->org)
+		return a->org < b->org ? -1 : 1;
+	return strcmp(a->road_id, b->road_id);
+}
+
+static size_t dig_roads(const struct reg *r, struct dig_road *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ndigs; i++) {
+		const struct planned_dig_new *p = &r->placed[i];
+		if (!p->road_id || !p->road_org_id)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; !seen && j < n; j++)
+			seen = out[j].org == p->road_org_id && !strcmp(out[j].road_id, p->road_id);
+		if (!seen)
+			out[n++] = (struct dig_road){p->road_org_id, p->road_id};
+	}
+	qsort(out, n, sizeof(*out), dig_road_cmp);
+	return n;
+}
+
+/* At most this many conflicting pairs per coordination.conflict event; more go in more events. */
+#define CONFLICTS_PER_EVENT 100
+
 /*
- * The planned digs of project pid, then the conflicts they make: for every road one of them
- * lies on, each pair of planned digs of different projects within COORDINATION_MONTHS that
- * includes one of the new ones goes to the road's authorities as "coordination.conflict".
+ * The conflicts the new digs (ids[i]) on one register road make, to its authority as
+ * "coordination.conflict": every dig of another project on that road whose dates fall within
+ * COORDINATION_MONTHS of one of them, read without a cap (all of them, in events of at most
+ * CONFLICTS_PER_EVENT pairs, numbered part/parts).
+ */
+static int road_conflicts(struct store_conn *c, struct reg *r, const struct dig_road *road,
+			  long long pid, const char *ref, const long long *ids, struct error *err)
+{
+	day_t from = -1, by = -1;
+	for (size_t i = 0; i < r->ndigs; i++) {
+		const struct planned_dig_new *p = &r->placed[i];
+		if (!p->road_id || p->road_org_id != road->org || strcmp(p->road_id, road->road_id))
+			continue;
+		/* a little wider than the rule (months clamp to their ends); the rule decides */
+		day_t f = coordination_add_months(p->start_day, -COORDINATION_MONTHS) - 4;
+		day_t b = coordination_add_months(p->end_day, COORDINATION_MONTHS);
+		from = from < 0 || f < from ? f : from;
+		by = b > by ? b : by;
+	}
+	if (from < r->today)
+		from = r->today; /* the plan is of digs that have not ended */
+	struct planned_dig_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_planned_digs_window(c, road->road_id, road->org, from, by, true, &rows, &n,
+					   err);
+	json_t *pairs = json_array();
+	for (size_t i = 0; !rc && i < r->ndigs; i++) {
+		const struct planned_dig_new *p = &r->placed[i];
+		if (!p->road_id || p->road_org_id != road->org || strcmp(p->road_id, road->road_id))
+			continue;
+		struct planned_dig mine = {ids[i], pid, p->road_id, p->start_day, p->end_day};
+		for (size_t k = 0; k < n; k++) {
+			struct planned_dig other = {rows[k].id, rows[k].project_id, rows[k].road_id,
+						    rows[k].start_day, rows[k].end_day};
+			int gap = 0;
+			if (!coordination_pair(&mine, &other, COORDINATION_MONTHS, &gap))
+				continue;
+			json_array_append_new(
+			    pairs, json_pack("{s:[s,s], s:[I,I], s:i}", "projects", ref,
+					     rows[k].project_reference, "digs", (json_int_t)ids[i],
+					     (json_int_t)rows[k].id, "gap_days", gap));
+		}
+	}
+	size_t total = json_array_size(pairs);
+	size_t parts = (total + CONFLICTS_PER_EVENT - 1) / CONFLICTS_PER_EVENT;
+	for (size_t part = 0; !rc && part < parts; part++) {
+		json_t *some = json_array();
+		for (size_t k = part * CONFLICTS_PER_EVENT;
+		     k < total && k < (part + 1) * CONFLICTS_PER_EVENT; k++)
+			json_array_append(some, json_array_get(pairs, k));
+		rc = tracks_emit_party(
+		    c, road->org, 0, ref, "coordination.conflict", tracks_permit_adapter("dig_road"),
+		    json_pack("{s:s, s:s, s:i, s:o, s:i, s:i, s:i}", "road_id", road->road_id,
+			      "project", ref, "months", COORDINATION_MONTHS, "conflicts", some,
+			      "total", (int)total, "part", (int)part + 1, "parts", (int)parts),
+		    err);
+	}
+	json_decref(pairs);
+	store_planned_digs_free(rows, n);
+	return rc;
+}
+
+/*
+ * The planned digs of project pid, then the conflicts they make. Each register road a new dig
+ * lies on is locked first (in one order), so two registrations on one road take turns and the
+ * later one's conflict read sees the earlier one's digs: neither misses the other.
  */
 static int write_digs(struct store_conn *c, struct reg *r, long long pid, const char *ref,
 		      struct error *err)
 {
+	struct dig_road *roads = xcalloc(r->ndigs + 1, sizeof(*roads));
+	long long *ids = xcalloc(r->ndigs + 1, sizeof(*ids));
+	size_t nroads = dig_roads(r, roads);
 	int rc = 0;
+	for (size_t k = 0; !rc && k < nroads; k++)
+		rc = store_road_lock(c, roads[k].road_id, roads[k].org, err);
 	for (size_t i = 0; !rc && i < r->ndigs; i++) {
 		struct planned_dig_new *p = &r->placed[i];
 		char *wkt = geo_wkt(r->digs[i].extent);
-		long long id = 0;
 		p->project_id = pid;
 		p->org_id = r->owner;
 		p->seq = (int)i + 1;
@@ -385,55 +522,14 @@ static int write_digs(struct store_conn *c, struct reg *r, long long pid, const 
 		p->extent_wkt = wkt;
 		p->start_day = r->digs[i].start_day;
 		p->end_day = r->digs[i].end_day;
-		rc = store_planned_dig_insert(c, p, &id, err);
+		rc = store_planned_dig_insert(c, p, &ids[i], err);
 		p->extent_wkt = NULL;
 		free(wkt);
 	}
-	for (size_t i = 0; !rc && i < r->ndigs; i++) {
-		const char *road = r->placed[i].road_id;
-		bool seen = !road;
-		for (size_t j = 0; !seen && j < i; j++)
-			seen = r->placed[j].road_id && !strcmp(r->placed[j].road_id, road) &&
-			       r->placed[j].road_org_id == r->placed[i].road_org_id;
-		if (seen)
-			continue;
-		/* the same road: its id on the same authority's register */
-		long long road_org = r->placed[i].road_org_id;
-		struct planned_dig_query q = {.from_day = r->today, .road_id = road,
-					      .authority = road_org};
-		struct planned_dig_row *rows = NULL;
-		size_t n = 0;
-		rc = store_planned_digs(c, &q, 500, &rows, &n, err);
-		struct planned_dig *d = xcalloc(n + 1, sizeof(*d));
-		for (size_t k = 0; k < n; k++)
-			d[k] = (struct planned_dig){rows[k].id, rows[k].project_id, rows[k].road_id,
-						    rows[k].start_day, rows[k].end_day};
-		struct dig_conflict cf[64];
-		size_t nc = rc ? 0 : coordination_conflicts(d, n, COORDINATION_MONTHS, cf, 64);
-		json_t *pairs = json_array();
-		for (size_t k = 0; k < nc && k < 64; k++) {
-			const struct planned_dig_row *a = &rows[cf[k].a], *b = &rows[cf[k].b];
-			if (a->project_id != pid && b->project_id != pid)
-				continue;
-			json_array_append_new(
-			    pairs, json_pack("{s:[s,s], s:[I,I], s:i}", "projects",
-					     a->project_reference, b->project_reference, "digs",
-					     (json_int_t)a->id, (json_int_t)b->id, "gap_days",
-					     cf[k].gap_days));
-		}
-		long long auth[1] = {road_org};
-		size_t na = !rc && json_array_size(pairs) && road_org ? 1 : 0;
-		for (size_t k = 0; !rc && k < na; k++)
-			rc = tracks_emit_party(
-			    c, auth[k], 0, ref, "coordination.conflict",
-			    tracks_permit_adapter("dig_road"),
-			    json_pack("{s:s, s:s, s:i, s:O}", "road_id", road, "project", ref,
-				      "months", COORDINATION_MONTHS, "conflicts", pairs),
-			    err);
-		json_decref(pairs);
-		free(d);
-		store_planned_digs_free(rows, n);
-	}
+	for (size_t k = 0; !rc && k < nroads; k++)
+		rc = road_conflicts(c, r, &roads[k], pid, ref, ids, err);
+	free(ids);
+	free(roads);
 	return rc;
 }
 
@@ -472,9 +568,11 @@ static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 	char *needs_text = json_text(needs);
 	char *materials = store_ids_json(r->pr.materials, r->pr.nmaterials);
 	char *wkt = geo_wkt(r->geo);
-	struct project_new pn = {r->owner,  r->name,	       r->district,
-				 wkt,	    needs_text,	       r->pr.hookup_day,
-				 materials, r->caller->org_id, r->caller->user_id};
+	char *preferred = preferred_json(r);
+	struct project_new pn = {r->owner,	    r->name,	       r->district,
+				 wkt,		    needs_text,	       r->pr.hookup_day,
+				 materials,	    r->caller->org_id, r->caller->user_id,
+				 preferred};
 	long long pid = 0;
 	char ref[24];
 	rc = store_project_insert(c, &pn, &pid, err);
@@ -499,6 +597,7 @@ static int reg_tx(struct store_conn *c, void *ctx, struct error *err)
 	json_decref(needs);
 	free(needs_text);
 	free(materials);
+	free(preferred);
 	free(wkt);
 	return rc;
 }
@@ -839,54 +938,68 @@ static int answer_tx(struct store_conn *c, void *ctx, struct error *err)
 	return rc;
 }
 
-static int guidance_answer(struct http_request *req, struct http_response *res)
+int projects_guidance_answer(struct app *app, const struct authz_caller *caller,
+			     long long project_id, const char *kind, const json_t *body,
+			     json_t **view, struct error *err)
 {
-	struct error err = ERROR_INIT;
-	struct answer an = {.caller = auth_caller(req)};
+	struct answer an = {.caller = caller, .project_id = project_id, .kind = kind};
 	error_init(&an.problems);
-	json_t *body = NULL;
-	if (auth_require(req, res, AZ_GUIDANCE_ANSWER, NULL))
-		return 1;
-	an.kind = req->params[1];
-	if (input_path_id(req, 0, &an.project_id) || utility_kind_parse(an.kind) < 0)
-		return http_fail(res, ERR_NOT_FOUND, "no such guidance");
+	*view = NULL;
 	an.today = tracks_today();
-	int rc = http_parse_json(req, &body, &err);
-	if (rc)
-		goto reply;
-	guidance_answer_parse(body, an.today, &an.a, &err);
-	an.parse_problems = err.ndetails;
-	an.pub = snapshot_get(req->app);
+	guidance_answer_parse(body, an.today, &an.a, err);
+	an.parse_problems = err->ndetails;
+	an.pub = snapshot_get(app);
+	int rc;
 	if (!an.pub) {
-		rc = error_set(&err, ERR_UNAVAILABLE, "published fees are not loaded yet");
-		goto reply;
+		rc = error_set(err, ERR_UNAVAILABLE, "published fees are not loaded yet");
+		goto done;
 	}
 	struct error txerr = ERROR_INIT;
-	rc = store_tx(req->app->pool, answer_tx, &an, &txerr);
+	rc = store_tx(app->pool, answer_tx, &an, &txerr);
 	if (rc == ERR_INVALID) {
-		move_details(&err, &an.problems);
-		rc = error_set(&err, ERR_INVALID, "the answer has %zu problem(s); all are listed",
-			       err.ndetails);
+		move_details(err, &an.problems);
+		rc = error_set(err, ERR_INVALID, "the answer has %zu problem(s); all are listed",
+			       err->ndetails);
 	} else if (rc) {
-		error_release(&err);
-		err = txerr;
+		error_release(err);
+		*err = txerr;
 		error_init(&txerr);
 	}
 	error_release(&txerr);
-reply:
-	if (rc) {
-		http_reply_error(res, &err);
-	} else {
-		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200, an.reply);
+	if (!rc) {
+		*view = an.reply;
 		an.reply = NULL;
 	}
+done:
 	if (an.pub)
 		snapshot_put(an.pub);
 	guidance_answer_release(&an.a);
 	json_decref(an.reply);
-	json_decref(body);
 	error_release(&an.problems);
+	return rc;
+}
+
+static int guidance_answer(struct http_request *req, struct http_response *res)
+{
+	struct error err = ERROR_INIT;
+	long long project_id = 0;
+	json_t *body = NULL, *view = NULL;
+	if (auth_require(req, res, AZ_GUIDANCE_ANSWER, NULL))
+		return 1;
+	const char *kind = req->params[1];
+	if (input_path_id(req, 0, &project_id) || utility_kind_parse(kind) < 0)
+		return http_fail(res, ERR_NOT_FOUND, "no such guidance");
+	int rc = http_parse_json(req, &body, &err);
+	if (!rc)
+		rc = projects_guidance_answer(req->app, auth_caller(req), project_id, kind, body,
+					      &view, &err);
+	if (rc) {
+		http_reply_error(res, &err);
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json(res, 200, view);
+	}
+	json_decref(body);
 	error_release(&err);
 	return rc;
 }

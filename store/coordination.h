@@ -5,6 +5,7 @@
 #ifndef STORE_COORDINATION_H
 #define STORE_COORDINATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/db.h"
@@ -45,6 +46,7 @@ struct planned_dig_row {
 	char purpose[201], district[33], road_id[33], road_name[101];
 	char *extent_wkt;
 	day_t start_day, end_day;
+	long long road_org_id; /* the authority whose register road_id is on; 0 with no road */
 };
 void store_planned_digs_free(struct planned_dig_row *rows, size_t n);
 
@@ -56,10 +58,30 @@ struct planned_dig_query {
 	long long authority;  /* not 0: only digs on roads of this authority's registers (the one
 				 each dig was placed on, so another register listing the id is not) */
 	long long project_id; /* not 0: only this project's */
+	long long after;      /* not 0: the page after this dig (a keyset cursor: its key, no road
+				 last, road id, start day, id); ERR_NOT_FOUND when it is no dig of
+				 the authority's */
 };
-/* By road, then start day, then id; at most cap. */
+/* By road (none last), then start day, then id; at most cap (a page: ask cap + 1 for more). */
 int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, size_t cap,
 		       struct planned_dig_row **rows, size_t *n, struct error *err);
 
+/*
+ * Locks the register road road_id of authority (its rows on every register version) until the
+ * transaction ends: registrations of digs on one road are serialised by it. Errors as
+ * store_exec's (ERR_RETRY on a deadlock).
+ */
+int store_road_lock(struct store_conn *c, const char *road_id, long long authority,
+		    struct error *err);
+
+/*
+ * Every planned dig on register road road_id of authority that ends on or after ending_from and
+ * starts on or before starting_by, by start day then id, with no cap; locking: a locking read
+ * (the latest committed rows, in a registering transaction). Only id, project_id (and its
+ * reference), road_id, road_org_id and the days are filled.
+ */
+int store_planned_digs_window(struct store_conn *c, const char *road_id, long long authority,
+			      day_t ending_from, day_t starting_by, bool locking,
+			      struct planned_dig_row **rows, size_t *n, struct error *err);
 
 #endif

@@ -11,10 +11,11 @@
 
 static const char SQL_PROJECT_INSERT[] =
     "INSERT INTO projects (org_id, name, district_code, geometry, needs, hookup_day, materials, "
-    "created_by_org, created_by_user) VALUES (?, ?, ?, ST_GeomFromText(?), ?, ?, ?, ?, ?)";
+    "created_by_org, created_by_user, providers) VALUES (?, ?, ?, ST_GeomFromText(?), ?, ?, ?, "
+    "?, ?, ?)";
 static const char SQL_PROJECT_GET[] =
     "SELECT id, org_id, name, district_code, ST_AsText(geometry), needs, hookup_day, materials, "
-    "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM projects WHERE id = ?";
+    "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), providers FROM projects WHERE id = ?";
 static const char SQL_GUIDANCE_INSERT[] =
     "INSERT INTO guidance (project_id, utility_kind, org_id, stage, stage_limit_days, "
     "started_day, due_day) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -45,6 +46,7 @@ void store_project_row_release(struct project_row *p)
 	free(p->geometry_wkt);
 	free(p->needs);
 	free(p->materials);
+	free(p->providers);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -66,9 +68,10 @@ int store_project_insert(struct store_conn *c, const struct project_new *p, long
 				   rows_day_param(p->hookup_day, d),
 				   P_STR(p->materials),
 				   P_INT(p->created_by_org),
-				   p->created_by_user ? P_INT(p->created_by_user) : P_NULL};
+				   p->created_by_user ? P_INT(p->created_by_user) : P_NULL,
+				   p->providers ? P_STR(p->providers) : P_NULL};
 	unsigned long long insert_id = 0;
-	int rc = store_run(c, SQL_PROJECT_INSERT, ps, 9, NULL, &insert_id, err);
+	int rc = store_run(c, SQL_PROJECT_INSERT, ps, 10, NULL, &insert_id, err);
 	*id = (long long)insert_id;
 	return rc;
 }
@@ -96,6 +99,7 @@ int store_project_get(struct store_conn *c, long long id, struct project_row *ou
 	out->hookup_day = rows_day_cell(r, 0, 6);
 	out->materials = rows_dup_cell(r, 0, 7);
 	ROWS_COPY(out->created_at, store_cell(r, 0, 8));
+	out->providers = rows_dup_cell(r, 0, 9);
 	store_result_free(r);
 	return 0;
 }

@@ -19,6 +19,7 @@ struct project_new {
 	day_t hookup_day;
 	const char *materials; /* JSON array of material ids */
 	long long created_by_org, created_by_user;
+	const char *providers; /* JSON object kind -> preferred organisation id, or NULL */
 };
 
 /* One project as read. Strings owned by the row; release with store_project_row_release. */
@@ -27,6 +28,7 @@ struct project_row {
 	char reference[24]; /* "PJ-000123" */
 	char name[201], district[33];
 	char *geometry_wkt, *needs, *materials;
+	char *providers; /* JSON object kind -> the applicant's preferred organisation, or NULL */
 	day_t hookup_day;
 	char created_at[32];
 };

@@ -120,30 +120,75 @@ day_t coordination_add_months(day_t d, int months)
 	return cal_day_from_ymd(y, m, dd > last ? last : dd);
 }
 
+bool coordination_pair(const struct planned_dig *x, const struct planned_dig *y, int months,
+		       int *gap_days)
+{
+	if (!x->road_id || !*x->road_id || !y->road_id || strcmp(x->road_id, y->road_id) ||
+	    x->project_id == y->project_id)
+		return false;
+	const struct planned_dig *first = x->start_day <= y->start_day ? x : y;
+	const struct planned_dig *later = first == x ? y : x;
+	if (later->start_day > coordination_add_months(first->end_day, months))
+		return false;
+	if (gap_days)
+		*gap_days = later->start_day > first->end_day
+				? (int)(later->start_day - first->end_day)
+				: 0;
+	return true;
+}
+
+/* A dig's sort key: by road (none last), then start day, then index in the array. */
+struct dig_key {
+	const char *road; /* "" for none */
+	day_t start;
+	size_t index;
+};
+
+static int by_road_start(const void *pa, const void *pb)
+{
+	const struct dig_key *a = pa, *b = pb;
+	if (!*a->road != !*b->road)
+		return *a->road ? -1 : 1;
+	int c = strcmp(a->road, b->road);
+	if (c)
+		return c;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
 size_t coordination_conflicts(const struct planned_dig *d, size_t n, int months,
 			      struct dig_conflict *out, size_t cap)
 {
+	/*
+	 * One pass per road over its digs by start day: a dig's partners that start after it are
+	 * the next ones up to the first starting beyond `months` after its end, so the work is the
+	 * sort and the pairs found, not every pair of the plan.
+	 */
+	struct dig_key *key = xcalloc(n + 1, sizeof(*key));
+	for (size_t i = 0; i < n; i++)
+		key[i] = (struct dig_key){d[i].road_id ? d[i].road_id : "", d[i].start_day, i};
+	qsort(key, n, sizeof(*key), by_road_start);
 	size_t found = 0;
-	for (size_t a = 0; a < n; a++) {
-		if (!d[a].road_id || !*d[a].road_id)
-			continue;
-		for (size_t b = a + 1; b < n; b++) {
-			if (!d[b].road_id || strcmp(d[a].road_id, d[b].road_id) ||
-			    d[a].project_id == d[b].project_id)
+	for (size_t i = 0; i < n; i++) {
+		const struct planned_dig *x = &d[key[i].index];
+		if (!x->road_id || !*x->road_id)
+			break; /* the digs on no road sort last */
+		day_t reach = coordination_add_months(x->end_day, months);
+		for (size_t j = i + 1; j < n; j++) {
+			const struct planned_dig *y = &d[key[j].index];
+			if (!y->road_id || strcmp(x->road_id, y->road_id) || y->start_day > reach)
+				break;
+			int gap = 0;
+			if (!coordination_pair(x, y, months, &gap))
 				continue;
-			const struct planned_dig *first = d[a].start_day <= d[b].start_day ? &d[a]
-											    : &d[b];
-			const struct planned_dig *later = first == &d[a] ? &d[b] : &d[a];
-			if (later->start_day > coordination_add_months(first->end_day, months))
-				continue;
+			size_t a = key[i].index < key[j].index ? key[i].index : key[j].index;
+			size_t b = key[i].index < key[j].index ? key[j].index : key[i].index;
 			if (found < cap)
-				out[found] = (struct dig_conflict){
-				    a, b,
-				    later->start_day > first->end_day
-					? (int)(later->start_day - first->end_day)
-					: 0};
+				out[found] = (struct dig_conflict){a, b, gap};
 			found++;
 		}
 	}
+	free(key);
 	return found;
 }

@@ -56,10 +56,17 @@ struct dig_conflict {
 };
 
 /*
- * Every pair of digs of different projects on the same register road where the later one
- * starts no more than `months` months after the earlier one ends (overlapping ones included),
- * into out (at most cap, a before b in array order); returns how many there are (may exceed
- * cap).
+ * Whether x and y conflict: different projects, the same register road, the later one starting
+ * no more than `months` months after the earlier one ends (overlapping ones included); the days
+ * between them into *gap_days (0 when they overlap; NULL: not wanted).
+ */
+bool coordination_pair(const struct planned_dig *x, const struct planned_dig *y, int months,
+		       int *gap_days);
+
+/*
+ * Every conflicting pair (coordination_pair) of the digs into out (at most cap, a before b in
+ * array order; pairs grouped by road, then by the earlier start); returns how many there are
+ * (may exceed cap). One sorted pass per road: O(n log n + pairs), not every pair of the array.
  */
 size_t coordination_conflicts(const struct planned_dig *d, size_t n, int months,
 			      struct dig_conflict *out, size_t cap);

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,29 @@ static bool flagged(json_t *plan, const char *a, const char *b)
 	return false;
 }
 
+/* Every page of the plan at path ("...?" or "...&" ready for the cursor): their roads as one. */
+static json_t *whole_plan(const char *tok, const char *path)
+{
+	json_t *all = json_pack("{s:[], s:i}", "roads", "months", 0);
+	char *cursor = xstrdup("");
+	for (int page = 0; page < 1000; page++) {
+		char *at = xasprintf("%scursor=%s", path, cursor);
+		json_t *plan = journey_call("GET", at, tok, NULL, 200);
+		free(at);
+		json_array_extend(json_object_get(all, "roads"), json_object_get(plan, "roads"));
+		json_object_set(all, "months", json_object_get(plan, "months"));
+		const char *next = json_string_value(json_object_get(plan, "next_cursor"));
+		free(cursor);
+		cursor = next ? xstrdup(next) : NULL;
+		json_decref(plan);
+		if (!cursor)
+			break;
+	}
+	cr_expect(!cursor, "the plan ends");
+	free(cursor);
+	return all;
+}
+
 /* (c) the same register road six weeks apart: a conflict; different roads: none */
 Test(coordination, planned_digs_on_one_road_within_months_conflict)
 {
@@ -405,7 +429,7 @@ Test(coordination, planned_digs_on_one_road_within_months_conflict)
 			 "FZ-GL-0003");
 	cr_expect_eq(json_array_size(json_object_get(b, "guidance")), 0, "works, not needs");
 
-	json_t *plan = journey_call("GET", "/v1/coordination", road, NULL, 200);
+	json_t *plan = whole_plan(road, "/v1/coordination?");
 	cr_expect(flagged(plan, ra, rb), "same road six weeks apart: %s", json_dumps(plan, 0));
 	cr_expect(!flagged(plan, ra, rc) && !flagged(plan, rb, rc), "different roads: %s",
 		  json_dumps(plan, 0));
@@ -469,6 +493,259 @@ Test(coordination, planned_digs_on_one_road_within_months_conflict)
 	free(gas);
 	free(road);
 	free(office);
+}
+
+/* One registration a thread sends once both are ready. */
+struct racer {
+	pthread_barrier_t *go;
+	const char *tok;
+	char *body;
+	struct reply rep;
+};
+
+static void *race(void *arg)
+{
+	struct racer *x = arg;
+	pthread_barrier_wait(x->go);
+	http_call(&x->rep, "POST", "/v1/projects", x->tok, x->body, NULL);
+	return NULL;
+}
+
+/* The coordination.conflict events that pair projects a and b (references). */
+static size_t conflict_events(const char *a, const char *b)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = {P_STR(a), P_STR(b)};
+	cr_assert_eq(store_exec(c,
+				"SELECT payload FROM outbox WHERE event_type = "
+				"'coordination.conflict' AND payload LIKE CONCAT('%', ?, '%') AND "
+				"payload LIKE CONCAT('%', ?, '%')",
+				p, 2, &r, NULL),
+		     0);
+	size_t found = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *e = json_loads(store_cell(r, i, 0), 0, NULL);
+		size_t k;
+		json_t *pair;
+		bool pairs = false;
+		json_array_foreach(json_object_get(json_object_get(e, "object"), "conflicts"), k,
+				   pair)
+		{
+			const char *x = json_string_value(json_array_get(json_object_get(pair, "projects"), 0));
+			const char *y = json_string_value(json_array_get(json_object_get(pair, "projects"), 1));
+			pairs = pairs || (x && y && ((!strcmp(x, a) && !strcmp(y, b)) ||
+						     (!strcmp(x, b) && !strcmp(y, a))));
+		}
+		found += pairs;
+		json_decref(e);
+	}
+	store_result_free(r);
+	store_release(c);
+	return found;
+}
+
+/*
+ * Two registrations of digs on one road at the same moment: the road is locked while each
+ * registers, so the later one sees the earlier one's dig and the conflict goes out once
+ * (before, each read a snapshot without the other's dig and neither event was sent).
+ */
+Test(coordination, concurrent_digs_on_one_road_each_conflict_is_sent)
+{
+	char *tok = login("applicant"), *gas = login("gas");
+	enum { ROUNDS = 6 };
+	for (int round = 0; round < ROUNDS; round++) {
+		pthread_barrier_t go;
+		pthread_barrier_init(&go, NULL, 2);
+		struct racer x[2] = {{.go = &go, .tok = tok}, {.go = &go, .tok = gas}};
+		int day = 400 + 3 * round;
+		for (int i = 0; i < 2; i++)
+			x[i].body = xasprintf(
+			    "{\"name\":\"Race %d.%d\"," GULOU "%s,\"hookup_date\":\"%s\",\"digs\":[{"
+			    "\"geometry\":{\"type\":\"LineString\",\"coordinates\":" ON_WUSI "},"
+			    "\"start_date\":\"%s\",\"end_date\":\"%s\"}]}",
+			    harness_unique(), i, i ? "" : ",\"needs\":{\"water\":{\"m3_per_day\":5,\"dn\":25}}",
+			    journey_day(500), journey_day(day + 40 * i), journey_day(day + 40 * i + 5));
+		pthread_t t[2];
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(pthread_create(&t[i], NULL, race, &x[i]), 0);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&go);
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(x[i].rep.status, 201, "round %d: %s", round, x[i].rep.body);
+		const char *ra = str(x[0].rep.json, "reference"), *rb = str(x[1].rep.json, "reference");
+		cr_expect_eq(conflict_events(ra, rb), 1,
+			     "round %d: one coordination.conflict pairs %s and %s", round, ra, rb);
+		for (int i = 0; i < 2; i++) {
+			reply_release(&x[i].rep);
+			free(x[i].body);
+		}
+	}
+	free(tok);
+	free(gas);
+}
+
+/*
+ * A new dig's conflicts are every dig of another project on its road within the window, however
+ * many: 600 (before, only the first 500 digs of the road were read and 64 pairs kept).
+ */
+Test(coordination, every_conflict_on_a_crowded_road_is_sent)
+{
+	char *tok = login("applicant"), *gas = login("gas");
+	enum { MANY = 600 };
+	json_t *x = planned(gas, NULL, ON_YANGQIAO, 600, 605);
+	long long xid = json_integer_value(json_object_get(x, "id"));
+	/* the same works copied MANY times over (seq 2...), as if registered one by one */
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_param p[] = {P_INT(xid)};
+	cr_assert_eq(store_run(c,
+			       "INSERT INTO planned_digs (project_id, seq, org_id, purpose, "
+			       "district_code, road_id, road_name, road_org_id, extent, start_day, "
+			       "end_day) SELECT d.project_id, 1 + s.seq, d.org_id, d.purpose, "
+			       "d.district_code, d.road_id, d.road_name, d.road_org_id, d.extent, "
+			       "d.start_day + INTERVAL (s.seq % 30) DAY, d.end_day + INTERVAL "
+			       "(s.seq % 30) DAY FROM planned_digs d JOIN seq_1_to_600 s "
+			       "WHERE d.project_id = ?",
+			       p, 1, NULL, NULL, NULL),
+		     0);
+	store_release(c);
+	cr_assert_eq(count("SELECT COUNT(*) FROM planned_digs WHERE project_id = ?", xid),
+		     MANY + 1);
+	json_t *y = planned(tok, "\"water\":{\"m3_per_day\":5,\"dn\":25}", ON_YANGQIAO, 660, 665);
+	const char *rx = str(x, "reference"), *ry = str(y, "reference");
+	/* every one of the works' digs is paired with the new one, in events of 100 pairs */
+	c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param q[] = {P_STR(ry)};
+	cr_assert_eq(store_exec(c,
+				"SELECT payload FROM outbox WHERE event_type = "
+				"'coordination.conflict' AND JSON_VALUE(payload, '$.object.project') = ?",
+				q, 1, &r, NULL),
+		     0);
+	size_t pairs = 0, with_x = 0;
+	long long parts = 0, total = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *e = json_loads(store_cell(r, i, 0), 0, NULL);
+		json_t *o = json_object_get(e, "object");
+		size_t k;
+		json_t *pair;
+		json_array_foreach(json_object_get(o, "conflicts"), k, pair)
+		{
+			pairs++;
+			const char *other = json_string_value(
+			    json_array_get(json_object_get(pair, "projects"), 1));
+			with_x += other && !strcmp(other, rx);
+		}
+		cr_expect_leq(json_array_size(json_object_get(o, "conflicts")), 100);
+		parts = json_integer_value(json_object_get(o, "parts"));
+		total = json_integer_value(json_object_get(o, "total"));
+		json_decref(e);
+	}
+	cr_expect_eq((long long)r->nrows, parts, "every part sent");
+	cr_expect_eq((long long)pairs, total, "the parts hold every pair");
+	cr_expect_eq(with_x, (size_t)MANY + 1, "each of the works' %d digs paired: %zu", MANY + 1,
+		     with_x);
+	store_result_free(r);
+	store_release(c);
+	json_decref(x);
+	json_decref(y);
+	free(tok);
+	free(gas);
+}
+
+/*
+ * The plan comes in pages (a keyset cursor, ?limit=), each dig with every conflict it has, also
+ * with digs on other pages; GeoJSON and the map page the same way and say more follow.
+ */
+Test(coordination, the_plan_pages_with_a_cursor_and_keeps_every_conflict)
+{
+	char *tok = login("applicant"), *gas = login("gas"), *road = login("road");
+	json_t *x = planned(gas, NULL, ON_YANGQIAO, 700, 705);
+	long long xid = json_integer_value(json_object_get(x, "id"));
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_param p[] = {P_INT(xid)};
+	cr_assert_eq(store_run(c,
+			       "INSERT INTO planned_digs (project_id, seq, org_id, purpose, "
+			       "district_code, road_id, road_name, road_org_id, extent, start_day, "
+			       "end_day) SELECT d.project_id, 1 + s.seq, d.org_id, d.purpose, "
+			       "d.district_code, d.road_id, d.road_name, d.road_org_id, d.extent, "
+			       "d.start_day + INTERVAL s.seq DAY, d.end_day + INTERVAL s.seq DAY "
+			       "FROM planned_digs d JOIN seq_1_to_30 s WHERE d.project_id = ?",
+			       p, 1, NULL, NULL, NULL),
+		     0);
+	store_release(c);
+	json_t *y = planned(tok, "\"water\":{\"m3_per_day\":5,\"dn\":25}", ON_YANGQIAO, 760, 765);
+	long long ydig =
+	    json_integer_value(json_object_get(json_array_get(json_object_get(y, "digs"), 0), "id"));
+	/* page through Yangqiao Road seven digs at a time */
+	char *cursor = xstrdup("");
+	json_t *seen = json_object();
+	size_t pages = 0, ywith = 0, ours = 0;
+	const char *rx = str(x, "reference"), *ry = str(y, "reference");
+	while (cursor) {
+		char *path = xasprintf("/v1/coordination?road_id=FZ-GL-0003&limit=7&cursor=%s",
+				       cursor);
+		json_t *plan = journey_call("GET", path, road, NULL, 200);
+		free(path);
+		pages++;
+		cr_expect_leq(json_integer_value(json_object_get(plan, "digs")), 7);
+		cr_expect_eq(json_integer_value(json_object_get(plan, "limit")), 7);
+		size_t i, k;
+		json_t *r, *d;
+		json_array_foreach(json_object_get(plan, "roads"), i, r)
+		    json_array_foreach(json_object_get(r, "digs"), k, d)
+		{
+			char id[24];
+			snprintf(id, sizeof(id), "%lld", json_integer_value(json_object_get(d, "id")));
+			cr_expect(!json_object_get(seen, id), "dig %s on two pages", id);
+			json_object_set_new(seen, id, json_true());
+			ours += !strcmp(str(d, "project"), rx) || !strcmp(str(d, "project"), ry);
+			if (json_integer_value(json_object_get(d, "id")) == ydig)
+				ywith = json_array_size(json_object_get(d, "conflicts_with"));
+		}
+		const char *next = json_string_value(json_object_get(plan, "next_cursor"));
+		free(cursor);
+		cursor = next ? xstrdup(next) : NULL;
+		json_decref(plan);
+		cr_assert_lt(pages, 500u);
+	}
+	cr_expect_gt(pages, 4u, "31 digs and more in pages of 7");
+	cr_expect_eq(ours, 32u, "each of the 32 digs of the two projects once");
+	cr_expect_geq(ywith, 31u, "the new dig conflicts with each of the 31 works digs");
+	/* GeoJSON and the map: a page, and say so */
+	struct reply rep;
+	http_call(&rep, "GET", "/v1/coordination.geojson?road_id=FZ-GL-0003&limit=5", road, NULL,
+		  NULL);
+	cr_expect_eq(rep.status, 200);
+	cr_expect_eq(json_array_size(json_object_get(rep.json, "features")), 5);
+	const char *next = json_string_value(json_object_get(rep.json, "next_cursor"));
+	char hdr[32];
+	cr_expect(next && reply_header(&rep, "X-Next-Cursor", hdr, sizeof(hdr)) &&
+		      !strcmp(hdr, next),
+		  "the next page named: %.200s", rep.body);
+	reply_release(&rep);
+	http_call(&rep, "GET", "/v1/coordination.svg?road_id=FZ-GL-0003&limit=2", road, NULL, NULL);
+	cr_expect_eq(rep.status, 200);
+	cr_expect(reply_header(&rep, "X-Next-Cursor", hdr, sizeof(hdr)), "%.200s", rep.headers);
+	cr_expect(rep.body && strstr(rep.body, "data-next-cursor") &&
+		      strstr(rep.body, "more digs follow"),
+		  "%.400s", rep.body);
+	reply_release(&rep);
+	/* a cursor not given by the server, a limit out of range */
+	json_t *e = journey_call("GET", "/v1/coordination?cursor=abc&limit=0", road, NULL, 422);
+	cr_expect(has(e, "cursor", "invalid") && has(e, "limit", "out_of_range"), "%s",
+		  json_dumps(e, 0));
+	json_decref(e);
+	e = journey_call("GET", "/v1/coordination?cursor=999999999", road, NULL, 422);
+	cr_expect(has(e, "cursor", "invalid"), "%s", json_dumps(e, 0));
+	json_decref(e);
+	json_decref(seen);
+	json_decref(x);
+	json_decref(y);
+	free(tok);
+	free(gas);
+	free(road);
 }
 
 /* (d) the refusals: status, the error envelope, nothing written */

@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "integrations/dispatcher.h"
+#include "integrations/webhook.h"
+#include "store/db.h"
+#include "workflows/calendar.h"
 #include "lib/xalloc.h"
 #include "support/harness.h"
 #include "support/journey.h"
@@ -32,6 +37,33 @@ static char *login(const char *who)
 	char email[64];
 	snprintf(email, sizeof(email), "%s@demo.test", who);
 	return harness_login(email, DEMO);
+}
+
+/* How many projects bear this name. */
+static long long count_named(const char *name)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = {P_STR(name)};
+	cr_assert_eq(store_exec(c, "SELECT COUNT(*) FROM projects WHERE name = ?", p, 1, &r, NULL),
+		     0);
+	long long n = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	store_release(c);
+	return n;
+}
+
+/* One number from SQL with one bound integer. */
+static long long count_of(const char *sql, long long a)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = {P_INT(a)};
+	cr_assert_eq(store_exec(c, sql, p, 1, &r, NULL), 0, "%s", sql);
+	long long n = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	store_release(c);
+	return n;
 }
 
 /* A point in Gulou (鼓楼区), where the city's water company and four carriers serve. */
@@ -223,12 +255,49 @@ Test(projects, guidance_goes_to_whoever_serves_and_is_answered_with_the_schedule
 	json_decref(p);
 	free(body);
 
-	/* the applicant may name its carrier: only that one is asked */
+	/*
+	 * the applicant may name its preferred carrier: it is kept on the project and marked on
+	 * that carrier's task, and every carrier serving the site is asked all the same
+	 */
 	char *chosen = xasprintf(",\"providers\":{\"network\":%lld}", mobile);
 	body = project_body(chosen);
 	json_t *q = journey_call("POST", "/v1/projects", tok, body, 201);
-	cr_expect_eq(guidance_of(q, "network", 0, NULL), 1);
+	cr_expect_geq(guidance_of(q, "network", 0, NULL), 2, "%s", json_dumps(q, 0));
+	cr_expect_eq(guidance_of(q, "network", radio, NULL), 1, "%s", json_dumps(q, 0));
 	cr_expect_eq(guidance_of(q, "network", mobile, NULL), 1);
+	cr_expect_eq(json_integer_value(
+			 json_object_get(json_object_get(q, "providers"), "network")),
+		     mobile, "the preferred carrier is kept: %s", json_dumps(q, 0));
+	size_t k;
+	json_t *t;
+	json_array_foreach(json_object_get(q, "guidance"), k, t)
+	{
+		long long org =
+		    json_integer_value(json_object_get(json_object_get(t, "organisation"), "id"));
+		cr_expect_eq(json_is_true(json_object_get(t, "preferred")),
+			     org == mobile && !strcmp(json_string_value(json_object_get(t, "kind")),
+						      "network"),
+			     "preferred only on the chosen carrier's task: %s", json_dumps(t, 0));
+	}
+	char *qp = xasprintf("/v1/projects/%lld", json_integer_value(json_object_get(q, "id")));
+	json_t *qr = journey_call("GET", qp, tok, NULL, 200);
+	cr_expect_eq(json_integer_value(
+			 json_object_get(json_object_get(qr, "providers"), "network")),
+		     mobile, "the read shows it: %s", json_dumps(qr, 0));
+	json_decref(qr);
+	free(qp);
+	json_decref(q);
+	free(body);
+	free(chosen);
+	/* one that does not serve the site is refused, and nothing is registered */
+	chosen = xasprintf(",\"providers\":{\"network\":%lld}", city);
+	body = project_body(chosen);
+	json_t *sent = json_loads(body, 0, NULL);
+	q = journey_call("POST", "/v1/projects", tok, body, 422);
+	cr_expect(has(q, "providers.network", "not_serving"), "%s", json_dumps(q, 0));
+	cr_expect_eq(count_named(json_string_value(json_object_get(sent, "name"))), 0,
+		     "nothing registered");
+	json_decref(sent);
 	json_decref(q);
 	free(body);
 	free(chosen);
@@ -362,4 +431,178 @@ Test(projects, overdue_guidance_is_supervised)
 	free(tok);
 	free(office);
 	free(water);
+}
+
+/* One row of SQL with one bound integer: its first column as text (caller frees), or NULL. */
+static char *cell_text(const char *sql, long long a, long long *id)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	struct store_param p[] = {P_INT(a)};
+	cr_assert_eq(store_exec(c, sql, p, 1, &r, NULL), 0, "%s", sql);
+	char *text = r->nrows && store_cell(r, 0, 0) ? strdup(store_cell(r, 0, 0)) : NULL;
+	if (id)
+		*id = r->nrows ? store_cell_ll(r, 0, 1, 0) : 0;
+	store_result_free(r);
+	store_release(c);
+	return text;
+}
+
+/* Posts a signed callback to the kind's adapter with the API key. */
+static long signed_callback(struct reply *r, const char *kind, const char *key,
+			    const char *secret, const char *body)
+{
+	struct webhook_headers h = {0};
+	const char *keys[] = {secret};
+	struct error err = ERROR_INIT;
+	char id[48];
+	snprintf(id, sizeof(id), "msg_g_%d", harness_unique());
+	cr_assert_eq(webhook_headers_build(&h, id, (int64_t)time(NULL), body, strlen(body), keys, 1,
+					   &err),
+		     0, "%s", err.message);
+	char hid[300], hts[64], hsig[400], path[96];
+	snprintf(hid, sizeof(hid), "webhook-id: %s", h.id);
+	snprintf(hts, sizeof(hts), "webhook-timestamp: %s", h.timestamp);
+	snprintf(hsig, sizeof(hsig), "webhook-signature: %s", h.signature);
+	const char *headers[] = {hid, hts, hsig, NULL};
+	snprintf(path, sizeof(path), "/v1/integrations/%s/callbacks", kind);
+	long status = http_call(r, "POST", path, key, body, headers);
+	webhook_headers_release(&h);
+	return status;
+}
+
+/*
+ * guidance.requested goes out through the utility's adapter in its own shape (the loads in its
+ * field names), and the utility answers through its adapter as over the API: validated, every
+ * problem listed, nothing written until it is right.
+ */
+Test(projects, guidance_through_the_adapters_both_ways)
+{
+	char *tok = login("applicant");
+	char *body = project_body(NULL);
+	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
+	long long pid = json_integer_value(json_object_get(p, "id"));
+	const char *ref = json_string_value(json_object_get(p, "reference"));
+	long long city = journey_org("City Water Supply Co. (demo)");
+	/* out: the water company's event as its adapter sends it */
+	long long ev = 0;
+	char *payload = cell_text("SELECT payload, id FROM outbox WHERE event_type = "
+				  "'guidance.requested' AND JSON_VALUE(payload, '$.object.kind') = "
+				  "'water' AND JSON_VALUE(payload, '$.object.project.id') = ?",
+				  pid, &ev);
+	cr_assert(payload, "the water guidance event");
+	json_t *out = dispatcher_body(ev, payload);
+	json_t *data = json_object_get(out, "data");
+	cr_expect(!json_object_get(out, "object"), "the adapter's shape: %s", json_dumps(out, 0));
+	cr_expect_str_eq(json_string_value(json_object_get(data, "reference")), ref);
+	cr_expect_eq(json_integer_value(json_object_get(data, "pipe_diameter_dn")), 50, "%s",
+		     json_dumps(out, 0));
+	cr_expect_eq(json_number_value(json_object_get(data, "daily_demand_m3")), 120);
+	cr_expect(json_is_integer(json_object_get(data, "guidance_id")));
+	cr_expect(json_object_get(data, "due_date") &&
+		  json_object_get(json_object_get(data, "site"), "geometry"));
+	json_decref(out);
+	free(payload);
+
+	/* in: a second water company, with its schedule, an API key and an endpoint, is asked too */
+	char email[128], path[128], *doc, today[11];
+	long long org = harness_make_user("utility", "water", true, email);
+	char *utok = harness_login(email, HARNESS_PASSWORD);
+	cal_day_format(cal_day_of_instant((int64_t)time(NULL)), today);
+	cr_assert(asprintf(&doc,
+			   "{\"utility_kind\":\"water\",\"effective_from\":\"%s\",\"items\":["
+			   "{\"code\":\"W-CONN\",\"name_zh\":\"供水接入\",\"name_en\":\"Water "
+			   "connection\",\"unit\":\"per_dn_band\",\"unit_price_fen\":200000,"
+			   "\"conditions\":{\"dn_min\":15,\"dn_max\":300},"
+			   "\"legal_basis\":\"Notice 1\"}]}",
+			   today) > 0);
+	json_t *d = journey_call("POST", "/v1/fee-schedules", utok, doc, 201);
+	snprintf(path, sizeof(path), "/v1/fee-schedules/%lld/publish",
+		 (long long)json_integer_value(json_object_get(d, "id")));
+	json_decref(journey_call("POST", path, utok, NULL, 200));
+	json_decref(d);
+	free(doc);
+	snprintf(path, sizeof(path), "/v1/organisations/%lld/api-keys", org);
+	json_t *k = journey_call("POST", path, utok, "{}", 201);
+	char *key = strdup(json_string_value(json_object_get(k, "key")));
+	json_decref(k);
+	snprintf(path, sizeof(path), "/v1/organisations/%lld/endpoint", org);
+	json_t *e = journey_call("PUT", path, utok, "{\"url\":\"http://127.0.0.1:9/hook\"}", 201);
+	char *secret = strdup(json_string_value(json_object_get(e, "secret")));
+	json_decref(e);
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_param q[] = {P_INT(org), P_INT(pid), P_INT(city)};
+	cr_assert_eq(store_run(c,
+			       "INSERT INTO guidance (project_id, utility_kind, org_id, stage, "
+			       "stage_limit_days, started_day, due_day) SELECT project_id, "
+			       "utility_kind, ?, stage, stage_limit_days, started_day, due_day FROM "
+			       "guidance WHERE project_id = ? AND utility_kind = 'water' AND org_id = ?",
+			       q, 3, NULL, NULL, NULL),
+		     0);
+	store_release(c);
+	static const char SQL_OPEN[] = "SELECT COUNT(*) FROM guidance WHERE org_id = ? AND "
+				       "state = 'open'";
+	static const char SQL_ANSWERED[] = "SELECT COUNT(*) FROM outbox WHERE event_type = "
+					   "'guidance.answered' AND JSON_VALUE(payload, "
+					   "'$.object.organisation_id') = ?";
+	/* what the adapter refuses: every problem at once, nothing written */
+	char *bad = xasprintf("{\"action\":\"guidance\",\"reference\":\"%s\",\"capacity\":{"
+			      "\"status\":\"reinforcement\"},\"quote_lines\":[{\"code\":\"W-CONN\","
+			      "\"quantity\":0,\"unit_price_fen\":200000}],\"colour\":\"red\"}",
+			      ref);
+	struct reply r;
+	cr_expect_eq(signed_callback(&r, "water", key, secret, bad), 422, "%s", r.body);
+	cr_expect(has(r.json, "connection_point", "required") &&
+		      has(r.json, "capacity.ready_by", "required") &&
+		      has(r.json, "quote_lines[0].quantity", "out_of_range") &&
+		      has(r.json, "colour", "unknown_field"),
+		  "every problem: %s", r.body);
+	reply_release(&r);
+	/* what the portal refuses, as over the API: a fee item not in the published schedule */
+	char *unpublished = xasprintf(
+	    "{\"action\":\"guidance\",\"reference\":\"%s\",\"connection_point\":{\"lat\":26.0827,"
+	    "\"lng\":119.2916,\"description\":\"DN300 main, chamber 4\"},\"capacity\":{\"status\":"
+	    "\"available\"},\"quote_lines\":[{\"code\":\"W-NOPE\",\"quantity\":1,"
+	    "\"unit_price_fen\":100}]}",
+	    ref);
+	cr_expect_eq(signed_callback(&r, "water", key, secret, unpublished), 422, "%s", r.body);
+	cr_expect(has(r.json, "quote[0].code", "not_published"), "%s", r.body);
+	reply_release(&r);
+	cr_expect_eq(count_of(SQL_OPEN, org), 1, "still open");
+	cr_expect_eq(count_of(SQL_ANSWERED, org), 0, "no answer sent");
+	/* a project with no task of the caller's */
+	cr_expect_eq(signed_callback(&r, "water", key, secret,
+				     "{\"action\":\"guidance\",\"reference\":\"PJ-999999999\","
+				     "\"connection_point\":{\"lat\":26.08,\"lng\":119.29,"
+				     "\"description\":\"x\"},\"capacity\":{\"status\":\"available\"}}"),
+		     404, "%s", r.body);
+	reply_release(&r);
+	/* a good answer is recorded as the API records it */
+	char *good = xasprintf(
+	    "{\"action\":\"guidance\",\"reference\":\"%s\",\"connection_point\":{\"lat\":26.0827,"
+	    "\"lng\":119.2916,\"description\":\"DN300 main, chamber 4\"},\"capacity\":{\"status\":"
+	    "\"available\"},\"conditions\":[\"meter chamber at the boundary\"],\"length_m\":10}",
+	    ref);
+	cr_assert_eq(signed_callback(&r, "water", key, secret, good), 200, "%s", r.body);
+	json_t *g = json_object_get(r.json, "object");
+	cr_expect_str_eq(json_string_value(json_object_get(g, "status")), "answered", "%s", r.body);
+	cr_expect_eq(json_integer_value(json_object_get(g, "estimate_total_fen")), 200000, "%s",
+		     r.body);
+	json_t *pt = json_object_get(json_object_get(json_object_get(g, "answer"),
+						     "connection_point"),
+				     "geometry");
+	cr_expect_eq(json_number_value(json_array_get(json_object_get(pt, "coordinates"), 0)),
+		     119.2916, "%s", r.body);
+	reply_release(&r);
+	cr_expect_eq(count_of(SQL_OPEN, org), 0, "answered");
+	cr_expect_eq(count_of(SQL_ANSWERED, org), 1, "guidance.answered sent once");
+	free(good);
+	free(unpublished);
+	free(bad);
+	free(secret);
+	free(key);
+	free(utok);
+	json_decref(p);
+	free(body);
+	free(tok);
 }

@@ -499,6 +499,28 @@ static const struct callback_case callbacks_rows[] = {
     {"planning", "{'action':'approve'," R ",'conditions':[]}", "licence_number:required"},
     {"planning", "{'action':'reject'," R ",'reason_code':'P07','comment':'outside'}", NULL},
     {"planning", "{'action':'complete'," R "}", "action:invalid_value"},
+    /* Guidance (issue #20): every utility answers its guidance task the same way. */
+    {"water", "{'action':'guidance'," R "," POINT ",'capacity':{'status':'available'}}", NULL},
+    {"power",
+     "{'action':'guidance'," R "," POINT ",'capacity':{'status':'reinforcement',"
+     "'ready_by':'2027-03-01'},'conditions':['a 10 kV cabinet on the boundary'],"
+     "'length_m':40," QUOTE ",'comment':'ring main unit 7'}",
+     NULL},
+    {"gas", "{'action':'guidance'," R ",'capacity':{'status':'reinforcement'},'colour':1}",
+     "connection_point:required capacity.ready_by:required colour:unknown_field"},
+    {"heat",
+     "{'action':'guidance'," R "," POINT ",'capacity':{'status':'soon',"
+     "'ready_by':'2027-02-30'}}",
+     "capacity.status:invalid_value capacity.ready_by:wrong_format"},
+    {"network",
+     "{'action':'guidance'," R "," POINT ",'capacity':{'status':'available',"
+     "'ready_by':'2027-03-01'},'length_m':-1,'quote_lines':[]}",
+     "capacity.ready_by:not_allowed length_m:out_of_range quote_lines:empty"},
+    {"water", "{'action':'guidance'," R ",'connection_point':{'lat':99},'capacity':{}}",
+     "connection_point.lat:out_of_range connection_point.lng:required "
+     "connection_point.description:required capacity.status:required"},
+    {"road", "{'action':'guidance'," R "," POINT ",'capacity':{'status':'available'}}",
+     "action:invalid_value"},
 };
 
 ParameterizedTestParameters(adapter, callbacks)
@@ -563,4 +585,177 @@ Test(adapter, callback_payload_is_a_copy)
 	cr_assert_eq(json_real_value(adapter_get_path(cb.payload, "connection_point.lat")), 36.1);
 	adapter_callback_release(&cb);
 	cr_assert_null(cb.payload);
+}
+
+/* ---- planning stage (issue #20) ---------------------------------------------------------- */
+
+/* A guidance.requested event for kind with its loads (single-quoted JSON). */
+static json_t *guidance_event(const char *kind, const char *loads)
+{
+	json_t *ev = json_q("{'type':'guidance.requested','version':1,'sequence':77,"
+			    "'occurred_at':'2026-12-07T09:30:00Z','application':'PJ-000042',"
+			    "'object':{'id':9,'kind':'','status':'due','project':{'id':42,"
+			    "'reference':'PJ-000042','name':'Huaxin Tower','geometry':{'type':"
+			    "'Point','coordinates':[119.2914,26.0826]},'district':'350102'},"
+			    "'hookup_date':'2027-09-01','due_date':'2026-12-14','limit_days':5,"
+			    "'preferred':true}}");
+	json_t *object = json_object_get(ev, "object");
+	json_object_set_new(object, "kind", json_string(kind));
+	json_object_set_new(object, "loads", json_q(loads));
+	return ev;
+}
+
+struct guidance_case {
+	const char *kind, *loads;
+	const char *fields; /* "path=json path=json ..." expected in the payload (no spaces) */
+};
+
+static const struct guidance_case guidance_rows[] = {
+    {"water", "{'m3_per_day':120,'dn':50}",
+     "data.daily_demand_m3=120 data.pipe_diameter_dn=50 data.kind='water'"},
+    {"power", "{'kva':630}", "data.capacity_kva=630 data.kind='power'"},
+    {"gas", "{'m3_per_hour':25.5}", "data.flow_m3h=25.5"},
+    {"heat", "{'kw':850}", "data.heat_load_kw=850"},
+    {"network", "{'lines':4}", "data.ports=4"},
+};
+
+ParameterizedTestParameters(adapter, guidance_requested)
+{
+	ROW_PARAMS(guidance_rows);
+}
+
+/* Each utility gets guidance.requested in its own shape: the task, the site, its loads. */
+ParameterizedTest(size_t *row, adapter, guidance_requested)
+{
+	const struct guidance_case *c = &guidance_rows[*row];
+	json_t *ev = guidance_event(c->kind, c->loads), *out = NULL;
+	struct error err = ERROR_INIT;
+
+	cr_assert_eq(adapter_find(c->kind)->build_payload(ev, &out, &err), 0, "%s: %s", c->kind,
+		     err.ndetails ? err.details[0].field : err.message);
+	static const char *const common[][2] = {
+	    {"type", "'guidance.requested'"},
+	    {"sequence", "77"},
+	    {"data.reference", "'PJ-000042'"},
+	    {"data.guidance_id", "9"},
+	    {"data.state", "'due'"},
+	    {"data.due_date", "'2026-12-14'"},
+	    {"data.hookup_date", "'2027-09-01'"},
+	    {"data.preferred", "true"},
+	    {"data.site", "{'district':'350102','geometry':{'type':'Point','coordinates':"
+			  "[119.2914,26.0826]}}"},
+	};
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		json_t *want = json_q(common[i][1]);
+		cr_expect(json_equal((json_t *)adapter_get_path(out, common[i][0]), want), "%s: %s",
+			  c->kind, common[i][0]);
+		json_decref(want);
+	}
+	char *fields = strdup(c->fields), *save = NULL;
+	for (char *f = strtok_r(fields, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(f, '=');
+		*eq = '\0';
+		json_t *want = json_q(eq + 1);
+		const json_t *got = adapter_get_path(out, f);
+		cr_expect(json_equal((json_t *)got, want), "%s: %s", c->kind, f);
+		json_decref(want);
+	}
+	free(fields);
+	cr_expect_null(json_object_get(out, "object"), "the portal's shape is not sent");
+	cr_expect_null(adapter_get_path(out, "data.loads"), "loads under the kind's own names");
+	json_decref(out);
+	json_decref(ev);
+}
+
+/* What a guidance event lacks is listed whole; another kind's event is refused. */
+Test(adapter, guidance_requested_problems_all_listed)
+{
+	json_t *ev = json_q("{'type':'guidance.requested','version':1,'sequence':77,"
+			    "'occurred_at':'2026-12-07T09:30:00Z','object':{'kind':'water',"
+			    "'project':{'geometry':{'type':'Point','coordinates':['a']}},"
+			    "'loads':{'dn':0}}}");
+	json_t *out = NULL;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(adapter_find("water")->build_payload(ev, &out, &err), ERR_INVALID);
+	cr_assert_null(out);
+	assert_details(&err,
+		       "object.project.reference:required object.id:required "
+		       "object.status:required object.due_date:required "
+		       "object.project.district:required "
+		       "object.project.geometry.coordinates:wrong_type "
+		       "object.loads.m3_per_day:required object.loads.dn:out_of_range",
+		       "water guidance");
+	error_release(&err);
+	json_decref(ev);
+	ev = guidance_event("gas", "{'m3_per_hour':3}");
+	cr_assert_eq(adapter_find("water")->build_payload(ev, &out, &err), ERR_INVALID);
+	assert_details(&err, "object.kind:wrong_kind object.loads.m3_per_day:required "
+			     "object.loads.dn:required",
+		       "gas event to water");
+	error_release(&err);
+	json_decref(ev);
+}
+
+/* The road authority gets coordination.conflict in its own words. */
+Test(adapter, coordination_conflict_to_the_road_authority)
+{
+	json_t *ev = json_q("{'type':'coordination.conflict','version':1,'sequence':78,"
+			    "'occurred_at':'2026-12-07T09:30:00Z','application':'PJ-000043',"
+			    "'object':{'road_id':'FZ-GL-0001','project':'PJ-000043','months':6,"
+			    "'conflicts':[{'projects':['PJ-000043','PJ-000040'],'digs':[12,7],"
+			    "'gap_days':33}],'total':1,'part':1,'parts':1}}");
+	json_t *out = NULL;
+	struct error err = ERROR_INIT;
+	cr_assert_eq(adapter_find("road")->build_payload(ev, &out, &err), 0, "%s",
+		     err.ndetails ? err.details[0].field : err.message);
+	json_t *want = json_q("{'reference':'PJ-000043','road':'FZ-GL-0001','window_months':6,"
+			      "'conflicts':[{'references':['PJ-000043','PJ-000040'],"
+			      "'planned_dig_ids':[12,7],'gap_days':33}],'total':1,'part':1,"
+			      "'parts':1}");
+	char *got = json_dumps(json_object_get(out, "data"), JSON_SORT_KEYS);
+	cr_expect(json_equal(json_object_get(out, "data"), want), "%s", got);
+	free(got);
+	cr_expect_str_eq(json_string_value(json_object_get(out, "type")), "coordination.conflict");
+	json_decref(want);
+	json_decref(out);
+	json_decref(ev);
+	/* incomplete: every problem; a utility's adapter does not take it */
+	ev = json_q("{'type':'coordination.conflict','version':1,'sequence':78,"
+		    "'occurred_at':'2026-12-07T09:30:00Z','object':{'months':0,"
+		    "'conflicts':[{'projects':[]}]}}");
+	cr_assert_eq(adapter_find("road")->build_payload(ev, &out, &err), ERR_INVALID);
+	assert_details(&err,
+		       "object.project:required object.road_id:required "
+		       "object.months:out_of_range object.conflicts[0].projects:empty "
+		       "object.conflicts[0].gap_days:required",
+		       "road conflict");
+	error_release(&err);
+	cr_assert_eq(adapter_find("water")->build_payload(ev, &out, &err), ERR_INVALID,
+		     "not a utility's event");
+	error_release(&err);
+	json_decref(ev);
+}
+
+/* A guidance callback stands for the API's answer: the point as GeoJSON, quote_lines as quote. */
+Test(adapter, guidance_callback_is_the_api_answer)
+{
+	json_t *body = json_q("{'action':'guidance','reference':'PJ-000042'," POINT ","
+			      "'capacity':{'status':'reinforcement','ready_by':'2027-03-01'},"
+			      "'conditions':['night works'],'length_m':12," QUOTE ","
+			      "'comment':'x'}");
+	struct adapter_callback cb;
+	cr_assert_eq(adapter_find("water")->parse_callback(body, &cb, NULL), 0);
+	json_t *api = adapter_guidance_answer(&cb);
+	json_t *want = json_q("{'connection_point':{'geometry':{'type':'Point','coordinates':"
+			      "[120.4,36.1]},'description':'valve chamber NE'},'capacity':"
+			      "{'status':'reinforcement','ready_by':'2027-03-01'},'conditions':"
+			      "['night works'],'length_m':12,'quote':[{'code':'W-101','quantity':2,"
+			      "'unit_price_fen':150000}]}");
+	char *got = json_dumps(api, JSON_SORT_KEYS);
+	cr_expect(json_equal(api, want), "%s", got);
+	free(got);
+	json_decref(want);
+	json_decref(api);
+	adapter_callback_release(&cb);
+	json_decref(body);
 }

@@ -1,5 +1,6 @@
 /* Tests for workflows/coordination.c: the dig conflict rule, month arithmetic, reading digs. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "workflows/coordination.h"
@@ -133,4 +134,40 @@ Test(coordination, every_problem_of_a_planned_dig_is_listed)
 	error_release(&err);
 	coordination_digs_release(out, n);
 	json_decref(digs);
+}
+
+/* The sorted pass finds exactly the pairs the rule gives for every pair, on a mixed plan. */
+Test(coordination, conflicts_in_one_pass_match_every_pair)
+{
+	enum { N = 400 };
+	static const char *const roads[] = {"R1", "R2", "R3", "", "R10"};
+	struct planned_dig d[N];
+	unsigned seed = 7;
+	for (size_t i = 0; i < N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		day_t start = D(2027, 1, 1) + (day_t)((seed >> 8) % 900);
+		seed = seed * 1103515245u + 12345u;
+		d[i] = (struct planned_dig){(long long)i + 1, (long long)((seed >> 8) % 60),
+					    roads[(seed >> 4) % 5], start,
+					    start + (day_t)((seed >> 12) % 120)};
+	}
+	size_t brute = 0;
+	for (size_t a = 0; a < N; a++)
+		for (size_t b = a + 1; b < N; b++)
+			brute += coordination_pair(&d[a], &d[b], COORDINATION_MONTHS, NULL);
+	size_t n = coordination_conflicts(d, N, COORDINATION_MONTHS, NULL, 0);
+	cr_expect_eq(n, brute, "%zu pairs, every pair's rule says %zu", n, brute);
+	cr_assert_gt(brute, 100u, "the plan has conflicts to find");
+	struct dig_conflict *out = calloc(n, sizeof(*out));
+	cr_assert_eq(coordination_conflicts(d, N, COORDINATION_MONTHS, out, n), n);
+	for (size_t k = 0; k < n; k++) {
+		int gap = -1;
+		cr_expect_lt(out[k].a, out[k].b);
+		cr_expect(coordination_pair(&d[out[k].a], &d[out[k].b], COORDINATION_MONTHS, &gap),
+			  "pair %zu", k);
+		cr_expect_eq(out[k].gap_days, gap);
+		for (size_t j = 0; j < k; j++)
+			cr_expect(out[j].a != out[k].a || out[j].b != out[k].b, "pair %zu twice", k);
+	}
+	free(out);
 }
