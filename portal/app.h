@@ -33,6 +33,7 @@ struct config {
 	unsigned login_account_failures; /* failed sign-ins per account before a block */
 	unsigned login_address_failures; /* ... per client address */
 	unsigned login_block_seconds;	 /* how long a block lasts (also the counting window) */
+	unsigned long long public_photo_bytes; /* public defect photos per city day, all told */
 };
 
 struct app {
