@@ -121,14 +121,17 @@ static int walk(const char *path, const char *tok, int limit, const char *field,
 	return pages;
 }
 
-/* ids of `sql_select` (one column), at most max, into ids; returns how many. */
-static size_t ids_of(const char *query, long long *ids, size_t max)
+/*
+ * The first column of query's rows, at most max, into ids; returns how many. query is a static
+ * string (the store caches statements by its address) with one parameter, p.
+ */
+static size_t ids_of(const char *query, struct store_param p, long long *ids, size_t max)
 {
 	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
 	cr_assert(c);
 	struct store_result *r = NULL;
 	struct error e = ERROR_INIT;
-	cr_assert_eq(store_exec(c, query, NULL, 0, &r, &e), 0, "%s", e.message);
+	cr_assert_eq(store_exec(c, query, &p, 1, &r, &e), 0, "%s", e.message);
 	size_t n = 0;
 	for (; n < r->nrows && n < max; n++)
 		ids[n] = store_cell_ll(r, n, 0, 0);
@@ -172,12 +175,13 @@ Test(aftercare_lists, defects_and_tasks_come_a_page_at_a_time)
 		sql("INSERT INTO tasks (kind, org_id, due_day) VALUES ('remedial', %lld, "
 		    "CURDATE() + INTERVAL 9 DAY)",
 		    org);
-	char q[200];
 	long long defects[7], tasks[5];
-	snprintf(q, sizeof(q), "SELECT id FROM defects WHERE org_id = %lld ORDER BY id", org);
-	cr_assert_eq(ids_of(q, defects, 7), 7);
-	snprintf(q, sizeof(q), "SELECT id FROM tasks WHERE org_id = %lld ORDER BY id", org);
-	cr_assert_eq(ids_of(q, tasks, 5), 5);
+	cr_assert_eq(ids_of("SELECT id FROM defects WHERE org_id = ? ORDER BY id", P_INT(org),
+			    defects, 7),
+		     7);
+	cr_assert_eq(ids_of("SELECT id FROM tasks WHERE org_id = ? ORDER BY id", P_INT(org), tasks,
+			    5),
+		     5);
 
 	/* the organisation's own lists, and the office's of that organisation */
 	json_t *first;
@@ -219,11 +223,12 @@ Test(aftercare_lists, feedback_comes_a_page_at_a_time)
 		sql("INSERT INTO public_feedback (reference, kind, body) VALUES ('FB-PG%d-%d', "
 		    "'complaint', 'paging')",
 		    u, i);
-	char q[200];
+	char like[32];
 	long long ids[5];
-	snprintf(q, sizeof(q), "SELECT id FROM public_feedback WHERE reference LIKE 'FB-PG%d-%%'",
-		 u);
-	cr_assert_eq(ids_of(q, ids, 5), 5);
+	snprintf(like, sizeof(like), "FB-PG%d-%%", u);
+	cr_assert_eq(ids_of("SELECT id FROM public_feedback WHERE reference LIKE ?", P_STR(like),
+			    ids, 5),
+		     5);
 	char *office = harness_login("office@demo.test", DEMO);
 	json_t *first;
 	cr_expect_geq(walk("/v1/feedback?status=open", office, 2, "id", ids, 5, &first), 3);
@@ -243,10 +248,9 @@ Test(aftercare_lists, a_credit_record_comes_a_page_at_a_time_with_the_whole_reco
 		    "'{}', CURDATE() - INTERVAL %d DAY, CURDATE() + INTERVAL %d DAY, '%s' "
 		    "FROM oversight_rule_versions",
 		    org, 10 + (i * 7) % 5, i == 1 ? -1 : 300, i == 2 ? "withdrawn" : "active");
-	char q[200];
 	long long ids[6];
-	snprintf(q, sizeof(q), "SELECT id FROM credit_entries WHERE org_id = %lld", org);
-	cr_assert_eq(ids_of(q, ids, 6), 6);
+	cr_assert_eq(ids_of("SELECT id FROM credit_entries WHERE org_id = ?", P_INT(org), ids, 6),
+		     6);
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/organisations/%lld/credit?x=1", org);
 	json_t *first;
@@ -294,10 +298,10 @@ Test(aftercare_lists, rectifications_come_a_page_at_a_time)
 	    "IF(t.id = (SELECT MIN(id) FROM tasks WHERE org_id = %lld), CURDATE() - INTERVAL 3 DAY, "
 	    "CURDATE() + INTERVAL 9 DAY), 5 FROM tasks t WHERE t.org_id = %lld",
 	    org, org, org);
-	char q[200];
 	long long ids[5];
-	snprintf(q, sizeof(q), "SELECT task_id FROM rectifications WHERE org_id = %lld", org);
-	cr_assert_eq(ids_of(q, ids, 5), 5);
+	cr_assert_eq(ids_of("SELECT task_id FROM rectifications WHERE org_id = ?", P_INT(org), ids,
+			    5),
+		     5);
 	json_t *first;
 	cr_expect_eq(walk("/v1/rectifications?status=open", atok, 2, "task_id", ids, 5, &first), 3);
 	cr_expect_eq(json_integer_value(json_object_get(first, "count")), 5, "the whole list's");
@@ -388,15 +392,18 @@ Test(aftercare_lists, public_photos_stop_at_the_days_cap)
 			   "\"description\":\"capped %d\",\"photo\":{\"content_type\":"
 			   "\"image/jpeg\",\"data_base64\":\"" JPEG_B64 "\"}}";
 	int u = harness_unique();
-	char b[512], q[160];
+	char b[512], desc[32];
 	snprintf(b, sizeof(b), body, u);
+	snprintf(desc, sizeof(desc), "capped %d", u);
+	static const char count_outbox[] = "SELECT COUNT(*) FROM outbox WHERE id > ?";
+	static const char count_mine[] = "SELECT COUNT(*) FROM defects WHERE description = ?";
 	/* a cap no photo fits in */
 	harness_server_stop(srv);
 	setenv("PORTAL_PUBLIC_PHOTO_BYTES", "1", 1);
 	srv = harness_server_start();
 	unsetenv("PORTAL_PUBLIC_PHOTO_BYTES");
 	long long before[1];
-	ids_of("SELECT COUNT(*) FROM outbox", before, 1);
+	ids_of(count_outbox, P_INT(0), before, 1);
 	struct reply r;
 	http_call(&r, "POST", "/v1/public/defects", NULL, b, NULL);
 	cr_expect_eq(r.status, 429, "%s", r.body);
@@ -409,10 +416,9 @@ Test(aftercare_lists, public_photos_stop_at_the_days_cap)
 	cr_expect_str_eq(json_string_value(json_object_get(d, "code")), "daily_cap_reached");
 	reply_release(&r);
 	long long n[1], after[1];
-	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM defects WHERE description = 'capped %d'", u);
-	ids_of(q, n, 1);
+	ids_of(count_mine, P_STR(desc), n, 1);
 	cr_expect_eq(n[0], 0, "nothing written");
-	ids_of("SELECT COUNT(*) FROM outbox", after, 1);
+	ids_of(count_outbox, P_INT(0), after, 1);
 	cr_expect_eq(after[0], before[0], "no event either");
 	/* the cap is the public's: a road authority's report with a photo goes in */
 	char *road = harness_login("road@demo.test", DEMO);
@@ -421,12 +427,9 @@ Test(aftercare_lists, public_photos_stop_at_the_days_cap)
 
 	/* room for one photo (22 bytes) beyond today's: the first goes in, the next is refused */
 	long long today[1];
-	char sum[200];
-	snprintf(sum, sizeof(sum),
-		 "SELECT COALESCE(SUM(LENGTH(photo)), 0) FROM defects WHERE reported_by = 'public' "
-		 "AND created_at >= '%s' - INTERVAL 8 HOUR",
-		 journey_day(0));
-	ids_of(sum, today, 1);
+	ids_of("SELECT COALESCE(SUM(LENGTH(photo)), 0) FROM defects WHERE reported_by = 'public' "
+	       "AND created_at >= ? - INTERVAL 8 HOUR",
+	       P_STR(journey_day(0)), today, 1);
 	harness_server_stop(srv);
 	char cap[32];
 	snprintf(cap, sizeof(cap), "%lld", today[0] + 30);
@@ -442,6 +445,6 @@ Test(aftercare_lists, public_photos_stop_at_the_days_cap)
 	http_call(&r, "POST", "/v1/public/defects", NULL, b, NULL);
 	cr_expect_eq(r.status, 429, "past the cap: %s", r.body);
 	reply_release(&r);
-	ids_of(q, n, 1);
+	ids_of(count_mine, P_STR(desc), n, 1);
 	cr_expect_eq(n[0], first == 201 ? 2 : 1, "the authority's, and the public's first if any");
 }
