@@ -35,6 +35,7 @@ struct config {
 	unsigned login_address_failures; /* ... per client address */
 	unsigned login_block_seconds;	 /* how long a block lasts (also the counting window) */
 	unsigned auth_cache_ms;		 /* how long a looked-up credential is remembered */
+	unsigned long long public_photo_bytes; /* public defect photos per city day, all told */
 };
 
 struct app {

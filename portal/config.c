@@ -82,6 +82,8 @@ int config_load(struct config *cfg, struct error *err)
 	cfg->login_address_failures =
 		(unsigned)env_num("PORTAL_LOGIN_ADDRESS_FAILURES", 30, 1, 1000000, err);
 	cfg->login_block_seconds = (unsigned)env_num("PORTAL_LOGIN_BLOCK_SECONDS", 900, 1, 86400, err);
+	cfg->public_photo_bytes =
+		env_num("PORTAL_PUBLIC_PHOTO_BYTES", 256ull << 20, 0, 1ull << 40, err);
 	if (err && err->ndetails)
 		return error_set(err, ERR_INVALID, "bad configuration");
 	return 0;

@@ -186,6 +186,8 @@ static json_t *entry_json(const struct credit_row *r, day_t today)
 struct record {
 	long long org;
 	day_t today;
+	int limit;
+	long long cursor; /* the last entry id of the page before (0: the first page) */
 	json_t *reply;
 };
 
@@ -198,24 +200,29 @@ static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 	int rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
 	struct credit_row *rows = NULL;
 	size_t n = 0;
+	long long count = 0, standing = 0;
 	if (!rc)
-		rc = store_credit_entries(c, r->org, 0, false, &rows, &n, err);
+		rc = store_credit_page(c, r->org, r->cursor, r->limit, &rows, &n, err);
+	if (!rc)
+		rc = store_credit_tally(c, r->org, r->today, &count, &standing, err);
 	bool lost = false;
 	char why[300] = "";
 	if (!rc)
 		rc = credit_api_standing(c, r->org, r->today, &rules, &lost, why, sizeof(why), err);
 	if (!rc) {
+		/* the page's entries; count and standing are the whole record's */
 		json_t *items = json_array();
-		int standing = 0;
-		for (size_t i = 0; i < n; i++) {
+		long long last = 0;
+		for (size_t i = 0; i < n && i < (size_t)r->limit; i++) {
 			json_array_append_new(items, entry_json(&rows[i], r->today));
-			standing += strcmp(rows[i].status, "withdrawn") &&
-				    rows[i].expires_on > r->today;
+			last = rows[i].id;
 		}
-		r->reply = json_pack("{s:I, s:i, s:i, s:i, s:{s:b, s:s?}, s:o}", "org_id",
+		r->reply = json_pack("{s:I, s:i, s:I, s:I, s:{s:b, s:s?}, s:o}", "org_id",
 				     (json_int_t)r->org, "rules_version", rules.version, "count",
-				     (int)n, "standing", standing, "fast_track", "lost", lost,
-				     "reason", lost ? why : NULL, "items", items);
+				     (json_int_t)count, "standing", (json_int_t)standing,
+				     "fast_track", "lost", lost, "reason", lost ? why : NULL,
+				     "items", items);
+		input_set_cursor(r->reply, n > (size_t)r->limit, last);
 	}
 	store_credit_rows_free(rows, n);
 	return rc;
@@ -223,14 +230,16 @@ static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 
 static int credit_record(struct http_request *req, struct http_response *res)
 {
-	struct record r = { 0, tracks_today(), NULL };
+	struct record r = { .today = tracks_today() };
 	if (input_path_id(req, 0, &r.org))
 		return http_fail(res, ERR_NOT_FOUND, "no such organisation");
 	struct authz_object obj = { r.org, NULL, 0 };
 	if (auth_require(req, res, AZ_CREDIT_READ, &obj))
 		return 1;
 	struct error err = ERROR_INIT;
-	int rc = store_with(req->app->pool, record_tx, &r, &err);
+	int rc = input_page(req, &r.limit, &r.cursor, &err);
+	if (!rc)
+		rc = store_with(req->app->pool, record_tx, &r, &err);
 	if (rc) {
 		json_decref(r.reply);
 		http_reply_error(res, &err);

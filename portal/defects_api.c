@@ -29,7 +29,6 @@
 #include "workflows/geo.h"
 #include "lib/xalloc.h"
 
-#define LIST_CAP 200
 /* The body cap of a report: the photo's base64 (4/3 of DEFECTS_PHOTO_MAX) and the rest. */
 #define REPORT_MAX_BODY (400 * 1024)
 /* How far around the point digs and roads are looked for (degrees; ~60 m here). */
@@ -90,7 +89,9 @@ struct report {
 	size_t photo_len;
 	const char *photo_type;
 	char photo_hash[65];
+	unsigned long long photo_day_cap; /* PORTAL_PUBLIC_PHOTO_BYTES, for the public's reports */
 	/* out */
+	bool cap_reached; /* refused: the public's photos of the day are at the cap */
 	char reference[25];
 	long long id;
 	json_t *reply;
@@ -244,6 +245,26 @@ static int due_day(struct store_conn *c, const struct report *r, const struct de
 
 static json_t *defect_json(const struct defect_row *d, bool full);
 
+/*
+ * The public's photos are stored in the database with no account behind them: past the day's
+ * cap a public report is refused (429, until the city's next day) before anything is written.
+ * Reports racing each other may pass it together by at most a photo each.
+ */
+static int photo_room(struct store_conn *c, struct report *r, struct error *err)
+{
+	if (r->caller || !r->photo)
+		return 0;
+	unsigned long long used = 0;
+	int rc = store_public_photo_bytes(c, r->today, &used, err);
+	if (rc || used + r->photo_len <= r->photo_day_cap)
+		return rc;
+	r->cap_reached = true;
+	error_add(err, "photo", "daily_cap_reached",
+		  "the photos the public may send today are all in (%llu bytes); try tomorrow",
+		  r->photo_day_cap);
+	return error_set(err, ERR_RATE_LIMITED, "public defect reports are closed for today");
+}
+
 static int report_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct report *r = ctx;
@@ -252,7 +273,10 @@ static int report_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct defects_route rt;
 	char road_class[16] = "";
 	day_t due = -1;
-	int rc = route(c, r, &rt, road_class, err);
+	int rc = photo_room(c, r, err);
+	if (rc)
+		return rc;
+	rc = route(c, r, &rt, road_class, err);
 	if (!rc)
 		rc = due_day(c, r, &rt, road_class, &due, err);
 	if (rc)
@@ -295,7 +319,8 @@ static int report(struct http_request *req, struct http_response *res,
 		  const struct authz_caller *caller)
 {
 	struct error err = ERROR_INIT;
-	struct report r = { .caller = caller, .today = tracks_today() };
+	struct report r = { .caller = caller, .today = tracks_today(),
+			    .photo_day_cap = req->app->cfg.public_photo_bytes };
 	json_t *body = NULL;
 	int rc = http_parse_json(req, &body, &err);
 	if (!rc)
@@ -308,6 +333,12 @@ static int report(struct http_request *req, struct http_response *res,
 			snapshot_put(r.pub);
 	}
 	if (rc) {
+		if (r.cap_reached) { /* until the city's next midnight (UTC+8) */
+			long long now = tracks_now_us() / 1000000;
+			char secs[16];
+			snprintf(secs, sizeof(secs), "%lld", 86400 - (now + 8 * 3600) % 86400);
+			http_add_header(res, "Retry-After", secs);
+		}
 		http_reply_error(res, &err);
 	} else {
 		char loc[64];
@@ -543,6 +574,9 @@ struct list {
 	long long org;
 	const char *kind, *status;
 	int limit;
+	long long cursor; /* the last id of the page before (0: the first page) */
+	long long last;	  /* the last id shown */
+	bool more;
 	json_t *items;
 };
 
@@ -551,11 +585,16 @@ static int defects_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct list *l = ctx;
 	struct defect_row *rows = NULL;
 	size_t n = 0;
-	int rc = store_defects_list(c, l->org, l->status, (size_t)l->limit, &rows, &n, err);
+	int rc = store_defects_list(c, l->org, l->status, l->cursor, (size_t)l->limit + 1, &rows,
+				    &n, err);
+	json_decref(l->items);
 	l->items = json_array();
+	l->more = n > (size_t)l->limit;
 	for (size_t i = 0; i < n; i++) {
-		if (!rc)
+		if (!rc && i < (size_t)l->limit) {
 			json_array_append_new(l->items, defect_json(&rows[i], true));
+			l->last = rows[i].id;
+		}
 		store_defect_row_release(&rows[i]);
 	}
 	free(rows);
@@ -575,9 +614,12 @@ static int tasks_list_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct task_row *rows = NULL;
 	size_t n = 0;
 	day_t today = tracks_today();
-	int rc = store_tasks_list(c, l->org, l->kind, l->status, (size_t)l->limit, &rows, &n, err);
+	int rc = store_tasks_list(c, l->org, l->kind, l->status, l->cursor, (size_t)l->limit + 1,
+				  &rows, &n, err);
+	json_decref(l->items);
 	l->items = json_array();
-	for (size_t i = 0; !rc && i < n; i++) {
+	l->more = n > (size_t)l->limit;
+	for (size_t i = 0; !rc && i < n && i < (size_t)l->limit; i++) {
 		const struct task_row *t = &rows[i];
 		day_t due;
 		bool has_due = task_due(t, &due);
@@ -601,6 +643,7 @@ static int tasks_list_tx(struct store_conn *c, void *ctx, struct error *err)
 								     "reference", t->defect_reference)
 							 : json_null());
 		json_array_append_new(l->items, o);
+		l->last = t->id;
 	}
 	free(rows);
 	return rc;
@@ -612,7 +655,7 @@ static int list_route(struct http_request *req, struct http_response *res, int a
 	if (auth_require(req, res, action, NULL))
 		return 1;
 	struct error err = ERROR_INIT;
-	struct list l = { .caller = auth_caller(req), .limit = 50 };
+	struct list l = { .caller = auth_caller(req) };
 	l.org = l.caller->kind == ROLE_OFFICE ? 0 : l.caller->org_id;
 	const char *org = http_query(req, "org");
 	if (org && l.caller->kind == ROLE_OFFICE)
@@ -632,9 +675,8 @@ static int list_route(struct http_request *req, struct http_response *res, int a
 			  "defect");
 	if (!status_ok)
 		error_add(&err, "status", "invalid", "no such status");
-	const char *lim = http_query(req, "limit");
-	if (lim && ((l.limit = atoi(lim)) < 1 || l.limit > LIST_CAP))
-		error_add(&err, "limit", "out_of_range", "limit is 1..%d", LIST_CAP);
+	/* ?limit= (1..200, default 50) and ?cursor= (a next_cursor), as every paged list */
+	input_page(req, &l.limit, &l.cursor, &err);
 	int rc = err.ndetails ? error_set(&err, ERR_INVALID, "bad filter") : 0;
 	l.pub = snapshot_get(req->app);
 	if (!rc)
@@ -647,9 +689,10 @@ static int list_route(struct http_request *req, struct http_response *res, int a
 		http_reply_error(res, &err);
 	} else {
 		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200,
-				json_pack("{s:i, s:o}", "count", (int)json_array_size(l.items),
-					  "items", l.items));
+		json_t *reply = json_pack("{s:i, s:o}", "count", (int)json_array_size(l.items),
+					  "items", l.items);
+		input_set_cursor(reply, l.more, l.last);
+		http_reply_json(res, 200, reply);
 	}
 	error_release(&err);
 	return rc;

@@ -204,6 +204,7 @@ struct one {
 	json_t *reply;
 	const char *status;
 	int limit;
+	long long cursor; /* the list's keyset cursor: the last id of the page before */
 };
 
 static int get_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -232,31 +233,38 @@ static int list_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct one *o = ctx;
 	struct feedback_row *rows = NULL;
 	size_t n = 0;
-	int rc = store_feedback_list(c, o->status, (size_t)o->limit, &rows, &n, err);
+	int rc = store_feedback_list(c, o->status, o->cursor, (size_t)o->limit + 1, &rows, &n, err);
 	json_t *items = json_array();
+	long long last = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!rc)
+		if (!rc && i < (size_t)o->limit) {
 			json_array_append_new(items, feedback_json(&rows[i], true));
+			last = rows[i].id;
+		}
 		store_feedback_row_release(&rows[i]);
 	}
 	free(rows);
+	json_decref(o->reply);
 	o->reply = json_pack("{s:i, s:o}", "count", (int)json_array_size(items), "items", items);
+	input_set_cursor(o->reply, n > (size_t)o->limit, last);
 	return rc;
 }
 
-/* GET /v1/feedback?status=open|answered: the office's follow-up list, newest first. */
+/*
+ * GET /v1/feedback?status=open|answered: the office's follow-up list, newest first, a page at a
+ * time (?limit=, ?cursor=).
+ */
 static int feedback_list(struct http_request *req, struct http_response *res)
 {
 	if (auth_require(req, res, AZ_FEEDBACK_LIST, NULL))
 		return 1;
-	struct one o = { .caller = auth_caller(req), .limit = 200 };
+	struct one o = { .caller = auth_caller(req) };
 	o.status = http_query(req, "status");
 	struct error err = ERROR_INIT;
-	int rc = 0;
-	if (o.status && strcmp(o.status, "open") && strcmp(o.status, "answered")) {
+	if (o.status && strcmp(o.status, "open") && strcmp(o.status, "answered"))
 		error_add(&err, "status", "invalid", "status is open or answered");
-		rc = error_set(&err, ERR_INVALID, "bad filter");
-	}
+	input_page(req, &o.limit, &o.cursor, &err);
+	int rc = err.ndetails ? error_set(&err, ERR_INVALID, "bad filter") : 0;
 	if (!rc)
 		rc = store_with(req->app->pool, list_tx, &o, &err);
 	if (rc) {

@@ -49,6 +49,9 @@
 	"  PORTAL_RATE_LOGIN     sign-in attempts per second per address (default 20:100; 0 = off)\n" \
 	"  PORTAL_RATE_PUBLIC_WRITE  public defect reports and feedback per second per address\n"  \
 	"                        (default 0.1:20; 0 = off)\n"                                      \
+	"  PORTAL_PUBLIC_PHOTO_BYTES  bytes of photos the public may send with defect reports in\n" \
+	"                        one day (Asia/Shanghai), all told; past it 429 (default\n"        \
+	"                        268435456; 0 = no public reports)\n"                              \
 	"  PORTAL_LOGIN_ACCOUNT_FAILURES  failed sign-ins per account before a block (default 5)\n" \
 	"  PORTAL_LOGIN_ADDRESS_FAILURES  failed sign-ins per address before a block (default 30)\n" \
 	"  PORTAL_LOGIN_BLOCK_SECONDS     how long a block lasts, and the counting window (900)\n" \

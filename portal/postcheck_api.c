@@ -30,7 +30,6 @@
 #define PHOTO_TYPE "post_check_photo"
 #define MAX_PHOTOS 20
 #define BATCH 200
-#define LIST_CAP 2000
 
 static json_t *day_json(day_t d)
 {
@@ -317,19 +316,36 @@ static int post_check_result(struct http_request *req, struct http_response *res
 struct rect_list {
 	long long org;
 	const char *status;
-	json_t *items;
+	int limit;
+	long long cursor; /* the last task id of the page before (0: the first page) */
+	json_t *reply;
 };
 
+/* A page of the list, newest first, with the whole list's count and overdue. */
 static int rect_list_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct rect_list *l = ctx;
 	struct rectification_row *rows = NULL;
 	size_t n = 0;
-	int rc = store_rectifications(c, l->org, 0, 0, l->status, false, LIST_CAP, &rows, &n, err);
+	long long count = 0, overdue = 0;
 	day_t today = tracks_today();
-	l->items = json_array();
-	for (size_t i = 0; !rc && i < n; i++)
-		json_array_append_new(l->items, rect_json(&rows[i], today));
+	json_decref(l->reply);
+	l->reply = NULL;
+	int rc = store_rectification_page(c, l->org, l->status, l->cursor, l->limit, &rows, &n,
+					  err);
+	if (!rc)
+		rc = store_rectification_tally(c, l->org, l->status, today, &count, &overdue, err);
+	if (!rc) {
+		json_t *items = json_array();
+		long long last = 0;
+		for (size_t i = 0; i < n && i < (size_t)l->limit; i++) {
+			json_array_append_new(items, rect_json(&rows[i], today));
+			last = rows[i].task_id;
+		}
+		l->reply = json_pack("{s:I, s:I, s:o}", "count", (json_int_t)count, "overdue",
+				     (json_int_t)overdue, "items", items);
+		input_set_cursor(l->reply, n > (size_t)l->limit, last);
+	}
 	store_rectification_rows_free(rows, n);
 	return rc;
 }
@@ -340,35 +356,28 @@ static int rectifications_list(struct http_request *req, struct http_response *r
 		return 1;
 	const struct authz_caller *caller = auth_caller(req);
 	static const char *const statuses[] = { "open", "rectified", "revoked", NULL };
-	struct rect_list l = { caller->kind == ROLE_OFFICE ? 0 : caller->org_id,
-			       http_query(req, "status"), NULL };
+	struct rect_list l = { .org = caller->kind == ROLE_OFFICE ? 0 : caller->org_id,
+			       .status = http_query(req, "status") };
 	struct error err = ERROR_INIT;
-	int rc = 0;
 	if (l.status) {
 		bool known = false;
 		for (int i = 0; statuses[i]; i++)
 			known = known || !strcmp(statuses[i], l.status);
-		if (!known) {
+		if (!known)
 			error_add(&err, "status", "invalid", "open, rectified or revoked");
-			rc = error_set(&err, ERR_INVALID, "bad query");
-		}
 	}
+	input_page(req, &l.limit, &l.cursor, &err);
+	int rc = err.ndetails ? error_set(&err, ERR_INVALID, "bad query") : 0;
 	if (!rc)
 		rc = store_with(req->app->pool, rect_list_tx, &l, &err);
 	if (rc) {
-		json_decref(l.items);
 		http_reply_error(res, &err);
 	} else {
-		int overdue = 0;
-		size_t i;
-		json_t *it;
-		json_array_foreach(l.items, i, it)
-			overdue += json_is_true(json_object_get(it, "overdue"));
 		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200,
-				json_pack("{s:i, s:i, s:o}", "count", (int)json_array_size(l.items),
-					  "overdue", overdue, "items", l.items));
+		http_reply_json(res, 200, l.reply);
+		l.reply = NULL;
 	}
+	json_decref(l.reply);
 	error_release(&err);
 	return rc;
 }

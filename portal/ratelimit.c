@@ -1,7 +1,11 @@
-/* Token buckets keyed by client address in a fixed open-addressing table, lock-striped. */
+/*
+ * Token buckets keyed by client address in a fixed open-addressing table, lock-striped. An IPv6
+ * client counts by its /64, the network one subscriber holds.
+ */
 #define _GNU_SOURCE
 #include "ratelimit.h"
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,7 +14,7 @@
 
 #include "lib/xalloc.h"
 
-#define KEY_MAX 48  /* an IPv6 address in text is at most 45 bytes */
+#define KEY_MAX 52  /* an IPv6 address in text is at most 45 bytes, "/64" after it */
 #define PROBE 8     /* slots looked at per key before one is recycled */
 #define STRIPES 16
 
@@ -77,12 +81,36 @@ static struct bucket *find(struct ratelimit *rl, const char *key, unsigned start
 	return stalest;
 }
 
-unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ns)
+void ratelimit_key(const char *addr, char *out, size_t len)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	if (len == 0)
+		return;
+	if (inet_pton(AF_INET6, addr, &a6) != 1) {
+		snprintf(out, len, "%s", addr);
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) { /* ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1 */
+		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
+		char v4[INET_ADDRSTRLEN];
+		snprintf(out, len, "%s", inet_ntop(AF_INET, &a4, v4, sizeof(v4)));
+		return;
+	}
+	/* one subscriber is given a whole /64 and picks any address in it: one bucket for all */
+	memset(&a6.s6_addr[8], 0, 8);
+	char v6[INET6_ADDRSTRLEN];
+	snprintf(out, len, "%s/64", inet_ntop(AF_INET6, &a6, v6, sizeof(v6)));
+}
+
+unsigned ratelimit_take(struct ratelimit *rl, const char *addr, int64_t now_ns)
 {
 	if (!rl || rl->rate <= 0)
 		return 0;
 	if (now_ns <= 0)
 		now_ns = 1;
+	char key[KEY_MAX];
+	ratelimit_key(addr, key, sizeof(key));
 	/* Windows start on a multiple of PROBE so one stripe lock covers a whole window. */
 	unsigned start = (hash(key) * PROBE) & rl->mask;
 	pthread_mutex_t *lock = &rl->locks[(start / PROBE) % STRIPES];

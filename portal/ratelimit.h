@@ -7,6 +7,7 @@
 #define PORTAL_RATELIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/error.h"
@@ -20,12 +21,20 @@ struct ratelimit;
 struct ratelimit *ratelimit_new(double rate, double burst, unsigned slots);
 
 /*
- * Takes one token for `key` (a client address) at monotonic time now_ns. 0 when allowed;
+ * The bucket key of a client address: an IPv6 address stands for its /64 (one subscriber's
+ * network: "2001:db8:1:2::/64"), an IPv4-mapped IPv6 address for its IPv4 address, anything
+ * else (IPv4, or text that is no address) for itself. Truncated to len. Cannot fail.
+ */
+void ratelimit_key(const char *addr, char *out, size_t len);
+
+/*
+ * Takes one token for `addr` (a client address, keyed by ratelimit_key) at monotonic time
+ * now_ns. 0 when allowed;
  * otherwise the whole seconds (at least 1) until a token is back, for Retry-After. When the
  * table is full the stalest address in the probe window is forgotten (it starts again full).
  * Thread-safe.
  */
-unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ns);
+unsigned ratelimit_take(struct ratelimit *rl, const char *addr, int64_t now_ns);
 
 /* False for NULL or a limiter made with rate 0 (off): callers may skip finding the key. */
 bool ratelimit_enabled(const struct ratelimit *rl);

@@ -99,6 +99,27 @@ static const char SQL_MATERIAL_OF[] =
 static const char SQL_APP_ORG[] =
 	"SELECT a.org_id FROM permits p JOIN applications a ON a.id = p.application_id "
 	"WHERE p.id = ?";
+/* the signed-in lists, newest first, a page at a time: a cursor is the last id shown */
+static const char SQL_RECTS_PAGE[] =
+	"SELECT r.task_id, r.permit_id, r.org_id, p.application_id, r.result_id, p.reference, "
+	"a.reference, r.status, p.state, r.opened_on, r.due_day, r.limit_days, pr.codes "
+	"FROM rectifications r JOIN permits p ON p.id = r.permit_id "
+	"JOIN applications a ON a.id = p.application_id "
+	"JOIN post_check_results pr ON pr.id = r.result_id "
+	"WHERE (? = 0 OR r.org_id = ?) AND (? IS NULL OR r.status = ?) "
+	"AND (? = 0 OR r.task_id < ?) ORDER BY r.task_id DESC LIMIT ?";
+static const char SQL_RECTS_TALLY[] =
+	"SELECT COUNT(*), COALESCE(SUM(status = 'open' AND due_day < ?), 0) FROM rectifications "
+	"WHERE (? = 0 OR org_id = ?) AND (? IS NULL OR status = ?)";
+static const char SQL_CREDITS_PAGE[] =
+	"SELECT id, org_id, permit_id, task_id, rule, severity, status, decision, rules_version, "
+	"occurred_on, expires_on, evidence, appeal_reason, decision_reason, "
+	"DATE_FORMAT(appealed_at, '%Y-%m-%dT%H:%i:%sZ'), "
+	"DATE_FORMAT(decided_at, '%Y-%m-%dT%H:%i:%sZ') FROM credit_entries "
+	"WHERE org_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?";
+static const char SQL_CREDITS_TALLY[] =
+	"SELECT COUNT(*), COALESCE(SUM(status <> 'withdrawn' AND expires_on > ?), 0) "
+	"FROM credit_entries WHERE org_id = ?";
 
 int store_oversight_rules_load(struct store_conn *c, int version, struct oversight_rules *out,
 			       char *published_at, struct error *err)
@@ -224,19 +245,9 @@ void store_rectification_rows_free(struct rectification_row *rows, size_t n)
 	free(rows);
 }
 
-int store_rectifications(struct store_conn *c, long long org_id, long long permit_id,
-			 long long task_id, const char *status, bool lock, size_t cap,
-			 struct rectification_row **rows, size_t *n, struct error *err)
+/* The rows of a rectification query (SQL_RECTS' columns) into a new *rows; frees r. */
+static void rect_rows(struct store_result *r, struct rectification_row **rows, size_t *n)
 {
-	struct store_param p[] = { P_INT(org_id),    P_INT(org_id),  P_INT(permit_id),
-				   P_INT(permit_id), P_INT(task_id), P_INT(task_id),
-				   P_STR(status),    P_STR(status),  P_INT((long long)cap) };
-	struct store_result *r = NULL;
-	*rows = NULL;
-	*n = 0;
-	int rc = store_exec(c, lock ? SQL_RECTS_LOCK : SQL_RECTS, p, 9, &r, err);
-	if (rc)
-		return rc;
 	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct rectification_row *o = &(*rows)[i];
@@ -256,6 +267,22 @@ int store_rectifications(struct store_conn *c, long long org_id, long long permi
 	}
 	*n = r->nrows;
 	store_result_free(r);
+}
+
+int store_rectifications(struct store_conn *c, long long org_id, long long permit_id,
+			 long long task_id, const char *status, bool lock, size_t cap,
+			 struct rectification_row **rows, size_t *n, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id),    P_INT(org_id),  P_INT(permit_id),
+				   P_INT(permit_id), P_INT(task_id), P_INT(task_id),
+				   P_STR(status),    P_STR(status),  P_INT((long long)cap) };
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, lock ? SQL_RECTS_LOCK : SQL_RECTS, p, 9, &r, err);
+	if (rc)
+		return rc;
+	rect_rows(r, rows, n);
 	return 0;
 }
 
@@ -337,16 +364,9 @@ static char *dup_cell(const struct store_result *r, size_t i, size_t col)
 	return store_cell(r, i, col) ? xstrdup(store_cell(r, i, col)) : NULL;
 }
 
-int store_credit_entries(struct store_conn *c, long long org_id, long long id, bool lock,
-			 struct credit_row **rows, size_t *n, struct error *err)
+/* The rows of a credit entry query (SQL_CREDITS' columns) into a new *rows; frees r. */
+static void credit_rows(struct store_result *r, struct credit_row **rows, size_t *n)
 {
-	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT(id), P_INT(id) };
-	struct store_result *r = NULL;
-	*rows = NULL;
-	*n = 0;
-	int rc = store_exec(c, lock ? SQL_CREDITS_LOCK : SQL_CREDITS, p, 4, &r, err);
-	if (rc)
-		return rc;
 	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct credit_row *o = &(*rows)[i];
@@ -369,6 +389,19 @@ int store_credit_entries(struct store_conn *c, long long org_id, long long id, b
 	}
 	*n = r->nrows;
 	store_result_free(r);
+}
+
+int store_credit_entries(struct store_conn *c, long long org_id, long long id, bool lock,
+			 struct credit_row **rows, size_t *n, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT(id), P_INT(id) };
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, lock ? SQL_CREDITS_LOCK : SQL_CREDITS, p, 4, &r, err);
+	if (rc)
+		return rc;
+	credit_rows(r, rows, n);
 	return 0;
 }
 
@@ -473,6 +506,66 @@ int store_remedial_overdue(struct store_conn *c, day_t today, long long task_id,
 		rows[i].due_day = rows_day_cell(r, i, 3);
 		(*n)++;
 	}
+	store_result_free(r);
+	return 0;
+}
+
+int store_rectification_page(struct store_conn *c, long long org_id, const char *status,
+			     long long before, int limit, struct rectification_row **rows,
+			     size_t *n, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_STR(status), P_STR(status),
+				   P_INT(before), P_INT(before), P_INT((long long)limit + 1) };
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_RECTS_PAGE, p, 7, &r, err);
+	if (!rc)
+		rect_rows(r, rows, n);
+	return rc;
+}
+
+int store_rectification_tally(struct store_conn *c, long long org_id, const char *status,
+			      day_t today, long long *count, long long *overdue, struct error *err)
+{
+	char d[11];
+	struct store_param p[] = { rows_day_param(today, d), P_INT(org_id), P_INT(org_id),
+				   P_STR(status), P_STR(status) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_RECTS_TALLY, p, 5, &r, err);
+	if (rc)
+		return rc;
+	*count = store_cell_ll(r, 0, 0, 0);
+	*overdue = store_cell_ll(r, 0, 1, 0);
+	store_result_free(r);
+	return 0;
+}
+
+int store_credit_page(struct store_conn *c, long long org_id, long long before, int limit,
+		      struct credit_row **rows, size_t *n, struct error *err)
+{
+	struct store_param p[] = { P_INT(org_id), P_INT(before), P_INT(before),
+				   P_INT((long long)limit + 1) };
+	struct store_result *r = NULL;
+	*rows = NULL;
+	*n = 0;
+	int rc = store_exec(c, SQL_CREDITS_PAGE, p, 4, &r, err);
+	if (!rc)
+		credit_rows(r, rows, n);
+	return rc;
+}
+
+int store_credit_tally(struct store_conn *c, long long org_id, day_t today, long long *count,
+		       long long *standing, struct error *err)
+{
+	char d[11];
+	struct store_param p[] = { rows_day_param(today, d), P_INT(org_id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_CREDITS_TALLY, p, 2, &r, err);
+	if (rc)
+		return rc;
+	*count = store_cell_ll(r, 0, 0, 0);
+	*standing = store_cell_ll(r, 0, 1, 0);
 	store_result_free(r);
 	return 0;
 }

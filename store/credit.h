@@ -102,6 +102,19 @@ int store_rectifications(struct store_conn *c, long long org_id, long long permi
 			 long long task_id, const char *status, bool lock, size_t cap,
 			 struct rectification_row **rows, size_t *n, struct error *err);
 
+/*
+ * One page of the rectifications list: org's (0: every one), status NULL for any, newest
+ * first, task ids below `before` (0: from the newest), at most limit + 1 rows (one more than
+ * shown says there are more). *rows new (store_rectification_rows_free).
+ */
+int store_rectification_page(struct store_conn *c, long long org_id, const char *status,
+			     long long before, int limit, struct rectification_row **rows,
+			     size_t *n, struct error *err);
+
+/* The whole list's size under the same filter, and how many are open past their due day. */
+int store_rectification_tally(struct store_conn *c, long long org_id, const char *status,
+			      day_t today, long long *count, long long *overdue, struct error *err);
+
 /* Whether the permit has an open rectification. */
 int store_rectification_open_for(struct store_conn *c, long long permit_id, bool *open,
 				 struct error *err);
@@ -144,6 +157,18 @@ void store_credit_rows_free(struct credit_row *rows, size_t n);
  */
 int store_credit_entries(struct store_conn *c, long long org_id, long long id, bool lock,
 			 struct credit_row **rows, size_t *n, struct error *err);
+
+/*
+ * One page of org's record, newest first: entry ids below `before` (0: from the newest), at
+ * most limit + 1 rows (one more than shown says there are more). *rows new
+ * (store_credit_rows_free).
+ */
+int store_credit_page(struct store_conn *c, long long org_id, long long before, int limit,
+		      struct credit_row **rows, size_t *n, struct error *err);
+
+/* The whole record's size, and its entries in standing (not withdrawn, not expired by today). */
+int store_credit_tally(struct store_conn *c, long long org_id, day_t today, long long *count,
+		       long long *standing, struct error *err);
 
 /* Marks an entry appealed by user `by` with reason at `at`. */
 int store_credit_appeal(struct store_conn *c, long long id, const char *reason, long long by,

@@ -86,7 +86,11 @@ static const char SQL_DEFECT_GET[] =
 	"SELECT " DEFECT_COLS "WHERE (? = 0 AND d.reference = ?) OR d.id = ?";
 static const char SQL_DEFECTS_LIST[] =
 	"SELECT " DEFECT_COLS "WHERE (? = 0 OR d.org_id = ?) AND (? IS NULL OR d.status = ?) "
-	"ORDER BY d.id DESC LIMIT ?";
+	"AND (? = 0 OR d.id < ?) ORDER BY d.id DESC LIMIT ?";
+/* the city's day (UTC+8) starts at 16:00 UTC the day before */
+static const char SQL_PUBLIC_PHOTO_BYTES[] =
+	"SELECT COALESCE(SUM(photo_bytes), 0) FROM defects WHERE reported_by = 'public' "
+	"AND created_at >= ? - INTERVAL 8 HOUR";
 static const char SQL_DEFECT_PHOTO[] = "SELECT photo, photo_type FROM defects WHERE id = ?";
 static const char SQL_DEFECT_REPAIRED[] =
 	"UPDATE defects SET status = 'repaired', repaired_at = ?, repair_note = ? "
@@ -100,7 +104,7 @@ static const char SQL_TASKS[] =
 	"t.due_day FROM tasks t JOIN organisations o ON o.id = t.org_id "
 	"LEFT JOIN permits p ON p.id = t.permit_id LEFT JOIN defects d ON d.id = t.defect_id "
 	"WHERE (? = 0 OR t.org_id = ? OR p.authority_org_id = ?) AND (? IS NULL OR t.kind = ?) "
-	"AND (? IS NULL OR t.status = ?) ORDER BY t.id LIMIT ?";
+	"AND (? IS NULL OR t.status = ?) AND t.id > ? ORDER BY t.id LIMIT ?";
 static const char SQL_CERT_SUBJECT[] =
 	"SELECT c.object_type, c.object_id, COALESCE(j.utility_org_id, p.authority_org_id, 0), "
 	"s.district_code FROM certificates c JOIN applications a ON a.id = c.application_id "
@@ -121,7 +125,8 @@ static const char SQL_FEEDBACK_INSERT[] =
 static const char SQL_FEEDBACK_GET[] =
 	"SELECT " FEEDBACK_COLS "WHERE (? = 0 AND f.reference = ?) OR f.id = ?";
 static const char SQL_FEEDBACK_LIST[] =
-	"SELECT " FEEDBACK_COLS "WHERE (? IS NULL OR f.status = ?) ORDER BY f.id DESC LIMIT ?";
+	"SELECT " FEEDBACK_COLS "WHERE (? IS NULL OR f.status = ?) AND (? = 0 OR f.id < ?) "
+	"ORDER BY f.id DESC LIMIT ?";
 static const char SQL_FEEDBACK_ANSWER[] =
 	"UPDATE public_feedback SET status = 'answered', answer = ?, answered_by = ?, "
 	"answered_at = ? WHERE id = ? AND status = 'open'";
@@ -415,6 +420,20 @@ int store_defect_insert(struct store_conn *c, const struct defect_new *d, long l
 	return store_run(c, SQL_DEFECT_TASK, t, 4, NULL, NULL, err);
 }
 
+int store_public_photo_bytes(struct store_conn *c, day_t day, unsigned long long *bytes,
+			     struct error *err)
+{
+	char d[11];
+	struct store_param p[] = { rows_day_param(day, d) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_PUBLIC_PHOTO_BYTES, p, 1, &r, err);
+	if (rc)
+		return rc;
+	*bytes = (unsigned long long)store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	return 0;
+}
+
 void store_defect_row_release(struct defect_row *r)
 {
 	free(r->description);
@@ -488,15 +507,16 @@ int store_defect_photo(struct store_conn *c, long long id, unsigned char **photo
 	return 0;
 }
 
-int store_defects_list(struct store_conn *c, long long org_id, const char *status, size_t cap,
-		       struct defect_row **rows, size_t *n, struct error *err)
+int store_defects_list(struct store_conn *c, long long org_id, const char *status,
+		       long long before, size_t cap, struct defect_row **rows, size_t *n,
+		       struct error *err)
 {
 	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_STR(status), P_STR(status),
-				   P_INT((long long)cap) };
+				   P_INT(before),   P_INT(before),  P_INT((long long)cap) };
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
-	int rc = store_exec(c, SQL_DEFECTS_LIST, p, 5, &r, err);
+	int rc = store_exec(c, SQL_DEFECTS_LIST, p, 7, &r, err);
 	if (rc)
 		return rc;
 	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
@@ -520,14 +540,16 @@ int store_defect_repaired(struct store_conn *c, long long id, const char *note, 
 }
 
 int store_tasks_list(struct store_conn *c, long long org_id, const char *kind, const char *status,
-		     size_t cap, struct task_row **rows, size_t *n, struct error *err)
+		     long long after, size_t cap, struct task_row **rows, size_t *n,
+		     struct error *err)
 {
-	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT(org_id), P_STR(kind),
-				   P_STR(kind), P_STR(status), P_STR(status), P_INT((long long)cap) };
+	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT(org_id),
+				   P_STR(kind),	  P_STR(kind),	 P_STR(status),
+				   P_STR(status), P_INT(after),	 P_INT((long long)cap) };
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
-	int rc = store_exec(c, SQL_TASKS, p, 8, &r, err);
+	int rc = store_exec(c, SQL_TASKS, p, 9, &r, err);
 	if (rc)
 		return rc;
 	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
@@ -638,14 +660,15 @@ int store_feedback_get(struct store_conn *c, const char *reference, long long id
 	return rc;
 }
 
-int store_feedback_list(struct store_conn *c, const char *status, size_t cap,
+int store_feedback_list(struct store_conn *c, const char *status, long long before, size_t cap,
 			struct feedback_row **rows, size_t *n, struct error *err)
 {
-	struct store_param p[] = { P_STR(status), P_STR(status), P_INT((long long)cap) };
+	struct store_param p[] = { P_STR(status), P_STR(status), P_INT(before), P_INT(before),
+				   P_INT((long long)cap) };
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
-	int rc = store_exec(c, SQL_FEEDBACK_LIST, p, 3, &r, err);
+	int rc = store_exec(c, SQL_FEEDBACK_LIST, p, 5, &r, err);
 	if (rc)
 		return rc;
 	*rows = xcalloc(r->nrows + 1, sizeof(**rows));

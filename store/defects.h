@@ -140,6 +140,10 @@ struct defect_new {
 int store_defect_insert(struct store_conn *c, const struct defect_new *d, long long *id,
 			struct error *err);
 
+/* The bytes of the photos the public sent with its reports on the city's day `day`. */
+int store_public_photo_bytes(struct store_conn *c, day_t day, unsigned long long *bytes,
+			     struct error *err);
+
 struct defect_row {
 	long long id, org_id, permit_id, reporter_org_id;
 	char reference[25], reported_by[12], routed_to[12], status[10], org_name[201];
@@ -161,11 +165,13 @@ int store_defect_photo(struct store_conn *c, long long id, unsigned char **photo
 		       char type[33], struct error *err);
 
 /*
- * Defects assigned to org (0: all), status NULL any, newest first, at most cap: *rows a new
- * array (each released, then freed). Errors as store_exec's.
+ * Defects assigned to org (0: all), status NULL any, newest first, ids below `before` (0: from
+ * the newest; the keyset cursor), at most cap: *rows a new array (each released, then freed).
+ * Errors as store_exec's.
  */
-int store_defects_list(struct store_conn *c, long long org_id, const char *status, size_t cap,
-		       struct defect_row **rows, size_t *n, struct error *err);
+int store_defects_list(struct store_conn *c, long long org_id, const char *status,
+		       long long before, size_t cap, struct defect_row **rows, size_t *n,
+		       struct error *err);
 
 /* Marks an open defect repaired and its task done; ERR_CONFLICT when it is not open. */
 int store_defect_repaired(struct store_conn *c, long long id, const char *note, const char *at,
@@ -181,10 +187,12 @@ struct task_row {
 
 /*
  * Tasks visible to org (0: all): its own, and for an authority those on its permits; kind and
- * status NULL any; oldest first; at most cap. *rows a new array the caller frees.
+ * status NULL any; oldest first, ids above `after` (the keyset cursor); at most cap. *rows a
+ * new array the caller frees.
  */
 int store_tasks_list(struct store_conn *c, long long org_id, const char *kind, const char *status,
-		     size_t cap, struct task_row **rows, size_t *n, struct error *err);
+		     long long after, size_t cap, struct task_row **rows, size_t *n,
+		     struct error *err);
 
 /* --- public feedback ---------------------------------------------------------------------- */
 
@@ -216,7 +224,8 @@ void store_feedback_row_release(struct feedback_row *r);
 
 int store_feedback_get(struct store_conn *c, const char *reference, long long id,
 		       struct feedback_row *out, struct error *err);
-int store_feedback_list(struct store_conn *c, const char *status, size_t cap,
+/* Feedback, status NULL any, newest first, ids below `before` (0: from the newest), at most cap. */
+int store_feedback_list(struct store_conn *c, const char *status, long long before, size_t cap,
 			struct feedback_row **rows, size_t *n, struct error *err);
 /* Answers open feedback; ERR_CONFLICT when it is answered already. */
 int store_feedback_answer(struct store_conn *c, long long id, const char *answer,

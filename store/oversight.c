@@ -100,6 +100,17 @@ static const char SQL_OVERDUE[] =
     "JOIN organisations o ON o.id = g.org_id WHERE (g.state = 'open' AND g.due_day < ?) OR "
     "(g.state = 'answered' AND g.answered_day > g.due_day AND "
     "g.answered_day >= ? - INTERVAL 90 DAY) "
+    "UNION ALL "
+    /* aftercare (issue #21): remedial work after a failed inspection and defect repairs, open
+     * past their due day; the reference is the defect's, else the permit's */
+    "SELECT 'task', t.id, COALESCE(p.application_id, 0), t.org_id, "
+    "COALESCE(d.reference, p.reference, ''), COALESCE(a.reference, ''), t.kind, t.status, "
+    "t.kind, o.name, COALESCE(d.district_code, s.district_code, ''), t.due_day, "
+    "DATE(t.created_at + INTERVAL 8 HOUR), NULL FROM tasks t "
+    "JOIN organisations o ON o.id = t.org_id LEFT JOIN permits p ON p.id = t.permit_id "
+    "LEFT JOIN applications a ON a.id = p.application_id LEFT JOIN sites s ON s.id = a.site_id "
+    "LEFT JOIN defects d ON d.id = t.defect_id "
+    "WHERE t.kind IN ('remedial', 'defect') AND t.status = 'open' AND t.due_day < ? "
     "ORDER BY 12, 1, 2 LIMIT ?";
 static const char SQL_PAUSES[] =
     "SELECT c.id, c.object_type, c.object_id, COALESCE(j.reference, p.reference, ''), c.stage, "
@@ -441,11 +452,12 @@ int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, 
 {
 	char t[11];
 	cal_day_format(today, t);
-	struct store_param p[] = {P_STR(t), P_STR(t), P_STR(t), P_STR(t), P_INT((long long)cap)};
+	struct store_param p[] = {P_STR(t), P_STR(t), P_STR(t), P_STR(t), P_STR(t),
+				  P_INT((long long)cap)};
 	struct store_result *r = NULL;
 	*rows = NULL;
 	*n = 0;
-	int rc = store_exec(c, SQL_OVERDUE, p, 5, &r, err);
+	int rc = store_exec(c, SQL_OVERDUE, p, 6, &r, err);
 	if (rc)
 		return rc;
 	*rows = xcalloc(r->nrows ? r->nrows : 1, sizeof(**rows));

@@ -114,7 +114,7 @@ void store_certificate_row_release(struct certificate_row *r);
 
 /* One running stage past its due day. */
 struct overdue_row {
-	char object_type[12]; /* job, permit or guidance (a project's, no application) */
+	char object_type[12]; /* job, permit, guidance (a project's) or task (remedial, defect) */
 	long long id, application_id, org_id;
 	char reference[33], app_reference[25];
 	char kind[16], state[25], stage[33];
@@ -123,8 +123,10 @@ struct overdue_row {
 	day_t answered_day; /* guidance answered after its due day; -1 otherwise */
 };
 /*
- * Every unpaused running stage of a job or permit, and every open guidance task, due before
- * today, and every guidance answered late in the last 90 days (at most cap, by due day).
+ * Every unpaused running stage of a job or permit, every open guidance task and every open
+ * remedial or defect task (kind "remedial"/"defect", organisation the one that owes the work),
+ * due before today, and every guidance answered late in the last 90 days (at most cap, by due
+ * day).
  */
 int store_overdue(struct store_conn *c, day_t today, struct overdue_row **rows, size_t *n,
 		  size_t cap, struct error *err);

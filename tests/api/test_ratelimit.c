@@ -93,3 +93,39 @@ ParameterizedTest(struct env_case *c, ratelimit, parse_env)
 	}
 	error_release(&err);
 }
+
+/* The key a client address is counted by: an IPv6 client by its /64, so one subscriber cannot
+ * take a fresh bucket per address of its network. */
+Test(ratelimit, keys)
+{
+	static const struct {
+		const char *addr, *key;
+	} cases[] = {
+		{ "192.0.2.7", "192.0.2.7" },
+		{ "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2:a:b:c:d", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:3::1", "2001:db8:1:3::/64" }, /* the next /64 is another client */
+		{ "2001:DB8:0:0:1::", "2001:db8::/64" },      /* one spelling per network */
+		{ "::1", "::/64" },
+		{ "::ffff:192.0.2.7", "192.0.2.7" }, /* IPv4-mapped: the IPv4 client */
+		{ "not an address", "not an address" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[64];
+		ratelimit_key(cases[i].addr, out, sizeof(out));
+		cr_expect_str_eq(out, cases[i].key, "%s", cases[i].addr);
+	}
+}
+
+Test(ratelimit, one_bucket_per_ipv6_64)
+{
+	struct ratelimit *rl = ratelimit_new(0.1, 2, 64); /* burst 2, then one per 10 s */
+	cr_expect_eq(ratelimit_take(rl, "2001:db8:7:7::1", 1), 0);
+	cr_expect_eq(ratelimit_take(rl, "2001:db8:7:7::2", 1), 0);
+	cr_expect_eq(ratelimit_take(rl, "2001:db8:7:7:dead:beef:0:1", 1), 10,
+		     "a third address of the same /64 shares its bucket");
+	cr_expect_eq(ratelimit_take(rl, "2001:db8:7:8::1", 1), 0, "the next /64 has its own");
+	ratelimit_free(rl);
+}
