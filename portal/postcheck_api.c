@@ -541,23 +541,9 @@ static int revoke_tx(struct store_conn *c, void *ctx, struct error *err)
 	char at[32];
 	store_format_utc(tracks_now_us(), at);
 	rc = store_rectification_settle(c, v->task_id, "revoked", note, at, err);
+	/* the transition wrote the permit_revoked credit entry (permit_track.c), as for any */
 	if (!rc)
 		rc = store_tasks_done(c, rows[0].permit_id, "post_check", 0, at, err);
-	struct oversight_rules rules;
-	if (!rc)
-		rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
-	json_t *codes = json_loads(rows[0].codes, 0, NULL);
-	if (!rc)
-		rc = credit_api_write(c, NULL, &rules, CREDIT_PERMIT_REVOKED, rows[0].org_id,
-				      rows[0].permit_id, v->task_id, v->today,
-				      json_pack("{s:s, s:s, s:s, s:I, s:o}", "permit",
-						rows[0].reference, "application",
-						rows[0].app_reference, "rectify_by", due,
-						"result_id", (json_int_t)rows[0].result_id, "codes",
-						codes ? codes : json_array()),
-				      NULL, err);
-	else
-		json_decref(codes);
 	/* the runner told the authority and the applicant; the utilities digging hear it too */
 	struct permit_row p;
 	if (!rc)

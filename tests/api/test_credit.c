@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,71 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 	free(demo);
 	free(tok);
 	free(road);
+	free(office);
+	json_decref(app);
+}
+
+static const char SQL_REVOKED_ENTRIES[] =
+	"SELECT COUNT(*) FROM credit_entries WHERE rule = 'permit_revoked' AND permit_id = ?";
+
+/*
+ * A revocation through the transitions API (the authority's or the office's decision) writes
+ * the same permit_revoked entry as the sweep's, with its reason and audit record, once.
+ */
+struct manual_revocation {
+	char who[12];
+	char reason[24];
+	char revoked_by[12];
+};
+
+ParameterizedTestParameters(credit, a_manual_revocation_writes_its_entry_once)
+{
+	static struct manual_revocation cases[] = {
+		{ "road", "COMMITMENT_FALSE", "authority" },
+		{ "office", "PLAN_CONFLICT", "office" },
+	};
+	return cr_make_param_array(struct manual_revocation, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct manual_revocation *c, credit, a_manual_revocation_writes_its_entry_once)
+{
+	long long org = 0;
+	char *tok = new_applicant(&org);
+	char *who = login(c->who), *office = login("office");
+	json_t *app = submit(tok);
+	char dr[48], path[96], body[200];
+	json_t *permit = dig_permit(app, dr);
+	long long pid = jint(permit, "id");
+	cr_assert_str_eq(jstr(permit, "state"), "approved", "fast-tracked");
+	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	snprintf(body, sizeof(body),
+		 "{\"action\":\"revoke\",\"reason_code\":\"%s\",\"comment\":\"seen on site\"}",
+		 c->reason);
+	json_t *p = journey_call("POST", path, who, body, 200);
+	cr_expect_str_eq(jstr(p, "state"), "revoked");
+	json_decref(p);
+	/* revoked once: a second revocation is refused and writes nothing */
+	json_decref(journey_call("POST", path, who, body, 409));
+	cr_expect_eq(sql_ll(SQL_REVOKED_ENTRIES, pid), 1, "one permit_revoked entry");
+
+	json_t *rec = record_of(office, org);
+	json_t *entry = find(json_object_get(rec, "items"), "rule", "permit_revoked");
+	cr_assert(entry, "the applicant's record: %s", json_dumps(rec, 0));
+	cr_expect_eq(jint(entry, "org_id"), org, "against the applicant who held the permit");
+	cr_expect_str_eq(jstr(entry, "severity"), "serious");
+	json_t *ev = json_object_get(entry, "evidence");
+	cr_expect_str_eq(jstr(ev, "permit"), dr);
+	cr_expect_eq(jint(ev, "permit_id"), pid);
+	cr_expect_str_eq(jstr(ev, "reason_code"), c->reason);
+	cr_expect_str_eq(jstr(ev, "revoked_by"), c->revoked_by);
+	cr_expect_str_eq(jstr(ev, "comment"), "seen on site");
+	cr_expect_eq(sql_ll(SQL_AUDIT, jint(entry, "id")), 1, "written with its audit record");
+	cr_expect(json_is_true(json_object_get(json_object_get(rec, "fast_track"), "lost")),
+		  "a serious entry costs the fast track: %s", json_dumps(rec, 0));
+	json_decref(rec);
+	free(tok);
+	free(who);
 	free(office);
 	json_decref(app);
 }
