@@ -240,7 +240,7 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 					    a->comment, t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_POST_CHECK_DONE))
 		rc = store_tasks_done(c, pt->p.id, "post_check", 0, t->at, err);
-	if (0 && !rc && o->state == PERMIT_REVOKED)
+	if (!rc && o->state == PERMIT_REVOKED)
 		rc = revoked_credit(c, t, pt, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_DECISION))
 		rc = store_extension_settle(c, pt->p.id, a->decision == PERMIT_EXTENSION_GRANT,
