@@ -100,6 +100,7 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.pending_extension_to = p->extension_pending ? p->extension_to : 0,
 		.extension_decision = a->decision, .codes = a->pub ? &a->pub->codes : NULL,
 		.result_codes = a->codes, .nresult_codes = a->nitems,
+		.nphotos = json_array_size(json_object_get(a->body, "photos")),
 	};
 }
 
@@ -109,7 +110,19 @@ static int decide(struct store_conn *c, struct transition_ctx *t, struct error *
 	struct permit_facts f = facts_of(t, &pt->p, &pt->works, &pt->share, pt->rectification_open);
 	enum permit_state from = PERMIT_STATE_COUNT;
 	permit_state_parse(pt->p.state, &from, NULL);
-	int rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);
+	/* a post-check's photos not the caller's are listed with its codes' problems, at once */
+	size_t before = err ? err->ndetails : 0;
+	int rc = 0;
+	if (!strcmp(t->a->action, "post_check"))
+		rc = postcheck_api_photos_check(c, t->a->caller->org_id,
+						json_object_get(t->a->body, "photos"), err);
+	if (rc)
+		return rc;
+	size_t photos_bad = err ? err->ndetails - before : 0;
+	rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);
+	if (photos_bad && (rc == 0 || rc == ERR_INVALID))
+		return error_set(err, ERR_INVALID, "the result has %zu problem(s); all listed",
+				 err->ndetails - before);
 	if (rc)
 		return rc;
 	t->to_state = permit_state_name(pt->out.state);

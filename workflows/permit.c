@@ -13,6 +13,7 @@ enum need {
 	NEED_LATER_END = 1 << 4,       /* request_extension: a new end after the current one */
 	NEED_DECISION = 1 << 5,	       /* decide_extension: grant or refuse */
 	NEED_RESULT_CODES = 1 << 6,    /* post_check: a failure names what it found */
+	NEED_RESULT_PHOTOS = 1 << 7,   /* post_check: and shows it */
 };
 
 /* Preconditions on the permit beyond the payload; a failure is a conflict, not bad input. */
@@ -116,7 +117,8 @@ static const struct transition table[] = {
 	  .fail_tasks = PERMIT_TASK_REMEDIAL, .inspection = "reinstatement" },
 	/* a failed post-check opens rectification; unrectified, the sweep revokes (issue #21) */
 	{ .from = PERMIT_APPROVED, .action = PERMIT_POST_CHECK, .roles = AUTHORITY,
-	  .to = PERMIT_APPROVED, .needs = NEED_RESULT | NEED_RESULT_CODES, .guard = ON_COMMITMENT,
+	  .to = PERMIT_APPROVED, .needs = NEED_RESULT | NEED_RESULT_CODES | NEED_RESULT_PHOTOS,
+	  .guard = ON_COMMITMENT,
 	  .change = MARK_POST_CHECKED, .event = "permit.post_checked",
 	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.post_check_failed",
 	  .fail_tasks = PERMIT_TASK_RECTIFICATION, .inspection = "post_check" },
@@ -228,6 +230,8 @@ static void check_payload(unsigned needs, const struct permit_facts *f, struct e
 	if ((needs & NEED_RESULT_CODES) && f->result == PERMIT_RESULT_FAIL)
 		check_codes("codes", f->result_codes, f->nresult_codes, f->codes,
 			    CODES_POST_CHECK_RESULT, err);
+	if ((needs & NEED_RESULT_PHOTOS) && f->result == PERMIT_RESULT_FAIL && !f->nphotos)
+		error_add(err, "photos", "required", "a failed post-check shows what it found");
 	if ((needs & NEED_LATER_END) && f->extension_to <= f->window_to)
 		error_add(err, "extension_to", "not_later",
 			  "an extension must end after the current work window");

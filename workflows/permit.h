@@ -112,6 +112,7 @@ struct permit_facts {
 	enum permit_result result; /* inspect, post_check */
 	const struct permit_code *result_codes; /* post_check fail: what it found (required) */
 	size_t nresult_codes;
+	size_t nphotos; /* post_check fail: the photos of what it found (required) */
 	bool rectification_open; /* post_check: a failed check's rectification is still open */
 	const struct code_lists *codes; /* the code lists in force: every code must be in its list
 					   (NULL: not checked) */

@@ -106,6 +106,7 @@ static struct permit_facts full_facts(enum permit_action action)
 	    .result = PERMIT_RESULT_PASS,
 	    .result_codes = one_finding,
 	    .nresult_codes = 1,
+	    .nphotos = 1,
 	    .extension_to = TODAY + 20,
 	    .extension_decision = PERMIT_EXTENSION_GRANT,
 	};
@@ -302,6 +303,7 @@ ParameterizedTest(struct post_check_case *c, permit, post_check)
 				 .result = c->result,
 				 .result_codes = c->finding[0] ? &finding : NULL,
 				 .nresult_codes = c->finding[0] ? 1 : 0,
+				 .nphotos = 1,
 				 .codes = &cl};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
@@ -319,6 +321,60 @@ ParameterizedTest(struct post_check_case *c, permit, post_check)
 		cr_assert_eq(err.ndetails, 1);
 		cr_expect_str_eq(err.details[0].code, c->detail);
 	}
+	error_release(&err);
+	codes_release(&cl);
+}
+
+/* A failed post-check's every problem at once: each bad code, no code, no photo (rule 2). */
+struct all_at_once_case {
+	int result;
+	char codes[3][24]; /* "" ends the list */
+	size_t nphotos;
+	int code;
+	char details[160]; /* every "field:code", comma-separated, in order */
+};
+
+ParameterizedTestParameters(permit, post_check_lists_every_problem_at_once)
+{
+	static struct all_at_once_case cases[] = {
+	    {PERMIT_RESULT_FAIL, {"BOGUS", "LANE_NOT_KEPT", "NOPE"}, 0, ERR_INVALID,
+	     "codes[0].code:unknown_code,codes[2].code:unknown_code,photos:required"},
+	    {PERMIT_RESULT_FAIL, {""}, 0, ERR_INVALID, "codes:required,photos:required"},
+	    {PERMIT_RESULT_FAIL, {"BOGUS"}, 2, ERR_INVALID, "codes[0].code:unknown_code"},
+	    {PERMIT_RESULT_FAIL, {"LANE_NOT_KEPT"}, 0, ERR_INVALID, "photos:required"},
+	    {PERMIT_RESULT_FAIL, {"LANE_NOT_KEPT"}, 1, 0, ""},
+	    {PERMIT_RESULT_PASS, {""}, 0, 0, ""},
+	};
+	return cr_make_param_array(struct all_at_once_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct all_at_once_case *c, permit, post_check_lists_every_problem_at_once)
+{
+	struct code_lists cl = {.version = 2};
+	codes_add(&cl, CODES_POST_CHECK_RESULT, "LANE_NOT_KEPT", "未按承诺保留通行车道", "lane");
+	struct permit_code findings[3];
+	size_t n = 0;
+	while (n < 3 && c->codes[n][0]) {
+		findings[n] = (struct permit_code){c->codes[n], NULL};
+		n++;
+	}
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
+				 .decision = PERMIT_DECISION_APPROVED_ON_COMMITMENT,
+				 .result = c->result,
+				 .result_codes = n ? findings : NULL,
+				 .nresult_codes = n,
+				 .nphotos = c->nphotos,
+				 .codes = &cl};
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, PERMIT_APPROVED, "post_check", ROLE_AUTHORITY, &out, &err);
+	cr_assert_eq(rc, c->code, "got %d (%s)", rc, err.message);
+	char got[400] = "";
+	for (size_t i = 0; i < err.ndetails; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s", i ? "," : "",
+			 err.details[i].field, err.details[i].code);
+	cr_expect_str_eq(got, c->details);
 	error_release(&err);
 	codes_release(&cl);
 }
