@@ -180,10 +180,12 @@ static int guarantee_start(struct store_conn *c, const struct transition_ctx *t,
  * A revocation, however it comes (the authority or the office through the transitions API, or
  * the sweep revoking an unrectified permit), writes the permit_revoked credit entry against the
  * applicant who held the permit, with the reason and, when a failed post-check's rectification
- * is still open, what it found. The same permit revoked twice cannot write two (the entry's key).
+ * is still open, what it found; that rectification is settled as revoked and the post-check
+ * leaves the queue (a revoked permit has nothing left to put right or check). The same permit
+ * revoked twice cannot write two entries (the entry's key).
  */
-static int revoked_credit(struct store_conn *c, const struct transition_ctx *t,
-			  const struct permit_track *pt, struct error *err)
+static int revoked_effects(struct store_conn *c, const struct transition_ctx *t,
+			   const struct permit_track *pt, struct error *err)
 {
 	const struct act *a = t->a;
 	const struct permit_row *p = &pt->p;
@@ -218,6 +220,12 @@ static int revoked_credit(struct store_conn *c, const struct transition_ctx *t,
 			      CREDIT_PERMIT_REVOKED, p->app_org_id, p->id, task, t->today, ev, NULL,
 			      err);
 out:
+	if (!rc && n)
+		rc = store_rectification_settle(c, rows[0].task_id, "revoked",
+						a->comment ? a->comment : a->reason_code, t->at,
+						err);
+	if (!rc)
+		rc = store_tasks_done(c, p->id, "post_check", 0, t->at, err);
 	store_rectification_rows_free(rows, n);
 	return rc;
 }
@@ -254,7 +262,7 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 	if (!rc && (o->records & PERMIT_RECORD_POST_CHECK_DONE))
 		rc = store_tasks_done(c, pt->p.id, "post_check", 0, t->at, err);
 	if (!rc && o->state == PERMIT_REVOKED)
-		rc = revoked_credit(c, t, pt, err);
+		rc = revoked_effects(c, t, pt, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_DECISION))
 		rc = store_extension_settle(c, pt->p.id, a->decision == PERMIT_EXTENSION_GRANT,
 					    t->at, err);

@@ -567,12 +567,10 @@ static int revoke_tx(struct store_conn *c, void *ctx, struct error *err)
 		goto out;
 	}
 	error_release(&one);
-	char at[32];
-	store_format_utc(tracks_now_us(), at);
-	rc = store_rectification_settle(c, v->task_id, "revoked", note, at, err);
-	/* the transition wrote the permit_revoked credit entry (permit_track.c), as for any */
-	if (!rc)
-		rc = store_tasks_done(c, rows[0].permit_id, "post_check", 0, at, err);
+	/*
+	 * the transition settled the rectification as revoked (with the note), closed the
+	 * post-check and wrote the permit_revoked credit entry (permit_track.c), as for any
+	 */
 	/* the runner told the authority and the applicant; the utilities digging hear it too */
 	struct permit_row p;
 	if (!rc)

@@ -467,6 +467,59 @@ ParameterizedTest(struct manual_revocation *c, credit, a_manual_revocation_write
 	json_decref(app);
 }
 
+/*
+ * Revoked by hand while a failed post-check's rectification is open: the entry carries what the
+ * check found, the rectification is settled as revoked (not left open and overdue for ever), and
+ * the sweep that would have revoked it finds nothing more to do.
+ */
+Test(credit, a_manual_revocation_settles_the_open_rectification)
+{
+	rules_check_every_fast_track();
+	long long org = 0;
+	char *tok = new_applicant(&org);
+	char *road = login("road"), *office = login("office");
+	json_t *app = submit(tok);
+	char dr[48], path[96], body[256];
+	long long pid = jint(dig_permit(app, dr), "id");
+	json_t *q = journey_call("GET", "/v1/post-checks", road, NULL, 200);
+	json_t *item = find(json_object_get(q, "items"), "reference", dr);
+	cr_assert(item, "queued for the post-check");
+	snprintf(path, sizeof(path), "/v1/post-checks/%lld/result", jint(item, "task_id"));
+	json_decref(q);
+	snprintf(body, sizeof(body),
+		 "{\"result\":\"fail\",\"codes\":[\"SIGNAGE_MISSING\"],\"photos\":[%lld]}",
+		 photo(road));
+	json_decref(journey_call("POST", path, road, body, 200));
+
+	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	json_decref(journey_call("POST", path, road,
+				 "{\"action\":\"revoke\",\"reason_code\":\"COMMITMENT_FALSE\"}",
+				 200));
+	q = journey_call("GET", "/v1/rectifications", tok, NULL, 200);
+	item = find(json_object_get(q, "items"), "reference", dr);
+	cr_assert(item, "%s", json_dumps(q, 0));
+	cr_expect_str_eq(jstr(item, "status"), "revoked");
+	cr_expect(json_is_false(json_object_get(item, "overdue")));
+	json_decref(q);
+	json_t *rec = record_of(office, org);
+	json_t *entry = find(json_object_get(rec, "items"), "rule", "permit_revoked");
+	cr_assert(entry, "%s", json_dumps(rec, 0));
+	json_t *ev = json_object_get(entry, "evidence");
+	cr_expect_str_eq(jstr(ev, "reason_code"), "COMMITMENT_FALSE");
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(ev, "codes"), 0)),
+			 "SIGNAGE_MISSING");
+	cr_expect_str_eq(jstr(ev, "rectify_by"), day_plus(5));
+	json_decref(rec);
+	struct error err = ERROR_INIT;
+	int revoked = -1;
+	cr_assert_eq(postcheck_api_sweep(harness_app(srv), &revoked, &err), 0, "%s", err.message);
+	cr_expect_eq(sql_ll(SQL_REVOKED_ENTRIES, pid), 1, "one permit_revoked entry");
+	free(tok);
+	free(road);
+	free(office);
+	json_decref(app);
+}
+
 Test(credit, a_rectified_failure_is_checked_again_and_a_false_commitment_weighs_serious)
 {
 	rules_check_every_fast_track();
