@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "portal/credit_api.h"
 #include "portal/postcheck_api.h"
 #include "portal/defects_api.h"
 #include "portal/snapshot.h"
@@ -23,6 +24,7 @@ struct permit_track {
 	struct permit_row p;
 	struct permit_outcome out;
 	struct reinstatement_status works; /* reports, inspections, remedial tasks */
+	struct reinstatement_share share;  /* who shares the trench, who reported (the caller's) */
 	long long parties[9]; /* the authority, then the utilities whose jobs need the permit */
 	bool rectification_open; /* a failed post-check's rectification is still open */
 };
@@ -57,13 +59,16 @@ static int load(struct store_conn *c, struct transition_ctx *t, struct error *er
 	if (!rc)
 		rc = store_reinstatement_status(c, p->id, &pt->works, err);
 	if (!rc)
+		rc = store_reinstatement_share(c, p->id, t->a->caller->org_id, &pt->share, err);
+	if (!rc)
 		rc = store_rectification_open_for(c, p->id, &pt->rectification_open, err);
 	return rc;
 }
 
 /* The permit as it stands and the payload, as permit_apply reads them. */
 static struct permit_facts facts_of(const struct transition_ctx *t, const struct permit_row *p,
-				    const struct reinstatement_status *w, bool rectification_open)
+				    const struct reinstatement_status *w,
+				    const struct reinstatement_share *sh, bool rectification_open)
 {
 	const struct act *a = t->a;
 	const struct published *pub = a->pub;
@@ -82,8 +87,11 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.post_checked = p->post_checked, .extension_pending = p->extension_pending,
 		.window_from = p->window_from, .window_to = p->window_to,
 		.reinstatement_passed = p->reinstatement_passed, .fast_track_eligible = p->fast_track,
-		.works_started = w->works_started, .reinstatement_reports = w->reports,
+		/* the acting utility's own reports: in a joint dig each reports its own dig */
+		.works_started = w->works_started, .reinstatement_reports = sh->own_reports,
 		.inspection_awaited = w->reports > w->inspections, .remedial_open = w->remedial_open,
+		.own_remedial_open = sh->own_remedial_open, .utilities_sharing = sh->sharing,
+		.utilities_reported = sh->reported,
 		.rectification_open = rectification_open,
 		.deemed_allowed = silence, .due_day = p->clock.clock.due_day, .today = t->today,
 		.items = a->codes, .nitems = a->nitems, .conditions = a->conditions,
@@ -92,16 +100,29 @@ static struct permit_facts facts_of(const struct transition_ctx *t, const struct
 		.pending_extension_to = p->extension_pending ? p->extension_to : 0,
 		.extension_decision = a->decision, .codes = a->pub ? &a->pub->codes : NULL,
 		.result_codes = a->codes, .nresult_codes = a->nitems,
+		.nphotos = json_array_size(json_object_get(a->body, "photos")),
 	};
 }
 
 static int decide(struct store_conn *c, struct transition_ctx *t, struct error *err)
 {
 	struct permit_track *pt = t->kind;
-	struct permit_facts f = facts_of(t, &pt->p, &pt->works, pt->rectification_open);
+	struct permit_facts f = facts_of(t, &pt->p, &pt->works, &pt->share, pt->rectification_open);
 	enum permit_state from = PERMIT_STATE_COUNT;
 	permit_state_parse(pt->p.state, &from, NULL);
-	int rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);
+	/* a post-check's photos not the caller's are listed with its codes' problems, at once */
+	size_t before = err ? err->ndetails : 0;
+	int rc = 0;
+	if (!strcmp(t->a->action, "post_check"))
+		rc = postcheck_api_photos_check(c, t->a->caller->org_id,
+						json_object_get(t->a->body, "photos"), err);
+	if (rc)
+		return rc;
+	size_t photos_bad = err ? err->ndetails - before : 0;
+	rc = permit_apply(&f, from, t->a->action, transition_role(t->a), &pt->out, err);
+	if (photos_bad && (rc == 0 || rc == ERR_INVALID))
+		return error_set(err, ERR_INVALID, "the result has %zu problem(s); all listed",
+				 err->ndetails - before);
 	if (rc)
 		return rc;
 	t->to_state = permit_state_name(pt->out.state);
@@ -155,6 +176,60 @@ static int guarantee_start(struct store_conn *c, const struct transition_ctx *t,
 	return store_guarantee_insert(c, pt->p.id, &g, err);
 }
 
+/*
+ * A revocation, however it comes (the authority or the office through the transitions API, or
+ * the sweep revoking an unrectified permit), writes the permit_revoked credit entry against the
+ * applicant who held the permit, with the reason and, when a failed post-check's rectification
+ * is still open, what it found; that rectification is settled as revoked and the post-check
+ * leaves the queue (a revoked permit has nothing left to put right or check). The same permit
+ * revoked twice cannot write two entries (the entry's key).
+ */
+static int revoked_effects(struct store_conn *c, const struct transition_ctx *t,
+			   const struct permit_track *pt, struct error *err)
+{
+	const struct act *a = t->a;
+	const struct permit_row *p = &pt->p;
+	struct rectification_row *rows = NULL;
+	size_t n = 0;
+	int rc = store_rectifications(c, 0, p->id, 0, "open", false, 1, &rows, &n, err);
+	struct oversight_rules rules;
+	if (!rc)
+		rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
+	if (rc == ERR_NOT_FOUND) { /* no rules published: no entry to write */
+		error_release(err);
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "permit", p->reference, "application",
+			       p->app_reference, "reason_code", a->reason_code ? a->reason_code : "",
+			       "revoked_by", role_name(transition_role(a)), "comment",
+			       a->comment ? a->comment : "");
+	long long task = 0;
+	if (n) {
+		char due[11];
+		json_t *codes = json_loads(rows[0].codes, 0, NULL);
+		json_object_set_new(ev, "rectify_by",
+				    json_string(cal_day_format(rows[0].due_day, due)));
+		json_object_set_new(ev, "result_id", json_integer(rows[0].result_id));
+		json_object_set_new(ev, "codes", codes ? codes : json_array());
+		task = rows[0].task_id;
+	}
+	rc = credit_api_write(c, a->caller->kind == ROLE_SYSTEM ? NULL : a->caller, &rules,
+			      CREDIT_PERMIT_REVOKED, p->app_org_id, p->id, task, t->today, ev, NULL,
+			      err);
+out:
+	if (!rc && n)
+		rc = store_rectification_settle(c, rows[0].task_id, "revoked",
+						a->comment ? a->comment : a->reason_code, t->at,
+						err);
+	if (!rc)
+		rc = store_tasks_done(c, p->id, "post_check", 0, t->at, err);
+	store_rectification_rows_free(rows, n);
+	return rc;
+}
+
 /* The inspection, tasks and extension records the outcome asks for. */
 static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 			  const struct permit_track *pt, struct error *err)
@@ -186,6 +261,8 @@ static int record_effects(struct store_conn *c, const struct transition_ctx *t,
 					    a->comment, t->at, err);
 	if (!rc && (o->records & PERMIT_RECORD_POST_CHECK_DONE))
 		rc = store_tasks_done(c, pt->p.id, "post_check", 0, t->at, err);
+	if (!rc && o->state == PERMIT_REVOKED)
+		rc = revoked_effects(c, t, pt, err);
 	if (!rc && (o->records & PERMIT_RECORD_EXTENSION_DECISION))
 		rc = store_extension_settle(c, pt->p.id, a->decision == PERMIT_EXTENSION_GRANT,
 					    t->at, err);

@@ -140,6 +140,30 @@ out:
 	return rc;
 }
 
+int postcheck_api_photos_check(struct store_conn *c, long long org_id, const json_t *photos,
+			       struct error *err)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_is_array(photos) ? photos : NULL, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			continue; /* its type is the reader's problem */
+		bool ok = false;
+		int rc = store_material_of(c, json_integer_value(v), org_id, PHOTO_TYPE, &ok, err);
+		if (rc)
+			return rc;
+		if (!ok) {
+			char f[32];
+			snprintf(f, sizeof(f), "photos[%zu]", i);
+			error_add(err, f, "not_found",
+				  "material %lld is not a %s your organisation uploaded",
+				  (long long)json_integer_value(v), PHOTO_TYPE);
+		}
+	}
+	return 0;
+}
+
 static json_t *rect_json(const struct rectification_row *r, day_t today)
 {
 	json_t *codes = json_loads(r->codes, 0, NULL);
@@ -159,6 +183,7 @@ struct record {
 	struct act *a;
 	long long task_id;
 	json_t *photos;
+	struct error pre; /* what the body's own reading found (then nothing runs) */
 	json_t *reply;
 };
 
@@ -171,6 +196,20 @@ static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 	r->a->reply = NULL;
 	json_decref(r->reply);
 	r->reply = NULL;
+	/*
+	 * Every problem at once, before anything is written: a body that did not read (checked
+	 * first, as ever) is listed with its photos that are not the caller's; else the transition
+	 * checks the codes, the photos required and their owner together (permit_track.c).
+	 */
+	if (r->pre.ndetails) {
+		for (size_t i = 0; i < r->pre.ndetails; i++)
+			error_add(err, r->pre.details[i].field, r->pre.details[i].code, "%s",
+				  r->pre.details[i].message);
+		int rc = postcheck_api_photos_check(c, r->a->caller->org_id, r->photos, err);
+		return rc ? rc
+			  : error_set(err, ERR_INVALID, "the result has %zu problem(s); all listed",
+				      err->ndetails);
+	}
 	int rc = store_task_get(c, r->task_id, &task, err);
 	if (!rc && strcmp(task.kind, "post_check"))
 		rc = error_set(err, ERR_NOT_FOUND, "no such post-check");
@@ -180,24 +219,6 @@ static int record_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = authz_check(r->a->caller, AZ_POST_CHECK_RECORD, &obj, err);
 	if (!rc && strcmp(task.status, "open"))
 		rc = error_set(err, ERR_CONFLICT, "the post-check is recorded already");
-	size_t i;
-	json_t *v;
-	json_array_foreach(r->photos, i, v)
-	{
-		bool ok = false;
-		if (!rc)
-			rc = store_material_of(c, json_integer_value(v), r->a->caller->org_id,
-					       PHOTO_TYPE, &ok, err);
-		if (!rc && !ok) {
-			char f[32];
-			snprintf(f, sizeof(f), "photos[%zu]", i);
-			error_add(err, f, "not_found",
-				  "material %lld is not a %s your organisation uploaded",
-				  (long long)json_integer_value(v), PHOTO_TYPE);
-		}
-	}
-	if (!rc && err->ndetails)
-		rc = error_set(err, ERR_INVALID, "%zu photo(s) are not yours", err->ndetails);
 	if (rc)
 		return rc;
 	r->a->id = task.permit_id;
@@ -250,6 +271,9 @@ static void read_result(json_t *body, struct act *a, json_t **photos, struct err
 	}
 	if (a->result == PERMIT_RESULT_PASS && a->nitems)
 		error_add(err, "codes", "not_allowed", "a pass names no failure codes");
+	if (a->result == PERMIT_RESULT_FAIL && !a->nitems)
+		error_add(err, "codes", "required",
+			  "a failed post-check names what it found from the published list");
 	json_t *ph = json_object_get(body, "photos");
 	if (ph && (!json_is_array(ph) || json_array_size(ph) > MAX_PHOTOS))
 		error_add(err, "photos", "wrong_type", "photos is a list of at most %d material ids",
@@ -281,17 +305,21 @@ static int post_check_result(struct http_request *req, struct http_response *res
 	a->action = "post_check";
 	a->extension_to = -1;
 	json_t *body = NULL;
+	error_init(&r.pre);
 	int rc = http_parse_json(req, &body, &err);
 	a->body = body;
-	if (!rc) {
-		read_result(body, a, &r.photos, &err);
-		if (err.ndetails)
-			rc = error_set(&err, ERR_INVALID, "the result has %zu problem(s); all listed",
-				       err.ndetails);
-	}
+	if (!rc)
+		read_result(body, a, &r.photos, &r.pre);
 	a->pub = rc ? NULL : snapshot_get(req->app);
 	if (!rc && !a->pub)
 		rc = error_set(&err, ERR_UNAVAILABLE, "the published standards are not loaded yet");
+	/* a body that did not read names its bad codes too (the transition would have) */
+	for (size_t i = 0; !rc && r.pre.ndetails && a->result == PERMIT_RESULT_FAIL && i < a->nitems;
+	     i++) {
+		char f[48];
+		snprintf(f, sizeof(f), "codes[%zu].code", i);
+		codes_check(&a->pub->codes, CODES_POST_CHECK_RESULT, f, a->codes[i].code, &r.pre);
+	}
 	r.a = a;
 	if (!rc)
 		rc = store_tx(req->app->pool, record_tx, &r, &err);
@@ -307,6 +335,7 @@ static int post_check_result(struct http_request *req, struct http_response *res
 	json_decref(r.photos);
 	json_decref(body);
 	free(a);
+	error_release(&r.pre);
 	error_release(&err);
 	return rc;
 }
@@ -547,26 +576,10 @@ static int revoke_tx(struct store_conn *c, void *ctx, struct error *err)
 		goto out;
 	}
 	error_release(&one);
-	char at[32];
-	store_format_utc(tracks_now_us(), at);
-	rc = store_rectification_settle(c, v->task_id, "revoked", note, at, err);
-	if (!rc)
-		rc = store_tasks_done(c, rows[0].permit_id, "post_check", 0, at, err);
-	struct oversight_rules rules;
-	if (!rc)
-		rc = store_oversight_rules_load(c, 0, &rules, NULL, err);
-	json_t *codes = json_loads(rows[0].codes, 0, NULL);
-	if (!rc)
-		rc = credit_api_write(c, NULL, &rules, CREDIT_PERMIT_REVOKED, rows[0].org_id,
-				      rows[0].permit_id, v->task_id, v->today,
-				      json_pack("{s:s, s:s, s:s, s:I, s:o}", "permit",
-						rows[0].reference, "application",
-						rows[0].app_reference, "rectify_by", due,
-						"result_id", (json_int_t)rows[0].result_id, "codes",
-						codes ? codes : json_array()),
-				      NULL, err);
-	else
-		json_decref(codes);
+	/*
+	 * the transition settled the rectification as revoked (with the note), closed the
+	 * post-check and wrote the permit_revoked credit entry (permit_track.c), as for any
+	 */
 	/* the runner told the authority and the applicant; the utilities digging hear it too */
 	struct permit_row p;
 	if (!rc)

@@ -25,6 +25,14 @@ int postcheck_api_effects(struct store_conn *c, const struct transition_ctx *t,
 			  struct error *err);
 
 /*
+ * Adds one detail to err for each entry of photos (a JSON array of material ids; NULL: none)
+ * that is not a post_check_photo material of org_id, so a result's every problem is listed at
+ * once with its codes'. Returns 0 (details or not), or a store error.
+ */
+int postcheck_api_photos_check(struct store_conn *c, long long org_id, const json_t *photos,
+			       struct error *err);
+
+/*
  * One sweep: every open rectification past its due day revokes its permit (as the system, code
  * RECTIFICATION_OVERDUE), with the permit_revoked credit entry, the events to the authority,
  * the applicant and the utilities, one transaction per permit. *revoked (may be NULL) counts

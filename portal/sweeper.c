@@ -81,8 +81,8 @@ static int mark_tx(struct store_conn *c, void *ctx, struct error *err)
 	permit_state_parse(p.state, &state, NULL);
 	struct overrun_new o = { .permit_id = p.id, .window_to = p.window_to,
 				 .detected_on = m->today };
-	if (!permit_overrunning(&m->pub->cal, kind, state, p.extension_pending, p.window_to,
-				m->today, &o.overrunning_from, &o.days))
+	if (!permit_overrunning(&m->pub->cal, kind, state, p.window_to, m->today,
+				&o.overrunning_from, &o.days))
 		goto out;
 	rc = store_overrun_record(c, &o, &m->marked, err);
 	if (rc || !m->marked)

@@ -67,8 +67,9 @@ static const char SQL_RECT_OVERDUE[] =
 	"WHERE r.status = 'open' AND r.due_day < ? AND p.state = 'approved' "
 	"ORDER BY r.due_day, r.task_id LIMIT ?";
 static const char SQL_CREDIT[] =
-	"INSERT IGNORE INTO credit_entries (org_id, rule, rules_version, severity, permit_id, "
-	"task_id, evidence, occurred_on, expires_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"INSERT INTO credit_entries (org_id, rule, rules_version, severity, permit_id, "
+	"task_id, evidence, occurred_on, expires_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"ON DUPLICATE KEY UPDATE id = id"; /* the same event: nothing (migration 0018's key) */
 static const char SQL_CREDITS[] =
 	"SELECT id, org_id, permit_id, task_id, rule, severity, status, decision, rules_version, "
 	"occurred_on, expires_on, evidence, appeal_reason, decision_reason, "

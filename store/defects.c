@@ -16,6 +16,17 @@ static const char SQL_STATUS[] =
 	"(SELECT COUNT(*) FROM reinstatement_reports WHERE permit_id = ?), "
 	"(SELECT COUNT(*) FROM inspections WHERE permit_id = ? AND kind = 'reinstatement'), "
 	"EXISTS (SELECT 1 FROM tasks WHERE permit_id = ? AND kind = 'remedial' AND status = 'open')";
+#define SHARING_ORGS                                                                      \
+	"SELECT j.utility_org_id FROM job_permits jp JOIN jobs j ON j.id = jp.job_id "    \
+	"WHERE jp.permit_id = ? AND j.state IN ('constructing', 'connected', 'completed')"
+static const char SQL_SHARE[] =
+	"SELECT (SELECT COUNT(DISTINCT s.utility_org_id) FROM (" SHARING_ORGS ") s), "
+	"(SELECT COUNT(DISTINCT r.org_id) FROM reinstatement_reports r WHERE r.permit_id = ? "
+	"AND r.kind = 'reinstated' AND r.org_id IN (" SHARING_ORGS ")), "
+	"(SELECT COUNT(*) FROM reinstatement_reports WHERE permit_id = ? AND org_id = ? "
+	"AND kind = 'reinstated'), "
+	"EXISTS (SELECT 1 FROM tasks WHERE permit_id = ? AND kind = 'remedial' AND status = 'open' "
+	"AND org_id = ?)";
 static const char SQL_REPORT[] =
 	"INSERT INTO reinstatement_reports (permit_id, kind, org_id, user_id, comment, at) "
 	"VALUES (?, ?, ?, ?, ?, ?)";
@@ -189,6 +200,26 @@ int store_reinstatement_status(struct store_conn *c, long long permit_id,
 		.reports = (int)store_cell_ll(r, 0, 1, 0),
 		.inspections = (int)store_cell_ll(r, 0, 2, 0),
 		.remedial_open = store_cell_ll(r, 0, 3, 0) != 0,
+	};
+	store_result_free(r);
+	return 0;
+}
+
+int store_reinstatement_share(struct store_conn *c, long long permit_id, long long org_id,
+			      struct reinstatement_share *out, struct error *err)
+{
+	struct store_param p[] = { P_INT(permit_id), P_INT(permit_id), P_INT(permit_id),
+				   P_INT(permit_id), P_INT(org_id),  P_INT(permit_id),
+				   P_INT(org_id) };
+	struct store_result *r = NULL;
+	int rc = store_exec(c, SQL_SHARE, p, 7, &r, err);
+	if (rc)
+		return rc;
+	*out = (struct reinstatement_share){
+		.sharing = (int)store_cell_ll(r, 0, 0, 0),
+		.reported = (int)store_cell_ll(r, 0, 1, 0),
+		.own_reports = (int)store_cell_ll(r, 0, 2, 0),
+		.own_remedial_open = store_cell_ll(r, 0, 3, 0) != 0,
 	};
 	store_result_free(r);
 	return 0;

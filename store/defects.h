@@ -28,6 +28,22 @@ struct reinstatement_status {
 int store_reinstatement_status(struct store_conn *c, long long permit_id,
 			       struct reinstatement_status *out, struct error *err);
 
+/*
+ * Who dug in a permit's trench and who has reported (a joint dig is inspected once, when every
+ * utility that dug in it is done). A utility sharing the permit counts once its works under it
+ * have started (as for remedial tasks): one that has not dug has nothing to reinstate.
+ */
+struct reinstatement_share {
+	int sharing;		/* utilities whose works under the permit have started */
+	int reported;		/* of them, those that reported their dig reinstated */
+	int own_reports;	/* org's reports of its dig reinstated */
+	bool own_remedial_open; /* org has a remedial task open on the permit */
+};
+
+/* Loads it for org_id (0: no organisation; the own_ fields are then 0). Errors as store_exec's. */
+int store_reinstatement_share(struct store_conn *c, long long permit_id, long long org_id,
+			      struct reinstatement_share *out, struct error *err);
+
 /* Appends the utility's report ("reinstated" or "remedied"); comment NULL: "". */
 int store_reinstatement_report(struct store_conn *c, long long permit_id, const char *kind,
 			       long long org_id, long long user_id, const char *comment,

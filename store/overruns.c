@@ -11,7 +11,7 @@
 
 static const char SQL_CANDIDATES[] =
 	"SELECT p.id FROM permits p WHERE p.kind = 'dig_road' AND p.state = 'approved' "
-	"AND p.extension_pending = 0 AND p.window_to IS NOT NULL AND p.window_to < ? "
+	"AND p.window_to IS NOT NULL AND p.window_to < ? "
 	"AND NOT EXISTS (SELECT 1 FROM permit_overruns o WHERE o.permit_id = p.id "
 	"AND o.window_to = p.window_to) ORDER BY p.id LIMIT ?";
 static const char SQL_RECORD[] =

@@ -11,10 +11,10 @@
 #include "lib/error.h"
 
 /*
- * Approved dig-road permits, no extension pending, whose window ended before `today` and that
- * have no overrun recorded for that window end: at most cap ids in ids, in id order, their
- * count in *n. The caller decides with the calendar (the next working day may be later). Errors
- * as store_exec's.
+ * Approved dig-road permits whose window ended before `today` (an extension pending or not:
+ * only a granted one moves the end) and that have no overrun recorded for that window end: at
+ * most cap ids in ids, in id order, their count in *n. The caller decides with the calendar (the
+ * next working day may be later). Errors as store_exec's.
  */
 int store_overrun_candidates(struct store_conn *c, day_t today, long long *ids, size_t cap,
 			     size_t *n, struct error *err);

@@ -13,6 +13,7 @@ enum need {
 	NEED_LATER_END = 1 << 4,       /* request_extension: a new end after the current one */
 	NEED_DECISION = 1 << 5,	       /* decide_extension: grant or refuse */
 	NEED_RESULT_CODES = 1 << 6,    /* post_check: a failure names what it found */
+	NEED_RESULT_PHOTOS = 1 << 7,   /* post_check: and shows it */
 };
 
 /* Preconditions on the permit beyond the payload; a failure is a conflict, not bad input. */
@@ -116,7 +117,8 @@ static const struct transition table[] = {
 	  .fail_tasks = PERMIT_TASK_REMEDIAL, .inspection = "reinstatement" },
 	/* a failed post-check opens rectification; unrectified, the sweep revokes (issue #21) */
 	{ .from = PERMIT_APPROVED, .action = PERMIT_POST_CHECK, .roles = AUTHORITY,
-	  .to = PERMIT_APPROVED, .needs = NEED_RESULT | NEED_RESULT_CODES, .guard = ON_COMMITMENT,
+	  .to = PERMIT_APPROVED, .needs = NEED_RESULT | NEED_RESULT_CODES | NEED_RESULT_PHOTOS,
+	  .guard = ON_COMMITMENT,
 	  .change = MARK_POST_CHECKED, .event = "permit.post_checked",
 	  .fail_to = PERMIT_APPROVED, .fail_event = "permit.post_check_failed",
 	  .fail_tasks = PERMIT_TASK_RECTIFICATION, .inspection = "post_check" },
@@ -228,9 +230,19 @@ static void check_payload(unsigned needs, const struct permit_facts *f, struct e
 	if ((needs & NEED_RESULT_CODES) && f->result == PERMIT_RESULT_FAIL)
 		check_codes("codes", f->result_codes, f->nresult_codes, f->codes,
 			    CODES_POST_CHECK_RESULT, err);
+	if ((needs & NEED_RESULT_PHOTOS) && f->result == PERMIT_RESULT_FAIL && !f->nphotos)
+		error_add(err, "photos", "required", "a failed post-check shows what it found");
 	if ((needs & NEED_LATER_END) && f->extension_to <= f->window_to)
 		error_add(err, "extension_to", "not_later",
 			  "an extension must end after the current work window");
+	/* a window that has ended is overrun, not extended: the request comes while it runs */
+	if ((needs & NEED_LATER_END) && f->window_to >= 0 && f->today > f->window_to) {
+		char d[11];
+		error_add(err, "window_to", "window_ended",
+			  "the work window ended on %s: an extension is asked for before the "
+			  "window ends; the overrun is recorded from the day after",
+			  cal_day_format(f->window_to, d));
+	}
 	if ((needs & NEED_DECISION) && f->extension_decision != PERMIT_EXTENSION_GRANT &&
 	    f->extension_decision != PERMIT_EXTENSION_REFUSE)
 		error_add(err, "decision", "required", "the decision is grant or refuse");
@@ -257,6 +269,13 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 		if (f->kind == PERMIT_DIG_ROAD && !f->reinstatement_passed)
 			error_add(err, "reinstatement", "not_passed",
 				  "a dig-road permit closes only after reinstatement passes");
+		/* a utility that began digging after the inspection has its own trench to fill */
+		else if (f->kind == PERMIT_DIG_ROAD && f->utilities_reported < f->utilities_sharing)
+			error_add(err, "reinstatement", "not_all_reported",
+				  "%d of the %d utilities that dug under this permit have not "
+				  "reported their dig reinstated",
+				  f->utilities_sharing - f->utilities_reported,
+				  f->utilities_sharing);
 		if (f->rectification_open)
 			error_add(err, "rectification", "open",
 				  "a failed post-check's rectification is still open: the permit "
@@ -293,7 +312,7 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 	case REMEDIAL_UNREPORTED:
 		if (!f->remedial_open)
 			error_add(err, "remedial", "none_open", "no remedial task is open");
-		else if (f->inspection_awaited)
+		else if (!f->own_remedial_open)
 			error_add(err, "remedial", "already_reported",
 				  "the remedial work is reported and awaits inspection");
 		break;
@@ -305,6 +324,17 @@ static void check_guard(enum guard g, const struct permit_facts *f, struct error
 					"before it is inspected"
 				      : "the utility has not reported the reinstatement (or the "
 					"remedial work) since the last inspection");
+		/* a shared trench is inspected once, when every utility in it is done */
+		if (f->utilities_reported < f->utilities_sharing)
+			error_add(err, "reinstatement", "not_all_reported",
+				  "%d of the %d utilities sharing this permit have not reported "
+				  "their dig reinstated",
+				  f->utilities_sharing - f->utilities_reported,
+				  f->utilities_sharing);
+		if (f->inspection_awaited && f->remedial_open)
+			error_add(err, "remedial", "open",
+				  "a utility sharing this permit has not reported its remedial "
+				  "work done");
 		break;
 	}
 }
@@ -419,11 +449,9 @@ size_t permit_allowed_actions(enum permit_state state, enum role role, const cha
 }
 
 bool permit_overrunning(const struct calendar *cal, enum permit_kind kind, enum permit_state state,
-			bool extension_pending, day_t window_to, day_t today, day_t *from,
-			int *days)
+			day_t window_to, day_t today, day_t *from, int *days)
 {
-	if (kind != PERMIT_DIG_ROAD || state != PERMIT_APPROVED || extension_pending ||
-	    window_to < 0)
+	if (kind != PERMIT_DIG_ROAD || state != PERMIT_APPROVED || window_to < 0)
 		return false;
 	day_t first = calendar_add_working_days(cal, window_to, 1);
 	if (today < first)

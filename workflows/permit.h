@@ -96,6 +96,9 @@ struct permit_facts {
 	int reinstatement_reports;    /* reports of reinstatement or remedial work so far */
 	bool inspection_awaited;      /* a report has come since the last reinstatement inspection */
 	bool remedial_open;	      /* a remedial task of a failed inspection is still open */
+	bool own_remedial_open;	      /* report_remedied: the acting utility's own task is open */
+	int utilities_sharing;	      /* inspect, close: utilities that dug under the permit */
+	int utilities_reported;	      /* inspect, close: of them, those that reported reinstated */
 	bool fast_track_eligible;     /* fast_track: the fast-track rule said yes at submission */
 	bool deemed_allowed;	      /* deem: the standard says silence means approval */
 	day_t due_day;		      /* deem: the running stage's due day */
@@ -109,6 +112,7 @@ struct permit_facts {
 	enum permit_result result; /* inspect, post_check */
 	const struct permit_code *result_codes; /* post_check fail: what it found (required) */
 	size_t nresult_codes;
+	size_t nphotos; /* post_check fail: the photos of what it found (required) */
 	bool rectification_open; /* post_check: a failed check's rectification is still open */
 	const struct code_lists *codes; /* the code lists in force: every code must be in its list
 					   (NULL: not checked) */
@@ -155,12 +159,16 @@ struct permit_outcome {
  *   ERR_INVALID   payload missing or wrong: err->details lists every problem at once;
  *   ERR_CONFLICT  a precondition failed (one detail per failed condition): fast track not
  *                 eligible, deemed approval not allowed or not yet due, dig-road close without
- *                 a passed reinstatement, post-check of a permit not on commitment, already
- *                 checked, or with its rectification open, a second pending extension, a
- *                 decision with none pending, a reinstatement reported before any works started
- *                 or reported twice, remedial work reported with no remedial task open, an
- *                 inspection with no report of reinstatement (or remedial work) since the last
- *                 one.
+ *                 a passed reinstatement or before every utility that dug reported, post-check
+ *                 of a permit not on commitment, already checked, or with its rectification
+ *                 open, a second pending extension, a decision with none pending, a
+ *                 reinstatement reported before any works started or reported twice by the
+ *                 same utility, remedial work reported with no remedial task open or by a
+ *                 utility whose own is done, an inspection with no report of reinstatement (or
+ *                 remedial work) since the last one, before every utility that dug under the
+ *                 permit reported its dig reinstated, or while a remedial task is still open.
+ * A request_extension after the window ended (today > window_to) is bad input (ERR_INVALID,
+ * code window_ended): a window that ran out is overrun, not extended.
  * A failed post-check keeps the permit approved and asks for a rectification task
  * (PERMIT_TASK_RECTIFICATION); post_checked is set by a pass only.
  * *out is untouched on failure.
@@ -193,15 +201,15 @@ int permit_decision_parse(const char *s, enum permit_decision *out, struct error
 int permit_action_parse(const char *s, enum permit_action *out, struct error *err);
 
 /*
- * The work window rule (issue #21): a dig-road permit still approved, with no extension pending,
- * whose window ended on window_to is overrunning from the next working day after it. Returns
- * whether it is overrunning on `today`; then *from is that first working day and *days the
- * working days overrun up to today (>= 1). Both may be NULL. A permit without a window
- * (window_to < 0) never overruns. A granted extension has moved window_to already. Cannot fail.
+ * The work window rule (issue #21): a dig-road permit still approved whose window ended on
+ * window_to is overrunning from the next working day after it, whether or not an extension
+ * request is pending (a pending request hides nothing; only a granted one moves window_to).
+ * Returns whether it is overrunning on `today`; then *from is that first working day and *days
+ * the working days overrun up to today (>= 1). Both may be NULL. A permit without a window
+ * (window_to < 0) never overruns. Cannot fail.
  */
 bool permit_overrunning(const struct calendar *cal, enum permit_kind kind, enum permit_state state,
-			bool extension_pending, day_t window_to, day_t today, day_t *from,
-			int *days);
+			day_t window_to, day_t today, day_t *from, int *days);
 
 /*
  * A fast-tracked permit's post-check (rule 6): opened on opened_on with a published limit of

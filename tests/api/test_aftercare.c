@@ -506,3 +506,168 @@ Test(aftercare, a_fast_tracked_permit_is_queued_for_its_post_check_with_a_due_da
 	free(greening);
 	json_decref(app);
 }
+
+/* ------------------------------------------------------------------ extensions and overruns */
+
+static const char SQL_OVERRUN_WINDOW[] =
+	"SELECT DATE_FORMAT(window_to, '%Y-%m-%d') FROM permit_overruns WHERE permit_id = ?";
+
+/* The first error detail's code of a reply, "" when none. */
+static const char *first_detail(json_t *j)
+{
+	json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+	return jstr(d, "code") ? jstr(d, "code") : "";
+}
+
+/*
+ * A road authority's rule: an extension is asked for while the window runs; a request the
+ * authority has not decided does not stop the overrun from being recorded from the original
+ * window end; a request after the window ended is refused (the overrun stands).
+ */
+Test(aftercare, a_pending_extension_hides_no_overrun_and_a_late_request_is_refused)
+{
+	json_t *app = submit();
+	char dr[48], path[96], body[200];
+	snprintf(dr, sizeof(dr), "%s-DR", jstr(app, "reference"));
+	json_t *permit = find(app, "permits", "reference", dr);
+	cr_assert_str_eq(jstr(permit, "state"), "approved", "the joint dig is fast-tracked");
+	long long pid = id_of(permit);
+	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	char *gas = login("gas"), *road = login("road");
+
+	/* asked in time: pending */
+	set_window(pid, -20, 2);
+	snprintf(body, sizeof(body),
+		 "{\"action\":\"request_extension\",\"extension_to\":\"%s\",\"comment\":\"rock\"}",
+		 journey_day(30));
+	json_t *p = journey_call("POST", path, gas, body, 200);
+	cr_expect(json_is_true(json_object_get(p, "extension_pending")));
+	json_decref(p);
+
+	/* the window ends while the authority has not decided: the sweep records the overrun */
+	set_window(pid, -20, -5);
+	struct error err = ERROR_INIT;
+	cr_assert_eq(sweeper_overruns_once(harness_app(srv), NULL, &err), 0, "%s", err.message);
+	cr_expect_eq(sql_ll(SQL_OVERRUNS, pid), 1, "a pending request hides no overrun");
+	char *office = login("office");
+	json_t *list = journey_call("GET", "/v1/supervision/overruns", office, NULL, 200);
+	size_t i;
+	json_t *it, *mine = NULL;
+	json_array_foreach(json_object_get(list, "items"), i, it)
+	{
+		if (!strcmp(jstr(it, "reference"), dr))
+			mine = it;
+	}
+	cr_assert(mine, "listed in supervision");
+	cr_expect_str_eq(jstr(mine, "window_to"), journey_day(-5), "from the original window end");
+	cr_expect(json_is_true(json_object_get(mine, "extension_pending")));
+	json_decref(list);
+
+	/* refused; asked again after the window ended: 422 naming why, and nothing changes */
+	json_decref(journey_call("POST", path, road,
+				 "{\"action\":\"decide_extension\",\"decision\":\"refuse\"}", 200));
+	struct reply r;
+	http_call(&r, "POST", path, gas, body, NULL);
+	cr_expect_eq(r.status, 422, "%s", r.body);
+	cr_expect_str_eq(first_detail(r.json), "window_ended", "%s", r.body);
+	cr_expect(strstr(r.body, journey_day(-5)) != NULL, "names the window's end: %s", r.body);
+	reply_release(&r);
+	cr_expect_eq(sql_ll(SQL_OVERRUNS, pid), 1, "the overrun stands");
+
+	/* granted (a request made in time), the window moves: the record of the overrun stays */
+	set_window(pid, -20, 2);
+	json_decref(journey_call("POST", path, gas, body, 200));
+	set_window(pid, -20, -5);
+	p = journey_call("POST", path, road, "{\"action\":\"decide_extension\",\"decision\":\"grant\"}",
+			 200);
+	cr_expect_str_eq(jstr(json_object_get(p, "work_window"), "to"), journey_day(30));
+	json_decref(p);
+	cr_assert_eq(sweeper_overruns_once(harness_app(srv), NULL, &err), 0, "%s", err.message);
+	cr_expect_eq(sql_ll(SQL_OVERRUNS, pid), 1, "recorded once, not undone by the grant");
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *res = NULL;
+	struct store_param prm[] = { P_INT(pid) };
+	cr_assert_eq(store_exec(c, SQL_OVERRUN_WINDOW, prm, 1, &res, &err), 0, "%s", err.message);
+	cr_expect_str_eq(store_cell(res, 0, 0), journey_day(-5));
+	store_result_free(res);
+	store_release(c);
+
+	error_release(&err);
+	free(office);
+	free(gas);
+	free(road);
+	json_decref(app);
+}
+
+/* ------------------------------------------------------------------ joint digs inspected once */
+
+/* kind's job on the joint dig: accepted, surveyed, planned on dr, confirmed, started. */
+static void dig_on(json_t *app, const char *kind, const char *dr)
+{
+	char *ut = login(kind), *tok = login("applicant"), path[96], *plan = NULL;
+	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions",
+		 id_of(find(app, "jobs", "utility_kind", kind)));
+	json_decref(journey_call("POST", path, ut, "{\"action\":\"accept\"}", 200));
+	json_decref(journey_call("POST", path, ut,
+				 "{\"action\":\"survey\",\"connection_point\":{\"lat\":26.1081,"
+				 "\"lng\":119.2521,\"description\":\"north gate\"}}",
+				 200));
+	char *q = journey_quote(app, kind);
+	cr_assert(asprintf(&plan, "{\"action\":\"plan\",\"quote\":%s,\"permits_needed\":[\"%s\"]}",
+			   q, dr) > 0);
+	json_decref(journey_call("POST", path, ut, plan, 200));
+	json_decref(journey_call("POST", path, tok, "{\"action\":\"confirm\"}", 200));
+	json_decref(journey_call("POST", path, ut, "{\"action\":\"start_construction\"}", 200));
+	free(q);
+	free(plan);
+	free(tok);
+	free(ut);
+}
+
+/* One step of a joint dig's reinstatement: who acts, what, and what comes back. */
+static const struct {
+	const char *who, *body;
+	long status;
+	const char *detail; /* the first detail's code on a refusal */
+} joint_steps[] = {
+	{ "water", "{\"action\":\"report_reinstated\"}", 200, "" },
+	/* gas has dug in the same trench and not reported: no inspection, no close */
+	{ "road", "{\"action\":\"inspect\",\"result\":\"pass\"}", 409, "not_all_reported" },
+	{ "road", "{\"action\":\"close\"}", 409, "not_passed" },
+	/* each utility reports its own dig (water's report is not gas's) */
+	{ "gas", "{\"action\":\"report_reinstated\"}", 200, "" },
+	{ "gas", "{\"action\":\"report_reinstated\"}", 409, "already_reported" },
+	{ "road", "{\"action\":\"inspect\",\"result\":\"fail\",\"comment\":\"sunk\"}", 200, "" },
+	/* both owe remedial work: inspected again when both have reported it */
+	{ "water", "{\"action\":\"report_remedied\"}", 200, "" },
+	{ "water", "{\"action\":\"report_remedied\"}", 409, "" },
+	{ "road", "{\"action\":\"inspect\",\"result\":\"pass\"}", 409, "open" },
+	{ "gas", "{\"action\":\"report_remedied\"}", 200, "" },
+	{ "road", "{\"action\":\"inspect\",\"result\":\"pass\"}", 200, "" },
+	{ "road", "{\"action\":\"close\"}", 200, "" },
+};
+
+Test(aftercare, a_joint_dig_is_inspected_once_every_utility_that_dug_reported)
+{
+	json_t *app = submit();
+	char dr[48], path[96];
+	snprintf(dr, sizeof(dr), "%s-DR", jstr(app, "reference"));
+	long long pid = id_of(find(app, "permits", "reference", dr));
+	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	set_window(pid, -1, 10);
+	dig_on(app, "water", dr);
+	dig_on(app, "gas", dr);
+	for (size_t i = 0; i < sizeof(joint_steps) / sizeof(joint_steps[0]); i++) {
+		char *tok = login(joint_steps[i].who);
+		struct reply r;
+		http_call(&r, "POST", path, tok, joint_steps[i].body, NULL);
+		cr_expect_eq(r.status, joint_steps[i].status, "step %zu (%s %s): %s", i,
+			     joint_steps[i].who, joint_steps[i].body, r.body);
+		if (r.status != 200 && *joint_steps[i].detail)
+			cr_expect_str_eq(first_detail(r.json), joint_steps[i].detail, "step %zu: %s",
+					 i, r.body);
+		reply_release(&r);
+		free(tok);
+	}
+	json_decref(app);
+}

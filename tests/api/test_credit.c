@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,39 @@ static const char SQL_AUDIT[] =
 	"SELECT COUNT(*) FROM audit_log WHERE object_type = 'credit_entry' AND object_id = ?";
 static const char SQL_SAMPLE[] = "SELECT sampled FROM post_check_samples WHERE permit_id = ?";
 
+/* "field:code,..." of an error reply, in order (caller frees). */
+static char *details_of(json_t *j)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(json_object_get(j, "error"), "details"), i, d)
+		fprintf(f, "%s%s:%s", i ? "," : "", jstr(d, "field"), jstr(d, "code"));
+	fclose(f);
+	return out;
+}
+
+/*
+ * Bad post-check results (%lld: a photo the authority uploaded) and every problem their one 422
+ * must list: the bad codes with the missing or foreign photos and the body's own problems.
+ */
+static const struct {
+	const char *body, *details;
+} all_at_once[] = {
+	{ "{\"result\":\"fail\",\"codes\":[\"NOT_A_CODE\"]}",
+	  "photos:required,codes[0].code:unknown_code" },
+	{ "{\"result\":\"fail\",\"codes\":[\"BOGUS\",\"LANE_NOT_KEPT\",\"NOPE\"]}",
+	  "photos:required,codes[0].code:unknown_code,codes[2].code:unknown_code" },
+	{ "{\"result\":\"fail\",\"codes\":[]}", "codes:required,photos:required" },
+	{ "{\"result\":\"fail\",\"photos\":[%lld]}", "codes:required" },
+	{ "{\"result\":\"fail\",\"codes\":[\"NOT_A_CODE\"],\"photos\":[%lld, 999999999]}",
+	  "photos[1]:not_found,codes[0].code:unknown_code" },
+	{ "{\"result\":\"fail\",\"codes\":[\"NOT_A_CODE\"],\"photos\":[999999999],\"colour\":\"red\"}",
+	  "colour:unknown_field,codes[0].code:unknown_code,photos[0]:not_found" },
+};
+
 Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fast_track)
 {
 	rules_check_every_fast_track();
@@ -202,12 +236,18 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 	char path[96], body[256];
 	snprintf(path, sizeof(path), "/v1/post-checks/%lld/result", task);
 	struct reply r;
-	http_call(&r, "POST", path, road, "{\"result\":\"fail\",\"codes\":[\"NOT_A_CODE\"]}", NULL);
-	cr_expect_eq(r.status, 422, "%s", r.body);
-	cr_expect(r.body && strstr(r.body, "photos") && strstr(r.body, "NOT_A_CODE") == NULL,
-		  "the photo problem first: %s", r.body);
-	reply_release(&r);
 	long long ph = photo(road);
+	for (size_t i = 0; i < sizeof(all_at_once) / sizeof(all_at_once[0]); i++) {
+		snprintf(body, sizeof(body), all_at_once[i].body, ph);
+		http_call(&r, "POST", path, road, body, NULL);
+		cr_expect_eq(r.status, 422, "case %zu: %s", i, r.body);
+		char *got = details_of(r.json);
+		cr_expect_str_eq(got, all_at_once[i].details, "case %zu: %s", i, r.body);
+		free(got);
+		reply_release(&r);
+	}
+	cr_expect_eq(sql_ll("SELECT COUNT(*) FROM post_check_results WHERE permit_id = ?", pid), 0,
+		     "nothing recorded");
 	snprintf(body, sizeof(body), "{\"result\":\"fail\",\"codes\":[\"NOT_A_CODE\"],\"photos\":[%lld]}",
 		 ph);
 	http_call(&r, "POST", path, road, body, NULL);
@@ -356,6 +396,124 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 
 	error_release(&err);
 	free(demo);
+	free(tok);
+	free(road);
+	free(office);
+	json_decref(app);
+}
+
+static const char SQL_REVOKED_ENTRIES[] =
+	"SELECT COUNT(*) FROM credit_entries WHERE rule = 'permit_revoked' AND permit_id = ?";
+
+/*
+ * A revocation through the transitions API (the authority's or the office's decision) writes
+ * the same permit_revoked entry as the sweep's, with its reason and audit record, once.
+ */
+struct manual_revocation {
+	char who[12];
+	char reason[24];
+	char revoked_by[12];
+};
+
+ParameterizedTestParameters(credit, a_manual_revocation_writes_its_entry_once)
+{
+	static struct manual_revocation cases[] = {
+		{ "road", "COMMITMENT_FALSE", "authority" },
+		{ "office", "PLAN_CONFLICT", "office" },
+	};
+	return cr_make_param_array(struct manual_revocation, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct manual_revocation *c, credit, a_manual_revocation_writes_its_entry_once)
+{
+	long long org = 0;
+	char *tok = new_applicant(&org);
+	char *who = login(c->who), *office = login("office");
+	json_t *app = submit(tok);
+	char dr[48], path[96], body[200];
+	json_t *permit = dig_permit(app, dr);
+	long long pid = jint(permit, "id");
+	cr_assert_str_eq(jstr(permit, "state"), "approved", "fast-tracked");
+	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	snprintf(body, sizeof(body),
+		 "{\"action\":\"revoke\",\"reason_code\":\"%s\",\"comment\":\"seen on site\"}",
+		 c->reason);
+	json_t *p = journey_call("POST", path, who, body, 200);
+	cr_expect_str_eq(jstr(p, "state"), "revoked");
+	json_decref(p);
+	/* revoked once: a second revocation is refused and writes nothing */
+	json_decref(journey_call("POST", path, who, body, 409));
+	cr_expect_eq(sql_ll(SQL_REVOKED_ENTRIES, pid), 1, "one permit_revoked entry");
+
+	json_t *rec = record_of(office, org);
+	json_t *entry = find(json_object_get(rec, "items"), "rule", "permit_revoked");
+	cr_assert(entry, "the applicant's record: %s", json_dumps(rec, 0));
+	cr_expect_eq(jint(entry, "org_id"), org, "against the applicant who held the permit");
+	cr_expect_str_eq(jstr(entry, "severity"), "serious");
+	json_t *ev = json_object_get(entry, "evidence");
+	cr_expect_str_eq(jstr(ev, "permit"), dr);
+	cr_expect_eq(jint(ev, "permit_id"), pid);
+	cr_expect_str_eq(jstr(ev, "reason_code"), c->reason);
+	cr_expect_str_eq(jstr(ev, "revoked_by"), c->revoked_by);
+	cr_expect_str_eq(jstr(ev, "comment"), "seen on site");
+	cr_expect_eq(sql_ll(SQL_AUDIT, jint(entry, "id")), 1, "written with its audit record");
+	cr_expect(json_is_true(json_object_get(json_object_get(rec, "fast_track"), "lost")),
+		  "a serious entry costs the fast track: %s", json_dumps(rec, 0));
+	json_decref(rec);
+	free(tok);
+	free(who);
+	free(office);
+	json_decref(app);
+}
+
+/*
+ * Revoked by hand while a failed post-check's rectification is open: the entry carries what the
+ * check found, the rectification is settled as revoked (not left open and overdue for ever), and
+ * the sweep that would have revoked it finds nothing more to do.
+ */
+Test(credit, a_manual_revocation_settles_the_open_rectification)
+{
+	rules_check_every_fast_track();
+	long long org = 0;
+	char *tok = new_applicant(&org);
+	char *road = login("road"), *office = login("office");
+	json_t *app = submit(tok);
+	char dr[48], path[96], body[256];
+	long long pid = jint(dig_permit(app, dr), "id");
+	json_t *q = journey_call("GET", "/v1/post-checks", road, NULL, 200);
+	json_t *item = find(json_object_get(q, "items"), "reference", dr);
+	cr_assert(item, "queued for the post-check");
+	snprintf(path, sizeof(path), "/v1/post-checks/%lld/result", jint(item, "task_id"));
+	json_decref(q);
+	snprintf(body, sizeof(body),
+		 "{\"result\":\"fail\",\"codes\":[\"SIGNAGE_MISSING\"],\"photos\":[%lld]}",
+		 photo(road));
+	json_decref(journey_call("POST", path, road, body, 200));
+
+	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
+	json_decref(journey_call("POST", path, road,
+				 "{\"action\":\"revoke\",\"reason_code\":\"COMMITMENT_FALSE\"}",
+				 200));
+	q = journey_call("GET", "/v1/rectifications", tok, NULL, 200);
+	item = find(json_object_get(q, "items"), "reference", dr);
+	cr_assert(item, "%s", json_dumps(q, 0));
+	cr_expect_str_eq(jstr(item, "status"), "revoked");
+	cr_expect(json_is_false(json_object_get(item, "overdue")));
+	json_decref(q);
+	json_t *rec = record_of(office, org);
+	json_t *entry = find(json_object_get(rec, "items"), "rule", "permit_revoked");
+	cr_assert(entry, "%s", json_dumps(rec, 0));
+	json_t *ev = json_object_get(entry, "evidence");
+	cr_expect_str_eq(jstr(ev, "reason_code"), "COMMITMENT_FALSE");
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(ev, "codes"), 0)),
+			 "SIGNAGE_MISSING");
+	cr_expect_str_eq(jstr(ev, "rectify_by"), day_plus(5));
+	json_decref(rec);
+	struct error err = ERROR_INIT;
+	int revoked = -1;
+	cr_assert_eq(postcheck_api_sweep(harness_app(srv), &revoked, &err), 0, "%s", err.message);
+	cr_expect_eq(sql_ll(SQL_REVOKED_ENTRIES, pid), 1, "one permit_revoked entry");
 	free(tok);
 	free(road);
 	free(office);

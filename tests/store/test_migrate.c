@@ -1,11 +1,14 @@
 /* The migration runner against the real server: order, idempotence, changed and missing files. */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/credit.h"
 #include "store/migrate.h"
 #include "support/harness.h"
 
@@ -208,4 +211,131 @@ Test(db, duplicate_keys_and_sql_metacharacters_are_safe)
 	cr_assert_str_eq(store_cell(r, 0, 0), big);
 	store_result_free(r);
 	store_release(c);
+}
+
+/* ------------------------------------------------------------ 0018: one credit entry per event */
+
+/* Copies the real migrations numbered from..below-1 into dir. */
+static void copy_migrations(const char *dir, int from, int below)
+{
+	const char *src = getenv("PORTAL_MIGRATIONS");
+	cr_assert(src);
+	DIR *d = opendir(src);
+	cr_assert(d, "%s", src);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		int n = atoi(e->d_name);
+		size_t len = strlen(e->d_name);
+		if (n < from || n >= below || len < 5 || strcmp(e->d_name + len - 4, ".sql"))
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", src, e->d_name);
+		FILE *f = fopen(path, "r");
+		cr_assert(f, "%s", path);
+		char *text = NULL;
+		size_t cap = 0;
+		ssize_t got = getdelim(&text, &cap, '\0', f);
+		fclose(f);
+		cr_assert(got > 0, "%s", path);
+		write_file(dir, e->d_name, text);
+		free(text);
+	}
+	closedir(d);
+}
+
+/* Copies the real migrations numbered below `below` into a fresh scratch dir and database. */
+static void scratch_real(char *dir, size_t dlen, struct store_config *cfg, int below)
+{
+	char url[512], sql[128];
+	int u = harness_unique();
+	snprintf(scratch_db, sizeof(scratch_db), "mig_%d", u);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", scratch_db);
+	harness_sql(NULL, sql);
+	snprintf(url, sizeof(url), "mariadb://root@localhost/%s?socket=%s", scratch_db,
+		 getenv("PORTAL_TEST_SOCKET"));
+	cr_assert_eq(store_config_parse(url, cfg, NULL), 0);
+	snprintf(dir, dlen, "%s/mig_%d", getenv("PORTAL_TEST_TMP") ? getenv("PORTAL_TEST_TMP") : "/tmp",
+		 u);
+	mkdir(dir, 0700);
+	snprintf(scratch_dir, sizeof(scratch_dir), "%s", dir);
+	copy_migrations(dir, 1, below);
+}
+
+Test(migrate, credit_entries_hold_one_entry_per_event_from_0018)
+{
+	char dir[512];
+	struct store_config cfg;
+	struct error err = ERROR_INIT;
+	scratch_real(dir, sizeof(dir), &cfg, 18);
+	cr_assert_eq(store_migrate(&cfg, dir, NULL, NULL, &err), 0, "%s", err.message);
+	/* before 0018: the same event (no permit, no task) written three times, and another */
+	harness_sql(scratch_db, "INSERT INTO organisations (name, kind, district_code) "
+				"SELECT 'Twice Written Co', 'applicant', MIN(code) FROM districts");
+	static const char ins[] =
+		"INSERT INTO credit_entries (org_id, rule, rules_version, severity, evidence, "
+		"occurred_on, expires_on) SELECT id, 'overrun', 1, 'minor', '{}', '%s', '2027-05-01' "
+		"FROM organisations WHERE name = 'Twice Written Co'";
+	char sql[512];
+	static const char *const days[] = { "2026-05-01", "2026-05-01", "2026-05-01", "2026-05-04" };
+	for (int i = 0; i < 4; i++) {
+		snprintf(sql, sizeof(sql), ins, days[i]);
+		harness_sql(scratch_db, sql);
+	}
+
+	copy_migrations(dir, 18, 19);
+	int applied = 0;
+	cr_assert_eq(store_migrate(&cfg, dir, NULL, &applied, &err), 0, "%s", err.message);
+	cr_assert_eq(applied, 1, "0018 alone");
+
+	struct store_pool *pool = store_pool_new(&cfg, 1);
+	struct store_conn *c = store_acquire(pool, 5000, &err);
+	cr_assert(c, "%s", err.message);
+	struct store_result *r = NULL;
+	/* nothing deleted: the two copies withdrawn, naming the entry they repeat */
+	cr_assert_eq(store_exec(c,
+				"SELECT COUNT(*), SUM(status = 'withdrawn'), "
+				"SUM(status = 'withdrawn' AND decision_reason LIKE CONCAT('%entry ', "
+				"(SELECT MIN(id) FROM credit_entries), ' %')), "
+				"SUM(status = 'active' AND occurred_on = '2026-05-01'), MIN(org_id) "
+				"FROM credit_entries",
+				NULL, 0, &r, &err),
+		     0, "%s", err.message);
+	cr_expect_eq(store_cell_ll(r, 0, 0, -1), 4, "no entry is deleted");
+	cr_expect_eq(store_cell_ll(r, 0, 1, -1), 2, "the two copies are withdrawn");
+	cr_expect_eq(store_cell_ll(r, 0, 2, -1), 2, "each names the first entry");
+	cr_expect_eq(store_cell_ll(r, 0, 3, -1), 1, "the first entry of the event stands");
+	long long org = store_cell_ll(r, 0, 4, 0);
+	store_result_free(r);
+
+	/* the same event, no permit and no task, cannot be written again: through the store ... */
+	day_t day = 0, exp = 0;
+	cal_day_parse("2026-05-01", &day, NULL);
+	cal_day_parse("2027-05-01", &exp, NULL);
+	static const struct {
+		long long permit, task;
+		const char *day;
+		bool written;
+	} cases[] = {
+		{ 0, 0, "2026-05-01", false }, /* the event recorded before 0018 */
+		{ 0, 0, "2026-05-05", true },  /* a new one */
+		{ 0, 0, "2026-05-05", false }, /* ... once */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cal_day_parse(cases[i].day, &day, NULL);
+		struct credit_new e = { .org_id = org, .permit_id = cases[i].permit,
+					.task_id = cases[i].task, .rule = "overrun",
+					.severity = "minor", .evidence = "{}", .rules_version = 1,
+					.occurred_on = day, .expires_on = exp };
+		long long id = -1;
+		cr_assert_eq(store_credit_insert(c, &e, &id, &err), 0, "%s", err.message);
+		cr_expect_eq(id != 0, cases[i].written, "case %zu: id %lld", i, id);
+	}
+	/* ... or by hand */
+	snprintf(sql, sizeof(sql), ins, "2026-05-05");
+	cr_expect_neq(store_run(c, sql, NULL, 0, NULL, NULL, &err), 0,
+		      "a second entry of the same event was written");
+	error_release(&err);
+	store_release(c);
+	store_pool_free(pool);
+	store_config_release(&cfg);
 }

@@ -95,6 +95,7 @@ static struct permit_facts full_facts(enum permit_action action)
 	    .reinstatement_reports = action == PERMIT_REPORT_REINSTATED ? 0 : 1,
 	    .inspection_awaited = action == PERMIT_INSPECT,
 	    .remedial_open = action == PERMIT_REPORT_REMEDIED,
+	    .own_remedial_open = action == PERMIT_REPORT_REMEDIED,
 	    .fast_track_eligible = true,
 	    .deemed_allowed = true,
 	    .due_day = TODAY - 1,
@@ -105,6 +106,7 @@ static struct permit_facts full_facts(enum permit_action action)
 	    .result = PERMIT_RESULT_PASS,
 	    .result_codes = one_finding,
 	    .nresult_codes = 1,
+	    .nphotos = 1,
 	    .extension_to = TODAY + 20,
 	    .extension_decision = PERMIT_EXTENSION_GRANT,
 	};
@@ -301,6 +303,7 @@ ParameterizedTest(struct post_check_case *c, permit, post_check)
 				 .result = c->result,
 				 .result_codes = c->finding[0] ? &finding : NULL,
 				 .nresult_codes = c->finding[0] ? 1 : 0,
+				 .nphotos = 1,
 				 .codes = &cl};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
@@ -318,6 +321,60 @@ ParameterizedTest(struct post_check_case *c, permit, post_check)
 		cr_assert_eq(err.ndetails, 1);
 		cr_expect_str_eq(err.details[0].code, c->detail);
 	}
+	error_release(&err);
+	codes_release(&cl);
+}
+
+/* A failed post-check's every problem at once: each bad code, no code, no photo (rule 2). */
+struct all_at_once_case {
+	int result;
+	char codes[3][24]; /* "" ends the list */
+	size_t nphotos;
+	int code;
+	char details[160]; /* every "field:code", comma-separated, in order */
+};
+
+ParameterizedTestParameters(permit, post_check_lists_every_problem_at_once)
+{
+	static struct all_at_once_case cases[] = {
+	    {PERMIT_RESULT_FAIL, {"BOGUS", "LANE_NOT_KEPT", "NOPE"}, 0, ERR_INVALID,
+	     "codes[0].code:unknown_code,codes[2].code:unknown_code,photos:required"},
+	    {PERMIT_RESULT_FAIL, {""}, 0, ERR_INVALID, "codes:required,photos:required"},
+	    {PERMIT_RESULT_FAIL, {"BOGUS"}, 2, ERR_INVALID, "codes[0].code:unknown_code"},
+	    {PERMIT_RESULT_FAIL, {"LANE_NOT_KEPT"}, 0, ERR_INVALID, "photos:required"},
+	    {PERMIT_RESULT_FAIL, {"LANE_NOT_KEPT"}, 1, 0, ""},
+	    {PERMIT_RESULT_PASS, {""}, 0, 0, ""},
+	};
+	return cr_make_param_array(struct all_at_once_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct all_at_once_case *c, permit, post_check_lists_every_problem_at_once)
+{
+	struct code_lists cl = {.version = 2};
+	codes_add(&cl, CODES_POST_CHECK_RESULT, "LANE_NOT_KEPT", "未按承诺保留通行车道", "lane");
+	struct permit_code findings[3];
+	size_t n = 0;
+	while (n < 3 && c->codes[n][0]) {
+		findings[n] = (struct permit_code){c->codes[n], NULL};
+		n++;
+	}
+	struct permit_facts f = {.kind = PERMIT_DIG_ROAD,
+				 .decision = PERMIT_DECISION_APPROVED_ON_COMMITMENT,
+				 .result = c->result,
+				 .result_codes = n ? findings : NULL,
+				 .nresult_codes = n,
+				 .nphotos = c->nphotos,
+				 .codes = &cl};
+	struct permit_outcome out;
+	struct error err = ERROR_INIT;
+	int rc = permit_apply(&f, PERMIT_APPROVED, "post_check", ROLE_AUTHORITY, &out, &err);
+	cr_assert_eq(rc, c->code, "got %d (%s)", rc, err.message);
+	char got[400] = "";
+	for (size_t i = 0; i < err.ndetails; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s", i ? "," : "",
+			 err.details[i].field, err.details[i].code);
+	cr_expect_str_eq(got, c->details);
 	error_release(&err);
 	codes_release(&cl);
 }
@@ -365,24 +422,32 @@ struct close_case {
 	int kind;
 	bool reinstated;
 	int code;
+	int sharing, reported; /* utilities that dug, and of them those that reported */
+	char detail[20];
 };
 
 ParameterizedTestParameters(permit, close)
 {
 	static struct close_case cases[] = {
-	    {PERMIT_DIG_ROAD, false, ERR_CONFLICT},
-	    {PERMIT_DIG_ROAD, true, 0},
-	    {PERMIT_GREENING, false, 0},
-	    {PERMIT_GREENING, true, 0},
-	    {PERMIT_PLANNING, false, 0},
-	    {PERMIT_PLANNING, true, 0},
+	    {PERMIT_DIG_ROAD, false, ERR_CONFLICT, 0, 0, "not_passed"},
+	    {PERMIT_DIG_ROAD, true, 0, 0, 0, ""},
+	    {PERMIT_GREENING, false, 0, 0, 0, ""},
+	    {PERMIT_GREENING, true, 0, 0, 0, ""},
+	    {PERMIT_PLANNING, false, 0, 0, 0, ""},
+	    {PERMIT_PLANNING, true, 0, 0, 0, ""},
+	    /* a joint dig: passed, but a utility began digging after the inspection */
+	    {PERMIT_DIG_ROAD, true, ERR_CONFLICT, 2, 1, "not_all_reported"},
+	    {PERMIT_DIG_ROAD, true, 0, 2, 2, ""},
 	};
 	return cr_make_param_array(struct close_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct close_case *c, permit, close)
 {
-	struct permit_facts f = {.kind = c->kind, .reinstatement_passed = c->reinstated};
+	struct permit_facts f = {.kind = c->kind,
+				 .reinstatement_passed = c->reinstated,
+				 .utilities_sharing = c->sharing,
+				 .utilities_reported = c->reported};
 	struct permit_outcome out;
 	struct error err = ERROR_INIT;
 	int rc = permit_apply(&f, PERMIT_APPROVED, "close", ROLE_AUTHORITY, &out, &err);
@@ -390,7 +455,7 @@ ParameterizedTest(struct close_case *c, permit, close)
 	if (rc == 0)
 		cr_expect_eq(out.state, PERMIT_CLOSED);
 	else
-		cr_expect_str_eq(err.details[0].code, "not_passed");
+		cr_expect_str_eq(err.details[0].code, c->detail);
 	error_release(&err);
 }
 
@@ -420,20 +485,29 @@ struct extension_case {
 	char detail[16];
 	bool pending_after;
 	int window_to_offset; /* outcome window_to - window_to */
+	bool dated;	      /* today is window_to + today_rel (else the permit is fresh) */
+	int today_rel;
 };
 
 ParameterizedTestParameters(permit, extension)
 {
 	static struct extension_case cases[] = {
-	    {"request_extension", false, 5, 0, 0, "", true, 0},
-	    {"request_extension", true, 5, 0, ERR_CONFLICT, "pending", false, 0},
-	    {"request_extension", false, 0, 0, ERR_INVALID, "not_later", false, 0},
-	    {"request_extension", false, -3, 0, ERR_INVALID, "not_later", false, 0},
-	    {"decide_extension", true, 5, PERMIT_EXTENSION_GRANT, 0, "", false, 5},
-	    {"decide_extension", true, 5, PERMIT_EXTENSION_REFUSE, 0, "", false, 0},
+	    {"request_extension", false, 5, 0, 0, "", true, 0, false, 0},
+	    {"request_extension", true, 5, 0, ERR_CONFLICT, "pending", false, 0, false, 0},
+	    {"request_extension", false, 0, 0, ERR_INVALID, "not_later", false, 0, false, 0},
+	    {"request_extension", false, -3, 0, ERR_INVALID, "not_later", false, 0, false, 0},
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_GRANT, 0, "", false, 5, false, 0},
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_REFUSE, 0, "", false, 0, false, 0},
 	    {"decide_extension", false, 5, PERMIT_EXTENSION_GRANT, ERR_CONFLICT, "none_pending",
-	     false, 0},
-	    {"decide_extension", true, 5, PERMIT_EXTENSION_NONE, ERR_INVALID, "required", false, 0},
+	     false, 0, false, 0},
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_NONE, ERR_INVALID, "required", false, 0, false, 0},
+	    /* asked while the window runs, up to its last day; after it ended, refused */
+	    {"request_extension", false, 5, 0, 0, "", true, 0, true, -3},
+	    {"request_extension", false, 5, 0, 0, "", true, 0, true, 0},
+	    {"request_extension", false, 5, 0, ERR_INVALID, "window_ended", false, 0, true, 1},
+	    {"request_extension", false, 30, 0, ERR_INVALID, "window_ended", false, 0, true, 20},
+	    /* a request in time may still be decided after the window ended */
+	    {"decide_extension", true, 5, PERMIT_EXTENSION_GRANT, 0, "", false, 5, true, 3},
 	};
 	return cr_make_param_array(struct extension_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -448,6 +522,8 @@ ParameterizedTest(struct extension_case *c, permit, extension)
 				 .extension_pending = c->pending,
 				 .extension_to = window_to + c->to_offset,
 				 .extension_decision = c->decision};
+	if (c->dated)
+		f.today = window_to + c->today_rel;
 	bool request = strcmp(c->action, "request_extension") == 0;
 	enum role actor = request ? ROLE_UTILITY : ROLE_AUTHORITY;
 	struct permit_outcome out;
@@ -724,7 +800,8 @@ Test(permit, a_window_that_ran_out_overruns_from_the_next_working_day)
 		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 3, false, 0, 0 },  /* Monday, a holiday */
 		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 4, true, 4, 1 },   /* Tuesday */
 		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, false, 10, true, 4, 5 },  /* next Monday */
-		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, true, 10, false, 0, 0 },  /* extension pending */
+		/* a pending extension hides nothing: overrun from the original window's end */
+		{ PERMIT_DIG_ROAD, PERMIT_APPROVED, true, 10, true, 4, 5 },
 		{ PERMIT_DIG_ROAD, PERMIT_CLOSED, false, 10, false, 0, 0 },   /* closed */
 		{ PERMIT_DIG_ROAD, PERMIT_REVOKED, false, 10, false, 0, 0 },  /* revoked */
 		{ PERMIT_GREENING, PERMIT_APPROVED, false, 10, false, 0, 0 }, /* not a dig */
@@ -732,8 +809,9 @@ Test(permit, a_window_that_ran_out_overruns_from_the_next_working_day)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		day_t from = -1;
 		int days = -1;
+		/* the rule reads no pending request: a row with one must come out the same */
 		bool got = permit_overrunning(&cal, (enum permit_kind)rows[i].kind,
-					      (enum permit_state)rows[i].state, rows[i].pending, fri,
+					      (enum permit_state)rows[i].state, fri,
 					      fri + rows[i].today_after, &from, &days);
 		cr_expect_eq(got, rows[i].overrunning, "row %zu", i);
 		if (got) {
@@ -741,8 +819,8 @@ Test(permit, a_window_that_ran_out_overruns_from_the_next_working_day)
 			cr_expect_eq(days, rows[i].days, "row %zu", i);
 		}
 	}
-	cr_expect(!permit_overrunning(&cal, PERMIT_DIG_ROAD, PERMIT_APPROVED, false, -1, fri, NULL,
-				      NULL), "no window, no overrun");
+	cr_expect(!permit_overrunning(&cal, PERMIT_DIG_ROAD, PERMIT_APPROVED, -1, fri, NULL, NULL),
+		  "no window, no overrun");
 	calendar_release(&cal);
 }
 
@@ -797,34 +875,52 @@ struct order_case {
 	char detail[20]; /* the first detail's code on a refusal */
 	char report[12]; /* the report to record on success ("" none) */
 	unsigned tasks;
+	bool own_remedial; /* the acting utility's own remedial task is open */
+	int sharing, reported; /* utilities sharing the permit, and of them those that reported */
 };
 
 ParameterizedTestParameters(permit, inspection_order)
 {
 	static struct order_case cases[] = {
 	    /* nobody dug: nothing to report, nothing to inspect, nothing to close */
-	    {"report_reinstated", false, 0, false, false, 0, ERR_CONFLICT, "not_started", "", 0},
+	    {"report_reinstated", false, 0, false, false, 0, ERR_CONFLICT, "not_started", "", 0, false, 0, 0},
 	    {"inspect", false, 0, false, false, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_reported",
-	     "", 0},
+	     "", 0, false, 0, 0},
 	    /* dug, not yet reported: the inspection waits for the report */
 	    {"inspect", true, 0, false, false, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_reported", "",
-	     0},
-	    {"report_reinstated", true, 0, false, false, 0, 0, "", "reinstated", 0},
-	    {"report_reinstated", true, 1, true, false, 0, ERR_CONFLICT, "already_reported", "", 0},
+	     0, false, 0, 0},
+	    {"report_reinstated", true, 0, false, false, 0, 0, "", "reinstated", 0, false, 0, 0},
+	    {"report_reinstated", true, 1, true, false, 0, ERR_CONFLICT, "already_reported", "", 0, false, 0, 0},
 	    /* reported: inspected once, pass or fail */
-	    {"inspect", true, 1, true, false, PERMIT_RESULT_PASS, 0, "", "", 0},
-	    {"inspect", true, 1, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL},
-	    {"inspect", true, 1, true, false, PERMIT_RESULT_NONE, ERR_INVALID, "required", "", 0},
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_PASS, 0, "", "", 0, false, 0, 0},
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL, false, 0, 0},
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_NONE, ERR_INVALID, "required", "", 0, false, 0, 0},
 	    /* failed: no second inspection until the remedial work is reported */
 	    {"inspect", true, 1, false, true, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_reported", "",
-	     0},
-	    {"report_reinstated", true, 1, false, true, 0, ERR_CONFLICT, "already_reported", "", 0},
-	    {"report_remedied", true, 1, false, false, 0, ERR_CONFLICT, "none_open", "", 0},
-	    {"report_remedied", true, 1, false, true, 0, 0, "", "remedied", 0},
-	    {"report_remedied", true, 2, true, true, 0, ERR_CONFLICT, "already_reported", "", 0},
+	     0, false, 0, 0},
+	    {"report_reinstated", true, 1, false, true, 0, ERR_CONFLICT, "already_reported", "", 0, false, 0, 0},
+	    {"report_remedied", true, 1, false, false, 0, ERR_CONFLICT, "none_open", "", 0, false, 0, 0},
+	    {"report_remedied", true, 1, false, true, 0, 0, "", "remedied", 0, true, 0, 0},
+	    {"report_remedied", true, 2, true, true, 0, ERR_CONFLICT, "already_reported", "", 0, false, 0, 0},
 	    /* the remedial work reported: inspected again */
-	    {"inspect", true, 2, true, false, PERMIT_RESULT_PASS, 0, "", "", 0},
-	    {"inspect", true, 2, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL},
+	    {"inspect", true, 2, true, false, PERMIT_RESULT_PASS, 0, "", "", 0, false, 0, 0},
+	    {"inspect", true, 2, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL, false, 0, 0},
+	    /* a shared (joint-dig) permit: inspected once every utility in it has reported */
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_all_reported",
+	     "", 0, false, 2, 1},
+	    {"inspect", true, 1, true, false, PERMIT_RESULT_PASS, ERR_CONFLICT, "not_all_reported",
+	     "", 0, false, 3, 2},
+	    {"inspect", true, 2, true, false, PERMIT_RESULT_PASS, 0, "", "", 0, false, 2, 2},
+	    {"inspect", true, 3, true, false, PERMIT_RESULT_FAIL, 0, "", "", PERMIT_TASK_REMEDIAL,
+	     false, 3, 3},
+	    /* the second utility reports after the first (its own count is what matters) */
+	    {"report_reinstated", true, 0, true, false, 0, 0, "", "reinstated", 0, false, 2, 1},
+	    /* failed: each utility reports its own remedial work; inspected when all have */
+	    {"report_remedied", true, 1, true, true, 0, 0, "", "remedied", 0, true, 2, 2},
+	    {"report_remedied", true, 1, true, true, 0, ERR_CONFLICT, "already_reported", "", 0,
+	     false, 2, 2},
+	    {"inspect", true, 3, true, true, PERMIT_RESULT_PASS, ERR_CONFLICT, "open", "", 0, false,
+	     2, 2},
 	};
 	return cr_make_param_array(struct order_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -840,6 +936,9 @@ ParameterizedTest(struct order_case *c, permit, inspection_order)
 				 .reinstatement_reports = c->reports,
 				 .inspection_awaited = c->awaited,
 				 .remedial_open = c->remedial_open,
+				 .own_remedial_open = c->own_remedial,
+				 .utilities_sharing = c->sharing,
+				 .utilities_reported = c->reported,
 				 .result = c->result};
 	enum role r = strcmp(c->action, "inspect") ? ROLE_UTILITY : ROLE_AUTHORITY;
 	struct permit_outcome o = {.state = -1};
