@@ -65,6 +65,14 @@ static void put_string(struct strbuf *o, const char *s, size_t n)
 	o->len += (size_t)(w - start);
 }
 
+void json_text_string(struct strbuf *o, const char *s)
+{
+	if (s)
+		put_string(o, s, strlen(s));
+	else
+		put(o, "null", 4);
+}
+
 static void put_integer(struct strbuf *o, json_int_t v)
 {
 	char buf[DECIMAL_MAX];

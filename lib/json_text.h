@@ -28,4 +28,12 @@ char *json_text(const json_t *j);
 /* The same, with every object's keys in byte order: json_dumps(j, JSON_TEXT|JSON_SORT_KEYS). */
 char *json_text_sorted(const json_t *j);
 
+/*
+ * For the few hot replies written straight from database rows, without a Jansson tree: s (valid
+ * UTF-8, as the database's utf8mb4 text is) as a JSON string escaped as json_text escapes it,
+ * or null when s is NULL.
+ */
+struct strbuf;
+void json_text_string(struct strbuf *o, const char *s);
+
 #endif

@@ -1101,11 +1101,9 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 				     est ? est : json_null(), "jobs", jarr, "permits", parr,
 				     "timeline", timeline, "version", a.version);
 		timeline = NULL;
-		long long project = 0;
-		rc = store_application_project(c, a.id, &project, err);
 		char ref[24];
-		store_project_reference(project, ref);
-		json_object_set_new(v->reply, "project", project ? json_string(ref) : json_null());
+		store_project_reference(a.project_id, ref);
+		json_object_set_new(v->reply, "project", a.project_id ? json_string(ref) : json_null());
 	}
 	json_decref(timeline);
 	for (size_t i = 0; i < nj; i++)

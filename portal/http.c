@@ -164,6 +164,15 @@ void http_reply_json(struct http_response *res, int status, json_t *j)
 	json_decref(j);
 }
 
+void http_reply_json_text(struct http_response *res, int status, char *text, size_t len)
+{
+	response_clear_body(res);
+	res->status = status;
+	res->content_type = "application/json; charset=utf-8";
+	res->body = text;
+	res->len = text ? len : 0;
+}
+
 void http_add_header(struct http_response *res, const char *name, const char *value)
 {
 	for (int i = 0; i < res->nheaders; i++)

@@ -112,6 +112,8 @@ void http_client_addr(struct http_request *req, char *buf, size_t len);
 
 /* Replies. Each replaces any earlier body. http_reply_json steals the reference to j. */
 void http_reply_json(struct http_response *res, int status, json_t *j);
+/* The same for JSON text already written (json_text's form); takes text, which must be malloc'd. */
+void http_reply_json_text(struct http_response *res, int status, char *text, size_t len);
 void http_reply_text(struct http_response *res, int status, const char *content_type,
 		     const char *text, size_t len);
 /* Points at a buffer that outlives the response (snapshots): no copy. */

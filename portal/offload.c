@@ -103,12 +103,20 @@ static void *timer_main(void *arg)
 	struct offload *o = arg;
 	pthread_mutex_lock(&o->lock);
 	while (!o->stopping) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (!o->head) {
-			pthread_cond_wait(&o->timer, &o->lock);
+			/*
+			 * Nothing waits: look again one wait from now. A job queued meanwhile is
+			 * due after that, so submitting never wakes this thread (it did, once per
+			 * request on an idle queue: a context switch each).
+			 */
+			struct timespec again = timespec_add_ms(now, o->max_wait_ms ? o->max_wait_ms
+										   : 1000);
+			pthread_cond_timedwait(&o->timer, &o->lock, &again);
 			continue;
 		}
-		struct timespec now, when = due(o, o->head);
-		clock_gettime(CLOCK_MONOTONIC, &now);
+		struct timespec when = due(o, o->head);
 		if (timespec_before(now, when)) {
 			pthread_cond_timedwait(&o->timer, &o->lock, &when);
 			continue;
@@ -172,8 +180,6 @@ int offload_submit(struct offload *o, void (*fn)(void *), void *arg)
 	o->tail = j;
 	o->queued++;
 	pthread_cond_signal(&o->ready);
-	if (o->expired && o->head == j)
-		pthread_cond_signal(&o->timer);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "workflows/geo.h"
 #include "workflows/job.h"
 #include "workflows/permit.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
 
@@ -355,24 +356,28 @@ struct queue {
 	int limit;
 	long long after;
 	bool permits;
-	json_t *reply;
+	struct strbuf reply; /* the reply's JSON text, written as the rows come (store/queues.h) */
 };
 
 static int queue_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct queue *q = ctx;
-	json_t *items = NULL;
 	long long last = 0;
 	bool more = false;
 	const struct geo_bbox *box = q->has_bbox ? &q->bbox : NULL;
+	q->reply.len = 0; /* a rerun of the transaction starts over */
+	strbuf_puts(&q->reply, "{\"items\":");
 	int rc = q->permits ? store_permit_queue(c, q->org, q->state, q->overdue, tracks_today(),
-						 box, q->after, q->limit, &items, &last, &more, err)
+						 box, q->after, q->limit, &q->reply, &last, &more, err)
 			    : store_job_queue(c, q->org, q->state, q->overdue, tracks_today(), box,
-					      q->after, q->limit, &items, &last, &more, err);
+					      q->after, q->limit, &q->reply, &last, &more, err);
 	if (rc)
 		return rc;
-	q->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(q->reply, more, last);
+	/* as input_set_cursor writes it */
+	if (more)
+		strbuf_printf(&q->reply, ",\"next_cursor\":\"%lld\"}", last);
+	else
+		strbuf_puts(&q->reply, ",\"next_cursor\":null}");
 	return 0;
 }
 
@@ -399,10 +404,12 @@ static int queue_get(struct http_request *req, struct http_response *res, bool p
 		rc = error_set(&err, ERR_INVALID, "bad filter");
 	if (!rc) /* a box searches the extents' spatial index: store_read_tx */
 		rc = (q.has_bbox ? store_read_tx : store_with)(req->app->pool, queue_tx, &q, &err);
-	if (rc)
+	if (rc) {
 		http_reply_error(res, &err);
-	else
-		http_reply_json(res, 200, q.reply);
+		free(q.reply.p);
+	} else {
+		http_reply_json_text(res, 200, q.reply.p, q.reply.len); /* takes the text */
+	}
 	error_release(&err);
 	return rc;
 }

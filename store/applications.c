@@ -20,8 +20,8 @@ static const char HEAD_APP_MATERIAL[] =
 static const char ROW_APP_MATERIAL[] = "(?, ?)";
 static const char SQL_APP_GET[] =
 	"SELECT id, reference, org_id, site_id, status, DATE_FORMAT(submitted_at, "
-	"'%Y-%m-%dT%H:%i:%sZ'), submitted_day, estimate_total_fen, version, request, estimate "
-	"FROM applications WHERE id = ?";
+	"'%Y-%m-%dT%H:%i:%sZ'), submitted_day, estimate_total_fen, version, request, estimate, "
+	"COALESCE(project_id, 0) FROM applications WHERE id = ?";
 static const char SQL_APP_BY_KEY[] =
 	"SELECT id, request_hash FROM applications WHERE org_id = ? AND idempotency_key = ?";
 static const char SQL_APP_LIST[] =
@@ -129,6 +129,7 @@ int store_application_get(struct store_conn *c, long long id, struct application
 		out->version = (int)store_cell_ll(r, 0, 8, 1);
 		out->request = rows_dup_cell(r, 0, 9);
 		out->estimate = rows_dup_cell(r, 0, 10);
+		out->project_id = store_cell_ll(r, 0, 11, 0);
 	}
 	store_result_free(r);
 	return rc;

@@ -23,6 +23,7 @@ struct application_row {
 	int version;
 	char *request;	/* JSON text, owned */
 	char *estimate; /* JSON text, owned */
+	long long project_id; /* the project it cites (issue #20), 0 for none */
 };
 
 /* Frees the row's owned strings and zeroes it. */

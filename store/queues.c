@@ -1,6 +1,7 @@
 /* SQL for the work queues: a utility's jobs and an authority's permits, as JSON summaries. */
 #include "queues.h"
 
+#include "lib/json_text.h"
 #include "store/works.h"
 
 /*
@@ -31,9 +32,32 @@ static const char SQL_PERMIT_QUEUE[] =
 	"AND (? = 0 OR (x.paused = 0 AND x.due_day < ?)) AND x.id > ? " PERMIT_IN_BOX
 	"ORDER BY x.id LIMIT ?";
 
+/* The key and value of one field: ,"key": before every field but an object's first. */
+static void key(struct strbuf *o, const char *k, bool first)
+{
+	if (!first)
+		strbuf_add(o, ",", 1);
+	strbuf_add(o, "\"", 1);
+	strbuf_puts(o, k);
+	strbuf_add(o, "\":", 2);
+}
+
+/* A whole-number cell as it came (store/db.c writes them in decimal), or dflt when NULL. */
+static void number(struct strbuf *o, const struct store_result *r, size_t i, size_t col,
+		   const char *dflt)
+{
+	const char *v = store_cell(r, i, col);
+	strbuf_puts(o, v ? v : dflt);
+}
+
+static void boolean(struct strbuf *o, const struct store_result *r, size_t i, size_t col)
+{
+	strbuf_puts(o, store_cell_ll(r, i, col, 0) != 0 ? "true" : "false");
+}
+
 static int queue(struct store_conn *c, const char *sql, bool permits, long long org_id,
 		 const char *state, bool overdue, day_t today, const struct geo_bbox *bbox,
-		 long long after, int limit, json_t **items, long long *last, bool *more,
+		 long long after, int limit, struct strbuf *o, long long *last, bool *more,
 		 struct error *err)
 {
 	char t[11], box[256];
@@ -50,41 +74,62 @@ static int queue(struct store_conn *c, const char *sql, bool permits, long long 
 	int rc = store_exec(c, sql, p, 10, &r, err);
 	if (rc)
 		return rc;
-	*items = json_array();
 	*more = r->nrows > (size_t)limit;
 	*last = 0;
+	/* the fields in the order the lists have always shown them */
+	strbuf_add(o, "[", 1);
 	for (size_t i = 0; i < r->nrows && i < (size_t)limit; i++) {
 		*last = store_cell_ll(r, i, 0, 0);
-		json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "id",
-				      (json_int_t)*last, "reference", store_cell(r, i, 1), "kind",
-				      store_cell(r, i, 2), "state", store_cell(r, i, 3), "application",
-				      store_cell(r, i, 7), "version",
-				      (json_int_t)store_cell_ll(r, i, 8, 1), "paused",
-				      store_cell_ll(r, i, 6, 0) != 0, "overdue",
-				      store_cell_ll(r, i, 9, 0) != 0);
-		json_object_set_new(e, "stage", store_cell(r, i, 4) ? json_string(store_cell(r, i, 4))
-								    : json_null());
-		json_object_set_new(e, "due_date", store_cell(r, i, 5)
-							   ? json_string(store_cell(r, i, 5))
-							   : json_null());
+		strbuf_add(o, i ? ",{" : "{", i ? 2 : 1);
+		key(o, "id", true);
+		number(o, r, i, 0, "0");
+		key(o, "reference", false);
+		json_text_string(o, store_cell(r, i, 1));
+		key(o, "kind", false);
+		json_text_string(o, store_cell(r, i, 2));
+		key(o, "state", false);
+		json_text_string(o, store_cell(r, i, 3));
+		key(o, "application", false);
+		json_text_string(o, store_cell(r, i, 7));
+		key(o, "version", false);
+		number(o, r, i, 8, "1");
+		key(o, "paused", false);
+		boolean(o, r, i, 6);
+		key(o, "overdue", false);
+		boolean(o, r, i, 9);
+		key(o, "stage", false);
+		json_text_string(o, store_cell(r, i, 4));
+		key(o, "due_date", false);
+		json_text_string(o, store_cell(r, i, 5));
 		if (permits) {
-			json_object_set_new(e, "decision", json_string(store_cell(r, i, 10)));
-			json_object_set_new(e, "fast_track", json_boolean(store_cell_ll(r, i, 11, 0)));
-			json_object_set_new(e, "work_window",
-					    store_cell(r, i, 12)
-						    ? json_pack("{s:s, s:s}", "from", store_cell(r, i, 12),
-								"to", store_cell(r, i, 13))
-						    : json_null());
+			if (store_cell(r, i, 10)) { /* a permit without a decision has no key */
+				key(o, "decision", false);
+				json_text_string(o, store_cell(r, i, 10));
+			}
+			key(o, "fast_track", false);
+			boolean(o, r, i, 11);
+			key(o, "work_window", false);
+			if (store_cell(r, i, 12)) {
+				strbuf_add(o, "{", 1);
+				key(o, "from", true);
+				json_text_string(o, store_cell(r, i, 12));
+				key(o, "to", false);
+				json_text_string(o, store_cell(r, i, 13));
+				strbuf_add(o, "}", 1);
+			} else {
+				strbuf_add(o, "null", 4);
+			}
 		}
-		json_array_append_new(*items, e);
+		strbuf_add(o, "}", 1);
 	}
+	strbuf_add(o, "]", 1);
 	store_result_free(r);
 	return 0;
 }
 
 int store_job_queue(struct store_conn *c, long long org_id, const char *state, bool overdue,
 		    day_t today, const struct geo_bbox *bbox, long long after, int limit,
-		    json_t **items, long long *last, bool *more, struct error *err)
+		    struct strbuf *items, long long *last, bool *more, struct error *err)
 {
 	return queue(c, SQL_JOB_QUEUE, false, org_id, state, overdue, today, bbox, after, limit,
 		     items, last, more, err);
@@ -92,7 +137,7 @@ int store_job_queue(struct store_conn *c, long long org_id, const char *state, b
 
 int store_permit_queue(struct store_conn *c, long long org_id, const char *state, bool overdue,
 		       day_t today, const struct geo_bbox *bbox, long long after, int limit,
-		       json_t **items, long long *last, bool *more, struct error *err)
+		       struct strbuf *items, long long *last, bool *more, struct error *err)
 {
 	return queue(c, SQL_PERMIT_QUEUE, true, org_id, state, overdue, today, bbox, after, limit,
 		     items, last, more, err);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "lib/strbuf.h"
 #include "store/db.h"
 #include "workflows/calendar.h"
 #include "workflows/geo.h"
@@ -16,15 +17,16 @@
  * Queues for a utility (jobs) or an authority (permits): state filter (NULL any), overdue only
  * (due before today, running), only those whose works' extents meet bbox (NULL: any; a job's
  * works are its application's excavations of its kind, a permit's those it covers), keyset after
- * id, ascending, at most limit. *items is a new JSON array of summaries (the caller's), *last the
- * last id in it (0 when empty), *more whether more follow. Errors as store_exec's, and then
- * nothing is returned.
+ * id, ascending, at most limit. The summaries are appended to *items as the text of a JSON array
+ * (written straight from the rows: the busiest signed-in read builds no Jansson tree), *last is
+ * the last id in it (0 when empty), *more whether more follow. Errors as store_exec's, and then
+ * nothing is appended.
  */
 int store_job_queue(struct store_conn *c, long long org_id, const char *state, bool overdue,
 		    day_t today, const struct geo_bbox *bbox, long long after, int limit,
-		    json_t **items, long long *last, bool *more, struct error *err);
+		    struct strbuf *items, long long *last, bool *more, struct error *err);
 int store_permit_queue(struct store_conn *c, long long org_id, const char *state, bool overdue,
 		       day_t today, const struct geo_bbox *bbox, long long after, int limit,
-		       json_t **items, long long *last, bool *more, struct error *err);
+		       struct strbuf *items, long long *last, bool *more, struct error *err);
 
 #endif
