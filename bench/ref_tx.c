@@ -24,10 +24,13 @@
  *     among them, the risk zones near the box; each excavation placed with GEOS (district
  *     covering it, road by corridor share and distance, length, zone covering it);
  *   the materials (one query, a JSON array of ids), the service areas routing each utility
- *     (covers, or the district), the organisations of every kind (one query); dig-once pairs;
+ *     (covers, or the district), the organisations of every kind (one query), the oversight
+ *     rules in force and the applicant's credit entries (store/credit.c, issue #21's fast-track
+ *     rule); dig-once pairs;
  *   the application; multi-row INSERTs (chunks of at most 256 bound values and 16 rows, the
- *     text store/multirow.c builds) of materials, jobs and permits (RETURNING id), the
- *     post-check tasks one at a time, links, excavations (RETURNING id) and their extents;
+ *     text store/multirow.c builds) of materials, jobs and permits (RETURNING id), for each
+ *     fast-tracked permit its post-check draw (post_check_samples, the template's values) and
+ *     its post-check task when sampled, links, excavations (RETURNING id) and their extents;
  *   trench sharing: for each excavation, its 5 m buffer's box, the search, and for each
  *     excavation found: its extent parsed, the 5 m test, the shared extent (buffers and their
  *     intersection), its text and length, and the proposal (INSERT IGNORE);
@@ -72,6 +75,9 @@ enum {
 	S_ZONES_NEAR,
 	S_MATERIAL,
 	S_ORG,
+	S_RULES,
+	S_CREDITS,
+	S_SAMPLE,
 	S_REF,
 	S_APP,
 	S_TASK,
@@ -139,6 +145,20 @@ static const char *const sql[S_COUNT] = {
 	      "submitted_day, request, estimate, estimate_total_fen, idempotency_key, "
 	      "request_hash, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_TASK] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)",
+    /* store/credit.c (issue #21): the rules in force, the applicant's credit entries (the
+     * fast-track rule), each fast-tracked permit's post-check draw */
+    [S_RULES] = "SELECT version, body, DATE_FORMAT(published_at, '%Y-%m-%dT%H:%i:%sZ') "
+		"FROM oversight_rule_versions WHERE (? = 0 OR version = ?) ORDER BY version DESC "
+		"LIMIT 1",
+    [S_CREDITS] =
+	"SELECT id, org_id, permit_id, task_id, rule, severity, status, decision, rules_version, "
+	"occurred_on, expires_on, evidence, appeal_reason, decision_reason, "
+	"DATE_FORMAT(appealed_at, '%Y-%m-%dT%H:%i:%sZ'), "
+	"DATE_FORMAT(decided_at, '%Y-%m-%dT%H:%i:%sZ') FROM credit_entries "
+	"WHERE (? = 0 OR org_id = ?) AND (? = 0 OR id = ?) ORDER BY occurred_on DESC, id DESC "
+	"LIMIT 500",
+    [S_SAMPLE] = "INSERT INTO post_check_samples (permit_id, rules_version, risk_class, "
+		 "share_percent, draw, sampled) VALUES (?, ?, ?, ?, ?, ?)",
     /* store/excavations.c, store/jointdigs.c */
     [S_NEAR] = "SELECT e.permit_id, ST_AsText(x.extent) FROM excavation_extents x "
 	       "JOIN excavations e ON e.id = x.excavation_id JOIN applications a ON a.id = "
@@ -328,6 +348,8 @@ struct template
 	int by_order[MAX_DIGS]; /* the digs in request order */
 	int task_permit[MAX_PERMITS];
 	char *task_kind[MAX_PERMITS], *task_org[MAX_PERMITS];
+	int nsamples, sample_permit[MAX_PERMITS];
+	char *sample[MAX_PERMITS][5]; /* rules_version, risk_class, share_percent, draw, sampled */
 	char *trans[1 + MAX_JOBS + MAX_PERMITS][TC_N];
 	int cert_permit[MAX_PERMITS];
 	char *cert_document[MAX_PERMITS], *cert_key_id, *cert_public;
@@ -1181,6 +1203,13 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 	long long first_org = 0; /* the rows are read, as the portal reads them; w->orgs has them */
 	p.n = 0;
 	RUN(S_ORG, &p, NULL, &first_org);
+	/* the credit rule (issue #21): the oversight rules in force, the applicant's entries */
+	p.n = 0, b_int(&p, 0), b_int(&p, 0);
+	RUN_RES(S_RULES, &p, &r);
+	res_free(&r);
+	p.n = 0, b_int(&p, shape.org), b_int(&p, shape.org), b_int(&p, 0), b_int(&p, 0);
+	RUN_RES(S_CREDITS, &p, &r);
+	res_free(&r);
 	/* dig once: the excavations that meet in place and time (triggers_group_digs) */
 	for (int i = 0; i < tpl.ndigs; i++)
 		for (int j = i + 1; j < tpl.ndigs; j++)
@@ -1220,11 +1249,24 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 		   b_str(&p, tpl.permit[i][PC_STAGE]), b_cell(&p, tpl.permit[i][PC_LIMIT], true),
 		   b_str(&p, tpl.permit[i][PC_STARTED]), b_str(&p, tpl.permit[i][PC_DUE]),
 		   b_str(&p, tpl.permit[i][PC_BASIS])));
-	/* the post-check tasks of fast-tracked permits, after the permits */
-	for (int t = 0; t < tpl.ntasks; t++) {
-		p.n = 0, b_int(&p, pids[tpl.task_permit[t]]), b_str(&p, tpl.task_kind[t]);
-		b_cell(&p, tpl.task_org[t], true);
-		RUN(S_TASK, &p, NULL, NULL);
+	/* after the permits, each fast-tracked one's post-check draw (the template's, as the
+	 * portal's keyed draw gave it) and, when it was sampled, its post-check task */
+	for (int i = 0; i < tpl.npermits; i++) {
+		for (int k = 0; k < tpl.nsamples; k++) {
+			if (tpl.sample_permit[k] != i)
+				continue;
+			p.n = 0, b_int(&p, pids[i]), b_cell(&p, tpl.sample[k][0], true);
+			b_str(&p, tpl.sample[k][1]), b_cell(&p, tpl.sample[k][2], true);
+			b_cell(&p, tpl.sample[k][3], true), b_cell(&p, tpl.sample[k][4], true);
+			RUN(S_SAMPLE, &p, NULL, NULL);
+		}
+		for (int t = 0; t < tpl.ntasks; t++) {
+			if (tpl.task_permit[t] != i)
+				continue;
+			p.n = 0, b_int(&p, pids[i]), b_str(&p, tpl.task_kind[t]);
+			b_cell(&p, tpl.task_org[t], true);
+			RUN(S_TASK, &p, NULL, NULL);
+		}
 	}
 	BATCH(B_LINKS, tpl.nlinks, l,
 	      (b_int(&p, jobs[tpl.link_job[l]]), b_int(&p, pids[tpl.link_permit[l]])));
@@ -1544,6 +1586,18 @@ static void template_read(MYSQL *my, long long app)
 		tpl.task_permit[tpl.ntasks] = index_of(permit_id, tpl.npermits, atoll(row[0]));
 		tpl.task_kind[tpl.ntasks] = strdup(row[1]);
 		tpl.task_org[tpl.ntasks++] = dup_or_null(row[2]);
+	}
+	mysql_free_result(r);
+	r = query(my,
+		  "SELECT s.permit_id, s.rules_version, s.risk_class, s.share_percent, s.draw, "
+		  "s.sampled FROM post_check_samples s JOIN permits p ON p.id = s.permit_id "
+		  "WHERE p.application_id = %lld ORDER BY s.permit_id",
+		  app);
+	while ((row = mysql_fetch_row(r)) && tpl.nsamples < MAX_PERMITS) {
+		tpl.sample_permit[tpl.nsamples] = index_of(permit_id, tpl.npermits, atoll(row[0]));
+		for (int k = 0; k < 5; k++)
+			tpl.sample[tpl.nsamples][k] = strdup(row[1 + k]);
+		tpl.nsamples++;
 	}
 	mysql_free_result(r);
 	r = query(my,
