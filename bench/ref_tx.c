@@ -11,10 +11,14 @@
  * (bench/run's first submission): its jobs, permits, post-check tasks, job-permit links,
  * excavations with their extents, transitions and certificates, read once at the start; the
  * counts, the outbox payload size and the sizes of the stored request and estimate are also
- * passed in (bench/run measures them) and checked against the template. Like the portal's
- * submissions in bench/submit.lua, every submission digs where the template digs, in the same
- * windows: the trench-sharing search finds the excavations of the open applications there, the
- * portal's and D's alike, and a joint dig is proposed for each (the search returns at most 50).
+ * passed in (bench/run measures them) and checked against the template. With TEMPLATES (a
+ * comma-separated list of applications: the first submission of each of bench/submit.lua's
+ * bodies, in their order), submission i copies template i mod N instead, as the portal's request
+ * i sends body i mod N: each at its own site, on its own road piece, in its district, with its
+ * own routing, zones and permits (its events counted from its outbox rows). Every submission
+ * digs where its template digs, in the same windows: the trench-sharing search finds the
+ * excavations of the open applications there, the portal's and D's alike, and a joint dig is
+ * proposed for each (the search returns at most 50).
  *
  * The order, as in the portal:
  *   before the transaction: the excavations' extents parsed (the portal parses the request's
@@ -41,7 +45,7 @@
  *     process (migration 0010), its head row locked, the entry appended, the head moved.
  *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX
- * PAYLOAD REQUEST ESTIMATE APP
+ * PAYLOAD REQUEST ESTIMATE APP [TEMPLATES]
  *
  * MATERIALS is a comma-separated list of material ids. Prints one line:
  *   "tx_per_s=<n> p50_ms=<x> p99_ms=<y> retries=<n> near=<mean rows found per search>
@@ -338,7 +342,8 @@ struct tdig {
 
 struct template
 {
-	long long app;
+	long long app, site;
+	int noutbox; /* the events its submission wrote */
 	char day[11]; /* the submission's day, as the portal's calendar gives it */
 	int njobs, npermits, nlinks, ndigs, ntasks, ntrans, ncerts;
 	char *job[MAX_JOBS][JC_N];
@@ -366,7 +371,14 @@ struct shape {
 
 static const char *sock_path, *db_name;
 static struct shape shape;
-static struct template tpl;
+/* The templates, one per body of bench/submit.lua in its order; submission i copies template
+ * i mod ntpl (tpl is the one the calling thread works on). */
+#define MAX_TPL 1024
+static struct template tpls[MAX_TPL];
+static int ntpl;
+static __thread struct template *cur;
+#define tpl (*cur)
+static atomic_long next_tpl;
 static int seconds;
 static atomic_int stop;
 static atomic_long retries, near_rows, near_searches, proposals, submissions;
@@ -871,7 +883,7 @@ static int load_place(struct worker *w, struct place *pl, struct geom *digs,
 	struct binds p;
 	struct res r;
 	snprintf(pl->site_district, sizeof(pl->site_district), "%s", site_district);
-	p.n = 0, b_int(&p, shape.site);
+	p.n = 0, b_int(&p, tpl.site);
 	RUN_RES(S_SITE_GEOMETRY, &p, &r);
 	pl->site = geom_read(w, r.nrows ? cell(&r, 0, 0) : NULL, false);
 	res_free(&r);
@@ -1185,10 +1197,10 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 	long long mat = 0;
 
 	/* load_place: the site, its geometry, districts, areas, roads, zones; the placing */
-	p.n = 0, b_int(&p, shape.site), b_int(&p, shape.org);
+	p.n = 0, b_int(&p, tpl.site), b_int(&p, shape.org);
 	RUN_RES(S_SITE, &p, &r);
 	if (r.nrows == 0)
-		die("the site %lld is not the applicant's", shape.site);
+		die("the site %lld is not the applicant's", tpl.site);
 	char district[33];
 	snprintf(district, sizeof(district), "%s", cell(&r, 0, 4) ? cell(&r, 0, 4) : "");
 	res_free(&r);
@@ -1222,7 +1234,7 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 	snprintf(ref, sizeof(ref), "BX-%d-%09llu", w->index, n);
 	char hash[65];
 	memset(hash, 'a', 64), hash[64] = 0;
-	p.n = 0, b_str(&p, ref), b_int(&p, shape.org), b_int(&p, shape.site), b_str(&p, at);
+	p.n = 0, b_str(&p, ref), b_int(&p, shape.org), b_int(&p, tpl.site), b_str(&p, at);
 	b_str(&p, tpl.day), b_str(&p, w->request), b_str(&p, w->estimate);
 	b_int(&p, 12345600), b_str(&p, NULL), b_str(&p, hash), b_int(&p, shape.user);
 	RUN(S_APP, &p, &app, NULL);
@@ -1328,7 +1340,7 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 		}
 		res_free(&r);
 	}
-	BATCH(B_OUTBOX, shape.outbox, e,
+	BATCH(B_OUTBOX, tpl.noutbox, e,
 	      (b_int(&p, orgs[e % 8]), b_int(&p, (long long)app), b_str(&p, "job.created"),
 	       b_str(&p, w->payload)));
 	/* seal: the fast-tracked permits' certificates, then the submission's audit entry */
@@ -1359,6 +1371,8 @@ static void *work(void *arg)
 	while (!atomic_load(&stop)) {
 		double t0 = now_ms();
 		int rc;
+		/* the next body of the sequence (bench/submit.lua's request i: body i mod N) */
+		cur = &tpls[atomic_fetch_add(&next_tpl, 1) % ntpl];
 		/* the request's excavations, parsed before the transaction as the portal does */
 		for (int d = 0; d < tpl.ndigs; d++)
 			digs[d] = geom_read(w, tpl.dig[d].wkt, true);
@@ -1496,11 +1510,20 @@ static void template_read(MYSQL *my, long long app)
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	long long job_id[MAX_JOBS], permit_id[MAX_PERMITS];
+	memset(&tpl, 0, sizeof(tpl)); /* a slot read again starts empty */
 	tpl.app = app;
 	r = query(my, "SELECT submitted_day FROM applications WHERE id = %lld", app);
 	if (!(row = mysql_fetch_row(r)))
 		die("no application %lld", app);
 	snprintf(tpl.day, sizeof(tpl.day), "%s", row[0]);
+	mysql_free_result(r);
+	r = query(my, "SELECT site_id FROM applications WHERE id = %lld", app);
+	if (!(row = mysql_fetch_row(r)) || !row[0])
+		die("no site of application %lld", app);
+	tpl.site = atoll(row[0]);
+	mysql_free_result(r);
+	r = query(my, "SELECT COUNT(*) FROM outbox WHERE application_id = %lld", app);
+	tpl.noutbox = (row = mysql_fetch_row(r)) ? atoi(row[0]) : 0;
 	mysql_free_result(r);
 	r = query(my,
 		  "SELECT id, utility_kind, utility_org_id, state, params, stage, "
@@ -1646,10 +1669,10 @@ static void operation_find(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 18) {
+	if (argc != 18 && argc != 19) {
 		fputs(
 		    "usage: ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS "
-		    "DIGS TASKS OUTBOX PAYLOAD REQUEST ESTIMATE APP\n",
+		    "DIGS TASKS OUTBOX PAYLOAD REQUEST ESTIMATE APP [TEMPLATES]\n",
 		    stderr);
 		return 2;
 	}
@@ -1659,7 +1682,7 @@ int main(int argc, char **argv)
 	seconds = atoi(argv[4]);
 	shape.org = atoll(argv[5]);
 	shape.user = atoll(argv[6]);
-	shape.site = atoll(argv[7]);
+	long long site_arg = atoll(argv[7]);
 	for (char *s = argv[8], *tok; (tok = strsep(&s, ",")) && shape.nmaterials < 32;)
 		if (*tok)
 			shape.materials[shape.nmaterials++] = atoll(tok);
@@ -1685,8 +1708,13 @@ int main(int argc, char **argv)
 		return 1;
 	mysql_library_init(0, NULL, NULL);
 	MYSQL *my = connect_db();
+	cur = &tpls[0];
 	template_read(my, app);
-	mysql_close(my);
+	if (tpl.noutbox != shape.outbox)
+		die("application %lld wrote %d events, the arguments say %d", app, tpl.noutbox,
+		    shape.outbox);
+	if (tpl.site != site_arg)
+		die("application %lld is not on site %lld", app, site_arg);
 	if (tpl.npermits != shape.permits || tpl.nlinks != shape.links || tpl.ndigs != shape.digs ||
 	    tpl.ntasks != shape.tasks || tpl.ntrans != 1 + tpl.njobs + tpl.npermits ||
 	    (tpl.ncerts && !tpl.cert_key_id)) {
@@ -1697,6 +1725,25 @@ int main(int argc, char **argv)
 			shape.permits, shape.links, shape.digs, shape.tasks);
 		return 2;
 	}
+	/* the spread: the templates of bench/submit.lua's bodies, in their order, instead of APP */
+	ntpl = 1;
+	if (argc == 19) {
+		ntpl = 0;
+		for (char *s = argv[18], *tok; (tok = strsep(&s, ","));) {
+			if (!*tok)
+				continue;
+			if (ntpl == MAX_TPL)
+				die("more than %d templates", MAX_TPL);
+			cur = &tpls[ntpl++];
+			template_read(my, atoll(tok));
+			if (tpl.ntrans != 1 + tpl.njobs + tpl.npermits ||
+			    (tpl.ncerts && !tpl.cert_key_id) || tpl.ndigs > MAX_DIGS)
+				die("template %s does not read as a submission", tok);
+		}
+		if (!ntpl)
+			return 2;
+	}
+	mysql_close(my);
 	/* this process's audit chain and a signing key of its own (the signature's cost) */
 	unsigned long long rnd;
 	randombytes_buf(&rnd, sizeof(rnd));
