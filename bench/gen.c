@@ -1,7 +1,7 @@
 /*
  * The benchmark's data generator: grows the database to TARGET joint applications, each with
  * all its tracks (five utility jobs, three permits with their job links and excavations with
- * their extents in Gulou, and the transition history), owned by the demo applicant and handled by the demo utilities and
+ * their extents in western Gulou, and the transition history), owned by the demo applicant and handled by the demo utilities and
  * authorities that `portal seed-demo` creates. Rows are written as tab-separated chunks under
  * TMPDIR and loaded with LOAD DATA INFILE (the private server runs on this machine), so a
  * million applications (about 28 million rows) take minutes, not hours.
@@ -214,8 +214,10 @@ static void application(struct ctx *c, struct ids *id, long long n)
 			fprintf(c->f[T_LINK], "%lld\t%lld\n%lld\t%lld\n%lld\t%lld\n", jobs[0], pid,
 				jobs[2], pid, jobs[1], pid);
 			for (int e = 0; e < 3; e++) {
-				/* a trench of about 20 m running north, somewhere in Gulou */
-				double lng = 119.26 + rnd(50000) / 1e6, lat = 26.08 + rnd(30000) / 1e6;
+				/* a trench of about 20 m running north, somewhere in western Gulou:
+				 * outside bench/run's permit-queue box (119.28,26.07,119.32,26.10), whose
+				 * reads then find scenario 2's submissions only, as before */
+				double lng = 119.252 + rnd(25000) / 1e6, lat = 26.085 + rnd(25000) / 1e6;
 				long long dig = id->dig++;
 				fprintf(c->f[T_DIG],
 					"%lld\t%lld\t%lld\t%s\t350102\tRoad %u\tbranch\t%d\t%d\t1.00\t%s\t%s\t20\t20\n",
