@@ -1,7 +1,7 @@
 /*
  * The benchmark's data generator: grows the database to TARGET joint applications, each with
- * all its tracks (five utility jobs, three permits with their job links and excavations, and
- * the transition history), owned by the demo applicant and handled by the demo utilities and
+ * all its tracks (five utility jobs, three permits with their job links and excavations with
+ * their extents in western Gulou, and the transition history), owned by the demo applicant and handled by the demo utilities and
  * authorities that `portal seed-demo` creates. Rows are written as tab-separated chunks under
  * TMPDIR and loaded with LOAD DATA INFILE (the private server runs on this machine), so a
  * million applications (about 28 million rows) take minutes, not hours.
@@ -25,20 +25,34 @@
 #define CHUNK 20000
 #define SITES 500
 
-enum { T_APP, T_JOB, T_PERMIT, T_LINK, T_DIG, T_TRANSITION, T_COUNT };
-static const char *const tables[T_COUNT] = { "applications", "jobs", "permits", "job_permits",
-					     "excavations", "transitions" };
+/* The first CURRENT generated applications dig now (a window of years that holds today), the
+ * works map's current works; older ones dug in 2024-2026 only. A fixed number, whatever the
+ * size: the works under way depend on the rate of submissions, not on the history's length. */
+#define CURRENT 100
+/* The first QUEUED generated applications have a fast-tracked road permit with an open
+ * post-check task, and a project of theirs open guidance for every utility kind: the queues
+ * GET /v1/post-checks and GET /v1/guidance hold QUEUED items at every size (the benchmark reads
+ * pages of 50). */
+#define QUEUED 60
+
+enum { T_APP, T_JOB, T_PERMIT, T_LINK, T_DIG, T_EXTENT, T_TASK, T_TRANSITION, T_COUNT };
+static const char *const tables[T_COUNT] = { "applications", "jobs",	 "permits",
+					     "job_permits",  "excavations", "excavation_extents",
+					     "tasks",	     "transitions" };
 static const char *const columns[T_COUNT] = {
 	"(id, reference, org_id, site_id, status, submitted_at, submitted_day, request, estimate, "
 	"estimate_total_fen, request_hash, created_by)",
 	"(id, application_id, reference, utility_kind, utility_org_id, state, params, stage, "
 	"stage_limit_days, started_day, due_day, created_at, updated_at)",
 	"(id, application_id, reference, kind, authority_org_id, state, decision, trigger_reason, "
-	"window_from, window_to, deadline_day, stage, stage_limit_days, started_day, due_day, "
-	"created_at, updated_at)",
+	"fast_track, window_from, window_to, deadline_day, stage, stage_limit_days, started_day, "
+	"due_day, created_at, updated_at)",
 	"(job_id, permit_id)",
 	"(id, application_id, permit_id, utility_kind, district_code, road, road_class, from_m, "
-	"to_m, width_m, start_day, end_day)",
+	"to_m, width_m, start_day, end_day, length_m, area_m2)",
+	/* a short trench in Gulou (350102), as WKT */
+	"(excavation_id, @wkt, start_day, end_day) SET extent = ST_GeomFromText(@wkt)",
+	"(permit_id, kind, org_id)",
 	"(id, application_id, object_type, object_id, action, from_state, to_state, actor_role, "
 	"actor_org_id, actor_user_id, payload, at, stage, due_day)",
 };
@@ -136,8 +150,9 @@ static void transition(struct ctx *c, struct ids *id, long long app, const char 
 		c->user, at, stage ? stage : "\\N", due ? due : "\\N");
 }
 
-/* One application and all its tracks, as rows in the chunk files. */
-static void application(struct ctx *c, struct ids *id)
+/* One application and all its tracks, as rows in the chunk files; n counts the generated ones
+ * from 0. */
+static void application(struct ctx *c, struct ids *id, long long n)
 {
 	long long app = id->app++;
 	int d = (int)rnd(800);
@@ -145,7 +160,14 @@ static void application(struct ctx *c, struct ids *id)
 	day(d, d0), day(d + 3, d1), day(d + 20, d2);
 	snprintf(at, sizeof(at), "%s %02u:%02u:%02u.000000", d0, 1 + rnd(10), rnd(60), rnd(60));
 	snprintf(ref, sizeof(ref), "GN-%lld", app);
-	bool done = d < 400 && rnd(4) != 0;
+	bool current = n < CURRENT, queued = n < QUEUED;
+	bool done = !current && d < 400 && rnd(4) != 0;
+	/* the digs' window: a current one from 2025 to 2035 */
+	char w0[11], w1[11];
+	if (current)
+		day(366, w0), day(4383, w1);
+	else
+		strcpy(w0, d0), strcpy(w1, d2);
 	fprintf(c->f[T_APP],
 		"%lld\t%s\t%lld\t%lld\t%s\t%s\t%s\t{\"commitment\":true,\"customer_class\":"
 		"\"commercial\",\"site_id\":%lld,\"utilities\":{\"gas\":{\"flow_m3h\":40,"
@@ -176,21 +198,35 @@ static void application(struct ctx *c, struct ids *id)
 	for (int k = 0; k < 3; k++) {
 		long long pid = id->permit++;
 		const char *st = done ? "closed" : pstates[rnd(3)];
+		bool fast = k == 0 && queued;
+		if (k == 0 && current)
+			st = "approved"; /* works on the map: a permit neither closed nor refused */
 		fprintf(c->f[T_PERMIT],
-			"%lld\t%lld\t%s-%c\t%s\t%lld\t%s\t%s\tworks need it\t%s\t%s\t%s\tacceptance\t2\t%s\t%s\t%s\t%s\n",
+			"%lld\t%lld\t%s-%c\t%s\t%lld\t%s\t%s\tworks need it\t%d\t%s\t%s\t%s\tacceptance\t2\t%s\t%s\t%s\t%s\n",
 			pid, app, ref, "DGP"[k], pkinds[k], c->authority[k], st,
-			strcmp(st, "approved") == 0 || done ? "approved" : "none", d0, d2, d2, d0, d1,
-			at, at);
+			strcmp(st, "approved") == 0 || done ? "approved" : "none", fast, w0, w1, d2,
+			d0, d1, at, at);
+		if (fast) /* fast-tracked and drawn for a post-check by its road authority */
+			fprintf(c->f[T_TASK], "%lld\tpost_check\t%lld\n", pid, c->authority[k]);
 		transition(c, id, app, "permit", pid, "submit", NULL, "submitted", at, "acceptance",
 			   d1);
 		if (k == 0) { /* the joint dig: water and gas share the trench; power digs alone */
 			fprintf(c->f[T_LINK], "%lld\t%lld\n%lld\t%lld\n%lld\t%lld\n", jobs[0], pid,
 				jobs[2], pid, jobs[1], pid);
-			for (int e = 0; e < 3; e++)
+			for (int e = 0; e < 3; e++) {
+				/* a trench of about 20 m running north, somewhere in western Gulou:
+				 * outside bench/run's permit-queue box (119.28,26.07,119.32,26.10), whose
+				 * reads then find scenario 2's submissions only, as before */
+				double lng = 119.252 + rnd(25000) / 1e6, lat = 26.085 + rnd(25000) / 1e6;
+				long long dig = id->dig++;
 				fprintf(c->f[T_DIG],
-					"%lld\t%lld\t%lld\t%s\t350102\tRoad %u\tbranch\t%d\t%d\t1.00\t%s\t%s\n",
-					id->dig++, app, pid, ukinds[e], rnd(2000), e * 100,
-					e * 100 + 20, d0, d2);
+					"%lld\t%lld\t%lld\t%s\t350102\tRoad %u\tbranch\t%d\t%d\t1.00\t%s\t%s\t20\t20\n",
+					dig, app, pid, ukinds[e], rnd(2000), e * 100, e * 100 + 20,
+					w0, w1);
+				fprintf(c->f[T_EXTENT],
+					"%lld\tLINESTRING(%.6f %.6f,%.6f %.6f)\t%s\t%s\n", dig, lng,
+					lat, lng + 0.00002, lat + 0.00018, w0, w1);
+			}
 		} else {
 			fprintf(c->f[T_LINK], "%lld\t%lld\n", jobs[k == 1 ? 3 : 4], pid);
 		}
@@ -270,6 +306,22 @@ int main(int argc, char **argv)
 		    c.applicant, SITES);
 		c.site0 = scalar(q);
 	}
+	/* QUEUED planned projects of the applicant, each with open guidance for every kind */
+	if (!scalar("SELECT COUNT(*) FROM projects WHERE name LIKE 'Generated project %'")) {
+		sql("INSERT INTO projects (org_id, name, district_code, geometry, needs, hookup_day, "
+		    "materials, created_by_org, created_by_user) SELECT %lld, "
+		    "CONCAT('Generated project ', seq), '350102', ST_GeomFromText(CONCAT('POINT(', "
+		    "119.27 + seq / 10000, ' 26.09)')), '{}', '2027-06-01', '[]', %lld, %lld "
+		    "FROM seq_1_to_%d ORDER BY seq",
+		    c.applicant, c.applicant, c.user, QUEUED);
+		for (int k = 0; k < 5; k++)
+			sql("INSERT INTO guidance (project_id, utility_kind, org_id, stage_limit_days, "
+			    "started_day, due_day) SELECT id, '%s', %lld, 10, '2026-01-05', "
+			    "'2026-01-19' FROM projects WHERE name LIKE 'Generated project %%' "
+			    "ORDER BY id",
+			    ukinds[k], c.utility[k]);
+		sql("COMMIT");
+	}
 	long long have = scalar("SELECT COUNT(*) FROM applications WHERE reference LIKE 'GN-%'");
 	if (have >= target) {
 		fprintf(stderr, "gen: %lld generated applications already there\n", have);
@@ -293,7 +345,7 @@ int main(int argc, char **argv)
 		long long n = target - have < CHUNK ? target - have : CHUNK;
 		open_chunk(&c);
 		for (long long i = 0; i < n; i++)
-			application(&c, &id);
+			application(&c, &id, have + i);
 		load_chunk(&c);
 		have += n;
 		progress(have, target, start, t0, have >= target);

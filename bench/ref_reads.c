@@ -23,15 +23,26 @@
  *                 store_jobs_of_application (store/jobs.c: SQL_JOBS_OF_APP),
  *                 store_permits_of_application (store/permits.c: SQL_PERMITS_OF_APP),
  *                 store_timeline (store/history.c: SQL_TIMELINE), store_site_get
- *                 (store/sites.c: SQL_SITE_GET) with the application's site. An id with no
- *                 application stops after the first statement (the portal's 404) and counts as
- *                 an error, as bench/reads.lua counts the 404.
+ *                 (store/sites.c: SQL_SITE_GET) with the application's site,
+ *                 store_application_project (store/coordination.c: SQL_APP_PROJECT_OF, the
+ *                 project it cites). An id with no application stops after the first statement
+ *                 (the portal's 404) and counts as an error, as bench/reads.lua counts the 404;
+ *   guidance      GET /v1/guidance?limit=LIMIT as a utility (portal/projects_api.c, queue_tx):
+ *                 store_guidance_queue (store/projects.c: SQL_GUIDANCE_QUEUE) for the caller's
+ *                 organisation, from the start, LIMIT + 1 rows;
+ *   post-checks   GET /v1/post-checks as a road authority (portal/oversight_api.c,
+ *                 post_checks_tx): store_post_checks_open (store/tasks.c: SQL_POST_CHECKS) for
+ *                 the caller's organisation, at most OVERDUE_CAP (2000) rows.
+ * The office's views of these queues (organisation 0) are not modelled: give a utility's or an
+ * authority's token.
  * Like the portal's store_with, every statement runs in autocommit (no transaction), except the
  * box query, which the portal runs in a transaction (store_read_tx: START TRANSACTION, COMMIT).
  *
  *   ref_reads SOCKET DB THREADS SECONDS queue TOKEN LIMIT
  *   ref_reads SOCKET DB THREADS SECONDS permits-bbox TOKEN LIMIT MINLNG,MINLAT,MAXLNG,MAXLAT
  *   ref_reads SOCKET DB THREADS SECONDS timeline TOKEN MIN MAX
+ *   ref_reads SOCKET DB THREADS SECONDS guidance TOKEN LIMIT
+ *   ref_reads SOCKET DB THREADS SECONDS post-checks TOKEN
  *
  * Prints one line, like bench/reads.lua's RESULT line without its "RESULT":
  *   "rps=<n> p50_ms=<x> p99_ms=<y> errors=<n> rows=<mean rows fetched per read>"
@@ -64,6 +75,9 @@ enum {
 	S_PERMITS_OF_APP,
 	S_TIMELINE,
 	S_SITE_GET,
+	S_APP_PROJECT_OF,
+	S_GUIDANCE_QUEUE,
+	S_POST_CHECKS,
 	S_COUNT
 };
 
@@ -95,6 +109,12 @@ enum {
 	"x.window_from, x.window_to, x.deadline_day, x.trigger_reason, x.conditions, "           \
 	"x.decision_reason, x.version, DATE_FORMAT(x.updated_at, '%Y-%m-%dT%H:%i:%sZ'), "        \
 	STORE_CLOCK_COLS " FROM permits x JOIN applications a ON a.id = x.application_id "
+/* store/projects.c */
+#define GUIDANCE_COLS                                                                              \
+	"SELECT g.id, g.project_id, g.org_id, p.name, p.district_code, g.utility_kind, o.name, "   \
+	"g.state, g.stage, g.stage_limit_days, g.started_day, g.due_day, 0, NULL, NULL, "          \
+	"g.answer, g.estimate_total_fen, g.answered_day, g.version FROM guidance g "               \
+	"JOIN projects p ON p.id = g.project_id JOIN organisations o ON o.id = g.org_id "
 /* store/sites.c */
 #define SITE_COLS                                                                                  \
 	"SELECT id, org_id, name, address, district_code, lat, lng, plot_ref, zone_risk, "         \
@@ -142,6 +162,19 @@ static const char *const sql[S_COUNT] = {
 	"LEFT JOIN permits p ON t.object_type = 'permit' AND p.id = t.object_id "
 	"WHERE t.application_id = ? ORDER BY t.id",
     [S_SITE_GET] = SITE_COLS "WHERE id = ?",
+    /* store/coordination.c */
+    [S_APP_PROJECT_OF] = "SELECT COALESCE(project_id, 0) FROM applications WHERE id = ?",
+    /* store/projects.c */
+    [S_GUIDANCE_QUEUE] = GUIDANCE_COLS
+    "WHERE g.state = 'open' AND g.org_id = ? AND g.id > ? ORDER BY g.id LIMIT ?",
+    /* store/tasks.c */
+    [S_POST_CHECKS] =
+	"SELECT t.id, t.permit_id, t.org_id, p.reference, a.reference, p.kind, p.state, "
+	"DATE_FORMAT(t.created_at + INTERVAL 8 HOUR, '%Y-%m-%d'), a.submitted_day "
+	"FROM tasks t JOIN permits p ON p.id = t.permit_id "
+	"JOIN applications a ON a.id = p.application_id "
+	"WHERE t.kind = 'post_check' AND t.status = 'open' AND (? = 0 OR t.org_id = ?) "
+	"ORDER BY t.id LIMIT ?",
 };
 
 #define SESSION_IDLE 1800 /* AUTH_SESSION_IDLE in portal/auth.h */
@@ -150,7 +183,8 @@ static const char *const sql[S_COUNT] = {
 #define MAX_COLS 48	     /* STACK_COLS in store/db.c: more than any of these statements */
 #define MAX_PARAMS 10
 
-enum mode { M_QUEUE, M_PERMITS_BBOX, M_TIMELINE };
+enum mode { M_QUEUE, M_PERMITS_BBOX, M_TIMELINE, M_GUIDANCE, M_POST_CHECKS };
+#define OVERDUE_CAP 2000 /* portal/oversight_api.c: the post-check queue's most rows */
 
 static const char *sock_path, *db_name;
 static enum mode mode;
@@ -389,6 +423,20 @@ static long one_read(struct worker *w)
 	if (caller(w, &org, &rows))
 		return -1;
 	struct binds p = {.n = 0};
+	if (mode == M_GUIDANCE) {
+		/* projects_api.c queue_tx: store_guidance_queue(org, after 0, limit + 1) */
+		b_int(&p, org);
+		b_int(&p, 0);
+		b_int(&p, limit + 1);
+		return rows + exec(w, S_GUIDANCE_QUEUE, &p, NULL, 0, NULL);
+	}
+	if (mode == M_POST_CHECKS) {
+		/* oversight_api.c post_checks_tx: store_post_checks_open(org, OVERDUE_CAP) */
+		b_int(&p, org);
+		b_int(&p, org);
+		b_int(&p, OVERDUE_CAP);
+		return rows + exec(w, S_POST_CHECKS, &p, NULL, 0, NULL);
+	}
 	if (mode != M_TIMELINE) {
 		/* store/queues.c's queue(): today, org, state x2, overdue, today, after, box x2, limit+1 */
 		char t[11];
@@ -429,6 +477,9 @@ static long one_read(struct worker *w)
 	p.n = 0;
 	b_int(&p, app[1]);
 	rows += exec(w, S_SITE_GET, &p, NULL, 0, NULL);
+	p.n = 0;
+	b_int(&p, app[0]);
+	rows += exec(w, S_APP_PROJECT_OF, &p, NULL, 0, NULL);
 	return rows;
 }
 
@@ -505,14 +556,16 @@ static int usage(void)
 	fputs("usage: ref_reads SOCKET DB THREADS SECONDS queue TOKEN LIMIT\n"
 	      "       ref_reads SOCKET DB THREADS SECONDS permits-bbox TOKEN LIMIT "
 	      "MINLNG,MINLAT,MAXLNG,MAXLAT\n"
-	      "       ref_reads SOCKET DB THREADS SECONDS timeline TOKEN MIN MAX\n",
+	      "       ref_reads SOCKET DB THREADS SECONDS timeline TOKEN MIN MAX\n"
+	      "       ref_reads SOCKET DB THREADS SECONDS guidance TOKEN LIMIT\n"
+	      "       ref_reads SOCKET DB THREADS SECONDS post-checks TOKEN\n",
 	      stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 8)
+	if (argc < 7)
 		return usage();
 	sock_path = argv[1];
 	db_name = argv[2];
@@ -532,6 +585,12 @@ int main(int argc, char **argv)
 		snprintf(box_wkt, sizeof(box_wkt),
 			 "POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))", b[0], b[1],
 			 b[2], b[1], b[2], b[3], b[0], b[3], b[0], b[1]);
+	} else if (!strcmp(m, "guidance") && argc == 8) {
+		mode = M_GUIDANCE;
+		limit = atoi(argv[7]);
+	} else if (!strcmp(m, "post-checks") && argc == 7) {
+		mode = M_POST_CHECKS;
+		limit = 1; /* unused: the queue is read whole, up to OVERDUE_CAP */
 	} else if (!strcmp(m, "timeline") && argc == 9) {
 		mode = M_TIMELINE;
 		id_min = atoll(argv[7]);

@@ -11,10 +11,14 @@
  * (bench/run's first submission): its jobs, permits, post-check tasks, job-permit links,
  * excavations with their extents, transitions and certificates, read once at the start; the
  * counts, the outbox payload size and the sizes of the stored request and estimate are also
- * passed in (bench/run measures them) and checked against the template. Like the portal's
- * submissions in bench/submit.lua, every submission digs where the template digs, in the same
- * windows: the trench-sharing search finds the excavations of the open applications there, the
- * portal's and D's alike, and a joint dig is proposed for each (the search returns at most 50).
+ * passed in (bench/run measures them) and checked against the template. With TEMPLATES (a
+ * comma-separated list of applications: the first submission of each of bench/submit.lua's
+ * bodies, in their order), submission i copies template i mod N instead, as the portal's request
+ * i sends body i mod N: each at its own site, on its own road piece, in its district, with its
+ * own routing, zones and permits (its events counted from its outbox rows). Every submission
+ * digs where its template digs, in the same windows: the trench-sharing search finds the
+ * excavations of the open applications there, the portal's and D's alike, and a joint dig is
+ * proposed for each (the search returns at most 50).
  *
  * The order, as in the portal:
  *   before the transaction: the excavations' extents parsed (the portal parses the request's
@@ -24,10 +28,13 @@
  *     among them, the risk zones near the box; each excavation placed with GEOS (district
  *     covering it, road by corridor share and distance, length, zone covering it);
  *   the materials (one query, a JSON array of ids), the service areas routing each utility
- *     (covers, or the district), the organisations of every kind (one query); dig-once pairs;
+ *     (covers, or the district), the organisations of every kind (one query), the oversight
+ *     rules in force and the applicant's credit entries (store/credit.c, issue #21's fast-track
+ *     rule); dig-once pairs;
  *   the application; multi-row INSERTs (chunks of at most 256 bound values and 16 rows, the
- *     text store/multirow.c builds) of materials, jobs and permits (RETURNING id), the
- *     post-check tasks one at a time, links, excavations (RETURNING id) and their extents;
+ *     text store/multirow.c builds) of materials, jobs and permits (RETURNING id), for each
+ *     fast-tracked permit its post-check draw (post_check_samples, the template's values) and
+ *     its post-check task when sampled, links, excavations (RETURNING id) and their extents;
  *   trench sharing: for each excavation, its 5 m buffer's box, the search, and for each
  *     excavation found: its extent parsed, the 5 m test, the shared extent (buffers and their
  *     intersection), its text and length, and the proposal (INSERT IGNORE);
@@ -38,7 +45,7 @@
  *     process (migration 0010), its head row locked, the entry appended, the head moved.
  *
  *   ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS DIGS TASKS OUTBOX
- * PAYLOAD REQUEST ESTIMATE APP
+ * PAYLOAD REQUEST ESTIMATE APP [TEMPLATES]
  *
  * MATERIALS is a comma-separated list of material ids. Prints one line:
  *   "tx_per_s=<n> p50_ms=<x> p99_ms=<y> retries=<n> near=<mean rows found per search>
@@ -72,6 +79,9 @@ enum {
 	S_ZONES_NEAR,
 	S_MATERIAL,
 	S_ORG,
+	S_RULES,
+	S_CREDITS,
+	S_SAMPLE,
 	S_REF,
 	S_APP,
 	S_TASK,
@@ -139,6 +149,20 @@ static const char *const sql[S_COUNT] = {
 	      "submitted_day, request, estimate, estimate_total_fen, idempotency_key, "
 	      "request_hash, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_TASK] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)",
+    /* store/credit.c (issue #21): the rules in force, the applicant's credit entries (the
+     * fast-track rule), each fast-tracked permit's post-check draw */
+    [S_RULES] = "SELECT version, body, DATE_FORMAT(published_at, '%Y-%m-%dT%H:%i:%sZ') "
+		"FROM oversight_rule_versions WHERE (? = 0 OR version = ?) ORDER BY version DESC "
+		"LIMIT 1",
+    [S_CREDITS] =
+	"SELECT id, org_id, permit_id, task_id, rule, severity, status, decision, rules_version, "
+	"occurred_on, expires_on, evidence, appeal_reason, decision_reason, "
+	"DATE_FORMAT(appealed_at, '%Y-%m-%dT%H:%i:%sZ'), "
+	"DATE_FORMAT(decided_at, '%Y-%m-%dT%H:%i:%sZ') FROM credit_entries "
+	"WHERE (? = 0 OR org_id = ?) AND (? = 0 OR id = ?) ORDER BY occurred_on DESC, id DESC "
+	"LIMIT 500",
+    [S_SAMPLE] = "INSERT INTO post_check_samples (permit_id, rules_version, risk_class, "
+		 "share_percent, draw, sampled) VALUES (?, ?, ?, ?, ?, ?)",
     /* store/excavations.c, store/jointdigs.c */
     [S_NEAR] = "SELECT e.permit_id, ST_AsText(x.extent) FROM excavation_extents x "
 	       "JOIN excavations e ON e.id = x.excavation_id JOIN applications a ON a.id = "
@@ -318,7 +342,8 @@ struct tdig {
 
 struct template
 {
-	long long app;
+	long long app, site;
+	int noutbox; /* the events its submission wrote */
 	char day[11]; /* the submission's day, as the portal's calendar gives it */
 	int njobs, npermits, nlinks, ndigs, ntasks, ntrans, ncerts;
 	char *job[MAX_JOBS][JC_N];
@@ -328,6 +353,8 @@ struct template
 	int by_order[MAX_DIGS]; /* the digs in request order */
 	int task_permit[MAX_PERMITS];
 	char *task_kind[MAX_PERMITS], *task_org[MAX_PERMITS];
+	int nsamples, sample_permit[MAX_PERMITS];
+	char *sample[MAX_PERMITS][5]; /* rules_version, risk_class, share_percent, draw, sampled */
 	char *trans[1 + MAX_JOBS + MAX_PERMITS][TC_N];
 	int cert_permit[MAX_PERMITS];
 	char *cert_document[MAX_PERMITS], *cert_key_id, *cert_public;
@@ -344,7 +371,14 @@ struct shape {
 
 static const char *sock_path, *db_name;
 static struct shape shape;
-static struct template tpl;
+/* The templates, one per body of bench/submit.lua in its order; submission i copies template
+ * i mod ntpl (tpl is the one the calling thread works on). */
+#define MAX_TPL 1024
+static struct template tpls[MAX_TPL];
+static int ntpl;
+static __thread struct template *cur;
+#define tpl (*cur)
+static atomic_long next_tpl;
 static int seconds;
 static atomic_int stop;
 static atomic_long retries, near_rows, near_searches, proposals, submissions;
@@ -849,7 +883,7 @@ static int load_place(struct worker *w, struct place *pl, struct geom *digs,
 	struct binds p;
 	struct res r;
 	snprintf(pl->site_district, sizeof(pl->site_district), "%s", site_district);
-	p.n = 0, b_int(&p, shape.site);
+	p.n = 0, b_int(&p, tpl.site);
 	RUN_RES(S_SITE_GEOMETRY, &p, &r);
 	pl->site = geom_read(w, r.nrows ? cell(&r, 0, 0) : NULL, false);
 	res_free(&r);
@@ -1163,10 +1197,10 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 	long long mat = 0;
 
 	/* load_place: the site, its geometry, districts, areas, roads, zones; the placing */
-	p.n = 0, b_int(&p, shape.site), b_int(&p, shape.org);
+	p.n = 0, b_int(&p, tpl.site), b_int(&p, shape.org);
 	RUN_RES(S_SITE, &p, &r);
 	if (r.nrows == 0)
-		die("the site %lld is not the applicant's", shape.site);
+		die("the site %lld is not the applicant's", tpl.site);
 	char district[33];
 	snprintf(district, sizeof(district), "%s", cell(&r, 0, 4) ? cell(&r, 0, 4) : "");
 	res_free(&r);
@@ -1181,6 +1215,13 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 	long long first_org = 0; /* the rows are read, as the portal reads them; w->orgs has them */
 	p.n = 0;
 	RUN(S_ORG, &p, NULL, &first_org);
+	/* the credit rule (issue #21): the oversight rules in force, the applicant's entries */
+	p.n = 0, b_int(&p, 0), b_int(&p, 0);
+	RUN_RES(S_RULES, &p, &r);
+	res_free(&r);
+	p.n = 0, b_int(&p, shape.org), b_int(&p, shape.org), b_int(&p, 0), b_int(&p, 0);
+	RUN_RES(S_CREDITS, &p, &r);
+	res_free(&r);
 	/* dig once: the excavations that meet in place and time (triggers_group_digs) */
 	for (int i = 0; i < tpl.ndigs; i++)
 		for (int j = i + 1; j < tpl.ndigs; j++)
@@ -1193,7 +1234,7 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 	snprintf(ref, sizeof(ref), "BX-%d-%09llu", w->index, n);
 	char hash[65];
 	memset(hash, 'a', 64), hash[64] = 0;
-	p.n = 0, b_str(&p, ref), b_int(&p, shape.org), b_int(&p, shape.site), b_str(&p, at);
+	p.n = 0, b_str(&p, ref), b_int(&p, shape.org), b_int(&p, tpl.site), b_str(&p, at);
 	b_str(&p, tpl.day), b_str(&p, w->request), b_str(&p, w->estimate);
 	b_int(&p, 12345600), b_str(&p, NULL), b_str(&p, hash), b_int(&p, shape.user);
 	RUN(S_APP, &p, &app, NULL);
@@ -1220,11 +1261,24 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 		   b_str(&p, tpl.permit[i][PC_STAGE]), b_cell(&p, tpl.permit[i][PC_LIMIT], true),
 		   b_str(&p, tpl.permit[i][PC_STARTED]), b_str(&p, tpl.permit[i][PC_DUE]),
 		   b_str(&p, tpl.permit[i][PC_BASIS])));
-	/* the post-check tasks of fast-tracked permits, after the permits */
-	for (int t = 0; t < tpl.ntasks; t++) {
-		p.n = 0, b_int(&p, pids[tpl.task_permit[t]]), b_str(&p, tpl.task_kind[t]);
-		b_cell(&p, tpl.task_org[t], true);
-		RUN(S_TASK, &p, NULL, NULL);
+	/* after the permits, each fast-tracked one's post-check draw (the template's, as the
+	 * portal's keyed draw gave it) and, when it was sampled, its post-check task */
+	for (int i = 0; i < tpl.npermits; i++) {
+		for (int k = 0; k < tpl.nsamples; k++) {
+			if (tpl.sample_permit[k] != i)
+				continue;
+			p.n = 0, b_int(&p, pids[i]), b_cell(&p, tpl.sample[k][0], true);
+			b_str(&p, tpl.sample[k][1]), b_cell(&p, tpl.sample[k][2], true);
+			b_cell(&p, tpl.sample[k][3], true), b_cell(&p, tpl.sample[k][4], true);
+			RUN(S_SAMPLE, &p, NULL, NULL);
+		}
+		for (int t = 0; t < tpl.ntasks; t++) {
+			if (tpl.task_permit[t] != i)
+				continue;
+			p.n = 0, b_int(&p, pids[i]), b_str(&p, tpl.task_kind[t]);
+			b_cell(&p, tpl.task_org[t], true);
+			RUN(S_TASK, &p, NULL, NULL);
+		}
 	}
 	BATCH(B_LINKS, tpl.nlinks, l,
 	      (b_int(&p, jobs[tpl.link_job[l]]), b_int(&p, pids[tpl.link_permit[l]])));
@@ -1286,7 +1340,7 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 		}
 		res_free(&r);
 	}
-	BATCH(B_OUTBOX, shape.outbox, e,
+	BATCH(B_OUTBOX, tpl.noutbox, e,
 	      (b_int(&p, orgs[e % 8]), b_int(&p, (long long)app), b_str(&p, "job.created"),
 	       b_str(&p, w->payload)));
 	/* seal: the fast-tracked permits' certificates, then the submission's audit entry */
@@ -1317,6 +1371,8 @@ static void *work(void *arg)
 	while (!atomic_load(&stop)) {
 		double t0 = now_ms();
 		int rc;
+		/* the next body of the sequence (bench/submit.lua's request i: body i mod N) */
+		cur = &tpls[atomic_fetch_add(&next_tpl, 1) % ntpl];
 		/* the request's excavations, parsed before the transaction as the portal does */
 		for (int d = 0; d < tpl.ndigs; d++)
 			digs[d] = geom_read(w, tpl.dig[d].wkt, true);
@@ -1454,11 +1510,20 @@ static void template_read(MYSQL *my, long long app)
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	long long job_id[MAX_JOBS], permit_id[MAX_PERMITS];
+	memset(&tpl, 0, sizeof(tpl)); /* a slot read again starts empty */
 	tpl.app = app;
 	r = query(my, "SELECT submitted_day FROM applications WHERE id = %lld", app);
 	if (!(row = mysql_fetch_row(r)))
 		die("no application %lld", app);
 	snprintf(tpl.day, sizeof(tpl.day), "%s", row[0]);
+	mysql_free_result(r);
+	r = query(my, "SELECT site_id FROM applications WHERE id = %lld", app);
+	if (!(row = mysql_fetch_row(r)) || !row[0])
+		die("no site of application %lld", app);
+	tpl.site = atoll(row[0]);
+	mysql_free_result(r);
+	r = query(my, "SELECT COUNT(*) FROM outbox WHERE application_id = %lld", app);
+	tpl.noutbox = (row = mysql_fetch_row(r)) ? atoi(row[0]) : 0;
 	mysql_free_result(r);
 	r = query(my,
 		  "SELECT id, utility_kind, utility_org_id, state, params, stage, "
@@ -1547,6 +1612,18 @@ static void template_read(MYSQL *my, long long app)
 	}
 	mysql_free_result(r);
 	r = query(my,
+		  "SELECT s.permit_id, s.rules_version, s.risk_class, s.share_percent, s.draw, "
+		  "s.sampled FROM post_check_samples s JOIN permits p ON p.id = s.permit_id "
+		  "WHERE p.application_id = %lld ORDER BY s.permit_id",
+		  app);
+	while ((row = mysql_fetch_row(r)) && tpl.nsamples < MAX_PERMITS) {
+		tpl.sample_permit[tpl.nsamples] = index_of(permit_id, tpl.npermits, atoll(row[0]));
+		for (int k = 0; k < 5; k++)
+			tpl.sample[tpl.nsamples][k] = strdup(row[1 + k]);
+		tpl.nsamples++;
+	}
+	mysql_free_result(r);
+	r = query(my,
 		  "SELECT object_type, action, from_state, to_state, actor_role, payload, "
 		  "stage, due_day FROM transitions WHERE application_id = %lld ORDER BY id",
 		  app);
@@ -1592,10 +1669,10 @@ static void operation_find(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 18) {
+	if (argc != 18 && argc != 19) {
 		fputs(
 		    "usage: ref_tx SOCKET DB THREADS SECONDS ORG USER SITE MATERIALS PERMITS LINKS "
-		    "DIGS TASKS OUTBOX PAYLOAD REQUEST ESTIMATE APP\n",
+		    "DIGS TASKS OUTBOX PAYLOAD REQUEST ESTIMATE APP [TEMPLATES]\n",
 		    stderr);
 		return 2;
 	}
@@ -1605,7 +1682,7 @@ int main(int argc, char **argv)
 	seconds = atoi(argv[4]);
 	shape.org = atoll(argv[5]);
 	shape.user = atoll(argv[6]);
-	shape.site = atoll(argv[7]);
+	long long site_arg = atoll(argv[7]);
 	for (char *s = argv[8], *tok; (tok = strsep(&s, ",")) && shape.nmaterials < 32;)
 		if (*tok)
 			shape.materials[shape.nmaterials++] = atoll(tok);
@@ -1631,8 +1708,13 @@ int main(int argc, char **argv)
 		return 1;
 	mysql_library_init(0, NULL, NULL);
 	MYSQL *my = connect_db();
+	cur = &tpls[0];
 	template_read(my, app);
-	mysql_close(my);
+	if (tpl.noutbox != shape.outbox)
+		die("application %lld wrote %d events, the arguments say %d", app, tpl.noutbox,
+		    shape.outbox);
+	if (tpl.site != site_arg)
+		die("application %lld is not on site %lld", app, site_arg);
 	if (tpl.npermits != shape.permits || tpl.nlinks != shape.links || tpl.ndigs != shape.digs ||
 	    tpl.ntasks != shape.tasks || tpl.ntrans != 1 + tpl.njobs + tpl.npermits ||
 	    (tpl.ncerts && !tpl.cert_key_id)) {
@@ -1643,6 +1725,25 @@ int main(int argc, char **argv)
 			shape.permits, shape.links, shape.digs, shape.tasks);
 		return 2;
 	}
+	/* the spread: the templates of bench/submit.lua's bodies, in their order, instead of APP */
+	ntpl = 1;
+	if (argc == 19) {
+		ntpl = 0;
+		for (char *s = argv[18], *tok; (tok = strsep(&s, ","));) {
+			if (!*tok)
+				continue;
+			if (ntpl == MAX_TPL)
+				die("more than %d templates", MAX_TPL);
+			cur = &tpls[ntpl++];
+			template_read(my, atoll(tok));
+			if (tpl.ntrans != 1 + tpl.njobs + tpl.npermits ||
+			    (tpl.ncerts && !tpl.cert_key_id) || tpl.ndigs > MAX_DIGS)
+				die("template %s does not read as a submission", tok);
+		}
+		if (!ntpl)
+			return 2;
+	}
+	mysql_close(my);
 	/* this process's audit chain and a signing key of its own (the signature's cost) */
 	unsigned long long rnd;
 	randombytes_buf(&rnd, sizeof(rnd));

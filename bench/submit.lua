@@ -27,15 +27,30 @@ local function now_ms()
 end
 local next_slot = nil
 
--- The next slot of the schedule; the wait until it (0 when behind).
--- Every submission digs on roads of its own (as different sites would): otherwise each one
--- would find all the earlier ones on the same segment for trench sharing.
+-- The bodies: with BENCH_BODIES (a directory of 0.json .. N-1.json, N = BENCH_NBODIES), request
+-- i (counted from 0 over all connections: wrk -t1 runs one Lua state) sends body i mod N, each
+-- at a site and on roads of its own (bench/run writes them from the road register); reference D
+-- copies the submissions in the same order. Without, every request sends BENCH_BODY.
+local reqs = {}
+local dir, nbodies = os.getenv("BENCH_BODIES"), tonumber(os.getenv("BENCH_NBODIES") or "0")
+if dir and nbodies > 0 then
+   for k = 0, nbodies - 1 do
+      local bf = assert(io.open(dir .. "/" .. k .. ".json", "rb"))
+      reqs[#reqs + 1] = wrk.format(nil, nil, nil, bf:read("*a"))
+      bf:close()
+   end
+else
+   reqs[1] = wrk.format(nil, nil, nil, wrk.body)
+end
+local seq = 0
+
 function request()
-   local n = math.random(1, 1000000)
-   local b = wrk.body:gsub("Jingshi Road", "Bench Road " .. n):gsub("Lishan Road", "Bench Avenue " .. n)
-   return wrk.format(nil, nil, nil, b)
+   local r = reqs[(seq % #reqs) + 1]
+   seq = seq + 1
+   return r
 end
 
+-- The next slot of the schedule; the wait until it (0 when behind).
 function delay()
    if rate <= 0 then return 0 end
    local now = now_ms()
