@@ -23,9 +23,9 @@
  *                 store_jobs_of_application (store/jobs.c: SQL_JOBS_OF_APP),
  *                 store_permits_of_application (store/permits.c: SQL_PERMITS_OF_APP),
  *                 store_timeline (store/history.c: SQL_TIMELINE), store_site_get
- *                 (store/sites.c: SQL_SITE_GET) with the application's site,
- *                 store_application_project (store/coordination.c: SQL_APP_PROJECT_OF, the
- *                 project it cites). An id with no application stops after the first statement
+ *                 (store/sites.c: SQL_SITE_GET) with the application's site (the project
+ *                 it cites is a column of SQL_APP_GET). An id with no application stops after
+ *                 the first statement
  *                 (the portal's 404) and counts as an error, as bench/reads.lua counts the 404;
  *   guidance      GET /v1/guidance?limit=LIMIT as a utility (portal/projects_api.c, queue_tx):
  *                 store_guidance_queue (store/projects.c: SQL_GUIDANCE_QUEUE) for the caller's
@@ -75,7 +75,6 @@ enum {
 	S_PERMITS_OF_APP,
 	S_TIMELINE,
 	S_SITE_GET,
-	S_APP_PROJECT_OF,
 	S_GUIDANCE_QUEUE,
 	S_POST_CHECKS,
 	S_COUNT
@@ -151,7 +150,7 @@ static const char *const sql[S_COUNT] = {
     /* store/applications.c, jobs.c, permits.c, history.c, sites.c */
     [S_APP_GET] = "SELECT id, reference, org_id, site_id, status, DATE_FORMAT(submitted_at, "
 		  "'%Y-%m-%dT%H:%i:%sZ'), submitted_day, estimate_total_fen, version, request, "
-		  "estimate FROM applications WHERE id = ?",
+		  "estimate, COALESCE(project_id, 0) FROM applications WHERE id = ?",
     [S_JOBS_OF_APP] = JOB_COLS "WHERE x.application_id = ? ORDER BY x.id",
     [S_PERMITS_OF_APP] = PERMIT_COLS "WHERE x.application_id = ? ORDER BY x.id",
     [S_TIMELINE] =
@@ -162,8 +161,6 @@ static const char *const sql[S_COUNT] = {
 	"LEFT JOIN permits p ON t.object_type = 'permit' AND p.id = t.object_id "
 	"WHERE t.application_id = ? ORDER BY t.id",
     [S_SITE_GET] = SITE_COLS "WHERE id = ?",
-    /* store/coordination.c */
-    [S_APP_PROJECT_OF] = "SELECT COALESCE(project_id, 0) FROM applications WHERE id = ?",
     /* store/projects.c */
     [S_GUIDANCE_QUEUE] = GUIDANCE_COLS
     "WHERE g.state = 'open' AND g.org_id = ? AND g.id > ? ORDER BY g.id LIMIT ?",
@@ -477,9 +474,6 @@ static long one_read(struct worker *w)
 	p.n = 0;
 	b_int(&p, app[1]);
 	rows += exec(w, S_SITE_GET, &p, NULL, 0, NULL);
-	p.n = 0;
-	b_int(&p, app[0]);
-	rows += exec(w, S_APP_PROJECT_OF, &p, NULL, 0, NULL);
 	return rows;
 }
 

@@ -11,8 +11,6 @@
 #include "lib/xalloc.h"
 
 static const char SQL_APP_PROJECT[] = "UPDATE applications SET project_id = ? WHERE id = ?";
-static const char SQL_APP_PROJECT_OF[] =
-    "SELECT COALESCE(project_id, 0) FROM applications WHERE id = ?";
 static const char SQL_JOB_AGREED[] =
     "UPDATE jobs SET guidance_id = ?, connection_point = ? WHERE id = ?";
 static const char SQL_JOB_GUIDANCE[] = "SELECT COALESCE(guidance_id, 0) FROM jobs WHERE id = ?";
@@ -60,19 +58,6 @@ int store_application_set_project(struct store_conn *c, long long app_id, long l
 {
 	struct store_param p[] = {P_INT(project_id), P_INT(app_id)};
 	return store_run(c, SQL_APP_PROJECT, p, 2, NULL, NULL, err);
-}
-
-int store_application_project(struct store_conn *c, long long app_id, long long *project_id,
-			      struct error *err)
-{
-	struct store_param p[] = {P_INT(app_id)};
-	struct store_result *r = NULL;
-	*project_id = 0;
-	int rc = store_exec(c, SQL_APP_PROJECT_OF, p, 1, &r, err);
-	if (!rc && r->nrows)
-		*project_id = store_cell_ll(r, 0, 0, 0);
-	store_result_free(r);
-	return rc;
 }
 
 int store_job_set_agreed(struct store_conn *c, long long job_id, long long guidance_id,

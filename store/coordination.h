@@ -15,10 +15,6 @@
 int store_application_set_project(struct store_conn *c, long long app_id, long long project_id,
 				  struct error *err);
 
-/* The project the application cites, 0 when none. */
-int store_application_project(struct store_conn *c, long long app_id, long long *project_id,
-			      struct error *err);
-
 /* The job starts with the connection point (JSON) agreed in guidance guidance_id. */
 int store_job_set_agreed(struct store_conn *c, long long job_id, long long guidance_id,
 			 const char *connection_point, struct error *err);
