@@ -18,25 +18,32 @@
 
 /*
  * Keyset over the extents' primary key; the box test is MBRIntersects, which the spatial index
- * on extent answers. Road names come from the register in force, not the one the excavation was
- * planned against, so a renamed road shows its name of today.
+ * on extent answers. The page of extents is taken first (a derived table with its own ORDER BY
+ * and LIMIT, which MariaDB materialises), and only its rows are given road names: with the road
+ * lookup in the same join, MariaDB named every extent that passed the filters before it sorted
+ * and cut the page (540,019 lookups and 2 s for a page of 10,000 generated applications' works).
+ * Road names come from the register in force, not the one the excavation was planned against,
+ * so a renamed road shows its name of today.
  */
 static const char SQL_WORKS_LIST[] =
-    "SELECT e.excavation_id, p.reference, p.state, x.utility_kind, x.road_id, r.name_zh, "
-    "r.name_en, x.district_code, e.start_day, e.end_day, ST_AsText(e.extent) "
+    "SELECT w.excavation_id, w.reference, w.state, w.utility_kind, w.road_id, r.name_zh, "
+    "r.name_en, w.district_code, w.start_day, w.end_day, ST_AsText(w.extent) FROM ("
+    "SELECT e.excavation_id, p.reference, p.state, x.utility_kind, x.road_id, x.district_code, "
+    "e.start_day, e.end_day, e.extent "
     "FROM excavation_extents e JOIN excavations x ON x.id = e.excavation_id "
     "LEFT JOIN permits p ON p.id = x.permit_id "
-    /* one road per excavation even when two authorities' registers list the same id */
-    "LEFT JOIN roads r ON (r.register_id, r.road_id) = (SELECT r2.register_id, r2.road_id "
-    "FROM roads r2 WHERE r2.road_id = x.road_id AND r2.register_id IN " REGISTER_IN_FORCE " "
-    "ORDER BY r2.register_id DESC LIMIT 1) "
     "WHERE e.excavation_id > ? "
     "AND (? IS NULL OR MBRIntersects(e.extent, ST_GeomFromText(?))) "
     "AND (? IS NULL OR e.end_day >= ?) AND (? IS NULL OR e.start_day <= ?) "
     "AND (? IS NULL OR x.district_code = ?) AND (? IS NULL OR p.state = ?) "
     "AND (? = 0 OR (e.end_day >= ? AND (p.id IS NULL "
     "OR p.state NOT IN ('rejected', 'closed', 'expired', 'revoked')))) "
-    "ORDER BY e.excavation_id LIMIT ?";
+    "ORDER BY e.excavation_id LIMIT ?) w "
+    /* one road per excavation even when two authorities' registers list the same id */
+    "LEFT JOIN roads r ON (r.register_id, r.road_id) = (SELECT r2.register_id, r2.road_id "
+    "FROM roads r2 WHERE r2.road_id = w.road_id AND r2.register_id IN " REGISTER_IN_FORCE " "
+    "ORDER BY r2.register_id DESC LIMIT 1) "
+    "ORDER BY w.excavation_id";
 
 /*
  * Districts first (their boundaries may be NULL), then the register's roads; for a district's
@@ -77,8 +84,6 @@ int store_works_list(struct store_conn *c, const struct works_filter *f, struct 
 	struct store_param top = rows_day_param(f->to, to);
 	struct store_param todayp = rows_day_param(f->today, today);
 	struct store_param p[] = {
-	    todayp,
-	    todayp,
 	    P_INT(f->after),
 	    P_STR(wkt),
 	    P_STR(wkt),
@@ -93,6 +98,8 @@ int store_works_list(struct store_conn *c, const struct works_filter *f, struct 
 	    P_INT(f->current),
 	    todayp,
 	    P_INT(f->limit + 1),
+	    todayp, /* the registers in force, for the page's road names */
+	    todayp,
 	};
 	struct store_result *r = NULL;
 	int rc = store_exec(c, SQL_WORKS_LIST, p, sizeof(p) / sizeof(p[0]), &r, err);
