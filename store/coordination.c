@@ -36,14 +36,15 @@ static const char SQL_DIG_KEY[] =
     "WHERE d.id = ? AND (? = 0 OR d.road_org_id = ?)";
 
 /*
- * The register road's rows on every register of its authority, locked for the registering
- * transaction: two registrations of digs on one road take turns, so the later one's conflict
- * read (below, a locking read: the latest committed rows, not the transaction's snapshot) sees
- * the earlier one's digs.
+ * The road's turn for registering digs (coordination_locks, migration 0021): a write, so that
+ * two registrations on one road take turns on one server (the row lock) and on a Galera cluster
+ * too, where a locking read holds only on its own node but two writes of one row on different
+ * nodes conflict at commit and one is rerun. The later one's conflict read (below, a locking
+ * read: the latest committed rows, not the transaction's snapshot) sees the earlier one's digs.
  */
 static const char SQL_ROAD_LOCK[] =
-    "SELECT r.road_id FROM road_registers g JOIN roads r ON r.register_id = g.id "
-    "WHERE g.org_id = ? AND r.road_id = ? FOR UPDATE";
+    "INSERT INTO coordination_locks (org_id, road_id, registrations) VALUES (?, ?, 1) "
+    "ON DUPLICATE KEY UPDATE registrations = registrations + 1";
 static const char SQL_DIGS_WINDOW[] =
     "SELECT id, project_id, start_day, end_day FROM planned_digs "
     "WHERE road_id = ? AND road_org_id = ? AND end_day >= ? AND start_day <= ? "
@@ -180,10 +181,7 @@ int store_road_lock(struct store_conn *c, const char *road_id, long long authori
 		    struct error *err)
 {
 	struct store_param p[] = {P_INT(authority), P_STR(road_id)};
-	struct store_result *r = NULL;
-	int rc = store_exec(c, SQL_ROAD_LOCK, p, 2, &r, err);
-	store_result_free(r);
-	return rc;
+	return store_run(c, SQL_ROAD_LOCK, p, 2, NULL, NULL, err);
 }
 
 int store_planned_digs_window(struct store_conn *c, const char *road_id, long long authority,

@@ -63,9 +63,10 @@ int store_planned_digs(struct store_conn *c, const struct planned_dig_query *q, 
 		       struct planned_dig_row **rows, size_t *n, struct error *err);
 
 /*
- * Locks the register road road_id of authority (its rows on every register version) until the
- * transaction ends: registrations of digs on one road are serialised by it. Errors as
- * store_exec's (ERR_RETRY on a deadlock).
+ * Takes the turn of the register road road_id of authority until the transaction ends (a write
+ * of its row in coordination_locks): registrations of digs on one road are serialised by it, on
+ * one server and across a Galera cluster. Errors as store_exec's (ERR_RETRY on a deadlock or a
+ * cluster conflict: rerun the transaction).
  */
 int store_road_lock(struct store_conn *c, const char *road_id, long long authority,
 		    struct error *err);
