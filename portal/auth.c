@@ -13,6 +13,7 @@
 #include "portal/app.h"
 #include "portal/authcache.h"
 #include "portal/input.h"
+#include "portal/ratelimit.h"
 #include "portal/router.h"
 #include "portal/secrets.h"
 #include "store/accounts.h"
@@ -108,7 +109,8 @@ struct signin {
 	const struct config *cfg;
 	const char *email;
 	char acct_scope[300];
-	char ip_scope[80];
+	char ip_scope[80]; /* "ip:" and the address's key (an IPv6 client's /64) */
+	char client[64];   /* the address itself, for the audit record */
 	int retry_after;
 	struct user_row user;
 	bool found;
@@ -145,7 +147,7 @@ static int signin_record(struct store_conn *c, void *ctx, struct error *err)
 	struct signin *s = ctx;
 	int rc;
 	char detail[400];
-	json_t *d = json_pack("{s:s, s:s}", "email", s->email, "client", s->ip_scope + 3);
+	json_t *d = json_pack("{s:s, s:s}", "email", s->email, "client", s->client);
 	char *dj = json_text(d);
 	json_decref(d);
 	snprintf(detail, sizeof(detail), "%s", dj);
@@ -193,7 +195,11 @@ static int signin_read(struct http_request *req, json_t *body, struct signin *s,
 	snprintf(s->acct_scope, sizeof(s->acct_scope), "acct:%s", s->email);
 	for (char *p = s->acct_scope; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	snprintf(s->ip_scope, sizeof(s->ip_scope), "ip:%s", addr);
+	/* an IPv6 client's failures count against its /64, as its rate limits do */
+	char key[64];
+	ratelimit_key(addr, key, sizeof(key));
+	snprintf(s->ip_scope, sizeof(s->ip_scope), "ip:%s", key);
+	snprintf(s->client, sizeof(s->client), "%s", addr);
 	return 0;
 }
 

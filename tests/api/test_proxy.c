@@ -159,3 +159,60 @@ Test(proxy, without_trusted_proxies_the_header_is_ignored)
 		     "a client must not escape the limit by writing X-Forwarded-For");
 	harness_server_stop(srv);
 }
+
+/* Whether the sign-in scope (e.g. "ip:<address key>") is blocked now. */
+static long long blocked(const char *scope)
+{
+	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
+	struct store_result *r = NULL;
+	static const char sql[] = "SELECT COUNT(*) FROM login_throttle WHERE scope = ? "
+				  "AND blocked_until > UTC_TIMESTAMP(6)";
+	struct store_param p[] = { P_STR(scope) };
+	cr_assert_eq(store_exec(c, sql, p, 1, &r, NULL), 0);
+	long long n = store_cell_ll(r, 0, 0, 0);
+	store_result_free(r);
+	store_release(c);
+	return n;
+}
+
+static long signin_from(const char *client, const char *email)
+{
+	char h[128], body[256];
+	snprintf(h, sizeof(h), "X-Forwarded-For: %s", client);
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"wrong-password-42\"}", email);
+	const char *headers[] = { h, NULL };
+	struct reply r = { 0 };
+	long st = http_call(&r, "POST", "/v1/sessions", NULL, body, headers);
+	reply_release(&r);
+	return st;
+}
+
+/* Failed sign-ins of an IPv6 client count against its /64: new addresses in it buy nothing. */
+Test(proxy, failed_signins_from_one_ipv6_64_count_together, .timeout = 120)
+{
+	setenv("PORTAL_TRUSTED_PROXIES", "127.0.0.1", 1);
+	setenv("PORTAL_LOGIN_ADDRESS_FAILURES", "3", 1);
+	struct harness_server *srv = harness_server_start();
+	int u = harness_unique() & 0x7fff; /* an IPv6 group holds four hex digits */
+	char client[64], email[64];
+	/* (address within 2001:db8:77:<u>::/64, expected status) */
+	static const struct { const char *host; long want; } cases[] = {
+		{ "a", 401 }, { "b", 401 }, { "c", 401 }, { "d", 429 }, { "ffff:1:2", 429 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(client, sizeof(client), "2001:db8:77:%x::%s", u, cases[i].host);
+		snprintf(email, sizeof(email), "nobody%zu-%d@demo.test", i, u);
+		cr_expect_eq(signin_from(client, email), cases[i].want, "attempt %zu from %s", i,
+			     client);
+	}
+	char scope[80];
+	snprintf(scope, sizeof(scope), "ip:2001:db8:77:%x::/64", u);
+	cr_expect_eq(blocked(scope), 1, "the block is on %s", scope);
+	/* another /64 is another client */
+	snprintf(client, sizeof(client), "2001:db8:77:%x::a", u | 0x8000);
+	long fresh = signin_from(client, "nobody-else@demo.test");
+	cr_expect_eq(fresh, 401, "a fresh /64 (%s): %ld", client, fresh);
+	harness_server_stop(srv);
+	unsetenv("PORTAL_LOGIN_ADDRESS_FAILURES");
+	unsetenv("PORTAL_TRUSTED_PROXIES");
+}
