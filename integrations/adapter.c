@@ -441,12 +441,16 @@ static void set_path(json_t *root, const char *path, json_t *value)
 
 /* ---- outbound payloads ------------------------------------------------------------------- */
 
+/* The header of every event, whatever its object: copied as it is. */
+#define ENVELOPE_HEADER                                                         \
+	{"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},               \
+	{"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},       \
+	{"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},     \
+	{"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL}
+
 /* The envelope and snapshot fields every party receives. */
 static const struct adapter_map envelope[] = {
-    {"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
-    {"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
-    {"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
-    {"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL},
+    ENVELOPE_HEADER,
     {"object.reference", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
     {"object.kind", "data.kind", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
     {"object.state", "data.state", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
@@ -513,10 +517,7 @@ static const struct adapter_field geometry_fields[] = {
 };
 
 static const struct adapter_map guidance_envelope[] = {
-    {"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
-    {"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
-    {"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
-    {"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL},
+    ENVELOPE_HEADER,
     {"object.project.reference", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
     {"object.id", "data.guidance_id", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
     {"object.kind", "data.kind", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
@@ -552,10 +553,7 @@ static const struct adapter_field conflict_item[] = {
 };
 
 static const struct adapter_map conflict_envelope[] = {
-    {"type", "type", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
-    {"version", "version", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
-    {"sequence", "sequence", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
-    {"occurred_at", "occurred_at", ADAPTER_TIME, ADAPTER_REQUIRED, NULL},
+    ENVELOPE_HEADER,
     {"object.project", "data.reference", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
     {"object.road_id", "data.road", ADAPTER_STRING, ADAPTER_REQUIRED, NULL},
     {"object.months", "data.window_months", ADAPTER_POSITIVE, ADAPTER_REQUIRED, NULL},
