@@ -79,16 +79,14 @@ int auth_authenticate(struct http_request *req, struct http_response *res)
 	secret_token_hash(token, l.hash);
 	struct authcache *cache = req->app->auth_cache;
 	int64_t now = http_now_ns();
-	struct authz_caller *c = xmalloc(sizeof(*c));
-	if (authcache_get(cache, l.hash, now, c)) {
-		req->caller = c;
-		req->caller_free = free;
-		return 0;
-	}
-	free(c);
 	uint64_t generation = authcache_generation(cache);
+	int rc = 0;
 	struct error err = ERROR_INIT;
-	int rc = store_with(req->app->pool, lookup_caller, &l, &err);
+	if (!authcache_get(cache, l.hash, now, &l.caller)) {
+		rc = store_with(req->app->pool, lookup_caller, &l, &err);
+		if (!rc)
+			authcache_put(cache, l.hash, &l.caller, generation, now);
+	}
 	if (rc) {
 		if (rc == ERR_UNAUTHORIZED)
 			http_add_header(res, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -96,8 +94,7 @@ int auth_authenticate(struct http_request *req, struct http_response *res)
 		error_release(&err);
 		return rc;
 	}
-	authcache_put(cache, l.hash, &l.caller, generation, now);
-	c = xmalloc(sizeof(*c));
+	struct authz_caller *c = xmalloc(sizeof(*c));
 	*c = l.caller;
 	req->caller = c;
 	req->caller_free = free;
