@@ -25,12 +25,15 @@
  * Road names come from the register in force, not the one the excavation was planned against,
  * so a renamed road shows its name of today.
  */
+/*
+ * The page is chosen first, by id alone (the derived table holds only the ids, so it stays an
+ * in-memory table: with the extents in it, MariaDB 10.11 built an Aria table on disk and once
+ * crashed dropping it, bench/run 2026-12-08), then its rows are read by key.
+ */
 static const char SQL_WORKS_LIST[] =
-    "SELECT w.excavation_id, w.reference, w.state, w.utility_kind, w.road_id, r.name_zh, "
-    "r.name_en, w.district_code, w.start_day, w.end_day, ST_AsText(w.extent) FROM ("
-    "SELECT e.excavation_id, p.reference, p.state, x.utility_kind, x.road_id, x.district_code, "
-    "e.start_day, e.end_day, e.extent "
-    "FROM excavation_extents e JOIN excavations x ON x.id = e.excavation_id "
+    "SELECT w.excavation_id, p.reference, p.state, x.utility_kind, x.road_id, r.name_zh, "
+    "r.name_en, x.district_code, e.start_day, e.end_day, ST_AsText(e.extent) FROM ("
+    "SELECT e.excavation_id FROM excavation_extents e JOIN excavations x ON x.id = e.excavation_id "
     "LEFT JOIN permits p ON p.id = x.permit_id "
     "WHERE e.excavation_id > ? "
     "AND (? IS NULL OR MBRIntersects(e.extent, ST_GeomFromText(?))) "
@@ -39,9 +42,11 @@ static const char SQL_WORKS_LIST[] =
     "AND (? = 0 OR (e.end_day >= ? AND (p.id IS NULL "
     "OR p.state NOT IN ('rejected', 'closed', 'expired', 'revoked')))) "
     "ORDER BY e.excavation_id LIMIT ?) w "
+    "JOIN excavation_extents e ON e.excavation_id = w.excavation_id "
+    "JOIN excavations x ON x.id = w.excavation_id LEFT JOIN permits p ON p.id = x.permit_id "
     /* one road per excavation even when two authorities' registers list the same id */
     "LEFT JOIN roads r ON (r.register_id, r.road_id) = (SELECT r2.register_id, r2.road_id "
-    "FROM roads r2 WHERE r2.road_id = w.road_id AND r2.register_id IN " REGISTER_IN_FORCE " "
+    "FROM roads r2 WHERE r2.road_id = x.road_id AND r2.register_id IN " REGISTER_IN_FORCE " "
     "ORDER BY r2.register_id DESC LIMIT 1) "
     "ORDER BY w.excavation_id";
 
