@@ -496,15 +496,19 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
 			      struct error *err)
 {
 	int rc = 0;
+	struct joint_dig_new *found = NULL; /* written together at the end, 16 to a statement */
+	size_t nfound = 0, cap = 0;
 	for (size_t d = 0; !rc && d < pd->ndigs; d++) {
 		const struct excavation_new *e = &pd->digs[d];
 		const struct geo *mine = pd->dig_extent[d];
 		if (!mine)
 			continue;
+		/* the share zone: the search's box, and one side of every shared extent */
 		struct geo *zone = geo_buffer(mine, PLACE_SHARE_BUFFER_M);
+		if (!zone)
+			continue;
 		struct geo_bbox b;
 		geo_bounds(zone, &b);
-		geo_free(zone);
 		char box[256];
 		snprintf(box, sizeof(box), "POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))",
 			 b.min_lng, b.min_lat, b.max_lng, b.min_lat, b.max_lng, b.max_lat, b.min_lng,
@@ -517,20 +521,28 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
 			struct geo *theirs = geo_from_wkt(near[o].extent_wkt);
 			struct geo *shared =
 			    theirs && geo_near(mine, theirs, PLACE_SHARE_BUFFER_M)
-				? geo_shared_extent(mine, theirs, PLACE_SHARE_BUFFER_M)
+				? geo_shared_extent_in(mine, zone, theirs, PLACE_SHARE_BUFFER_M)
 				: NULL;
 			if (shared) {
-				char *wkt = geo_wkt(shared);
-				rc = store_joint_dig_propose(c, near[o].permit_id, e->permit_id,
-							     pd->dig_authority[d], wkt,
-							     (int)(geo_length_m(shared) + 0.5), err);
-				free(wkt);
+				if (nfound == cap) {
+					cap = cap ? 2 * cap : 16;
+					found = xrealloc(found, cap * sizeof(*found));
+				}
+				found[nfound++] = (struct joint_dig_new){
+					near[o].permit_id, e->permit_id, pd->dig_authority[d],
+					geo_wkt(shared), (int)(geo_length_m(shared) + 0.5)};
 			}
 			geo_free(shared);
 			geo_free(theirs);
 		}
 		store_excavations_near_free(near, nnear);
+		geo_free(zone);
 	}
+	if (!rc)
+		rc = store_joint_digs_propose(c, found, nfound, err);
+	for (size_t i = 0; i < nfound; i++)
+		free((char *)found[i].shared_wkt);
+	free(found);
 	return rc;
 }
 

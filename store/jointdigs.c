@@ -3,12 +3,15 @@
 
 #include <stdio.h>
 
+#include "store/multirow.h"
 #include "store/rows.h"
 #include "workflows/geo.h"
 
-static const char SQL_JD_PROPOSE[] =
-	"INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, authority_org_id, shared_extent, "
-	"shared_length_m) VALUES (?, ?, ?, ST_GeomFromText(?), ?)";
+/* many proposals in one statement: a pair already proposed is skipped, as with one */
+static struct multirow proposal_batch =
+	MULTIROW_INIT("INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, authority_org_id, "
+		      "shared_extent, shared_length_m) VALUES ",
+		      "(?, ?, ?, ST_GeomFromText(?), ?)", 5, false);
 static const char SQL_JD_LIST[] =
 	"SELECT j.id, j.status, pa.id, pa.reference, pa.window_from, pa.window_to, pb.id, pb.reference, "
 	"pb.window_from, pb.window_to, DATE_FORMAT(j.created_at, '%Y-%m-%dT%H:%i:%sZ'), "
@@ -23,14 +26,29 @@ static const char SQL_JD_DECIDE[] =
 	"UPDATE joint_dig_proposals SET status = ?, decided_at = UTC_TIMESTAMP(6) WHERE id = ? "
 	"AND status = 'proposed'";
 
+static void proposal_fill(const void *rows, size_t i, struct store_param *p, char (*days)[11])
+{
+	(void)days;
+	const struct joint_dig_new *j = (const struct joint_dig_new *)rows + i;
+	p[0] = P_INT(j->permit_a);
+	p[1] = P_INT(j->permit_b);
+	p[2] = P_INT(j->authority_org_id);
+	p[3] = j->shared_wkt ? P_STR(j->shared_wkt) : P_NULL;
+	p[4] = j->shared_wkt ? P_INT(j->shared_m) : P_NULL;
+}
+
+int store_joint_digs_propose(struct store_conn *c, const struct joint_dig_new *rows, size_t n,
+			     struct error *err)
+{
+	return multirow_insert(c, &proposal_batch, rows, n, proposal_fill, NULL, err);
+}
+
 int store_joint_dig_propose(struct store_conn *c, long long permit_a, long long permit_b,
 			    long long authority_org_id, const char *shared_wkt, int shared_m,
 			    struct error *err)
 {
-	struct store_param p[] = { P_INT(permit_a), P_INT(permit_b), P_INT(authority_org_id),
-				   shared_wkt ? P_STR(shared_wkt) : P_NULL,
-				   shared_wkt ? P_INT(shared_m) : P_NULL };
-	return store_run(c, SQL_JD_PROPOSE, p, 5, NULL, NULL, err);
+	struct joint_dig_new j = { permit_a, permit_b, authority_org_id, shared_wkt, shared_m };
+	return store_joint_digs_propose(c, &j, 1, err);
 }
 
 int store_joint_dig_list(struct store_conn *c, long long org_id, const char *status,

@@ -977,15 +977,15 @@ double geo_share_near(const struct geo *a, const struct geo *b, double buffer_m)
 	return fmin(1, shared / whole);
 }
 
-struct geo *geo_shared_extent(const struct geo *a, const struct geo *b, double buffer_m)
+/* geo_shared_extent with a's buffer already made (za, in metres; NULL: none). */
+static struct geo *shared_extent(const struct geo *a, const GEOSGeometry *za, const struct geo *b,
+				 double buffer_m)
 {
 	GEOSContextHandle_t h = ctx()->gh;
-	if (buffer_m <= 0 || !geo_near(a, b, 2 * buffer_m))
+	if (buffer_m <= 0 || !za || !geo_near(a, b, 2 * buffer_m))
 		return NULL;
-	GEOSGeometry *za = GEOSBuffer_r(h, a->xy, buffer_m, 8);
 	GEOSGeometry *zb = GEOSBuffer_r(h, b->xy, buffer_m, 8);
-	GEOSGeometry *x = za && zb ? GEOSIntersection_r(h, za, zb) : NULL;
-	GEOSGeom_destroy_r(h, za);
+	GEOSGeometry *x = zb ? GEOSIntersection_r(h, za, zb) : NULL;
 	GEOSGeom_destroy_r(h, zb);
 	if (x && GEOSGeomTypeId_r(h, x) != GEOS_POLYGON) {
 		/* several places (or a sliver): their convex hull, one polygon */
@@ -998,6 +998,22 @@ struct geo *geo_shared_extent(const struct geo *a, const struct geo *b, double b
 		x = NULL;
 	}
 	return geo_make_xy(x);
+}
+
+struct geo *geo_shared_extent(const struct geo *a, const struct geo *b, double buffer_m)
+{
+	if (buffer_m <= 0)
+		return NULL;
+	GEOSGeometry *za = GEOSBuffer_r(ctx()->gh, a->xy, buffer_m, 8);
+	struct geo *x = shared_extent(a, za, b, buffer_m);
+	GEOSGeom_destroy_r(ctx()->gh, za);
+	return x;
+}
+
+struct geo *geo_shared_extent_in(const struct geo *a, const struct geo *zone_a,
+				 const struct geo *b, double buffer_m)
+{
+	return shared_extent(a, zone_a ? zone_a->xy : NULL, b, buffer_m);
 }
 
 struct geo *geo_buffer(const struct geo *g, double metres)

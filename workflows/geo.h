@@ -106,6 +106,12 @@ double geo_share_near(const struct geo *a, const struct geo *b, double buffer_m)
  * Caller frees.
  */
 struct geo *geo_shared_extent(const struct geo *a, const struct geo *b, double buffer_m);
+/*
+ * geo_shared_extent for many b against one a, with a's buffer made once: zone_a is
+ * geo_buffer(a, buffer_m) (NULL gives NULL).
+ */
+struct geo *geo_shared_extent_in(const struct geo *a, const struct geo *zone_a,
+				 const struct geo *b, double buffer_m);
 /* The buffer of g by metres, in lon/lat (a polygon); NULL when empty (metres <= 0 for a point
  * or line, or a polygon shrunk away). Caller frees. */
 struct geo *geo_buffer(const struct geo *g, double metres);

@@ -65,3 +65,44 @@ Test(jointdigs, a_pair_is_proposed_once_and_decided_once, .timeout = 60)
 	fixture_release(&x);
 	fixture_release(&y);
 }
+
+/*
+ * store_joint_digs_propose writes what one store_joint_dig_propose per row would: 40 rows (three
+ * statements of at most 16) with a pair offered twice, in one call: every pair once, extents kept.
+ */
+Test(jointdigs, many_proposals_in_one_call_are_each_pair_once, .timeout = 60)
+{
+	struct fixture x, y;
+	fixture_make(&x, NULL);
+	fixture_make(&y, NULL);
+	enum { N = 20 };
+	long long a[N], b = fixture_permit(&y, "dig_road", "submitted");
+	struct joint_dig_new rows[2 * N];
+	const char *wkt = "POLYGON((119.3 26.08,119.3001 26.08,119.3001 26.0801,119.3 26.0801,"
+			  "119.3 26.08))";
+	for (int i = 0; i < N; i++) {
+		a[i] = fixture_permit(&x, "dig_road", "submitted");
+		rows[2 * i] = (struct joint_dig_new){ a[i], b, x.org, i % 2 ? wkt : NULL, 10 + i };
+		rows[2 * i + 1] = rows[2 * i]; /* offered again in the same call */
+	}
+	struct error err = ERROR_INIT;
+	cr_assert_eq(store_joint_digs_propose(x.c, rows, 2 * N, &err), 0, "%s", err.message);
+	cr_assert_eq(store_joint_digs_propose(x.c, rows, 0, &err), 0, "none: %s", err.message);
+	for (int i = 0; i < N; i++)
+		cr_expect_eq(listed(&x, x.org, "proposed", a[i], b), 1, "pair %d", i);
+	json_t *items = NULL;
+	cr_assert_eq(store_joint_dig_list(x.c, x.org, NULL, &items, &err), 0, "%s", err.message);
+	size_t i, extents = 0;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		json_t *p = json_object_get(it, "permits");
+		if (json_integer_value(json_object_get(json_array_get(p, 1), "id")) == b &&
+		    json_is_object(json_object_get(it, "shared_extent")))
+			extents++;
+	}
+	json_decref(items);
+	cr_expect_eq(extents, N / 2, "the odd rows carry an extent");
+	fixture_release(&x);
+	fixture_release(&y);
+}

@@ -677,3 +677,46 @@ Test(geo, four_threads_agree, .fini = fini)
 	workload(again); /* contexts made anew after geo_thread_end */
 	cr_assert(memcmp(again, want, sizeof(want)) == 0);
 }
+
+/*
+ * geo_shared_extent_in (the share zone made once, for many neighbours) answers what
+ * geo_shared_extent does, for neighbours crossing, alongside, apart and touching the zone.
+ */
+Test(geo, shared_extent_in_a_made_zone_is_the_shared_extent, .fini = fini)
+{
+	struct geo *a = line_from(119.3, 26.08, 90, 20);
+	struct geo *zone = geo_buffer(a, 5);
+	cr_assert_not_null(zone);
+	struct {
+		double north_m, along_m, bearing, len;
+	} cases[] = {
+		{ 0, 5, 90, 20 },  /* the same line, shifted along */
+		{ 3, -10, 90, 50 }, /* alongside, 3 m off */
+		{ -8, 0, 90, 20 }, /* 8 m off: the buffers meet, the lines are not within 5 m */
+		{ 30, 0, 90, 20 }, /* apart */
+		{ -20, 10, 0, 40 }, /* crossing */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double l, p, l2, p2;
+		walk(119.3, 26.08, cases[i].north_m >= 0 ? 0 : 180, fabs(cases[i].north_m), &l, &p);
+		walk(l, p, cases[i].along_m >= 0 ? 90 : 270, fabs(cases[i].along_m), &l2, &p2);
+		struct geo *b = line_from(l2, p2, cases[i].bearing, cases[i].len);
+		struct geo *want = geo_shared_extent(a, b, 5);
+		struct geo *got = geo_shared_extent_in(a, zone, b, 5);
+		cr_expect_eq(want == NULL, got == NULL, "case %zu: found by one form only", i);
+		if (want && got) {
+			cr_expect(fabs(geo_area_m2(want) - geo_area_m2(got)) < 1e-3,
+				  "case %zu: area %.6f vs %.6f", i, geo_area_m2(want),
+				  geo_area_m2(got));
+			cr_expect(fabs(geo_length_m(want) - geo_length_m(got)) < 1e-3,
+				  "case %zu: length %.6f vs %.6f", i, geo_length_m(want),
+				  geo_length_m(got));
+		}
+		geo_free(want);
+		geo_free(got);
+		geo_free(b);
+	}
+	cr_expect_null(geo_shared_extent_in(a, NULL, a, 5), "no zone, no extent");
+	geo_free(zone);
+	geo_free(a);
+}
