@@ -35,9 +35,10 @@
  *     text store/multirow.c builds) of materials, jobs and permits (RETURNING id), for each
  *     fast-tracked permit its post-check draw (post_check_samples, the template's values) and
  *     its post-check task when sampled, links, excavations (RETURNING id) and their extents;
- *   trench sharing: for each excavation, its 5 m buffer's box, the search, and for each
- *     excavation found: its extent parsed, the 5 m test, the shared extent (buffers and their
- *     intersection), its text and length, and the proposal (INSERT IGNORE);
+ *   trench sharing: for each excavation, its 5 m buffer (made once) and that buffer's box, the
+ *     search, and for each excavation found: its extent parsed, the 5 m test, the shared
+ *     extent (its buffer and the intersection with the first), its text and length; then all
+ *     the proposals in multi-row INSERT IGNOREs;
  *   the transitions; the jobs and permits read back; the place and the segments (each extent
  *     parsed) read once for the events; the events;
  *   each fast-tracked permit's certificate (the checks, the key, the number, an Ed25519
@@ -86,7 +87,6 @@ enum {
 	S_APP,
 	S_TASK,
 	S_NEAR,
-	S_JD_PROPOSE,
 	S_JOBS_OF,
 	S_PERMITS_OF,
 	S_PLACE,
@@ -163,15 +163,12 @@ static const char *const sql[S_COUNT] = {
 	"LIMIT 500",
     [S_SAMPLE] = "INSERT INTO post_check_samples (permit_id, rules_version, risk_class, "
 		 "share_percent, draw, sampled) VALUES (?, ?, ?, ?, ?, ?)",
-    /* store/excavations.c, store/jointdigs.c */
+    /* store/excavations.c */
     [S_NEAR] = "SELECT e.permit_id, ST_AsText(x.extent) FROM excavation_extents x "
 	       "JOIN excavations e ON e.id = x.excavation_id JOIN applications a ON a.id = "
 	       "e.application_id WHERE MBRIntersects(x.extent, ST_GeomFromText(?)) AND "
 	       "x.start_day <= ? AND x.end_day >= ? AND e.application_id <> ? AND a.status = "
 	       "'open' AND e.permit_id IS NOT NULL ORDER BY e.id LIMIT 50",
-    [S_JD_PROPOSE] = "INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, "
-		     "authority_org_id, shared_extent, shared_length_m) VALUES (?, ?, ?, "
-		     "ST_GeomFromText(?), ?)",
     /* store/jobs.c, store/permits.c (STORE_CLOCK_COLS), store/applications.c */
     [S_JOBS_OF] = "SELECT x.id, x.application_id, a.org_id, a.reference, a.submitted_day, "
 		  "x.reference, x.utility_kind, x.utility_org_id, x.state, x.version, x.params, "
@@ -230,6 +227,7 @@ enum {
 	B_EXTENTS,
 	B_TRANSITIONS,
 	B_OUTBOX,
+	B_PROPOSALS,
 	B_COUNT
 };
 static const struct {
@@ -262,6 +260,10 @@ static const struct {
 		       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", 13},
     [B_OUTBOX] = {"INSERT INTO outbox (org_id, application_id, event_type, payload) VALUES ",
 		  "(?, ?, ?, ?)", "", 4},
+    /* store/jointdigs.c, store_joint_digs_propose */
+    [B_PROPOSALS] = {"INSERT IGNORE INTO joint_dig_proposals (permit_a, permit_b, "
+		     "authority_org_id, shared_extent, shared_length_m) VALUES ",
+		     "(?, ?, ?, ST_GeomFromText(?), ?)", "", 5},
 };
 
 /* Rows in the next chunk of a batch of kind k with `left` rows to go. */
@@ -291,6 +293,7 @@ static char *batch_text(int k, int n)
 #define MAX_JOBS 5
 #define MAX_PERMITS 64
 #define MAX_DIGS 100
+#define MAX_PROPOSALS (MAX_DIGS * 50) /* the search returns at most 50 a dig */
 #define MAX_ROWS (MAX_PERMITS * MAX_JOBS)
 
 enum { JC_KIND, JC_ORG, JC_STATE, JC_PARAMS, JC_STAGE, JC_LIMIT, JC_STARTED, JC_DUE, JC_N };
@@ -1094,9 +1097,19 @@ static int certify(struct worker *w, long long permit_id, const char *document)
 	return audit_append(w, 0, 0, "certificate.issue", "permit", reference, detail);
 }
 
-/* Trench sharing for the excavation with extent g (applications_api.c propose_joint_digs). */
+/* A joint dig found, written with the others after the search of every excavation. */
+struct proposal {
+	long long permit_a, permit_b, authority;
+	char *wkt;
+	long long len;
+};
+
+/*
+ * Trench sharing for the excavation with extent g (applications_api.c propose_joint_digs): the
+ * search, and each joint dig found appended to props (*n of them).
+ */
 static int share(struct worker *w, long long app, long long permit, long long authority,
-		 struct geom *g, const char *start, const char *end)
+		 struct geom *g, const char *start, const char *end, struct proposal *props, int *n)
 {
 	struct binds p;
 	struct res r;
@@ -1106,24 +1119,24 @@ static int share(struct worker *w, long long app, long long permit, long long au
 		die("GEOS cannot buffer an excavation");
 	double b[4];
 	bounds(w, back, b);
-	GEOSGeom_destroy_r(w->gh, buf);
 	GEOSGeom_destroy_r(w->gh, back);
 	char *box = box_text(b);
 	p.n = 0, b_str(&p, box), b_str(&p, end), b_str(&p, start), b_int(&p, app);
 	int rc = exec(w->st[S_NEAR], sql[S_NEAR], &p, NULL, NULL, NULL, &r);
 	free(box);
-	if (rc)
+	if (rc) {
+		GEOSGeom_destroy_r(w->gh, buf);
 		return rc;
+	}
 	atomic_fetch_add(&near_searches, 1);
 	atomic_fetch_add(&near_rows, r.nrows);
 	for (int o = 0; o < r.nrows; o++) {
 		struct geom theirs = geom_read(w, cell(&r, o, 1), true);
 		GEOSGeometry *shared = NULL;
 		if (near_m(w, g->xy, theirs.xy, 5.0) && near_m(w, g->xy, theirs.xy, 10.0)) {
-			GEOSGeometry *za = GEOSBuffer_r(w->gh, g->xy, 5.0, 8);
+			/* the excavation's own zone is the search's buffer, made once */
 			GEOSGeometry *zb = GEOSBuffer_r(w->gh, theirs.xy, 5.0, 8);
-			shared = za && zb ? GEOSIntersection_r(w->gh, za, zb) : NULL;
-			GEOSGeom_destroy_r(w->gh, za);
+			shared = zb ? GEOSIntersection_r(w->gh, buf, zb) : NULL;
 			GEOSGeom_destroy_r(w->gh, zb);
 			if (shared && GEOSGeomTypeId_r(w->gh, shared) != GEOS_POLYGON) {
 				GEOSGeometry *hull = GEOSConvexHull_r(w->gh, shared);
@@ -1153,21 +1166,19 @@ static int share(struct worker *w, long long app, long long permit, long long au
 			}
 			GEOSGeom_destroy_r(w->gh, rect);
 			GEOSGeometry *ll = project(w, shared, PJ_INV);
-			char *wkt = wkt_of(w, ll);
+			if (*n < MAX_PROPOSALS)
+				props[(*n)++] = (struct proposal){atoll(cell(&r, o, 0)), permit,
+								  authority, wkt_of(w, ll),
+								  (long long)(len + 0.5)};
 			GEOSGeom_destroy_r(w->gh, ll);
-			p.n = 0, b_int(&p, atoll(cell(&r, o, 0))), b_int(&p, permit);
-			b_int(&p, authority), b_str(&p, wkt), b_int(&p, (long long)(len + 0.5));
-			rc = run(w, S_JD_PROPOSE, &p, NULL, NULL);
-			free(wkt);
 			atomic_fetch_add(&proposals, 1);
 		}
 		GEOSGeom_destroy_r(w->gh, shared);
 		geom_free(w, &theirs);
-		if (rc)
-			break;
 	}
+	GEOSGeom_destroy_r(w->gh, buf);
 	res_free(&r);
-	return rc;
+	return 0;
 }
 
 /* Transition t of the template's, with this submission's ids. */
@@ -1314,14 +1325,27 @@ static int submission(struct worker *w, struct geom *digs, struct place *pl)
 		free(wkt[d]);
 	if (rc)
 		return rc;
-	/* trench sharing: the others digging where and when each excavation is */
-	for (int d = 0; d < tpl.ndigs; d++) {
+	/* trench sharing: the others digging where and when each excavation is, then their rows */
+	static _Thread_local struct proposal props[MAX_PROPOSALS];
+	int nprops = 0;
+	for (int d = 0; !rc && d < tpl.ndigs; d++)
 		rc = share(w, (long long)app, pids[tpl.dig[d].permit],
 			   atoll(tpl.permit[tpl.dig[d].permit][PC_ORG]), &digs[d],
-			   tpl.dig[d].col[EC_START], tpl.dig[d].col[EC_END]);
-		if (rc)
-			return rc;
+			   tpl.dig[d].col[EC_START], tpl.dig[d].col[EC_END], props, &nprops);
+	for (int i = 0, end; !rc && i < nprops;) {
+		int m = chunk_rows(B_PROPOSALS, nprops - i);
+		p.n = 0;
+		for (end = i + m; i < end; i++) {
+			b_int(&p, props[i].permit_a), b_int(&p, props[i].permit_b);
+			b_int(&p, props[i].authority), b_str(&p, props[i].wkt);
+			b_int(&p, props[i].len);
+		}
+		rc = run_batch(w, B_PROPOSALS, m, &p, NULL);
 	}
+	for (int i = 0; i < nprops; i++)
+		free(props[i].wkt);
+	if (rc)
+		return rc;
 	int tj = 0, tp = 0;
 	BATCH(B_TRANSITIONS, tpl.ntrans, t, transition_row(&p, t, app, jobs, pids, at, &tj, &tp));
 	p.n = 0, b_int(&p, (long long)app);
