@@ -36,7 +36,8 @@
  *     fast-tracked permit its post-check draw (post_check_samples, the template's values) and
  *     its post-check task when sampled, links, excavations (RETURNING id) and their extents;
  *   trench sharing: for each excavation, its 5 m buffer (made once) and that buffer's box, the
- *     search, and for each excavation found: its extent parsed, the 5 m test, the shared
+ *     search, and for each excavation found whose pair of permits is not yet found (an
+ *     earlier one is the one kept): its extent parsed, the 5 m test, the shared
  *     extent (its buffer and the intersection with the first), its text and length; then all
  *     the proposals in multi-row INSERT IGNOREs;
  *   the transitions; the jobs and permits read back; the place and the segments (each extent
@@ -1131,6 +1132,13 @@ static int share(struct worker *w, long long app, long long permit, long long au
 	atomic_fetch_add(&near_searches, 1);
 	atomic_fetch_add(&near_rows, r.nrows);
 	for (int o = 0; o < r.nrows; o++) {
+		/* a pair already found is not measured again (the portal's proposed()) */
+		long long theirs_permit = atoll(cell(&r, o, 0));
+		bool known = false;
+		for (int k = 0; k < *n && !known; k++)
+			known = props[k].permit_a == theirs_permit && props[k].permit_b == permit;
+		if (known)
+			continue;
 		struct geom theirs = geom_read(w, cell(&r, o, 1), true);
 		GEOSGeometry *shared = NULL;
 		if (near_m(w, g->xy, theirs.xy, 5.0) && near_m(w, g->xy, theirs.xy, 10.0)) {
@@ -1167,7 +1175,7 @@ static int share(struct worker *w, long long app, long long permit, long long au
 			GEOSGeom_destroy_r(w->gh, rect);
 			GEOSGeometry *ll = project(w, shared, PJ_INV);
 			if (*n < MAX_PROPOSALS)
-				props[(*n)++] = (struct proposal){atoll(cell(&r, o, 0)), permit,
+				props[(*n)++] = (struct proposal){theirs_permit, permit,
 								  authority, wkt_of(w, ll),
 								  (long long)(len + 0.5)};
 			GEOSGeom_destroy_r(w->gh, ll);

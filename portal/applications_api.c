@@ -492,6 +492,15 @@ static int create_permits(struct store_conn *c, struct submit *s, const struct a
  * candidates by box, GEOS decides) get a joint dig proposed, with the extent both share. Their
  * own rows are excluded by the search, so this may run after this application's are written.
  */
+/* Whether the pair (a, b) is among the n proposals found. */
+static bool proposed(const struct joint_dig_new *found, size_t n, long long a, long long b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (found[i].permit_a == a && found[i].permit_b == b)
+			return true;
+	return false;
+}
+
 static int propose_joint_digs(struct store_conn *c, long long app_id, const struct pending *pd,
 			      struct error *err)
 {
@@ -518,6 +527,13 @@ static int propose_joint_digs(struct store_conn *c, long long app_id, const stru
 		rc = store_excavations_near(c, app_id, box, e->start_day, e->end_day, &near, &nnear,
 					    err);
 		for (size_t o = 0; !rc && o < nnear; o++) {
+			/*
+			 * A pair already found is not measured again: the first proposal of a pair is
+			 * the one kept (INSERT IGNORE), and an excavation's permit often covers
+			 * another of its digs (water and gas under one road permit).
+			 */
+			if (proposed(found, nfound, near[o].permit_id, e->permit_id))
+				continue;
 			struct geo *theirs = geo_from_wkt(near[o].extent_wkt);
 			struct geo *shared =
 			    theirs && geo_near(mine, theirs, PLACE_SHARE_BUFFER_M)
