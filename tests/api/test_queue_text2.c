@@ -278,15 +278,7 @@ Test(queue_text2, guidance_queue_is_json_text_with_every_field_and_pages)
 static void submit(long long *permit)
 {
 	char *tok = login("applicant");
-	char site[512];
-	snprintf(site, sizeof(site),
-		 "{\"name\":\"Queue text %d\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
-		 "\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-9\",\"zone_risk\":\"low\"}",
-		 harness_unique());
-	json_t *s = journey_call("POST", "/v1/sites", tok, site, 201);
-	json_t *materials = journey_upload_required(tok);
-	char *body = journey_submission(num(s, "id"), materials);
-	json_t *app = journey_call("POST", "/v1/applications", tok, body, 201);
+	json_t *app = journey_submit(tok, "Queue text");
 	*permit = 0;
 	size_t i;
 	json_t *p;
@@ -298,8 +290,6 @@ static void submit(long long *permit)
 	}
 	cr_assert(*permit, "a fast-tracked permit: %s", json_dumps(app, 0));
 	json_decref(app);
-	free(body);
-	json_decref(s);
 	free(tok);
 }
 
