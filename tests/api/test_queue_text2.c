@@ -73,6 +73,34 @@ static day_t day_at(int offset)
 	return d;
 }
 
+/* The members of o are exactly keys, in that order (json_text keeps insertion order). */
+static void keys_in_order(json_t *o, const char *const keys[], size_t n, const char *what)
+{
+	size_t k = 0;
+	for (void *x = json_object_iter(o); x; x = json_object_iter_next(o, x), k++)
+		cr_expect(k < n && !strcmp(json_object_iter_key(x), keys[k]), "%s: member %zu", what,
+			  k);
+	cr_expect_eq(k, n, "%s: every member", what);
+}
+
+/*
+ * When wants (id as text -> item) holds the item with its id (member idk): true, and it must be
+ * the same text, so every member in the same order with the same value.
+ */
+static bool same_as(json_t *it, json_t *wants, const char *idk, const char *what)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", num(it, idk));
+	json_t *want = json_object_get(wants, key);
+	if (!want)
+		return false;
+	char *a = json_text(it), *b = json_text(want);
+	cr_expect_str_eq(a, b, "%s %s: as the Jansson reply wrote it", what, key);
+	free(a);
+	free(b);
+	return true;
+}
+
 /*
  * GET path (a queue) page by page with limit and the cursor; every page must be json_text's
  * text of itself and every item id (field idk) new. Calls check(item) for each; returns how
@@ -114,11 +142,8 @@ static size_t walk(const char *token, const char *path, int limit, const char *i
 		bool more = json_is_string(next);
 		if (more)
 			snprintf(cursor, sizeof(cursor), "%s", json_string_value(next));
-		const char *keys[] = {"items", "next_cursor"};
-		size_t k = 0;
-		for (void *x = json_object_iter(r.json); x; x = json_object_iter_next(r.json, x), k++)
-			cr_expect(k < 2 && !strcmp(json_object_iter_key(x), keys[k]), "%s: key order",
-				  p);
+		static const char *const keys[] = {"items", "next_cursor"};
+		keys_in_order(r.json, keys, 2, p);
 		reply_release(&r);
 		if (!more)
 			break;
@@ -159,29 +184,19 @@ static void guidance_item(json_t *it, void *ctx)
 	static const char *const fields[] = {"id",	   "project_id", "project",  "kind",
 					     "organisation", "status",	   "stage",    "limit_days",
 					     "started_on",   "due_date",   "overdue",  "days_overdue"};
-	size_t k = 0;
-	for (void *x = json_object_iter(it); x; x = json_object_iter_next(it, x), k++)
-		cr_expect(k < 12 && !strcmp(json_object_iter_key(x), fields[k]), "%s: field %zu",
-			  f->who, k);
-	cr_expect_eq(k, 12, "%s: every field", f->who);
-	char key[32];
-	snprintf(key, sizeof(key), "%lld", num(it, "id"));
-	json_t *want = json_object_get(f->oracle, key);
-	if (!want)
+	keys_in_order(it, fields, 12, f->who);
+	if (!same_as(it, f->oracle, "id", f->who))
 		return;
 	f->matched++;
-	char *a = json_text(it), *b = json_text(want);
-	cr_expect_str_eq(a, b, "%s: the task as the project's read writes it", f->who);
-	free(a);
-	free(b);
 	/* and the values of the fixture, reckoned here */
-	bool late = num(it, "id") == f->overdue || num(it, "id") == f->old;
-	cr_expect_eq(json_is_true(json_object_get(it, "overdue")), late, "%s", key);
+	long long id = num(it, "id");
+	bool late = id == f->overdue || id == f->old;
+	cr_expect_eq(json_is_true(json_object_get(it, "overdue")), late, "task %lld", id);
 	cr_expect_str_eq(json_string_value(json_object_get(it, "status")), late ? "overdue" : "due");
-	int days = num(it, "id") == f->overdue ? walked(day_at(-10), day_at(0))
-		   : num(it, "id") == f->old   ? walked(day_at(-400), day_at(0))
-					       : 0;
-	cr_expect_eq(num(it, "days_overdue"), days, "%s: working days overdue", key);
+	int days = id == f->overdue ? walked(day_at(-10), day_at(0))
+		   : id == f->old   ? walked(day_at(-400), day_at(0))
+				    : 0;
+	cr_expect_eq(num(it, "days_overdue"), days, "task %lld: working days overdue", id);
 }
 
 /* Registers a project in Gulou needing water and network (extra: more members). */
@@ -330,16 +345,7 @@ static void post_check_item(json_t *it, void *ctx)
 	struct post_fixture *f = ctx;
 	f->count++;
 	f->overdue += json_is_true(json_object_get(it, "overdue"));
-	char key[32];
-	snprintf(key, sizeof(key), "%lld", num(it, "task_id"));
-	json_t *want = json_object_get(f->want, key);
-	if (!want)
-		return;
-	f->matched++;
-	char *a = json_text(it), *b = json_text(want);
-	cr_expect_str_eq(a, b, "post-check %s: every field, in order, with its value", key);
-	free(a);
-	free(b);
+	f->matched += same_as(it, f->want, "task_id", "post-check");
 }
 
 /* The list once, as a page: json_text's text, envelope keys in order, each item checked. */
@@ -351,11 +357,8 @@ static void post_checks(const char *token, struct post_fixture *f)
 	char *again = json_text(r.json);
 	cr_assert_str_eq(again, r.body, "the text json_text writes");
 	free(again);
-	const char *keys[] = {"as_of", "count", "overdue", "items"};
-	size_t k = 0;
-	for (void *x = json_object_iter(r.json); x; x = json_object_iter_next(r.json, x), k++)
-		cr_expect(k < 4 && !strcmp(json_object_iter_key(x), keys[k]), "key %zu", k);
-	cr_expect_eq(k, 4);
+	static const char *const keys[] = {"as_of", "count", "overdue", "items"};
+	keys_in_order(r.json, keys, 4, "/v1/post-checks");
 	cr_expect_str_eq(json_string_value(json_object_get(r.json, "as_of")), journey_day(0));
 	long long *seen = xcalloc(json_array_size(json_object_get(r.json, "items")) + 1, 8);
 	size_t i;
