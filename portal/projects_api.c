@@ -769,7 +769,7 @@ struct queue {
 	const struct published *pub;
 	long long org_id, after;
 	int limit;
-	struct strbuf reply; /* the reply's JSON text, written as the rows come (store/projects.h) */
+	struct strbuf reply; /* the reply's JSON text, as the rows come (store/projects.h) */
 };
 
 static int queue_tx(struct store_conn *c, void *ctx, struct error *err)
@@ -779,8 +779,9 @@ static int queue_tx(struct store_conn *c, void *ctx, struct error *err)
 	bool more = false;
 	q->reply.len = 0; /* a rerun starts over */
 	strbuf_puts(&q->reply, "{\"items\":");
-	int rc = store_guidance_queue(c, q->org_id, q->after, q->limit, q->pub ? &q->pub->cal : NULL,
-				      tracks_today(), &q->reply, &last, &more, err);
+	const struct calendar *cal = q->pub ? &q->pub->cal : NULL;
+	int rc = store_guidance_queue(c, q->org_id, q->after, q->limit, cal, tracks_today(),
+				      &q->reply, &last, &more, err);
 	if (rc)
 		return rc;
 	/* as input_set_cursor writes it */

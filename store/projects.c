@@ -163,7 +163,7 @@ int store_guidance_of_project(struct store_conn *c, long long project_id,
 	return read_rows(c, SQL_GUIDANCE_OF_PROJECT, p, 1, rows, n, err);
 }
 
-/* One open task of SQL_GUIDANCE_QUEUE as its queue shows it (the fields of projects_api.c's view). */
+/* One open task of SQL_GUIDANCE_QUEUE as its queue shows it (projects_api.c's view's fields). */
 static void guidance_text(struct strbuf *o, const struct store_result *r, size_t i,
 			  const struct calendar *cal, day_t today)
 {

@@ -78,8 +78,8 @@ static void keys_in_order(json_t *o, const char *const keys[], size_t n, const c
 {
 	size_t k = 0;
 	for (void *x = json_object_iter(o); x; x = json_object_iter_next(o, x), k++)
-		cr_expect(k < n && !strcmp(json_object_iter_key(x), keys[k]), "%s: member %zu", what,
-			  k);
+		cr_expect(k < n && !strcmp(json_object_iter_key(x), keys[k]), "%s: member %zu",
+			  what, k);
 	cr_expect_eq(k, n, "%s: every member", what);
 }
 
@@ -181,9 +181,9 @@ static void guidance_item(json_t *it, void *ctx)
 	if (f->org)
 		cr_expect_eq(org, f->org, "%s: another organisation's task", f->who);
 	cr_expect_neq(num(it, "id"), f->answered, "the answered task is not queued");
-	static const char *const fields[] = {"id",	   "project_id", "project",  "kind",
-					     "organisation", "status",	   "stage",    "limit_days",
-					     "started_on",   "due_date",   "overdue",  "days_overdue"};
+	static const char *const fields[] = {
+	    "id",    "project_id", "project",	 "kind",     "organisation", "status",
+	    "stage", "limit_days", "started_on", "due_date", "overdue",	     "days_overdue"};
 	keys_in_order(it, fields, 12, f->who);
 	if (!same_as(it, f->oracle, "id", f->who))
 		return;
@@ -192,7 +192,8 @@ static void guidance_item(json_t *it, void *ctx)
 	long long id = num(it, "id");
 	bool late = id == f->overdue || id == f->old;
 	cr_expect_eq(json_is_true(json_object_get(it, "overdue")), late, "task %lld", id);
-	cr_expect_str_eq(json_string_value(json_object_get(it, "status")), late ? "overdue" : "due");
+	cr_expect_str_eq(json_string_value(json_object_get(it, "status")),
+			 late ? "overdue" : "due");
 	int days = id == f->overdue ? walked(day_at(-10), day_at(0))
 		   : id == f->old   ? walked(day_at(-400), day_at(0))
 				    : 0;
@@ -202,9 +203,9 @@ static void guidance_item(json_t *it, void *ctx)
 /* Registers a project in Gulou needing water and network (extra: more members). */
 static long long project(const char *tok, const char *extra)
 {
-	char *body = xasprintf("{\"name\":\"Queue text %d\"," GULOU "," NEEDS
-			       ",\"hookup_date\":\"%s\"%s}",
-			       harness_unique(), journey_day(200), extra ? extra : "");
+	char *body =
+	    xasprintf("{\"name\":\"Queue text %d\"," GULOU "," NEEDS ",\"hookup_date\":\"%s\"%s}",
+		      harness_unique(), journey_day(200), extra ? extra : "");
 	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
 	long long id = num(p, "id");
 	json_decref(p);
@@ -245,9 +246,11 @@ Test(queue_text2, guidance_queue_is_json_text_with_every_field_and_pages)
 		{
 			if (p == 1 && num(json_object_get(g, "organisation"), "id") == cmcc)
 				cr_expect(json_is_true(json_object_get(g, "preferred")));
-			if (p == 1 && !strcmp(json_string_value(json_object_get(g, "kind")), "water"))
+			if (p == 1 &&
+			    !strcmp(json_string_value(json_object_get(g, "kind")), "water"))
 				f.overdue = num(g, "id");
-			if (p == 2 && !strcmp(json_string_value(json_object_get(g, "kind")), "water"))
+			if (p == 2 &&
+			    !strcmp(json_string_value(json_object_get(g, "kind")), "water"))
 				f.old = num(g, "id");
 			if (!strcmp(json_string_value(json_object_get(g, "status")), "answered")) {
 				f.answered = num(g, "id");
@@ -309,10 +312,10 @@ static void submit(long long *permit)
 }
 
 static const char SQL_TASK_ROW[] =
-	"SELECT t.id, t.permit_id, p.reference, a.reference, p.kind, p.state, t.org_id, "
-	"DATE_FORMAT(t.created_at + INTERVAL 8 HOUR, '%Y-%m-%d') FROM tasks t "
-	"JOIN permits p ON p.id = t.permit_id JOIN applications a ON a.id = p.application_id "
-	"WHERE t.id = ?";
+    "SELECT t.id, t.permit_id, p.reference, a.reference, p.kind, p.state, t.org_id, "
+    "DATE_FORMAT(t.created_at + INTERVAL 8 HOUR, '%Y-%m-%d') FROM tasks t "
+    "JOIN permits p ON p.id = t.permit_id JOIN applications a ON a.id = p.application_id "
+    "WHERE t.id = ?";
 
 /* What the post-check queue showed of task id under Jansson, given its due date's fields. */
 static json_t *post_check_expected(long long task, json_t *due, json_t *limit, int late)
@@ -322,14 +325,13 @@ static json_t *post_check_expected(long long task, json_t *due, json_t *limit, i
 	struct store_param p[] = {P_INT(task)};
 	cr_assert_eq(store_exec(c, SQL_TASK_ROW, p, 1, &r, NULL), 0);
 	cr_assert_eq(r->nrows, 1u);
-	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:b, s:i}",
-			      "task_id", (json_int_t)task, "permit_id",
-			      (json_int_t)store_cell_ll(r, 0, 1, 0), "reference", store_cell(r, 0, 2),
-			      "application", store_cell(r, 0, 3), "kind", store_cell(r, 0, 4),
-			      "permit_state", store_cell(r, 0, 5), "org_id",
-			      (json_int_t)store_cell_ll(r, 0, 6, 0), "opened_on", store_cell(r, 0, 7),
-			      "due_date", due, "limit_days", limit, "overdue", late > 0,
-			      "days_overdue", late);
+	json_t *j = json_pack(
+	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:b, s:i}", "task_id",
+	    (json_int_t)task, "permit_id", (json_int_t)store_cell_ll(r, 0, 1, 0), "reference",
+	    store_cell(r, 0, 2), "application", store_cell(r, 0, 3), "kind", store_cell(r, 0, 4),
+	    "permit_state", store_cell(r, 0, 5), "org_id", (json_int_t)store_cell_ll(r, 0, 6, 0),
+	    "opened_on", store_cell(r, 0, 7), "due_date", due, "limit_days", limit, "overdue",
+	    late > 0, "days_overdue", late);
 	store_result_free(r);
 	store_release(c);
 	return j;
@@ -399,7 +401,8 @@ Test(queue_text2, post_check_queue_is_json_text_with_every_field)
 	submit(&fresh);
 	submit(&late);
 	submit(&other);
-	/* one opened 40 days ago (overdue); one whose permit's kind has no fast track: no due date */
+	/* one opened 40 days ago (overdue); one whose permit's kind has no fast track: no due date
+	 */
 	sql("UPDATE tasks SET created_at = created_at - INTERVAL 40 DAY WHERE permit_id = %lld "
 	    "AND kind = 'post_check'",
 	    late);
