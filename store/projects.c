@@ -41,7 +41,23 @@ static const char SQL_GUIDANCE_ANSWER[] =
 
 void store_project_reference(long long id, char buf[24])
 {
-	snprintf(buf, 24, "PJ-%06lld", id);
+	if (id < 0 || id > 999999999999LL) { /* never an id: as printf would write it */
+		snprintf(buf, 24, "PJ-%06lld", id);
+		return;
+	}
+	/* "PJ-%06lld" without printf, which a queue's every row would pay for */
+	char d[20];
+	int n = 0;
+	do
+		d[n++] = (char)('0' + id % 10);
+	while ((id /= 10) > 0);
+	int w = 0;
+	buf[w++] = 'P', buf[w++] = 'J', buf[w++] = '-';
+	for (int pad = n; pad < 6; pad++)
+		buf[w++] = '0';
+	while (n > 0)
+		buf[w++] = d[--n];
+	buf[w] = 0;
 }
 
 void store_project_row_release(struct project_row *p)
@@ -163,9 +179,15 @@ int store_guidance_of_project(struct store_conn *c, long long project_id,
 	return read_rows(c, SQL_GUIDANCE_OF_PROJECT, p, 1, rows, n, err);
 }
 
+/* The last due day's working days overdue: a queue's rows share a few due days. */
+struct overdue_memo {
+	day_t due;
+	int days;
+};
+
 /* One open task of SQL_GUIDANCE_QUEUE as its queue shows it (projects_api.c's view's fields). */
 static void guidance_text(struct strbuf *o, const struct store_result *r, size_t i,
-			  const struct calendar *cal, day_t today)
+			  const struct calendar *cal, day_t today, struct overdue_memo *memo)
 {
 	char ref[24];
 	day_t due = rows_day_cell(r, i, 11);
@@ -200,8 +222,10 @@ static void guidance_text(struct strbuf *o, const struct store_result *r, size_t
 	json_text_boolean(o, !strcmp(status, "overdue"));
 	if (cal) {
 		struct clock k = {.due_day = due};
+		if (memo->due != due)
+			*memo = (struct overdue_memo){due, clock_days_overdue(&k, cal, today)};
 		json_text_key(o, "days_overdue", false);
-		json_text_integer(o, clock_days_overdue(&k, cal, today));
+		json_text_integer(o, memo->days);
 	}
 }
 
@@ -217,11 +241,12 @@ int store_guidance_queue(struct store_conn *c, long long org_id, long long after
 		return rc;
 	*more = r->nrows > (size_t)limit;
 	*last = 0;
+	struct overdue_memo memo = {-1, 0};
 	strbuf_add(items, "[", 1);
 	for (size_t i = 0; i < r->nrows && i < (size_t)limit; i++) {
 		*last = store_cell_ll(r, i, 0, 0);
 		strbuf_add(items, i ? ",{" : "{", i ? 2 : 1);
-		guidance_text(items, r, i, cal, today);
+		guidance_text(items, r, i, cal, today, &memo);
 		strbuf_add(items, "}", 1);
 	}
 	strbuf_add(items, "]", 1);
