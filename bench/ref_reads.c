@@ -421,7 +421,7 @@ static long one_read(struct worker *w)
 		return -1;
 	struct binds p = {.n = 0};
 	if (mode == M_GUIDANCE) {
-		/* projects_api.c queue_tx: store_guidance_queue(org, after 0, limit + 1) */
+		/* projects_api.c queue_tx: store_guidance_queue(org, after 0, limit), limit + 1 */
 		b_int(&p, org);
 		b_int(&p, 0);
 		b_int(&p, limit + 1);

@@ -79,6 +79,28 @@ static void put_integer(struct strbuf *o, json_int_t v)
 	put(o, buf, decimal_format(buf, v, false));
 }
 
+void json_text_key(struct strbuf *o, const char *k, bool first)
+{
+	if (!first)
+		put_char(o, ',');
+	put_char(o, '"');
+	put(o, k, strlen(k));
+	put(o, "\":", 2);
+}
+
+void json_text_integer(struct strbuf *o, long long v)
+{
+	put_integer(o, (json_int_t)v);
+}
+
+void json_text_boolean(struct strbuf *o, bool v)
+{
+	if (v)
+		put(o, "true", 4);
+	else
+		put(o, "false", 5);
+}
+
 /*
  * 12 significant digits as %g writes them in the C locale (the portal never calls setlocale),
  * then as Jansson shapes them: ".0" appended when neither a point nor an exponent would tell a

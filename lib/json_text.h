@@ -11,6 +11,7 @@
 #define PORTAL_JSON_TEXT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /* The Jansson flags whose output json_text() reproduces byte for byte. */
 #define JSON_TEXT (JSON_COMPACT | JSON_REAL_PRECISION(12))
@@ -35,5 +36,13 @@ char *json_text_sorted(const json_t *j);
  */
 struct strbuf;
 void json_text_string(struct strbuf *o, const char *s);
+
+/* The same writers' other pieces. None can fail. */
+/* "key": after a comma unless it is an object's first; k is written as it is (no escapes). */
+void json_text_key(struct strbuf *o, const char *k, bool first);
+/* A whole number as json_text writes json_integer(v). */
+void json_text_integer(struct strbuf *o, long long v);
+/* true or false. */
+void json_text_boolean(struct strbuf *o, bool v);
 
 #endif

@@ -31,6 +31,7 @@
 #include "workflows/feedback.h"
 #include "workflows/clock.h"
 #include "demo/sample_history.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
 #define OVERDUE_CAP 2000
@@ -253,40 +254,29 @@ struct post_checks {
 	const struct published *pub;
 	day_t today;
 	long long org; /* 0: every organisation's (the office) */
-	json_t *items;
+	struct strbuf items; /* the items' JSON text, written as the rows come (store/tasks.h) */
+	size_t count, overdue;
 };
 
-static json_t *post_check_json(const struct post_check_row *r, const struct published *pub,
-			       day_t today)
+/* store/tasks.h's post_check_due_fn: the fast-track post-check stage of the standard in force. */
+static bool post_check_due(void *ctx, const char *kind, day_t submitted_day, day_t opened_on,
+			   day_t *due, int *limit_days, int *days_overdue)
 {
-	const struct service_standard *std = standards_in_force(
-		(const struct service_standard *const *)pub->standards, pub->nstandards, r->kind,
-		r->submitted_day);
-	int limit = std && std->has_fast_track ? std->fast_track.post_check_days : 0;
-	day_t due = -1;
-	int late = 0;
-	bool has_due = permit_post_check_due(&pub->cal, limit, r->opened_on, today, &due, &late);
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:i}", "task_id",
-			 (json_int_t)r->task_id, "permit_id", (json_int_t)r->permit_id,
-			 "reference", r->reference, "application", r->app_reference, "kind",
-			 r->kind, "permit_state", r->state, "org_id", (json_int_t)r->org_id,
-			 "opened_on", day_json(r->opened_on), "due_date",
-			 has_due ? day_json(due) : json_null(), "limit_days",
-			 has_due ? json_integer(limit) : json_null(), "overdue", late > 0,
-			 "days_overdue", late);
+	const struct post_checks *q = ctx;
+	const struct service_standard *std =
+		standards_in_force((const struct service_standard *const *)q->pub->standards,
+				   q->pub->nstandards, kind, submitted_day);
+	*limit_days = std && std->has_fast_track ? std->fast_track.post_check_days : 0;
+	return permit_post_check_due(&q->pub->cal, *limit_days, opened_on, q->today, due,
+				     days_overdue);
 }
 
 static int post_checks_tx(struct store_conn *c, void *ctx, struct error *err)
 {
 	struct post_checks *q = ctx;
-	struct post_check_row *rows = NULL;
-	size_t n = 0;
-	int rc = store_post_checks_open(c, q->org, &rows, &n, OVERDUE_CAP, err);
-	q->items = json_array();
-	for (size_t i = 0; !rc && i < n; i++)
-		json_array_append_new(q->items, post_check_json(&rows[i], q->pub, q->today));
-	free(rows);
-	return rc;
+	q->items.len = 0; /* a rerun starts over */
+	return store_post_checks_open(c, q->org, OVERDUE_CAP, post_check_due, q, &q->items,
+				      &q->count, &q->overdue, err);
 }
 
 /* The open post-checks: an authority's own, or every one for the office; overdue flagged. */
@@ -296,26 +286,25 @@ static int post_checks_list(struct http_request *req, struct http_response *res)
 		return 1;
 	const struct authz_caller *caller = auth_caller(req);
 	struct error err = ERROR_INIT;
-	struct post_checks q = {snapshot_get(req->app), tracks_today(),
-				caller->kind == ROLE_OFFICE ? 0 : caller->org_id, NULL};
+	struct post_checks q = {.pub = snapshot_get(req->app),
+				.today = tracks_today(),
+				.org = caller->kind == ROLE_OFFICE ? 0 : caller->org_id};
 	int rc = q.pub ? store_with(req->app->pool, post_checks_tx, &q, &err)
 		       : error_set(&err, ERR_UNAVAILABLE, "the published standards are not loaded yet");
 	if (rc) {
-		json_decref(q.items);
 		http_reply_error(res, &err);
 	} else {
+		/* as json_pack("{s:s, s:i, s:i, s:o}", "as_of", ...) and json_text write it */
 		char d[11];
-		int overdue = 0;
-		size_t i;
-		json_t *it;
-		json_array_foreach(q.items, i, it)
-			overdue += json_is_true(json_object_get(it, "overdue"));
+		struct strbuf o = {0};
+		strbuf_printf(&o, "{\"as_of\":\"%s\",\"count\":%zu,\"overdue\":%zu,\"items\":",
+			      cal_day_format(q.today, d), q.count, q.overdue);
+		strbuf_add(&o, q.items.p, q.items.len);
+		strbuf_add(&o, "}", 1);
 		http_add_header(res, "Cache-Control", "no-store");
-		http_reply_json(res, 200,
-				json_pack("{s:s, s:i, s:i, s:o}", "as_of", cal_day_format(q.today, d),
-					  "count", (int)json_array_size(q.items), "overdue", overdue,
-					  "items", q.items));
+		http_reply_json_text(res, 200, o.p, o.len); /* takes the text */
 	}
+	free(q.items.p);
 	if (q.pub)
 		snapshot_put(q.pub);
 	error_release(&err);

@@ -32,6 +32,7 @@
 #include "workflows/project.h"
 #include "workflows/standards.h"
 #include "lib/json_text.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
 #define GUIDANCE_STAGE "guidance"
@@ -723,8 +724,7 @@ done:
 struct view {
 	const struct authz_caller *caller;
 	const struct published *pub;
-	long long id, org_id, after;
-	int limit;
+	long long id;
 	day_t today;
 	json_t *reply;
 };
@@ -765,51 +765,66 @@ static int project_get(struct http_request *req, struct http_response *res)
 	return reply_view(req, res, &v, project_get_tx);
 }
 
+struct queue {
+	const struct published *pub;
+	long long org_id, after;
+	int limit;
+	struct strbuf reply; /* the reply's JSON text, as the rows come (store/projects.h) */
+};
+
 static int queue_tx(struct store_conn *c, void *ctx, struct error *err)
 {
-	struct view *v = ctx;
-	struct guidance_row *rows = NULL;
-	size_t n = 0;
-	int rc = store_guidance_queue(c, v->org_id, v->after, v->limit + 1, &rows, &n, err);
+	struct queue *q = ctx;
+	long long last = 0;
+	bool more = false;
+	q->reply.len = 0; /* a rerun starts over */
+	strbuf_puts(&q->reply, "{\"items\":");
+	const struct calendar *cal = q->pub ? &q->pub->cal : NULL;
+	int rc = store_guidance_queue(c, q->org_id, q->after, q->limit, cal, tracks_today(),
+				      &q->reply, &last, &more, err);
 	if (rc)
 		return rc;
-	bool more = n > (size_t)v->limit;
+	/* as input_set_cursor writes it */
 	if (more)
-		n = (size_t)v->limit;
-	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(
-		    items, guidance_json(&rows[i], v->pub ? &v->pub->cal : NULL, v->today));
-	v->reply = json_pack("{s:o}", "items", items);
-	input_set_cursor(v->reply, more, n ? rows[n - 1].id : 0);
-	guidance_rows_free(rows, more ? n + 1 : n);
+		strbuf_printf(&q->reply, ",\"next_cursor\":\"%lld\"}", last);
+	else
+		strbuf_puts(&q->reply, ",\"next_cursor\":null}");
 	return 0;
 }
 
 /* A utility's open guidance; the office's view of everyone's (or ?organisation_id='s). */
 static int guidance_queue(struct http_request *req, struct http_response *res)
 {
-	struct view v = {.caller = auth_caller(req)};
+	const struct authz_caller *caller = auth_caller(req);
 	if (auth_require(req, res, AZ_GUIDANCE_LIST, NULL))
 		return 1;
 	struct error err = ERROR_INIT;
-	v.org_id = v.caller->kind == ROLE_OFFICE ? 0 : v.caller->org_id;
-	const char *q = http_query(req, "organisation_id");
-	if (q && v.caller->kind == ROLE_OFFICE) {
+	struct queue q = {.org_id = caller->kind == ROLE_OFFICE ? 0 : caller->org_id};
+	const char *o = http_query(req, "organisation_id");
+	if (o && caller->kind == ROLE_OFFICE) {
 		char *end;
-		v.org_id = strtoll(q, &end, 10);
-		if (!*q || *end || v.org_id <= 0)
+		q.org_id = strtoll(o, &end, 10);
+		if (!*o || *end || q.org_id <= 0)
 			error_add(&err, "organisation_id", "wrong_type",
 				  "organisation_id must be a positive id");
 	}
-	input_page(req, &v.limit, &v.after, &err);
-	if (err.ndetails) {
-		error_set(&err, ERR_INVALID, "bad filter");
-		int rc = http_reply_error(res, &err);
-		error_release(&err);
-		return rc;
+	input_page(req, &q.limit, &q.after, &err);
+	int rc = err.ndetails ? error_set(&err, ERR_INVALID, "bad filter") : 0;
+	if (!rc) {
+		q.pub = snapshot_get(req->app);
+		rc = store_with(req->app->pool, queue_tx, &q, &err);
+		if (q.pub)
+			snapshot_put(q.pub);
 	}
-	return reply_view(req, res, &v, queue_tx);
+	if (rc) {
+		http_reply_error(res, &err);
+		free(q.reply.p);
+	} else {
+		http_add_header(res, "Cache-Control", "no-store");
+		http_reply_json_text(res, 200, q.reply.p, q.reply.len); /* takes the text */
+	}
+	error_release(&err);
+	return rc;
 }
 
 /* --- answering -------------------------------------------------------------------------- */

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "store/rows.h"
+#include "workflows/clock.h"
+#include "workflows/project.h"
+#include "lib/json_text.h"
 #include "lib/xalloc.h"
 
 static const char SQL_PROJECT_INSERT[] =
@@ -38,7 +41,23 @@ static const char SQL_GUIDANCE_ANSWER[] =
 
 void store_project_reference(long long id, char buf[24])
 {
-	snprintf(buf, 24, "PJ-%06lld", id);
+	if (id < 0 || id > 999999999999LL) { /* never an id: as printf would write it */
+		snprintf(buf, 24, "PJ-%06lld", id);
+		return;
+	}
+	/* "PJ-%06lld" without printf, which a queue's every row would pay for */
+	char d[20];
+	int n = 0;
+	do
+		d[n++] = (char)('0' + id % 10);
+	while ((id /= 10) > 0);
+	int w = 0;
+	buf[w++] = 'P', buf[w++] = 'J', buf[w++] = '-';
+	for (int pad = n; pad < 6; pad++)
+		buf[w++] = '0';
+	while (n > 0)
+		buf[w++] = d[--n];
+	buf[w] = 0;
 }
 
 void store_project_row_release(struct project_row *p)
@@ -160,15 +179,79 @@ int store_guidance_of_project(struct store_conn *c, long long project_id,
 	return read_rows(c, SQL_GUIDANCE_OF_PROJECT, p, 1, rows, n, err);
 }
 
-int store_guidance_queue(struct store_conn *c, long long org_id, long long after, int limit,
-			 struct guidance_row **rows, size_t *n, struct error *err)
+/* The last due day's working days overdue: a queue's rows share a few due days. */
+struct overdue_memo {
+	day_t due;
+	int days;
+};
+
+/* One open task of SQL_GUIDANCE_QUEUE as its queue shows it (projects_api.c's view's fields). */
+static void guidance_text(struct strbuf *o, const struct store_result *r, size_t i,
+			  const struct calendar *cal, day_t today, struct overdue_memo *memo)
 {
-	if (org_id == 0) {
-		struct store_param p[] = {P_INT(after), P_INT(limit)};
-		return read_rows(c, SQL_GUIDANCE_QUEUE_ALL, p, 2, rows, n, err);
+	char ref[24];
+	day_t due = rows_day_cell(r, i, 11);
+	const char *status = guidance_status(false, due, today); /* the queue holds open ones */
+	store_project_reference(store_cell_ll(r, i, 1, 0), ref);
+	json_text_key(o, "id", true);
+	rows_json_number(o, r, i, 0, "0");
+	json_text_key(o, "project_id", false);
+	rows_json_number(o, r, i, 1, "0");
+	json_text_key(o, "project", false);
+	json_text_string(o, ref);
+	json_text_key(o, "kind", false);
+	json_text_string(o, store_cell(r, i, 5));
+	json_text_key(o, "organisation", false);
+	strbuf_add(o, "{", 1);
+	json_text_key(o, "id", true);
+	rows_json_number(o, r, i, 2, "0");
+	json_text_key(o, "name", false);
+	json_text_string(o, store_cell(r, i, 6));
+	strbuf_add(o, "}", 1);
+	json_text_key(o, "status", false);
+	json_text_string(o, status);
+	json_text_key(o, "stage", false);
+	json_text_string(o, store_cell(r, i, 8));
+	json_text_key(o, "limit_days", false);
+	rows_json_number(o, r, i, 9, "0");
+	json_text_key(o, "started_on", false);
+	json_text_string(o, store_cell(r, i, 10));
+	json_text_key(o, "due_date", false);
+	json_text_string(o, store_cell(r, i, 11));
+	json_text_key(o, "overdue", false);
+	json_text_boolean(o, !strcmp(status, "overdue"));
+	if (cal) {
+		struct clock k = {.due_day = due};
+		if (memo->due != due)
+			*memo = (struct overdue_memo){due, clock_days_overdue(&k, cal, today)};
+		json_text_key(o, "days_overdue", false);
+		json_text_integer(o, memo->days);
 	}
-	struct store_param p[] = {P_INT(org_id), P_INT(after), P_INT(limit)};
-	return read_rows(c, SQL_GUIDANCE_QUEUE, p, 3, rows, n, err);
+}
+
+int store_guidance_queue(struct store_conn *c, long long org_id, long long after, int limit,
+			 const struct calendar *cal, day_t today, struct strbuf *items,
+			 long long *last, bool *more, struct error *err)
+{
+	struct store_param p[] = {P_INT(org_id), P_INT(after), P_INT(limit + 1)};
+	struct store_result *r = NULL;
+	int rc = org_id ? store_exec(c, SQL_GUIDANCE_QUEUE, p, 3, &r, err)
+			: store_exec(c, SQL_GUIDANCE_QUEUE_ALL, p + 1, 2, &r, err);
+	if (rc)
+		return rc;
+	*more = r->nrows > (size_t)limit;
+	*last = 0;
+	struct overdue_memo memo = {-1, 0};
+	strbuf_add(items, "[", 1);
+	for (size_t i = 0; i < r->nrows && i < (size_t)limit; i++) {
+		*last = store_cell_ll(r, i, 0, 0);
+		strbuf_add(items, i ? ",{" : "{", i ? 2 : 1);
+		guidance_text(items, r, i, cal, today, &memo);
+		strbuf_add(items, "}", 1);
+	}
+	strbuf_add(items, "]", 1);
+	store_result_free(r);
+	return 0;
 }
 
 int store_guidance_for(struct store_conn *c, long long project_id, const char *kind,

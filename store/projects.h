@@ -7,6 +7,7 @@
 
 #include "store/clocks.h"
 #include "store/db.h"
+#include "lib/strbuf.h"
 #include "workflows/calendar.h"
 
 /* A project to insert. Strings borrowed. */
@@ -69,11 +70,15 @@ int store_guidance_of_project(struct store_conn *c, long long project_id,
 			      struct guidance_row **rows, size_t *n, struct error *err);
 
 /*
- * The open guidance of org (0: every organisation's), by id, id > after, at most limit. *rows
- * as above.
+ * The open guidance of org (0: every organisation's), by id, id > after, at most limit, as
+ * their queue shows them: appended to *items as the text of a JSON array, written straight
+ * from the rows (lib/json_text.h) with the status and overdue flag as of today and, when cal is
+ * not NULL, the working days overdue (workflows/clock.h). *last is the last id in it (0 when
+ * empty), *more whether more follow. Errors as store_exec's, and then nothing is appended.
  */
 int store_guidance_queue(struct store_conn *c, long long org_id, long long after, int limit,
-			 struct guidance_row **rows, size_t *n, struct error *err);
+			 const struct calendar *cal, day_t today, struct strbuf *items,
+			 long long *last, bool *more, struct error *err);
 
 /*
  * The guidance of project for kind addressed to org, locked for the answer. ERR_NOT_FOUND when

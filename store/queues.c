@@ -2,6 +2,7 @@
 #include "queues.h"
 
 #include "lib/json_text.h"
+#include "store/rows.h"
 #include "store/works.h"
 
 /*
@@ -32,29 +33,6 @@ static const char SQL_PERMIT_QUEUE[] =
 	"AND (? = 0 OR (x.paused = 0 AND x.due_day < ?)) AND x.id > ? " PERMIT_IN_BOX
 	"ORDER BY x.id LIMIT ?";
 
-/* The key and value of one field: ,"key": before every field but an object's first. */
-static void key(struct strbuf *o, const char *k, bool first)
-{
-	if (!first)
-		strbuf_add(o, ",", 1);
-	strbuf_add(o, "\"", 1);
-	strbuf_puts(o, k);
-	strbuf_add(o, "\":", 2);
-}
-
-/* A whole-number cell as it came (store/db.c writes them in decimal), or dflt when NULL. */
-static void number(struct strbuf *o, const struct store_result *r, size_t i, size_t col,
-		   const char *dflt)
-{
-	const char *v = store_cell(r, i, col);
-	strbuf_puts(o, v ? v : dflt);
-}
-
-static void boolean(struct strbuf *o, const struct store_result *r, size_t i, size_t col)
-{
-	strbuf_puts(o, store_cell_ll(r, i, col, 0) != 0 ? "true" : "false");
-}
-
 static int queue(struct store_conn *c, const char *sql, bool permits, long long org_id,
 		 const char *state, bool overdue, day_t today, const struct geo_bbox *bbox,
 		 long long after, int limit, struct strbuf *o, long long *last, bool *more,
@@ -81,39 +59,39 @@ static int queue(struct store_conn *c, const char *sql, bool permits, long long 
 	for (size_t i = 0; i < r->nrows && i < (size_t)limit; i++) {
 		*last = store_cell_ll(r, i, 0, 0);
 		strbuf_add(o, i ? ",{" : "{", i ? 2 : 1);
-		key(o, "id", true);
-		number(o, r, i, 0, "0");
-		key(o, "reference", false);
+		json_text_key(o, "id", true);
+		rows_json_number(o, r, i, 0, "0");
+		json_text_key(o, "reference", false);
 		json_text_string(o, store_cell(r, i, 1));
-		key(o, "kind", false);
+		json_text_key(o, "kind", false);
 		json_text_string(o, store_cell(r, i, 2));
-		key(o, "state", false);
+		json_text_key(o, "state", false);
 		json_text_string(o, store_cell(r, i, 3));
-		key(o, "application", false);
+		json_text_key(o, "application", false);
 		json_text_string(o, store_cell(r, i, 7));
-		key(o, "version", false);
-		number(o, r, i, 8, "1");
-		key(o, "paused", false);
-		boolean(o, r, i, 6);
-		key(o, "overdue", false);
-		boolean(o, r, i, 9);
-		key(o, "stage", false);
+		json_text_key(o, "version", false);
+		rows_json_number(o, r, i, 8, "1");
+		json_text_key(o, "paused", false);
+		rows_json_boolean(o, r, i, 6);
+		json_text_key(o, "overdue", false);
+		rows_json_boolean(o, r, i, 9);
+		json_text_key(o, "stage", false);
 		json_text_string(o, store_cell(r, i, 4));
-		key(o, "due_date", false);
+		json_text_key(o, "due_date", false);
 		json_text_string(o, store_cell(r, i, 5));
 		if (permits) {
 			if (store_cell(r, i, 10)) { /* a permit without a decision has no key */
-				key(o, "decision", false);
+				json_text_key(o, "decision", false);
 				json_text_string(o, store_cell(r, i, 10));
 			}
-			key(o, "fast_track", false);
-			boolean(o, r, i, 11);
-			key(o, "work_window", false);
+			json_text_key(o, "fast_track", false);
+			rows_json_boolean(o, r, i, 11);
+			json_text_key(o, "work_window", false);
 			if (store_cell(r, i, 12)) {
 				strbuf_add(o, "{", 1);
-				key(o, "from", true);
+				json_text_key(o, "from", true);
 				json_text_string(o, store_cell(r, i, 12));
-				key(o, "to", false);
+				json_text_key(o, "to", false);
 				json_text_string(o, store_cell(r, i, 13));
 				strbuf_add(o, "}", 1);
 			} else {

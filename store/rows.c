@@ -1,6 +1,8 @@
 /* The day, cell and version helpers of store/rows.h. */
 #include "rows.h"
 
+#include "lib/json_text.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
 struct store_param rows_day_param(day_t d, char buf[11])
@@ -32,4 +34,16 @@ int rows_changed_meanwhile(unsigned long long affected, struct error *err)
 		return error_set(err, ERR_CONFLICT,
 				 "it changed meanwhile (stale version): reload and try again");
 	return 0;
+}
+
+void rows_json_number(struct strbuf *o, const struct store_result *r, size_t row, size_t col,
+		      const char *dflt)
+{
+	const char *v = store_cell(r, row, col);
+	strbuf_puts(o, v ? v : dflt);
+}
+
+void rows_json_boolean(struct strbuf *o, const struct store_result *r, size_t row, size_t col)
+{
+	json_text_boolean(o, store_cell_ll(r, row, col, 0) != 0);
 }

@@ -27,6 +27,16 @@ day_t rows_day_cell(const struct store_result *r, size_t row, size_t col);
 char *rows_dup_cell(const struct store_result *r, size_t row, size_t col);
 
 /*
+ * For replies written as JSON text straight from the rows (lib/json_text.h): a whole-number
+ * cell as it came (store/db.c writes them in decimal), or dflt when NULL; a cell as true when
+ * it is a non-zero number. Cannot fail.
+ */
+struct strbuf;
+void rows_json_number(struct strbuf *o, const struct store_result *r, size_t row, size_t col,
+		      const char *dflt);
+void rows_json_boolean(struct strbuf *o, const struct store_result *r, size_t row, size_t col);
+
+/*
  * The answer to an UPDATE ... WHERE version = ?: 0 when it changed a row, else ERR_CONFLICT
  * ("changed meanwhile") in err.
  */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "store/rows.h"
+#include "lib/json_text.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
 static const char SQL_TASK[] = "INSERT INTO tasks (permit_id, kind, org_id) VALUES (?, ?, ?)";
@@ -81,30 +83,57 @@ int store_remedial_tasks(struct store_conn *c, long long permit_id, struct error
 	return store_run(c, SQL_REMEDIAL, p, 2, NULL, NULL, err);
 }
 
-int store_post_checks_open(struct store_conn *c, long long org_id, struct post_check_row **rows,
-			   size_t *n, size_t cap, struct error *err)
+int store_post_checks_open(struct store_conn *c, long long org_id, size_t cap,
+			   post_check_due_fn due, void *ctx, struct strbuf *items, size_t *count,
+			   size_t *overdue, struct error *err)
 {
 	struct store_param p[] = { P_INT(org_id), P_INT(org_id), P_INT((long long)cap) };
 	struct store_result *r = NULL;
-	*rows = NULL;
-	*n = 0;
+	*count = *overdue = 0;
 	int rc = store_exec(c, SQL_POST_CHECKS, p, 3, &r, err);
 	if (rc)
 		return rc;
-	*rows = xcalloc(r->nrows + 1, sizeof(**rows));
+	/* the fields in the order the list has always shown them */
+	strbuf_add(items, "[", 1);
 	for (size_t i = 0; i < r->nrows; i++) {
-		struct post_check_row *o = &(*rows)[i];
-		o->task_id = store_cell_ll(r, i, 0, 0);
-		o->permit_id = store_cell_ll(r, i, 1, 0);
-		o->org_id = store_cell_ll(r, i, 2, 0);
-		ROWS_COPY(o->reference, store_cell(r, i, 3));
-		ROWS_COPY(o->app_reference, store_cell(r, i, 4));
-		ROWS_COPY(o->kind, store_cell(r, i, 5));
-		ROWS_COPY(o->state, store_cell(r, i, 6));
-		o->opened_on = rows_day_cell(r, i, 7);
-		o->submitted_day = rows_day_cell(r, i, 8);
+		day_t d = -1;
+		int limit = 0, late = 0;
+		bool has_due = due(ctx, store_cell(r, i, 5), rows_day_cell(r, i, 8),
+				   rows_day_cell(r, i, 7), &d, &limit, &late);
+		char day[11];
+		strbuf_add(items, i ? ",{" : "{", i ? 2 : 1);
+		json_text_key(items, "task_id", true);
+		rows_json_number(items, r, i, 0, "0");
+		json_text_key(items, "permit_id", false);
+		rows_json_number(items, r, i, 1, "0");
+		json_text_key(items, "reference", false);
+		json_text_string(items, store_cell(r, i, 3));
+		json_text_key(items, "application", false);
+		json_text_string(items, store_cell(r, i, 4));
+		json_text_key(items, "kind", false);
+		json_text_string(items, store_cell(r, i, 5));
+		json_text_key(items, "permit_state", false);
+		json_text_string(items, store_cell(r, i, 6));
+		json_text_key(items, "org_id", false);
+		rows_json_number(items, r, i, 2, "0");
+		json_text_key(items, "opened_on", false);
+		json_text_string(items, store_cell(r, i, 7));
+		json_text_key(items, "due_date", false);
+		json_text_string(items, has_due && d >= 0 ? cal_day_format(d, day) : NULL);
+		json_text_key(items, "limit_days", false);
+		if (has_due)
+			json_text_integer(items, limit);
+		else
+			strbuf_add(items, "null", 4);
+		json_text_key(items, "overdue", false);
+		json_text_boolean(items, late > 0);
+		json_text_key(items, "days_overdue", false);
+		json_text_integer(items, late);
+		strbuf_add(items, "}", 1);
+		*overdue += late > 0;
 	}
-	*n = r->nrows;
+	strbuf_add(items, "]", 1);
+	*count = r->nrows;
 	store_result_free(r);
 	return 0;
 }

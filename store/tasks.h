@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "store/db.h"
+#include "lib/strbuf.h"
 #include "workflows/calendar.h"
 
 /* Opens a task of kind for org on a permit. Errors as store_exec's. */
@@ -43,19 +44,22 @@ int store_extension_settle(struct store_conn *c, long long permit_id, bool grant
 int store_tasks_done(struct store_conn *c, long long permit_id, const char *kind, long long org_id,
 		     const char *at, struct error *err);
 
-/* An open post-check task, with what its queue shows of the permit. */
-struct post_check_row {
-	long long task_id, permit_id, org_id;
-	char reference[33], app_reference[25], kind[16], state[25];
-	day_t opened_on;     /* the Asia/Shanghai date the task was opened */
-	day_t submitted_day; /* the application's: which standard applies */
-};
+/*
+ * The due date of a post-check under the caller's rules (the standard in force for the permit's
+ * kind on the application's submitted day): false when it has none, else true with *due, the
+ * stage's *limit_days and the working days it is *days_overdue (0 when not late).
+ */
+typedef bool (*post_check_due_fn)(void *ctx, const char *kind, day_t submitted_day,
+				  day_t opened_on, day_t *due, int *limit_days, int *days_overdue);
 
 /*
- * The open post-check tasks of org (0: every organisation's), in task order, at most cap: *rows
- * a new array of *n (the caller frees, on failure too: NULL). Errors as store_exec's.
+ * The open post-check tasks of org (0: every organisation's), in task order, at most cap, as
+ * their queue shows them: appended to *items as the text of a JSON array, written straight
+ * from the rows (lib/json_text.h), each with its due date from due(ctx, ...); *count the tasks
+ * in it, *overdue those overdue. Errors as store_exec's, and then nothing is appended.
  */
-int store_post_checks_open(struct store_conn *c, long long org_id, struct post_check_row **rows,
-			   size_t *n, size_t cap, struct error *err);
+int store_post_checks_open(struct store_conn *c, long long org_id, size_t cap,
+			   post_check_due_fn due, void *ctx, struct strbuf *items, size_t *count,
+			   size_t *overdue, struct error *err);
 
 #endif

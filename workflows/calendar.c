@@ -150,13 +150,48 @@ day_t calendar_received_day(const struct calendar *cal, int64_t utc_seconds)
 	return calendar_add_working_days(cal, day, 1);
 }
 
+/* Monday-Friday in [0, day): whole weeks, then the weekdays of the part week (day 0 a Thursday). */
+static int64_t weekdays_before(day_t day)
+{
+	int64_t d = (int64_t)day + 3; /* days since the Monday before day 0 */
+	int64_t weeks = floor_div(d, 7), rest = d - weeks * 7;
+	return weeks * 5 + (rest < 5 ? rest : 5) - 3;
+}
+
+/* The index of the first of the sorted days after day. */
+static int first_after(const day_t *days, int n, day_t day)
+{
+	int lo = 0, hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (days[mid] <= day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Counted, not walked (a due date a year back is the same sum for every row of a queue): the
+ * weekdays of the span, less its holidays on weekdays (unless also a make-up day), plus its
+ * make-up days at weekends.
+ */
 int calendar_working_days_between(const struct calendar *cal, day_t from, day_t to)
 {
-	int n = 0;
-	for (day_t day = from + 1; day <= to; day++)
-		if (calendar_is_working_day(cal, day))
+	if (to <= from)
+		return 0;
+	int64_t n = weekdays_before(to + 1) - weekdays_before(from + 1);
+	for (int i = first_after(cal->holidays, cal->nholidays, from);
+	     i < cal->nholidays && cal->holidays[i] <= to; i++)
+		if (cal_weekday(cal->holidays[i]) < 5 &&
+		    !contains(cal->makeup, cal->nmakeup, cal->holidays[i]))
+			n--;
+	for (int i = first_after(cal->makeup, cal->nmakeup, from);
+	     i < cal->nmakeup && cal->makeup[i] <= to; i++)
+		if (cal_weekday(cal->makeup[i]) >= 5)
 			n++;
-	return n;
+	return (int)n;
 }
 
 static int64_t floor_div(int64_t a, int64_t b)

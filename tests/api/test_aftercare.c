@@ -60,17 +60,7 @@ static json_t *find(json_t *app, const char *list, const char *field, const char
 static json_t *submit(void)
 {
 	char *tok = login("applicant");
-	char site[512];
-	snprintf(site, sizeof(site),
-		 "{\"name\":\"Aftercare %d\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
-		 "\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-9\",\"zone_risk\":\"low\"}",
-		 harness_unique());
-	json_t *s = journey_call("POST", "/v1/sites", tok, site, 201);
-	json_t *materials = journey_upload_required(tok);
-	char *body = journey_submission(id_of(s), materials);
-	json_t *app = journey_call("POST", "/v1/applications", tok, body, 201);
-	free(body);
-	json_decref(s);
+	json_t *app = journey_submit(tok, "Aftercare");
 	free(tok);
 	return app;
 }

@@ -138,3 +138,19 @@ char *journey_quote(json_t *app, const char *kind)
 	json_decref(q);
 	return text;
 }
+
+json_t *journey_submit(const char *token, const char *name_prefix)
+{
+	char site[512];
+	snprintf(site, sizeof(site),
+		 "{\"name\":\"%s %d\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
+		 "\"lat\":26.108,\"lng\":119.252,\"plot_ref\":\"PLOT-9\",\"zone_risk\":\"low\"}",
+		 name_prefix, harness_unique());
+	json_t *s = journey_call("POST", "/v1/sites", token, site, 201);
+	json_t *materials = journey_upload_required(token);
+	char *body = journey_submission(json_integer_value(json_object_get(s, "id")), materials);
+	json_t *app = journey_call("POST", "/v1/applications", token, body, 201);
+	free(body);
+	json_decref(s);
+	return app;
+}

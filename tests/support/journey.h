@@ -31,6 +31,10 @@ json_t *journey_upload_required(const char *token);
  * dig of power, green space, lines outside the plot; materials as given. Caller frees. */
 char *journey_submission(long long site, json_t *materials);
 
+/* A new site of token's in Gulou (name_prefix and a unique number), its required materials and
+ * journey_submission for it, submitted: the application as the reply shows it (a new reference). */
+json_t *journey_submit(const char *token, const char *name_prefix);
+
 /* The carrier journey_submission chooses for its network job (several serve Gulou). */
 #define JOURNEY_CARRIER "Fuzhou Radio & TV Network (demo)"
 /*

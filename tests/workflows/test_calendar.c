@@ -387,6 +387,37 @@ Test(calendar, between_inverts_add_for_every_start_in_2026)
 	calendar_release(&cal);
 }
 
+/*
+ * The count (workflows/calendar.c sums weeks and adjusts for the listed days) is the number of
+ * days calendar_is_working_day accepts, walked one by one: every span of up to 800 days from
+ * every start of 2025-2027, on the 2026 calendar plus a make-up day that is also a holiday, a
+ * make-up Monday and days before 1970.
+ */
+Test(calendar, between_counts_what_is_working_day_accepts)
+{
+	struct calendar cal;
+	cn2026(&cal);
+	calendar_add_holiday(&cal, D("2027-02-13")); /* a Saturday both: a make-up day wins */
+	calendar_add_makeup(&cal, D("2027-02-13"));
+	calendar_add_holiday(&cal, D("2027-03-01")); /* a Monday both */
+	calendar_add_makeup(&cal, D("2027-03-01"));
+	calendar_add_makeup(&cal, D("2027-03-08")); /* a Monday make-up day, no holiday */
+	calendar_add_holiday(&cal, D("1969-12-31"));
+	day_t starts[] = {D("1969-12-20"), D("2024-12-25")};
+	for (size_t k = 0; k < 2; k++) {
+		for (day_t from = starts[k]; from < starts[k] + 3 * 366; from += 3) {
+			int walked = 0;
+			for (day_t to = from; to <= from + 800; to++) {
+				if (to > from && calendar_is_working_day(&cal, to))
+					walked++;
+				cr_assert_eq(calendar_working_days_between(&cal, from, to), walked,
+					     "from %d to %d", from, to);
+			}
+		}
+	}
+	calendar_release(&cal);
+}
+
 struct between_case {
 	char from[11], to[11];
 	int n;
