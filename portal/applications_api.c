@@ -1133,7 +1133,8 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct permit_row *permits = NULL;
 	struct strbuf tl = { 0 };
 	size_t nj = 0, np = 0;
-	int rc = store_application_get(c, v->id, &a, err);
+	struct site_row site;
+	int rc = store_application_view(c, v->id, &a, &site, err);
 	if (rc)
 		return rc;
 	rc = store_jobs_of_application(c, a.id, &jobs, &nj, err);
@@ -1150,9 +1151,6 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 		rc = authz_check(v->caller, AZ_APP_READ, &obj, err);
 	if (!rc)
 		rc = store_timeline_text(c, a.id, &tl, err);
-	struct site_row site;
-	if (!rc)
-		rc = store_site_get(c, a.site_id, &site, err);
 	if (!rc)
 		app_text(v, &a, &site, jobs, nj, permits, np, &tl);
 	free(tl.p);
