@@ -19,13 +19,12 @@
  *   permits-bbox  GET /v1/permits?bbox=BBOX&limit=LIMIT: store_permit_queue (SQL_PERMIT_QUEUE)
  *                 with the box as the WKT polygon store_works_box_wkt writes;
  *   timeline      GET /v1/applications/{id} (portal/applications_api.c, app_get_tx), id random
- *                 in [MIN, MAX]: store_application_get (store/applications.c: SQL_APP_GET),
- *                 store_jobs_of_application (store/jobs.c: SQL_JOBS_OF_APP),
- *                 store_permits_of_application (store/permits.c: SQL_PERMITS_OF_APP),
- *                 store_timeline (store/history.c: SQL_TIMELINE), store_site_get
- *                 (store/sites.c: SQL_SITE_GET) with the application's site (the project
- *                 it cites is a column of SQL_APP_GET). An id with no application stops after
- *                 the first statement
+ *                 in [MIN, MAX]: store_application_view (store/applications.c:
+ *                 SQL_APP_VIEW, the application with its site's name, district and zone
+ *                 risk, and the project it cites), store_jobs_of_application (store/jobs.c:
+ *                 SQL_JOBS_OF_APP), store_permits_of_application (store/permits.c:
+ *                 SQL_PERMITS_OF_APP), store_timeline_text (store/history.c: SQL_TIMELINE).
+ *                 An id with no application stops after the first statement
  *                 (the portal's 404) and counts as an error, as bench/reads.lua counts the 404;
  *   guidance      GET /v1/guidance?limit=LIMIT as a utility (portal/projects_api.c, queue_tx):
  *                 store_guidance_queue (store/projects.c: SQL_GUIDANCE_QUEUE) for the caller's
@@ -74,7 +73,6 @@ enum {
 	S_JOBS_OF_APP,
 	S_PERMITS_OF_APP,
 	S_TIMELINE,
-	S_SITE_GET,
 	S_GUIDANCE_QUEUE,
 	S_POST_CHECKS,
 	S_COUNT
@@ -114,10 +112,6 @@ enum {
 	"g.state, g.stage, g.stage_limit_days, g.started_day, g.due_day, 0, NULL, NULL, "          \
 	"g.answer, g.estimate_total_fen, g.answered_day, g.version FROM guidance g "               \
 	"JOIN projects p ON p.id = g.project_id JOIN organisations o ON o.id = g.org_id "
-/* store/sites.c */
-#define SITE_COLS                                                                                  \
-	"SELECT id, org_id, name, address, district_code, lat, lng, plot_ref, zone_risk, "         \
-	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM sites "
 
 static const char *const sql[S_COUNT] = {
     /* store/accounts.c */
@@ -147,10 +141,12 @@ static const char *const sql[S_COUNT] = {
 	"WHERE x.authority_org_id = ? AND (? IS NULL OR x.state = ?) "
 	"AND (? = 0 OR (x.paused = 0 AND x.due_day < ?)) AND x.id > ? " PERMIT_IN_BOX
 	"ORDER BY x.id LIMIT ?",
-    /* store/applications.c, jobs.c, permits.c, history.c, sites.c */
-    [S_APP_GET] = "SELECT id, reference, org_id, site_id, status, DATE_FORMAT(submitted_at, "
-		  "'%Y-%m-%dT%H:%i:%sZ'), submitted_day, estimate_total_fen, version, request, "
-		  "estimate, COALESCE(project_id, 0) FROM applications WHERE id = ?",
+    /* store/applications.c, jobs.c, permits.c, history.c */
+    [S_APP_GET] =
+	"SELECT a.id, a.reference, a.org_id, a.site_id, a.status, DATE_FORMAT(a.submitted_at, "
+	"'%Y-%m-%dT%H:%i:%sZ'), a.submitted_day, a.estimate_total_fen, a.version, a.estimate, "
+	"COALESCE(a.project_id, 0), s.name, s.district_code, s.zone_risk FROM applications a "
+	"JOIN sites s ON s.id = a.site_id WHERE a.id = ?",
     [S_JOBS_OF_APP] = JOB_COLS "WHERE x.application_id = ? ORDER BY x.id",
     [S_PERMITS_OF_APP] = PERMIT_COLS "WHERE x.application_id = ? ORDER BY x.id",
     [S_TIMELINE] =
@@ -160,7 +156,6 @@ static const char *const sql[S_COUNT] = {
 	"LEFT JOIN jobs j ON t.object_type = 'job' AND j.id = t.object_id "
 	"LEFT JOIN permits p ON t.object_type = 'permit' AND p.id = t.object_id "
 	"WHERE t.application_id = ? ORDER BY t.id",
-    [S_SITE_GET] = SITE_COLS "WHERE id = ?",
     /* store/projects.c */
     [S_GUIDANCE_QUEUE] = GUIDANCE_COLS
     "WHERE g.state = 'open' AND g.org_id = ? AND g.id > ? ORDER BY g.id LIMIT ?",
@@ -471,9 +466,6 @@ static long one_read(struct worker *w)
 	rows += exec(w, S_JOBS_OF_APP, &p, NULL, 0, NULL);
 	rows += exec(w, S_PERMITS_OF_APP, &p, NULL, 0, NULL);
 	rows += exec(w, S_TIMELINE, &p, NULL, 0, NULL);
-	p.n = 0;
-	b_int(&p, app[1]);
-	rows += exec(w, S_SITE_GET, &p, NULL, 0, NULL);
 	return rows;
 }
 

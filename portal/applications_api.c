@@ -43,6 +43,8 @@
 #include "workflows/standards.h"
 #include "lib/xalloc.h"
 #include "lib/json_text.h"
+#include "lib/jtext.h"
+#include "lib/strbuf.h"
 
 #define ROUTE_SUBMIT "POST /v1/applications"
 
@@ -1082,7 +1084,74 @@ struct view {
 	long long after;
 	const char *status;
 	json_t *reply;
+	struct strbuf text; /* app_get's reply */
 };
+
+/*
+ * The application's reply as JSON text into v->text, written straight from the rows (the
+ * timeline already as text, tl): the same text json_text wrote of the tree this read used to
+ * build, field for field (tests/api/test_timeline_text.c holds the two side by side).
+ */
+static void app_text(struct view *v, const struct application_row *a, const struct site_row *site,
+		     const struct job_row *jobs, size_t nj, const struct permit_row *permits,
+		     size_t np, const struct strbuf *tl)
+{
+	struct strbuf *o = &v->text;
+	day_t today = tracks_today();
+	strbuf_add(o, "{", 1);
+	jtext_key(o, "id", true);
+	jtext_int(o, a->id);
+	jtext_key(o, "reference", false);
+	json_text_string(o, a->reference);
+	jtext_key(o, "status", false);
+	json_text_string(o, a->status);
+	jtext_key(o, "submitted_at", false);
+	json_text_string(o, a->submitted_at);
+	jtext_key(o, "site", false);
+	strbuf_add(o, "{", 1);
+	jtext_key(o, "id", true);
+	jtext_int(o, site->id);
+	jtext_key(o, "name", false);
+	json_text_string(o, site->name);
+	jtext_key(o, "district", false);
+	json_text_string(o, site->district);
+	jtext_key(o, "zone_risk_claimed", false);
+	json_text_string(o, site->zone_risk[0] ? site->zone_risk : NULL);
+	strbuf_add(o, "}", 1);
+	jtext_key(o, "estimate_total_fen", false);
+	jtext_int(o, a->estimate_total_fen);
+	jtext_key(o, "estimate", false);
+	jtext_stored(o, a->estimate, "null");
+	jtext_key(o, "jobs", false);
+	strbuf_add(o, "[", 1);
+	for (size_t i = 0; i < nj; i++) {
+		if (i)
+			strbuf_add(o, ",", 1);
+		tracks_job_text(o, &jobs[i], v->caller, today);
+	}
+	strbuf_add(o, "]", 1);
+	jtext_key(o, "permits", false);
+	strbuf_add(o, "[", 1);
+	for (size_t i = 0; i < np; i++) {
+		if (i)
+			strbuf_add(o, ",", 1);
+		tracks_permit_text(o, &permits[i], v->caller, today);
+	}
+	strbuf_add(o, "]", 1);
+	jtext_key(o, "timeline", false);
+	strbuf_add(o, tl->p, tl->len);
+	jtext_key(o, "version", false);
+	jtext_int(o, a->version);
+	jtext_key(o, "project", false);
+	if (a->project_id) {
+		char ref[24];
+		store_project_reference(a->project_id, ref);
+		json_text_string(o, ref);
+	} else {
+		strbuf_add(o, "null", 4);
+	}
+	strbuf_add(o, "}", 1);
+}
 
 static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 {
@@ -1090,8 +1159,10 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct application_row a;
 	struct job_row *jobs = NULL;
 	struct permit_row *permits = NULL;
+	struct strbuf tl = { 0 };
 	size_t nj = 0, np = 0;
-	int rc = store_application_get(c, v->id, &a, err);
+	struct site_row site;
+	int rc = store_application_view(c, v->id, &a, &site, err);
 	if (rc)
 		return rc;
 	rc = store_jobs_of_application(c, a.id, &jobs, &nj, err);
@@ -1106,34 +1177,11 @@ static int app_get_tx(struct store_conn *c, void *ctx, struct error *err)
 	struct authz_object obj = { a.org_id, parties, n };
 	if (!rc)
 		rc = authz_check(v->caller, AZ_APP_READ, &obj, err);
-	json_t *timeline = NULL;
 	if (!rc)
-		rc = store_timeline(c, a.id, &timeline, err);
-	struct site_row site;
+		rc = store_timeline_text(c, a.id, &tl, err);
 	if (!rc)
-		rc = store_site_get(c, a.site_id, &site, err);
-	if (!rc) {
-		day_t today = tracks_today();
-		json_t *jarr = json_array(), *parr = json_array();
-		for (size_t i = 0; i < nj; i++)
-			json_array_append_new(jarr, tracks_job_json(&jobs[i], v->caller, today));
-		for (size_t i = 0; i < np; i++)
-			json_array_append_new(parr, tracks_permit_json(&permits[i], v->caller, today));
-		json_t *est = json_loads(a.estimate, 0, NULL);
-		v->reply = json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s?}, s:I, s:o, s:o, s:o, s:o, s:i}",
-				     "id", (json_int_t)a.id, "reference", a.reference, "status",
-				     a.status, "submitted_at", a.submitted_at, "site", "id",
-				     (json_int_t)site.id, "name", site.name, "district", site.district,
-				     "zone_risk_claimed", site.zone_risk[0] ? site.zone_risk : NULL, "estimate_total_fen",
-				     (json_int_t)a.estimate_total_fen, "estimate",
-				     est ? est : json_null(), "jobs", jarr, "permits", parr,
-				     "timeline", timeline, "version", a.version);
-		timeline = NULL;
-		char ref[24];
-		store_project_reference(a.project_id, ref);
-		json_object_set_new(v->reply, "project", a.project_id ? json_string(ref) : json_null());
-	}
-	json_decref(timeline);
+		app_text(v, &a, &site, jobs, nj, permits, np, &tl);
+	free(tl.p);
 	for (size_t i = 0; i < nj; i++)
 		store_job_row_release(&jobs[i]);
 	for (size_t i = 0; i < np; i++)
@@ -1151,10 +1199,12 @@ static int app_get(struct http_request *req, struct http_response *res)
 		return http_fail(res, ERR_NOT_FOUND, "no such application");
 	struct error err = ERROR_INIT;
 	int rc = store_with(req->app->pool, app_get_tx, &v, &err);
-	if (rc)
+	if (rc) {
 		http_reply_error(res, &err);
-	else
-		http_reply_json(res, 200, v.reply);
+		free(v.text.p);
+	} else {
+		http_reply_json_text(res, 200, v.text.p, v.text.len); /* takes the text */
+	}
 	error_release(&err);
 	return rc;
 }

@@ -15,6 +15,8 @@
 #include "workflows/job.h"
 #include "workflows/permit.h"
 #include "lib/json_text.h"
+#include "lib/jtext.h"
+#include "lib/strbuf.h"
 
 long long tracks_now_us(void)
 {
@@ -84,27 +86,39 @@ static json_t *names_json(const char *const *names, size_t n, size_t cap)
 	return a;
 }
 
-static json_t *job_actions_json(const struct job_row *j, enum role role)
+/* The actions role may take on the job now, into names; how many. */
+static size_t job_actions(const struct job_row *j, enum role role,
+			  const char *names[JOB_ACTION_COUNT])
 {
 	enum job_state st = JOB_SUBMITTED;
 	job_state_parse(j->state, &st, NULL);
-	const char *names[JOB_ACTION_COUNT];
 	size_t n = job_allowed_actions(st, role, names, JOB_ACTION_COUNT), keep = 0;
 	/* confirm_point only where a point was agreed at guidance (issue #20) */
 	bool agreed = j->connection_point && strstr(j->connection_point, "\"agreed_in_guidance\"");
 	for (size_t i = 0; i < n && i < JOB_ACTION_COUNT; i++)
 		if (agreed || strcmp(names[i], job_action_name(JOB_CONFIRM_POINT)))
 			names[keep++] = names[i];
-	return names_json(names, keep, JOB_ACTION_COUNT);
+	return keep;
+}
+
+static size_t permit_actions(const struct permit_row *p, enum role role,
+			     const char *names[PERMIT_ACTION_COUNT])
+{
+	enum permit_state st = PERMIT_SUBMITTED;
+	permit_state_parse(p->state, &st, NULL);
+	return permit_allowed_actions(st, role, names, PERMIT_ACTION_COUNT);
+}
+
+static json_t *job_actions_json(const struct job_row *j, enum role role)
+{
+	const char *names[JOB_ACTION_COUNT];
+	return names_json(names, job_actions(j, role, names), JOB_ACTION_COUNT);
 }
 
 static json_t *permit_actions_json(const struct permit_row *p, enum role role)
 {
-	enum permit_state st = PERMIT_SUBMITTED;
-	permit_state_parse(p->state, &st, NULL);
 	const char *names[PERMIT_ACTION_COUNT];
-	return names_json(names, permit_allowed_actions(st, role, names, PERMIT_ACTION_COUNT),
-			  PERMIT_ACTION_COUNT);
+	return names_json(names, permit_actions(p, role, names), PERMIT_ACTION_COUNT);
 }
 
 json_t *tracks_job_json(const struct job_row *j, const struct authz_caller *caller, day_t today)
@@ -149,6 +163,190 @@ json_t *tracks_permit_json(const struct permit_row *p, const struct authz_caller
 	if (p->extension_pending)
 		json_object_set_new(o, "extension_requested_to", day_json(p->extension_to));
 	return o;
+}
+
+/*
+ * The same two views as JSON text, written straight from the rows: what json_text writes of
+ * tracks_job_json's and tracks_permit_json's trees, field for field in the same order, without
+ * building them (the application read answers with every track of an application).
+ */
+
+/* day_json's value as text: "YYYY-MM-DD" as cal_day_format writes it, or null. */
+static void day_text(struct strbuf *o, day_t d)
+{
+	if (d < 0) {
+		strbuf_add(o, "null", 4);
+		return;
+	}
+	int y, m, dd;
+	cal_day_to_ymd(d, &y, &m, &dd);
+	unsigned uy = y < 0 ? 0u : y > 9999 ? 9999u : (unsigned)y;
+	unsigned um = (unsigned)m % 100u, ud = (unsigned)dd % 100u;
+	char *w = strbuf_reserve(o, 12);
+	w[0] = '"';
+	w[1] = (char)('0' + uy / 1000);
+	w[2] = (char)('0' + uy / 100 % 10);
+	w[3] = (char)('0' + uy / 10 % 10);
+	w[4] = (char)('0' + uy % 10);
+	w[5] = '-';
+	w[6] = (char)('0' + um / 10);
+	w[7] = (char)('0' + um % 10);
+	w[8] = '-';
+	w[9] = (char)('0' + ud / 10);
+	w[10] = (char)('0' + ud % 10);
+	w[11] = '"';
+	o->len += 12;
+}
+
+static void clock_text(struct strbuf *o, const struct stored_clock *k, day_t today)
+{
+	if (!k->stage[0]) {
+		strbuf_add(o, "null", 4);
+		return;
+	}
+	strbuf_add(o, "{", 1);
+	jtext_key(o, "stage", true);
+	json_text_string(o, k->stage);
+	jtext_key(o, "limit_days", false);
+	jtext_int(o, k->clock.limit_days);
+	jtext_key(o, "started_on", false);
+	day_text(o, k->clock.started_day);
+	jtext_key(o, "paused", false);
+	jtext_bool(o, k->clock.paused);
+	if (k->clock.paused) {
+		jtext_key(o, "remaining_days", false);
+		jtext_int(o, k->clock.remaining_days);
+		jtext_key(o, "paused_on", false);
+		day_text(o, k->clock.paused_day);
+		jtext_key(o, "due_date", false);
+		strbuf_add(o, "null", 4);
+	} else {
+		jtext_key(o, "due_date", false);
+		day_text(o, k->clock.due_day);
+	}
+	jtext_key(o, "overdue", false);
+	jtext_bool(o, clock_overdue(&k->clock, today));
+	strbuf_add(o, "}", 1);
+}
+
+static void names_text(struct strbuf *o, const char *const *names, size_t n, size_t cap)
+{
+	strbuf_add(o, "[", 1);
+	for (size_t i = 0; i < n && i < cap; i++) {
+		if (i)
+			strbuf_add(o, ",", 1);
+		json_text_string(o, names[i]);
+	}
+	strbuf_add(o, "]", 1);
+}
+
+void tracks_job_text(struct strbuf *o, const struct job_row *j, const struct authz_caller *caller,
+		     day_t today)
+{
+	const char *names[JOB_ACTION_COUNT];
+	size_t n = job_actions(j, caller_role(caller), names);
+	strbuf_add(o, "{", 1);
+	jtext_key(o, "id", true);
+	jtext_int(o, j->id);
+	jtext_key(o, "reference", false);
+	json_text_string(o, j->reference);
+	jtext_key(o, "application", false);
+	json_text_string(o, j->app_reference);
+	jtext_key(o, "utility_kind", false);
+	json_text_string(o, j->utility_kind);
+	jtext_key(o, "utility_org_id", false);
+	jtext_int(o, j->utility_org_id);
+	jtext_key(o, "state", false);
+	json_text_string(o, j->state);
+	jtext_key(o, "version", false);
+	jtext_int(o, j->version);
+	jtext_key(o, "clock", false);
+	clock_text(o, &j->clock, today);
+	jtext_key(o, "params", false);
+	jtext_stored(o, j->params, "null");
+	jtext_key(o, "connection_point", false);
+	jtext_stored(o, j->connection_point, "null");
+	jtext_key(o, "quote", false);
+	jtext_stored(o, j->quote, "null");
+	jtext_key(o, "quote_total_fen", false);
+	if (j->quote_total_fen >= 0)
+		jtext_int(o, j->quote_total_fen);
+	else
+		strbuf_add(o, "null", 4);
+	jtext_key(o, "permits_needed", false);
+	jtext_stored(o, j->permits_needed, "null");
+	jtext_key(o, "allowed_actions", false);
+	names_text(o, names, n, JOB_ACTION_COUNT);
+	jtext_key(o, "updated_at", false);
+	json_text_string(o, j->updated_at);
+	strbuf_add(o, "}", 1);
+}
+
+void tracks_permit_text(struct strbuf *o, const struct permit_row *p,
+			const struct authz_caller *caller, day_t today)
+{
+	const char *names[PERMIT_ACTION_COUNT];
+	size_t n = permit_actions(p, caller_role(caller), names);
+	strbuf_add(o, "{", 1);
+	jtext_key(o, "id", true);
+	jtext_int(o, p->id);
+	jtext_key(o, "reference", false);
+	json_text_string(o, p->reference);
+	jtext_key(o, "application", false);
+	json_text_string(o, p->app_reference);
+	jtext_key(o, "kind", false);
+	json_text_string(o, p->kind);
+	jtext_key(o, "authority_org_id", false);
+	jtext_int(o, p->authority_org_id);
+	jtext_key(o, "state", false);
+	json_text_string(o, p->state);
+	jtext_key(o, "decision", false);
+	json_text_string(o, p->decision);
+	jtext_key(o, "is_deemed", false);
+	jtext_bool(o, p->is_deemed);
+	jtext_key(o, "deadline_date", false);
+	if (p->deadline_day >= 0)
+		day_text(o, p->deadline_day);
+	else if (p->clock.stage[0] && !p->clock.clock.paused)
+		day_text(o, p->clock.clock.due_day);
+	else
+		strbuf_add(o, "null", 4);
+	jtext_key(o, "fast_track", false);
+	jtext_bool(o, p->fast_track);
+	jtext_key(o, "trigger_reason", false);
+	json_text_string(o, p->trigger_reason ? p->trigger_reason : "");
+	jtext_key(o, "work_window", false);
+	if (p->window_from >= 0) {
+		strbuf_add(o, "{", 1);
+		jtext_key(o, "from", true);
+		day_text(o, p->window_from);
+		jtext_key(o, "to", false);
+		day_text(o, p->window_to);
+		strbuf_add(o, "}", 1);
+	} else {
+		strbuf_add(o, "null", 4);
+	}
+	jtext_key(o, "reinstatement_passed", false);
+	jtext_bool(o, p->reinstatement_passed);
+	jtext_key(o, "extension_pending", false);
+	jtext_bool(o, p->extension_pending);
+	jtext_key(o, "version", false);
+	jtext_int(o, p->version);
+	jtext_key(o, "clock", false);
+	clock_text(o, &p->clock, today);
+	jtext_key(o, "conditions", false);
+	jtext_stored(o, p->conditions, "null");
+	jtext_key(o, "decision_reason", false);
+	jtext_stored(o, p->decision_reason, "null");
+	jtext_key(o, "allowed_actions", false);
+	names_text(o, names, n, PERMIT_ACTION_COUNT);
+	jtext_key(o, "updated_at", false);
+	json_text_string(o, p->updated_at);
+	if (p->extension_pending) {
+		jtext_key(o, "extension_requested_to", false);
+		day_text(o, p->extension_to);
+	}
+	strbuf_add(o, "}", 1);
 }
 
 static int emit(struct store_conn *c, long long org_id, long long application_id,

@@ -31,6 +31,16 @@ json_t *tracks_permit_json(const struct permit_row *p, const struct authz_caller
 			   day_t today);
 
 /*
+ * The same views as JSON text appended to o: byte for byte what json_text writes of
+ * tracks_job_json's / tracks_permit_json's tree, written without building it. Cannot fail.
+ */
+struct strbuf;
+void tracks_job_text(struct strbuf *o, const struct job_row *j, const struct authz_caller *caller,
+		     day_t today);
+void tracks_permit_text(struct strbuf *o, const struct permit_row *p,
+			const struct authz_caller *caller, day_t today);
+
+/*
  * The snapshot a party's event carries: the view plus what its adapter maps (DESIGN.md §6):
  * "kind", "application": {"reference", "site": {address, district, lat, lng}}, and for a job
  * "params" under the names the utilities use (pipe_dn, capacity_kw, ...), for a permit

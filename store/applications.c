@@ -7,6 +7,7 @@
 
 #include "store/multirow.h"
 #include "store/rows.h"
+#include "store/sites.h"
 
 static const char SQL_REF_NEXT[] =
 	"INSERT INTO reference_counters (year, next_value) VALUES (?, LAST_INSERT_ID(1)) "
@@ -22,6 +23,12 @@ static const char SQL_APP_GET[] =
 	"SELECT id, reference, org_id, site_id, status, DATE_FORMAT(submitted_at, "
 	"'%Y-%m-%dT%H:%i:%sZ'), submitted_day, estimate_total_fen, version, request, estimate, "
 	"COALESCE(project_id, 0) FROM applications WHERE id = ?";
+/* the application's read (GET /v1/applications/{id}): its row and what it shows of its site */
+static const char SQL_APP_VIEW[] =
+	"SELECT a.id, a.reference, a.org_id, a.site_id, a.status, DATE_FORMAT(a.submitted_at, "
+	"'%Y-%m-%dT%H:%i:%sZ'), a.submitted_day, a.estimate_total_fen, a.version, a.estimate, "
+	"COALESCE(a.project_id, 0), s.name, s.district_code, s.zone_risk FROM applications a "
+	"JOIN sites s ON s.id = a.site_id WHERE a.id = ?";
 static const char SQL_APP_BY_KEY[] =
 	"SELECT id, request_hash FROM applications WHERE org_id = ? AND idempotency_key = ?";
 static const char SQL_APP_LIST[] =
@@ -130,6 +137,37 @@ int store_application_get(struct store_conn *c, long long id, struct application
 		out->request = rows_dup_cell(r, 0, 9);
 		out->estimate = rows_dup_cell(r, 0, 10);
 		out->project_id = store_cell_ll(r, 0, 11, 0);
+	}
+	store_result_free(r);
+	return rc;
+}
+
+int store_application_view(struct store_conn *c, long long id, struct application_row *out,
+			   struct site_row *site, struct error *err)
+{
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(id) };
+	int rc = store_exec(c, SQL_APP_VIEW, p, 1, &r, err);
+	if (rc == 0 && r->nrows == 0)
+		rc = error_set(err, ERR_NOT_FOUND, "no such application");
+	if (rc == 0) {
+		memset(out, 0, sizeof(*out));
+		out->id = store_cell_ll(r, 0, 0, 0);
+		ROWS_COPY(out->reference, store_cell(r, 0, 1));
+		out->org_id = store_cell_ll(r, 0, 2, 0);
+		out->site_id = store_cell_ll(r, 0, 3, 0);
+		ROWS_COPY(out->status, store_cell(r, 0, 4));
+		ROWS_COPY(out->submitted_at, store_cell(r, 0, 5));
+		out->submitted_day = rows_day_cell(r, 0, 6);
+		out->estimate_total_fen = store_cell_ll(r, 0, 7, 0);
+		out->version = (int)store_cell_ll(r, 0, 8, 1);
+		out->estimate = rows_dup_cell(r, 0, 9);
+		out->project_id = store_cell_ll(r, 0, 10, 0);
+		memset(site, 0, sizeof(*site));
+		site->id = out->site_id;
+		ROWS_COPY(site->name, store_cell(r, 0, 11));
+		ROWS_COPY(site->district, store_cell(r, 0, 12));
+		ROWS_COPY(site->zone_risk, store_cell(r, 0, 13));
 	}
 	store_result_free(r);
 	return rc;

@@ -64,6 +64,15 @@ int store_application_materials(struct store_conn *c, long long app_id,
 int store_application_get(struct store_conn *c, long long id, struct application_row *out,
 			  struct error *err);
 /*
+ * What the application's read shows, in one statement: the row into *out as
+ * store_application_get reads it but without its request (NULL; the rest the caller's:
+ * store_application_row_release), and of its site the id, name, district and zone risk into
+ * *site (the other fields zeroed). ERR_NOT_FOUND when there is no such application.
+ */
+struct site_row;
+int store_application_view(struct store_conn *c, long long id, struct application_row *out,
+			   struct site_row *site, struct error *err);
+/*
  * The application created with this idempotency key by org, if any (*id 0 when none), and the
  * hash of the request that created it. Errors as store_exec's.
  */

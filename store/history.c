@@ -1,6 +1,8 @@
 /* SQL for the history of applications, jobs and permits: transitions, the timeline, pauses. */
 #include "history.h"
 
+#include "lib/json_text.h"
+#include "lib/jtext.h"
 #include "store/multirow.h"
 #include "store/rows.h"
 
@@ -81,6 +83,56 @@ int store_timeline(struct store_conn *c, long long app_id, json_t **items, struc
 			json_object_set_new(e, "due_date", json_string(store_cell(r, i, 9)));
 		json_array_append_new(*items, e);
 	}
+	store_result_free(r);
+	return 0;
+}
+
+int store_timeline_text(struct store_conn *c, long long app_id, struct strbuf *o,
+			struct error *err)
+{
+	struct store_result *r = NULL;
+	struct store_param p[] = { P_INT(app_id) };
+	int rc = store_exec(c, SQL_TIMELINE, p, 1, &r, err);
+	if (rc)
+		return rc;
+	strbuf_add(o, "[", 1);
+	bool first = true;
+	for (size_t i = 0; i < r->nrows; i++) {
+		/* store_timeline's json_pack leaves out an entry with one of these NULL */
+		if (!store_cell(r, i, 1) || !store_cell(r, i, 2) || !store_cell(r, i, 3) ||
+		    !store_cell(r, i, 5) || !store_cell(r, i, 6) || !store_cell(r, i, 7))
+			continue;
+		strbuf_add(o, first ? "{" : ",{", first ? 1 : 2);
+		first = false;
+		jtext_key(o, "id", true);
+		jtext_int(o, store_cell_ll(r, i, 0, 0));
+		jtext_key(o, "track", false);
+		json_text_string(o, store_cell(r, i, 1));
+		jtext_key(o, "reference", false);
+		json_text_string(o, store_cell(r, i, 2));
+		jtext_key(o, "action", false);
+		json_text_string(o, store_cell(r, i, 3));
+		jtext_key(o, "to_state", false);
+		json_text_string(o, store_cell(r, i, 5));
+		jtext_key(o, "actor", false);
+		json_text_string(o, store_cell(r, i, 6));
+		jtext_key(o, "at", false);
+		json_text_string(o, store_cell(r, i, 7));
+		jtext_key(o, "detail", false);
+		jtext_stored(o, store_cell(r, i, 10), "{}");
+		jtext_key(o, "from_state", false);
+		json_text_string(o, store_cell(r, i, 4)); /* null when NULL */
+		if (store_cell(r, i, 8)) {
+			jtext_key(o, "stage", false);
+			json_text_string(o, store_cell(r, i, 8));
+		}
+		if (store_cell(r, i, 9)) {
+			jtext_key(o, "due_date", false);
+			json_text_string(o, store_cell(r, i, 9));
+		}
+		strbuf_add(o, "}", 1);
+	}
+	strbuf_add(o, "]", 1);
 	store_result_free(r);
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "lib/strbuf.h"
 #include "store/db.h"
 #include "workflows/calendar.h"
 
@@ -36,6 +37,14 @@ int store_transitions_insert_many(struct store_conn *c, const struct transition_
  * a new JSON array (the caller's); on error nothing is returned.
  */
 int store_timeline(struct store_conn *c, long long app_id, json_t **items, struct error *err);
+
+/*
+ * The same timeline as the text of a JSON array appended to o: byte for byte what json_text
+ * writes of store_timeline's array, written straight from the rows. Errors as store_exec's, and
+ * then nothing is appended.
+ */
+int store_timeline_text(struct store_conn *c, long long app_id, struct strbuf *o,
+			struct error *err);
 
 /* A pause to record: reason, items (JSON array; NULL: []), actor (0: none). Strings borrowed. */
 struct pause_new {

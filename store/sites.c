@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/accounts.h"
+#include "store/rows.h"
 #include "lib/xalloc.h"
 
 static const char SQL_SITE_INSERT[] =
@@ -22,7 +23,7 @@ static const char SQL_SITE_LIST[] = SITE_COLS "WHERE org_id = ? AND id > ? ORDER
 
 const char *const site_zone_risks[] = {"low", "medium", "high", NULL};
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+#define COPY(dst, src) ROWS_COPY(dst, src)
 
 /* DECIMAL text for millionths of a degree, exactly (no floating point on the way in). */
 static void format_e6(long long v, char buf[32])
