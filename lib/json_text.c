@@ -106,11 +106,10 @@ void json_text_boolean(struct strbuf *o, bool v)
  * then as Jansson shapes them: ".0" appended when neither a point nor an exponent would tell a
  * reader it is a real, and the exponent without its '+' and leading zeros ("1e+20" is "1e20").
  */
-static void put_real(struct strbuf *o, double v)
+void json_real_text(double v, char buf[40])
 {
-	char buf[40];
-	int n = snprintf(buf, sizeof(buf) - 3, "%.12g", v);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 3)
+	int n = snprintf(buf, 40 - 3, "%.12g", v);
+	if (n < 0 || n >= 40 - 3)
 		n = 0;
 	buf[n] = 0;
 	char *e = strchr(buf, 'e');
@@ -126,6 +125,12 @@ static void put_real(struct strbuf *o, double v)
 			in++;
 		memmove(out, in, strlen(in) + 1);
 	}
+}
+
+static void put_real(struct strbuf *o, double v)
+{
+	char buf[40];
+	json_real_text(v, buf);
 	put(o, buf, strlen(buf));
 }
 

@@ -44,5 +44,7 @@ void json_text_key(struct strbuf *o, const char *k, bool first);
 void json_text_integer(struct strbuf *o, long long v);
 /* true or false. */
 void json_text_boolean(struct strbuf *o, bool v);
+/* A real as json_text writes it (12 significant digits, shaped as Jansson shapes them) into buf. */
+void json_real_text(double v, char buf[40]);
 
 #endif

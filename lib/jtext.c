@@ -8,63 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
 #include "json_text.h"
 
 /* Deeper stored text is rare enough to leave to Jansson. */
 #define FAST_DEPTH 64
 /* An object with more keys than this is left to Jansson (the repeated-key check is quadratic). */
 #define FAST_KEYS 32
-
-void jtext_key(struct strbuf *o, const char *k, bool first)
-{
-	size_t n = strlen(k);
-	char *w = strbuf_reserve(o, n + 4);
-	if (!first)
-		*w++ = ',';
-	*w++ = '"';
-	memcpy(w, k, n);
-	w += n;
-	*w++ = '"';
-	*w++ = ':';
-	o->len = (size_t)(w - o->p);
-}
-
-void jtext_int(struct strbuf *o, long long v)
-{
-	char *w = strbuf_reserve(o, DECIMAL_MAX);
-	o->len += decimal_format(w, v, false);
-}
-
-void jtext_bool(struct strbuf *o, bool v)
-{
-	if (v)
-		strbuf_add(o, "true", 4);
-	else
-		strbuf_add(o, "false", 5);
-}
-
-/* A real as json_text writes it (lib/json_text.c, put_real): %.12g shaped as Jansson shapes it. */
-static void real_text(double v, char buf[40])
-{
-	int n = snprintf(buf, 40 - 3, "%.12g", v);
-	if (n < 0 || n >= 40 - 3)
-		n = 0;
-	buf[n] = 0;
-	char *e = strchr(buf, 'e');
-	if (!e && !strchr(buf, '.')) {
-		memcpy(buf + n, ".0", 3);
-	} else if (e) {
-		char *out = e + 1, *in = e + 1;
-		if (*in == '-')
-			out = ++in;
-		else if (*in == '+')
-			in++;
-		while (*in == '0' && in[1])
-			in++;
-		memmove(out, in, strlen(in) + 1);
-	}
-}
 
 /*
  * The length of the UTF-8 sequence at p that Jansson accepts (no overlong forms, surrogates or
@@ -186,7 +135,7 @@ static bool number(struct scan *s)
 	double v = strtod(tok, NULL);
 	if (isinf(v)) /* Jansson refuses an overflow */
 		return false;
-	real_text(v, again);
+	json_real_text(v, again);
 	if (strcmp(tok, again))
 		return false;
 	s->p = p;

@@ -10,14 +10,7 @@
 
 #include "lib/strbuf.h"
 
-/* ,"k": (no comma before an object's first key). k is plain ASCII that needs no escaping. */
-void jtext_key(struct strbuf *o, const char *k, bool first);
-
-/* v in decimal, as json_text writes an integer. */
-void jtext_int(struct strbuf *o, long long v);
-
-/* true or false. */
-void jtext_bool(struct strbuf *o, bool v);
+/* Keys, integers and booleans: json_text_key, json_text_integer, json_text_boolean. */
 
 /*
  * Stored JSON text as the value json_loads(text, 0, NULL) makes, written as json_text writes

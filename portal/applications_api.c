@@ -1099,30 +1099,30 @@ static void app_text(struct view *v, const struct application_row *a, const stru
 	struct strbuf *o = &v->text;
 	day_t today = tracks_today();
 	strbuf_add(o, "{", 1);
-	jtext_key(o, "id", true);
-	jtext_int(o, a->id);
-	jtext_key(o, "reference", false);
+	json_text_key(o, "id", true);
+	json_text_integer(o, a->id);
+	json_text_key(o, "reference", false);
 	json_text_string(o, a->reference);
-	jtext_key(o, "status", false);
+	json_text_key(o, "status", false);
 	json_text_string(o, a->status);
-	jtext_key(o, "submitted_at", false);
+	json_text_key(o, "submitted_at", false);
 	json_text_string(o, a->submitted_at);
-	jtext_key(o, "site", false);
+	json_text_key(o, "site", false);
 	strbuf_add(o, "{", 1);
-	jtext_key(o, "id", true);
-	jtext_int(o, site->id);
-	jtext_key(o, "name", false);
+	json_text_key(o, "id", true);
+	json_text_integer(o, site->id);
+	json_text_key(o, "name", false);
 	json_text_string(o, site->name);
-	jtext_key(o, "district", false);
+	json_text_key(o, "district", false);
 	json_text_string(o, site->district);
-	jtext_key(o, "zone_risk_claimed", false);
+	json_text_key(o, "zone_risk_claimed", false);
 	json_text_string(o, site->zone_risk[0] ? site->zone_risk : NULL);
 	strbuf_add(o, "}", 1);
-	jtext_key(o, "estimate_total_fen", false);
-	jtext_int(o, a->estimate_total_fen);
-	jtext_key(o, "estimate", false);
+	json_text_key(o, "estimate_total_fen", false);
+	json_text_integer(o, a->estimate_total_fen);
+	json_text_key(o, "estimate", false);
 	jtext_stored(o, a->estimate, "null");
-	jtext_key(o, "jobs", false);
+	json_text_key(o, "jobs", false);
 	strbuf_add(o, "[", 1);
 	for (size_t i = 0; i < nj; i++) {
 		if (i)
@@ -1130,7 +1130,7 @@ static void app_text(struct view *v, const struct application_row *a, const stru
 		tracks_job_text(o, &jobs[i], v->caller, today);
 	}
 	strbuf_add(o, "]", 1);
-	jtext_key(o, "permits", false);
+	json_text_key(o, "permits", false);
 	strbuf_add(o, "[", 1);
 	for (size_t i = 0; i < np; i++) {
 		if (i)
@@ -1138,11 +1138,11 @@ static void app_text(struct view *v, const struct application_row *a, const stru
 		tracks_permit_text(o, &permits[i], v->caller, today);
 	}
 	strbuf_add(o, "]", 1);
-	jtext_key(o, "timeline", false);
+	json_text_key(o, "timeline", false);
 	strbuf_add(o, tl->p, tl->len);
-	jtext_key(o, "version", false);
-	jtext_int(o, a->version);
-	jtext_key(o, "project", false);
+	json_text_key(o, "version", false);
+	json_text_integer(o, a->version);
+	json_text_key(o, "project", false);
 	if (a->project_id) {
 		char ref[24];
 		store_project_reference(a->project_id, ref);

@@ -205,27 +205,27 @@ static void clock_text(struct strbuf *o, const struct stored_clock *k, day_t tod
 		return;
 	}
 	strbuf_add(o, "{", 1);
-	jtext_key(o, "stage", true);
+	json_text_key(o, "stage", true);
 	json_text_string(o, k->stage);
-	jtext_key(o, "limit_days", false);
-	jtext_int(o, k->clock.limit_days);
-	jtext_key(o, "started_on", false);
+	json_text_key(o, "limit_days", false);
+	json_text_integer(o, k->clock.limit_days);
+	json_text_key(o, "started_on", false);
 	day_text(o, k->clock.started_day);
-	jtext_key(o, "paused", false);
-	jtext_bool(o, k->clock.paused);
+	json_text_key(o, "paused", false);
+	json_text_boolean(o, k->clock.paused);
 	if (k->clock.paused) {
-		jtext_key(o, "remaining_days", false);
-		jtext_int(o, k->clock.remaining_days);
-		jtext_key(o, "paused_on", false);
+		json_text_key(o, "remaining_days", false);
+		json_text_integer(o, k->clock.remaining_days);
+		json_text_key(o, "paused_on", false);
 		day_text(o, k->clock.paused_day);
-		jtext_key(o, "due_date", false);
+		json_text_key(o, "due_date", false);
 		strbuf_add(o, "null", 4);
 	} else {
-		jtext_key(o, "due_date", false);
+		json_text_key(o, "due_date", false);
 		day_text(o, k->clock.due_day);
 	}
-	jtext_key(o, "overdue", false);
-	jtext_bool(o, clock_overdue(&k->clock, today));
+	json_text_key(o, "overdue", false);
+	json_text_boolean(o, clock_overdue(&k->clock, today));
 	strbuf_add(o, "}", 1);
 }
 
@@ -246,38 +246,38 @@ void tracks_job_text(struct strbuf *o, const struct job_row *j, const struct aut
 	const char *names[JOB_ACTION_COUNT];
 	size_t n = job_actions(j, caller_role(caller), names);
 	strbuf_add(o, "{", 1);
-	jtext_key(o, "id", true);
-	jtext_int(o, j->id);
-	jtext_key(o, "reference", false);
+	json_text_key(o, "id", true);
+	json_text_integer(o, j->id);
+	json_text_key(o, "reference", false);
 	json_text_string(o, j->reference);
-	jtext_key(o, "application", false);
+	json_text_key(o, "application", false);
 	json_text_string(o, j->app_reference);
-	jtext_key(o, "utility_kind", false);
+	json_text_key(o, "utility_kind", false);
 	json_text_string(o, j->utility_kind);
-	jtext_key(o, "utility_org_id", false);
-	jtext_int(o, j->utility_org_id);
-	jtext_key(o, "state", false);
+	json_text_key(o, "utility_org_id", false);
+	json_text_integer(o, j->utility_org_id);
+	json_text_key(o, "state", false);
 	json_text_string(o, j->state);
-	jtext_key(o, "version", false);
-	jtext_int(o, j->version);
-	jtext_key(o, "clock", false);
+	json_text_key(o, "version", false);
+	json_text_integer(o, j->version);
+	json_text_key(o, "clock", false);
 	clock_text(o, &j->clock, today);
-	jtext_key(o, "params", false);
+	json_text_key(o, "params", false);
 	jtext_stored(o, j->params, "null");
-	jtext_key(o, "connection_point", false);
+	json_text_key(o, "connection_point", false);
 	jtext_stored(o, j->connection_point, "null");
-	jtext_key(o, "quote", false);
+	json_text_key(o, "quote", false);
 	jtext_stored(o, j->quote, "null");
-	jtext_key(o, "quote_total_fen", false);
+	json_text_key(o, "quote_total_fen", false);
 	if (j->quote_total_fen >= 0)
-		jtext_int(o, j->quote_total_fen);
+		json_text_integer(o, j->quote_total_fen);
 	else
 		strbuf_add(o, "null", 4);
-	jtext_key(o, "permits_needed", false);
+	json_text_key(o, "permits_needed", false);
 	jtext_stored(o, j->permits_needed, "null");
-	jtext_key(o, "allowed_actions", false);
+	json_text_key(o, "allowed_actions", false);
 	names_text(o, names, n, JOB_ACTION_COUNT);
-	jtext_key(o, "updated_at", false);
+	json_text_key(o, "updated_at", false);
 	json_text_string(o, j->updated_at);
 	strbuf_add(o, "}", 1);
 }
@@ -288,62 +288,62 @@ void tracks_permit_text(struct strbuf *o, const struct permit_row *p,
 	const char *names[PERMIT_ACTION_COUNT];
 	size_t n = permit_actions(p, caller_role(caller), names);
 	strbuf_add(o, "{", 1);
-	jtext_key(o, "id", true);
-	jtext_int(o, p->id);
-	jtext_key(o, "reference", false);
+	json_text_key(o, "id", true);
+	json_text_integer(o, p->id);
+	json_text_key(o, "reference", false);
 	json_text_string(o, p->reference);
-	jtext_key(o, "application", false);
+	json_text_key(o, "application", false);
 	json_text_string(o, p->app_reference);
-	jtext_key(o, "kind", false);
+	json_text_key(o, "kind", false);
 	json_text_string(o, p->kind);
-	jtext_key(o, "authority_org_id", false);
-	jtext_int(o, p->authority_org_id);
-	jtext_key(o, "state", false);
+	json_text_key(o, "authority_org_id", false);
+	json_text_integer(o, p->authority_org_id);
+	json_text_key(o, "state", false);
 	json_text_string(o, p->state);
-	jtext_key(o, "decision", false);
+	json_text_key(o, "decision", false);
 	json_text_string(o, p->decision);
-	jtext_key(o, "is_deemed", false);
-	jtext_bool(o, p->is_deemed);
-	jtext_key(o, "deadline_date", false);
+	json_text_key(o, "is_deemed", false);
+	json_text_boolean(o, p->is_deemed);
+	json_text_key(o, "deadline_date", false);
 	if (p->deadline_day >= 0)
 		day_text(o, p->deadline_day);
 	else if (p->clock.stage[0] && !p->clock.clock.paused)
 		day_text(o, p->clock.clock.due_day);
 	else
 		strbuf_add(o, "null", 4);
-	jtext_key(o, "fast_track", false);
-	jtext_bool(o, p->fast_track);
-	jtext_key(o, "trigger_reason", false);
+	json_text_key(o, "fast_track", false);
+	json_text_boolean(o, p->fast_track);
+	json_text_key(o, "trigger_reason", false);
 	json_text_string(o, p->trigger_reason ? p->trigger_reason : "");
-	jtext_key(o, "work_window", false);
+	json_text_key(o, "work_window", false);
 	if (p->window_from >= 0) {
 		strbuf_add(o, "{", 1);
-		jtext_key(o, "from", true);
+		json_text_key(o, "from", true);
 		day_text(o, p->window_from);
-		jtext_key(o, "to", false);
+		json_text_key(o, "to", false);
 		day_text(o, p->window_to);
 		strbuf_add(o, "}", 1);
 	} else {
 		strbuf_add(o, "null", 4);
 	}
-	jtext_key(o, "reinstatement_passed", false);
-	jtext_bool(o, p->reinstatement_passed);
-	jtext_key(o, "extension_pending", false);
-	jtext_bool(o, p->extension_pending);
-	jtext_key(o, "version", false);
-	jtext_int(o, p->version);
-	jtext_key(o, "clock", false);
+	json_text_key(o, "reinstatement_passed", false);
+	json_text_boolean(o, p->reinstatement_passed);
+	json_text_key(o, "extension_pending", false);
+	json_text_boolean(o, p->extension_pending);
+	json_text_key(o, "version", false);
+	json_text_integer(o, p->version);
+	json_text_key(o, "clock", false);
 	clock_text(o, &p->clock, today);
-	jtext_key(o, "conditions", false);
+	json_text_key(o, "conditions", false);
 	jtext_stored(o, p->conditions, "null");
-	jtext_key(o, "decision_reason", false);
+	json_text_key(o, "decision_reason", false);
 	jtext_stored(o, p->decision_reason, "null");
-	jtext_key(o, "allowed_actions", false);
+	json_text_key(o, "allowed_actions", false);
 	names_text(o, names, n, PERMIT_ACTION_COUNT);
-	jtext_key(o, "updated_at", false);
+	json_text_key(o, "updated_at", false);
 	json_text_string(o, p->updated_at);
 	if (p->extension_pending) {
-		jtext_key(o, "extension_requested_to", false);
+		json_text_key(o, "extension_requested_to", false);
 		day_text(o, p->extension_to);
 	}
 	strbuf_add(o, "}", 1);

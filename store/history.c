@@ -104,30 +104,30 @@ int store_timeline_text(struct store_conn *c, long long app_id, struct strbuf *o
 			continue;
 		strbuf_add(o, first ? "{" : ",{", first ? 1 : 2);
 		first = false;
-		jtext_key(o, "id", true);
-		jtext_int(o, store_cell_ll(r, i, 0, 0));
-		jtext_key(o, "track", false);
+		json_text_key(o, "id", true);
+		json_text_integer(o, store_cell_ll(r, i, 0, 0));
+		json_text_key(o, "track", false);
 		json_text_string(o, store_cell(r, i, 1));
-		jtext_key(o, "reference", false);
+		json_text_key(o, "reference", false);
 		json_text_string(o, store_cell(r, i, 2));
-		jtext_key(o, "action", false);
+		json_text_key(o, "action", false);
 		json_text_string(o, store_cell(r, i, 3));
-		jtext_key(o, "to_state", false);
+		json_text_key(o, "to_state", false);
 		json_text_string(o, store_cell(r, i, 5));
-		jtext_key(o, "actor", false);
+		json_text_key(o, "actor", false);
 		json_text_string(o, store_cell(r, i, 6));
-		jtext_key(o, "at", false);
+		json_text_key(o, "at", false);
 		json_text_string(o, store_cell(r, i, 7));
-		jtext_key(o, "detail", false);
+		json_text_key(o, "detail", false);
 		jtext_stored(o, store_cell(r, i, 10), "{}");
-		jtext_key(o, "from_state", false);
+		json_text_key(o, "from_state", false);
 		json_text_string(o, store_cell(r, i, 4)); /* null when NULL */
 		if (store_cell(r, i, 8)) {
-			jtext_key(o, "stage", false);
+			json_text_key(o, "stage", false);
 			json_text_string(o, store_cell(r, i, 8));
 		}
 		if (store_cell(r, i, 9)) {
-			jtext_key(o, "due_date", false);
+			json_text_key(o, "due_date", false);
 			json_text_string(o, store_cell(r, i, 9));
 		}
 		strbuf_add(o, "}", 1);

@@ -86,14 +86,14 @@ Test(jtext, keys_numbers_and_booleans)
 {
 	struct strbuf o = { 0 };
 	strbuf_add(&o, "{", 1);
-	jtext_key(&o, "a", true);
-	jtext_int(&o, -9223372036854775807LL - 1);
-	jtext_key(&o, "b", false);
-	jtext_bool(&o, true);
-	jtext_key(&o, "c", false);
-	jtext_bool(&o, false);
-	jtext_key(&o, "d", false);
-	jtext_int(&o, 0);
+	json_text_key(&o, "a", true);
+	json_text_integer(&o, -9223372036854775807LL - 1);
+	json_text_key(&o, "b", false);
+	json_text_boolean(&o, true);
+	json_text_key(&o, "c", false);
+	json_text_boolean(&o, false);
+	json_text_key(&o, "d", false);
+	json_text_integer(&o, 0);
 	strbuf_add(&o, "}", 1);
 	cr_expect_str_eq(o.p, "{\"a\":-9223372036854775808,\"b\":true,\"c\":false,\"d\":0}");
 	free(o.p);
