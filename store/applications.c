@@ -115,6 +115,27 @@ int store_application_materials(struct store_conn *c, long long app_id,
 	return multirow_insert(c, &material_batch, &m, n, material_fill, NULL, err);
 }
 
+/*
+ * The columns SQL_APP_GET and SQL_APP_VIEW share, the first nine, then the estimate and the
+ * project from column e on (SQL_APP_GET has the request before them).
+ */
+static void application_cells(const struct store_result *r, struct application_row *out,
+			      size_t e)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = store_cell_ll(r, 0, 0, 0);
+	ROWS_COPY(out->reference, store_cell(r, 0, 1));
+	out->org_id = store_cell_ll(r, 0, 2, 0);
+	out->site_id = store_cell_ll(r, 0, 3, 0);
+	ROWS_COPY(out->status, store_cell(r, 0, 4));
+	ROWS_COPY(out->submitted_at, store_cell(r, 0, 5));
+	out->submitted_day = rows_day_cell(r, 0, 6);
+	out->estimate_total_fen = store_cell_ll(r, 0, 7, 0);
+	out->version = (int)store_cell_ll(r, 0, 8, 1);
+	out->estimate = rows_dup_cell(r, 0, e);
+	out->project_id = store_cell_ll(r, 0, e + 1, 0);
+}
+
 int store_application_get(struct store_conn *c, long long id, struct application_row *out,
 			  struct error *err)
 {
@@ -124,19 +145,8 @@ int store_application_get(struct store_conn *c, long long id, struct application
 	if (rc == 0 && r->nrows == 0)
 		rc = error_set(err, ERR_NOT_FOUND, "no such application");
 	if (rc == 0) {
-		memset(out, 0, sizeof(*out));
-		out->id = store_cell_ll(r, 0, 0, 0);
-		ROWS_COPY(out->reference, store_cell(r, 0, 1));
-		out->org_id = store_cell_ll(r, 0, 2, 0);
-		out->site_id = store_cell_ll(r, 0, 3, 0);
-		ROWS_COPY(out->status, store_cell(r, 0, 4));
-		ROWS_COPY(out->submitted_at, store_cell(r, 0, 5));
-		out->submitted_day = rows_day_cell(r, 0, 6);
-		out->estimate_total_fen = store_cell_ll(r, 0, 7, 0);
-		out->version = (int)store_cell_ll(r, 0, 8, 1);
+		application_cells(r, out, 10);
 		out->request = rows_dup_cell(r, 0, 9);
-		out->estimate = rows_dup_cell(r, 0, 10);
-		out->project_id = store_cell_ll(r, 0, 11, 0);
 	}
 	store_result_free(r);
 	return rc;
@@ -151,18 +161,7 @@ int store_application_view(struct store_conn *c, long long id, struct applicatio
 	if (rc == 0 && r->nrows == 0)
 		rc = error_set(err, ERR_NOT_FOUND, "no such application");
 	if (rc == 0) {
-		memset(out, 0, sizeof(*out));
-		out->id = store_cell_ll(r, 0, 0, 0);
-		ROWS_COPY(out->reference, store_cell(r, 0, 1));
-		out->org_id = store_cell_ll(r, 0, 2, 0);
-		out->site_id = store_cell_ll(r, 0, 3, 0);
-		ROWS_COPY(out->status, store_cell(r, 0, 4));
-		ROWS_COPY(out->submitted_at, store_cell(r, 0, 5));
-		out->submitted_day = rows_day_cell(r, 0, 6);
-		out->estimate_total_fen = store_cell_ll(r, 0, 7, 0);
-		out->version = (int)store_cell_ll(r, 0, 8, 1);
-		out->estimate = rows_dup_cell(r, 0, 9);
-		out->project_id = store_cell_ll(r, 0, 10, 0);
+		application_cells(r, out, 9);
 		memset(site, 0, sizeof(*site));
 		site->id = out->site_id;
 		ROWS_COPY(site->name, store_cell(r, 0, 11));
