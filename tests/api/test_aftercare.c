@@ -26,13 +26,6 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(aftercare, .init = setup, .fini = teardown, .timeout = 120);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 static const char *jstr(json_t *j, const char *key)
 {
 	return json_string_value(json_object_get(j, key));
@@ -59,7 +52,7 @@ static json_t *find(json_t *app, const char *list, const char *field, const char
 /* A full five-utility application (the journey's), as the applicant sees it after submission. */
 static json_t *submit(void)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	json_t *app = journey_submit(tok, "Aftercare");
 	free(tok);
 	return app;
@@ -123,7 +116,7 @@ Test(aftercare, an_unlisted_decision_code_gets_422_naming_every_bad_one)
 		snprintf(value, sizeof(value), c->value, ref);
 		long long id = id_of(find(app, c->list, c->field, value));
 		snprintf(path, sizeof(path), "/v1/%s/%lld/transitions", c->list, id);
-		char *tok = login(c->who);
+		char *tok = journey_login(c->who);
 		if (c->before) {
 			char b[64];
 			snprintf(b, sizeof(b), "{\"action\":\"%s\"}", c->before);
@@ -145,7 +138,7 @@ Test(aftercare, an_unlisted_decision_code_gets_422_naming_every_bad_one)
 	snprintf(value, sizeof(value), "%s-DR2", ref);
 	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions",
 		 id_of(find(app, "permits", "reference", value)));
-	char *road = login("road");
+	char *road = journey_login("road");
 	json_t *p = journey_call("POST", path, road,
 				 "{\"action\":\"approve\",\"conditions\":[{\"code\":\"KEEP_ONE_LANE\"},"
 				 "{\"code\":\"REINSTATE_48H\"}]}",
@@ -180,8 +173,8 @@ Test(aftercare, the_codes_endpoint_serves_the_version_in_force_from_the_table)
 	cr_expect(has_code(v1, "return_item", "MATERIAL_MISSING"));
 
 	/* only the office publishes, and every problem of a new version is listed at once */
-	char *office = login("office");
-	char *road = login("road");
+	char *office = journey_login("office");
+	char *road = journey_login("road");
 	struct reply r;
 	http_call(&r, "POST", "/v1/codes", road, "{}", NULL);
 	cr_expect_eq(r.status, 403, "%s", r.body);
@@ -299,7 +292,7 @@ Test(aftercare, works_start_only_inside_the_window_and_a_window_that_ran_out_is_
 	long long pid = id_of(permit);
 
 	/* water plans its works on the joint dig alone, and the applicant confirms */
-	char *water = login("water"), *tok = login("applicant");
+	char *water = journey_login("water"), *tok = journey_login("applicant");
 	char path[128];
 	long long wj = id_of(find(app, "jobs", "utility_kind", "water"));
 	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions", wj);
@@ -379,7 +372,7 @@ Test(aftercare, works_start_only_inside_the_window_and_a_window_that_ran_out_is_
 	int days = calendar_working_days_between(&pub->cal, to, today);
 	snapshot_put(pub);
 	cr_expect_eq(sql_ll(SQL_OVERRUN_DAYS, pid), days);
-	char *office = login("office");
+	char *office = journey_login("office");
 	json_t *list = journey_call("GET", "/v1/supervision/overruns", office, NULL, 200);
 	json_t *item = find(list, "items", "reference", dr);
 	cr_expect_str_eq(jstr(item, "overrunning_from"), from_text);
@@ -439,7 +432,7 @@ Test(aftercare, a_fast_tracked_permit_is_queued_for_its_post_check_with_a_due_da
 	int late = calendar_working_days_between(&pub->cal, then, today);
 	snapshot_put(pub);
 
-	char *road = login("road"), *office = login("office"), *greening = login("greening");
+	char *road = journey_login("road"), *office = journey_login("office"), *greening = journey_login("greening");
 	json_t *list = NULL;
 	json_t *it = queued(road, dr, &list);
 	cr_assert(it, "the road authority's queue lists it");
@@ -523,7 +516,7 @@ Test(aftercare, a_pending_extension_hides_no_overrun_and_a_late_request_is_refus
 	cr_assert_str_eq(jstr(permit, "state"), "approved", "the joint dig is fast-tracked");
 	long long pid = id_of(permit);
 	snprintf(path, sizeof(path), "/v1/permits/%lld/transitions", pid);
-	char *gas = login("gas"), *road = login("road");
+	char *gas = journey_login("gas"), *road = journey_login("road");
 
 	/* asked in time: pending */
 	set_window(pid, -20, 2);
@@ -539,7 +532,7 @@ Test(aftercare, a_pending_extension_hides_no_overrun_and_a_late_request_is_refus
 	struct error err = ERROR_INIT;
 	cr_assert_eq(sweeper_overruns_once(harness_app(srv), NULL, &err), 0, "%s", err.message);
 	cr_expect_eq(sql_ll(SQL_OVERRUNS, pid), 1, "a pending request hides no overrun");
-	char *office = login("office");
+	char *office = journey_login("office");
 	json_t *list = journey_call("GET", "/v1/supervision/overruns", office, NULL, 200);
 	size_t i;
 	json_t *it, *mine = NULL;
@@ -594,7 +587,7 @@ Test(aftercare, a_pending_extension_hides_no_overrun_and_a_late_request_is_refus
 /* kind's job on the joint dig: accepted, surveyed, planned on dr, confirmed, started. */
 static void dig_on(json_t *app, const char *kind, const char *dr)
 {
-	char *ut = login(kind), *tok = login("applicant"), path[96], *plan = NULL;
+	char *ut = journey_login(kind), *tok = journey_login("applicant"), path[96], *plan = NULL;
 	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions",
 		 id_of(find(app, "jobs", "utility_kind", kind)));
 	json_decref(journey_call("POST", path, ut, "{\"action\":\"accept\"}", 200));
@@ -648,7 +641,7 @@ Test(aftercare, a_joint_dig_is_inspected_once_every_utility_that_dug_reported)
 	dig_on(app, "water", dr);
 	dig_on(app, "gas", dr);
 	for (size_t i = 0; i < sizeof(joint_steps) / sizeof(joint_steps[0]); i++) {
-		char *tok = login(joint_steps[i].who);
+		char *tok = journey_login(joint_steps[i].who);
 		struct reply r;
 		http_call(&r, "POST", path, tok, joint_steps[i].body, NULL);
 		cr_expect_eq(r.status, joint_steps[i].status, "step %zu (%s %s): %s", i,

@@ -27,13 +27,6 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(applications, .init = setup, .fini = teardown, .timeout = 120);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 static const char *jstr(json_t *j, const char *key)
 {
 	return json_string_value(json_object_get(j, key));
@@ -78,7 +71,7 @@ static long long id_of(json_t *t)
 
 Test(applications, the_whole_journey_completes)
 {
-	char *app_token = login("applicant");
+	char *app_token = journey_login("applicant");
 	long long site = make_site(app_token, "low");
 	json_t *materials = journey_upload_required(app_token);
 	char *body = journey_submission(site, materials);
@@ -155,7 +148,7 @@ Test(applications, the_whole_journey_completes)
 	for (int k = 0; k < 5; k++)
 		needs[k] = needs_text[k];
 	for (int k = 0; k < 5; k++) {
-		char *tok = login(kinds[k]);
+		char *tok = journey_login(kinds[k]);
 		long long jid = id_of(track(app, "jobs", "utility_kind", kinds[k]));
 		json_decref(act("jobs", jid, tok, "{\"action\":\"accept\"}", 200));
 		json_decref(act("jobs", jid, tok,
@@ -176,7 +169,7 @@ Test(applications, the_whole_journey_completes)
 	}
 
 	/* power may not start before its permits are approved: each missing one is named */
-	char *power = login("power");
+	char *power = journey_login("power");
 	long long power_job = id_of(track(app, "jobs", "utility_kind", "power"));
 	struct reply gate;
 	snprintf(path, sizeof(path), "/v1/jobs/%lld/transitions", power_job);
@@ -193,7 +186,7 @@ Test(applications, the_whole_journey_completes)
 		const char *suffix;
 	} deciders[] = { { "road", NULL }, { "greening", "GR" }, { "planning", "PL" } };
 	for (int d = 0; d < 3; d++) {
-		char *tok = login(deciders[d].who);
+		char *tok = journey_login(deciders[d].who);
 		char pref[48];
 		if (deciders[d].suffix)
 			snprintf(pref, sizeof(pref), "%s-%s", ref, deciders[d].suffix);
@@ -210,7 +203,7 @@ Test(applications, the_whole_journey_completes)
 
 	/* now every utility builds, connects and completes */
 	for (int k = 0; k < 5; k++) {
-		char *tok = login(kinds[k]);
+		char *tok = journey_login(kinds[k]);
 		long long jid = id_of(track(app, "jobs", "utility_kind", kinds[k]));
 		json_decref(act("jobs", jid, tok, "{\"action\":\"start_construction\"}", 200));
 		json_decref(act("jobs", jid, tok, "{\"action\":\"connect\"}", 200));
@@ -221,7 +214,7 @@ Test(applications, the_whole_journey_completes)
 	}
 
 	/* the road authority closes both dig-road permits once reinstatement passes */
-	char *road = login("road");
+	char *road = journey_login("road");
 	json_t *pair[] = { joint, longdig };
 	for (int i = 0; i < 2; i++) {
 		long long pid = id_of(pair[i]);
@@ -237,7 +230,7 @@ Test(applications, the_whole_journey_completes)
 		json_decref(act("permits", pid, road, "{\"action\":\"inspect\",\"result\":\"pass\"}", 409));
 		static const char *const dug[2][3] = { { "water", "gas", NULL }, { "power", NULL } };
 		for (int u = 0; dug[i][u]; u++) {
-			char *tok = login(dug[i][u]);
+			char *tok = journey_login(dug[i][u]);
 			json_decref(act("permits", pid, tok, "{\"action\":\"report_reinstated\"}", 200));
 			free(tok);
 		}
@@ -314,10 +307,10 @@ static long long water_only(const char *tok, char *ref_out)
 
 Test(applications, illegal_stale_and_foreign_transitions_are_refused)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long jid = water_only(tok, NULL);
-	char *water = login("water");
-	char *gas = login("gas");
+	char *water = journey_login("water");
+	char *gas = journey_login("gas");
 	/* the applicant cannot accept; another utility cannot even see the job */
 	json_decref(act("jobs", jid, tok, "{\"action\":\"accept\"}", 403));
 	json_decref(act("jobs", jid, gas, "{\"action\":\"accept\"}", 404));
@@ -342,9 +335,9 @@ Test(applications, illegal_stale_and_foreign_transitions_are_refused)
 
 Test(applications, a_return_pauses_the_clock_until_the_supplement)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long jid = water_only(tok, NULL);
-	char *water = login("water");
+	char *water = journey_login("water");
 	json_decref(act("jobs", jid, water, "{\"action\":\"return\",\"items\":[]}", 422));
 	json_t *j = act("jobs", jid, water,
 			"{\"action\":\"return\",\"items\":[{\"code\":\"MATERIAL_ILLEGIBLE\","
@@ -366,9 +359,9 @@ Test(applications, a_return_pauses_the_clock_until_the_supplement)
 
 Test(applications, quotes_use_only_published_prices)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long jid = water_only(tok, NULL);
-	char *water = login("water");
+	char *water = journey_login("water");
 	json_decref(act("jobs", jid, water, "{\"action\":\"accept\"}", 200));
 	json_decref(act("jobs", jid, water,
 			"{\"action\":\"survey\",\"connection_point\":{\"lat\":1,\"lng\":2}}", 200));
@@ -387,11 +380,11 @@ Test(applications, quotes_use_only_published_prices)
 
 Test(applications, queues_list_only_own_work)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	char ref[32];
 	water_only(tok, ref);
-	char *water = login("water");
-	char *gas = login("gas");
+	char *water = journey_login("water");
+	char *gas = journey_login("gas");
 	json_t *q = journey_call("GET", "/v1/jobs?state=submitted&limit=200", water, NULL, 200);
 	char *text = json_dumps(q, 0);
 	cr_assert(strstr(text, ref), "the water queue has the new job");
@@ -437,7 +430,7 @@ static long long power_dig(const char *tok, long long *permit_id)
  */
 Test(applications, queue_text_is_json_text_with_every_field_and_pages)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long pid;
 	power_dig(tok, &pid);
 	water_only(tok, NULL);
@@ -452,7 +445,7 @@ Test(applications, queue_text_is_json_text_with_every_field_and_pages)
 		    "overdue", "stage", "due_date", "fast_track", "work_window", NULL } },
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		char *who = login(cases[c].who);
+		char *who = journey_login(cases[c].who);
 		char path[160], cursor[32] = "";
 		long long seen[64];
 		size_t nseen = 0;
@@ -497,10 +490,10 @@ Test(applications, queue_text_is_json_text_with_every_field_and_pages)
 
 Test(applications, silence_past_the_review_limit_is_deemed_approval)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long pid;
 	power_dig(tok, &pid);
-	char *road = login("road");
+	char *road = journey_login("road");
 	json_decref(act("permits", pid, road, "{\"action\":\"accept\"}", 200));
 	/* nothing is due yet: the sweep changes nothing */
 	int deemed = -1;
@@ -534,10 +527,10 @@ Test(applications, silence_past_the_review_limit_is_deemed_approval)
 
 Test(applications, work_window_extensions_one_at_a_time)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long pid;
 	long long jid = power_dig(tok, &pid);
-	char *road = login("road"), *power = login("power");
+	char *road = journey_login("road"), *power = journey_login("power");
 	json_decref(act("permits", pid, road, "{\"action\":\"accept\"}", 200));
 	json_decref(act("permits", pid, road, "{\"action\":\"approve\"}", 200));
 	/* the power company's job needs the permit: it may ask for a longer window */
@@ -563,7 +556,7 @@ Test(applications, work_window_extensions_one_at_a_time)
 	cr_assert_str_eq(jstr(json_object_get(p, "work_window"), "to"), journey_day(40));
 	json_decref(p);
 	/* a utility without a job on it cannot even see it */
-	char *gas = login("gas");
+	char *gas = journey_login("gas");
 	json_decref(act("permits", pid, gas, body, 404));
 	free(gas);
 	free(tok);
@@ -573,11 +566,11 @@ Test(applications, work_window_extensions_one_at_a_time)
 
 Test(applications, overlapping_digs_of_two_applications_are_offered_as_a_joint_dig)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long p1, p2;
 	power_dig(tok, &p1);
 	power_dig(tok, &p2); /* the same segment and window: a trench to share */
-	char *road = login("road");
+	char *road = journey_login("road");
 	json_t *list = journey_call("GET", "/v1/joint-digs?status=proposed", road, NULL, 200);
 	long long proposal = 0;
 	size_t i;
@@ -626,14 +619,14 @@ static struct store_result *events_of(long long app_id)
 
 Test(applications, every_party_event_maps_through_its_adapter)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long site = make_site(tok, "low");
 	json_t *materials = journey_upload_required(tok);
 	char *body = journey_submission(site, materials);
 	json_t *a = journey_call("POST", "/v1/applications", tok, body, 201);
 	long long app_id = id_of(a);
 	/* a few transitions too, so job.* and permit.* events of later steps are covered */
-	char *water = login("water");
+	char *water = journey_login("water");
 	long long jid = id_of(track(a, "jobs", "utility_kind", "water"));
 	json_decref(act("jobs", jid, water, "{\"action\":\"accept\"}", 200));
 	json_decref(act("jobs", jid, water,
@@ -682,7 +675,7 @@ Test(applications, every_party_event_maps_through_its_adapter)
  */
 Test(applications, coordinates_come_out_as_written)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long site = make_site(tok, "low"); /* lat 26.108, lng 119.252 */
 	char path[64];
 	snprintf(path, sizeof(path), "/v1/sites/%lld", site);
@@ -774,7 +767,7 @@ static char *plan_body(const char *code, long long qty, long long fen, const cha
  */
 Test(applications, a_quote_at_another_bands_price_is_refused)
 {
-	char *tok = login("applicant"), *water = login("water"), *power = login("power");
+	char *tok = journey_login("applicant"), *water = journey_login("water"), *power = journey_login("power");
 	json_t *app = submit_one(tok, "\"water\":{\"dn\":100,\"use\":\"commercial\"},"
 				      "\"power\":{\"kw\":250,\"voltage_level\":\"10kV\"}",
 				 "", 201);
@@ -825,7 +818,7 @@ Test(applications, a_quote_at_another_bands_price_is_refused)
 /* Each problem of a 422 is named once, under a field of the request as sent. */
 Test(applications, a_line_doubling_back_is_named_once_under_its_own_field)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	char works[512];
 	snprintf(works, sizeof(works),
 		 "\"works\":{\"excavations\":[{\"utility\":\"water\",\"geometry\":{\"type\":"
@@ -848,7 +841,7 @@ Test(applications, a_line_doubling_back_is_named_once_under_its_own_field)
  */
 Test(applications, the_plans_permit_list_decides_the_gate)
 {
-	char *tok = login("applicant"), *water = login("water");
+	char *tok = journey_login("applicant"), *water = journey_login("water");
 	char works[512];
 	snprintf(works, sizeof(works),
 		 "\"works\":{\"excavations\":[{\"utility\":\"water\"," JOURNEY_DIG_NANHOU ","
@@ -897,7 +890,7 @@ Test(applications, the_plans_permit_list_decides_the_gate)
 	free(text);
 	json_decref(e);
 	/* once the dig-road permit is approved, construction starts with greening undecided */
-	char *road = login("road");
+	char *road = journey_login("road");
 	long long pid = id_of(track(app, "permits", "reference", dr));
 	json_decref(act("permits", pid, road, "{\"action\":\"accept\"}", 200));
 	json_decref(act("permits", pid, road, "{\"action\":\"approve\"}", 200));

@@ -33,13 +33,6 @@ static void teardown(void)
 }
 TestSuite(coordination, .init = setup, .fini = teardown, .timeout = 180);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 /* One number from SQL with one bound integer. */
 static long long count(const char *sql, long long a)
 {
@@ -113,7 +106,7 @@ static int weekday(const char *ymd)
 /* (a) one task per serving organisation and kind, due on a working day; answered late shows */
 Test(coordination, guidance_per_organisation_due_on_working_days_and_late_answers_supervised)
 {
-	char *tok = login("applicant"), *water = login("water"), *office = login("office");
+	char *tok = journey_login("applicant"), *water = journey_login("water"), *office = journey_login("office");
 	json_t *p = register_project(
 	    tok, "\"water\":{\"m3_per_day\":80,\"dn\":50},\"network\":{\"lines\":2}", NULL);
 	long long pid = json_integer_value(json_object_get(p, "id"));
@@ -228,7 +221,7 @@ static size_t timeline_of(json_t *app, const char *ref, json_t **out, size_t cap
 /* (b) the water job starts at the agreed point and skips the survey */
 Test(coordination, citing_a_project_starts_at_the_agreed_point_and_skips_the_survey)
 {
-	char *tok = login("applicant"), *water = login("water");
+	char *tok = journey_login("applicant"), *water = journey_login("water");
 	/* the documents are given once, on the project */
 	json_t *materials = journey_upload_required(tok);
 	char *m = json_dumps(materials, JSON_COMPACT);
@@ -415,8 +408,8 @@ static json_t *whole_plan(const char *tok, const char *path)
 /* (c) the same register road six weeks apart: a conflict; different roads: none */
 Test(coordination, planned_digs_on_one_road_within_months_conflict)
 {
-	char *tok = login("applicant"), *gas = login("gas"), *road = login("road");
-	char *office = login("office");
+	char *tok = journey_login("applicant"), *gas = journey_login("gas"), *road = journey_login("road");
+	char *office = journey_login("office");
 	json_t *a = planned(tok, "\"water\":{\"m3_per_day\":10,\"dn\":25}", ON_WUSI, 30, 40);
 	/* a utility registers its own planned network works the same way, six weeks later */
 	json_t *b = planned(gas, NULL, ON_WUSI, 72, 80);
@@ -552,7 +545,7 @@ static size_t conflict_events(const char *a, const char *b)
  */
 Test(coordination, concurrent_digs_on_one_road_each_conflict_is_sent)
 {
-	char *tok = login("applicant"), *gas = login("gas");
+	char *tok = journey_login("applicant"), *gas = journey_login("gas");
 	enum { ROUNDS = 6 };
 	for (int round = 0; round < ROUNDS; round++) {
 		pthread_barrier_t go;
@@ -592,7 +585,7 @@ Test(coordination, concurrent_digs_on_one_road_each_conflict_is_sent)
  */
 Test(coordination, every_conflict_on_a_crowded_road_is_sent)
 {
-	char *tok = login("applicant"), *gas = login("gas");
+	char *tok = journey_login("applicant"), *gas = journey_login("gas");
 	enum { MANY = 600 };
 	json_t *x = planned(gas, NULL, ON_YANGQIAO, 600, 605);
 	long long xid = json_integer_value(json_object_get(x, "id"));
@@ -660,7 +653,7 @@ Test(coordination, every_conflict_on_a_crowded_road_is_sent)
  */
 Test(coordination, the_plan_pages_with_a_cursor_and_keeps_every_conflict)
 {
-	char *tok = login("applicant"), *gas = login("gas"), *road = login("road");
+	char *tok = journey_login("applicant"), *gas = journey_login("gas"), *road = journey_login("road");
 	json_t *x = planned(gas, NULL, ON_YANGQIAO, 700, 705);
 	long long xid = json_integer_value(json_object_get(x, "id"));
 	struct store_conn *c = store_acquire(harness_pool(), 5000, NULL);
@@ -751,7 +744,7 @@ Test(coordination, the_plan_pages_with_a_cursor_and_keeps_every_conflict)
 /* (d) the refusals: status, the error envelope, nothing written */
 Test(coordination, refusals_write_nothing)
 {
-	char *tok = login("applicant"), *water = login("water"), *power = login("power");
+	char *tok = journey_login("applicant"), *water = journey_login("water"), *power = journey_login("power");
 	json_t *p = register_project(tok, "\"water\":{\"m3_per_day\":120,\"dn\":50}", NULL);
 	long long pid = json_integer_value(json_object_get(p, "id"));
 	char email[128];

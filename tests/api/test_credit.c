@@ -34,13 +34,6 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(credit, .init = setup, .fini = teardown, .timeout = 180);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 static const char *jstr(json_t *j, const char *key)
 {
 	return json_string_value(json_object_get(j, key));
@@ -192,7 +185,7 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 	rules_check_every_fast_track();
 	long long org = 0;
 	char *tok = new_applicant(&org);
-	char *road = login("road"), *office = login("office");
+	char *road = journey_login("road"), *office = journey_login("office");
 	json_t *app = submit(tok);
 	char dr[48];
 	json_t *permit = dig_permit(app, dr);
@@ -256,7 +249,7 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 		  "names the bad code and the allowed ones: %s", r.body);
 	reply_release(&r);
 	/* another authority's task does not exist for it; the applicant may not record one */
-	char *greening = login("greening");
+	char *greening = journey_login("greening");
 	http_call(&r, "POST", path, greening, "{\"result\":\"pass\"}", NULL);
 	cr_expect_eq(r.status, 404, "%s", r.body);
 	reply_release(&r);
@@ -365,7 +358,7 @@ Test(credit, an_unrectified_post_check_revokes_writes_an_entry_and_costs_the_fas
 
 	/* an appeal: only the organisation's own; the office withdraws it, and the track is back */
 	snprintf(path, sizeof(path), "/v1/credit-entries/%lld/appeal", eid);
-	char *demo = login("applicant");
+	char *demo = journey_login("applicant");
 	http_call(&r, "POST", path, demo, "{\"reason\":\"not ours\"}", NULL);
 	cr_expect_eq(r.status, 404, "%s", r.body);
 	reply_release(&r);
@@ -429,7 +422,7 @@ ParameterizedTest(struct manual_revocation *c, credit, a_manual_revocation_write
 {
 	long long org = 0;
 	char *tok = new_applicant(&org);
-	char *who = login(c->who), *office = login("office");
+	char *who = journey_login(c->who), *office = journey_login("office");
 	json_t *app = submit(tok);
 	char dr[48], path[96], body[200];
 	json_t *permit = dig_permit(app, dr);
@@ -477,7 +470,7 @@ Test(credit, a_manual_revocation_settles_the_open_rectification)
 	rules_check_every_fast_track();
 	long long org = 0;
 	char *tok = new_applicant(&org);
-	char *road = login("road"), *office = login("office");
+	char *road = journey_login("road"), *office = journey_login("office");
 	json_t *app = submit(tok);
 	char dr[48], path[96], body[256];
 	long long pid = jint(dig_permit(app, dr), "id");
@@ -525,7 +518,7 @@ Test(credit, a_rectified_failure_is_checked_again_and_a_false_commitment_weighs_
 	rules_check_every_fast_track();
 	long long org = 0;
 	char *tok = new_applicant(&org);
-	char *road = login("road"), *office = login("office");
+	char *road = journey_login("road"), *office = journey_login("office");
 	json_t *app = submit(tok);
 	char dr[48];
 	long long pid = jint(dig_permit(app, dr), "id");
@@ -555,7 +548,7 @@ Test(credit, a_rectified_failure_is_checked_again_and_a_false_commitment_weighs_
 	char own[64];
 	snprintf(own, sizeof(own), "/v1/organisations/%lld/credit", org);
 	json_decref(journey_call("GET", own, tok, NULL, 200));
-	char *demo = login("applicant");
+	char *demo = journey_login("applicant");
 	struct reply r;
 	http_call(&r, "GET", own, demo, NULL, NULL);
 	cr_expect_eq(r.status, 404, "%s", r.body);
@@ -606,7 +599,7 @@ Test(credit, a_rectified_failure_is_checked_again_and_a_false_commitment_weighs_
 
 Test(credit, the_office_publishes_oversight_rules_as_versions)
 {
-	char *office = login("office"), *road = login("road");
+	char *office = journey_login("office"), *road = journey_login("road");
 	json_t *now = journey_call("GET", "/v1/public/oversight-rules", NULL, NULL, 200);
 	int before = (int)jint(now, "version");
 	cr_expect_geq(before, 1);

@@ -35,13 +35,6 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(defects, .init = setup, .fini = teardown, .timeout = 180);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 static const char *jstr(json_t *j, const char *key)
 {
 	return json_string_value(json_object_get(j, key));
@@ -78,7 +71,7 @@ static void replace(char **s, const char *from, const char *to)
 /* The journey's application with water and gas digging this suite's own stretch of road. */
 static json_t *submit(void)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	char site[512];
 	snprintf(site, sizeof(site),
 		 "{\"name\":\"Defects %d\",\"address\":\"88 Jingshi Road\",\"district\":\"350102\","
@@ -196,8 +189,8 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	cr_assert_str_eq(jstr(permit, "state"), "approved", "fast-tracked");
 	long long pid = jint(permit, "id");
 	snprintf(ppath, sizeof(ppath), "/v1/permits/%lld/transitions", pid);
-	char *water = login("water"), *road = login("road"), *appl = login("applicant");
-	char *greening = login("greening"), *gas = login("gas");
+	char *water = journey_login("water"), *road = journey_login("road"), *appl = journey_login("applicant");
+	char *greening = journey_login("greening"), *gas = journey_login("gas");
 
 	/* nobody dug yet: no report, no inspection, no close */
 	json_t *r = call("POST", ppath, water, "{\"action\":\"report_reinstated\"}", 409);
@@ -279,7 +272,7 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 			    "'remedial_overdue'",
 			    rtask),
 		     1, "one remedial_overdue entry for the task");
-	char *clerk = login("office");
+	char *clerk = journey_login("office");
 	char cpath[64];
 	snprintf(cpath, sizeof(cpath), "/v1/organisations/%lld/credit", water_org);
 	json_t *rec = call("GET", cpath, clerk, NULL, 200);
@@ -367,7 +360,7 @@ Test(defects, inspections_follow_the_works_and_a_defect_goes_to_who_dug_in_guara
 	reply_release(&ph);
 	snprintf(path, sizeof(path), "/v1/defects/%lld/repaired", defect_id);
 	json_decref(call("POST", path, road, "{\"note\":\"x\"}", 404)); /* not its defect */
-	char *office = login("office");
+	char *office = journey_login("office");
 	json_decref(call("POST", path, office, "{\"note\":\"x\"}", 403)); /* sees, repairs not */
 	free(office);
 	json_decref(call("POST", path, water, "{\"note\":\"patched again\"}", 200));
@@ -553,7 +546,7 @@ Test(defects, the_reinstatement_standards_are_published)
 	cr_expect_eq(seen, 2, "%s", json_dumps(s, 0));
 	/* the office publishes the next version (in force from a later day); every problem of a
 	 * bad one is listed at once; nobody else publishes */
-	char *office = login("office"), *road = login("road");
+	char *office = journey_login("office"), *road = journey_login("road");
 	static const char next[] =
 		"{\"effective_from\":\"2099-01-01\",\"road_classes\":["
 		"{\"road_class\":\"expressway\",\"guarantee_months\":36,\"remedial_days\":5,"
@@ -629,7 +622,7 @@ Test(defects, public_feedback_is_answered_by_the_office)
 	cr_expect_str_eq(detail(f), "not_found");
 	json_decref(f);
 
-	char *office = login("office"), *road = login("road");
+	char *office = journey_login("office"), *road = journey_login("road");
 	json_decref(call("GET", "/v1/feedback", road, NULL, 403));
 	json_t *list = call("GET", "/v1/feedback?status=open", office, NULL, 200);
 	long long id = 0;
@@ -665,7 +658,7 @@ Test(defects, a_defect_off_every_road_goes_to_the_office_which_repairs_it)
 	char ref[48];
 	snprintf(ref, sizeof(ref), "%s", jstr(rep, "reference"));
 	json_decref(rep);
-	char *office = login("office"), *water = login("water"), *road = login("road");
+	char *office = journey_login("office"), *water = journey_login("water"), *road = journey_login("road");
 	json_t *list = call("GET", "/v1/defects", office, NULL, 200);
 	long long id = 0;
 	size_t i;

@@ -27,6 +27,7 @@
 #include "portal/router.h"
 #include "portal/serve.h"
 #include "support/harness.h"
+#include "support/journey.h"
 
 #define DEMO "demo-password-1"
 
@@ -112,13 +113,6 @@ static size_t read_for(int fd, char *buf, size_t len, int ms, bool *closed)
 	}
 	buf[got] = 0;
 	return got;
-}
-
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
 }
 
 /* The error envelope's code, or "" (copied into a static buffer). */
@@ -396,7 +390,7 @@ ParameterizedTestParameters(hostile, bad_bodies_get_a_clear_refusal)
 ParameterizedTest(struct body_case *c, hostile, bad_bodies_get_a_clear_refusal)
 {
 	start_with(NULL);
-	char *token = login(strstr(c->route, "/jobs/") ? "water" : "applicant");
+	char *token = journey_login(strstr(c->route, "/jobs/") ? "water" : "applicant");
 	char *body = NULL;
 	if (c->kind == 0) {
 		body = strdup(c->body);
@@ -424,7 +418,7 @@ ParameterizedTest(struct body_case *c, hostile, bad_bodies_get_a_clear_refusal)
 Test(hostile, bad_query_and_path_values_are_refused)
 {
 	start_with(NULL);
-	char *token = login("applicant");
+	char *token = journey_login("applicant");
 	static const struct {
 		const char *path;
 		long want;
@@ -516,7 +510,7 @@ Test(hostile, sql_metacharacters_are_plain_data)
 Test(hostile, every_write_route_refuses_garbage_without_a_500)
 {
 	start_with(NULL);
-	char *tokens[] = { login("office"), login("applicant") };
+	char *tokens[] = { journey_login("office"), journey_login("applicant") };
 	char *deep = nested(3000);
 	const char *bodies[] = {
 		deep,
@@ -592,7 +586,7 @@ Test(hostile, public_routes_are_rate_limited_per_address)
 	cr_expect_eq(http_call(&r, "GET", "/fees", NULL, NULL, NULL), 429);
 	reply_release(&r);
 	/* Signed-in routes are not limited by it. */
-	char *token = login("applicant");
+	char *token = journey_login("applicant");
 	for (int i = 0; i < 10; i++) {
 		cr_expect_eq(http_call(&r, "GET", "/v1/me", token, NULL, NULL), 200);
 		reply_release(&r);
@@ -629,7 +623,7 @@ Test(hostile, sign_in_is_rate_limited_per_address)
 		       "{\"email\":\"office@demo.test\",\"password\":\"" DEMO "\"}", NULL, NULL);
 	cr_expect_eq(st, 429);
 	/* Another address is not affected. */
-	char *token = login("office");
+	char *token = journey_login("office");
 	free(token);
 }
 

@@ -38,13 +38,6 @@ static void teardown(void)
 }
 TestSuite(oversight, .init = setup, .fini = teardown, .timeout = 120);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 /* The first cell of a query's first row as text (caller frees), or NULL. */
 static char *scalar(const char *sql)
 {
@@ -165,7 +158,7 @@ Test(oversight, a_revoked_permits_certificate_shows_revoked)
 	json_t *c = journey_call("GET", path, NULL, NULL, 200);
 	cr_expect_str_eq(json_string_value(json_object_get(c, "status")), "valid");
 	json_decref(c);
-	char *road = login("road");
+	char *road = journey_login("road");
 	char tpath[128];
 	snprintf(tpath, sizeof(tpath), "/v1/permits/%s/transitions", pid);
 	json_t *p = journey_call("POST", tpath, road,
@@ -241,8 +234,8 @@ Test(oversight, ratings_are_once_and_a_bad_one_opens_a_follow_up)
 {
 	char *job = scalar(SQL_DEMO_JOB);
 	cr_assert(job);
-	char *app = login("applicant"), *water = login("water"), *gas = login("gas");
-	char *office = login("office");
+	char *app = journey_login("applicant"), *water = journey_login("water"), *gas = journey_login("gas");
+	char *office = journey_login("office");
 	char body[256];
 	snprintf(body, sizeof(body),
 		 "{\"object\":\"job\",\"id\":%s,\"score\":\"bad\",\"comment\":\"three visits\"}",
@@ -315,7 +308,7 @@ Test(oversight, supervision_lists_overdue_stages_and_pauses_and_digests_once_a_d
 	    "UTC_TIMESTAMP(6), CURDATE(), 2 FROM jobs WHERE id = %s",
 	    u, job);
 	harness_sql(harness_db_name(), sql);
-	char *office = login("office"), *water = login("water");
+	char *office = journey_login("office"), *water = journey_login("water");
 	json_decref(journey_call("GET", "/v1/supervision/overdue", water, NULL, 403));
 	json_t *o = journey_call("GET", "/v1/supervision/overdue", office, NULL, 200);
 	char late[32];

@@ -23,13 +23,6 @@ static void setup(void) { srv = harness_server_start(); }
 static void teardown(void) { harness_server_stop(srv); }
 TestSuite(place_journey, .init = setup, .fini = teardown, .timeout = 120);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 /* A site at lng, lat claiming the given zone risk (a claim decides nothing). */
 static long long site_at(const char *tok, double lng, double lat, const char *claim)
 {
@@ -93,7 +86,7 @@ static json_t *proposal(const char *road, long long a, long long b)
 
 Test(place_journey, a_junction_shares_a_trench_and_parallel_roads_do_not)
 {
-	char *tok = login("applicant"), *road = login("road");
+	char *tok = journey_login("applicant"), *road = journey_login("road");
 	long long site = site_at(tok, 119.2960, 26.0876, "medium");
 	/* power digs Bayiqi Road (八一七路) north across Dongjiekou; water digs Dongjie (东街)
 	 * east across the same junction: two applications, two roads, one crossing */
@@ -161,7 +154,7 @@ static bool has(json_t *e, const char *field, const char *code)
 
 Test(place_journey, jobs_go_to_whoever_serves_the_site)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	/* Fuqing (福清市): its own water company; the dig on Liqiao Street (利桥街) */
 	const struct fz_site *fq = NULL;
 	for (size_t i = 0; i < fz_nsites; i++)
@@ -213,7 +206,7 @@ Test(place_journey, jobs_go_to_whoever_serves_the_site)
 
 Test(place_journey, the_published_zone_decides_the_fast_track_not_the_claim)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long site = site_at(tok, 119.2914, 26.0826, "low");
 	/* 22 m of Nanhou Street inside the low-risk zone LRZ-GL-0001: fast-tracked */
 	json_t *in = submit(tok, site, WATER, "water", "[[119.2920,26.0830],[119.29202,26.0832]]",
@@ -234,7 +227,7 @@ Test(place_journey, the_published_zone_decides_the_fast_track_not_the_claim)
 
 Test(place_journey, every_bad_geometry_is_listed_with_the_other_problems)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long site = site_at(tok, 119.2914, 26.0826, "medium");
 	char *body = xasprintf(
 	    "{\"site_id\":%lld,\"utilities\":{" WATER "},\"works\":{\"excavations\":["
@@ -280,7 +273,7 @@ Test(place_journey, every_bad_geometry_is_listed_with_the_other_problems)
 /* The survey fixes the connection point as a GeoJSON Point (a web map's GCJ-02 converted). */
 Test(place_journey, the_connection_point_is_a_point_on_the_map)
 {
-	char *tok = login("applicant"), *water = login("water");
+	char *tok = journey_login("applicant"), *water = journey_login("water");
 	long long site = site_at(tok, 119.2914, 26.0826, "medium");
 	json_t *app = submit(tok, site, WATER, "water", "[[119.2920,26.0830],[119.29202,26.0832]]",
 			     NULL, 201);

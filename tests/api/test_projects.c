@@ -32,13 +32,6 @@ static void teardown(void)
 }
 TestSuite(projects, .init = setup, .fini = teardown, .timeout = 120);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 /* How many projects bear this name. */
 static long long count_named(const char *name)
 {
@@ -129,7 +122,7 @@ struct refusal {
 
 Test(projects, who_may_register_list_and_answer)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	char *body = project_body(NULL);
 	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
 	long long id = json_integer_value(json_object_get(p, "id"));
@@ -160,7 +153,7 @@ Test(projects, who_may_register_list_and_answer)
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct refusal *r = &table[i];
-		char *who = r->who ? login(r->who) : NULL;
+		char *who = r->who ? journey_login(r->who) : NULL;
 		char *path = xasprintf(r->path, id);
 		char *b = r->body		? xstrdup(r->body)
 			  : r->method[0] == 'P' ? project_body(NULL)
@@ -192,7 +185,7 @@ Test(projects, who_may_register_list_and_answer)
 
 Test(projects, registration_lists_every_problem)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	long long other = journey_org("City Water Supply Co. (demo)");
 	char *body = xasprintf(
 	    "{\"name\":\"\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[117.02,36.66]},"
@@ -231,7 +224,7 @@ Test(projects, registration_lists_every_problem)
 
 Test(projects, guidance_goes_to_whoever_serves_and_is_answered_with_the_schedule)
 {
-	char *tok = login("applicant"), *water = login("water"), *net = login("network");
+	char *tok = journey_login("applicant"), *water = journey_login("water"), *net = journey_login("network");
 	char *body = project_body(NULL);
 	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
 	long long id = json_integer_value(json_object_get(p, "id"));
@@ -304,7 +297,7 @@ Test(projects, guidance_goes_to_whoever_serves_and_is_answered_with_the_schedule
 
 	/* the office registers for the applicant, who then sees it as its own */
 	long long huaxin = journey_org("Huaxin Property Development Co. (demo)");
-	char *office = login("office");
+	char *office = journey_login("office");
 	char *behalf = xasprintf(",\"organisation_id\":%lld", huaxin);
 	body = project_body(behalf);
 	q = journey_call("POST", "/v1/projects", office, body, 201);
@@ -386,7 +379,7 @@ Test(projects, guidance_goes_to_whoever_serves_and_is_answered_with_the_schedule
 
 Test(projects, overdue_guidance_is_supervised)
 {
-	char *tok = login("applicant"), *office = login("office"), *water = login("water");
+	char *tok = journey_login("applicant"), *office = journey_login("office"), *water = journey_login("water");
 	char *body = project_body(NULL);
 	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
 	json_t *g;
@@ -478,7 +471,7 @@ static long signed_callback(struct reply *r, const char *kind, const char *key,
  */
 Test(projects, guidance_through_the_adapters_both_ways)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	char *body = project_body(NULL);
 	json_t *p = journey_call("POST", "/v1/projects", tok, body, 201);
 	long long pid = json_integer_value(json_object_get(p, "id"));

@@ -35,13 +35,6 @@ static void teardown(void)
 }
 TestSuite(queue_text2, .init = setup, .fini = teardown, .timeout = 180);
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 static long long num(json_t *j, const char *k)
 {
 	return json_integer_value(json_object_get(j, k));
@@ -215,8 +208,8 @@ static long long project(const char *tok, const char *extra)
 
 Test(queue_text2, guidance_queue_is_json_text_with_every_field_and_pages)
 {
-	char *tok = login("applicant"), *water = login("water"), *office = login("office");
-	char *mobile = login("mobile");
+	char *tok = journey_login("applicant"), *water = journey_login("water"), *office = journey_login("office");
+	char *mobile = journey_login("mobile");
 	long long city = journey_org("City Water Supply Co. (demo)");
 	long long cmcc = journey_org("China Mobile Fuzhou (demo)");
 	struct fixture f = {.oracle = json_object()};
@@ -295,7 +288,7 @@ Test(queue_text2, guidance_queue_is_json_text_with_every_field_and_pages)
 /* A full application of the journey; its fast-tracked road permit's id into *permit. */
 static void submit(long long *permit)
 {
-	char *tok = login("applicant");
+	char *tok = journey_login("applicant");
 	json_t *app = journey_submit(tok, "Queue text");
 	*permit = 0;
 	size_t i;
@@ -431,7 +424,7 @@ Test(queue_text2, post_check_queue_is_json_text_with_every_field)
 	snprintf(key, sizeof(key), "%lld", to);
 	json_object_set_new(f.want, key, post_check_expected(to, json_null(), json_null(), 0));
 
-	char *road = login("road"), *office = login("office"), *greening = login("greening");
+	char *road = journey_login("road"), *office = journey_login("office"), *greening = journey_login("greening");
 	post_checks(road, &f);
 	cr_expect_eq(f.matched, 3, "the road authority's three");
 	cr_expect_geq(f.overdue, 1);

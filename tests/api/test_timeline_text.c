@@ -158,13 +158,6 @@ static void same_as_before(const char *who, const char *token, long long id, lon
 
 /* --- applications with every optional part --------------------------------------------- */
 
-static char *login(const char *who)
-{
-	char email[64];
-	snprintf(email, sizeof(email), "%s@demo.test", who);
-	return harness_login(email, DEMO);
-}
-
 static long long make_site(const char *token)
 {
 	char body[512];
@@ -235,8 +228,8 @@ static void sql(const char *fmt, ...)
 
 Test(timeline_text, the_reply_is_what_the_tree_wrote_for_every_part_and_caller)
 {
-	char *tok = login("applicant"), *water = login("water"), *power = login("power");
-	char *road = login("road"), *gas = login("gas");
+	char *tok = journey_login("applicant"), *water = journey_login("water"), *power = journey_login("power");
+	char *road = journey_login("road"), *gas = journey_login("gas");
 	char stranger_email[128];
 	harness_make_user("applicant", NULL, false, stranger_email);
 	char *stranger = harness_login(stranger_email, "correct-horse-battery");

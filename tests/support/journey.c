@@ -34,6 +34,13 @@ json_t *journey_call(const char *method, const char *path, const char *token, co
 	return j;
 }
 
+char *journey_login(const char *who)
+{
+	char email[64];
+	snprintf(email, sizeof(email), "%s@demo.test", who);
+	return harness_login(email, "demo-password-1");
+}
+
 char *journey_day(int offset)
 {
 	static char buf[8][11];

@@ -20,6 +20,9 @@ void journey_observe(journey_observer *fn);
 json_t *journey_call(const char *method, const char *path, const char *token, const char *body,
 		     long want);
 
+/* A session token of the demo account who@demo.test (its demo password); caller frees. */
+char *journey_login(const char *who);
+
 /* Today + offset days as "YYYY-MM-DD", in one of a few static buffers (valid for a while). */
 char *journey_day(int offset);
 
